@@ -1,0 +1,318 @@
+package org.jdask;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * jdask's configuration: a tree of settings addressed by dotted keys
+ * ({@code distributed.worker.memory.target}), like {@code dask.config}.
+ *
+ * <p>Sources, lowest precedence first:
+ * <ol>
+ *   <li>built-in defaults: every {@code jdask/defaults.yaml} resource on the classpath (each
+ *       module ships its own);
+ *   <li>YAML files in {@code /etc/jdask/}, {@code ~/.config/jdask/} and {@code $JDASK_CONFIG} (a
+ *       file or a directory), files of a directory in name order;
+ *   <li>environment variables {@code JDASK_X__Y=v} for key {@code x.y} (double underscore nests,
+ *       names are lower-cased);
+ *   <li>system properties {@code -Djdask.x.y=v};
+ *   <li>{@link #set} scopes: thread-confined, nestable, undone on {@code close()}.
+ * </ol>
+ * Values from the environment and system properties are parsed as YAML scalars, so {@code 0.7}
+ * is a double and {@code true} a boolean. In keys, {@code _} and {@code -} mean the same
+ * ({@code num_workers} is {@code num-workers}). A malformed YAML file fails with an error naming
+ * the file and line.
+ */
+public final class Config {
+    private static volatile Map<String, Object> base;
+    private static final ThreadLocal<Deque<Map<String, Object>>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private Config() {}
+
+    /** Sets {@code key1=value1, key2=value2, ...} for the current thread until the scope is closed. */
+    public static Scope set(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("Config.set takes key/value pairs, got " + keysAndValues.length + " arguments");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (!(keysAndValues[i] instanceof String k)) {
+                throw new IllegalArgumentException("Config.set: argument " + i + " must be a String key, got " + keysAndValues[i]);
+            }
+            flattenInto(canonical(k), keysAndValues[i + 1], m);
+        }
+        return push(m);
+    }
+
+    /** Sets every entry of {@code values} (dotted keys or nested maps) until the scope is closed. */
+    public static Scope set(Map<String, ?> values) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> flattenInto(canonical(k), v, m));
+        return push(m);
+    }
+
+    private static Scope push(Map<String, Object> m) {
+        Deque<Map<String, Object>> d = SCOPES.get();
+        d.push(m);
+        return new Scope(d, m);
+    }
+
+    /** The value at {@code key} (a leaf, or a nested map for an inner key), or null. */
+    public static Object get(String key) {
+        String k = canonical(key);
+        for (Map<String, Object> scope : SCOPES.get()) {
+            if (scope.containsKey(k)) return scope.get(k);
+        }
+        Map<String, Object> b = base();
+        if (b.containsKey(k)) return b.get(k);
+        Map<String, Object> sub = subtree(snapshot(), k);
+        return sub.isEmpty() ? null : sub;
+    }
+
+    public static Object get(String key, Object fallback) {
+        Object v = get(key);
+        return v == null ? fallback : v;
+    }
+
+    public static String getString(String key, String fallback) {
+        Object v = get(key);
+        return v == null ? fallback : v.toString();
+    }
+
+    public static int getInt(String key, int fallback) {
+        Object v = get(key);
+        if (v == null) return fallback;
+        if (v instanceof Number n) return n.intValue();
+        try {
+            return Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("config " + key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    public static double getDouble(String key, double fallback) {
+        Object v = get(key);
+        if (v == null) return fallback;
+        if (v instanceof Number n) return n.doubleValue();
+        try {
+            return Double.parseDouble(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("config " + key + " must be a number, got '" + v + "'");
+        }
+    }
+
+    public static boolean getBoolean(String key, boolean fallback) {
+        Object v = get(key);
+        if (v == null) return fallback;
+        if (v instanceof Boolean b) return b;
+        String s = v.toString().trim().toLowerCase();
+        if (s.equals("true") || s.equals("yes") || s.equals("1")) return true;
+        if (s.equals("false") || s.equals("no") || s.equals("0")) return false;
+        throw new IllegalArgumentException("config " + key + " must be true or false, got '" + v + "'");
+    }
+
+    /** Every setting in force on this thread, flattened to dotted keys, sorted. */
+    public static Map<String, Object> snapshot() {
+        Map<String, Object> out = new TreeMap<>(base());
+        List<Map<String, Object>> scopes = new ArrayList<>(SCOPES.get());
+        Collections.reverse(scopes);
+        for (Map<String, Object> s : scopes) {
+            for (Map.Entry<String, Object> e : s.entrySet()) {
+                // a scope setting a leaf hides any deeper keys of the same prefix
+                out.keySet().removeIf(k -> k.startsWith(e.getKey() + "."));
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code body} with {@code settings} (a {@link #snapshot()} taken elsewhere) as the
+     * innermost scope; how schedulers carry the caller's config onto their worker threads.
+     */
+    public static Scope apply(Map<String, ?> settings) {
+        return set(settings);
+    }
+
+    /** Re-reads defaults, files, environment and system properties (after changing them). */
+    public static synchronized void refresh() {
+        base = null;
+    }
+
+    /** Canonical form of a key: {@code _} becomes {@code -}, surrounding blanks removed. */
+    public static String canonical(String key) {
+        return key.trim().replace('_', '-');
+    }
+
+    private static Map<String, Object> base() {
+        Map<String, Object> b = base;
+        if (b == null) {
+            synchronized (Config.class) {
+                if (base == null) base = Collections.unmodifiableMap(load(System.getenv(), System.getProperties()));
+                b = base;
+            }
+        }
+        return b;
+    }
+
+    /** Loads all non-scope sources; visible for tests, which pass their own env and properties. */
+    static Map<String, Object> load(Map<String, String> env, java.util.Properties props) {
+        Map<String, Object> m = new TreeMap<>();
+        try {
+            Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
+            List<URL> urls = Collections.list(res);
+            urls.sort((a, c) -> a.toString().compareTo(c.toString()));
+            for (URL u : urls) {
+                try (InputStream in = u.openStream()) {
+                    mergeYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), u.toString(), m);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading jdask/defaults.yaml resources", e);
+        }
+        List<Path> places = new ArrayList<>();
+        places.add(Path.of("/etc/jdask"));
+        String home = props.getProperty("user.home");
+        if (home != null) places.add(Path.of(home, ".config", "jdask"));
+        String cfg = env.get("JDASK_CONFIG");
+        if (cfg != null && !cfg.isBlank()) places.add(Path.of(cfg));
+        for (Path p : places) loadPath(p, m);
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
+            String key = canonical(k.substring(6).toLowerCase().replace("__", "."));
+            flattenInto(key, parseScalar(e.getValue()), m);
+        }
+        for (String name : new TreeMap<>(props.stringPropertyNames().stream()
+                .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
+            if (!name.startsWith("jdask.")) continue;
+            flattenInto(canonical(name.substring(6)), parseScalar(props.getProperty(name)), m);
+        }
+        return m;
+    }
+
+    private static void loadPath(Path p, Map<String, Object> m) {
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path f : s.filter(x -> {
+                            String n = x.getFileName().toString();
+                            return n.endsWith(".yaml") || n.endsWith(".yml");
+                        }).sorted().toList()) {
+                    loadFile(f, m);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("listing config directory " + p, e);
+            }
+        } else if (Files.isRegularFile(p)) {
+            loadFile(p, m);
+        }
+    }
+
+    private static void loadFile(Path f, Map<String, Object> m) {
+        try {
+            mergeYaml(Files.readString(f), f.toString(), m);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading config file " + f, e);
+        }
+    }
+
+    /** Parses {@code text} (named {@code source} in errors) and merges it into {@code m}. */
+    static void mergeYaml(String text, String source, Map<String, Object> m) {
+        Object doc;
+        try {
+            doc = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(text);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(mk -> mk.getLine() + 1).orElse(-1);
+            throw new IllegalArgumentException("malformed YAML in " + source + (line > 0 ? " at line " + line : "")
+                    + ": " + e.getProblem(), e);
+        } catch (YamlEngineException e) {
+            throw new IllegalArgumentException("malformed YAML in " + source + ": " + e.getMessage(), e);
+        }
+        if (doc == null) return;
+        if (!(doc instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("config file " + source + " must hold a mapping at the top, found "
+                    + doc.getClass().getSimpleName());
+        }
+        map.forEach((k, v) -> flattenInto(canonical(String.valueOf(k)), v, m));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flattenInto(String key, Object value, Map<String, Object> out) {
+        if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                flattenInto(key + "." + canonical(String.valueOf(e.getKey())), e.getValue(), out);
+            }
+        } else {
+            out.keySet().removeIf(k -> k.startsWith(key + "."));
+            out.put(key, value);
+        }
+    }
+
+    private static Object parseScalar(String s) {
+        try {
+            Object v = new Load(LoadSettings.builder().build()).loadFromString(s);
+            return v instanceof Map || v instanceof List ? v : (v == null ? s : v);
+        } catch (YamlEngineException e) {
+            return s;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> subtree(Map<String, Object> flat, String prefix) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        String p = prefix + ".";
+        for (Map.Entry<String, Object> e : flat.entrySet()) {
+            if (!e.getKey().startsWith(p)) continue;
+            String[] parts = e.getKey().substring(p.length()).split("\\.");
+            Map<String, Object> cur = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                cur = (Map<String, Object>) cur.computeIfAbsent(parts[i], x -> new LinkedHashMap<>());
+            }
+            cur.put(parts[parts.length - 1], e.getValue());
+        }
+        return root;
+    }
+
+    /** An active {@link #set} scope; closing it restores what was there before. */
+    public static final class Scope implements AutoCloseable {
+        private final Deque<Map<String, Object>> stack;
+        private final Map<String, Object> values;
+        private boolean closed;
+
+        private Scope(Deque<Map<String, Object>> stack, Map<String, Object> values) {
+            this.stack = stack;
+            this.values = values;
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            if (stack.peek() != values) {
+                // closed out of order (or on another thread): remove it wherever it is
+                stack.removeIf(s -> s == values);
+            } else {
+                stack.pop();
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.jdask;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jdask.graph.GraphOptimizer;
+import org.jdask.graph.Key;
+import org.jdask.graph.TaskGraph;
+
+/**
+ * Anything jdask can compute: it has a task graph, output keys, and a way to turn the outputs'
+ * values into its result (Dask's collection protocol). {@link Delayed}, {@code Bag}, {@code
+ * DArray}, {@code DataFrame} and the lazy scalars they return all implement it.
+ *
+ * @param <T> the type of the computed result
+ */
+public interface Lazy<T> {
+    /** The graph that computes {@link #keys()} (may hold more than needed; it is culled). */
+    TaskGraph graph();
+
+    /** The keys whose values make up the result, in the order {@link #finish} expects them. */
+    List<Key> keys();
+
+    /** Builds the result from the values of {@link #keys()} (Dask's post-compute). */
+    T finish(List<Object> values);
+
+    /**
+     * The same collection over a graph that already holds its keys' values (Dask's
+     * post-persist); {@code persisted} maps each of {@link #keys()} to a data node.
+     */
+    Lazy<T> rebuild(TaskGraph persisted);
+
+    /** How this collection's graph is optimized before running; culling by default. */
+    default GraphOptimizer optimizer() {
+        return GraphOptimizer.CULL;
+    }
+
+    /** Computes the result with the scheduler chosen by config. */
+    default T compute() {
+        return Jdask.computeOne(this, Map.of());
+    }
+
+    /** Computes with extra config for this call only, e.g. {@code Map.of("scheduler", "sync")}. */
+    default T compute(Map<String, ?> config) {
+        return Jdask.computeOne(this, config);
+    }
+
+    /** Computes the outputs and returns the same collection holding them (still lazy-typed). */
+    default Lazy<T> persist() {
+        return Jdask.persist(this);
+    }
+
+    /**
+     * Writes the task graph picture to {@code out}: {@code .dot} always; {@code .svg}/{@code
+     * .png} through Graphviz {@code dot} when installed (else an error that says so, with the
+     * DOT file written beside it). Returns the path written.
+     */
+    default Path visualize(Path out) {
+        return org.jdask.graph.Visualize.write(graph(), keys(), out);
+    }
+}

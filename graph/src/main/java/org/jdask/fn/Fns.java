@@ -1,0 +1,120 @@
+package org.jdask.fn;
+
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Method;
+
+/** Adapters from the typed {@code Fn0..Fn6} interfaces to {@link FnN}, and function naming. */
+public final class Fns {
+    private Fns() {}
+
+    @SuppressWarnings("unchecked")
+    public static FnN of(Object f) {
+        if (f instanceof FnN n) return n;
+        if (f instanceof Fn0<?> g) return new Call0(g);
+        if (f instanceof Fn1<?, ?> g) return new Call1((Fn1<Object, ?>) g);
+        if (f instanceof Fn2<?, ?, ?> g) return new Call2((Fn2<Object, Object, ?>) g);
+        if (f instanceof Fn3<?, ?, ?, ?> g) return new Call3((Fn3<Object, Object, Object, ?>) g);
+        if (f instanceof Fn4<?, ?, ?, ?, ?> g) return new Call4((Fn4<Object, Object, Object, Object, ?>) g);
+        if (f instanceof Fn5<?, ?, ?, ?, ?, ?> g) return new Call5((Fn5<Object, Object, Object, Object, Object, ?>) g);
+        if (f instanceof Fn6<?, ?, ?, ?, ?, ?, ?> g) return new Call6((Fn6<Object, Object, Object, Object, Object, Object, ?>) g);
+        throw new IllegalArgumentException("not a jdask function (Fn0..Fn6 or FnN): " + (f == null ? "null" : f.getClass().getName()));
+    }
+
+    /**
+     * A short human name for a function, used as the prefix of delayed keys: the implementation
+     * method of a lambda or method reference ({@code inc} for {@code Ops::inc}, {@code lambda} for
+     * a lambda body), or the simple class name otherwise.
+     */
+    public static String name(Object f) {
+        Object t = f instanceof FnN n ? n.target() : f;
+        SerializedLambda sl = serializedLambda(t);
+        if (sl != null) {
+            String m = sl.getImplMethodName();
+            if (m.startsWith("lambda$")) {
+                return "lambda";
+            }
+            return m.equals("<init>") ? simpleName(sl.getImplClass()) : m;
+        }
+        String s = t.getClass().getSimpleName();
+        return s.isEmpty() ? "fn" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String simpleName(String internalName) {
+        int i = Math.max(internalName.lastIndexOf('/'), internalName.lastIndexOf('$'));
+        return internalName.substring(i + 1);
+    }
+
+    /** The {@link SerializedLambda} of a serializable lambda or method reference, else null. */
+    public static SerializedLambda serializedLambda(Object f) {
+        if (!(f instanceof Serializable)) return null;
+        Class<?> c = f.getClass();
+        if (!c.isSynthetic()) return null;
+        try {
+            Method m = c.getDeclaredMethod("writeReplace");
+            m.setAccessible(true);
+            Object r = m.invoke(f);
+            return r instanceof SerializedLambda sl ? sl : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private abstract static class Adapter implements FnN {
+        private final Object target;
+        private final int arity;
+
+        Adapter(Object target, int arity) {
+            this.target = target;
+            this.arity = arity;
+        }
+
+        @Override public final Object target() { return target; }
+        @Override public final int arity() { return arity; }
+        @Override public String toString() { return name(target); }
+        @Override public boolean equals(Object o) { return o != null && o.getClass() == getClass() && ((Adapter) o).target.equals(target); }
+        @Override public int hashCode() { return target.hashCode(); }
+    }
+
+    static final class Call0 extends Adapter {
+        private final Fn0<?> f;
+        Call0(Fn0<?> f) { super(f, 0); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(); }
+    }
+
+    static final class Call1 extends Adapter {
+        private final Fn1<Object, ?> f;
+        Call1(Fn1<Object, ?> f) { super(f, 1); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0]); }
+    }
+
+    static final class Call2 extends Adapter {
+        private final Fn2<Object, Object, ?> f;
+        Call2(Fn2<Object, Object, ?> f) { super(f, 2); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0], a[1]); }
+    }
+
+    static final class Call3 extends Adapter {
+        private final Fn3<Object, Object, Object, ?> f;
+        Call3(Fn3<Object, Object, Object, ?> f) { super(f, 3); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0], a[1], a[2]); }
+    }
+
+    static final class Call4 extends Adapter {
+        private final Fn4<Object, Object, Object, Object, ?> f;
+        Call4(Fn4<Object, Object, Object, Object, ?> f) { super(f, 4); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0], a[1], a[2], a[3]); }
+    }
+
+    static final class Call5 extends Adapter {
+        private final Fn5<Object, Object, Object, Object, Object, ?> f;
+        Call5(Fn5<Object, Object, Object, Object, Object, ?> f) { super(f, 5); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0], a[1], a[2], a[3], a[4]); }
+    }
+
+    static final class Call6 extends Adapter {
+        private final Fn6<Object, Object, Object, Object, Object, Object, ?> f;
+        Call6(Fn6<Object, Object, Object, Object, Object, Object, ?> f) { super(f, 6); this.f = f; }
+        @Override public Object invoke(Object[] a) throws Exception { return f.apply(a[0], a[1], a[2], a[3], a[4], a[5]); }
+    }
+}

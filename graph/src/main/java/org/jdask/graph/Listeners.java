@@ -1,0 +1,29 @@
+package org.jdask.graph;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The listeners active for every run in this JVM, like Dask's global callback set. Diagnostics
+ * such as {@code ProgressBar} register themselves on construction and unregister on close.
+ */
+public final class Listeners {
+    private static final CopyOnWriteArrayList<SchedulerListener> ACTIVE = new CopyOnWriteArrayList<>();
+
+    private Listeners() {}
+
+    /** Adds {@code l} until the returned handle is closed. */
+    public static AutoCloseable register(SchedulerListener l) {
+        ACTIVE.add(l);
+        return () -> ACTIVE.remove(l);
+    }
+
+    public static void unregister(SchedulerListener l) {
+        ACTIVE.remove(l);
+    }
+
+    /** A snapshot of the active listeners. */
+    public static List<SchedulerListener> active() {
+        return List.copyOf(ACTIVE);
+    }
+}

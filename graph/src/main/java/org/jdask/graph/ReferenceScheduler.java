@@ -1,0 +1,75 @@
+package org.jdask.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.TaskFailedException;
+
+/**
+ * The simplest correct scheduler: validate, sort topologically, run every task in the calling
+ * thread, keep every result. It exists so {@code jdask-graph} can run graphs on its own and as
+ * the oracle the real schedulers are tested against; use {@code sync} or {@code threads} for work.
+ */
+public final class ReferenceScheduler implements Scheduler {
+    public static final ReferenceScheduler INSTANCE = new ReferenceScheduler();
+
+    @Override
+    public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
+        graph.validate(outputs);
+        List<Key> order = Graphs.toposort(graph);
+        Map<Key, Object> results = new HashMap<>(order.size() * 4 / 3 + 1);
+        for (SchedulerListener l : options.listeners()) l.start(graph);
+        Throwable error = null;
+        try {
+            for (Key k : order) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new org.jdask.JdaskException("run interrupted before task " + k);
+                }
+                for (SchedulerListener l : options.listeners()) l.pretask(k, 0);
+                Object v;
+                Node n = graph.get(k);
+                if (n instanceof DataNode d) {
+                    v = d.value();
+                } else if (n instanceof Alias a) {
+                    v = results.get(a.target());
+                } else {
+                    try {
+                        v = ((Task) n).execute(results::get);
+                    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+                        for (SchedulerListener l : options.listeners()) l.posttask(k, null, 0, true);
+                        throw new TaskFailedException(k, e);
+                    }
+                }
+                results.put(k, v);
+                for (SchedulerListener l : options.listeners()) l.posttask(k, v, 0, false);
+            }
+        } catch (RuntimeException e) {
+            error = e;
+            throw e;
+        } finally {
+            for (SchedulerListener l : options.listeners()) l.finish(error);
+        }
+        List<Object> out = new ArrayList<>(outputs.size());
+        for (Key o : outputs) out.add(results.get(o));
+        return out;
+    }
+
+    /** Registered under the name {@code reference}. */
+    public static final class Provider implements SchedulerProvider {
+        @Override
+        public String name() {
+            return "reference";
+        }
+
+        @Override
+        public String description() {
+            return "reference: single-threaded, keeps every result (for tests)";
+        }
+
+        @Override
+        public Scheduler scheduler(RunOptions options) {
+            return INSTANCE;
+        }
+    }
+}

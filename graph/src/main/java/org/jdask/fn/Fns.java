@@ -29,35 +29,21 @@ public final class Fns {
     public static String name(Object f) {
         Object t = f instanceof FnN n ? n.target() : f;
         if (t.getClass().isSynthetic()) {
-            // one lambda class per call site: cache (reflection on writeReplace costs ~1 µs)
-            return LAMBDA_NAMES.get(t.getClass()).computeIfAbsent(t, Fns::computeName);
+            // one lambda class per call site, so one name per class: cache it (writeReplace costs ~1 µs)
+            java.util.concurrent.atomic.AtomicReference<String> cached = LAMBDA_NAMES.get(t.getClass());
+            String n = cached.get();
+            if (n == null) cached.set(n = computeName(t));
+            return n;
         }
         return computeName(t);
     }
 
-    private static final ClassValue<java.util.Map<Object, String>> LAMBDA_NAMES = new ClassValue<>() {
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<String>> LAMBDA_NAMES = new ClassValue<>() {
         @Override
-        protected java.util.Map<Object, String> computeValue(Class<?> type) {
-            return new SingleNameCache();
+        protected java.util.concurrent.atomic.AtomicReference<String> computeValue(Class<?> type) {
+            return new java.util.concurrent.atomic.AtomicReference<>();
         }
     };
-
-    /** Every instance of one lambda class has the same implementation method, so one name. */
-    private static final class SingleNameCache extends java.util.AbstractMap<Object, String> {
-        private volatile String name;
-
-        @Override
-        public String computeIfAbsent(Object key, java.util.function.Function<? super Object, ? extends String> f) {
-            String n = name;
-            if (n == null) name = n = f.apply(key);
-            return n;
-        }
-
-        @Override
-        public java.util.Set<Entry<Object, String>> entrySet() {
-            return java.util.Set.of();
-        }
-    }
 
     private static String computeName(Object t) {
         SerializedLambda sl = serializedLambda(t);

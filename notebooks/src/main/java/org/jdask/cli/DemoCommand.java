@@ -109,28 +109,27 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < replicates; i++) parts.add(Delayed.of(CalcMean::calcMean).apply(i, draws));
         Delayed<CalcMean.Summary> summary = Delayed.of(CalcMean::summarize).apply(Delayed.all(parts));
 
-        try (Config.Scope ignored = scheduler == null ? Config.set() : Config.set("scheduler", scheduler.trim())) {
-            String used = schedulerInUse();
-            w.printf("running %d x calc_mean(i, %,d) on scheduler '%s' (%s)%n", replicates, draws, used,
-                    Schedulers.provider(used).description());
-            w.flush();
-            long t0 = System.nanoTime();
-            CalcMean.Summary s;
-            if (noProgress) {
-                s = summary.compute();
-            } else {
-                try (ProgressHook ignored2 = ProgressHook.open(progress)) {
-                    s = summary.compute();
-                }
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            for (int i = 0; i < s.results().size(); i++) {
-                double[] r = s.results().get(i);
-                w.printf(Locale.ROOT, "replicate %2d: mean % .6f  std %.6f%n", i, r[0], r[1]);
-            }
-            w.printf(Locale.ROOT, "mean of means: % .6f  (mean of stds %.6f)%n", s.meanOfMeans(), s.meanOfStds());
-            w.printf(Locale.ROOT, "time: %.3f s for %,d draws on scheduler '%s'%n", seconds, (long) replicates * draws, used);
+        Map<String, Object> config = scheduler == null ? Map.of() : Map.of("scheduler", scheduler.trim());
+        String used = schedulerInUse(config);
+        w.printf("running %d x calc_mean(i, %,d) on scheduler '%s' (%s)%n", replicates, draws, used,
+                Schedulers.provider(used).description());
+        w.flush();
+        long t0 = System.nanoTime();
+        CalcMean.Summary s;
+        // TODO(cli): after jdask-schedulers is merged: try (var bar = new ProgressBar(progress)) { ... }
+        ProgressHook bar = noProgress ? null : ProgressHook.open(progress);
+        try {
+            s = summary.compute(config);
+        } finally {
+            if (bar != null) bar.close();
         }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        for (int i = 0; i < s.results().size(); i++) {
+            double[] r = s.results().get(i);
+            w.printf(Locale.ROOT, "replicate %2d: mean % .6f  std %.6f%n", i, r[0], r[1]);
+        }
+        w.printf(Locale.ROOT, "mean of means: % .6f  (mean of stds %.6f)%n", s.meanOfMeans(), s.meanOfStds());
+        w.printf(Locale.ROOT, "time: %.3f s for %,d draws on scheduler '%s'%n", seconds, (long) replicates * draws, used);
 
         Path dot = summary.visualize(dir.resolve("task_graph.dot"));
         w.println("task graph: " + dot);
@@ -141,9 +140,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The scheduler a compute() on this thread would use now (same rule as {@link Schedulers#resolve}). */
-    private static String schedulerInUse() {
-        String s = Config.getString("scheduler", "");
-        return s == null || s.isBlank() ? Schedulers.defaultName() : s.trim();
+    /** The scheduler a {@code compute(config)} on this thread would use (same rule as {@link Schedulers#resolve}). */
+    private static String schedulerInUse(Map<String, Object> config) {
+        Object s = config.containsKey("scheduler") ? config.get("scheduler") : Config.get("scheduler");
+        return s == null || s.toString().isBlank() ? Schedulers.defaultName() : s.toString().trim();
     }
 }

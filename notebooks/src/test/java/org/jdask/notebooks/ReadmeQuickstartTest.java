@@ -25,6 +25,7 @@ class ReadmeQuickstartTest {
     private static final String END = "// README quickstart: end";
 
     @Test
+    @SuppressWarnings("try") // the README shows the usual unused `scope` variable
     void quickstartRuns() {
         // README quickstart: begin
         Fn1<Integer, Integer> inc = a -> a + 1;
@@ -76,12 +77,16 @@ class ReadmeQuickstartTest {
         return markdown.substring(from, end + 1);
     }
 
+    /** The lines strictly between the lines that read exactly {@code begin} and {@code end} (after stripping). */
     static String between(String text, String begin, String end) {
-        int b = text.indexOf(begin);
-        int e = text.indexOf(end, b);
-        String inner = text.substring(text.indexOf('\n', b) + 1, e);
-        inner = inner.substring(0, inner.lastIndexOf('\n') + 1);
-        return dedent(inner).strip();
+        List<String> lines = text.lines().toList();
+        int b = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).strip().equals(begin)) b = i;
+        assertTrue(b >= 0, "no line '" + begin + "'");
+        int e = b + 1;
+        while (e < lines.size() && !lines.get(e).strip().equals(end)) e++;
+        assertTrue(e < lines.size(), "no line '" + end + "' after '" + begin + "'");
+        return dedent(String.join("\n", lines.subList(b + 1, e))).strip();
     }
 
     static String dedent(String text) {

@@ -84,22 +84,29 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Option checks picocli's types cannot express; errors name the option (exit 2). */
     private void validate() {
-        if (replicates < 1) fail("--replicates must be at least 1, got " + replicates);
-        if (draws < 1) fail("--draws must be at least 1, got " + draws);
+        if (replicates < 1) fail("--replicates", "must be at least 1, got " + replicates);
+        if (draws < 1) fail("--draws", "must be at least 1, got " + draws);
         if (scheduler != null) {
             Map<String, SchedulerProvider> known = Schedulers.providers();
             if (!known.containsKey(scheduler.trim())) {
-                fail("--scheduler: unknown scheduler '" + scheduler + "'; known schedulers: " + known.keySet());
+                fail("--scheduler", "unknown scheduler '" + scheduler + "'; known schedulers: " + known.keySet());
             }
         }
-        if (out != null && Files.exists(out) && !Files.isDirectory(out)) fail("--out: " + out + " exists and is not a directory");
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) fail("--out", out + " exists and is not a directory");
     }
 
-    private void fail(String message) {
-        throw new ParameterException(spec.commandLine(), "Invalid value: " + message);
+    private void fail(String option, String message) {
+        throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + message);
     }
 
     private void run(PrintWriter w, PrintStream progress) throws IOException {
+        Map<String, Object> config = scheduler == null ? Map.of() : Map.of("scheduler", scheduler.trim());
+        String used = schedulerInUse(config);
+        if (!Schedulers.providers().containsKey(used)) {
+            throw new IllegalArgumentException("config key 'scheduler' is '" + used + "' (from a jdask YAML file, "
+                    + "JDASK_SCHEDULER or -Djdask.scheduler), which is not a known scheduler; known schedulers: "
+                    + Schedulers.providers().keySet() + ". Pass --scheduler NAME to override it");
+        }
         Path dir = out != null ? Files.createDirectories(out) : Files.createTempDirectory("jdask-demo-");
         List<Path> files = SampleData.write(dir.resolve("data"), 4, 2_500, 42);
         w.printf("sample data: %d CSV files (%s) in %s%n", files.size(), SampleData.HEADER, dir.resolve("data"));
@@ -109,8 +116,6 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < replicates; i++) parts.add(Delayed.of(CalcMean::calcMean).apply(i, draws));
         Delayed<CalcMean.Summary> summary = Delayed.of(CalcMean::summarize).apply(Delayed.all(parts));
 
-        Map<String, Object> config = scheduler == null ? Map.of() : Map.of("scheduler", scheduler.trim());
-        String used = schedulerInUse(config);
         w.printf("running %d x calc_mean(i, %,d) on scheduler '%s' (%s)%n", replicates, draws, used,
                 Schedulers.provider(used).description());
         w.flush();

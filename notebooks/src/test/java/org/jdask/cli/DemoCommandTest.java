@@ -73,7 +73,7 @@ class DemoCommandTest {
     void outOfRangeValuesNameTheOption() {
         Run r = jdask("demo", "--draws", "0");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--draws must be at least 1"), r.err());
+        assertTrue(r.err().contains("--draws") && r.err().contains("must be at least 1"), r.err());
         r = jdask("demo", "--replicates", "-1");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--replicates"), r.err());
@@ -84,6 +84,35 @@ class DemoCommandTest {
         Run r = jdask("demo", "--scheduler", "nope");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--scheduler") && r.err().contains("'nope'") && r.err().contains("reference"), r.err());
+    }
+
+    @Test
+    void failureDuringTheRunIsExitOneWithAMessage(@TempDir Path tmp) {
+        Run r;
+        try (var scope = org.jdask.Config.set("scheduler", "bogus")) {
+            assertEquals("bogus", scope == null ? null : org.jdask.Config.get("scheduler"));
+            r = jdask("demo", "--replicates", "1", "--draws", "10", "--out", tmp.toString());
+        }
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().startsWith("jdask demo: failed:") && r.err().contains("'bogus'")
+                && r.err().contains("known schedulers"), r.err());
+    }
+
+    @Test
+    void progressShowsEveryFinishedTask() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        org.jdask.Delayed<double[]> d = org.jdask.Delayed.of(CalcMean::calcMean).apply(1, 10);
+        String kind;
+        try (ProgressHook hook = ProgressHook.open(ps)) {
+            kind = hook.kind();
+            d.compute();
+        }
+        if (kind.equals("lines")) {   // the fallback until jdask-schedulers' ProgressBar is on the classpath
+            assertTrue(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).contains("[1/1] done 'calcMean-"), bytes.toString());
+        } else {
+            assertEquals("bar", kind);
+        }
     }
 
     @Test

@@ -1,0 +1,69 @@
+package org.jdask.graph;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JVM flags the jdask stack needs (Arrow and Chronicle Map open JDK internals), as a list ready
+ * for a child JVM's command line: {@code java + JvmFlags.get() + -cp ... Main}.
+ *
+ * <p>Why a resource and not a constant: the flags are written once, as property {@code
+ * jdask.jvm.flags} in the root {@code pom.xml}. Maven filters that property into surefire's
+ * {@code argLine}, and into the resource {@code org/jdask/jvm-flags.txt} of this module, which is
+ * both a {@code java @argfile} (the {@code jdask} launcher passes {@code
+ * @graph/target/classes/org/jdask/jvm-flags.txt}) and what this class reads for worker JVMs. One
+ * list, three users, no copy to drift.
+ */
+public final class JvmFlags {
+    /** The classpath resource holding the flags. */
+    public static final String RESOURCE = "org/jdask/jvm-flags.txt";
+
+    private static volatile List<String> flags;
+
+    private JvmFlags() {}
+
+    /** The flags, in order; empty if the build was told to use none ({@code -Djdask.jvm.flags=" "}). */
+    public static List<String> get() {
+        List<String> f = flags;
+        if (f == null) {
+            f = load();
+            flags = f;
+        }
+        return f;
+    }
+
+    private static List<String> load() {
+        try (InputStream in = JvmFlags.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + RESOURCE + " is missing from the classpath (is jdask-graph built?)");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + RESOURCE, e);
+        }
+    }
+
+    /**
+     * Splits argfile text into flags: whitespace separates, lines starting with {@code #} are
+     * comments. Text that still holds a {@code ${...}} placeholder was not filtered by Maven (an
+     * IDE copied the raw resource) and is rejected rather than passed on to a JVM that would fail
+     * with a confusing "Unrecognized option".
+     */
+    static List<String> parse(String text) {
+        if (text.contains("${")) {
+            throw new IllegalStateException(RESOURCE + " was not filtered by Maven (it still reads '" + text.trim()
+                    + "'); build with mvn, which fills in property jdask.jvm.flags from the root pom.xml");
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\\R")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) continue;
+            for (String part : l.split("\\s+")) if (!part.isEmpty()) out.add(part);
+        }
+        return List.copyOf(out);
+    }
+}

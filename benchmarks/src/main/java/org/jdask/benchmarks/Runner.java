@@ -1,0 +1,133 @@
+package org.jdask.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * End-to-end benchmark runner: runs jdask workloads and the Dask peer
+ * ({@code shared/peers/dask}) in one run and prints a Markdown table with ratios.
+ *
+ * <p>Run (from the repository root, after {@code mvn -B -q -DskipTests package}):
+ * <pre>
+ * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx4g -cp benchmarks/target/benchmarks.jar \
+ *     org.jdask.benchmarks.Runner w1 [--reps 3] [--peer ../shared/peers/dask] [--schedulers sync,threads]
+ * </pre>
+ * The peer needs Debian's {@code python3-dask} (see shared/peers/README.md); with {@code --no-peer}
+ * only jdask runs.
+ */
+public final class Runner {
+    private Runner() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (a.isEmpty() || !a.get(0).equals("w1")) {
+            System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]");
+            System.exit(2);
+        }
+        int reps = Integer.parseInt(opt(a, "--reps", "3"));
+        Path peer = Path.of(opt(a, "--peer", "../shared/peers/dask"));
+        boolean noPeer = a.contains("--no-peer");
+        List<String> schedulers = List.of(opt(a, "--schedulers", "sync,threads").split(","));
+        w1(reps, peer, noPeer, schedulers);
+    }
+
+    private static String opt(List<String> a, String name, String fallback) {
+        int i = a.indexOf(name);
+        return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : fallback;
+    }
+
+    static void w1(int reps, Path peer, boolean noPeer, List<String> schedulers) throws Exception {
+        // warm-up: JIT the engine and Delayed building
+        for (String s : schedulers) {
+            for (int i = 0; i < 3; i++) {
+                W1.timeFanIn(s);
+                W1.timeChain(s);
+            }
+        }
+        double loop = W1.plainLoop(W1.N);
+        StringBuilder md = new StringBuilder();
+        md.append("| scheduler | part | tasks | jdask build s | jdask run s (median of ").append(reps)
+                .append(") | jdask tasks/s | µs/task | Dask build s | Dask run s | Dask tasks/s | speed-up (Dask run / jdask run) |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (String s : schedulers) {
+            Map<String, Object> dask = noPeer ? Map.of() : runPeer(peer, s);
+            for (String part : List.of("a_fanin", "b_chain")) {
+                W1.Part p = median(reps, part.equals("a_fanin") ? () -> W1.timeFanIn(s) : () -> W1.timeChain(s));
+                double dBuild = num(dask, part, "build_s");
+                double dRun = num(dask, part, "seconds");
+                md.append(String.format("| %s | %s | %d | %.3f | %.4f | %,.0f | %.2f | %s | %s | %s | %s |%n", s, part, p.tasks(), p.buildS(),
+                        p.runS(), p.tasksPerS(), 1e6 * p.runS() / p.tasks(), fmt(dBuild, "%.3f"), fmt(dRun, "%.3f"),
+                        fmt(p.tasks() / dRun, "%,.0f"), fmt(dRun / p.runS(), "%.0f×")));
+            }
+        }
+        md.append("\n| scheduler | 1M-task graph | build s | optimize s | run s | total s | tasks/s (run) | scheduler bytes/task |\n|---|---|---|---|---|---|---|---|\n");
+        for (String s : schedulers) {
+            W1.Part p = median(Math.min(reps, 3), () -> W1.timeMillion(s));
+            md.append(String.format("| %s | %,d tasks | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n", s, p.tasks(), p.buildS(),
+                    p.optimizeS(), p.runS(), p.buildS() + p.optimizeS() + p.runS(), p.tasksPerS(), p.bytesPerTask()));
+        }
+        md.append(String.format("%nPlain Java floor: %,d calls of `inc` in a loop: %.1f µs (%.3f ns/call).%n", W1.N, loop * 1e6, loop * 1e9 / W1.N));
+        System.out.println(md);
+    }
+
+    private static W1.Part median(int reps, Supplier<W1.Part> run) {
+        List<W1.Part> parts = new ArrayList<>();
+        for (int i = 0; i < reps; i++) parts.add(run.get());
+        parts.sort(Comparator.comparingDouble(W1.Part::runS));
+        return parts.get(parts.size() / 2);
+    }
+
+    private static String fmt(double v, String f) {
+        return Double.isNaN(v) ? "n/a" : String.format(f, v);
+    }
+
+    private static double num(Map<String, Object> json, String part, String field) {
+        String raw = (String) json.get(part + "." + field);
+        return raw == null ? Double.NaN : Double.parseDouble(raw);
+    }
+
+    /** Runs the peer's w1_delayed.py and pulls numbers out of its one JSON line. */
+    static Map<String, Object> runPeer(Path peerDir, String scheduler) throws IOException, InterruptedException {
+        Path script = peerDir.resolve("w1_delayed.py");
+        if (!Files.exists(script)) {
+            System.err.println("peer script not found: " + script.toAbsolutePath() + " (pass --peer DIR or --no-peer)");
+            return Map.of();
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", "w1_delayed.py", "--scheduler", scheduler)
+                .directory(peerDir.toFile()).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) out.append(line).append('\n');
+        }
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("Dask peer w1 " + scheduler + " did not finish in 600 s");
+        }
+        String text = out.toString();
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String part : List.of("a_fanin", "b_chain")) {
+            Matcher pm = Pattern.compile("\"" + part + "\": \\{([^}]*)\\}").matcher(text);
+            if (!pm.find()) continue;
+            for (String f : List.of("build_s", "seconds")) {
+                Matcher fm = Pattern.compile("\"" + f + "\": ([0-9.eE+-]+)").matcher(pm.group(1));
+                if (fm.find()) m.put(part + "." + f, fm.group(1));
+            }
+        }
+        if (m.isEmpty()) System.err.println("could not parse the peer's output:\n" + text);
+        return m;
+    }
+}

@@ -1,0 +1,146 @@
+package org.jdask.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jdask.Delayed;
+import org.jdask.Jdask;
+import org.jdask.graph.Key;
+import org.jdask.graph.RunOptions;
+import org.jdask.graph.Scheduler;
+import org.jdask.graph.SchedulerListener;
+import org.jdask.graph.Schedulers;
+import org.jdask.graph.TaskGraph;
+
+/**
+ * W1 of shared/BENCHMARKS.md, delayed overhead: (a) 10,000 independent {@code inc} + one {@code
+ * sum}; (b) a 10,000-long {@code inc} chain; (c) a 1,000,000-task graph (1,000 chains of 1,000
+ * plus a final sum), reporting build, optimize and run times and the scheduler's memory per task.
+ */
+public final class W1 {
+    static final int N = 10_000;
+
+    private W1() {}
+
+    public static int inc(int x) {
+        return x + 1;
+    }
+
+    public static long sum(List<Integer> xs) {
+        long s = 0;
+        for (int x : xs) s += x;
+        return s;
+    }
+
+    public static Delayed<Long> fanIn(int n) {
+        List<Delayed<Integer>> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) parts.add(Delayed.of(W1::inc).apply(i));
+        return Delayed.of(W1::sum).apply(Delayed.all(parts));
+    }
+
+    public static Delayed<Integer> chain(int n) {
+        Delayed<Integer> x = Delayed.of(W1::inc).apply(0);
+        for (int i = 1; i < n; i++) x = Delayed.of(W1::inc).apply(x);
+        return x;
+    }
+
+    /** {@code chains} chains of {@code length} incs, ends summed: chains*length + 2 tasks. */
+    public static Delayed<Long> chains(int chains, int length) {
+        List<Delayed<Integer>> ends = new ArrayList<>(chains);
+        for (int c = 0; c < chains; c++) {
+            Delayed<Integer> x = Delayed.of(W1::inc).apply(c);
+            for (int i = 1; i < length; i++) x = Delayed.of(W1::inc).apply(x);
+            ends.add(x);
+        }
+        return Delayed.of(W1::sum).apply(Delayed.all(ends));
+    }
+
+    /** One measured part. */
+    public record Part(String name, int tasks, double buildS, double optimizeS, double runS, Object result, double bytesPerTask) {
+        double tasksPerS() {
+            return tasks / runS;
+        }
+    }
+
+    static Part timeFanIn(String scheduler) {
+        long t0 = System.nanoTime();
+        Delayed<Long> g = fanIn(N);
+        long t1 = System.nanoTime();
+        long r = g.compute(Map.of("scheduler", scheduler, "num-workers", 2));
+        long t2 = System.nanoTime();
+        if (r != (long) N * (N + 1) / 2) throw new AssertionError("fan-in result " + r);
+        return new Part("a_fanin", N + 2, s(t1 - t0), 0, s(t2 - t1), r, Double.NaN);
+    }
+
+    static Part timeChain(String scheduler) {
+        long t0 = System.nanoTime();
+        Delayed<Integer> g = chain(N);
+        long t1 = System.nanoTime();
+        int r = g.compute(Map.of("scheduler", scheduler, "num-workers", 2));
+        long t2 = System.nanoTime();
+        if (r != N) throw new AssertionError("chain result " + r);
+        return new Part("b_chain", N, s(t1 - t0), 0, s(t2 - t1), r, Double.NaN);
+    }
+
+    /**
+     * The 1M-task graph. Build = Delayed calls; optimize = {@link Jdask#optimize}; run = the
+     * scheduler's {@code get}. Scheduler memory per task = heap used (after GC) when the first
+     * task starts minus heap used (after GC) just before {@code get}, over the task count: what
+     * the engine holds beyond the graph itself.
+     */
+    static Part timeMillion(String scheduler) {
+        long t0 = System.nanoTime();
+        Delayed<Long> g = chains(1000, 1000);
+        long t1 = System.nanoTime();
+        TaskGraph opt = Jdask.optimize(g);
+        long t2 = System.nanoTime();
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        RunOptions plain = RunOptions.of(Map.of("scheduler", scheduler, "num-workers", 2));
+        long[] atFirstTask = {-1};
+        SchedulerListener probe = new SchedulerListener() {
+            @Override
+            public void pretask(Key key, int worker) {
+                synchronized (atFirstTask) {
+                    if (atFirstTask[0] < 0) {
+                        System.gc();
+                        atFirstTask[0] = mem.getHeapMemoryUsage().getUsed();
+                    }
+                }
+            }
+        };
+        Scheduler sch = Schedulers.resolve(plain);
+        // untimed memory probe run
+        System.gc();
+        long before = mem.getHeapMemoryUsage().getUsed();
+        sch.get(opt, g.keys(), new RunOptions(List.of(probe), plain.config()));
+        double bytesPerTask = (atFirstTask[0] - before) / (double) opt.size();
+        // timed run (no listeners)
+        System.gc();
+        long t3 = System.nanoTime();
+        Object r = sch.get(opt, g.keys(), new RunOptions(List.of(), plain.config())).get(0);
+        long t4 = System.nanoTime();
+        long expected = 0;
+        for (int c = 0; c < 1000; c++) expected += c + 1000;
+        if (!Long.valueOf(expected).equals(r)) throw new AssertionError("1M result " + r + " expected " + expected);
+        return new Part("c_million", opt.size(), s(t1 - t0), s(t2 - t1), s(t4 - t3), r, bytesPerTask);
+    }
+
+    /** The plain-Java floor: calling {@code inc} n times in a loop, seconds. */
+    static double plainLoop(int n) {
+        int x = 0;
+        long best = Long.MAX_VALUE;
+        for (int rep = 0; rep < 20; rep++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) x = inc(x);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        if (x == 42) System.out.print("");
+        return s(best);
+    }
+
+    static double s(long nanos) {
+        return nanos / 1e9;
+    }
+}

@@ -7,7 +7,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -44,21 +44,29 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class Config {
     private static volatile Map<String, Object> base;
-    private static final ThreadLocal<Deque<Map<String, Object>>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
+    /**
+     * Per-thread stack of scopes, innermost first. A concurrent deque because a scope may be
+     * closed from another thread than the one that opened it (it then still leaves the opening
+     * thread's stack, safely).
+     */
+    private static final ThreadLocal<Deque<Map<String, Object>>> SCOPES = ThreadLocal.withInitial(ConcurrentLinkedDeque::new);
 
     private Config() {}
 
     /** Sets {@code key1=value1, key2=value2, ...} for the current thread until the scope is closed. */
     public static Scope set(Object... keysAndValues) {
-        if (keysAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("Config.set takes key/value pairs, got " + keysAndValues.length + " arguments");
+        if (keysAndValues == null || keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("Config.set takes key/value pairs (key1, value1, key2, value2, ...), got "
+                    + (keysAndValues == null ? "null" : keysAndValues.length + " argument(s)"));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             if (!(keysAndValues[i] instanceof String k)) {
-                throw new IllegalArgumentException("Config.set: argument " + i + " must be a String key, got " + keysAndValues[i]);
+                Object bad = keysAndValues[i];
+                throw new IllegalArgumentException("Config.set: argument " + i + " must be a String key, got "
+                        + (bad == null ? "null" : bad + " (" + bad.getClass().getName() + ")"));
             }
-            flattenInto(canonical(k), keysAndValues[i + 1], m);
+            flattenInto(checkedKey(k), keysAndValues[i + 1], m);
         }
         return push(m);
     }
@@ -66,7 +74,14 @@ public final class Config {
     /** Sets every entry of {@code values} (dotted keys or nested maps) until the scope is closed. */
     public static Scope set(Map<String, ?> values) {
         Map<String, Object> m = new LinkedHashMap<>();
-        values.forEach((k, v) -> flattenInto(canonical(k), v, m));
+        for (Map.Entry<String, ?> e : values.entrySet()) {
+            Object k = e.getKey();
+            if (!(k instanceof String s)) {
+                throw new IllegalArgumentException("Config.set: keys must be Strings, got "
+                        + (k == null ? "null" : k + " (" + k.getClass().getName() + ")"));
+            }
+            flattenInto(checkedKey(s), e.getValue(), m);
+        }
         return push(m);
     }
 
@@ -76,15 +91,28 @@ public final class Config {
         return new Scope(d, m);
     }
 
-    /** The value at {@code key} (a leaf, or a nested map for an inner key), or null. */
+    /**
+     * The value at {@code key}: a leaf value, a nested map for an inner key
+     * ({@code get("distributed.worker")}), or null when nothing is set there.
+     */
     public static Object get(String key) {
         String k = canonical(key);
         for (Map<String, Object> scope : SCOPES.get()) {
             if (scope.containsKey(k)) return scope.get(k);
+            for (int i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) {
+                if (scope.containsKey(k.substring(0, i))) return null; // a leaf set above k hides it
+            }
+            String below = k + ".";
+            for (String sk : scope.keySet()) {
+                if (sk.startsWith(below)) return lookup(snapshot(), k); // a section: merge all layers
+            }
         }
-        Map<String, Object> b = base();
-        if (b.containsKey(k)) return b.get(k);
-        Map<String, Object> sub = subtree(snapshot(), k);
+        return lookup(base(), k);
+    }
+
+    private static Object lookup(Map<String, Object> flat, String k) {
+        if (flat.containsKey(k)) return flat.get(k);
+        Map<String, Object> sub = subtree(flat, k);
         return sub.isEmpty() ? null : sub;
     }
 
@@ -100,8 +128,15 @@ public final class Config {
 
     public static int getInt(String key, int fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
-        if (v instanceof Number n) return n.intValue();
+        if (isUnset(v)) return fallback;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            long l = ((Number) v).longValue();
+            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("config " + key + " must be an integer, got " + v + " (out of int range)");
+            }
+            return (int) l;
+        }
+        if (v instanceof Map) throw new IllegalArgumentException("config " + key + " must be an integer, got the section " + v);
         try {
             return Integer.parseInt(v.toString().trim());
         } catch (NumberFormatException e) {
@@ -111,7 +146,7 @@ public final class Config {
 
     public static double getDouble(String key, double fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
+        if (isUnset(v)) return fallback;
         if (v instanceof Number n) return n.doubleValue();
         try {
             return Double.parseDouble(v.toString().trim());
@@ -122,12 +157,17 @@ public final class Config {
 
     public static boolean getBoolean(String key, boolean fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
+        if (isUnset(v)) return fallback;
         if (v instanceof Boolean b) return b;
         String s = v.toString().trim().toLowerCase();
         if (s.equals("true") || s.equals("yes") || s.equals("1")) return true;
         if (s.equals("false") || s.equals("no") || s.equals("0")) return false;
         throw new IllegalArgumentException("config " + key + " must be true or false, got '" + v + "'");
+    }
+
+    /** Empty strings (like {@code num-workers: ""} in the defaults) mean "not set": use the fallback. */
+    private static boolean isUnset(Object v) {
+        return v == null || (v instanceof String s && s.isBlank());
     }
 
     /** Every setting in force on this thread, flattened to dotted keys, sorted. */
@@ -136,11 +176,7 @@ public final class Config {
         List<Map<String, Object>> scopes = new ArrayList<>(SCOPES.get());
         Collections.reverse(scopes);
         for (Map<String, Object> s : scopes) {
-            for (Map.Entry<String, Object> e : s.entrySet()) {
-                // a scope setting a leaf hides any deeper keys of the same prefix
-                out.keySet().removeIf(k -> k.startsWith(e.getKey() + "."));
-                out.put(e.getKey(), e.getValue());
-            }
+            for (Map.Entry<String, Object> e : s.entrySet()) putLeaf(out, e.getKey(), e.getValue());
         }
         return out;
     }
@@ -161,6 +197,14 @@ public final class Config {
     /** Canonical form of a key: {@code _} becomes {@code -}, surrounding blanks removed. */
     public static String canonical(String key) {
         return key.trim().replace('_', '-');
+    }
+
+    private static String checkedKey(String key) {
+        String k = canonical(key);
+        if (k.isEmpty() || k.startsWith(".") || k.endsWith(".") || k.contains("..")) {
+            throw new IllegalArgumentException("Config.set: '" + key + "' is not a valid key (dotted names like 'distributed.worker.memory.target')");
+        }
+        return k;
     }
 
     private static Map<String, Object> base() {
@@ -199,12 +243,13 @@ public final class Config {
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
-            String key = canonical(k.substring(6).toLowerCase().replace("__", "."));
+            String key = canonical(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace("__", "."));
+            if (key.isEmpty()) continue;
             flattenInto(key, parseScalar(e.getValue()), m);
         }
         for (String name : new TreeMap<>(props.stringPropertyNames().stream()
                 .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
-            if (!name.startsWith("jdask.")) continue;
+            if (!name.startsWith("jdask.") || name.length() == 6) continue;
             flattenInto(canonical(name.substring(6)), parseScalar(props.getProperty(name)), m);
         }
         return m;
@@ -241,7 +286,7 @@ public final class Config {
         try {
             doc = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(text);
         } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(mk -> mk.getLine() + 1).orElse(-1);
+            int line = e.getProblemMark().or(e::getContextMark).map(mk -> mk.getLine() + 1).orElse(-1);
             throw new IllegalArgumentException("malformed YAML in " + source + (line > 0 ? " at line " + line : "")
                     + ": " + e.getProblem(), e);
         } catch (YamlEngineException e) {
@@ -262,9 +307,19 @@ public final class Config {
                 flattenInto(key + "." + canonical(String.valueOf(e.getKey())), e.getValue(), out);
             }
         } else {
-            out.keySet().removeIf(k -> k.startsWith(key + "."));
-            out.put(key, value);
+            putLeaf(out, key, value);
         }
+    }
+
+    /**
+     * Puts a leaf, keeping the flat map a tree: deeper keys below {@code key} are hidden, and so
+     * is a leaf at any prefix of it ({@code a: 5} then {@code a.b: 1} makes {@code a} a section).
+     */
+    private static void putLeaf(Map<String, Object> out, String key, Object value) {
+        String below = key + ".";
+        out.keySet().removeIf(k -> k.startsWith(below));
+        for (int i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) out.remove(key.substring(0, i));
+        out.put(key, value);
     }
 
     private static Object parseScalar(String s) {

@@ -63,7 +63,7 @@ public final class Visualize {
         for (Layer l : layers.values()) {
             b.append("  ").append(ids.get(l.name())).append(" [label=\"").append(esc(shortName(l.name()))).append("\\n")
                     .append(l.keys().size()).append(" task(s)\"];\n");
-            for (String d : l.dependsOn()) {
+            for (String d : new java.util.TreeSet<>(l.dependsOn())) { // sorted: same text on every run
                 if (ids.containsKey(d)) b.append("  ").append(ids.get(d)).append(" -> ").append(ids.get(l.name())).append(";\n");
             }
         }
@@ -79,16 +79,18 @@ public final class Visualize {
     public static Path write(TaskGraph graph, List<Key> outputs, Path out) {
         String name = out.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase();
+        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+        boolean dotText = ext.equals("dot") || ext.equals("gv");
+        if (!dotText && !List.of("svg", "png", "pdf").contains(ext)) {
+            // checked before any work or any directory is created
+            throw new IllegalArgumentException("cannot write a graph picture as '" + name + "': use .dot, .gv, .svg, .png or .pdf");
+        }
         String text = toDot(graph, outputs);
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
-            if (ext.equals("dot") || ext.equals("gv")) {
+            if (dotText) {
                 Files.writeString(out, text, StandardCharsets.UTF_8);
                 return out;
-            }
-            if (!List.of("svg", "png", "pdf").contains(ext)) {
-                throw new IllegalArgumentException("cannot write a graph picture as '" + name + "': use .dot, .svg, .png or .pdf");
             }
             Path dotFile = out.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + ".dot");
             Files.writeString(dotFile, text, StandardCharsets.UTF_8);
@@ -134,6 +136,6 @@ public final class Visualize {
     }
 
     private static String esc(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -96,6 +96,7 @@ public final class Config {
      * ({@code get("distributed.worker")}), or null when nothing is set there.
      */
     public static Object get(String key) {
+        if (key == null) throw new IllegalArgumentException("Config.get: key must not be null");
         String k = canonical(key);
         for (Map<String, Object> scope : SCOPES.get()) {
             if (scope.containsKey(k)) return scope.get(k);
@@ -220,6 +221,11 @@ public final class Config {
 
     /** Loads all non-scope sources; visible for tests, which pass their own env and properties. */
     static Map<String, Object> load(Map<String, String> env, java.util.Properties props) {
+        return load(env, props, Path.of("/etc/jdask"));
+    }
+
+    /** Like {@link #load(Map, java.util.Properties)} with the system-wide directory moved (tests). */
+    static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc) {
         Map<String, Object> m = new TreeMap<>();
         try {
             Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
@@ -234,7 +240,7 @@ public final class Config {
             throw new UncheckedIOException("reading jdask/defaults.yaml resources", e);
         }
         List<Path> places = new ArrayList<>();
-        places.add(Path.of("/etc/jdask"));
+        places.add(etc);
         String home = props.getProperty("user.home");
         if (home != null) places.add(Path.of(home, ".config", "jdask"));
         String cfg = env.get("JDASK_CONFIG");
@@ -325,7 +331,8 @@ public final class Config {
     private static Object parseScalar(String s) {
         try {
             Object v = new Load(LoadSettings.builder().build()).loadFromString(s);
-            return v instanceof Map || v instanceof List ? v : (v == null ? s : v);
+            // "null" and "~" are YAML's null (unset); an empty or blank value stays an empty string
+            return v == null && s.isBlank() ? s : v;
         } catch (YamlEngineException e) {
             return s;
         }

@@ -60,6 +60,25 @@ class ConfigTest {
     }
 
     @Test
+    void etcThenHomeThenJdaskConfig() throws Exception {
+        Path etc = Files.createDirectories(tmp.resolve("etc-jdask"));
+        Files.writeString(etc.resolve("site.yaml"), "where:\n  etc: etc\n  home: etc\n  cfg: etc\n");
+        Properties p = props();
+        userFile(p, "user.yaml", "where:\n  home: home\n  cfg: home\n");
+        Path cfg = Files.writeString(tmp.resolve("cfg.yml"), "where:\n  cfg: cfg\n");
+        Map<String, Object> m = Config.load(Map.of("JDASK_CONFIG", cfg.toString()), p, etc);
+        assertEquals("etc", m.get("where.etc"));
+        assertEquals("home", m.get("where.home"));
+        assertEquals("cfg", m.get("where.cfg"));
+    }
+
+    @Test
+    void missingPlacesAreSkipped() throws Exception {
+        Map<String, Object> m = Config.load(Map.of("JDASK_CONFIG", tmp.resolve("nope.yaml").toString()), props(), tmp.resolve("no-etc"));
+        assertEquals(false, m.get("delayed-pure"));
+    }
+
+    @Test
     void jdaskConfigMayBeADirectoryReadInNameOrder() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("conf.d"));
         Files.writeString(dir.resolve("10-first.yaml"), "x: first\ny: only-first\n");
@@ -79,6 +98,9 @@ class ConfigTest {
         env.put("JDASK_SCHEDULER", "threads");
         env.put("NOT_JDASK_X", "1");
         env.put("JDASK_", "ignored");
+        env.put("JDASK_EMPTY", "");
+        env.put("JDASK_NOTHING", "null");
+        env.put("JDASK_WORDS", "a plain string");
         Map<String, Object> m = Config.load(env, props());
         assertEquals(0.7, m.get("distributed.worker.memory.target"));
         assertEquals(true, m.get("delayed-pure"));
@@ -86,6 +108,9 @@ class ConfigTest {
         assertEquals("threads", m.get("scheduler"));
         assertFalse(m.containsKey("x"));
         assertFalse(m.containsKey(""));
+        assertEquals("", m.get("empty"));
+        assertTrue(m.containsKey("nothing") && m.get("nothing") == null, "YAML null is null, not the text 'null'");
+        assertEquals("a plain string", m.get("words"));
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.jdask.fn.Fns;
  * arrays hashed in bulk straight from the heap (a 320 MB {@code double[]} takes ~50 ms); lists
  * and arrays element by element; sets and maps order-independently (element tokens sorted),
  * matching their {@code equals}; records by class and components; enums by class and name;
- * {@link Key}s by name and index; {@link Tokenizable} by its identity; lambdas and method
+ * {@link Key}s by name and index; {@link java.nio.file.Path}s by file system and text, {@code
+ * Optional}s and {@code Charset}s by content; {@link Tokenizable} by its identity; lambdas and method
  * references by their {@link SerializedLambda} (implementation class, method, signature and
  * captured values), so the same code gives the same token across runs; other {@link
  * Serializable} objects by their serialized bytes. Anything else gets a random token (a warning
@@ -185,6 +186,9 @@ public final class Tokenize {
                 return;
             }
             if (v instanceof Collection<?> c) { tag(23); string(v.getClass().getName()); putInt(c.size()); for (Object o : c) value(o, depth + 1); return; }
+            if (v instanceof java.nio.file.Path p) { tag(26); string(p.getFileSystem().provider().getScheme()); string(p.toString()); return; }
+            if (v instanceof java.nio.charset.Charset cs) { tag(27); string(cs.name()); return; }
+            if (v instanceof java.util.Optional<?> o) { tag(28); value(o.orElse(null), depth + 1); putInt(o.isPresent() ? 1 : 0); return; }
             if (v instanceof CharSequence cs) { tag(25); string(cs.toString()); return; }
             if (v.getClass().isRecord()) { record(v, depth); return; }
             SerializedLambda sl = Fns.serializedLambda(v);

@@ -165,6 +165,21 @@ class TokenizeTest {
         assertNotEquals(t(new Named("a")), t("a"), "the class is part of the token");
     }
 
+    @Test
+    void pathsOptionalsAndCharsetsByContent() {
+        assertEquals(t(Path.of("data", "a.csv")), t(Path.of("data/a.csv")));
+        assertNotEquals(t(Path.of("data/a.csv")), t(Path.of("data/b.csv")));
+        assertNotEquals(t(Path.of("a.csv")), t("a.csv"));
+        assertEquals(t(java.util.Optional.of(List.of(1))), t(java.util.Optional.of(List.of(1))));
+        assertNotEquals(t(java.util.Optional.empty()), t((Object) null));
+        assertNotEquals(t(java.util.Optional.of(1)), t(java.util.Optional.of(2)));
+        assertEquals(t(StandardCharsets.ISO_8859_1), t(java.nio.charset.Charset.forName("latin1")));
+        assertNotEquals(t(StandardCharsets.ISO_8859_1), t(StandardCharsets.UTF_8));
+        try (Config.Scope s = Config.set("tokenize.ensure-deterministic", true)) {
+            t(Path.of("x"), java.util.Optional.empty(), StandardCharsets.UTF_8); // deterministic: no error
+        }
+    }
+
     static final class Bean implements Serializable {
         final int x;
         final List<String> tags;

@@ -80,9 +80,16 @@ public final class SerializationCheck {
     }
 
     private void functionOf(Key key, FnN fn, String where, String name) {
-        Failure f = trySerialize(fn);
-        if (f == null) return;
         Object target = fn.target();
+        // thousands of tasks usually share a few functions (one adapter per task, one target)
+        if (checked.containsKey(fn)) return;
+        if (target != fn && isAdapter(fn) && checked.containsKey(target)) return;
+        Failure f = trySerialize(fn);
+        if (f == null) {
+            checked.put(fn, Boolean.TRUE);
+            checked.put(target, Boolean.TRUE);
+            return;
+        }
         // Search from the user's function (not the adapter) so the path starts at its captured args.
         String path = f.className == null ? null : locate(target, f.className);
         if (path == null && target != fn && f.className != null) path = locate(fn, f.className);
@@ -188,7 +195,7 @@ public final class SerializationCheck {
             }
             return out;
         }
-        if (o instanceof FnN f && f.target() != f) {
+        if (o instanceof FnN f && f.target() != f && isAdapter(f)) {
             out.add(new Step(f.target(), s, "", d)); // an adapter: look through it
             return out;
         }
@@ -221,6 +228,11 @@ public final class SerializationCheck {
             }
         }
         return out;
+    }
+
+    /** One of the {@link Fns#of} adapters, which hold nothing but the user's function. */
+    private static boolean isAdapter(FnN f) {
+        return f.getClass().getEnclosingClass() == Fns.class;
     }
 
     private static String label(Object k) {

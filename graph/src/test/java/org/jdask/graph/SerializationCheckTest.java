@@ -72,6 +72,48 @@ class SerializationCheckTest {
         SerializationCheck.checkValue(Key.of("x"), null, "result");
     }
 
+    /** A custom FnN that wraps a good lambda but carries a bad field of its own. */
+    static final class Wrapper implements org.jdask.fn.FnN {
+        final Fn1<Integer, Integer> inner;
+        final Object extra = new Opaque();
+
+        Wrapper(Fn1<Integer, Integer> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Object invoke(Object[] args) throws Exception {
+            return inner.apply((Integer) args[0]);
+        }
+
+        @Override
+        public Object target() {
+            return inner;
+        }
+    }
+
+    @Test
+    void aGoodFunctionCheckedOnceDoesNotHideABadWrapperOfIt() {
+        Fn1<Integer, Integer> inc = Ops::inc;
+        TaskGraph g = TaskGraph.builder()
+                .task(Key.of("a"), inc, 1)
+                .task(Key.of("b"), inc, 2)
+                .put(Key.of("c"), Task.ofArray(new Wrapper(inc), new Object[] {3}))
+                .build();
+        SerializationException e = assertThrows(SerializationException.class, () -> SerializationCheck.check(g));
+        assertEquals(Key.of("c"), e.key());
+        assertEquals("field 'extra' (" + Opaque.class.getName() + ")", e.field());
+    }
+
+    @Test
+    void everyTaskSharingABadFunctionIsReportedOnTheFirst() {
+        Fn1<Integer, Integer> bad = x -> x + instanceField.hashCode();
+        TaskGraph g = TaskGraph.builder().task(Key.of("a"), bad, 1).task(Key.of("b"), bad, 2).build();
+        SerializationException e = assertThrows(SerializationException.class, () -> SerializationCheck.check(g));
+        assertEquals(Key.of("a"), e.key());
+        assertContains(e.getMessage(), "function lambda of task 'a'");
+    }
+
     @Test
     void dataNodeWithANonSerializableValueNamesTheKey() {
         TaskGraph g = TaskGraph.builder().data(Key.of("ok"), 1).data(Key.of("conn", 0), new Opaque()).build();

@@ -169,6 +169,19 @@ class VisualizeTest {
     }
 
     @Test
+    void bigDelayedChainsCollapseCallsOfOneFunction() {
+        Delayed<Integer> x = Delayed.value(0);
+        for (int i = 0; i < 2_500; i++) x = Delayed.of(Ops::inc).apply(x);
+        Delayed<Integer> total = Delayed.of(Ops::add).apply(x, 1);
+        Dot d = Dot.parse(Visualize.toDot(total.graph(), total.keys()));
+        assertEquals(3, d.labels().size(), d.text());
+        String value = d.id("integer\\n1 task(s)");
+        String inc = d.id("inc\\n2500 task(s)");
+        String add = d.id("add\\n1 task(s)");
+        assertEquals(Set.of(List.of(value, inc), List.of(inc, add)), d.edges(), "no self edge, data-flow direction");
+    }
+
+    @Test
     void graphsUpToTheLimitAreDrawnInDetail() {
         TaskGraph g = blocks(Visualize.MAX_DETAILED_NODES);
         Dot d = Dot.parse(Visualize.toDot(g, List.of()));

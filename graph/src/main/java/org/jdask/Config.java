@@ -41,6 +41,11 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * is a double and {@code true} a boolean. In keys, {@code _} and {@code -} mean the same
  * ({@code num_workers} is {@code num-workers}). A malformed YAML file fails with an error naming
  * the file and line.
+ *
+ * <p>The settings form a tree kept as a flat map of dotted keys: a later source setting a leaf
+ * replaces a whole section of the same name, and a later section replaces a leaf. An empty string
+ * (as in {@code num-workers: ""}) means "not set" to the typed getters, which then return their
+ * fallback. {@link #get} of an inner key returns the section as nested maps.
  */
 public final class Config {
     private static volatile Map<String, Object> base;

@@ -227,17 +227,24 @@ class ConfigTest {
 
     @Test
     void scopesBeatSystemPropertiesAndAreThreadConfined() throws Exception {
-        // surefire sets -Djdask.scheduler=reference for this module
-        assertEquals("reference", Config.get("scheduler"));
-        try (Config.Scope s = Config.set("scheduler", "sync")) {
-            assertEquals("sync", Config.get("scheduler"));
-            AtomicReference<Object> seen = new AtomicReference<>("unset");
-            Thread t = new Thread(() -> seen.set(Config.get("scheduler")));
-            t.start();
-            t.join();
-            assertEquals("reference", seen.get(), "another thread must not see this thread's scope");
+        System.setProperty("jdask.test-only.level", "sysprop");
+        Config.refresh();
+        try {
+            assertEquals("sysprop", Config.get("test-only.level"));
+            try (Config.Scope s = Config.set("test-only.level", "scope")) {
+                assertEquals("scope", Config.get("test-only.level"));
+                AtomicReference<Object> seen = new AtomicReference<>("unset");
+                Thread t = new Thread(() -> seen.set(Config.get("test-only.level")));
+                t.start();
+                t.join();
+                assertEquals("sysprop", seen.get(), "another thread must not see this thread's scope");
+            }
+            assertEquals("sysprop", Config.get("test-only.level"));
+        } finally {
+            System.clearProperty("jdask.test-only.level");
+            Config.refresh();
         }
-        assertEquals("reference", Config.get("scheduler"));
+        assertNull(Config.get("test-only.level"), "refresh re-reads the system properties");
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -41,24 +41,37 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * is a double and {@code true} a boolean. In keys, {@code _} and {@code -} mean the same
  * ({@code num_workers} is {@code num-workers}). A malformed YAML file fails with an error naming
  * the file and line.
+ *
+ * <p>The settings form a tree kept as a flat map of dotted keys: a later source setting a leaf
+ * replaces a whole section of the same name, and a later section replaces a leaf. An empty string
+ * (as in {@code num-workers: ""}) means "not set" to the typed getters, which then return their
+ * fallback. {@link #get} of an inner key returns the section as nested maps.
  */
 public final class Config {
     private static volatile Map<String, Object> base;
-    private static final ThreadLocal<Deque<Map<String, Object>>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
+    /**
+     * Per-thread stack of scopes, innermost first. A concurrent deque because a scope may be
+     * closed from another thread than the one that opened it (it then still leaves the opening
+     * thread's stack, safely).
+     */
+    private static final ThreadLocal<Deque<Map<String, Object>>> SCOPES = ThreadLocal.withInitial(ConcurrentLinkedDeque::new);
 
     private Config() {}
 
     /** Sets {@code key1=value1, key2=value2, ...} for the current thread until the scope is closed. */
     public static Scope set(Object... keysAndValues) {
-        if (keysAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("Config.set takes key/value pairs, got " + keysAndValues.length + " arguments");
+        if (keysAndValues == null || keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("Config.set takes key/value pairs (key1, value1, key2, value2, ...), got "
+                    + (keysAndValues == null ? "null" : keysAndValues.length + " argument(s)"));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             if (!(keysAndValues[i] instanceof String k)) {
-                throw new IllegalArgumentException("Config.set: argument " + i + " must be a String key, got " + keysAndValues[i]);
+                Object bad = keysAndValues[i];
+                throw new IllegalArgumentException("Config.set: argument " + i + " must be a String key, got "
+                        + (bad == null ? "null" : bad + " (" + bad.getClass().getName() + ")"));
             }
-            flattenInto(canonical(k), keysAndValues[i + 1], m);
+            flattenInto(checkedKey(k), keysAndValues[i + 1], m);
         }
         return push(m);
     }
@@ -66,7 +79,14 @@ public final class Config {
     /** Sets every entry of {@code values} (dotted keys or nested maps) until the scope is closed. */
     public static Scope set(Map<String, ?> values) {
         Map<String, Object> m = new LinkedHashMap<>();
-        values.forEach((k, v) -> flattenInto(canonical(k), v, m));
+        for (Map.Entry<String, ?> e : values.entrySet()) {
+            Object k = e.getKey();
+            if (!(k instanceof String s)) {
+                throw new IllegalArgumentException("Config.set: keys must be Strings, got "
+                        + (k == null ? "null" : k + " (" + k.getClass().getName() + ")"));
+            }
+            flattenInto(checkedKey(s), e.getValue(), m);
+        }
         return push(m);
     }
 
@@ -76,15 +96,29 @@ public final class Config {
         return new Scope(d, m);
     }
 
-    /** The value at {@code key} (a leaf, or a nested map for an inner key), or null. */
+    /**
+     * The value at {@code key}: a leaf value, a nested map for an inner key
+     * ({@code get("distributed.worker")}), or null when nothing is set there.
+     */
     public static Object get(String key) {
+        if (key == null) throw new IllegalArgumentException("Config.get: key must not be null");
         String k = canonical(key);
         for (Map<String, Object> scope : SCOPES.get()) {
             if (scope.containsKey(k)) return scope.get(k);
+            for (int i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) {
+                if (scope.containsKey(k.substring(0, i))) return null; // a leaf set above k hides it
+            }
+            String below = k + ".";
+            for (String sk : scope.keySet()) {
+                if (sk.startsWith(below)) return lookup(snapshot(), k); // a section: merge all layers
+            }
         }
-        Map<String, Object> b = base();
-        if (b.containsKey(k)) return b.get(k);
-        Map<String, Object> sub = subtree(snapshot(), k);
+        return lookup(base(), k);
+    }
+
+    private static Object lookup(Map<String, Object> flat, String k) {
+        if (flat.containsKey(k)) return flat.get(k);
+        Map<String, Object> sub = subtree(flat, k);
         return sub.isEmpty() ? null : sub;
     }
 
@@ -100,8 +134,15 @@ public final class Config {
 
     public static int getInt(String key, int fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
-        if (v instanceof Number n) return n.intValue();
+        if (isUnset(v)) return fallback;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            long l = ((Number) v).longValue();
+            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("config " + key + " must be an integer, got " + v + " (out of int range)");
+            }
+            return (int) l;
+        }
+        if (v instanceof Map) throw new IllegalArgumentException("config " + key + " must be an integer, got the section " + v);
         try {
             return Integer.parseInt(v.toString().trim());
         } catch (NumberFormatException e) {
@@ -111,7 +152,7 @@ public final class Config {
 
     public static double getDouble(String key, double fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
+        if (isUnset(v)) return fallback;
         if (v instanceof Number n) return n.doubleValue();
         try {
             return Double.parseDouble(v.toString().trim());
@@ -122,12 +163,17 @@ public final class Config {
 
     public static boolean getBoolean(String key, boolean fallback) {
         Object v = get(key);
-        if (v == null) return fallback;
+        if (isUnset(v)) return fallback;
         if (v instanceof Boolean b) return b;
         String s = v.toString().trim().toLowerCase();
         if (s.equals("true") || s.equals("yes") || s.equals("1")) return true;
         if (s.equals("false") || s.equals("no") || s.equals("0")) return false;
         throw new IllegalArgumentException("config " + key + " must be true or false, got '" + v + "'");
+    }
+
+    /** Empty strings (like {@code num-workers: ""} in the defaults) mean "not set": use the fallback. */
+    private static boolean isUnset(Object v) {
+        return v == null || (v instanceof String s && s.isBlank());
     }
 
     /** Every setting in force on this thread, flattened to dotted keys, sorted. */
@@ -136,11 +182,7 @@ public final class Config {
         List<Map<String, Object>> scopes = new ArrayList<>(SCOPES.get());
         Collections.reverse(scopes);
         for (Map<String, Object> s : scopes) {
-            for (Map.Entry<String, Object> e : s.entrySet()) {
-                // a scope setting a leaf hides any deeper keys of the same prefix
-                out.keySet().removeIf(k -> k.startsWith(e.getKey() + "."));
-                out.put(e.getKey(), e.getValue());
-            }
+            for (Map.Entry<String, Object> e : s.entrySet()) putLeaf(out, e.getKey(), e.getValue());
         }
         return out;
     }
@@ -163,6 +205,14 @@ public final class Config {
         return key.trim().replace('_', '-');
     }
 
+    private static String checkedKey(String key) {
+        String k = canonical(key);
+        if (k.isEmpty() || k.startsWith(".") || k.endsWith(".") || k.contains("..")) {
+            throw new IllegalArgumentException("Config.set: '" + key + "' is not a valid key (dotted names like 'distributed.worker.memory.target')");
+        }
+        return k;
+    }
+
     private static Map<String, Object> base() {
         Map<String, Object> b = base;
         if (b == null) {
@@ -176,6 +226,11 @@ public final class Config {
 
     /** Loads all non-scope sources; visible for tests, which pass their own env and properties. */
     static Map<String, Object> load(Map<String, String> env, java.util.Properties props) {
+        return load(env, props, Path.of("/etc/jdask"));
+    }
+
+    /** Like {@link #load(Map, java.util.Properties)} with the system-wide directory moved (tests). */
+    static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc) {
         Map<String, Object> m = new TreeMap<>();
         try {
             Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
@@ -190,7 +245,7 @@ public final class Config {
             throw new UncheckedIOException("reading jdask/defaults.yaml resources", e);
         }
         List<Path> places = new ArrayList<>();
-        places.add(Path.of("/etc/jdask"));
+        places.add(etc);
         String home = props.getProperty("user.home");
         if (home != null) places.add(Path.of(home, ".config", "jdask"));
         String cfg = env.get("JDASK_CONFIG");
@@ -199,12 +254,13 @@ public final class Config {
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
-            String key = canonical(k.substring(6).toLowerCase().replace("__", "."));
+            String key = canonical(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace("__", "."));
+            if (key.isEmpty()) continue;
             flattenInto(key, parseScalar(e.getValue()), m);
         }
         for (String name : new TreeMap<>(props.stringPropertyNames().stream()
                 .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
-            if (!name.startsWith("jdask.")) continue;
+            if (!name.startsWith("jdask.") || name.length() == 6) continue;
             flattenInto(canonical(name.substring(6)), parseScalar(props.getProperty(name)), m);
         }
         return m;
@@ -241,7 +297,7 @@ public final class Config {
         try {
             doc = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(text);
         } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(mk -> mk.getLine() + 1).orElse(-1);
+            int line = e.getProblemMark().or(e::getContextMark).map(mk -> mk.getLine() + 1).orElse(-1);
             throw new IllegalArgumentException("malformed YAML in " + source + (line > 0 ? " at line " + line : "")
                     + ": " + e.getProblem(), e);
         } catch (YamlEngineException e) {
@@ -262,15 +318,26 @@ public final class Config {
                 flattenInto(key + "." + canonical(String.valueOf(e.getKey())), e.getValue(), out);
             }
         } else {
-            out.keySet().removeIf(k -> k.startsWith(key + "."));
-            out.put(key, value);
+            putLeaf(out, key, value);
         }
+    }
+
+    /**
+     * Puts a leaf, keeping the flat map a tree: deeper keys below {@code key} are hidden, and so
+     * is a leaf at any prefix of it ({@code a: 5} then {@code a.b: 1} makes {@code a} a section).
+     */
+    private static void putLeaf(Map<String, Object> out, String key, Object value) {
+        String below = key + ".";
+        out.keySet().removeIf(k -> k.startsWith(below));
+        for (int i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) out.remove(key.substring(0, i));
+        out.put(key, value);
     }
 
     private static Object parseScalar(String s) {
         try {
             Object v = new Load(LoadSettings.builder().build()).loadFromString(s);
-            return v instanceof Map || v instanceof List ? v : (v == null ? s : v);
+            // "null" and "~" are YAML's null (unset); an empty or blank value stays an empty string
+            return v == null && s.isBlank() ? s : v;
         } catch (YamlEngineException e) {
             return s;
         }

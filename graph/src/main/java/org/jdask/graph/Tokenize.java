@@ -6,10 +6,10 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,12 +29,20 @@ import org.jdask.fn.Fns;
  * arrays hashed in bulk straight from the heap (a 320 MB {@code double[]} takes ~50 ms); lists
  * and arrays element by element; sets and maps order-independently (element tokens sorted),
  * matching their {@code equals}; records by class and components; enums by class and name;
- * {@link Key}s by name and index; {@link Tokenizable} by its identity; lambdas and method
+ * {@link Key}s by name and index; {@link java.nio.file.Path}s by file system and text, {@code
+ * Optional}s and {@code Charset}s by content; {@link Tokenizable} by its identity; lambdas and method
  * references by their {@link SerializedLambda} (implementation class, method, signature and
  * captured values), so the same code gives the same token across runs; other {@link
  * Serializable} objects by their serialized bytes. Anything else gets a random token (a warning
  * sign of a non-deterministic key), or an error when config
- * {@code tokenize.ensure-deterministic} is true.
+ * {@code tokenize.ensure-deterministic} is true. A value that contains itself (a list holding
+ * itself, a record whose component points back) fails with an {@link IllegalArgumentException}
+ * naming its class rather than overflowing the stack.
+ *
+ * <p>Stability: tokens depend only on the encoding above, never on identity hash codes or
+ * iteration order of hashed collections; {@code TokenizeTest} pins golden tokens and checks them
+ * in a fresh JVM. Primitive arrays are hashed in native byte order, so tokens of arrays agree
+ * between little-endian machines (all mainstream JVM platforms).
  */
 public final class Tokenize {
     private static final LongTupleHashFunction HASH = LongTupleHashFunction.xx128();
@@ -66,6 +74,16 @@ public final class Tokenize {
     private static final class Encoder {
         private byte[] buf = new byte[256];
         private int len;
+        /** Containers being encoded on the current path, to report a cycle instead of looping. */
+        private final IdentityHashMap<Object, Boolean> path;
+
+        Encoder() {
+            this(new IdentityHashMap<>());
+        }
+
+        Encoder(IdentityHashMap<Object, Boolean> path) {
+            this.path = path;
+        }
 
         long[] digest() {
             return HASH.hashBytes(buf, 0, len);
@@ -95,20 +113,48 @@ public final class Tokenize {
             putLong(d[1]);
         }
 
+        /** UTF-16 code units, so every String (even one with an unpaired surrogate) has its own bytes. */
         void string(String s) {
             putInt(s.length());
             if (s.length() > 64) {
                 putDigest(HASH.hashChars(s));
             } else {
-                byte[] b = s.getBytes(StandardCharsets.UTF_8);
-                ensure(b.length);
-                System.arraycopy(b, 0, buf, len, b.length);
-                len += b.length;
+                ensure(2 * s.length());
+                for (int i = 0; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    buf[len++] = (byte) c;
+                    buf[len++] = (byte) (c >>> 8);
+                }
             }
         }
 
         void value(Object v, int depth) {
-            if (depth > MAX_DEPTH) throw new IllegalArgumentException("tokenize: value nested deeper than " + MAX_DEPTH + " levels (a cycle?)");
+            if (depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("tokenize: value nested deeper than " + MAX_DEPTH + " levels (innermost: "
+                        + (v == null ? "null" : v.getClass().getName()) + ")");
+            }
+            if (v == null || isLeaf(v)) {
+                leaf(v);
+                return;
+            }
+            if (path.put(v, Boolean.TRUE) != null) {
+                throw new IllegalArgumentException("tokenize: a " + v.getClass().getName()
+                        + " contains itself (a reference cycle); such a value has no content token");
+            }
+            try {
+                composite(v, depth);
+            } finally {
+                path.remove(v);
+            }
+        }
+
+        private static boolean isLeaf(Object v) {
+            if (v instanceof Tokenizable) return false;
+            return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
+                    || v instanceof Key || v instanceof Enum<?> || v instanceof Class<?>;
+        }
+
+        private void leaf(Object v) {
             if (v == null) { tag(0); return; }
             if (v instanceof String s) { tag(1); string(s); return; }
             if (v instanceof Integer i) { tag(2); putInt(i); return; }
@@ -122,6 +168,11 @@ public final class Tokenize {
             if (v instanceof Key k) { tag(11); string(k.name()); int n = k.indexLength(); putInt(n); for (int i = 0; i < n; i++) putInt(k.index(i)); return; }
             if (v instanceof Enum<?> e) { tag(12); string(e.getDeclaringClass().getName()); string(e.name()); return; }
             if (v instanceof Class<?> c) { tag(13); string(c.getName()); return; }
+            if (v instanceof Number n) { tag(24); string(v.getClass().getName()); string(n.toString()); return; }
+            throw new AssertionError(v.getClass());
+        }
+
+        private void composite(Object v, int depth) {
             if (v instanceof Tokenizable t) { tag(14); string(v.getClass().getName()); value(t.tokenIdentity(), depth + 1); return; }
             if (v instanceof FnN f && f.target() != f) { value(f.target(), depth); return; }
             if (v.getClass().isArray()) { array(v, depth); return; }
@@ -135,15 +186,32 @@ public final class Tokenize {
                 return;
             }
             if (v instanceof Collection<?> c) { tag(23); string(v.getClass().getName()); putInt(c.size()); for (Object o : c) value(o, depth + 1); return; }
-            if (v instanceof Number n) { tag(24); string(v.getClass().getName()); string(n.toString()); return; }
+            if (v instanceof java.nio.file.Path p) { tag(26); string(p.getFileSystem().provider().getScheme()); string(p.toString()); return; }
+            if (v instanceof java.nio.charset.Charset cs) { tag(27); string(cs.name()); return; }
+            if (v instanceof java.util.Optional<?> o) { tag(28); value(o.orElse(null), depth + 1); putInt(o.isPresent() ? 1 : 0); return; }
             if (v instanceof CharSequence cs) { tag(25); string(cs.toString()); return; }
             if (v.getClass().isRecord()) { record(v, depth); return; }
             SerializedLambda sl = Fns.serializedLambda(v);
             if (sl != null) { lambda(sl, depth); return; }
-            if (v instanceof Serializable s) { tag(40); string(v.getClass().getName()); putDigest(HASH.hashBytes(serialize(s))); return; }
+            if (v instanceof Serializable s) {
+                byte[] bytes = serialize(s);
+                if (bytes != null) {
+                    tag(40);
+                    string(v.getClass().getName());
+                    putDigest(HASH.hashBytes(bytes));
+                    return;
+                }
+                random(v, "it is Serializable but failed to serialize (a non-serializable field?)");
+                return;
+            }
+            random(v, "it is not a primitive, String, collection, array, record, enum, serializable lambda, Serializable or Tokenizable");
+        }
+
+        /** A random token for {@code v}, or an error when config tokenize.ensure-deterministic is true. */
+        private void random(Object v, String why) {
             if (Config.getBoolean("tokenize.ensure-deterministic", false)) {
-                throw new IllegalArgumentException("cannot tokenize " + v.getClass().getName() + " deterministically: it is not a "
-                        + "primitive, String, collection, record, Serializable or Tokenizable (config tokenize.ensure-deterministic is true)");
+                throw new IllegalArgumentException("cannot tokenize " + v.getClass().getName() + " deterministically: " + why
+                        + " (config tokenize.ensure-deterministic is true; implement org.jdask.graph.Tokenizable to give it a token)");
             }
             tag(99);
             string(UUID.randomUUID().toString());
@@ -157,7 +225,7 @@ public final class Tokenize {
             putInt(items.size());
             List<long[]> parts = new ArrayList<>(items.size());
             for (Object o : items) {
-                Encoder sub = new Encoder();
+                Encoder sub = new Encoder(path);
                 sub.value(o == NullMarker.INSTANCE ? null : o, depth + 1);
                 parts.add(sub.digest());
             }
@@ -169,14 +237,16 @@ public final class Tokenize {
             tag(30);
             string(v.getClass().getName());
             for (RecordComponent rc : v.getClass().getRecordComponents()) {
+                Object component;
                 try {
                     java.lang.reflect.Method acc = rc.getAccessor();
                     acc.setAccessible(true);
-                    value(acc.invoke(v), depth + 1);
+                    component = acc.invoke(v);
                 } catch (ReflectiveOperationException | RuntimeException e) {
-                    tag(99);
-                    string(UUID.randomUUID().toString());
+                    random(v, "its record component '" + rc.getName() + "' cannot be read (" + e + ")");
+                    continue;
                 }
+                value(component, depth + 1);
             }
         }
 
@@ -208,12 +278,13 @@ public final class Tokenize {
             }
         }
 
+        /** Java-serialized bytes of {@code s}, or null when it does not serialize. */
         private static byte[] serialize(Serializable s) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
                 out.writeObject(s);
-            } catch (IOException e) {
-                return UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                return null;
             }
             return bytes.toByteArray();
         }

@@ -20,7 +20,10 @@ import org.jdask.fn.Fns;
  * ellipse per function call, edges in data-flow direction; output keys are drawn bold.
  */
 public final class Visualize {
-    /** Graphs larger than this are drawn by layer (one node per key name) to stay readable. */
+    /**
+     * Graphs larger than this are drawn by layer (one box per key name, token suffixes ignored)
+     * to stay readable.
+     */
     public static final int MAX_DETAILED_NODES = 2000;
     private static final long DOT_TIMEOUT_SECONDS = 60;
 
@@ -54,17 +57,30 @@ public final class Visualize {
         return b.append("}\n").toString();
     }
 
+    /**
+     * The overview of a big graph: one box per layer, where layers whose names differ only by a
+     * token ({@code inc-3f2a...}, {@code inc-9b1c...}: the calls of one delayed function) are
+     * drawn as one box, so a 100,000-call chain is a handful of boxes, not 100,000.
+     */
     private static String layerDot(TaskGraph graph) {
         StringBuilder b = new StringBuilder("digraph jdask {\n  graph [rankdir=BT];\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n");
-        Map<String, Layer> layers = graph.layers();
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        Map<String, Set<String>> deps = new HashMap<>();
+        for (Layer l : graph.layers().values()) {
+            String group = shortName(l.name());
+            counts.merge(group, l.keys().size(), Integer::sum);
+            Set<String> ds = deps.computeIfAbsent(group, g -> new java.util.TreeSet<>()); // sorted: same text on every run
+            for (String d : l.dependsOn()) ds.add(shortName(d));
+        }
         Map<String, String> ids = new HashMap<>();
         int n = 0;
-        for (String name : layers.keySet()) ids.put(name, "l" + n++);
-        for (Layer l : layers.values()) {
-            b.append("  ").append(ids.get(l.name())).append(" [label=\"").append(esc(shortName(l.name()))).append("\\n")
-                    .append(l.keys().size()).append(" task(s)\"];\n");
-            for (String d : l.dependsOn()) {
-                if (ids.containsKey(d)) b.append("  ").append(ids.get(d)).append(" -> ").append(ids.get(l.name())).append(";\n");
+        for (String group : counts.keySet()) ids.put(group, "l" + n++);
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            String id = ids.get(e.getKey());
+            b.append("  ").append(id).append(" [label=\"").append(esc(e.getKey())).append("\\n")
+                    .append(e.getValue()).append(" task(s)\"];\n");
+            for (String d : deps.get(e.getKey())) {
+                if (ids.containsKey(d) && !d.equals(e.getKey())) b.append("  ").append(ids.get(d)).append(" -> ").append(id).append(";\n");
             }
         }
         return b.append("}\n").toString();
@@ -79,16 +95,18 @@ public final class Visualize {
     public static Path write(TaskGraph graph, List<Key> outputs, Path out) {
         String name = out.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase();
+        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+        boolean dotText = ext.equals("dot") || ext.equals("gv");
+        if (!dotText && !List.of("svg", "png", "pdf").contains(ext)) {
+            // checked before any work or any directory is created
+            throw new IllegalArgumentException("cannot write a graph picture as '" + name + "': use .dot, .gv, .svg, .png or .pdf");
+        }
         String text = toDot(graph, outputs);
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
-            if (ext.equals("dot") || ext.equals("gv")) {
+            if (dotText) {
                 Files.writeString(out, text, StandardCharsets.UTF_8);
                 return out;
-            }
-            if (!List.of("svg", "png", "pdf").contains(ext)) {
-                throw new IllegalArgumentException("cannot write a graph picture as '" + name + "': use .dot, .svg, .png or .pdf");
             }
             Path dotFile = out.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + ".dot");
             Files.writeString(dotFile, text, StandardCharsets.UTF_8);
@@ -134,6 +152,6 @@ public final class Visualize {
     }
 
     private static String esc(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -1,0 +1,247 @@
+package org.jdask.graph;
+
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.SerializationException;
+import org.jdask.fn.FnN;
+import org.jdask.fn.Fns;
+
+/**
+ * Checks up front that a graph can cross a process boundary, so the {@code processes} and
+ * {@code distributed} schedulers fail at {@code compute()} with a precise message instead of a
+ * worker dying on a half-sent task.
+ *
+ * <p>How it works: every task's function and argument literals, and every {@link DataNode} value,
+ * are written with Java serialization to a null stream (nothing is kept; shared values are checked
+ * once per call). On a {@link NotSerializableException} the JDK only says which <em>class</em>
+ * failed, not where it sits. So the value is then walked breadth-first &mdash; captured arguments of
+ * serializable lambdas (via their {@link SerializedLambda}), elements of arrays, collections and
+ * maps, and non-static, non-transient fields read reflectively &mdash; until an instance of that
+ * class is found. The walk is iterative, bounded ({@value #MAX_VISITED} objects, depth
+ * {@value #MAX_DEPTH}) and cycle-safe (an identity set), and its path becomes the error, e.g.
+ * {@code captured arg 0 of lambda in DelayedTest -> field 'conn' (java.net.Socket)}.
+ *
+ * <p>Values of types that are always serializable (strings, boxes, primitive arrays, keys) are
+ * skipped without serializing, so a 300 MB {@code double[]} costs nothing here.
+ */
+public final class SerializationCheck {
+    private static final int MAX_VISITED = 100_000;
+    private static final int MAX_DEPTH = 64;
+
+    private final IdentityHashMap<Object, Boolean> checked = new IdentityHashMap<>();
+
+    private SerializationCheck() {}
+
+    /**
+     * Throws {@link SerializationException} (task key, failing class, path to it) for the first
+     * node of {@code graph} that Java serialization cannot write.
+     */
+    public static void check(TaskGraph graph) {
+        SerializationCheck c = new SerializationCheck();
+        for (Map.Entry<Key, Node> e : graph.nodes().entrySet()) {
+            Node n = e.getValue();
+            if (n instanceof Task t) c.task(e.getKey(), t, null);
+            else if (n instanceof DataNode d) c.value(e.getKey(), d.value(), "value");
+        }
+    }
+
+    /**
+     * Throws {@link SerializationException} when {@code value} cannot be serialized; {@code role}
+     * says what the value is in messages ({@code "argument 1 of inc"}, {@code "result"}).
+     */
+    public static void checkValue(Key key, Object value, String role) {
+        new SerializationCheck().value(key, value, role);
+    }
+
+    private void task(Key key, Task t, String outer) {
+        FnN fn = t.function();
+        String name = Fns.name(fn);
+        String where = outer == null ? "" : outer + " -> ";
+        functionOf(key, fn, where, name);
+        for (int i = 0; i < t.argCount(); i++) {
+            Object a = t.arg(i);
+            String role = where + "argument " + i + " of " + name;
+            if (a instanceof Key) continue;
+            if (a instanceof Task nested) task(key, nested, role + " (nested task " + Fns.name(nested.function()) + ")");
+            else if (a instanceof DataNode d) value(key, d.value(), role);
+            else value(key, a, role);
+        }
+    }
+
+    private void functionOf(Key key, FnN fn, String where, String name) {
+        Object target = fn.target();
+        // thousands of tasks usually share a few functions (one adapter per task, one target)
+        if (checked.containsKey(fn)) return;
+        if (target != fn && isAdapter(fn) && checked.containsKey(target)) return;
+        Failure f = trySerialize(fn);
+        if (f == null) {
+            checked.put(fn, Boolean.TRUE);
+            checked.put(target, Boolean.TRUE);
+            return;
+        }
+        // Search from the user's function (not the adapter) so the path starts at its captured args.
+        String path = f.className == null ? null : locate(target, f.className);
+        if (path == null && target != fn && f.className != null) path = locate(fn, f.className);
+        String role = where + "function " + name;
+        String field = path == null ? role : path.isEmpty() ? role : where + path;
+        throw failure(key, f, field, "function " + name + " of task " + key + " cannot be sent to another process", fn);
+    }
+
+    private void value(Key key, Object v, String role) {
+        if (v == null || alwaysSerializable(v) || checked.containsKey(v)) return;
+        Failure f = trySerialize(v);
+        if (f == null) {
+            checked.put(v, Boolean.TRUE);
+            return;
+        }
+        String path = f.className == null ? null : locate(v, f.className);
+        String field = path == null || path.isEmpty() ? role : role + " -> " + path;
+        throw failure(key, f, field, role + " of task " + key + " cannot be sent to another process", v);
+    }
+
+    private static SerializationException failure(Key key, Failure f, String field, String what, Object root) {
+        String cls = f.className != null ? f.className : root.getClass().getName();
+        String advice;
+        if (f.className == null) {
+            advice = ": " + f.cause;
+        } else if (cls.contains("$$Lambda")) {
+            advice = "; it is a lambda typed as a non-serializable interface: declare it as one of org.jdask.fn.Fn0..Fn6 "
+                    + "(or a Serializable interface)";
+        } else {
+            advice = "; make " + simple(cls) + " Serializable, mark the field holding it transient, or create it inside the task";
+        }
+        return new SerializationException(key, cls, field + " (" + cls + ")", what + advice, f.cause);
+    }
+
+    private static boolean alwaysSerializable(Object v) {
+        Class<?> c = v.getClass();
+        return v instanceof String || v instanceof Number && c.getName().startsWith("java.") || v instanceof Boolean
+                || v instanceof Character || v instanceof Key || v instanceof Enum<?>
+                || c.isArray() && c.getComponentType().isPrimitive();
+    }
+
+    private record Failure(String className, Exception cause) {}
+
+    private static Failure trySerialize(Object v) {
+        try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
+            out.writeObject(v);
+            return null;
+        } catch (NotSerializableException e) {
+            return new Failure(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            return new Failure(null, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ locating
+
+    private record Step(Object value, Step parent, String edge, int depth) {
+        String path() {
+            List<String> parts = new ArrayList<>();
+            for (Step s = this; s != null && s.edge != null; s = s.parent) {
+                if (!s.edge.isEmpty()) parts.add(s.edge);
+            }
+            StringBuilder b = new StringBuilder();
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                if (b.length() > 0) b.append(" -> ");
+                b.append(parts.get(i));
+            }
+            return b.toString();
+        }
+    }
+
+    /**
+     * The path from {@code root} to an instance of class {@code className} ("" when root itself
+     * is one), or null when the bounded walk does not find one.
+     */
+    static String locate(Object root, String className) {
+        IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Step> queue = new ArrayDeque<>();
+        queue.add(new Step(root, null, null, 0));
+        seen.put(root, Boolean.TRUE);
+        while (!queue.isEmpty() && seen.size() <= MAX_VISITED) {
+            Step s = queue.poll();
+            Object o = s.value;
+            if (o.getClass().getName().equals(className)) return s.path();
+            if (s.depth >= MAX_DEPTH) continue;
+            for (Step child : children(s)) {
+                if (child.value != null && seen.put(child.value, Boolean.TRUE) == null) queue.add(child);
+            }
+        }
+        return null;
+    }
+
+    private static List<Step> children(Step s) {
+        Object o = s.value;
+        int d = s.depth + 1;
+        List<Step> out = new ArrayList<>();
+        if (alwaysSerializable(o)) return out;
+        SerializedLambda sl = Fns.serializedLambda(o);
+        if (sl != null) {
+            String fn = Fns.name(o) + " in " + simple(sl.getImplClass());
+            for (int i = 0; i < sl.getCapturedArgCount(); i++) {
+                out.add(new Step(sl.getCapturedArg(i), s, "captured arg " + i + " of " + fn, d));
+            }
+            return out;
+        }
+        if (o instanceof FnN f && f.target() != f && isAdapter(f)) {
+            out.add(new Step(f.target(), s, "", d)); // an adapter: look through it
+            return out;
+        }
+        if (o instanceof Object[] arr) {
+            for (int i = 0; i < arr.length; i++) out.add(new Step(arr[i], s, "element " + i, d));
+            return out;
+        }
+        if (o instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                out.add(new Step(e.getKey(), s, "key " + label(e.getKey()), d));
+                out.add(new Step(e.getValue(), s, "value for key " + label(e.getKey()), d));
+            }
+            return out;
+        }
+        if (o instanceof Collection<?> c) {
+            int i = 0;
+            for (Object x : c) out.add(new Step(x, s, "element " + i++, d));
+            return out;
+        }
+        for (Class<?> c = o.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                int mod = f.getModifiers();
+                if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.getType().isPrimitive()) continue;
+                if (!f.trySetAccessible()) continue;
+                try {
+                    out.add(new Step(f.get(o), s, "field '" + f.getName() + "'", d));
+                } catch (IllegalAccessException | RuntimeException e) {
+                    // unreadable (a JDK internal): skip it, the walk reports "not located" at worst
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One of the {@link Fns#of} adapters, which hold nothing but the user's function. */
+    private static boolean isAdapter(FnN f) {
+        return f.getClass().getEnclosingClass() == Fns.class;
+    }
+
+    private static String label(Object k) {
+        String s = Task.describe(k);
+        return s.length() > 30 ? s.substring(0, 27) + "..." : s;
+    }
+
+    private static String simple(String name) {
+        int i = Math.max(Math.max(name.lastIndexOf('/'), name.lastIndexOf('.')), name.lastIndexOf('$'));
+        return i < 0 ? name : name.substring(i + 1);
+    }
+}

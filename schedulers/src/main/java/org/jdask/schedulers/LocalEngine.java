@@ -238,6 +238,15 @@ public final class LocalEngine implements Scheduler {
         }
     }
 
+    /** Logs a listener's failure with its stack once per run and listener, then at debug level. */
+    private static void listenerFailed(RunState s, SchedulerListener l, String where, RuntimeException e) {
+        if (s.noisyListeners.add(l)) {
+            LOG.warn("listener {} failed in {} (further failures of it in this run are logged at debug level)", l, where, e);
+        } else {
+            LOG.debug("listener {} failed in {}", l, where, e);
+        }
+    }
+
     private static JdaskException cancelled(RunState s) {
         s.lock.lock();
         try {
@@ -325,7 +334,7 @@ public final class LocalEngine implements Scheduler {
                 try {
                     l.pretask(key, id);
                 } catch (RuntimeException e) {
-                    LOG.warn("listener {} failed in pretask({})", l, key, e);
+                    listenerFailed(s, l, "pretask(" + key + ")", e);
                 }
             }
         }
@@ -335,7 +344,7 @@ public final class LocalEngine implements Scheduler {
                 try {
                     l.posttask(key, v, id, failed);
                 } catch (RuntimeException e) {
-                    LOG.warn("listener {} failed in posttask({})", l, key, e);
+                    listenerFailed(s, l, "posttask(" + key + ")", e);
                 }
             }
         }

@@ -150,7 +150,7 @@ class LocalEngineTest {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (before.contains(t)) continue;
             assertTrue(t.isDaemon(), "non-daemon thread left: " + t);
-            assertTrue(t.getName().startsWith("jdask-threads-"), "unexpected thread left: " + t);
+            assertTrue(t.getName().startsWith("jdask-"), "unexpected thread left: " + t);
         }
     }
 

@@ -86,7 +86,6 @@ public final class LocalEngine implements Scheduler {
     @Override
     public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
         RunState s = prepare(graph, outputs);
-        int[] outIdx = s.graph.indicesOf(outputs);
         List<SchedulerListener> listeners = options.listeners();
         for (SchedulerListener l : listeners) {
             try {
@@ -110,8 +109,8 @@ public final class LocalEngine implements Scheduler {
                     awaitSiblings(s);
                     throw new TaskFailedException(s.graph.key(s.errorTask), s.error);
                 }
-                List<Object> out = new ArrayList<>(outIdx.length);
-                for (int i : outIdx) out.add(s.cache[i]);
+                List<Object> out = new ArrayList<>(s.outputs.length);
+                for (int i : s.outputs) out.add(s.cache[i]);
                 return out;
             } finally {
                 s.lock.unlock();
@@ -154,8 +153,9 @@ public final class LocalEngine implements Scheduler {
         }
         if (tail != n) Graphs.toposort(graph); // throws CycleException listing one cycle
         // outputs get one extra reader so they are never released (a repeated output counts once)
-        for (int i : g.indicesOf(outputs)) if (remaining[i] == g.dependentCount(i)) remaining[i]++;
-        return new RunState(g, Order.priorities(g), waiting, remaining);
+        int[] out = g.indicesOf(outputs);
+        for (int i : out) if (remaining[i] == g.dependentCount(i)) remaining[i]++;
+        return new RunState(g, Order.priorities(g), waiting, remaining, out);
     }
 
     private void startHelpers(RunState s, RunOptions options) {

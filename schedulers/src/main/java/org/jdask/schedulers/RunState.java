@@ -46,6 +46,8 @@ final class RunState {
     final Object[] cache;
     /** Per task, one of {@link #WAITING}..{@link #RELEASED} (for diagnostics and tests). */
     final byte[] state;
+    /** Task numbers of the requested outputs, in request order (repeats allowed). */
+    final int[] outputs;
     /** The ready tasks: a binary min-heap of task numbers ordered by {@link #priority}. */
     final int[] heap;
     /** Number of tasks in {@link #heap}. */
@@ -69,8 +71,9 @@ final class RunState {
     /** Signalled when a task becomes ready and when the run stops. */
     final Condition changed = lock.newCondition();
 
-    RunState(IndexedGraph graph, int[] priority, int[] waiting, int[] remaining) {
+    RunState(IndexedGraph graph, int[] priority, int[] waiting, int[] remaining, int[] outputs) {
         int n = graph.size();
+        this.outputs = outputs;
         this.graph = graph;
         this.priority = priority;
         this.waiting = waiting;
@@ -137,8 +140,8 @@ final class RunState {
             int u = g.dependent(t, j);
             if (--waiting[u] == 0) push(u);
         }
-        if (finished == g.size()) {
-            changed.signalAll();
+        if (finished == g.size() || error != null || cancelled) {
+            changed.signalAll(); // done, or a caller waits for running siblings after a stop
         } else if (idle > 0 && heapSize > 0) {
             // this worker takes one ready task itself; wake others for the rest
             int wake = Math.min(idle, heapSize - (before == heapSize ? 0 : 1));

@@ -1,6 +1,7 @@
 package org.jdask.schedulers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -234,6 +235,55 @@ class LocalEngineTest {
             System.out.printf("LocalEngineTest: %s ran %,d tasks in %.2f s (%.2f us/task)%n", s, g.size(), ns / 1e9,
                     ns / 1e3 / g.size());
         }
+    }
+
+    @Test
+    void interruptingACallerThatIsRunningASleepingTaskCancelsInsteadOfFailingTheTask() throws Exception {
+        for (String sched : List.of("sync", "threads")) {
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Thread caller = Thread.currentThread();
+            Fn1<Integer, Integer> nap = x -> {
+                if (Thread.currentThread() == caller) started.countDown();
+                Thread.sleep(5);
+                return x + 1;
+            };
+            int n = 4_000;
+            TaskGraph.Builder b = TaskGraph.builder(n).data(Key.of("z", 0), 0);
+            for (int i = 1; i < n; i++) b.task(Key.of("z", i), nap, Key.of("z", i - 1));
+            Thread interrupter = new Thread(() -> {
+                try {
+                    if (started.await(30, TimeUnit.SECONDS)) caller.interrupt();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            interrupter.setDaemon(true);
+            interrupter.start();
+            try {
+                org.jdask.JdaskException e = assertThrows(org.jdask.JdaskException.class,
+                        () -> run(sched, 2, b.build(), List.of(Key.of("z", n - 1))));
+                assertFalse(e instanceof TaskFailedException, sched + ": " + e);
+                assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted(), sched + ": flag restored");
+            } finally {
+                Thread.interrupted();
+                interrupter.join(30_000);
+            }
+        }
+        awaitHelpersGone();
+    }
+
+    @Test
+    void numWorkersBlankMeansCoresAndBadValuesFailWithTheKeyNamed() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(cores, ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of("num-workers", ""))));
+        assertEquals(cores, ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of())));
+        assertEquals(5, ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of("num-workers", "5"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of("num-workers", 0))));
+        assertTrue(e.getMessage().contains("num-workers"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of("num-workers", "many"))));
     }
 
     static void awaitHelpersGone() {

@@ -286,6 +286,52 @@ class LocalEngineTest {
                 () -> ThreadsSchedulerProvider.workers(new RunOptions(List.of(), Map.of("num-workers", "many"))));
     }
 
+    @Test
+    void randomGraphsMatchTheReferenceScheduler() {
+        Fn1<Object, Long> sum = LocalEngineTest::sumAll;
+        java.util.Random rnd = new java.util.Random(7);
+        for (int round = 0; round < 40; round++) {
+            int n = 50 + rnd.nextInt(300);
+            TaskGraph.Builder b = TaskGraph.builder(n);
+            List<Key> all = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Key k = Key.of("r" + round, i);
+                int kind = rnd.nextInt(10);
+                if (i == 0 || kind == 0) {
+                    b.data(k, (long) i);
+                } else if (kind == 1) {
+                    b.put(k, new org.jdask.graph.Alias(all.get(rnd.nextInt(i))));
+                } else {
+                    List<Object> args = new ArrayList<>();
+                    args.add((long) i);
+                    for (int d = rnd.nextInt(4); d >= 0; d--) args.add(all.get(rnd.nextInt(i)));
+                    b.task(k, sum, args);
+                }
+                all.add(k);
+            }
+            // shuffle insertion order so index order is not a topological order
+            List<Key> keys = new ArrayList<>(all);
+            Collections.shuffle(keys, rnd);
+            TaskGraph built = b.build();
+            TaskGraph.Builder shuffled = TaskGraph.builder(n);
+            for (Key k : keys) shuffled.put(k, built.get(k));
+            TaskGraph g = shuffled.build();
+            List<Key> outs = new ArrayList<>();
+            for (int j = rnd.nextInt(8); j >= 0; j--) outs.add(all.get(rnd.nextInt(n)));
+            RunOptions o = new RunOptions(List.of(), Map.of());
+            List<Object> expected = org.jdask.graph.ReferenceScheduler.INSTANCE.get(g, outs, o);
+            assertEquals(expected, run("threads", 4, g, outs), "round " + round);
+            assertEquals(expected, run("sync", 1, g, outs), "round " + round);
+        }
+    }
+
+    static long sumAll(Object o) {
+        if (o instanceof Long l) return l;
+        long s = 0;
+        for (Object x : (List<?>) o) s += sumAll(x);
+        return s;
+    }
+
     static void awaitHelpersGone() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (LocalEngine.activeHelpers() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();

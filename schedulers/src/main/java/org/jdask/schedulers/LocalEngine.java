@@ -168,9 +168,10 @@ public final class LocalEngine implements Scheduler {
                     try (Config.Scope ignored = Config.apply(options.config())) {
                         work(s, worker);
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                        worker.interrupted = true; // not thrown for helpers; kept for completeness
                     } finally {
                         ACTIVE_HELPERS.decrementAndGet();
+                        if (worker.interrupted) Thread.currentThread().interrupt();
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -189,7 +190,7 @@ public final class LocalEngine implements Scheduler {
                 int t = s.take();
                 if (t < 0) {
                     if (w.caller) s.await(IDLE_WAIT);
-                    else awaitUninterruptibly(s);
+                    else awaitUninterruptibly(s, w);
                     continue;
                 }
                 s.lock.unlock();
@@ -216,13 +217,16 @@ public final class LocalEngine implements Scheduler {
         }
     }
 
-    private static void awaitUninterruptibly(RunState s) {
+    /**
+     * A helper's wait. Only the caller's interrupt cancels a run: a helper that is interrupted (a
+     * task interrupting its own thread, an executor shutting down) keeps working and restores the
+     * flag when it leaves the run, so the executor still sees it.
+     */
+    private static void awaitUninterruptibly(RunState s, Worker w) {
         try {
             s.await(IDLE_WAIT);
         } catch (InterruptedException e) {
-            // a helper is never interrupted by jdask; keep the flag for the pool and go on
-            Thread.currentThread().interrupt();
-            s.cancel();
+            w.interrupted = true;
         }
     }
 
@@ -265,6 +269,8 @@ public final class LocalEngine implements Scheduler {
         private final int id;
         private final List<SchedulerListener> listeners;
         private final boolean caller;
+        /** A helper saw an interrupt while waiting; re-asserted when it leaves the run. */
+        boolean interrupted;
         private int task;
         private int cursor;
         private HashMap<Key, Integer> index;

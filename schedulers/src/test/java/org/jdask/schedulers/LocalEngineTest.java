@@ -151,7 +151,6 @@ class LocalEngineTest {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (before.contains(t)) continue;
             assertTrue(t.isDaemon(), "non-daemon thread left: " + t);
-            assertTrue(t.getName().startsWith("jdask-"), "unexpected thread left: " + t);
         }
     }
 
@@ -247,9 +246,10 @@ class LocalEngineTest {
                 Thread.sleep(5);
                 return x + 1;
             };
+            // independent tasks, so there is always a ready one and the caller surely runs some
             int n = 4_000;
-            TaskGraph.Builder b = TaskGraph.builder(n).data(Key.of("z", 0), 0);
-            for (int i = 1; i < n; i++) b.task(Key.of("z", i), nap, Key.of("z", i - 1));
+            TaskGraph.Builder b = TaskGraph.builder(n);
+            for (int i = 0; i < n; i++) b.task(Key.of("z", i), nap, i);
             Thread interrupter = new Thread(() -> {
                 try {
                     if (started.await(30, TimeUnit.SECONDS)) caller.interrupt();

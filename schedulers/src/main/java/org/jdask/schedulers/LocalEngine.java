@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * org.jdask.CycleException} before anything runs. {@link Order#priorities(IndexedGraph)} gives
  * each task a static priority, and tasks with no dependencies go into a min-heap by priority.
  *
- * <p>The calling thread is always worker 0, and {@code workers - 1} helpers are submitted to the
- * executor. Every worker runs the same loop: under one lock, take the best ready task; unlock;
+ * <p>The calling thread is always worker 0 (the number listeners see in {@code pretask}), and
+ * {@code workers - 1} helpers (numbered 1..) are submitted to the executor. Every worker runs the same loop: under one lock, take the best ready task; unlock;
  * run it (DataNode → value, Alias → target's value, Task → {@code execute} with keys looked up
  * among its dependencies); lock again and record the completion itself — store the value, count
  * down its dependencies' {@code remaining} (releasing values nobody needs any more, outputs
@@ -52,8 +52,20 @@ import org.slf4j.LoggerFactory;
  * <p>The first task failure stops the hand-out of new tasks; running siblings finish, then the
  * caller throws {@link TaskFailedException} with the user's exception as cause. Interrupting the
  * caller cancels the run at once (running tasks on helpers finish in the background, nothing new
- * starts) and throws a {@link JdaskException} with the interrupt flag restored. All state lives
- * in {@link RunState}; every wait is a timed wait re-checking it.
+ * starts) and throws a {@link JdaskException} with the interrupt flag restored; only the
+ * caller's interrupt cancels. All state lives in {@link RunState}; every wait is a timed wait
+ * re-checking it. The run's config ({@link RunOptions#config()}) is applied as a {@link
+ * Config#apply} scope on every worker while it works, so tasks, and any {@code compute()} they
+ * call, see the caller's settings.
+ *
+ * <p>Scheduler state per task: about 25 bytes in {@link RunState} plus the {@link IndexedGraph}
+ * (two references, two row offsets and 8 bytes per edge) and the priorities; a million-task graph
+ * runs in about a second on two cores (informal figures from {@code LocalEngineTest}).
+ *
+ * <p>Listeners ({@link RunOptions#listeners()}) get {@code start} before the first task, {@code
+ * pretask}/{@code posttask} on the worker's thread around every node (data and aliases included),
+ * and {@code finish} after the last; a listener that throws is logged (once per run with its stack)
+ * and otherwise ignored.
  */
 public final class LocalEngine implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(LocalEngine.class);

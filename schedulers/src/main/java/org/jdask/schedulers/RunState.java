@@ -11,7 +11,8 @@ import org.jdask.graph.IndexedGraph;
  * the {@link #cache} slots of a running task's dependencies (read without the lock, see below).
  *
  * <p>A task moves {@link #WAITING} → {@link #READY} → {@link #RUNNING} → {@link #MEMORY} →
- * {@link #RELEASED}; outputs stop at {@code MEMORY}. Per task the state costs 4 ints (priority,
+ * {@link #RELEASED}; outputs stop at {@code MEMORY}, a task that throws ends in {@link #ERRED}.
+ * Per task the state costs 4 ints (priority,
  * waiting, remaining, heap slot), one reference and one byte: about 25 bytes.
  *
  * <p>Memory visibility: a task's result is written to {@link #cache} under the lock before any
@@ -30,6 +31,8 @@ final class RunState {
     static final byte MEMORY = 3;
     /** Finished and no longer needed: its {@link #cache} slot was cleared. */
     static final byte RELEASED = 4;
+    /** Threw; its exception is {@link #error} if it was the first failure. */
+    static final byte ERRED = 5;
 
     /** The graph being run; task {@code i} is {@code graph.key(i)}. */
     final IndexedGraph graph;
@@ -44,7 +47,7 @@ final class RunState {
     final int[] remaining;
     /** Per task, its result while some dependent or the caller needs it; null otherwise. */
     final Object[] cache;
-    /** Per task, one of {@link #WAITING}..{@link #RELEASED} (for diagnostics and tests). */
+    /** Per task, one of {@link #WAITING}..{@link #ERRED} (for diagnostics and tests). */
     final byte[] state;
     /** Task numbers of the requested outputs, in request order (repeats allowed). */
     final int[] outputs;
@@ -162,7 +165,7 @@ final class RunState {
             error = e;
             errorTask = t;
         }
-        state[t] = MEMORY;
+        state[t] = ERRED;
         changed.signalAll();
     }
 
@@ -183,7 +186,7 @@ final class RunState {
 
     /** Per state, how many tasks are in it (index = state byte); call with the lock held. */
     int[] counts() {
-        int[] c = new int[5];
+        int[] c = new int[6];
         for (byte b : state) c[b]++;
         return c;
     }
@@ -192,7 +195,7 @@ final class RunState {
     public String toString() {
         int[] c = counts();
         return "RunState(waiting=" + c[WAITING] + ", ready=" + c[READY] + ", running=" + c[RUNNING] + ", memory="
-                + c[MEMORY] + ", released=" + c[RELEASED] + ", error=" + (error != null) + ", cancelled=" + cancelled + ")";
+                + c[MEMORY] + ", released=" + c[RELEASED] + ", erred=" + c[ERRED] + ", cancelled=" + cancelled + ")";
     }
 
     static long millis(long ms) {

@@ -65,7 +65,7 @@ class RunStateTest {
         assertArrayEquals(new Object[] {null, null, null, 5, null}, s.cache);
         assertTrue(s.stopped());
         assertEquals(0, s.running);
-        assertArrayEquals(new int[] {0, 0, 0, 1, 4}, s.counts(), "waiting, ready, running, memory, released");
+        assertArrayEquals(new int[] {0, 0, 0, 1, 4, 0}, s.counts(), "waiting, ready, running, memory, released, erred");
     }
 
     @Test
@@ -78,6 +78,7 @@ class RunStateTest {
         assertTrue(s.stopped());
         assertEquals(t, s.errorTask);
         assertEquals(1, s.heapSize, "the other task stays ready and is never taken");
+        assertArrayEquals(new int[] {0, 1, 0, 0, 0, 1}, s.counts());
     }
 
     @Test

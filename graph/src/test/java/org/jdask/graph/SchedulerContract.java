@@ -85,6 +85,14 @@ public abstract class SchedulerContract {
     }
 
     @Test
+    void nullIsAValueLikeAnyOther() {
+        Fn1<Integer, Integer> toNull = x -> null;
+        Fn1<Integer, String> describe = x -> "got " + x;
+        TaskGraph g = TaskGraph.builder().data(k("a"), 1).task(k("n"), toNull, k("a")).task(k("d"), describe, k("n")).build();
+        assertEquals(Arrays.asList("got null", null), run(g, List.of(k("d"), k("n"))));
+    }
+
+    @Test
     void nestedTasksAndListsAndMapsOfKeysInArguments() {
         TaskGraph g = TaskGraph.builder().data(k("a"), 1).data(k("b"), 10)
                 .task(k("c"), ADD, Task.of(INC, k("a")), k("b"))            // (1+1)+10

@@ -12,8 +12,8 @@ import org.jdask.graph.IndexedGraph;
  *
  * <p>A task moves {@link #WAITING} → {@link #READY} → {@link #RUNNING} → {@link #MEMORY} →
  * {@link #RELEASED}; outputs stop at {@code MEMORY}, a task that throws ends in {@link #ERRED}.
- * Per task the state costs 4 ints (priority,
- * waiting, remaining, heap slot), one reference and one byte: about 25 bytes.
+ * Per task the state costs 4 ints (priority, waiting, remaining, heap slot), one reference and
+ * one byte: about 25 bytes.
  *
  * <p>Memory visibility: a task's result is written to {@link #cache} under the lock before any
  * dependent becomes ready, and a worker takes a ready task under the same lock, so the worker

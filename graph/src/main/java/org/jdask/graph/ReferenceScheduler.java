@@ -21,7 +21,8 @@ public final class ReferenceScheduler implements Scheduler {
         Map<Key, Object> results = new HashMap<>(order.size() * 4 / 3 + 1);
         for (SchedulerListener l : options.listeners()) l.start(graph);
         Throwable error = null;
-        try {
+        // tasks see the run's config (a nested compute() inherits the caller's settings)
+        try (org.jdask.Config.Scope ignored = org.jdask.Config.apply(options.config())) {
             for (Key k : order) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new org.jdask.JdaskException("run interrupted before task " + k);

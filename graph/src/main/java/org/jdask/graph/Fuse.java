@@ -139,8 +139,10 @@ final class Fuse {
     static Key renamed(List<Key> members, int maxLength) {
         Key root = members.get(members.size() - 1);
         String rootPrefix = prefix(root.name());
+        Set<String> distinct = new HashSet<>();
+        for (int i = 0; i < members.size() - 1; i++) distinct.add(members.get(i).name());
         TreeSet<String> names = new TreeSet<>();
-        for (int i = 0; i < members.size() - 1; i++) names.add(prefix(members.get(i).name()));
+        for (String s : distinct) names.add(prefix(s));
         names.remove(rootPrefix);
         if (names.isEmpty()) return root;
         String name = String.join("-", names) + "-" + root.name();
@@ -160,10 +162,23 @@ final class Fuse {
         StringBuilder b = new StringBuilder(words[0]);
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
-            if (w.isEmpty() || w.chars().anyMatch(Character::isDigit) || (w.length() >= 8 && w.matches("[0-9a-f]+"))) break;
+            if (w.isEmpty() || hasDigit(w) || (w.length() >= 8 && isHex(w))) break;
             b.append('-').append(w);
         }
         return b.toString();
+    }
+
+    private static boolean hasDigit(String w) {
+        for (int i = 0; i < w.length(); i++) if (Character.isDigit(w.charAt(i))) return true;
+        return false;
+    }
+
+    private static boolean isHex(String w) {
+        for (int i = 0; i < w.length(); i++) {
+            char c = w.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
     }
 
     /** 8 hex digits of a 64-bit FNV-1a hash: stable across JVMs. */

@@ -1,10 +1,9 @@
 package org.jdask.graph;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,76 +19,84 @@ import java.util.TreeSet;
  * and this task is its only reader. With one such dependency the task extends a linear chain;
  * with several it would fuse a reduction, accepted only while the fused subgraph stays narrow
  * enough ({@link FuseOptions}). Only per-task numbers (height, width, size, inputs) flow up, so
- * the pass is linear. A second pass collects each group and builds one task over a
- * {@link FusedFn} program.
+ * the pass is linear, over the int arrays of an {@link IndexedGraph} (so every dependency must
+ * be in the graph). A second pass collects each group and builds one task over a {@link
+ * FusedFn} program.
  */
 final class Fuse {
     private Fuse() {}
 
-    private record Stats(int height, int width, int nodes, int inputs) {}
-
     static TaskGraph fuse(TaskGraph graph, Collection<Key> outputs, FuseOptions o) {
-        Set<Key> outs = new HashSet<>(outputs);
-        List<Key> topo = Graphs.toposort(graph);
-        Map<Key, List<Key>> dependents = graph.dependents();
-        Map<Key, Integer> position = new HashMap<>(topo.size() * 4 / 3 + 1);
-        for (int i = 0; i < topo.size(); i++) position.put(topo.get(i), i);
-        Map<Key, Stats> stats = new HashMap<>();
-        Set<Key> absorbed = new HashSet<>();
-        Set<Key> fusedRoots = new HashSet<>();
-        List<Key> children = new ArrayList<>();
-        for (Key k : topo) {
-            if (!(graph.get(k) instanceof Task t)) continue;
-            children.clear();
-            for (int j = 0; j < t.dependencyCount(); j++) {
-                Key d = t.dependency(j);
-                if (graph.getOrNull(d) instanceof Task && !outs.contains(d)) {
-                    List<Key> readers = dependents.get(d);
-                    if (readers.size() == 1 && readers.get(0).equals(k)) children.add(d);
-                }
-            }
-            Stats alone = new Stats(1, 1, 1, t.dependencyCount());
-            if (children.isEmpty()) {
-                stats.put(k, alone);
-                continue;
-            }
-            int height = 0;
-            int width = 0;
-            int nodes = 1;
-            int inputs = t.dependencyCount() - children.size();
-            for (Key c : children) {
-                Stats s = stats.get(c);
-                height = Math.max(height, s.height);
-                width += s.width;
-                nodes += s.nodes;
-                inputs += s.inputs;
-            }
-            height++;
-            boolean ok = height <= o.maxHeight();
-            if (children.size() > 1) {
-                ok &= width <= o.maxWidth() && (double) nodes / height <= o.aveWidth() && inputs <= o.maxDepthNewEdges();
-            }
-            if (ok) {
-                absorbed.addAll(children);
-                fusedRoots.add(k);
-                stats.put(k, new Stats(height, width, nodes, inputs));
-            } else {
-                stats.put(k, alone);
-            }
+        IndexedGraph g = IndexedGraph.of(graph);
+        int n = g.size();
+        boolean[] output = new boolean[n];
+        if (!outputs.isEmpty()) {
+            for (int i : g.indicesOf(new ArrayList<>(outputs))) output[i] = true;
         }
-        if (absorbed.isEmpty()) return graph;
+        int[] topo = topologicalOrder(g, graph);
+        int[] position = new int[n];
+        for (int i = 0; i < n; i++) position[topo[i]] = i;
+        // per task: height, width (leaves), size and inputs of the group it heads
+        int[] height = new int[n];
+        int[] width = new int[n];
+        int[] nodes = new int[n];
+        int[] inputs = new int[n];
+        boolean[] absorbed = new boolean[n];
+        boolean[] fusedRoot = new boolean[n];
+        int absorbedCount = 0;
+        int[] children = new int[16];
+        for (int t : topo) {
+            if (!(g.node(t) instanceof Task)) continue;
+            int deps = g.dependencyCount(t);
+            if (children.length < deps) children = new int[deps];
+            int c = 0;
+            for (int j = 0; j < deps; j++) {
+                int d = g.dependency(t, j);
+                if (g.node(d) instanceof Task && !output[d] && g.dependentCount(d) == 1) children[c++] = d;
+            }
+            height[t] = 1;
+            width[t] = 1;
+            nodes[t] = 1;
+            inputs[t] = deps;
+            if (c == 0) continue;
+            long h = 0;
+            long w = 0;
+            long size = 1;
+            long in = deps - c;
+            for (int j = 0; j < c; j++) {
+                int d = children[j];
+                h = Math.max(h, height[d]);
+                w += width[d];
+                size += nodes[d];
+                in += inputs[d];
+            }
+            h++;
+            boolean ok = h <= o.maxHeight();
+            if (c > 1) ok &= w <= o.maxWidth() && (double) size / h <= o.aveWidth() && in <= o.maxDepthNewEdges();
+            if (!ok) continue;
+            for (int j = 0; j < c; j++) absorbed[children[j]] = true;
+            absorbedCount += c;
+            fusedRoot[t] = true;
+            height[t] = (int) Math.min(h, Integer.MAX_VALUE);
+            width[t] = (int) Math.min(w, Integer.MAX_VALUE);
+            nodes[t] = (int) Math.min(size, Integer.MAX_VALUE);
+            inputs[t] = (int) Math.min(in, Integer.MAX_VALUE);
+        }
+        if (absorbedCount == 0) return graph;
 
-        TaskGraph.Builder b = TaskGraph.builder(graph.size() - absorbed.size() + fusedRoots.size());
+        TaskGraph.Builder b = TaskGraph.builder(n - absorbedCount + n / 8);
         Set<Key> newKeys = new HashSet<>();
-        for (Map.Entry<Key, Node> e : graph.nodes().entrySet()) {
-            Key k = e.getKey();
-            if (absorbed.contains(k)) continue;
-            if (!fusedRoots.contains(k)) {
-                b.put(k, e.getValue());
+        for (int t = 0; t < n; t++) {
+            if (absorbed[t]) continue;
+            Key k = g.key(t);
+            if (!fusedRoot[t]) {
+                b.put(k, g.node(t));
                 continue;
             }
-            List<Key> members = members(graph, k, absorbed, position);
-            Task fused = program(graph, members);
+            int[] group = members(g, t, absorbed, position);
+            List<Key> members = new ArrayList<>(group.length);
+            for (int m : group) members.add(g.key(m));
+            Task fused = program(g, group, members);
             Key renamed = o.renameKeys() ? renamed(members, o.maxKeyLength()) : k;
             if (!renamed.equals(k) && !graph.contains(renamed) && newKeys.add(renamed)) {
                 b.put(renamed, fused);
@@ -102,26 +109,53 @@ final class Fuse {
         return b.build();
     }
 
-    /** The root and everything absorbed into it, in topological order (root last). */
-    private static List<Key> members(TaskGraph graph, Key root, Set<Key> absorbed, Map<Key, Integer> position) {
-        List<Key> out = new ArrayList<>();
-        ArrayDeque<Key> stack = new ArrayDeque<>();
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            Key k = stack.pop();
-            out.add(k);
-            for (Key d : graph.get(k).dependencies()) if (absorbed.contains(d)) stack.push(d);
+    private static int[] topologicalOrder(IndexedGraph g, TaskGraph graph) {
+        int n = g.size();
+        int[] left = new int[n];
+        int[] topo = new int[n];
+        int tail = 0;
+        for (int i = 0; i < n; i++) if ((left[i] = g.dependencyCount(i)) == 0) topo[tail++] = i;
+        for (int head = 0; head < tail; head++) {
+            int t = topo[head];
+            for (int j = 0, c = g.dependentCount(t); j < c; j++) {
+                int d = g.dependent(t, j);
+                if (--left[d] == 0) topo[tail++] = d;
+            }
         }
-        out.sort((a, c) -> Integer.compare(position.get(a), position.get(c)));
+        if (tail != n) Graphs.toposort(graph); // throws CycleException naming the cycle
+        return topo;
+    }
+
+    /** The root and everything absorbed into it, in topological order (root last). */
+    private static int[] members(IndexedGraph g, int root, boolean[] absorbed, int[] position) {
+        long[] found = new long[8];
+        int count = 0;
+        int[] stack = new int[8];
+        int sp = 0;
+        stack[sp++] = root;
+        while (sp > 0) {
+            int t = stack[--sp];
+            if (count == found.length) found = Arrays.copyOf(found, count * 2);
+            found[count++] = ((long) position[t] << 32) | t;
+            for (int j = 0, c = g.dependencyCount(t); j < c; j++) {
+                int d = g.dependency(t, j);
+                if (!absorbed[d]) continue;
+                if (sp == stack.length) stack = Arrays.copyOf(stack, sp * 2);
+                stack[sp++] = d;
+            }
+        }
+        Arrays.sort(found, 0, count);
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) out[i] = (int) found[i];
         return out;
     }
 
-    private static Task program(TaskGraph graph, List<Key> members) {
+    private static Task program(IndexedGraph g, int[] group, List<Key> members) {
         Set<Key> local = new HashSet<>(members);
         LinkedHashSet<Key> inputs = new LinkedHashSet<>();
         Task[] tasks = new Task[members.size()];
         for (int i = 0; i < tasks.length; i++) {
-            tasks[i] = (Task) graph.get(members.get(i));
+            tasks[i] = (Task) g.node(group[i]);
             for (int j = 0; j < tasks[i].dependencyCount(); j++) {
                 Key d = tasks[i].dependency(j);
                 if (!local.contains(d)) inputs.add(d);

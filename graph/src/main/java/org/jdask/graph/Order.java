@@ -34,7 +34,9 @@ import java.util.Map;
  * </ol>
  *
  * Everything is arrays of ints over {@link IndexedGraph}; the "touched" set is a binary heap of
- * packed longs with lazy deletion. Cost is O((n + e) log n): a million tasks take about a second.
+ * packed longs with lazy deletion. Cost is O((n + e) log n): a million-task graph (1,000 chains
+ * of 1,000 and a sum) orders in about 0.2-0.5 s on a small shared machine, after building the
+ * {@link IndexedGraph} (about as long again).
  * The result is a topological order (a task is scheduled only after all its dependencies) and is
  * deterministic: it depends only on the graph's structure and keys, never on hash order.
  */

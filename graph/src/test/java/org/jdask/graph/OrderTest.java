@@ -64,6 +64,30 @@ class OrderTest {
         assertTrue(naive >= leaves, "naive " + naive);
     }
 
+    /** Map then tree-reduce (an array sum): loads run just before they are reduced. */
+    @Test
+    void mapThenTreeReduceRunsLoadsLazily() {
+        int leaves = 256;
+        TaskGraph.Builder b = TaskGraph.builder();
+        for (int i = 0; i < leaves; i++) b.data(Key.of("load", i), i);
+        for (int i = 0; i < leaves; i++) b.task(Key.of("inc", i), INC, Key.of("load", i));
+        String prev = "inc";
+        for (int width = leaves, level = 0; width > 1; width /= 2, level++) {
+            String name = "sum" + level;
+            for (int i = 0; i < width / 2; i++) b.task(Key.of(name, i), ADD, Key.of(prev, 2 * i), Key.of(prev, 2 * i + 1));
+            prev = name;
+        }
+        TaskGraph g = b.build();
+        IndexedGraph ig = IndexedGraph.of(g);
+        int[] p = Order.priorities(ig);
+        int peak = peakLiveResults(g, p, ig);
+        assertTrue(peak <= 8 + 3, "peak " + peak);
+        // every load is immediately followed by its inc
+        for (int i = 0; i < leaves; i++) {
+            assertEquals(p[ig.indexOf(Key.of("load", i))] + 1, p[ig.indexOf(Key.of("inc", i))], "load " + i);
+        }
+    }
+
     /** A shared root feeding many chains: each chain is finished before the next is started. */
     @Test
     void fanOutChainsRunOneAtATime() {

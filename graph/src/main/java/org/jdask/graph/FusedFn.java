@@ -72,7 +72,15 @@ final class FusedFn implements FnN {
         for (int i = 0; i < inputs.length; i++) values.put(inputs[i], args[i]);
         Object result = null;
         for (int i = 0; i < tasks.length; i++) {
-            result = tasks[i].execute(values::get);
+            try {
+                result = tasks[i].execute(values::get);
+            } catch (Exception | StackOverflowError e) {
+                // keep the user's exception as is (it becomes the TaskFailedException's cause) and
+                // say which fused part failed, since the outer key names the whole program
+                e.addSuppressed(new org.jdask.JdaskException("failed in fused part " + keys[i] + " = " + tasks[i]
+                        + " (" + (i + 1) + " of " + tasks.length + ")"));
+                throw e;
+            }
             for (int l : releaseAfter[i]) values.remove(keys[l]);
             values.put(keys[i], result);
         }

@@ -50,6 +50,21 @@ class FuseTest {
     }
 
     @Test
+    void aFailingPartIsNamedAndTheUsersExceptionKept() {
+        Fn1<Integer, Integer> boom = Ops::boom;
+        TaskGraph g = TaskGraph.builder().data(k("a"), 1).task(k("b"), INC, k("a")).task(k("c"), boom, k("b"))
+                .task(k("d"), INC, k("c")).build();
+        TaskGraph fused = Optimize.fuse(g, List.of(k("d")), PLAIN);
+        assertEquals(2, fused.size());
+        org.jdask.TaskFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.jdask.TaskFailedException.class, () -> run(fused, List.of(k("d"))));
+        assertInstanceOf(ArithmeticException.class, e.getCause());
+        assertEquals(1, e.getCause().getSuppressed().length);
+        assertTrue(e.getCause().getSuppressed()[0].getMessage().contains("fused part 'c'"),
+                e.getCause().getSuppressed()[0].getMessage());
+    }
+
+    @Test
     void nothingToFuseReturnsTheSameGraph() {
         TaskGraph g = TaskGraph.builder().data(k("a"), 1).task(k("b"), INC, k("a")).build();
         assertSame(g, Optimize.fuse(g, List.of(k("b")), FuseOptions.defaults()));
@@ -229,6 +244,7 @@ class FuseTest {
     void optionsComeFromConfig() {
         FuseOptions d = FuseOptions.fromConfig();
         assertEquals(1, d.aveWidth());
+        assertEquals(1.5 + Math.log(2), d.maxWidth(), 1e-9);
         assertEquals(Double.POSITIVE_INFINITY, d.maxHeight());
         assertEquals(120, d.maxKeyLength());
         assertTrue(d.renameKeys());

@@ -81,6 +81,16 @@ class TaskGraphTest {
     }
 
     @Test
+    void passesAcceptTheEmptyGraph() {
+        TaskGraph e = TaskGraph.empty();
+        assertEquals(0, Order.priorities(IndexedGraph.of(e)).length);
+        assertSame(e, Optimize.fuse(e, List.of(), FuseOptions.defaults()));
+        assertSame(e, Optimize.inline(e, List.of()));
+        assertSame(e, Optimize.inlineFunctions(e, List.of(), Set.of(INC)));
+        assertEquals(e, Optimize.standard(e, List.of()));
+    }
+
+    @Test
     void cullOfALongChainDoesNotRecurse() {
         TaskGraph.Builder b = TaskGraph.builder(100_001).data(k("c", 0), 0);
         for (int i = 1; i < 100_000; i++) b.task(k("c", i), INC, k("c", i - 1));

@@ -64,6 +64,27 @@ class OrderTest {
         assertTrue(naive >= leaves, "naive " + naive);
     }
 
+    /** Roots that feed the same task run next to each other, whatever their names. */
+    @Test
+    void rootsOfOneTaskRunTogether() {
+        for (String[] names : new String[][] {{"a", "b"}, {"e", "d"}}) {
+            String root = names[0];
+            String red = names[1];
+            for (int[][] pairs : new int[][][] {{{0, 1}, {2, 3}}, {{0, 2}, {1, 3}}, {{3, 0}, {2, 1}}}) {
+                TaskGraph.Builder b = TaskGraph.builder();
+                for (int i = 0; i < 4; i++) b.data(Key.of(root, i), i);
+                for (int j = 0; j < 2; j++) {
+                    b.task(Key.of(red, j), ADD, Key.of(root, pairs[j][0]), Key.of(root, pairs[j][1]));
+                }
+                Map<Key, Integer> p = Order.priorities(b.build());
+                for (int[] pair : pairs) {
+                    int gap = Math.abs(p.get(Key.of(root, pair[0])) - p.get(Key.of(root, pair[1])));
+                    assertEquals(1, gap, Arrays.deepToString(pairs) + " " + p);
+                }
+            }
+        }
+    }
+
     /** Map then tree-reduce (an array sum): loads run just before they are reduced. */
     @Test
     void mapThenTreeReduceRunsLoadsLazily() {

@@ -68,19 +68,26 @@ public final class Order {
         private final int[] rank;
         /** need[i]: estimated peak number of live results to compute i (Sethi-Ullman number). */
         private final int[] need;
-        /** Dependencies of each task in descent order (heaviest first), CSR over g's rows. */
+        /** Dependencies of each task in descent order (heaviest first), rows from rowStart. */
         private final int[] sortedDeps;
+        private int[] rowStart;
+        /** Dependents of each task in key order, rows from dependentStart (CSR). */
+        private int[] dependentStart;
+        private int[] sortedDependents;
         /** waiting[i]: dependencies of i not yet scheduled. */
         private final int[] waiting;
         /** readers[i]: dependents of i not yet scheduled (i's result is freed at 0). */
         private final int[] readers;
         /** cursor[i]: next position in i's sorted dependency row to look at during descent. */
         private final int[] cursor;
+        /** prio[i]: position of i in the output sequence, -1 while unscheduled. */
         private final int[] prio;
         private int next;
+        /** Touched, unscheduled tasks: (waiting, newest first) packed in longs; seq indexes touchedNode. */
         private final LongHeap touched;
         private int[] touchedNode;
         private int seq;
+        /** Explicit stacks for the descent towards a goal and for eager release. */
         private final int[] stack;
         private final int[] eager;
 
@@ -186,11 +193,6 @@ public final class Order {
             }
             this.rowStart = start;
         }
-
-        private int[] rowStart;
-        /** Dependents of each task in key order, CSR. */
-        private int[] dependentStart;
-        private int[] sortedDependents;
 
         private void sortDependents() {
             dependentStart = new int[n + 1];

@@ -97,6 +97,32 @@ class InlineTest {
     }
 
     @Test
+    void delayedChainsAreFusedWhenConfiguredAndStillCompute() {
+        org.jdask.Delayed<Integer> x = org.jdask.Delayed.of(INC).apply(1);
+        for (int i = 0; i < 50; i++) x = org.jdask.Delayed.of(INC).apply(x);
+        assertEquals(52, x.compute());
+        try (var scope = Config.set("optimization.fuse.active", true)) {
+            TaskGraph optimized = org.jdask.Jdask.optimize(x);
+            // every part is an inc-<token>: one prefix, so the fused task keeps the output's key
+            assertEquals(1, optimized.size(), optimized.toString());
+            assertEquals(51, ((FusedFn) ((Task) optimized.get(x.key())).function()).keys().size());
+            assertEquals(52, x.compute());
+        }
+    }
+
+    @Test
+    void fuseThenInlineComputesTheSame() {
+        TaskGraph g = OrderTest.randomDag(300, 5);
+        List<Key> sinks = new ArrayList<>();
+        for (Key key : g.keys()) if (!g.dependents().containsKey(key)) sinks.add(key);
+        try (var scope = Config.set("optimization.fuse.active", true, "optimization.fuse.ave-width", 2)) {
+            TaskGraph s = Optimize.standard(g, sinks);
+            assertTrue(s.size() < g.size());
+            assertEquals(run(g, sinks), run(s, sinks));
+        }
+    }
+
+    @Test
     void standardCullsFusesWhenActiveAndInlines() {
         TaskGraph g = TaskGraph.builder().data(k("x"), 1).task(k("unused"), INC, k("x"))
                 .task(k("a"), INC, k("x")).task(k("b"), INC, k("a")).task(k("c"), INC, k("b")).build();

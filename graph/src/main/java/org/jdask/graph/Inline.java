@@ -52,12 +52,17 @@ final class Inline {
         Set<Key> outs = new HashSet<>(outputs);
         Map<Key, List<Key>> dependents = graph.dependents();
         List<Key> topo = Graphs.toposort(graph);
+        // a reader's replacements are collected, then applied once when the walk reaches it (its
+        // dependencies all come first), so a reader of many inlined tasks is rebuilt only once
+        Map<Key, Map<Key, Object>> pending = new HashMap<>();
         Map<Key, Task> current = new HashMap<>();
         Map<Key, Integer> depth = new HashMap<>();
         Set<Key> inlined = new HashSet<>();
         for (Key k : topo) {
             if (!(graph.get(k) instanceof Task original)) continue;
-            Task t = current.getOrDefault(k, original);
+            Map<Key, Object> replacements = pending.remove(k);
+            Task t = replacements == null ? original : original.replaceKeys(replacements);
+            if (replacements != null) current.put(k, t);
             int d = depth.computeIfAbsent(k, x -> nestDepth(original));
             if (outs.contains(k) || !isFast(t, fast)) continue;
             List<Key> readers = dependents.getOrDefault(k, List.of());
@@ -65,7 +70,7 @@ final class Inline {
             Key r = readers.get(0);
             int rd = depth.computeIfAbsent(r, x -> nestDepth(readerTask));
             if (Math.max(rd, d + 1) > MAX_DEPTH) continue;
-            current.put(r, current.getOrDefault(r, readerTask).replaceKeys(Map.of(k, t)));
+            pending.computeIfAbsent(r, x -> new HashMap<>()).put(k, t);
             depth.put(r, Math.max(rd, d + 1));
             inlined.add(k);
         }

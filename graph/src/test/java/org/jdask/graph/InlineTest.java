@@ -78,6 +78,23 @@ class InlineTest {
     }
 
     @Test
+    void aReaderOfManyFastTasksGetsThemAll() {
+        int n = 20_000;
+        TaskGraph.Builder b = TaskGraph.builder().data(k("x"), 1);
+        List<Object> parts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            b.task(k("part", i), INC, k("x"));
+            parts.add(k("part", i));
+        }
+        Fn1<List<Integer>, Integer> sum = Ops::sum;
+        TaskGraph g = b.task(k("total"), sum, parts).build();
+        TaskGraph in = Optimize.inlineFunctions(g, List.of(k("total")), Set.of(INC));
+        assertEquals(2, in.size());
+        assertEquals(List.of(k("x")), in.dependencies(k("total")));
+        assertEquals(List.of(2 * n), run(in, List.of(k("total"))));
+    }
+
+    @Test
     void inliningALongFastChainIsDepthBounded() {
         int n = 1000;
         TaskGraph.Builder b = TaskGraph.builder().data(k("t", 0), 0);

@@ -8,7 +8,16 @@ import org.jdask.Config;
 
 /**
  * Graph optimization passes: small pure functions from graph to graph. None mutates its input;
- * none recurses along the graph (a 100,000-task chain is fine).
+ * none recurses along the graph (a 100,000-task chain is fine); all are deterministic.
+ *
+ * <ul>
+ *   <li>{@link #cull}: drop what the outputs do not need;
+ *   <li>{@link #fuse}: merge linear chains (and narrow reductions) into single tasks;
+ *   <li>{@link #inline}: write cheap constants into their readers;
+ *   <li>{@link #inlineFunctions}: nest calls of fast functions into their only reader;
+ *   <li>{@link #standard}: the default pipeline collections use ({@link GraphOptimizer#STANDARD}).
+ * </ul>
+ * Ordering lives in {@link Order}.
  */
 public final class Optimize {
     private Optimize() {}

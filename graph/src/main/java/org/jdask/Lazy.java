@@ -32,7 +32,7 @@ public interface Lazy<T> {
 
     /** How this collection's graph is optimized before running; culling by default. */
     default GraphOptimizer optimizer() {
-        return GraphOptimizer.CULL;
+        return GraphOptimizer.STANDARD;
     }
 
     /** Computes the result with the scheduler chosen by config. */

@@ -13,4 +13,7 @@ public interface GraphOptimizer {
 
     /** Only drop what the outputs do not need. */
     GraphOptimizer CULL = Optimize::cull;
+
+    /** Cull, then fuse and inline as configured ({@link Optimize#standard}). */
+    GraphOptimizer STANDARD = Optimize::standard;
 }

@@ -64,11 +64,23 @@ public final class Key implements Comparable<Key>, Serializable {
     public int hashCode() {
         int h = hash;
         if (h == 0) {
-            h = name.hashCode() * 31 + Arrays.hashCode(index);
+            // mix every component: Arrays.hashCode alone collides for block keys like (i, j) and
+            // (i + 1, j - 31), which turns big graphs' hash maps into trees
+            h = name.hashCode();
+            for (int i : index) h = mix(h) + i;
+            h = mix(h);
             if (h == 0) h = 1;
             hash = h;
         }
         return h;
+    }
+
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jdask.diagnostics.ProgressBar;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jdask.Config;
@@ -121,8 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
         w.flush();
         long t0 = System.nanoTime();
         CalcMean.Summary s;
-        // TODO(cli): after jdask-schedulers is merged: try (var bar = new ProgressBar(progress)) { ... }
-        ProgressHook bar = noProgress ? null : ProgressHook.open(progress);
+        ProgressBar bar = noProgress ? null : new ProgressBar(progress);
         try {
             s = summary.compute(config);
         } finally {

@@ -42,7 +42,7 @@ class ReadmeQuickstartTest {
         try (var scope = Config.set("num_workers", 2)) {                // thread-confined, undone on close
             System.out.println(Jdask.compute(List.of(x, y, total)));    // [2, 3, 10]: one graph, shared work
         }
-        int s = z.compute(Map.of("scheduler", "reference"));            // per call: "sync", "threads", ...
+        int s = z.compute(Map.of("scheduler", "sync"));                 // per call: "sync", "threads", ...
         // README quickstart: end
 
         assertEquals(5, r);

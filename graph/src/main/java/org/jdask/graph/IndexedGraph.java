@@ -134,6 +134,38 @@ public final class IndexedGraph {
         return out;
     }
 
+    /**
+     * Task indices in dependency order (Kahn's algorithm, ties in index order). The one
+     * cycle check of the schedulers and the ordering: a cyclic graph throws {@link
+     * org.jdask.CycleException} listing one cycle.
+     */
+    public int[] topologicalOrder() {
+        int n = keys.length;
+        int[] left = new int[n];
+        int[] topo = new int[n];
+        int head = 0;
+        int tail = 0;
+        for (int i = 0; i < n; i++) {
+            left[i] = dependencyCount(i);
+            if (left[i] == 0) topo[tail++] = i;
+        }
+        while (head < tail) {
+            int t = topo[head++];
+            for (int q = dependentStart[t]; q < dependentStart[t + 1]; q++) {
+                if (--left[dependents[q]] == 0) topo[tail++] = dependents[q];
+            }
+        }
+        if (tail != n) Graphs.toposort(toTaskGraph()); // throws CycleException naming the cycle
+        return topo;
+    }
+
+    /** The graph this view was built from, as a {@link TaskGraph} (same insertion order). */
+    public TaskGraph toTaskGraph() {
+        TaskGraph.Builder b = TaskGraph.builder(keys.length);
+        for (int i = 0; i < keys.length; i++) b.put(keys[i], nodes[i]);
+        return b.build();
+    }
+
     /** Approximate bytes of the index arrays (not the keys and nodes themselves). */
     public long indexBytes() {
         return 4L * (depStart.length + deps.length + dependentStart.length + dependents.length) + 8L * keys.length;

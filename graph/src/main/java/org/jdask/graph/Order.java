@@ -141,25 +141,13 @@ public final class Order {
             return rank;
         }
 
-        /** Kahn's algorithm; also fills waiting/readers. Throws CycleException when stuck. */
+        /** The topological order (cycle check included); also fills waiting/readers. */
         private int[] topologicalOrder() {
-            int[] topo = new int[n];
-            int head = 0;
-            int tail = 0;
+            int[] topo = g.topologicalOrder();
             for (int i = 0; i < n; i++) {
                 waiting[i] = g.dependencyCount(i);
                 readers[i] = g.dependentCount(i);
-                if (waiting[i] == 0) topo[tail++] = i;
             }
-            int[] left = waiting.clone();
-            while (head < tail) {
-                int t = topo[head++];
-                for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-                    int d = g.dependent(t, j);
-                    if (--left[d] == 0) topo[tail++] = d;
-                }
-            }
-            if (tail != n) Graphs.toposort(rebuild(g)); // throws CycleException naming the cycle
             return topo;
         }
 
@@ -299,12 +287,6 @@ public final class Order {
             }
             return -1;
         }
-    }
-
-    private static TaskGraph rebuild(IndexedGraph g) {
-        TaskGraph.Builder b = TaskGraph.builder(g.size());
-        for (int i = 0; i < g.size(); i++) b.put(g.key(i), g.node(i));
-        return b.build();
     }
 
     /** A binary min-heap of longs. */

@@ -145,25 +145,13 @@ public final class LocalEngine implements Scheduler {
     static RunState prepare(TaskGraph graph, List<Key> outputs) {
         IndexedGraph g = IndexedGraph.of(graph); // NoSuchElementException naming key and reader
         int n = g.size();
+        // the cycle check is Order.priorities(g) below (IndexedGraph.topologicalOrder), before any task runs
         int[] waiting = new int[n];
         int[] remaining = new int[n];
-        int[] queue = new int[n];
-        int head = 0;
-        int tail = 0;
         for (int i = 0; i < n; i++) {
             waiting[i] = g.dependencyCount(i);
             remaining[i] = g.dependentCount(i);
-            if (waiting[i] == 0) queue[tail++] = i;
         }
-        int[] left = waiting.clone();
-        while (head < tail) {
-            int t = queue[head++];
-            for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-                int u = g.dependent(t, j);
-                if (--left[u] == 0) queue[tail++] = u;
-            }
-        }
-        if (tail != n) Graphs.toposort(graph); // throws CycleException listing one cycle
         // outputs get one extra reader so they are never released (a repeated output counts once)
         int[] out = g.indicesOf(outputs);
         for (int i : out) if (remaining[i] == g.dependentCount(i)) remaining[i]++;

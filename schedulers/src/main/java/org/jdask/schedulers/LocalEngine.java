@@ -13,7 +13,6 @@ import org.jdask.JdaskException;
 import org.jdask.TaskFailedException;
 import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
-import org.jdask.graph.Graphs;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
@@ -34,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * A run first turns the graph into an {@link IndexedGraph} (tasks are ints, dependencies and
  * dependents are int rows), which also fails on a missing dependency naming the key and its
  * reader. One pass over int arrays counts each task's unfinished dependencies ({@code waiting})
- * and its readers ({@code remaining}); a Kahn sweep over a copy rejects a cycle with {@link
- * org.jdask.CycleException} before anything runs. {@link Order#priorities(IndexedGraph)} gives
- * each task a static priority, and tasks with no dependencies go into a min-heap by priority.
+ * and its readers ({@code remaining}). {@link Order#priorities(IndexedGraph)} gives each task a
+ * static priority; its topological sweep ({@link IndexedGraph#topologicalOrder()}) rejects a cycle
+ * with {@link org.jdask.CycleException} before anything runs. Tasks with no dependencies go into
+ * a min-heap by priority.
  *
  * <p>The calling thread is always worker 0 (the number listeners see in {@code pretask}), and
  * {@code workers - 1} helpers (numbered 1..) are submitted to the executor. Every worker runs the same loop: under one lock, take the best ready task; unlock;

@@ -150,6 +150,8 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
             Delayed<?> d = all.get(i);
             if (d.node != null) b.put(d.key, d.node);
         }
+        // everything came from walking this value's inputs (extras: collections it reads whole)
+        if (extras.isEmpty()) b.closureOf(List.of(key));
         return b.build();
     }
 

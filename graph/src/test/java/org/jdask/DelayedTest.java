@@ -122,4 +122,22 @@ class DelayedTest {
         assertEquals("not-a-task", d.compute());
         assertTrue(((Task) d.graph().get(d.key())).dependencies().isEmpty());
     }
+
+    @Test
+    void delayedGraphIsKnownCulledSoCullSkipsTheWalk() {
+        Delayed<Integer> x = Delayed.of(Ops::inc).apply(1);
+        Delayed<Integer> z = Delayed.of(Ops::add).apply(x, 2);
+        TaskGraph g = z.graph();
+        assertTrue(g.knownCulledFor(List.of(z.key())));
+        assertTrue(org.jdask.graph.Optimize.cull(g, List.of(z.key())) == g);
+        // culling to an inner key still drops what that key does not need
+        TaskGraph inner = org.jdask.graph.Optimize.cull(g, List.of(x.key()));
+        assertEquals(1, inner.size());
+        assertTrue(inner.knownCulledFor(List.of(x.key())));
+        // a merge of two known-culled graphs is known culled for both outputs only
+        Delayed<Integer> y = Delayed.of(Ops::inc).apply(5);
+        TaskGraph both = TaskGraph.merge(List.of(g, y.graph()));
+        assertTrue(both.knownCulledFor(List.of(z.key(), y.key())));
+        assertEquals(1 + 1, org.jdask.graph.Optimize.cull(both, List.of(y.key(), x.key())).size());
+    }
 }

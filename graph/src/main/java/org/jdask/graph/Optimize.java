@@ -27,6 +27,7 @@ public final class Optimize {
      * left for the scheduler to report.
      */
     public static TaskGraph cull(TaskGraph graph, Collection<Key> outputs) {
+        if (graph.knownCulledFor(outputs)) return graph;
         Set<Key> keep = new HashSet<>(Math.max(16, graph.size() * 4 / 3 + 1));
         ArrayDeque<Key> stack = new ArrayDeque<>();
         for (Key k : outputs) {
@@ -42,7 +43,7 @@ public final class Optimize {
         TaskGraph.Builder b = TaskGraph.builder(keep.size());
         for (var e : graph.nodes().entrySet()) if (keep.contains(e.getKey())) b.put(e.getKey(), e.getValue());
         for (String layer : layerNames(b, graph)) b.annotateLayer(layer, graph.layerAnnotations(layer));
-        return b.build();
+        return b.closureOf(outputs).build();
     }
 
     /**

@@ -24,15 +24,32 @@ import java.util.TreeMap;
  * {@link #validate()} checks that up front.
  */
 public final class TaskGraph {
-    private static final TaskGraph EMPTY = new TaskGraph(Map.of(), Map.of());
+    private static final TaskGraph EMPTY = new TaskGraph(Map.of(), Map.of(), Set.of());
 
     private final Map<Key, Node> nodes;
     private final Map<String, Map<String, Object>> annotations;
     private volatile Map<Key, List<Key>> dependents;
 
-    private TaskGraph(Map<Key, Node> nodes, Map<String, Map<String, Object>> annotations) {
+    /**
+     * When known: keys this graph holds exactly the ancestors of (built that way, e.g. by {@code
+     * Delayed.graph()}), so culling to a superset of them is a no-op; null when unknown.
+     */
+    private final Set<Key> closureOf;
+
+    private TaskGraph(Map<Key, Node> nodes, Map<String, Map<String, Object>> annotations, Set<Key> closureOf) {
         this.nodes = nodes;
         this.annotations = annotations;
+        this.closureOf = closureOf;
+    }
+
+    /**
+     * True when every key of this graph is known to be needed by {@code outputs} (so {@link
+     * Optimize#cull} can return it unchanged without walking it).
+     */
+    public boolean knownCulledFor(Collection<Key> outputs) {
+        if (closureOf == null) return false;
+        if (closureOf.isEmpty()) return nodes.isEmpty();
+        return (outputs instanceof Set<?> ? outputs : new java.util.HashSet<>(outputs)).containsAll(closureOf);
     }
 
     public static TaskGraph empty() {
@@ -68,10 +85,14 @@ public final class TaskGraph {
         int n = 0;
         for (TaskGraph g : graphs) n += g.size();
         Builder b = builder(n);
+        Set<Key> closure = new LinkedHashSet<>();
         for (TaskGraph g : graphs) {
             b.putAll(g.nodes);
             g.annotations.forEach(b::annotateLayer);
+            if (closure != null && g.closureOf != null) closure.addAll(g.closureOf);
+            else closure = null;
         }
+        if (closure != null) b.closureOf(closure);
         return b.build();
     }
 
@@ -207,6 +228,7 @@ public final class TaskGraph {
         private final Map<Key, Node> nodes;
         private final Map<String, Map<String, Object>> annotations = new HashMap<>();
         private boolean built;
+        private Set<Key> closureOf;
 
         private Builder(int expected) {
             nodes = new LinkedHashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
@@ -247,11 +269,20 @@ public final class TaskGraph {
             return this;
         }
 
+        /**
+         * Declares that the graph being built holds exactly the ancestors of {@code outputs} (the
+         * builder of a collection knows this); lets {@link Optimize#cull} skip its walk.
+         */
+        public Builder closureOf(Collection<Key> outputs) {
+            this.closureOf = Set.copyOf(outputs);
+            return this;
+        }
+
         public TaskGraph build() {
             built = true;
             Map<String, Map<String, Object>> ann = new HashMap<>();
             annotations.forEach((l, m) -> ann.put(l, Map.copyOf(m)));
-            return new TaskGraph(Collections.unmodifiableMap(nodes), Collections.unmodifiableMap(ann));
+            return new TaskGraph(Collections.unmodifiableMap(nodes), Collections.unmodifiableMap(ann), closureOf);
         }
     }
 

@@ -65,23 +65,22 @@ public final class W1 {
     }
 
     static Part timeFanIn(String scheduler) {
-        long t0 = System.nanoTime();
-        Delayed<Long> g = fanIn(N);
-        long t1 = System.nanoTime();
-        long r = g.compute(Map.of("scheduler", scheduler, "num-workers", 2));
-        long t2 = System.nanoTime();
-        if (r != (long) N * (N + 1) / 2) throw new AssertionError("fan-in result " + r);
-        return new Part("a_fanin", N + 2, s(t1 - t0), 0, s(t2 - t1), r, Double.NaN);
+        return timed("a_fanin", N + 2, () -> fanIn(N), (long) N * (N + 1) / 2, scheduler);
     }
 
     static Part timeChain(String scheduler) {
+        return timed("b_chain", N, () -> chain(N), N, scheduler);
+    }
+
+    /** Builds with {@code build}, computes on {@code scheduler} (2 workers), checks the answer. */
+    private static <T> Part timed(String part, int tasks, java.util.function.Supplier<Delayed<T>> build, T expected, String scheduler) {
         long t0 = System.nanoTime();
-        Delayed<Integer> g = chain(N);
+        Delayed<T> g = build.get();
         long t1 = System.nanoTime();
-        int r = g.compute(Map.of("scheduler", scheduler, "num-workers", 2));
+        T r = g.compute(Map.of("scheduler", scheduler, "num-workers", 2));
         long t2 = System.nanoTime();
-        if (r != N) throw new AssertionError("chain result " + r);
-        return new Part("b_chain", N, s(t1 - t0), 0, s(t2 - t1), r, Double.NaN);
+        if (!expected.equals(r)) throw new AssertionError(part + " result " + r + ", expected " + expected);
+        return new Part(part, tasks, s(t1 - t0), 0, s(t2 - t1), r, Double.NaN);
     }
 
     /**

@@ -1,0 +1,34 @@
+package org.jdask.serialize;
+
+import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.Language;
+
+/**
+ * Apache Fory in Java mode with reference tracking (shared and cyclic graphs survive), class
+ * registration off and every class name it resolves passed through {@link ClassPolicy}.
+ */
+final class ForyCodec {
+    private final ThreadSafeFory fory;
+
+    ForyCodec(ClassPolicy policy) {
+        this.fory = Fory.builder()
+                .withLanguage(Language.JAVA)
+                .withRefTracking(true)
+                .requireClassRegistration(false)
+                .suppressClassRegistrationWarnings(true)
+                .withTypeChecker((resolver, className) -> {
+                    policy.check(className); // throws the policy's SerializationException
+                    return true;
+                })
+                .buildThreadSafeFory();
+    }
+
+    byte[] serialize(Object v) {
+        return fory.serialize(v);
+    }
+
+    Object deserialize(java.nio.ByteBuffer b) {
+        return fory.deserialize(b);
+    }
+}

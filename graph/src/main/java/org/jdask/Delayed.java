@@ -384,6 +384,10 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         @Override
         @SuppressWarnings("unchecked")
         public Object invoke(Object[] a) {
+            if (collection == null) {
+                throw new IllegalStateException("a collection used as a Delayed argument is finished in the JVM that built "
+                        + "it; this task was shipped to another JVM without it");
+            }
             return collection.finish((List<Object>) a[0]);
         }
 
@@ -402,6 +406,7 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         static void check(Object arg, int position, Object function) {
             if (arg == null || arg instanceof Delayed || arg instanceof Lazy) return;
             long bytes = estimateBytes(arg);
+            if (bytes == 0) return; // scalars and plain objects: no config lookup on the build hot path
             long limit = Config.getInt("admin.large-object-warning-bytes", 1_000_000);
             if (bytes < limit) return;
             synchronized (SEEN) {

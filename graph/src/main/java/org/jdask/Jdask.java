@@ -2,7 +2,6 @@ package org.jdask;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -121,9 +120,5 @@ public final class Jdask {
             parts.add(o.optimize(TaskGraph.merge(gs), new ArrayList<>(keys)));
         }
         return TaskGraph.merge(parts);
-    }
-
-    static Map<String, Object> copy(Map<String, ?> m) {
-        return new LinkedHashMap<>(m);
     }
 }

@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,11 +78,12 @@ public final class Graphs {
     }
 
     /**
-     * Every key reachable from {@code roots} by following dependencies (roots included), in
-     * discovery order. Keys not in the graph are reported when {@code strict}.
+     * Every key reachable from {@code roots} by following dependencies (roots included; keys the
+     * graph reads but does not define are included too, and not followed). The walk behind {@link
+     * Optimize#cull}.
      */
     public static Set<Key> ancestors(TaskGraph graph, Collection<Key> roots) {
-        Set<Key> seen = new LinkedHashSet<>();
+        Set<Key> seen = new HashSet<>(Math.max(16, graph.size() * 4 / 3 + 1));
         ArrayDeque<Key> stack = new ArrayDeque<>();
         for (Key r : roots) if (seen.add(r)) stack.push(r);
         while (!stack.isEmpty()) {

@@ -1,6 +1,5 @@
 package org.jdask.graph;
 
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -28,17 +27,10 @@ public final class Optimize {
      */
     public static TaskGraph cull(TaskGraph graph, Collection<Key> outputs) {
         if (graph.knownCulledFor(outputs)) return graph;
-        Set<Key> keep = new HashSet<>(Math.max(16, graph.size() * 4 / 3 + 1));
-        ArrayDeque<Key> stack = new ArrayDeque<>();
         for (Key k : outputs) {
             if (!graph.contains(k)) throw new java.util.NoSuchElementException("output key " + k + " is not in the graph");
-            if (keep.add(k)) stack.push(k);
         }
-        while (!stack.isEmpty()) {
-            Node n = graph.getOrNull(stack.pop());
-            if (n == null) continue;
-            for (Key d : n.dependencies()) if (keep.add(d)) stack.push(d);
-        }
+        Set<Key> keep = Graphs.ancestors(graph, outputs);
         if (keep.size() >= graph.size() && keep.containsAll(graph.keys())) return graph;
         TaskGraph.Builder b = TaskGraph.builder(keep.size());
         for (var e : graph.nodes().entrySet()) if (keep.contains(e.getKey())) b.put(e.getKey(), e.getValue());

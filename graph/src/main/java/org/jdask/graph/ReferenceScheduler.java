@@ -16,8 +16,11 @@ public final class ReferenceScheduler implements Scheduler {
 
     @Override
     public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
-        graph.validate(outputs);
-        List<Key> order = Graphs.toposort(graph);
+        IndexedGraph indexed = IndexedGraph.of(graph); // missing dependency: named here
+        indexed.indicesOf(outputs);                    // missing output: named here
+        int[] topo = indexed.topologicalOrder();       // cycle: listed here
+        List<Key> order = new ArrayList<>(topo.length);
+        for (int i : topo) order.add(indexed.key(i));
         Map<Key, Object> results = new HashMap<>(order.size() * 4 / 3 + 1);
         for (SchedulerListener l : options.listeners()) l.start(graph);
         Throwable error = null;

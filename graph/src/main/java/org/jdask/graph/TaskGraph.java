@@ -1,7 +1,6 @@
 package org.jdask.graph;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -284,9 +283,5 @@ public final class TaskGraph {
             annotations.forEach((l, m) -> ann.put(l, Map.copyOf(m)));
             return new TaskGraph(Collections.unmodifiableMap(nodes), Collections.unmodifiableMap(ann), closureOf);
         }
-    }
-
-    static List<Key> asList(Key... keys) {
-        return Arrays.asList(keys);
     }
 }

@@ -62,8 +62,11 @@ public final class Schedulers {
 
     /** The scheduler for a run: {@code scheduler} in {@code options.config()}, else the default. */
     public static Scheduler resolve(RunOptions options) {
-        Object name = options.config().get("scheduler");
-        String n = name == null || name.toString().isBlank() ? defaultName() : name.toString().trim();
-        return provider(n).scheduler(options);
+        return provider(nameFor(options.config().get("scheduler"))).scheduler(options);
+    }
+
+    /** The scheduler name a configured value means: itself, or the default when unset/blank. */
+    public static String nameFor(Object configured) {
+        return configured == null || configured.toString().isBlank() ? defaultName() : configured.toString().trim();
     }
 }

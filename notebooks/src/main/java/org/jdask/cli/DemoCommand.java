@@ -147,7 +147,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The scheduler a {@code compute(config)} on this thread would use (same rule as {@link Schedulers#resolve}). */
     private static String schedulerInUse(Map<String, Object> config) {
-        Object s = config.containsKey("scheduler") ? config.get("scheduler") : Config.get("scheduler");
-        return s == null || s.toString().isBlank() ? Schedulers.defaultName() : s.toString().trim();
+        return Schedulers.nameFor(config.containsKey("scheduler") ? config.get("scheduler") : Config.get("scheduler"));
     }
 }

@@ -22,6 +22,12 @@ final class ClassPolicy {
             "java.util.concurrent.Executor", "java.util.ServiceLoader");
 
     private final Set<String> added = new CopyOnWriteArraySet<>();
+    /** Exact class names a {@link ValueCodec} writes and reads itself. */
+    private final Set<String> exact = new CopyOnWriteArraySet<>();
+
+    void allowExact(Class<?> type) {
+        exact.add(type.getName());
+    }
 
     void allow(String packagePrefix) {
         added.add(normalise(packagePrefix));
@@ -36,7 +42,7 @@ final class ClassPolicy {
     boolean allowed(String className) {
         String n = elementName(className);
         if (n.length() <= 1 && !n.isEmpty() && "ZBCSIJFD".contains(n)) return true; // primitive array
-        if (n.equals("java.lang.invoke.SerializedLambda")) return true;
+        if (n.equals("java.lang.invoke.SerializedLambda") || exact.contains(n)) return true;
         for (String d : DENIED) if (n.startsWith(d)) return false;
         for (String p : BUILT_IN) if (n.startsWith(p)) return true;
         for (String p : added) if (n.startsWith(p)) return true;

@@ -19,6 +19,7 @@ import org.jdask.graph.SerializationCheck;
  *                  (little-endian, bulk-copied through ByteBuffer views; boolean as 0/1 bytes)
  *   tag 16         Apache Fory (Java mode, reference tracking on)
  *   tag 17         java.io serialization, for Serializable values Fory refuses
+ *   tag 32..127    a module's {@link ValueCodec} (found with ServiceLoader), e.g. NDArray, Table
  * </pre>
  *
  * <h2>Why Fory and not Kryo</h2>
@@ -71,7 +72,8 @@ public final class Codecs {
     static final byte NULL = 0, FORY = 16, JAVA = 17;
 
     private static final ClassPolicy POLICY = new ClassPolicy();
-    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY);
+    private static final ValueCodecs PLUGINS = ValueCodecs.load(POLICY);
+    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS);
     private static final Codec DEFAULT = new Codec() {
         @Override
         public byte[] encode(Object value) {
@@ -110,6 +112,8 @@ public final class Codecs {
         if (value == null) return new byte[] {NULL};
         byte raw = RawArrays.tagOf(value);
         if (raw != 0) return RawArrays.encode(raw, value);
+        ValueCodec plugin = PLUGINS.forValue(value);
+        if (plugin != null) return PLUGINS.encodeFrame(plugin, value);
         RuntimeException foryFailure;
         try {
             byte[] body = FORY_CODEC.serialize(value);
@@ -164,12 +168,14 @@ public final class Codecs {
                 throw corrupt("Fory frame of " + b.capacity() + " bytes cannot be read (truncated or corrupt): " + e, e);
             }
         }
+        if (tag >= ValueCodecs.FIRST_TAG) return PLUGINS.decodeFrame(tag, b);
         if (tag == JAVA) {
             byte[] body = new byte[b.remaining() + 1];
             b.get(body, 1, body.length - 1);
             return JavaSerialization.decode(body, 1, POLICY);
         }
-        throw corrupt("unknown frame tag " + tag + " (expected 0-5, " + FORY + " or " + JAVA + ")");
+        throw corrupt("unknown frame tag " + tag + " (expected 0-5, " + FORY + ", " + JAVA
+                + " or a registered ValueCodec tag; registered: " + PLUGINS.describe() + ")");
     }
 
     /** The policy's own exception when it is somewhere in {@code e}'s cause chain. */

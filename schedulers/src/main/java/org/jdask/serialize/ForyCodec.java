@@ -11,7 +11,7 @@ import org.apache.fory.config.Language;
 final class ForyCodec {
     private final ThreadSafeFory fory;
 
-    ForyCodec(ClassPolicy policy) {
+    ForyCodec(ClassPolicy policy, ValueCodecs plugins) {
         this.fory = Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withRefTracking(true)
@@ -22,6 +22,7 @@ final class ForyCodec {
                     return true;
                 })
                 .buildThreadSafeFory();
+        fory.registerCallback(plugins::registerWith);
     }
 
     byte[] serialize(Object v) {

@@ -1,0 +1,136 @@
+package org.jdask.serialize;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.fory.Fory;
+import org.apache.fory.context.ReadContext;
+import org.apache.fory.context.WriteContext;
+import org.apache.fory.serializer.Serializer;
+import org.jdask.SerializationException;
+
+/** The {@link ValueCodec}s on the class path, by tag and by type; one instance per process. */
+final class ValueCodecs {
+    static final int FIRST_TAG = 32, LAST_TAG = 127;
+
+    private final ValueCodec[] byTag = new ValueCodec[LAST_TAG + 1];
+    private final List<ValueCodec> all;
+    /** Exact class → codec (or NONE), filled lazily so a lookup is one map get. */
+    private final ConcurrentHashMap<Class<?>, ValueCodec> byClass = new ConcurrentHashMap<>();
+    private static final ValueCodec NONE = new ValueCodec() {
+        public byte tag() { return 0; }
+        public Class<?> type() { return Void.class; }
+        public byte[] encode(Object value) { throw new UnsupportedOperationException(); }
+        public Object decode(ByteBuffer payload) { throw new UnsupportedOperationException(); }
+    };
+
+    private ValueCodecs(List<ValueCodec> codecs) {
+        for (ValueCodec c : codecs) {
+            int t = c.tag();
+            if (t < FIRST_TAG || t > LAST_TAG)
+                throw new IllegalStateException("ValueCodec " + c.getClass().getName() + " uses tag " + t
+                        + "; plugin tags must be in " + FIRST_TAG + ".." + LAST_TAG);
+            if (byTag[t] != null)
+                throw new IllegalStateException("ValueCodecs " + byTag[t].getClass().getName() + " and "
+                        + c.getClass().getName() + " both use tag " + t);
+            byTag[t] = c;
+        }
+        this.all = List.copyOf(codecs);
+    }
+
+    static ValueCodecs load(ClassPolicy policy) {
+        List<ValueCodec> found = new ArrayList<>();
+        try {
+            for (ValueCodec c : ServiceLoader.load(ValueCodec.class, ValueCodecs.class.getClassLoader())) found.add(c);
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("cannot load a jdask ValueCodec: " + e.getMessage(), e);
+        }
+        ValueCodecs codecs = new ValueCodecs(found);
+        for (ValueCodec c : found) policy.allowExact(c.type());
+        return codecs;
+    }
+
+    /** The codec for {@code value}'s class, or null when none handles it. */
+    ValueCodec forValue(Object value) {
+        if (all.isEmpty()) return null;
+        ValueCodec c = byClass.computeIfAbsent(value.getClass(), this::find);
+        return c == NONE ? null : c;
+    }
+
+    private ValueCodec find(Class<?> k) {
+        for (ValueCodec c : all) if (c.type().isAssignableFrom(k)) return c;
+        return NONE;
+    }
+
+    byte[] encodeFrame(ValueCodec c, Object value) {
+        byte[] body = encodeBody(c, value);
+        byte[] out = new byte[body.length + 1];
+        out[0] = c.tag();
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
+    }
+
+    private static byte[] encodeBody(ValueCodec c, Object value) {
+        try {
+            return c.encode(value);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SerializationException(null, value.getClass().getName(), null,
+                    c.getClass().getSimpleName() + " cannot write it: " + e, e);
+        }
+    }
+
+    Object decodeFrame(byte tag, ByteBuffer b) {
+        ValueCodec c = byTag[tag];
+        if (c == null)
+            throw Codecs.corrupt("frame tag " + tag + " names no ValueCodec on this class path (registered: "
+                    + describe() + "); is the module that wrote it missing here?");
+        try {
+            return c.decode(b);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw Codecs.corrupt(c.getClass().getSimpleName() + " cannot read a frame of " + b.remaining()
+                    + " bytes (truncated or corrupt): " + e, e);
+        }
+    }
+
+    /** Registers a Fory serializer per codec so values nested in lists, maps and records use it too. */
+    void registerWith(Fory fory) {
+        for (ValueCodec c : all) fory.registerSerializer(c.type(), r -> new Adapter(fory, c));
+    }
+
+    String describe() {
+        if (all.isEmpty()) return "none";
+        StringBuilder sb = new StringBuilder();
+        for (ValueCodec c : all) {
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(c.tag()).append('=').append(c.type().getName());
+        }
+        return sb.toString();
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static final class Adapter extends Serializer {
+        private final ValueCodec codec;
+
+        Adapter(Fory fory, ValueCodec codec) {
+            super(fory.getConfig(), codec.type());
+            this.codec = codec;
+        }
+
+        @Override
+        public void write(WriteContext ctx, Object value) {
+            ctx.getBuffer().writeBytesWithSize(encodeBody(codec, value));
+        }
+
+        @Override
+        public Object read(ReadContext ctx) {
+            return codec.decode(ByteBuffer.wrap(ctx.getBuffer().readBytesAndSize()));
+        }
+    }
+}

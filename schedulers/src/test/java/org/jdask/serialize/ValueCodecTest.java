@@ -1,0 +1,50 @@
+package org.jdask.serialize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jdask.SerializationException;
+import org.junit.jupiter.api.Test;
+import plugin.Celsius;
+import plugin.CelsiusCodec;
+
+class ValueCodecTest {
+    @Test
+    void topLevelValueUsesThePluginTag() {
+        byte[] frame = Codecs.encode(new Celsius(21.5));
+        assertEquals(CelsiusCodec.TAG, frame[0]);
+        assertEquals(9, frame.length);
+        assertEquals(new Celsius(21.5), Codecs.decode(frame));
+    }
+
+    @Test
+    void nestedValuesGoThroughThePluginInsideFory() {
+        List<Object> list = new ArrayList<>(List.of(new Celsius(1), Map.of("t", new Celsius(2)), "x"));
+        byte[] frame = Codecs.encode(list);
+        assertEquals(Codecs.FORY, frame[0]);
+        assertEquals(list, Codecs.decode(frame));
+    }
+
+    @Test
+    void pluginTypeIsAllowedExactlyNotItsPackage() {
+        assertTrue(Codecs.isAllowed("plugin.Celsius"));
+        assertTrue(!Codecs.isAllowed("plugin.Other"));
+    }
+
+    @Test
+    void corruptPluginPayloadNamesTheCodec() {
+        byte[] frame = {CelsiusCodec.TAG, 1, 2, 3};
+        SerializationException e = assertThrows(SerializationException.class, () -> Codecs.decode(frame));
+        assertTrue(e.getMessage().contains("CelsiusCodec"), e.getMessage());
+    }
+
+    @Test
+    void unknownPluginTagSaysWhichAreRegistered() {
+        SerializationException e = assertThrows(SerializationException.class, () -> Codecs.decode(new byte[] {99, 0}));
+        assertTrue(e.getMessage().contains("120=plugin.Celsius"), e.getMessage());
+    }
+}

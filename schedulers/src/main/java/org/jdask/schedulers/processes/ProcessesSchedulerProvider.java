@@ -1,0 +1,68 @@
+package org.jdask.schedulers.processes;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import org.jdask.Config;
+import org.jdask.graph.RunOptions;
+import org.jdask.graph.Scheduler;
+import org.jdask.graph.SchedulerProvider;
+import org.jdask.graph.Schedulers;
+
+/**
+ * {@code processes}: tasks run in a pool of worker JVMs ({@link ProcessPool}), {@code num-workers}
+ * of them (blank: the number of cores). Config (defaults in {@code jdask/defaults.yaml} of this
+ * module): {@code processes.retries} (default 1): how many times a run starts over on a replacement
+ * worker after a worker JVM died; {@code processes.worker-jvm-options}: extra JVM options for the
+ * workers (e.g. {@code -Xmx4g}); {@code processes.start-timeout-ms}; {@code
+ * processes.drain-timeout-ms}: after a task failed, how long running siblings may take before
+ * their workers are killed and replaced.
+ *
+ * <p>Inside a worker JVM a nested {@code compute()} asking for {@code processes} runs on {@code
+ * sync} in that worker: workers never start pools of their own.
+ */
+public final class ProcessesSchedulerProvider implements SchedulerProvider {
+    @Override
+    public String name() {
+        return "processes";
+    }
+
+    @Override
+    public String description() {
+        return "processes: a pool of num-workers worker JVMs, started once and reused (default: cores)";
+    }
+
+    @Override
+    public Scheduler scheduler(RunOptions options) {
+        if (System.getProperty(WorkerMain.WORKER_PROPERTY) != null) return Schedulers.provider("sync").scheduler(options);
+        int retries = options.configInt("processes.retries", 1);
+        if (retries < 0) throw new IllegalArgumentException("config processes.retries must be >= 0, got " + retries);
+        return new ProcessScheduler(workers(options), retries, options.configInt("processes.drain-timeout-ms", 5000),
+                jvmOptions(options.config("processes.worker-jvm-options", null)));
+    }
+
+    /** {@code num-workers} from the run's config; blank or unset means the number of cores. */
+    static int workers(RunOptions options) {
+        Object v = options.config("num-workers", null);
+        if (v == null || v.toString().isBlank()) return Runtime.getRuntime().availableProcessors();
+        int n = options.configInt("num-workers", 1);
+        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
+        if (n > 64) throw new IllegalArgumentException("config num-workers must be <= 64 for processes, got " + n);
+        return n;
+    }
+
+    static List<String> workerJvmOptions() {
+        return jvmOptions(Config.get("processes.worker-jvm-options"));
+    }
+
+    static long startTimeoutMillis() {
+        return Config.getInt("processes.start-timeout-ms", 60_000);
+    }
+
+    static List<String> jvmOptions(Object v) {
+        if (v == null) return List.of();
+        if (v instanceof Collection<?> c) return c.stream().map(String::valueOf).filter(s -> !s.isBlank()).toList();
+        String s = v.toString().trim();
+        return s.isEmpty() ? List.of() : Arrays.asList(s.split("\\s+"));
+    }
+}

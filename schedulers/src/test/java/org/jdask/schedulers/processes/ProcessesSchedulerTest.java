@@ -1,0 +1,414 @@
+package org.jdask.schedulers.processes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.Delayed;
+import org.jdask.Jdask;
+import org.jdask.JdaskException;
+import org.jdask.KilledWorkerException;
+import org.jdask.RemoteTaskError;
+import org.jdask.SerializationException;
+import org.jdask.TaskFailedException;
+import org.jdask.fn.Fn1;
+import org.jdask.fn.Fn2;
+import org.jdask.graph.Key;
+import org.jdask.graph.RunOptions;
+import org.jdask.graph.Schedulers;
+import org.jdask.graph.TaskGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code processes} scheduler with real worker JVMs: pool reuse, data movement and every fault path. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ProcessesSchedulerTest {
+    static final Map<String, Object> P2 = Map.of("scheduler", "processes", "num-workers", 2);
+
+    @TempDir
+    Path tmp;
+
+    static int inc(int x) {
+        return x + 1;
+    }
+
+    static long pid(Object ignored) {
+        return ProcessHandle.current().pid();
+    }
+
+    static int explode(int x) {
+        throw new IllegalStateException("exploded on " + x);
+    }
+
+    /** Appends a line to a file (how tasks in other JVMs leave traces the test can read). */
+    static void append(String file, String line) {
+        try {
+            Files.writeString(Path.of(file), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static int lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+    }
+
+    @Test
+    void configSetRunsDelayedOnTwoWorkerJvmsAndReusesThePool() {
+        Fn1<Integer, Long> where = x -> ProcessHandle.current().pid();
+        List<Delayed<Long>> ds = new ArrayList<>();
+        for (int i = 0; i < 8; i++) ds.add(Delayed.of(where).apply(i));
+        Set<Long> first;
+        try (var scope = Config.set("scheduler", "processes", "num_workers", 2)) {
+            first = new HashSet<>(Jdask.compute(ds));
+            Delayed<Integer> z = Delayed.of(ProcessesSchedulerTest::inc).apply(Delayed.of(ProcessesSchedulerTest::inc).apply(1));
+            assertEquals(3, z.compute());
+        }
+        assertFalse(first.contains(ProcessHandle.current().pid()), "tasks ran in this JVM");
+        assertTrue(ProcessPool.shared().pids().containsAll(first), first + " vs pool " + ProcessPool.shared().pids());
+        List<Long> pidsBefore = ProcessPool.shared().pids();
+        Jdask.compute(ds, P2);
+        assertEquals(pidsBefore, ProcessPool.shared().pids(), "a second compute reuses the same worker JVMs");
+    }
+
+    @Test
+    void taskExceptionComesBackWithKeyTypeMessageAndRemoteStack() {
+        Delayed<Integer> bad = Delayed.of(ProcessesSchedulerTest::explode).name("explode-1").apply(7);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> bad.compute(P2));
+        assertEquals(Key.of("explode-1"), e.key());
+        IllegalStateException cause = assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals("exploded on 7", cause.getMessage());
+        assertTrue(Arrays.stream(cause.getStackTrace()).anyMatch(f -> f.getMethodName().equals("explode")), "remote stack");
+        assertTrue(Arrays.stream(cause.getStackTrace()).anyMatch(f -> f.getClassName().equals(WorkerMain.class.getName())),
+                "the stack is the worker's");
+    }
+
+    /** An exception that cannot cross back (a non-serializable field) arrives as a RemoteTaskError. */
+    static final class Unsendable extends RuntimeException {
+        final transient Object keep = null;
+        final Thread thread = Thread.currentThread();
+
+        Unsendable(String m) {
+            super(m);
+        }
+    }
+
+    static int throwUnsendable(int x) {
+        throw new Unsendable("cannot travel " + x);
+    }
+
+    @Test
+    void unsendableExceptionBecomesRemoteTaskErrorWithTypeMessageAndStack() {
+        Delayed<Integer> bad = Delayed.of(ProcessesSchedulerTest::throwUnsendable).name("u").apply(3);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> bad.compute(P2));
+        RemoteTaskError r = assertInstanceOf(RemoteTaskError.class, e.getCause());
+        assertEquals(Unsendable.class.getName(), r.originalType());
+        assertTrue(r.getMessage().contains("cannot travel 3"), r.getMessage());
+        assertTrue(Arrays.stream(r.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwUnsendable")));
+        assertTrue(e.getMessage().contains(Unsendable.class.getName()) && e.getMessage().contains("'u'"), e.getMessage());
+    }
+
+    static int recurse(int x) {
+        return recurse(x + 1) + 1;
+    }
+
+    @Test
+    void stackOverflowInATask() {
+        Delayed<Integer> deep = Delayed.of(ProcessesSchedulerTest::recurse).name("deep").apply(0);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> deep.compute(P2));
+        assertEquals(Key.of("deep"), e.key());
+        assertInstanceOf(StackOverflowError.class, e.getCause());
+        // the worker survived and the pool still works
+        assertEquals(2, Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(P2));
+    }
+
+    static int exitWorker(int code) {
+        System.exit(code);
+        return 0;
+    }
+
+    @Test
+    void workerExitWithoutRetriesNamesKeyAndExitStatus() {
+        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::exitWorker).name("exit-7").apply(7);
+        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 2, "processes.retries", 0);
+        KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(cfg));
+        assertEquals(Key.of("exit-7"), e.key());
+        assertTrue(e.getMessage().contains("exit status 7"), e.getMessage());
+        assertEquals(3, Delayed.of(ProcessesSchedulerTest::inc).apply(2).compute(P2), "dead worker replaced");
+        assertEquals(2, ProcessPool.shared().pids().size());
+    }
+
+    /** Exits the worker the first time (no marker yet), returns x + 1 the second time. */
+    static int exitOnce(String marker, int x) throws IOException {
+        Path m = Path.of(marker);
+        if (!Files.exists(m)) {
+            Files.writeString(m, "died once");
+            System.exit(5);
+        }
+        return x + 1;
+    }
+
+    @Test
+    void workerExitIsRetriedOnAReplacementAndTheResultIsCorrect() {
+        String marker = tmp.resolve("exit-once").toString();
+        Delayed<Integer> a = Delayed.of(ProcessesSchedulerTest::inc).apply(1);
+        Delayed<Integer> b = Delayed.of(ProcessesSchedulerTest::exitOnce).apply(marker, a);
+        Delayed<Integer> c = Delayed.of(ProcessesSchedulerTest::inc).apply(b);
+        assertEquals(4, c.compute(P2)); // processes.retries defaults to 1
+        assertTrue(Files.exists(Path.of(marker)), "the first attempt really died");
+    }
+
+    static int sleepAfterMarking(String marker, int x) throws Exception {
+        Files.writeString(Path.of(marker), Long.toString(ProcessHandle.current().pid()));
+        Thread.sleep(60_000);
+        return x;
+    }
+
+    @Test
+    void sigkillOfABusyWorkerNamesKeyAndSignal() throws Exception {
+        Path marker = tmp.resolve("busy-pid");
+        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::sleepAfterMarking).name("sleepy").apply(marker.toString(), 1);
+        Thread killer = new Thread(() -> {
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end && (!Files.exists(marker) || Files.readString(marker).isBlank())) Thread.sleep(20);
+                ProcessHandle.of(Long.parseLong(Files.readString(marker).trim())).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        killer.start();
+        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 2, "processes.retries", 0);
+        KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(cfg));
+        killer.join(60_000);
+        assertEquals(Key.of("sleepy"), e.key());
+        assertTrue(e.getMessage().contains("exit status 137") && e.getMessage().contains("SIGKILL"), e.getMessage());
+    }
+
+    static int allocate(int mb) {
+        List<long[]> hog = new ArrayList<>();
+        for (int i = 0; i < mb; i++) hog.add(new long[128 * 1024]);
+        return hog.size();
+    }
+
+    @Test
+    void outOfMemoryKillsTheWorkerAndIsReportedAsSuch() {
+        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::allocate).name("hog").apply(10_000);
+        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 1, "processes.retries", 0,
+                "processes.worker-jvm-options", "-Xmx64m");
+        try {
+            KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(cfg));
+            assertEquals(Key.of("hog"), e.key());
+            assertTrue(e.getMessage().contains("exit status 3") && e.getMessage().contains("OutOfMemoryError"), e.getMessage());
+        } finally {
+            ProcessPool.shutdownShared(); // the other tests use the default options
+        }
+    }
+
+    static Object socket(int x) {
+        return new java.net.Socket();
+    }
+
+    @Test
+    void unserializableResultNamesKeyAndClass() {
+        Delayed<Object> d = Delayed.of(ProcessesSchedulerTest::socket).name("sock").apply(1);
+        SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
+        assertEquals(Key.of("sock"), e.key());
+        assertEquals("java.net.Socket", e.className());
+        assertTrue(e.getMessage().contains("'sock'") && e.getMessage().contains("java.net.Socket"), e.getMessage());
+        // the same value used only inside the worker never has to travel
+        Delayed<Integer> local = Delayed.of((Object s) -> s.getClass().getSimpleName().length()).apply(d);
+        assertEquals("Socket".length(), local.compute(P2));
+    }
+
+    @Test
+    void unserializableCaptureFailsBeforeAnyWorkerRuns() throws IOException {
+        Path trace = tmp.resolve("ran");
+        String file = trace.toString();
+        Thread captured = Thread.currentThread();
+        Fn1<Integer, Integer> bad = x -> {
+            append(file, "ran");
+            return x + captured.getName().length();
+        };
+        Delayed<Integer> ok = Delayed.of((Integer x) -> {
+            append(file, "ok ran");
+            return x;
+        }).apply(1);
+        Delayed<Integer> d = Delayed.of((Integer a, Integer b) -> a + b).apply(ok, Delayed.of(bad).name("captures-thread").apply(1));
+        SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
+        assertEquals(Key.of("captures-thread"), e.key());
+        assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+        assertEquals(0, lines(trace), "no task ran");
+    }
+
+    @Test
+    void bigSharedValueIsSentOncePerWorkerAndCachedForTheRun() {
+        double[] big = new double[2_000_000];
+        Arrays.fill(big, 1.5);
+        Delayed<double[]> data = Delayed.value(big);
+        Fn2<double[], Integer, String> probe = (a, i) -> ProcessHandle.current().pid() + ":" + System.identityHashCode(a) + ":" + a.length;
+        List<Delayed<String>> parts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) parts.add(Delayed.of(probe).apply(data, i));
+        List<String> seen = Jdask.compute(parts, P2);
+        Set<String> copies = new HashSet<>(seen);
+        Set<String> pids = new HashSet<>();
+        for (String s : seen) pids.add(s.split(":")[0]);
+        assertEquals(pids.size(), copies.size(), "one copy of the array per worker JVM: " + copies);
+        assertTrue(seen.stream().allMatch(s -> s.endsWith(":2000000")));
+    }
+
+    @Test
+    void dependentsRunWhereTheirInputsAre() {
+        Fn2<List<Long>, Integer, List<Long>> step = (acc, i) -> {
+            List<Long> out = new ArrayList<>(acc);
+            out.add(ProcessHandle.current().pid());
+            return out;
+        };
+        List<Delayed<List<Long>>> chains = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            Delayed<List<Long>> x = Delayed.value(List.<Long>of(), "start-" + c);
+            for (int i = 0; i < 30; i++) x = Delayed.of(step).apply(x, i);
+            chains.add(x);
+        }
+        for (List<Long> pids : Jdask.compute(chains, P2)) {
+            assertEquals(30, pids.size());
+            assertEquals(1, new HashSet<>(pids).size(), "a chain stays on one worker: " + pids);
+        }
+    }
+
+    static int shout(String text) {
+        System.out.println(text);
+        System.err.println(text + " (stderr)");
+        return text.length();
+    }
+
+    @Test
+    void workerOutputReachesTheParentPrefixedWithTheWorkerId() throws Exception {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String text = "hello-from-a-worker-" + System.nanoTime();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(text.length(), Delayed.of(ProcessesSchedulerTest::shout).apply(text).compute(P2));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end && !(out.toString(StandardCharsets.UTF_8).contains(text)
+                    && err.toString(StandardCharsets.UTF_8).contains(text))) {
+                Thread.sleep(10);
+            }
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s).*\\[worker-[0-9]+\\] " + text + "\\R.*"), out.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).matches("(?s).*\\[worker-[0-9]+\\] " + text + " \\(stderr\\)\\R.*"), err.toString());
+    }
+
+    static int countedDouble(String file, int x) {
+        append(file, "ran");
+        return 2 * x;
+    }
+
+    @Test
+    void sharedDependencyRunsOnceAcrossProcesses() throws IOException {
+        Path trace = tmp.resolve("calls");
+        TaskGraph g = TaskGraph.builder().data(Key.of("a"), 5)
+                .task(Key.of("s"), (Fn2<String, Integer, Integer>) ProcessesSchedulerTest::countedDouble, trace.toString(), Key.of("a"))
+                .task(Key.of("x"), (Fn1<Integer, Integer>) ProcessesSchedulerTest::inc, Key.of("s"))
+                .task(Key.of("y"), (Fn1<Integer, Integer>) ProcessesSchedulerTest::inc, Key.of("s"))
+                .task(Key.of("z"), (Fn2<Integer, Integer, Integer>) Integer::sum, Key.of("x"), Key.of("y")).build();
+        RunOptions o = RunOptions.of(P2);
+        assertEquals(List.of(22, 11), Schedulers.provider("processes").scheduler(o).get(g, List.of(Key.of("z"), Key.of("x")), o));
+        assertEquals(1, lines(trace));
+    }
+
+    static int spin(String file, int x) {
+        append(file, "s");
+        long end = System.nanoTime() + 2_000_000;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+        return x + 1;
+    }
+
+    @Test
+    void interruptCancelsAndKillsBusyWorkers() throws Exception {
+        Path trace = tmp.resolve("spins");
+        int n = 3_000;
+        Delayed<Integer> x = Delayed.of(ProcessesSchedulerTest::inc).apply(0);
+        for (int i = 0; i < n; i++) x = Delayed.of(ProcessesSchedulerTest::spin).apply(trace.toString(), x);
+        Delayed<Integer> last = x;
+        Thread caller = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < end && lines(trace) < 20) Thread.sleep(10);
+                caller.interrupt();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        interrupter.setDaemon(true);
+        interrupter.start();
+        try {
+            JdaskException e = assertThrows(JdaskException.class, () -> last.compute(P2));
+            assertTrue(e.getMessage().contains("interrupt"), e.getMessage());
+            assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag restored");
+        } finally {
+            Thread.interrupted();
+            interrupter.join(60_000);
+        }
+        int ran = lines(trace);
+        Thread.sleep(300);
+        assertEquals(ran, lines(trace), "nothing runs after the cancel (busy workers were killed)");
+        assertTrue(ran < n, "ran " + ran);
+        assertEquals(2, Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(P2), "the pool recovers");
+    }
+
+    @Test
+    void shutdownStopsTheWorkersAndTheNextComputeStartsNewOnes() throws Exception {
+        assertEquals(2, Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(P2));
+        List<Long> pids = ProcessPool.shared().pids();
+        ProcessPool.shutdownShared();
+        for (long p : pids) {
+            ProcessHandle h = ProcessHandle.of(p).orElse(null);
+            if (h != null) h.onExit().get(10, TimeUnit.SECONDS);
+        }
+        assertTrue(pids.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
+        assertEquals(3, Delayed.of(ProcessesSchedulerTest::inc).apply(2).compute(P2));
+        assertNotEquals(pids, ProcessPool.shared().pids());
+    }
+
+    @Test
+    void classpathOfWorkersHoldsThisModulesTestClasses() {
+        String cp = ProcessPool.classpath();
+        String here = Path.of(ProcessesSchedulerTest.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        assertTrue(Arrays.asList(cp.split(java.io.File.pathSeparator)).contains(here), here + " not in " + cp);
+    }
+
+    @Test
+    void badWorkerCountIsRefusedWithTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(Map.of("scheduler", "processes", "num-workers", 0)));
+        assertTrue(e.getMessage().contains("num-workers"), e.getMessage());
+    }
+}

@@ -147,15 +147,21 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         List<Process> started = new ArrayList<>();
+        List<Path> stateFiles = new ArrayList<>();
         try {
             for (int slot : toStart) {
                 List<String> cmd = new ArrayList<>(command);
                 cmd.add(Integer.toString(server.getLocalPort()));
                 cmd.add(Integer.toString(slot));
                 cmd.add(Long.toString(token));
+                Path state = Files.createTempFile("jdask-worker-" + slot + "-", ".state");
+                state.toFile().deleteOnExit();
+                Files.write(state, new byte[] {-1, -1, -1, -1});
+                cmd.add(state.toString());
                 Process p = new ProcessBuilder(cmd).start();
                 WorkerHandle.forward(p, slot);
                 started.add(p);
+                stateFiles.add(state);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startTimeoutMillis);
             int connected = 0;
@@ -197,7 +203,8 @@ public final class ProcessPool implements AutoCloseable {
                     continue;
                 }
                 s.setSoTimeout(0);
-                workers.set(slot, new WorkerHandle(slot, started.get(toStart.indexOf(slot)), s));
+                int k = toStart.indexOf(slot);
+                workers.set(slot, new WorkerHandle(slot, started.get(k), s, stateFiles.get(k)));
                 connected++;
             }
         } catch (IOException e) {
@@ -218,6 +225,7 @@ public final class ProcessPool implements AutoCloseable {
         c.add(Integer.toString(server.getLocalPort()));
         c.add(Integer.toString(slot));
         c.add("<token>");
+        c.add("<state-file>");
         return c;
     }
 

@@ -641,8 +641,9 @@ final class RemoteRun {
     }
 
     private WorkerLost lost(Conn c) {
-        Integer running = c.queue.peekFirst();
         String status = c.w.exitDescription(5_000);
+        int now = c.w.currentTask(); // exact even when earlier DONE replies died in the worker's buffer
+        Integer running = now >= 0 && c.queue.contains(now) ? Integer.valueOf(now) : c.queue.peekFirst();
         c.w.kill("lost");
         // the other workers may still be running tasks of this run: kill the busy ones too
         for (Conn o : conns) if (o != c && o.inFlight > 0) pool.kill(o.w, "a sibling died mid-run");

@@ -42,8 +42,12 @@ final class WorkerHandle {
     private volatile boolean dead;
     private volatile String deathReason;
 
-    WorkerHandle(int slot, Process process, Socket socket) throws IOException {
+    /** 4 bytes the worker keeps the running task number in (-1: none); see {@link WorkerMain}. */
+    private final java.nio.file.Path stateFile;
+
+    WorkerHandle(int slot, Process process, Socket socket, java.nio.file.Path stateFile) throws IOException {
         this.slot = slot;
+        this.stateFile = stateFile;
         this.process = process;
         this.pid = process.pid();
         this.socket = socket;
@@ -110,6 +114,24 @@ final class WorkerHandle {
         return "exit status " + s + meaning;
     }
 
+    /** The task number the worker was running when last seen, or -1. */
+    int currentTask() {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(stateFile);
+            return b.length < 4 ? -1 : java.nio.ByteBuffer.wrap(b).getInt();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private void deleteStateFile() {
+        try {
+            java.nio.file.Files.deleteIfExists(stateFile);
+        } catch (IOException ignored) {
+            // deleteOnExit is the fallback
+        }
+    }
+
     /** Kills the process (and closes the socket); idempotent. */
     void kill(String reason) {
         if (deathReason == null) deathReason = reason;
@@ -120,6 +142,7 @@ final class WorkerHandle {
         } catch (IOException ignored) {
             // closing anyway
         }
+        deleteStateFile();
     }
 
     /** Asks the worker to exit, then makes sure it does within {@code millis}. */
@@ -142,6 +165,7 @@ final class WorkerHandle {
         } catch (IOException ignored) {
             // closing anyway
         }
+        deleteStateFile();
     }
 
     private void read() {

@@ -41,6 +41,12 @@ public final class WorkerMain {
     /** System property set in worker JVMs (its value is the slot number). */
     static final String WORKER_PROPERTY = "jdask.processes.worker";
     private static final Object ABSENT = new Object();
+    /**
+     * The task running now (-1: none), in a 4-byte file the parent maps too: when this JVM dies, the
+     * parent reads which task killed it even if the replies for the tasks before it were still in
+     * the output buffer.
+     */
+    private static java.nio.MappedByteBuffer current;
 
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -56,13 +62,18 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: WorkerMain PORT SLOT TOKEN (started by the jdask processes scheduler)");
+        if (args.length != 4) {
+            System.err.println("usage: WorkerMain PORT SLOT TOKEN STATE-FILE (started by the jdask processes scheduler)");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         int slot = Integer.parseInt(args[1]);
         long token = Long.parseLong(args[2]);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(args[3]),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            current = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 4);
+        }
+        current.putInt(0, -1);
         System.setProperty(WORKER_PROPERTY, Integer.toString(slot));
         Thread watch = new Thread(() -> {
             try {
@@ -178,12 +189,15 @@ public final class WorkerMain {
         }
         long t0 = System.nanoTime();
         Object v;
+        current.putInt(0, id);
         try {
             v = ((FnN) fn).invoke(args);
         } catch (Throwable e) {
+            current.putInt(0, -1);
             fail(id, e);
             return;
         }
+        current.putInt(0, -1);
         finish(id, flags, v, System.nanoTime() - t0);
     }
 
@@ -211,12 +225,15 @@ public final class WorkerMain {
         Task t = (Task) decoded;
         long t0 = System.nanoTime();
         Object v;
+        current.putInt(0, id);
         try {
             v = t.execute(lookup(t, deps));
         } catch (Throwable e) {
+            current.putInt(0, -1);
             fail(id, e);
             return;
         }
+        current.putInt(0, -1);
         finish(id, flags, v, System.nanoTime() - t0);
     }
 

@@ -171,10 +171,18 @@ class ProcessesSchedulerTest {
     void workerExitIsRetriedOnAReplacementAndTheResultIsCorrect() {
         String marker = tmp.resolve("exit-once").toString();
         Delayed<Integer> a = Delayed.of(ProcessesSchedulerTest::inc).apply(1);
-        Delayed<Integer> b = Delayed.of(ProcessesSchedulerTest::exitOnce).apply(marker, a);
+        Delayed<Integer> b = Delayed.of(ProcessesSchedulerTest::exitOnce).name("exit-once").apply(marker, a);
         Delayed<Integer> c = Delayed.of(ProcessesSchedulerTest::inc).apply(b);
         assertEquals(4, c.compute(P2)); // processes.retries defaults to 1
         assertTrue(Files.exists(Path.of(marker)), "the first attempt really died");
+        // without retries the same first death names the task that killed it, not the one before it
+        Path marker2 = tmp.resolve("exit-once-2");
+        Delayed<Integer> b2 = Delayed.of(ProcessesSchedulerTest::exitOnce).name("exit-once-2").apply(marker2.toString(), a);
+        Delayed<Integer> c2 = Delayed.of(ProcessesSchedulerTest::inc).apply(b2);
+        KilledWorkerException e = assertThrows(KilledWorkerException.class,
+                () -> c2.compute(Map.of("scheduler", "processes", "num-workers", 2, "processes.retries", 0)));
+        assertEquals(Key.of("exit-once-2"), e.key());
+        assertTrue(e.getMessage().contains("exit status 5"), e.getMessage());
     }
 
     static int sleepAfterMarking(String marker, int x) throws Exception {

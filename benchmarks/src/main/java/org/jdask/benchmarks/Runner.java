@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * <p>Run (from the repository root, after {@code mvn -B -q -DskipTests package}):
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx4g -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner w1 [--reps 3] [--peer ../shared/peers/dask] [--schedulers sync,threads]
+ *     org.jdask.benchmarks.Runner w1 [--reps 3] [--peer ../shared/peers/dask] [--schedulers sync,threads,processes]
  * </pre>
+ * {@code w2} and {@code w2b} ({@link W2}) take the same {@code --reps}, {@code --peer}, {@code --no-peer}.
  * The peer needs Debian's {@code python3-dask} (see shared/peers/README.md); with {@code --no-peer}
  * only jdask runs.
  */
@@ -34,15 +35,27 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
-        if (a.isEmpty() || !a.get(0).equals("w1")) {
-            System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]");
+        if (a.isEmpty() || !List.of("w1", "w2", "w2b").contains(a.get(0))) {
+            System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));
         Path peer = Path.of(opt(a, "--peer", "../shared/peers/dask"));
         boolean noPeer = a.contains("--no-peer");
-        List<String> schedulers = List.of(opt(a, "--schedulers", "sync,threads").split(","));
+        if (a.get(0).equals("w2")) {
+            System.out.println(W2.w2(reps, peer, noPeer));
+            System.exit(0); // the processes pool's shutdown hook stops the workers
+        }
+        if (a.get(0).equals("w2b")) {
+            System.out.println(W2.w2b(reps, Path.of(opt(a, "--own-peers", "benchmarks/peers")), noPeer));
+            System.exit(0);
+        }
+        List<String> schedulers = List.of(opt(a, "--schedulers", "sync,threads,processes").split(","));
+        if (schedulers.contains("processes")) {
+            System.out.printf("processes pool start-up, 2 workers (median of 3 cold starts): %.3f s%n%n", W2.poolStartup(3));
+        }
         w1(reps, peer, noPeer, schedulers);
+        System.exit(0);
     }
 
     private static String opt(List<String> a, String name, String fallback) {

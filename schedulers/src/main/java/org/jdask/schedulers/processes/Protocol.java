@@ -16,6 +16,7 @@ import java.io.IOException;
  *   BEGIN  run:int size:int config:frame        new run: clear the value table (size slots), apply config
  *   FN     fn:int function:frame                 a function used by later RUN operations of this run
  *   PUT    id:int value:frame                    an input value (kept until RELEASE or the next BEGIN)
+ *   PUT_FILE id:int path:utf                     the same, the frame being the whole file (shared memory)
  *   RUN    id:int flags:byte fn:int n:int arg*   call fn; arg = ARG_DEP id:int | ARG_INT int | ARG_LONG long
  *                                                | ARG_DOUBLE double | ARG_STRING utf | ARG_NULL | ARG_TRUE | ARG_FALSE
  *   TASK   id:int flags:byte task:frame n:int id*  a whole Task (nested arguments); ids align with its dependencies
@@ -36,7 +37,8 @@ final class Protocol {
     private Protocol() {}
 
     // parent -> worker
-    static final byte BEGIN = 1, FN = 2, PUT = 3, RUN = 4, TASK = 5, ALIAS = 6, FETCH = 7, RELEASE = 8, SHUTDOWN = 9;
+    static final byte BEGIN = 1, FN = 2, PUT = 3, RUN = 4, TASK = 5, ALIAS = 6, FETCH = 7, RELEASE = 8, SHUTDOWN = 9,
+            PUT_FILE = 10;
     // worker -> parent
     static final byte HELLO = 20, READY = 21, DONE = 22, DATA = 23, FAILED = 24, SKIPPED = 25;
 

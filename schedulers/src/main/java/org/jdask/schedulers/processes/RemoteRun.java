@@ -4,6 +4,8 @@ import static org.jdask.schedulers.processes.Protocol.*;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Values stay where they were computed.</b> {@link #where} is a bitmask of the workers
  *       holding each value. Data nodes start in the parent and are sent to a worker (PUT) the first
  *       time one of its tasks needs them, then stay there until their last reader finished: a big
- *       {@code Delayed.value} read by many tasks crosses once per worker. A task goes to the worker
+ *       {@code Delayed.value} read by many tasks crosses once per worker. A frame over {@code
+ *       processes.shared-memory-threshold-bytes} (1 MiB) does not cross the socket: it is written
+ *       once to a file in {@code /dev/shm} (memory) that each worker maps and decodes. A task goes to the worker
  *       holding most of its inputs (simple locality); inputs held elsewhere are fetched through the
  *       parent as encoded bytes (never decoded here). Only outputs come back with their DONE.
  *   <li><b>Pipelining.</b> A task is handed out as soon as every dependency is finished or already
@@ -96,6 +100,13 @@ final class RemoteRun {
     private final boolean[] inParent;
     /** Per task: its value as an encoded frame when the parent holds one (sent or fetched bytes). */
     private final byte[][] bytes;
+    /**
+     * Per task: the file holding its encoded frame when it was big enough to go through shared
+     * memory ({@code processes.shared-memory-threshold-bytes}): written once, mapped by every worker
+     * that needs it, deleted when the value is released or the run ends.
+     */
+    private final Path[] files;
+    private final long shmThreshold;
     /** Per task in FETCHING: inputs still on their way. */
     private final int[] fetchWait;
     /** Input task number → tasks in FETCHING waiting for it. */
@@ -138,6 +149,9 @@ final class RemoteRun {
         inParent = new boolean[n];
         bytes = new byte[n][];
         fetchWait = new int[n];
+        files = new Path[n];
+        long t = options.configInt("processes.shared-memory-threshold-bytes", 1 << 20);
+        shmThreshold = t <= 0 ? Long.MAX_VALUE : t;
         ready = new IntHeap(n, priority);
         conns = new Conn[workers.size()];
         for (int i = 0; i < conns.length; i++) conns[i] = new Conn(workers.get(i), i);
@@ -184,7 +198,17 @@ final class RemoteRun {
             throw lostAfterWriteFailure(e);
         } finally {
             for (Conn c : conns) c.w.attach(null);
+            for (int i = 0; i < n; i++) if (files[i] != null) deleteFile(i);
         }
+    }
+
+    private void deleteFile(int d) {
+        try {
+            Files.deleteIfExists(files[d]); // workers that mapped it keep their mapping
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", files[d], e);
+        }
+        files[d] = null;
     }
 
     // ----------------------------------------------------------------------------- set-up
@@ -309,10 +333,23 @@ final class RemoteRun {
     }
 
     private void put(Conn k, int d) throws IOException {
-        if (bytes[d] == null) bytes[d] = encode(d, values[d], "value");
-        k.out.writeByte(PUT);
-        k.out.writeInt(d);
-        writeBytes(k.out, bytes[d]);
+        if (files[d] == null && bytes[d] == null && inParent[d] && conns.length > 1) {
+            files[d] = SharedFiles.writeRaw(values[d], shmThreshold); // big primitive arrays: no byte[] copy
+        }
+        if (files[d] == null && bytes[d] == null) bytes[d] = encode(d, values[d], "value");
+        if (files[d] != null || bytes[d].length >= shmThreshold && conns.length > 1) {
+            if (files[d] == null) {
+                files[d] = Files.createTempFile(SharedFiles.dir(), "jdask-value-", ".frame");
+                Files.write(files[d], bytes[d]);
+            }
+            k.out.writeByte(PUT_FILE);
+            k.out.writeInt(d);
+            k.out.writeUTF(files[d].toString());
+        } else {
+            k.out.writeByte(PUT);
+            k.out.writeInt(d);
+            writeBytes(k.out, bytes[d]);
+        }
         k.dirty = true;
         where[d] |= 1L << k.index;
     }
@@ -510,6 +547,7 @@ final class RemoteRun {
         where[d] = 0;
         values[d] = null;
         bytes[d] = null;
+        if (files[d] != null) deleteFile(d);
     }
 
     private void data(int d, byte[] frame) throws IOException {

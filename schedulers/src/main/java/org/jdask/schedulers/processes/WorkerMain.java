@@ -120,6 +120,10 @@ public final class WorkerMain {
                     int id = in.readInt();
                     values[id] = decodeOrFailure(readBytes(in));
                 }
+                case PUT_FILE -> {
+                    int id = in.readInt();
+                    values[id] = decodeFile(in.readUTF());
+                }
                 case RUN -> run();
                 case TASK -> task();
                 case ALIAS -> {
@@ -349,6 +353,15 @@ public final class WorkerMain {
 
     private static String truncate(String s) {
         return s.length() > 8000 ? s.substring(0, 8000) + "..." : s;
+    }
+
+    /** Decodes a frame the parent wrote to a (shared-memory) file, straight from a mapping of it. */
+    private static Object decodeFile(String path) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(path))) {
+            return Codecs.decode(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+        } catch (IOException | RuntimeException e) {
+            return new Failure(e);
+        }
     }
 
     private static Object decodeOrFailure(byte[] b) {

@@ -31,6 +31,7 @@ import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
+import org.jdask.fn.Fn3;
 import org.jdask.graph.Key;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Schedulers;
@@ -268,20 +269,27 @@ class ProcessesSchedulerTest {
         assertEquals(0, lines(trace), "no task ran");
     }
 
-    @Test
-    void bigSharedValueIsSentOncePerWorkerAndCachedForTheRun() {
+    /** Through shared memory (default: frames over 1 MiB) and through the socket (threshold 0 = off). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1 << 20, 0})
+    void bigSharedValueIsSentOncePerWorkerAndCachedForTheRun(int shmThreshold) {
         double[] big = new double[2_000_000];
-        Arrays.fill(big, 1.5);
+        for (int i = 0; i < big.length; i++) big[i] = i * 0.5;
+        long[] longs = new long[300_000];
+        for (int i = 0; i < longs.length; i++) longs[i] = -i;
         Delayed<double[]> data = Delayed.value(big);
-        Fn2<double[], Integer, String> probe = (a, i) -> ProcessHandle.current().pid() + ":" + System.identityHashCode(a) + ":" + a.length;
+        Delayed<long[]> more = Delayed.value(longs);
+        Fn3<double[], long[], Integer, String> probe = (a, l, i) -> ProcessHandle.current().pid() + ":" + System.identityHashCode(a)
+                + ":" + a.length + ":" + a[a.length - 1] + ":" + l[l.length - 1];
         List<Delayed<String>> parts = new ArrayList<>();
-        for (int i = 0; i < 20; i++) parts.add(Delayed.of(probe).apply(data, i));
-        List<String> seen = Jdask.compute(parts, P2);
+        for (int i = 0; i < 20; i++) parts.add(Delayed.of(probe).apply(data, more, i));
+        List<String> seen = Jdask.compute(parts, Map.of("scheduler", "processes", "num-workers", 2,
+                "processes.shared-memory-threshold-bytes", shmThreshold));
         Set<String> copies = new HashSet<>(seen);
         Set<String> pids = new HashSet<>();
         for (String s : seen) pids.add(s.split(":")[0]);
         assertEquals(pids.size(), copies.size(), "one copy of the array per worker JVM: " + copies);
-        assertTrue(seen.stream().allMatch(s -> s.endsWith(":2000000")));
+        assertTrue(seen.stream().allMatch(s -> s.endsWith(":2000000:999999.5:-299999")), seen.get(0));
     }
 
     @Test

@@ -91,6 +91,11 @@ final class PartFns {
         @Override public int arity() { return 2; }
         @Override public Object target() { return fn == null ? this : fn; }
         @Override public String toString() { return opName(); }
+        @Override public boolean equals(Object o) {
+            return o instanceof Records r && r.kind == kind && Objects.equals(r.fn, fn) && Objects.equals(r.pluckKey, pluckKey)
+                    && r.layer.equals(layer);
+        }
+        @Override public int hashCode() { return layer.hashCode(); }
     }
 
     static Object pluck(Object x, Object key) {
@@ -147,6 +152,8 @@ final class PartFns {
         @Override public int arity() { return 2; }
         @Override public Object target() { return fn; }
         @Override public String toString() { return op; }
+        @Override public boolean equals(Object o) { return o instanceof Whole w && w.fn.equals(fn) && w.op.equals(op) && w.layer.equals(layer); }
+        @Override public int hashCode() { return layer.hashCode(); }
     }
 
     /** Combines a list of partial results (one tree level of a reduction), then optionally finishes. */
@@ -171,6 +178,10 @@ final class PartFns {
         @Override public int arity() { return 1; }
         @Override public Object target() { return fn; }
         @Override public String toString() { return op; }
+        @Override public boolean equals(Object o) {
+            return o instanceof Combine c && c.fn.equals(fn) && Objects.equals(c.finish, finish) && c.op.equals(op);
+        }
+        @Override public int hashCode() { return op.hashCode(); }
     }
 
     /** Reads the text blocks of one partition. */
@@ -263,6 +274,8 @@ final class PartFns {
         @Override public int arity() { return 2; }
         @Override public Object target() { return key; }
         @Override public String toString() { return "shuffle-split"; }
+        @Override public boolean equals(Object o) { return o instanceof Split s && s.key.equals(key) && s.nout == nout && s.layer.equals(layer); }
+        @Override public int hashCode() { return layer.hashCode() + nout; }
     }
 
     /**
@@ -315,6 +328,8 @@ final class PartFns {
         @Override public int arity() { return 2; }
         @Override public Object target() { return key; }
         @Override public String toString() { return "shuffle-group"; }
+        @Override public boolean equals(Object o) { return o instanceof Group g && g.key.equals(key); }
+        @Override public int hashCode() { return 13; }
     }
 
     /** Pairs the records of two partitions. */
@@ -340,6 +355,8 @@ final class PartFns {
 
         @Override public int arity() { return 3; }
         @Override public String toString() { return "zip"; }
+        @Override public boolean equals(Object o) { return o instanceof Zip z && z.layer.equals(layer); }
+        @Override public int hashCode() { return layer.hashCode(); }
     }
 
     /** Writes a partition as text lines (a newline is added to records not ending with one). */

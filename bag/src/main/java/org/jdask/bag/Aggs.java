@@ -18,6 +18,9 @@ import org.jdask.fn.Fn2;
 final class Aggs {
     private Aggs() {}
 
+    /** The per-partition count; {@link StreamFusion} recognizes it by identity and only counts. */
+    static final Fn1<List<?>, Long> COUNT = Aggs::count;
+
     static long count(List<?> p) {
         return p.size();
     }

@@ -209,8 +209,9 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     /** The number of records. */
+    @SuppressWarnings("unchecked")
     public Item<Long> count() {
-        return reduce("count", Aggs::count, Aggs::sumLongs, null).item();
+        return reduce("count", (Fn1<List<T>, Long>) (Fn1<?, ?>) Aggs.COUNT, Aggs::sumLongs, null).item();
     }
 
     /** The sum: a {@code Long} when every record is an integral number (overflow fails), else a {@code Double}; 0 when empty. */

@@ -28,6 +28,7 @@ abstract class LazyNode {
      */
     static final GraphOptimizer OPTIMIZER = (g, outputs) -> {
         TaskGraph c = Optimize.cull(g, outputs);
+        c = StreamFusion.fuse(c, outputs);
         c = Optimize.fuse(c, outputs, FuseOptions.defaults().withRenameKeys(false));
         return Optimize.inline(c, outputs);
     };

@@ -79,6 +79,54 @@ final class PartFns {
             return out;
         }
 
+        /** This op as a push stage in front of {@code down} (positions count this op's own input). */
+        TextReader.Sink sink(TextReader.Sink down, int part) {
+            long[] pos = new long[1];
+            return switch (kind) {
+                case MAP -> x -> {
+                    Object r;
+                    try {
+                        r = fn.apply(x);
+                    } catch (Exception e) {
+                        throw fail(opName(), fn, layer, part, pos[0], x, e);
+                    }
+                    pos[0]++;
+                    down.accept(r);
+                };
+                case FILTER -> x -> {
+                    boolean keep;
+                    try {
+                        keep = (Boolean) fn.apply(x);
+                    } catch (Exception e) {
+                        throw fail(opName(), fn, layer, part, pos[0], x, e);
+                    }
+                    pos[0]++;
+                    if (keep) down.accept(x);
+                };
+                case FLATMAP -> x -> {
+                    Object r;
+                    try {
+                        r = fn.apply(x);
+                        if (r == null) throw new NullPointerException("flatMap function returned null");
+                    } catch (Exception e) {
+                        throw fail(opName(), fn, layer, part, pos[0], x, e);
+                    }
+                    pos[0]++;
+                    for (Object o : (Iterable<?>) r) down.accept(o);
+                };
+                default -> x -> {
+                    Object r;
+                    try {
+                        r = pluck(x, pluckKey);
+                    } catch (Exception e) {
+                        throw fail(opName(), "pluck", layer, part, pos[0], x, e);
+                    }
+                    pos[0]++;
+                    down.accept(r);
+                };
+            };
+        }
+
         private String opName() {
             return switch (kind) {
                 case MAP -> "map";
@@ -151,6 +199,11 @@ final class PartFns {
 
         @Override public int arity() { return 2; }
         @Override public Object target() { return fn; }
+        /** Whether this is the built-in per-partition count (a pipeline then only counts). */
+        boolean isCount() {
+            return fn == (Object) Aggs.COUNT;
+        }
+
         @Override public String toString() { return op; }
         @Override public boolean equals(Object o) { return o instanceof Whole w && w.fn.equals(fn) && w.op.equals(op) && w.layer.equals(layer); }
         @Override public int hashCode() { return layer.hashCode(); }

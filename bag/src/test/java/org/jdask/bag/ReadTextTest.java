@@ -122,6 +122,41 @@ class ReadTextTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schedulers")
+    void streamedPipelineKeepsErrorPositionsAndResults(String s) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 1000; i++) b.append(i).append('\n');
+        write("n.txt", b.toString());
+        Bag<String> lines = Bag.readText(dir + "/n.txt", 1000);
+        Bag<Integer> nums = lines.map(l -> Integer.parseInt(l.trim())).filter(x -> x % 3 == 0).map(x -> x * 2);
+        // read -> map -> filter -> map -> count is one streaming task per block
+        org.jdask.graph.TaskGraph opt = org.jdask.Jdask.optimize(nums.count());
+        assertTrue(opt.keys().stream().noneMatch(k -> k.name().startsWith("read-text")), opt.toString());
+        assertEquals(334L, Schedulers.compute(nums.count(), s));
+        assertEquals(java.util.stream.IntStream.range(0, 1000).filter(x -> x % 3 == 0).map(x -> x * 2).sum(),
+                Schedulers.compute(nums, s).stream().mapToInt(x -> x).sum());
+        Bag<Integer> bad = lines.map(l -> {
+            int x = Integer.parseInt(l.trim());
+            if (x == 777) throw new IllegalArgumentException("no 777");
+            return x;
+        });
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> Schedulers.compute(bad.count(), s));
+        String m = e.getMessage() + " " + e.getCause();
+        // line 777 lies in the 1000-byte block its first byte falls in; its position counts the lines starting in that block before it
+        long start777 = 0;
+        for (int i = 0; i < 777; i++) start777 += Integer.toString(i).length() + 1;
+        int blk = (int) (start777 / 1000);
+        long blockStart = blk * 1000L;
+        long pos = 0;
+        long o = 0;
+        for (int i = 0; i < 777; i++) {
+            if (o >= blockStart) pos++;
+            o += Integer.toString(i).length() + 1;
+        }
+        assertTrue(m.contains("record " + pos + " of partition ('" + bad.name() + "', " + blk + ")") && m.contains("no 777"), m);
+    }
+
     @Test
     void sameFilesSameKeys() throws IOException {
         write("k.txt", "a\nb\n");

@@ -51,6 +51,17 @@ public final class TextReader {
 
     /** Appends the records of {@code block} to {@code out}. */
     public static void read(TextBlock block, List<Object> out) {
+        read(block, (Sink) out::add);
+    }
+
+    /** Receives records one at a time (a streaming consumer, so a fused pipeline keeps no line list). */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(Object record) throws Exception;
+    }
+
+    /** Pushes the records of {@code block} into {@code out}; exceptions of the sink pass through unchanged. */
+    public static void read(TextBlock block, Sink out) {
         Charset cs = Charset.forName(block.charset());
         Path path = Path.of(block.path());
         try (FileChannel ch = open(path)) {
@@ -63,9 +74,13 @@ public final class TextReader {
             }
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("file " + block.path() + " no longer exists (it was listed when the bag was built)", e);
+        } catch (RuntimeException e) {
+            throw e;
         } catch (IOException e) {
-            if (e instanceof MalformedInputException || e.getCause() instanceof UncheckedIOException) throw new UncheckedIOException(e.getMessage(), e);
+            if (e instanceof MalformedInputException) throw new UncheckedIOException(e.getMessage(), e);
             throw new UncheckedIOException("cannot read " + describe(block) + ": " + e, e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // a sink's checked exception
         }
     }
 
@@ -96,7 +111,7 @@ public final class TextReader {
     }
 
     /** Plain file, ASCII-compatible charset: position at the block, read until a line starts at or after its end. */
-    private static void readPlain(TextBlock block, FileChannel ch, Charset cs, List<Object> out) throws IOException {
+    private static void readPlain(TextBlock block, FileChannel ch, Charset cs, Sink out) throws Exception {
         long start = block.start();
         if (start > 0) {
             if (start > ch.size()) return;
@@ -105,7 +120,7 @@ public final class TextReader {
         split(block, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)), Math.max(0, start - 1), start > 0, cs, out);
     }
 
-    private static void readStream(TextBlock block, InputStream in, Charset cs, List<Object> out) throws IOException {
+    private static void readStream(TextBlock block, InputStream in, Charset cs, Sink out) throws Exception {
         split(block, in::read, 0, false, cs, out);
     }
 
@@ -115,8 +130,8 @@ public final class TextReader {
      * block (the source starts one byte before the block, so a block starting right after a
      * newline skips exactly that newline).
      */
-    private static void split(TextBlock block, Source src, long base, boolean skipFirst, Charset cs, List<Object> out)
-            throws IOException {
+    private static void split(TextBlock block, Source src, long base, boolean skipFirst, Charset cs, Sink out)
+            throws Exception {
         Lines lines = new Lines(cs);
         long end = block.end();
         String path = block.path();
@@ -163,7 +178,7 @@ public final class TextReader {
     }
 
     private static void emit(TextBlock block, Lines lines, byte[] buf, int off, int len, long offset, long lineNo,
-                             boolean pairs, String path, List<Object> out) throws MalformedInputException {
+                             boolean pairs, String path, Sink out) throws Exception {
         String s = lines.decode(buf, off, len);
         if (s == null) {
             int bad = lines.errorOffset();
@@ -179,11 +194,11 @@ public final class TextReader {
             };
             throw e;
         }
-        out.add(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, path) : s);
+        out.accept(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, path) : s);
     }
 
     /** Charsets where 0x0A is not always a newline (UTF-16/32): decode the stream, then split chars. */
-    private static void readWide(TextBlock block, InputStream in, Charset cs, List<Object> out) throws IOException {
+    private static void readWide(TextBlock block, InputStream in, Charset cs, Sink out) throws Exception {
         var dec = cs.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                 .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
         var reader = new java.io.InputStreamReader(in, dec);
@@ -206,14 +221,14 @@ public final class TextReader {
                 if (c == '\n') {
                     lineNo++;
                     String s = line.toString();
-                    out.add(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, block.path()) : s);
+                    out.accept(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, block.path()) : s);
                     line.setLength(0);
                 }
             }
         }
         if (line.length() > 0) {
             String s = line.toString();
-            out.add(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, block.path()) : s);
+            out.accept(pairs ? new AbstractMap.SimpleImmutableEntry<>(s, block.path()) : s);
         }
     }
 }

@@ -60,10 +60,45 @@ final class StreamFusion {
                 changed = true;
             }
         }
+        changed |= tee(nodes, outs);
         if (!changed) return g;
         TaskGraph.Builder b = TaskGraph.builder(nodes.size()).putAll(nodes);
         for (String layer : layerNames(g)) b.annotateLayer(layer, g.layerAnnotations(layer));
         return b.build();
+    }
+
+    /** Replaces reads shared only by stream consumers with one tee task each; true when any was. */
+    private static boolean tee(Map<Key, Node> nodes, Set<Key> outs) {
+        Map<Key, List<Key>> readers = new java.util.HashMap<>();
+        for (Map.Entry<Key, Node> e : nodes.entrySet()) {
+            for (Key d : e.getValue().dependencies()) readers.computeIfAbsent(d, x -> new ArrayList<>(2)).add(e.getKey());
+        }
+        boolean changed = false;
+        for (Map.Entry<Key, List<Key>> e : readers.entrySet()) {
+            Key src = e.getKey();
+            List<Key> rs = e.getValue();
+            if (rs.size() < 2 || outs.contains(src)) continue;
+            if (!(nodes.get(src) instanceof Task p) || !producer(p)) continue;
+            boolean ok = true;
+            for (Key r : rs) {
+                ok &= nodes.get(r) instanceof Task t && consumer(t) && src.equals(t.arg(0)) && t.dependencyCount() == 1;
+            }
+            if (!ok) continue;
+            Pipeline[] branches = new Pipeline[rs.size()];
+            int[] parts = new int[rs.size()];
+            for (int j = 0; j < branches.length; j++) {
+                Task t = (Task) nodes.get(rs.get(j));
+                branches[j] = asPipeline(t);
+                parts[j] = t.argCount() > 1 ? (Integer) t.arg(1) : 0;
+            }
+            Key teeKey = Key.of("tee-" + src.name(), src.index());
+            Object index = p.argCount() > 1 ? p.arg(1) : 0;
+            nodes.put(teeKey, Task.ofArray(new Tee(asPipeline(p), branches, parts), new Object[] {p.arg(0), index}));
+            nodes.remove(src);
+            for (int j = 0; j < branches.length; j++) nodes.put(rs.get(j), Task.ofArray(new Pick(), new Object[] {teeKey, j}));
+            changed = true;
+        }
+        return changed;
     }
 
     private static Set<String> layerNames(TaskGraph g) {
@@ -108,6 +143,66 @@ final class StreamFusion {
      * Source (text blocks, or a listed partition) -> record ops -> list, count, or a
      * per-partition function of the list. Arguments: a[0] the source, a[1] the partition index.
      */
+    /** Pushes a source (text blocks or a listed partition) into {@code sink}. */
+    static void feed(boolean readsText, Object source, Sink sink) throws Exception {
+        if (readsText) {
+            @SuppressWarnings("unchecked")
+            List<TextBlock> blocks = (List<TextBlock>) source;
+            for (TextBlock b : blocks) TextReader.read(b, sink);
+        } else {
+            for (Object x : (List<?>) source) sink.accept(x);
+        }
+    }
+
+    /**
+     * One read feeding several pipelines (a "tee"): {@code Jdask.compute(obama, obama.count(),
+     * wiki.count())} reads each file once and streams every line to both the filter and the
+     * count, instead of listing all lines for them to share. Returns an array, one result per
+     * branch; each former consumer becomes {@code getitem(tee, j)}.
+     */
+    static final class Tee implements FnN {
+        final Pipeline source;
+        final Pipeline[] branches;
+        final int[] parts;
+
+        Tee(Pipeline source, Pipeline[] branches, int[] parts) {
+            this.source = source;
+            this.branches = branches;
+            this.parts = parts;
+        }
+
+        @Override
+        public Object invoke(Object[] a) throws Exception {
+            Pipeline.Run[] runs = new Pipeline.Run[branches.length];
+            for (int j = 0; j < runs.length; j++) runs[j] = branches[j].new Run(parts[j]);
+            Sink fan = x -> {
+                for (Pipeline.Run r : runs) r.sink.accept(x);
+            };
+            Sink in = fan;
+            for (int i = source.ops.length - 1; i >= 0; i--) in = source.ops[i].sink(in, (Integer) a[1]);
+            feed(source.readsText, a[0], in);
+            Object[] out = new Object[runs.length];
+            for (int j = 0; j < runs.length; j++) out[j] = runs[j].result();
+            return out;
+        }
+
+        @Override public int arity() { return 2; }
+        @Override public String toString() { return "tee(" + source + " -> " + branches.length + ")"; }
+        @Override public boolean equals(Object o) {
+            return o instanceof Tee t && t.source.equals(source) && Arrays.equals(t.branches, branches) && Arrays.equals(t.parts, parts);
+        }
+        @Override public int hashCode() { return source.hashCode() * 31 + Arrays.hashCode(branches); }
+    }
+
+    /** Element {@code j} of a tee's result array. */
+    static final class Pick implements FnN {
+        @Override public Object invoke(Object[] a) { return ((Object[]) a[0])[(Integer) a[1]]; }
+        @Override public int arity() { return 2; }
+        @Override public String toString() { return "pick"; }
+        @Override public boolean equals(Object o) { return o instanceof Pick; }
+        @Override public int hashCode() { return 14; }
+    }
+
     static final class Pipeline implements FnN {
         final boolean readsText;
         final PartFns.Records[] ops;
@@ -122,22 +217,32 @@ final class StreamFusion {
             this.count = terminal != null && terminal.isCount();
         }
 
+        /** One run of the record ops into a list, a counter, or the terminal function. */
+        final class Run {
+            final Sink sink;
+            private final int part;
+            private final long[] n = new long[1];
+            private final List<Object> list;
+
+            Run(int part) {
+                this.part = part;
+                this.list = count ? null : new ArrayList<>();
+                Sink s = count ? x -> n[0]++ : list::add;
+                for (int i = ops.length - 1; i >= 0; i--) s = ops[i].sink(s, part);
+                this.sink = s;
+            }
+
+            Object result() throws Exception {
+                if (count) return n[0];
+                return terminal == null ? list : terminal.invoke(new Object[] {list, part});
+            }
+        }
+
         @Override
         public Object invoke(Object[] a) throws Exception {
-            int part = (Integer) a[1];
-            long[] n = new long[1];
-            List<Object> list = count ? null : new ArrayList<>();
-            Sink sink = count ? x -> n[0]++ : list::add;
-            for (int i = ops.length - 1; i >= 0; i--) sink = ops[i].sink(sink, part);
-            if (readsText) {
-                @SuppressWarnings("unchecked")
-                List<TextBlock> blocks = (List<TextBlock>) a[0];
-                for (TextBlock b : blocks) TextReader.read(b, sink);
-            } else {
-                for (Object x : (List<?>) a[0]) sink.accept(x);
-            }
-            if (count) return n[0];
-            return terminal == null ? list : terminal.invoke(new Object[] {list, part});
+            Run run = new Run((Integer) a[1]);
+            feed(readsText, a[0], run.sink);
+            return run.result();
         }
 
         @Override public int arity() { return 2; }

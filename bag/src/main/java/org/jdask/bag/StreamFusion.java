@@ -240,6 +240,14 @@ final class StreamFusion {
 
         @Override
         public Object invoke(Object[] a) throws Exception {
+            if (count && readsText && ops.length == 0) {
+                // count of lines: validated but no String per ASCII line
+                long n = 0;
+                @SuppressWarnings("unchecked")
+                List<TextBlock> blocks = (List<TextBlock>) a[0];
+                for (TextBlock b : blocks) n += TextReader.count(b);
+                return n;
+            }
             Run run = new Run((Integer) a[1]);
             feed(readsText, a[0], run.sink);
             return run.result();

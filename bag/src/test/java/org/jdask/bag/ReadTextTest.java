@@ -214,6 +214,10 @@ class ReadTextTest {
             String m = d.getMessage();
             assertTrue(m.contains("bad.txt") && m.contains("UTF-8") && m.contains("byte offset " + badAt) && m.contains("0xFF"), m);
             if (bs == 0) assertTrue(m.contains("line 3"), m);
+            // counting (which makes no strings for ASCII lines) still checks every line
+            TaskFailedException dc = assertThrows(TaskFailedException.class,
+                    () -> Bag.readText(dir + "/bad.txt", bs).count().compute(Map.of("scheduler", "sync")));
+            assertTrue(dc.getMessage().contains("byte offset " + badAt), dc.getMessage());
         }
 
         // corrupt compressed data

@@ -90,6 +90,11 @@ public final class Lines {
         return -1;
     }
 
+    /** True when the last {@link #indexOfNewline} scan saw only ASCII bytes. */
+    public boolean lastScanAscii() {
+        return !sawHigh;
+    }
+
     /** Marks the next {@link #decode} as possibly non-ASCII (for callers that did not scan). */
     public void assumeHigh() {
         sawHigh = true;

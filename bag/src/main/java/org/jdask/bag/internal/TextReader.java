@@ -54,6 +54,19 @@ public final class TextReader {
         read(block, (Sink) out::add);
     }
 
+    /**
+     * The number of lines in {@code block}, with every line still checked against the charset
+     * (an undecodable line fails as in {@link #read}) but no {@code String} made for ASCII lines.
+     */
+    public static long count(TextBlock block) {
+        long[] n = new long[1];
+        read(block, COUNT_ONLY, x -> n[0]++);
+        return n[0];
+    }
+
+    /** Marker sink mode: emit() validates and passes null instead of decoding ASCII lines. */
+    private static final Object COUNT_ONLY = new Object();
+
     /** Receives records one at a time (a streaming consumer, so a fused pipeline keeps no line list). */
     @FunctionalInterface
     public interface Sink {
@@ -62,14 +75,19 @@ public final class TextReader {
 
     /** Pushes the records of {@code block} into {@code out}; exceptions of the sink pass through unchanged. */
     public static void read(TextBlock block, Sink out) {
+        read(block, null, out);
+    }
+
+    private static void read(TextBlock block, Object mode, Sink out) {
+        boolean countOnly = mode == COUNT_ONLY;
         Charset cs = Charset.forName(block.charset());
         Path path = Path.of(block.path());
         try (FileChannel ch = open(path)) {
             if (block.compression().equals("none") && Lines.asciiCompatible(cs)) {
-                readPlain(block, ch, cs, out);
+                readPlain(block, ch, cs, countOnly, out);
             } else {
                 InputStream in = decompress(block.compression(), new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
-                if (Lines.asciiCompatible(cs)) readStream(block, in, cs, out);
+                if (Lines.asciiCompatible(cs)) readStream(block, in, cs, countOnly, out);
                 else readWide(block, in, cs, out);
             }
         } catch (NoSuchFileException e) {
@@ -111,17 +129,17 @@ public final class TextReader {
     }
 
     /** Plain file, ASCII-compatible charset: position at the block, read until a line starts at or after its end. */
-    private static void readPlain(TextBlock block, FileChannel ch, Charset cs, Sink out) throws Exception {
+    private static void readPlain(TextBlock block, FileChannel ch, Charset cs, boolean countOnly, Sink out) throws Exception {
         long start = block.start();
         if (start > 0) {
             if (start > ch.size()) return;
             ch.position(start - 1);
         }
-        split(block, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)), Math.max(0, start - 1), start > 0, cs, out);
+        split(block, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)), Math.max(0, start - 1), start > 0, cs, countOnly, out);
     }
 
-    private static void readStream(TextBlock block, InputStream in, Charset cs, Sink out) throws Exception {
-        split(block, in::read, 0, false, cs, out);
+    private static void readStream(TextBlock block, InputStream in, Charset cs, boolean countOnly, Sink out) throws Exception {
+        split(block, in::read, 0, false, cs, countOnly, out);
     }
 
     /**
@@ -130,7 +148,7 @@ public final class TextReader {
      * block (the source starts one byte before the block, so a block starting right after a
      * newline skips exactly that newline).
      */
-    private static void split(TextBlock block, Source src, long base, boolean skipFirst, Charset cs, Sink out)
+    private static void split(TextBlock block, Source src, long base, boolean skipFirst, Charset cs, boolean countOnly, Sink out)
             throws Exception {
         Lines lines = new Lines(cs);
         long end = block.end();
@@ -148,13 +166,13 @@ public final class TextReader {
                 if (skipFirst) {
                     skipFirst = false;
                 } else {
-                    emit(block, lines, buf, lo, nl + 1 - lo, base + lo, ++lineNo, pairs, path, out);
+                    emit(block, lines, buf, lo, nl + 1 - lo, base + lo, ++lineNo, pairs, path, countOnly, out);
                 }
                 lo = nl + 1;
                 continue;
             }
             if (eof) {
-                if (!skipFirst && hi > lo) emit(block, lines, buf, lo, hi - lo, base + lo, ++lineNo, pairs, path, out);
+                if (!skipFirst && hi > lo) emit(block, lines, buf, lo, hi - lo, base + lo, ++lineNo, pairs, path, countOnly, out);
                 return;
             }
             if (lo > 0) {
@@ -178,7 +196,11 @@ public final class TextReader {
     }
 
     private static void emit(TextBlock block, Lines lines, byte[] buf, int off, int len, long offset, long lineNo,
-                             boolean pairs, String path, Sink out) throws Exception {
+                             boolean pairs, String path, boolean countOnly, Sink out) throws Exception {
+        if (countOnly && lines.lastScanAscii()) {
+            out.accept(null);
+            return;
+        }
         String s = lines.decode(buf, off, len);
         if (s == null) {
             int bad = lines.errorOffset();

@@ -72,13 +72,17 @@ class ReadTextTest {
         write("b.txt", b);
         write("c.txt", "");
         write("d.txt", "\n\n\nno newline at end");
+        String ascii = sample(400, 4, false).replaceAll("[^\\x00-\\x7F]", "?");
+        write("e.txt", ascii);
         List<String> expected = new ArrayList<>();
-        for (String t : List.of(a, b, "", "\n\n\nno newline at end")) expected.addAll(oracleLines(t));
+        for (String t : List.of(a, b, "", "\n\n\nno newline at end", ascii)) expected.addAll(oracleLines(t));
         long longest = expected.stream().mapToLong(l -> l.getBytes(StandardCharsets.UTF_8).length).max().orElse(1);
         long fileSize = a.getBytes(StandardCharsets.UTF_8).length;
         for (long bs : new long[] {0, 1, 2, 3, 7, 64, longest, longest + 1, 4096, fileSize - 1, fileSize, fileSize + 1}) {
             Bag<String> bag = Bag.readText(dir + "/*.txt", bs);
             assertEquals(expected, Schedulers.compute(bag, s), "blocksize " + bs);
+            // counting takes a bulk path for ASCII runs: same answer at every block size
+            assertEquals((long) expected.size(), Schedulers.compute(bag.count(), s), "count, blocksize " + bs);
             if (bs == 1) assertTrue(bag.npartitions() > 1000, "1-byte blocks: " + bag.npartitions());
         }
         assertEquals((long) expected.size(), Schedulers.compute(Bag.readText(dir + "/*.txt", 5).count(), s));

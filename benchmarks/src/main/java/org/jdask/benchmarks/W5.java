@@ -1,6 +1,7 @@
 package org.jdask.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -80,6 +81,113 @@ public final class W5 {
         }
     }
 
+    static final List<String> PARTS = List.of("a_count", "b_filter_count", "c_together");
+    static final List<String> RESULT_FIELDS = List.of("count", "filter_count", "list_len", "list_sum_hits", "list_md5");
+
+    /**
+     * The runner's {@code w5} case: jdask on each scheduler (median of {@code reps} after one
+     * warm-up run), the Dask peer on the same scheduler, and {@code grep -c Obama} as the floor,
+     * in one run; fails when jdask's results differ from the peer's. Prints a Markdown table.
+     */
+    static void runner(Path data, int reps, Path peer, boolean noPeer, List<String> schedulers) throws Exception {
+        List<Path> files;
+        try (var s = java.nio.file.Files.list(data)) {
+            files = s.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+        }
+        if (files.isEmpty()) throw new IllegalArgumentException("no files in " + data + " (run shared/data/gen_wikistats.py)");
+        long bytes = 0;
+        for (Path f : files) bytes += java.nio.file.Files.size(f);
+        String pattern = data + "/*";
+        double grep = grepFloor(files, reps);
+        StringBuilder md = new StringBuilder();
+        md.append(String.format("Data: %d files, %.0f MB in %s. `grep -c Obama` over the files (median of %d): **%.3f s** (%.0f MB/s).%n%n",
+                files.size(), bytes / 1e6, data, reps, grep, bytes / 1e6 / grep));
+        md.append("| scheduler | part | jdask s (median of ").append(reps).append(") | jdask MB/s | Dask s | speed-up vs Dask | jdask / grep |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (String sch : schedulers) {
+            if (!org.jdask.graph.Schedulers.providers().containsKey(sch)) {
+                md.append("| ").append(sch).append(" | (not on the classpath) | | | | | |\n");
+                continue;
+            }
+            run(pattern, sch, 2); // warm-up
+            List<Map<String, Object>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < reps; i++) runs.add(run(pattern, sch, 2));
+            Map<String, Object> dask = noPeer ? Map.of() : runPeer(peer, data, sch);
+            for (String f : RESULT_FIELDS) {
+                Object mine = runs.get(0).get(f);
+                Object theirs = dask.get(f);
+                if (theirs != null && !String.valueOf(mine).equals(String.valueOf(theirs))) {
+                    throw new AssertionError("W5 " + sch + ": " + f + " is " + mine + " in jdask but " + theirs + " in Dask");
+                }
+            }
+            for (String part : PARTS) {
+                List<Double> ts = new java.util.ArrayList<>();
+                for (Map<String, Object> r : runs) ts.add((Double) r.get(part));
+                java.util.Collections.sort(ts);
+                double t = ts.get(ts.size() / 2);
+                Object d = dask.get(part);
+                double dt = d == null ? Double.NaN : Double.parseDouble(d.toString());
+                md.append(String.format("| %s | %s | %.3f | %.0f | %s | %s | %.1f× |%n", sch, part, t, bytes / 1e6 / t,
+                        Double.isNaN(dt) ? "n/a" : String.format("%.2f", dt), Double.isNaN(dt) ? "n/a" : String.format("%.1f×", dt / t), t / grep));
+            }
+            md.append(String.format("| %s | results | %s |  | %s | %s | |%n", sch, resultLine(runs.get(0)),
+                    dask.isEmpty() ? "n/a" : resultLine(dask), dask.isEmpty() ? "" : "identical"));
+        }
+        System.out.println(md);
+    }
+
+    private static String resultLine(Map<String, Object> m) {
+        StringBuilder b = new StringBuilder();
+        for (String f : RESULT_FIELDS) b.append(f).append('=').append(m.get(f)).append(' ');
+        return b.toString().trim();
+    }
+
+    /** Median wall time of {@code grep -c Obama files...}. */
+    static double grepFloor(List<Path> files, int reps) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("grep", "-c", "Obama"));
+        for (Path f : files) cmd.add(f.toString());
+        List<Double> ts = new java.util.ArrayList<>();
+        for (int i = 0; i <= reps; i++) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new java.io.IOException("grep did not finish in 300 s");
+            }
+            if (i > 0) ts.add((System.nanoTime() - t0) / 1e9); // the first run warms the page cache
+        }
+        java.util.Collections.sort(ts);
+        return ts.get(ts.size() / 2);
+    }
+
+    /** Runs {@code w5_bag.py} and pulls the part times and result fields out of its JSON line. */
+    static Map<String, Object> runPeer(Path peerDir, Path data, String scheduler) throws Exception {
+        Path script = peerDir.resolve("w5_bag.py");
+        if (!java.nio.file.Files.exists(script)) {
+            System.err.println("peer script not found: " + script.toAbsolutePath() + " (pass --peer DIR or --no-peer)");
+            return Map.of();
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", "w5_bag.py", "--data", data.toString(), "--scheduler", scheduler)
+                .directory(peerDir.toFile()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(1800, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new java.io.IOException("Dask peer w5 " + scheduler + " did not finish in 1800 s");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String part : PARTS) {
+            java.util.regex.Matcher pm = java.util.regex.Pattern.compile("\"" + part + "\": \\{\"seconds\": ([0-9.eE+-]+)").matcher(text);
+            if (pm.find()) m.put(part, pm.group(1));
+        }
+        for (String f : RESULT_FIELDS) {
+            java.util.regex.Matcher fm = java.util.regex.Pattern.compile("\"" + f + "\": \"?([0-9a-f]+)").matcher(text);
+            if (fm.find()) m.put(f, fm.group(1));
+        }
+        if (m.isEmpty()) System.err.println("could not parse the peer's output:\n" + text);
+        return m;
+    }
+
+    /** {@code W5 [pattern] [scheduler] [reps]}: jdask alone, one line of figures per run. */
     public static void main(String[] args) {
         String pattern = args.length > 0 ? args[0] : "/tmp/wiki/*";
         String s = args.length > 1 ? args[1] : "threads";

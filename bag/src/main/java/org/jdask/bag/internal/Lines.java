@@ -95,6 +95,32 @@ public final class Lines {
         return !sawHigh;
     }
 
+    /**
+     * The number of {@code '\n'} bytes in {@code b[from, to)}, or -1 when any byte there is
+     * non-ASCII (then the lines need a real decode to be checked). Exact per-byte test, no
+     * false positives: {@code ~(((x & 0x7F..) + 0x7F..) | x | 0x7F..)} has the top bit of each
+     * zero byte of {@code x}.
+     */
+    public static long countNewlinesIfAscii(byte[] b, int from, int to) {
+        long acc = 0;
+        long n = 0;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            acc |= w;
+            long x = w ^ NL;
+            long t = ~(((x & LOW7) + LOW7) | x | LOW7);
+            n += Long.bitCount(t);
+        }
+        for (; i < to; i++) {
+            acc |= b[i];
+            if (b[i] == '\n') n++;
+        }
+        return (acc & HIGH) != 0 ? -1 : n;
+    }
+
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
     /** Marks the next {@link #decode} as possibly non-ASCII (for callers that did not scan). */
     public void assumeHigh() {
         sawHigh = true;

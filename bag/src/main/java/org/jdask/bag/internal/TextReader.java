@@ -59,9 +59,18 @@ public final class TextReader {
      * (an undecodable line fails as in {@link #read}) but no {@code String} made for ASCII lines.
      */
     public static long count(TextBlock block) {
-        long[] n = new long[1];
-        read(block, COUNT_ONLY, x -> n[0]++);
-        return n[0];
+        Counter c = new Counter();
+        read(block, COUNT_ONLY, c);
+        return c.n;
+    }
+
+    private static final class Counter implements Sink {
+        long n;
+
+        @Override
+        public void accept(Object record) {
+            n++;
+        }
     }
 
     /** Marker sink mode: emit() validates and passes null instead of decoding ASCII lines. */
@@ -161,6 +170,21 @@ public final class TextReader {
         long lineNo = 0;
         while (true) {
             if (!skipFirst && end >= 0 && base + lo >= end) return;
+            if (countOnly && !skipFirst && !pairs && hi - lo > 64) {
+                // bulk: count whole ASCII lines that start before the block end, eight bytes at a time
+                int limit = end >= 0 ? (int) Math.min(hi, end - base) : hi;
+                int last = limit - 1;
+                while (last >= lo && buf[last] != '\n') last--;
+                if (last >= lo) {
+                    long c = Lines.countNewlinesIfAscii(buf, lo, last + 1);
+                    if (c >= 0) {
+                        ((Counter) out).n += c;
+                        lineNo += c;
+                        lo = last + 1;
+                        continue;
+                    }
+                }
+            }
             int nl = lines.indexOfNewline(buf, lo, hi);
             if (nl >= 0) {
                 if (skipFirst) {

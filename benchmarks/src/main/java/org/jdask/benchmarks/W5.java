@@ -106,7 +106,11 @@ public final class W5 {
                 .append("|---|---|---|---|---|---|---|\n");
         for (String sch : schedulers) {
             if (!org.jdask.graph.Schedulers.providers().containsKey(sch)) {
-                md.append("| ").append(sch).append(" | (not on the classpath) | | | | | |\n");
+                Map<String, Object> dask = noPeer ? Map.of() : runPeer(peer, data, sch);
+                for (String part : PARTS) {
+                    md.append("| ").append(sch).append(" | ").append(part).append(" | (jdask: scheduler not on the classpath) | | ")
+                            .append(dask.getOrDefault(part, "n/a")).append(" | | |\n");
+                }
                 continue;
             }
             run(pattern, sch, 2); // warm-up

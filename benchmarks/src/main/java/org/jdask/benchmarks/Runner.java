@@ -35,8 +35,16 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w5")) {
+            // W5 bag over wikistats: jdask, the Dask peer and grep -c in one run
+            W5.runner(Path.of(opt(a, "--data", "/tmp/wiki")), Integer.parseInt(opt(a, "--reps", "3")),
+                    Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"),
+                    List.of(opt(a, "--schedulers", "threads,processes").split(",")));
+            System.exit(0);
+        }
         if (a.isEmpty() || !List.of("w1", "w2", "w2b").contains(a.get(0))) {
-            System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)");
+            System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)\n"
+                    + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

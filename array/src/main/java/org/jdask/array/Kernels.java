@@ -279,7 +279,7 @@ final class Kernels {
             case SUM, PROD -> a.dtype == DType.FLOAT64 ? DType.FLOAT64 : DType.INT64;
             default -> a.dtype == DType.BOOL ? DType.INT64 : a.dtype;
         };
-        if ((op == Op.MIN || op == Op.MAX) && a.size == 0) {
+        if ((op == Op.MIN || op == Op.MAX) && count(a.shape, ax) == 0 && Shape.size(ksh) > 0) {
             throw new IllegalArgumentException("zero-size array to reduction operation " + (op == Op.MIN ? "minimum" : "maximum")
                     + " which has no identity (shape " + Shape.str(a.shape) + ")");
         }

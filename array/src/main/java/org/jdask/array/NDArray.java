@@ -86,16 +86,17 @@ public final class NDArray implements Serializable {
         }
     }
 
+    /** A 0-d array (shape {@code ()}), which broadcasts against any shape. */
     public static NDArray scalar(double v) {
-        return of(new double[] {v});
+        return of(new double[] {v}, new int[0]);
     }
 
     public static NDArray scalar(long v) {
-        return of(new long[] {v});
+        return of(new long[] {v}, new int[0]);
     }
 
     public static NDArray scalar(boolean v) {
-        return of(new boolean[] {v});
+        return of(new boolean[] {v}, new int[0]);
     }
 
     /** A new zero-filled (false-filled) C-contiguous array. */

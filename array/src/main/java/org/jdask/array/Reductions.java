@@ -208,7 +208,10 @@ final class Reductions {
             for (int a : ax) if (next[a] > 1) last = false;
             String name = last ? finalName : op + "-combine" + (++level) + "-" + token;
             BlockFn fn = last
-                    ? new BlockFn(op + "-aggregate", args -> agg.apply(fold(combine, args)))
+                    ? new BlockFn(op + "-aggregate", args -> {
+                        NDArray res = agg.apply(fold(combine, args));
+                        return keepdims ? res : res.reshape(Kernels.dropAxes(res.shape, ax));
+                    })
                     : new BlockFn(op + "-combine", args -> fold(combine, args));
             for (int[] idx : Chunks.blocksOf(next)) {
                 List<Object> inputs = new ArrayList<>();

@@ -233,9 +233,12 @@ public final class Linalg {
         l.put(Key.of(name, new int[bs.length]), Task.ofArray(new BlockFn("solve", args -> {
             NDArray rhs = (NDArray) args[1];
             DMatrixRMaj out = new DMatrixRMaj(as[0], bs.length == 1 ? 1 : bs[1]);
-            if (!CommonOps_DDRM.solve(mat((NDArray) args[0]).copy(), mat(bs.length == 1 ? rhs.reshape(-1, 1) : rhs).copy(), out)) {
-                throw new ArithmeticException("Singular matrix: cannot solve with A of shape " + Shape.str(as));
+            var lu = org.ejml.dense.row.factory.LinearSolverFactory_DDRM.lu(as[0]);
+            if (!lu.setA(mat((NDArray) args[0]).copy()) || !(lu.quality() > 1e-13)) {
+                throw new ArithmeticException("Singular matrix: cannot solve with A of shape " + Shape.str(as)
+                        + " (LU quality " + lu.quality() + ")");
             }
+            lu.solve(mat(bs.length == 1 ? rhs.reshape(-1, 1) : rhs).copy(), out);
             NDArray r = nd(out);
             return bs.length == 1 ? r.reshape(-1) : r;
         }), new Object[] {Key.of(x.name, 0, 0), Key.of(y.name, new int[bs.length])}));

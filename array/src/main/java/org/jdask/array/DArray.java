@@ -56,12 +56,19 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
     final DType dtype;
     private final Map<Key, Node> layer;
     private final DArray[] deps;
+    /** When the blocks are generated from their position alone: the generator (see {@link BlockSource}). */
+    final BlockSource source;
 
     DArray(String name, Chunks chunks, DType dtype, Map<Key, Node> layer, DArray... deps) {
+        this(name, chunks, dtype, layer, null, deps);
+    }
+
+    DArray(String name, Chunks chunks, DType dtype, Map<Key, Node> layer, BlockSource source, DArray... deps) {
         this.name = name;
         this.chunks = chunks;
         this.dtype = dtype;
         this.layer = layer;
+        this.source = source;
         this.deps = deps;
     }
 
@@ -229,7 +236,12 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
     public static DArray full(double value, int[] shape, int[] blockShape) {
         Chunks c = Chunks.regular(shape, blockShape);
         String name = (value == 0 ? "zeros" : value == 1 ? "ones" : "full") + "-" + Tokenize.token("full", value, shape, c.all());
-        return generate(name, c, DType.FLOAT64, (idx, bs, off) -> new BlockFn("full", a -> NDArray.full(value, bs)));
+        return generate(name, c, DType.FLOAT64, (idx, bs, off) -> new BlockFn("full", a -> NDArray.full(value, bs)),
+                (idx, bs) -> rows -> {
+                    int[] s = bs.clone();
+                    s[0] = rows;
+                    return NDArray.full(value, s);
+                });
     }
 
     /** {@code start, start + step, ...} below {@code stop}, float64, in chunks of {@code chunk}. */
@@ -311,13 +323,17 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
 
     /** A layer of source tasks, one per block, each a function of no arguments. */
     static DArray generate(String name, Chunks c, DType dtype, BlockMaker maker) {
+        return generate(name, c, dtype, maker, null);
+    }
+
+    static DArray generate(String name, Chunks c, DType dtype, BlockMaker maker, BlockSource source) {
         Map<Key, Node> l = new LinkedHashMap<>();
         for (int[] idx : c.blocks()) {
             long[] off = new long[idx.length];
             for (int a = 0; a < idx.length; a++) off[a] = c.offset(a, idx[a]);
             l.put(Key.of(name, idx), Task.ofArray(maker.make(idx, c.blockShape(idx), off), new Object[0]));
         }
-        return new DArray(name, c, dtype, l);
+        return new DArray(name, c, dtype, l, source);
     }
 
     // ------------------------------------------------------------------------------ elementwise

@@ -75,11 +75,18 @@ public final class RandomState {
         String name = kind + "-" + Tokenize.token(kind, s, params, shape, c.all());
         return DArray.generate(name, c, t, (idx, bs, off) -> {
             long stream = c.flatIndex(idx);
-            return new BlockFn(kind, a -> {
-                int n = Shape.intSize(bs);
-                Object data = fill.fill(stream(s, stream), n);
-                return data instanceof double[] d ? NDArray.of(d, bs) : NDArray.of((long[]) data, bs);
-            });
+            return new BlockFn(kind, a -> wrap(fill.fill(stream(s, stream), Shape.intSize(bs)), bs));
+        }, (idx, bs) -> {
+            RandomGenerator g = stream(s, c.flatIndex(idx));
+            return rows -> {
+                int[] strip = bs.clone();
+                strip[0] = rows;
+                return wrap(fill.fill(g, Shape.intSize(strip)), strip);
+            };
         });
+    }
+
+    private static NDArray wrap(Object data, int[] shape) {
+        return data instanceof double[] d ? NDArray.of(d, shape) : NDArray.of((long[]) data, shape);
     }
 }

@@ -74,8 +74,47 @@ final class Reductions {
                 agg = p -> ((NDArray) p).astype(out);
             }
         }
+        if (x.source != null && x.ndim() > 0) {
+            BlockSource src = x.source;
+            boolean foldRows = ax[0] == 0;
+            return tree(x, ax, keepdims, splitEvery, op, Tokenize.token(op, ax, keepdims, splitEvery, x.name),
+                    (idx, off) -> {
+                        int[] bs = x.chunks.blockShape(idx);
+                        return ignored -> streamed(src, idx, bs, chunk, combine, foldRows);
+                    }, combine, agg, out, true);
+        }
         return tree(x, ax, keepdims, splitEvery, op, Tokenize.token(op, ax, keepdims, splitEvery, x.name),
-                (idx, off) -> chunk, combine, agg, out);
+                (idx, off) -> chunk, combine, agg, out, false);
+    }
+
+    /** Elements per strip when a block is reduced straight from its {@link BlockSource}. */
+    static final int STRIP_ELEMENTS = 1 << 17;
+
+    /** A block's partial folded (axis 0 reduced) or stacked (axis 0 kept) over strips of its rows. */
+    static Object streamed(BlockSource src, int[] idx, int[] bs, Chunk chunk, Combine combine, boolean foldRows) throws Exception {
+        BlockSource.StripReader r = src.open(idx, bs);
+        long rowLen = Shape.size(java.util.Arrays.copyOfRange(bs, 1, bs.length));
+        int rows = (int) Math.max(1, Math.min(bs[0], STRIP_ELEMENTS / Math.max(1, rowLen)));
+        if (bs[0] == 0) return chunk.apply(r.next(0));
+        Object acc = null;
+        List<Object> parts = new ArrayList<>();
+        for (int at = 0; at < bs[0]; at += rows) {
+            Object p = chunk.apply(r.next(Math.min(rows, bs[0] - at)));
+            if (!foldRows) parts.add(p);
+            else acc = acc == null ? p : combine.apply(acc, p);
+        }
+        if (foldRows) return acc;
+        if (parts.get(0) instanceof Moments m) {
+            List<NDArray> sums = new ArrayList<>(), m2 = new ArrayList<>();
+            for (Object p : parts) {
+                sums.add(((Moments) p).sum);
+                if (m.m2 != null) m2.add(((Moments) p).m2);
+            }
+            return new Moments(m.n, NDArray.concatenate(sums, 0), m.m2 == null ? null : NDArray.concatenate(m2, 0));
+        }
+        List<NDArray> nds = new ArrayList<>();
+        for (Object p : parts) nds.add((NDArray) p);
+        return NDArray.concatenate(nds, 0);
     }
 
     static Moments moments(NDArray b, int[] ax, boolean second) {
@@ -145,7 +184,7 @@ final class Reductions {
                 index = NDArray.of(new long[] {g}, ones);
             }
             return new ArgPart(value, index);
-        }, (p, q) -> pick(max, (ArgPart) p, (ArgPart) q), p -> ((ArgPart) p).index, DType.INT64);
+        }, (p, q) -> pick(max, (ArgPart) p, (ArgPart) q), p -> ((ArgPart) p).index, DType.INT64, false);
     }
 
     static ArgPart pick(boolean max, ArgPart a, ArgPart b) {
@@ -170,7 +209,7 @@ final class Reductions {
 
     /** The tree: chunk partials, combine levels, final aggregate (see the class comment). */
     static DArray tree(DArray x, int[] ax, boolean keepdims, int splitEvery, String op, String token,
-                       ChunkMaker chunkMaker, Combine combine, Aggregate agg, DType outType) {
+                       ChunkMaker chunkMaker, Combine combine, Aggregate agg, DType outType, boolean fromSource) {
         if (splitEvery < 2) throw new IllegalArgumentException("splitEvery must be >= 2, got " + splitEvery);
         int nd = x.ndim();
         boolean[] red = new boolean[nd];
@@ -183,8 +222,9 @@ final class Reductions {
             long[] off = new long[nd];
             for (int a = 0; a < nd; a++) off[a] = c.offset(a, idx[a]);
             Chunk ch = chunkMaker.make(idx, off);
-            l.put(Key.of(chunkName, idx), Task.ofArray(new BlockFn(op + "-chunk", args -> ch.apply((NDArray) args[0])),
-                    new Object[] {Key.of(x.name, idx)}));
+            l.put(Key.of(chunkName, idx), fromSource
+                    ? Task.ofArray(new BlockFn(op + "-chunk-from-" + x.name.substring(0, x.name.indexOf('-')), args -> ch.apply(null)), new Object[0])
+                    : Task.ofArray(new BlockFn(op + "-chunk", args -> ch.apply((NDArray) args[0])), new Object[] {Key.of(x.name, idx)}));
         }
         String finalName = op + "-" + token;
         String prev = chunkName;
@@ -239,7 +279,7 @@ final class Reductions {
             if (!red[a]) sizes[j++] = c.sizes(a);
             else if (keepdims) sizes[j++] = new int[] {1};
         }
-        return new DArray(finalName, Chunks.ofSizes(sizes), outType, l, x);
+        return fromSource ? new DArray(finalName, Chunks.ofSizes(sizes), outType, l) : new DArray(finalName, Chunks.ofSizes(sizes), outType, l, x);
     }
 
     private static int[] outIndex(int[] idx, boolean[] red, boolean keepdims) {

@@ -44,6 +44,27 @@ class GraphTest {
     }
 
     @Test
+    void reductionsOfRandomArraysStreamStripsAndAgreeWithTheBlocks() {
+        // 150,000-row blocks of 2 columns: each block is reduced over 3 strips of its rows
+        DArray x = DArray.random(11).normal(0, 1, shape(300000, 2), shape(150000, 2));
+        NDArray whole = x.compute();
+        for (String s : DArrayTest.schedulers()) {
+            Map<String, Object> on = Map.of("scheduler", s);
+            for (Reduction r : Reduction.values()) {
+                for (int[] ax : new int[][] {{}, {0}, {1}}) {
+                    NDArray want = whole.reduce(r, ax, false);
+                    NDArray got = x.reduce(r, ax, false).compute(on);
+                    assertTrue(want.allClose(got, 1e-9, 1e-9), r + " " + java.util.Arrays.toString(ax) + " on " + s);
+                }
+            }
+        }
+        DArray u = DArray.ones(shape(5, 3), shape(2, 2));
+        assertEquals(NDArray.full(5, 3), u.sum(0).compute());
+        TaskGraph g = Jdask.optimize(x.mean(1));
+        assertTrue(g.keys().stream().noneMatch(k -> k.name().startsWith("normal-")), "no block is materialized: " + g);
+    }
+
+    @Test
     void keysAreDeterministicAndNamedLikeDask() {
         DArray x = DArray.ones(shape(4, 4), shape(2, 2));
         assertEquals(x.add(1).name(), x.add(1).name());

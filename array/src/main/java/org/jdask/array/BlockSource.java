@@ -14,7 +14,10 @@ interface BlockSource extends Serializable {
     StripReader open(int[] idx, int[] blockShape);
 
     interface StripReader {
-        /** The next {@code rows} rows (along axis 0) of the block. */
+        /**
+         * The next {@code rows} rows (along axis 0) of the block. The strip may live in a buffer
+         * the reader reuses: it is valid until the next call (reductions consume it at once).
+         */
         NDArray next(int rows);
     }
 }

@@ -33,10 +33,9 @@ public final class RandomState {
     /** Normal values with mean {@code loc} and standard deviation {@code scale}. */
     public DArray normal(double loc, double scale, int[] shape, int[] blockShape) {
         if (!(scale >= 0)) throw new IllegalArgumentException("scale must be >= 0, got " + scale);
-        return make("normal", new Object[] {loc, scale}, shape, blockShape, DType.FLOAT64, (g, n) -> {
-            double[] v = new double[n];
+        return make("normal", new Object[] {loc, scale}, shape, blockShape, DType.FLOAT64, (g, buf, n) -> {
+            double[] v = (double[]) buf;
             for (int i = 0; i < n; i++) v[i] = loc + scale * g.nextGaussian();
-            return v;
         });
     }
 
@@ -48,25 +47,24 @@ public final class RandomState {
     public DArray uniform(double low, double high, int[] shape, int[] blockShape) {
         if (!(high >= low)) throw new IllegalArgumentException("uniform needs low <= high, got " + low + ", " + high);
         double w = high - low;
-        return make("uniform", new Object[] {low, high}, shape, blockShape, DType.FLOAT64, (g, n) -> {
-            double[] v = new double[n];
+        return make("uniform", new Object[] {low, high}, shape, blockShape, DType.FLOAT64, (g, buf, n) -> {
+            double[] v = (double[]) buf;
             for (int i = 0; i < n; i++) v[i] = low + w * g.nextDouble();
-            return v;
         });
     }
 
     /** int64 values in {@code [low, high)}. */
     public DArray integers(long low, long high, int[] shape, int[] blockShape) {
         if (high <= low) throw new IllegalArgumentException("integers needs low < high, got " + low + ", " + high);
-        return make("integers", new Object[] {low, high}, shape, blockShape, DType.INT64, (g, n) -> {
-            long[] v = new long[n];
+        return make("integers", new Object[] {low, high}, shape, blockShape, DType.INT64, (g, buf, n) -> {
+            long[] v = (long[]) buf;
             for (int i = 0; i < n; i++) v[i] = g.nextLong(low, high);
-            return v;
         });
     }
 
+    /** Fills the first {@code n} elements of {@code buf} (a double[] or long[]) from {@code g}. */
     interface Fill extends java.io.Serializable {
-        Object fill(RandomGenerator g, int n);
+        void fill(RandomGenerator g, Object buf, int n);
     }
 
     private DArray make(String kind, Object[] params, int[] shape, int[] blockShape, DType t, Fill fill) {
@@ -75,18 +73,24 @@ public final class RandomState {
         String name = kind + "-" + Tokenize.token(kind, s, params, shape, c.all());
         return DArray.generate(name, c, t, (idx, bs, off) -> {
             long stream = c.flatIndex(idx);
-            return new BlockFn(kind, a -> wrap(fill.fill(stream(s, stream), Shape.intSize(bs)), bs));
+            return new BlockFn(kind, a -> {
+                NDArray out = NDArray.zeros(t, bs);
+                fill.fill(stream(s, stream), out.raw(), out.size);
+                return out;
+            });
         }, (idx, bs) -> {
             RandomGenerator g = stream(s, c.flatIndex(idx));
+            NDArray[] buffer = new NDArray[1];
+            // one strip buffer per block, reused: a strip is reduced before the next one is drawn
             return rows -> {
                 int[] strip = bs.clone();
                 strip[0] = rows;
-                return wrap(fill.fill(g, Shape.intSize(strip)), strip);
+                int n = Shape.intSize(strip);
+                if (buffer[0] == null || buffer[0].size < n) buffer[0] = NDArray.zeros(t, strip);
+                NDArray b = buffer[0];
+                fill.fill(g, b.raw(), n);
+                return new NDArray(t, strip, Shape.cStrides(strip), 0, b.d, b.l, null);
             };
         });
-    }
-
-    private static NDArray wrap(Object data, int[] shape) {
-        return data instanceof double[] d ? NDArray.of(d, shape) : NDArray.of((long[]) data, shape);
     }
 }

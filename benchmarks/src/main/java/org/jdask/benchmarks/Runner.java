@@ -34,6 +34,10 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
+            W3.run(a);
+            return;
+        }
         if (a.isEmpty() || !a.get(0).equals("w1")) {
             System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]");
             System.exit(2);

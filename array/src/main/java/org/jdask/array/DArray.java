@@ -306,6 +306,28 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
         return Npy.fromNpy(path, blockShape);
     }
 
+    /**
+     * A one-block array whose block is the value of {@code value} (Dask's {@code from_delayed});
+     * the shape and dtype are promised here and checked when the block is computed.
+     */
+    public static DArray fromDelayed(org.jdask.Delayed<NDArray> value, int[] shape, DType dtype) {
+        int[] whole = new int[shape.length];
+        Arrays.fill(whole, -1);
+        Chunks c = Chunks.regular(shape, whole);
+        String name = "from-delayed-" + Tokenize.token(value.key(), shape, dtype.name());
+        Map<Key, Node> l = new LinkedHashMap<>(value.graph().nodes());
+        int[] expect = shape.clone();
+        l.put(Key.of(name, new int[shape.length]), Task.ofArray(new BlockFn("from-delayed", a -> {
+            NDArray v = (NDArray) a[0];
+            if (v == null || !Arrays.equals(v.shape, expect) || v.dtype != dtype) {
+                throw new IllegalStateException("delayed value " + value.key() + " is " + (v == null ? "null" : v.dtype.numpyName()
+                        + " of shape " + Shape.str(v.shape)) + ", promised " + dtype.numpyName() + " of shape " + Shape.str(expect));
+            }
+            return v;
+        }), new Object[] {value.key()}));
+        return new DArray(name, c, dtype, l);
+    }
+
     /** Joins arrays along an existing axis; other axes are rechunked like the first array. */
     public static DArray concatenate(List<DArray> arrays, int axis) {
         return Indexing.concatenate(arrays, axis);

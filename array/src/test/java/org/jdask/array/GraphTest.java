@@ -136,6 +136,16 @@ class GraphTest {
     }
 
     @Test
+    void fromDelayedChecksItsPromise() {
+        org.jdask.Delayed<NDArray> d = org.jdask.Delayed.of((Integer n) -> NDArray.arange(0, n, 1)).pure().apply(6);
+        DArray x = DArray.fromDelayed(d, shape(6), DType.FLOAT64);
+        assertEquals(NDArray.arange(0, 6, 1).mul(3), x.mul(3).compute());
+        DArray lie = DArray.fromDelayed(d, shape(5), DType.FLOAT64);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> lie.compute(Map.of("scheduler", "sync")));
+        assertTrue(e.getCause().getMessage().contains("float64 of shape (6,), promised float64 of shape (5,)"), e.getCause().getMessage());
+    }
+
+    @Test
     void persistKeepsBlocks() {
         DArray x = DArray.arange(10, 3).mul(2);
         DArray p = x.persist();

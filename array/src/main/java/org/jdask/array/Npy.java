@@ -189,10 +189,11 @@ public final class Npy {
         Header h = header(path);
         Chunks c = Chunks.regular(h.shape, blockShape);
         String name = "from-npy-" + Tokenize.token(path.toAbsolutePath().toString(), fileStamp(path), c.all());
+        String file = path.toAbsolutePath().toString(); // Strings, not Paths, travel to other JVMs
         return DArray.generate(name, c, h.dtype, (idx, bs, off) -> {
             int[] start = new int[off.length];
             for (int a = 0; a < off.length; a++) start[a] = (int) off[a];
-            return new BlockFn("read-npy", a -> readBlock(path, h, start, bs));
+            return new BlockFn("read-npy", a -> readBlock(Path.of(file), h, start, bs));
         });
     }
 
@@ -214,8 +215,9 @@ public final class Npy {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }
-        writeAll(x, "to-npy", Tokenize.token(x.name, path.toAbsolutePath().toString()), (idx, off) -> block -> {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+        String file = path.toAbsolutePath().toString();
+        writeAll(x, "to-npy", Tokenize.token(x.name, file), (idx, off) -> block -> {
+            try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.WRITE)) {
                 return writeBlock(ch, dataOffset, fileShape, off, block);
             }
         });

@@ -146,6 +146,18 @@ class GraphTest {
     }
 
     @Test
+    void arrayGraphsCanBeShippedToOtherProcesses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path f = dir.resolve("a.npy");
+        Npy.write(NDArray.arange(0, 12, 1).reshape(3, 4), f);
+        DArray r = DArray.random(1).normal(0, 1, shape(20, 20), shape(7, 6));
+        DoubleFn sq = v -> v * v;
+        for (DArray x : java.util.List.of(r.mean(1), r.map(sq).slice("::2, 3").rechunk(4), r.matmul(r.transpose()).argmax(0),
+                Linalg.qr(r).q(), DArray.fromNpy(f, shape(2, 2)).cumsum(1), r.var(0, 1), DArray.where(r.gt(0), r, r.neg()))) {
+            org.jdask.graph.SerializationCheck.check(Jdask.optimize(x));
+        }
+    }
+
+    @Test
     void persistKeepsBlocks() {
         DArray x = DArray.arange(10, 3).mul(2);
         DArray p = x.persist();

@@ -35,6 +35,10 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
+            W3.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w5")) {
             // W5 bag over wikistats: jdask, the Dask peer and grep -c in one run
             W5.runner(Path.of(opt(a, "--data", "/tmp/wiki")), Integer.parseInt(opt(a, "--reps", "3")),

@@ -1,0 +1,68 @@
+package org.jdask.array;
+
+import static org.jdask.array.Shape.shape;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.jdask.TaskFailedException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Blocked linear algebra against in-memory EJML results and the defining identities. */
+class LinalgTest {
+    static void close(NDArray want, NDArray got, String what) {
+        assertArrayEquals(want.shape(), got.shape(), what + " shape");
+        assertTrue(want.allClose(got, 1e-8, 1e-8), what + "\n want " + want + "\n got  " + got);
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.jdask.array.DArrayTest#schedulers")
+    void matmulAndDecompositions(String scheduler) {
+        Map<String, Object> on = Map.of("scheduler", scheduler);
+        NDArray a = NDArrayTest.rand(1, 23, 4), b = NDArrayTest.rand(2, 4, 6), v = NDArrayTest.rand(3, 4);
+        DArray x = DArray.fromArray(a, shape(5, 3));
+        close(a.matmul(b), x.matmul(DArray.fromArray(b, shape(2, 4))).compute(on), "matmul");
+        close(a.matmul(v), x.dot(DArray.fromArray(v, shape(3))).compute(on), "matrix @ vector");
+        close(a.transpose().matmul(a), x.transpose().matmul(x).compute(on), "AᵀA");
+
+        Linalg.QR qr = Linalg.qr(x);
+        NDArray q = qr.q().compute(on), r = qr.r().compute(on);
+        close(a, q.matmul(r), "Q·R");
+        close(NDArray.eye(4, 4, 0), q.transpose().matmul(q), "QᵀQ");
+        for (int i = 1; i < 4; i++) for (int j = 0; j < i; j++) assertTrue(Math.abs(r.getDouble(i, j)) < 1e-12, "R upper");
+
+        Linalg.SVD svd = Linalg.svd(x);
+        NDArray u = svd.u().compute(on), s = svd.s().compute(on), vt = svd.vt().compute(on);
+        close(a, u.mul(s).matmul(vt), "U·S·Vᵀ");
+        for (int i = 1; i < 4; i++) assertTrue(s.getDouble(i - 1) >= s.getDouble(i), "descending singular values");
+
+        // least squares equals the normal-equations solution
+        NDArray y = NDArrayTest.rand(4, 23);
+        NDArray coef = Linalg.lstsq(x, DArray.fromArray(y, shape(5))).compute(on);
+        NDArray ata = a.transpose().matmul(a), aty = a.transpose().matmul(y);
+        close(aty, ata.matmul(coef), "AᵀA·x = Aᵀy");
+
+        // solve and cholesky on a symmetric positive-definite matrix
+        NDArray spd = ata.add(NDArray.eye(4, 4, 0));
+        DArray m = DArray.fromArray(spd, shape(3, 3));
+        NDArray sol = Linalg.solve(m, DArray.fromArray(v, shape(2))).compute(on);
+        close(v, spd.matmul(sol), "A·solve(A, b)");
+        NDArray low = Linalg.cholesky(m).compute(on);
+        close(spd, low.matmul(low.transpose()), "L·Lᵀ");
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.jdask.array.DArrayTest#schedulers")
+    void badLinearAlgebraInputFailsClearly(String scheduler) {
+        DArray sing = DArray.fromArray(NDArray.of(new double[][] {{1, 2}, {2, 4}}), shape(1, 1));
+        TaskFailedException e = assertThrows(TaskFailedException.class,
+                () -> Linalg.solve(sing, DArray.ones(shape(2), shape(1))).compute(Map.of("scheduler", scheduler)));
+        assertTrue(e.getCause().getMessage().contains("Singular matrix"), e.getCause().getMessage());
+        e = assertThrows(TaskFailedException.class, () -> Linalg.cholesky(sing.neg()).compute(Map.of("scheduler", scheduler)));
+        assertTrue(e.getCause().getMessage().contains("not positive definite"), e.getCause().getMessage());
+        IllegalArgumentException i = assertThrows(IllegalArgumentException.class, () -> Linalg.solve(DArray.ones(shape(2, 3), shape(1, 1)), sing));
+        assertTrue(i.getMessage().contains("square"), i.getMessage());
+    }
+}

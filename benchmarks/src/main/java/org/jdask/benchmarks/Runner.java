@@ -34,8 +34,13 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w4")) {
+            W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
+            return;
+        }
         if (a.isEmpty() || !a.get(0).equals("w1")) {
-            System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]");
+            System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]\n"
+                    + "       Runner w4 [--data /tmp/flights] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));
@@ -45,7 +50,7 @@ public final class Runner {
         w1(reps, peer, noPeer, schedulers);
     }
 
-    private static String opt(List<String> a, String name, String fallback) {
+    static String opt(List<String> a, String name, String fallback) {
         int i = a.indexOf(name);
         return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : fallback;
     }

@@ -1,5 +1,8 @@
 package org.jdask.dataframe;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,83 +83,186 @@ final class CsvChunkParser {
         int ncol = fileCols.length;
         int estimate = Math.max(16, (to - from) / Math.max(8, ncol * 4));
         Builder[] builders = new Builder[outNames.length];
-        for (int i = 0; i < ncol; i++) if (out[i] >= 0) builders[out[i]] = builder(fileTypes[i], estimate);
+        int[] wanted = new int[outNames.length];
+        for (int i = 0; i < ncol; i++) {
+            if (out[i] >= 0) {
+                builders[out[i]] = builder(fileTypes[i], estimate);
+                wanted[out[i]] = i;
+            }
+        }
         int p = from;
-        long line = firstLine;
-        final byte sep = this.sep, quote = this.quote;
-        final int[] out = this.out;
+        line = firstLine;
+        final byte sep = this.sep;
+        rows:
         while (p < to) {
             byte first = b[p];
             if (first == '\n') { p++; line++; continue; }
             if (first == '\r' && p + 1 < to && b[p + 1] == '\n') { p += 2; line++; continue; }
             long rowLine = line;
             int col = 0;
-            while (true) {
-                byte[] src = b;
-                int fs, fe;
-                if (p < to && b[p] == quote) {
-                    int q = p + 1;
-                    boolean escaped = false;
-                    while (true) {
-                        if (q >= to) throw new CsvParseException(file, rowLine, col < ncol ? fileCols[col] : null, null, null, null,
-                                file + " line " + rowLine + ": unterminated quoted field"
-                                        + (col < ncol ? " in column '" + fileCols[col] + "'" : ""));
-                        byte c = b[q];
-                        if (c == quote) {
-                            if (q + 1 < to && b[q + 1] == quote) { escaped = true; q += 2; continue; }
-                            break;
-                        }
-                        if (c == '\n') line++;
-                        q++;
-                    }
-                    fs = p + 1;
-                    fe = q;
-                    p = q + 1;
-                    if (escaped) {
-                        src = unescape(b, fs, fe);
-                        fe = unescapedLength;
-                        fs = 0;
-                    }
-                    if (p < to && b[p] != sep && b[p] != '\n' && !(b[p] == '\r' && p + 1 < to && b[p + 1] == '\n')) {
-                        throw new CsvParseException(file, line, col < ncol ? fileCols[col] : null, null, null, null,
-                                file + " line " + line + ": unexpected character '" + (char) (b[p] & 0xff) + "' after a closing quote"
-                                        + (col < ncol ? " in column '" + fileCols[col] + "'" : ""));
-                    }
-                    if (p < to && b[p] == '\r') p++;
-                } else {
-                    fs = p;
-                    while (p < to) {
-                        byte c = b[p];
-                        if (c == sep || c == '\n') break;
-                        p++;
-                    }
-                    fe = p;
-                    if (fe > fs && b[fe - 1] == '\r' && (p >= to || b[p] == '\n')) fe--;
+            for (int wi = 0; wi < wanted.length; wi++) {
+                int w = wanted[wi];
+                if (w > col) {
+                    int r = skipFields(b, p, to, w - col, file, rowLine);
+                    if (r < 0) throw ragged(file, rowLine, col + (w - col - remaining) + 1, ncol);
+                    p = r;
+                    col = w;
                 }
-                if (col < ncol) {
-                    int o = out[col];
-                    if (o >= 0 && !builders[o].add(src, fs, fe - fs)) {
-                        byte[] copy = Arrays.copyOfRange(src, fs, fe);
-                        if (isNa(copy, 0, copy.length)) builders[o].missing();
-                        else throw badValue(file, rowLine, col, new String(copy, cs));
-                    }
-                }
+                p = field(b, p, to, builders[wi], col, file, rowLine);
                 col++;
-                if (p >= to) break;
-                byte c = b[p];
-                if (c == sep) { p++; if (p >= to) { if (col < ncol && out[col] >= 0) builders[out[col]].missing(); col++; break; } continue; }
-                p++; // newline
-                line++;
-                break;
+                if (p < to && b[p] == sep) {
+                    p++;
+                    if (p >= to) { // a trailing separator at the very end: one more empty field
+                        if (col < ncol && out[col] >= 0) builders[out[col]].missing();
+                        col++;
+                        if (col != ncol) throw ragged(file, rowLine, col, ncol);
+                        for (int rest = wi + 1; rest < wanted.length; rest++) if (wanted[rest] != col - 1) throw ragged(file, rowLine, col, ncol);
+                        break rows;
+                    }
+                } else {
+                    if (col != ncol) throw ragged(file, rowLine, col, ncol);
+                    if (p < to) { p++; line++; }
+                    continue rows;
+                }
             }
-            if (col != ncol) {
-                throw new CsvParseException(file, rowLine, null, null, null, null, file + " line " + rowLine + ": row has " + col
-                        + " field(s), expected " + ncol + " (" + String.join(",", fileCols) + ")");
-            }
+            // past the last wanted field, just after a separator: the rest of the row
+            if (col >= ncol) throw ragged(file, rowLine, col + 1, ncol);
+            int r = skipFields(b, p, to, ncol - col, file, rowLine);
+            if (r >= 0 || remaining != 1) throw ragged(file, rowLine, r >= 0 ? ncol + 1 : ncol - remaining + 1, ncol);
+            p = -r - 1;
+            if (p < to) { p++; line++; }
         }
         List<Column<?>> cols = new ArrayList<>(builders.length);
         for (int i = 0; i < builders.length; i++) cols.add(builders[i].build(outNames[i]));
         return Table.create(cols);
+    }
+
+    private long line;
+    private int remaining;
+
+    private CsvParseException ragged(String file, long rowLine, int fields, int ncol) {
+        return new CsvParseException(file, rowLine, null, null, null, null, file + " line " + rowLine + ": row has " + fields
+                + " field(s), expected " + ncol + " (" + String.join(",", fileCols) + ")");
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long NL8 = 0x0A0A0A0A0A0A0A0AL;
+
+    /** High bit set in each byte of {@code w} equal to the byte repeated in {@code pattern} (exact). */
+    private static long eq(long w, long pattern) {
+        long y = w ^ pattern;
+        long t = (y & LOW7) + LOW7;
+        return ~(t | y | LOW7);
+    }
+
+    /**
+     * From a field start, skips {@code k} fields: returns the start of the field after the k-th
+     * separator, or, when the row ends first, {@code -(end + 1)} where end is the newline's index
+     * (or {@code to}) with {@link #remaining} = fields still wanted (1 means the row ended exactly
+     * after k - 1 separators). Eight bytes at a time while no quote is in sight.
+     */
+    private int skipFields(byte[] b, int p, int to, int k, String file, long rowLine) {
+        final long sp8 = (sep & 0xFFL) * 0x0101010101010101L, q8 = (quote & 0xFFL) * 0x0101010101010101L;
+        final int start = p;
+        while (true) {
+            if (p + 8 <= to) {
+                long w = (long) LONGS.get(b, p);
+                if (eq(w, q8) == 0) {
+                    long nl = eq(w, NL8), sp = eq(w, sp8);
+                    if (nl != 0) sp &= (nl & -nl) - 1;
+                    int c = Long.bitCount(sp);
+                    if (c >= k) {
+                        for (int j = 1; j < k; j++) sp &= sp - 1;
+                        return p + (Long.numberOfTrailingZeros(sp) >>> 3) + 1;
+                    }
+                    if (nl != 0) {
+                        remaining = k - c;
+                        return -(p + (Long.numberOfTrailingZeros(nl) >>> 3)) - 1;
+                    }
+                    k -= c;
+                    p += 8;
+                    continue;
+                }
+            }
+            if (p >= to) {
+                remaining = k;
+                return -to - 1;
+            }
+            byte c = b[p];
+            if (c == quote && (p == start || b[p - 1] == sep)) { // quotes open a field only at its start
+                p++;
+                while (true) {
+                    if (p >= to) throw new CsvParseException(file, rowLine, null, null, null, null, file + " line " + rowLine + ": unterminated quoted field");
+                    byte d = b[p];
+                    if (d == quote) {
+                        if (p + 1 < to && b[p + 1] == quote) { p += 2; continue; }
+                        p++;
+                        break;
+                    }
+                    if (d == '\n') line++;
+                    p++;
+                }
+                continue;
+            }
+            if (c == sep) {
+                if (--k == 0) return p + 1;
+            } else if (c == '\n') {
+                remaining = k;
+                return -p - 1;
+            }
+            p++;
+        }
+    }
+
+    /** Parses the field starting at {@code p} into {@code bld}; returns the index of the delimiter after it. */
+    private int field(byte[] b, int p, int to, Builder bld, int col, String file, long rowLine) {
+        byte[] src = b;
+        int fs, fe;
+        if (p < to && b[p] == quote) {
+            int q = p + 1;
+            boolean escaped = false;
+            while (true) {
+                if (q >= to) throw new CsvParseException(file, rowLine, fileCols[col], null, null, null,
+                        file + " line " + rowLine + ": unterminated quoted field in column '" + fileCols[col] + "'");
+                byte c = b[q];
+                if (c == quote) {
+                    if (q + 1 < to && b[q + 1] == quote) { escaped = true; q += 2; continue; }
+                    break;
+                }
+                if (c == '\n') line++;
+                q++;
+            }
+            fs = p + 1;
+            fe = q;
+            p = q + 1;
+            if (escaped) {
+                src = unescape(b, fs, fe);
+                fe = unescapedLength;
+                fs = 0;
+            }
+            if (p < to && b[p] == '\r' && p + 1 < to && b[p + 1] == '\n') p++;
+            if (p < to && b[p] != sep && b[p] != '\n') {
+                throw new CsvParseException(file, line, fileCols[col], null, null, null, file + " line " + line
+                        + ": unexpected character '" + (char) (b[p] & 0xff) + "' after a closing quote in column '" + fileCols[col] + "'");
+            }
+        } else {
+            fs = p;
+            final byte sep = this.sep;
+            while (p < to) {
+                byte c = b[p];
+                if (c == sep || c == '\n') break;
+                p++;
+            }
+            fe = p;
+            if (fe > fs && b[fe - 1] == '\r' && (p >= to || b[p] == '\n')) fe--;
+        }
+        if (!bld.add(src, fs, fe - fs)) {
+            byte[] copy = Arrays.copyOfRange(src, fs, fe);
+            if (isNa(copy, 0, copy.length)) bld.missing();
+            else throw badValue(file, rowLine, col, new String(copy, cs));
+        }
+        return p;
     }
 
     private int unescapedLength;

@@ -128,7 +128,7 @@ final class CsvFiles {
      * size), moved forward to the first line start outside quotes. {@code [1][k]} is the 1-based
      * line number at that start. One sequential scan of the file.
      */
-    static long[][] divisions(String file, int nblocks, long blocksize, byte quote) {
+    static long[][] divisions(String file, int nblocks, long blocksize, byte quote, byte sep) {
         long size = size(file);
         long[] starts = new long[nblocks + 1];
         long[] lines = new long[nblocks + 1];
@@ -137,6 +137,8 @@ final class CsvFiles {
         int k = 1;
         long line = 1;
         boolean inQuote = false;
+        byte prev = '\n';
+        boolean closed = false;
         byte[] buf = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             long off = 0;
@@ -144,9 +146,21 @@ final class CsvFiles {
             while (k < nblocks && (n = in.read(buf)) > 0) {
                 for (int i = 0; i < n; i++) {
                     byte c = buf[i];
+                    byte before = prev;
+                    prev = c;
                     if (c == quote) {
-                        inQuote = !inQuote;
-                    } else if (c == '\n') {
+                        // a quote opens a field only at its start; "" inside a quoted field is a quote
+                        if (inQuote) {
+                            inQuote = false;
+                            closed = true;
+                        } else if (closed || before == sep || before == '\n') {
+                            inQuote = true;
+                            closed = false;
+                        }
+                        continue;
+                    }
+                    closed = false;
+                    if (c == '\n') {
                         line++;
                         long next = off + i + 1;
                         while (!inQuote && k < nblocks && next >= (long) k * blocksize) {

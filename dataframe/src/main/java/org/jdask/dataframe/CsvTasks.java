@@ -10,8 +10,8 @@ final class CsvTasks {
     private CsvTasks() {}
 
     /** Row-start offsets of one big uncompressed file (see {@link CsvFiles#divisions}). */
-    record Divisions(String file, int nblocks, long blocksize, byte quote) implements FnN {
-        @Override public Object invoke(Object[] a) { return CsvFiles.divisions(file, nblocks, blocksize, quote); }
+    record Divisions(String file, int nblocks, long blocksize, byte quote, byte sep) implements FnN {
+        @Override public Object invoke(Object[] a) { return CsvFiles.divisions(file, nblocks, blocksize, quote, sep); }
         @Override public int arity() { return 0; }
         @Override public String toString() { return "csv-divisions"; }
     }

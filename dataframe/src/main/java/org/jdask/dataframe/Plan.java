@@ -94,7 +94,7 @@ abstract class Plan {
                     final int file = p[0];
                     div = divisions.computeIfAbsent(file, f -> {
                         Key k = Key.of("csv-divisions-" + tok(spec.files().get(f), spec.sizes().get(f), spec.options().blocksize, (int) spec.options().quote), f);
-                        lw.b.put(k, Task.ofArray(new CsvTasks.Divisions(spec.files().get(f), p[2], spec.options().blocksize, (byte) spec.options().quote), new Object[0]));
+                        lw.b.put(k, Task.ofArray(new CsvTasks.Divisions(spec.files().get(f), p[2], spec.options().blocksize, (byte) spec.options().quote, (byte) spec.options().separator), new Object[0]));
                         return k;
                     });
                 }

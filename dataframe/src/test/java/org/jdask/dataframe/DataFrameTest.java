@@ -405,6 +405,11 @@ class DataFrameTest {
         DataFrame back = DataFrame.readCsv(dir.resolve("out") + "/part-*.csv", CsvOptions.defaults().dtype("y", ColumnType.INTEGER));
         assertEquals(df.len(), back.len());
         assertEquals(df.col("y").sum().compute(), back.col("y").sum().compute());
+        // Tablesaw writes a quote inside an unquoted field as is (q"uote): small blocks and projections still parse it
+        DataFrame small = DataFrame.readCsv(dir.resolve("out") + "/part-*.csv", CsvOptions.defaults().dtype("y", ColumnType.INTEGER).blocksize(50));
+        assertTrue(small.npartitions() > 10);
+        assertEquals(df.col("y").sum().compute(), small.col("y").sum().compute());
+        assertEquals(df.compute().toString(), small.compute().toString());
         DataFrame p = df.persist();
         assertEquals(df.len(), p.len());
         assertEquals(df.groupBy("g").agg(sum("x")).compute().toString(), p.groupBy("g").agg(sum("x")).compute().toString());

@@ -148,6 +148,54 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return with(new Ops.MapPartitions(fn, m));
     }
 
+    // ------------------------------------------------------------------ moving rows between partitions
+
+    /**
+     * Joins with {@code other} on key columns; {@code how} is inner, left, right or outer. When
+     * {@code other} has one partition and how is inner/left it is broadcast to every partition;
+     * otherwise both sides are hash-shuffled into {@code max(npartitions)} partitions. Right
+     * columns whose names clash get the suffix {@code _right}.
+     */
+    public DataFrame merge(DataFrame other, List<String> on, String how) {
+        return merge(other, on, how, Math.max(npartitions(), other.npartitions()));
+    }
+
+    public DataFrame merge(DataFrame other, String on, String how) {
+        return merge(other, List.of(on), how);
+    }
+
+    /** Like {@link #merge(DataFrame, List, String)} with the shuffle's partition count. */
+    public DataFrame merge(DataFrame other, List<String> on, String how, int npartitions) {
+        if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
+        return new DataFrame(new Shuffle.Merge(plan, other.plan, List.copyOf(on), how, npartitions));
+    }
+
+    /**
+     * A global sort by one column: partition i holds values before partition i + 1's. Divisions come
+     * from a sample of every partition (up to 100 values each); missing values go last.
+     */
+    public DataFrame sortValues(String column) {
+        return sortValues(column, true);
+    }
+
+    public DataFrame sortValues(String column, boolean ascending) {
+        return new DataFrame(new Shuffle.Sort(plan, column, ascending));
+    }
+
+    /**
+     * Dask's {@code set_index}: Tablesaw tables have no index, so this sorts globally by {@code
+     * column} (the partitions are then ordered, non-overlapping ranges of it).
+     */
+    public DataFrame setIndex(String column) {
+        return sortValues(column, true);
+    }
+
+    /** {@code n} partitions: neighbours concatenated, or each partition cut into even row ranges. */
+    public DataFrame repartition(int n) {
+        if (n < 1) throw new IllegalArgumentException("repartition needs n >= 1, got " + n);
+        return new DataFrame(new Shuffle.Repartition(plan, n));
+    }
+
     // ------------------------------------------------------------------ reductions
 
     /** One column as a lazy series. */

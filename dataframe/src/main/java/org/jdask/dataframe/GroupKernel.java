@@ -301,6 +301,18 @@ final class GroupKernel {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
+    static void appendValueAt(Column c, int row, Object v) {
+        if (v == null) {
+            c.setMissing(row);
+            return;
+        }
+        if (c instanceof tech.tablesaw.api.IntColumn ic) ic.set(row, ((Number) v).intValue());
+        else if (c instanceof tech.tablesaw.api.LongColumn lc) lc.set(row, ((Number) v).longValue());
+        else if (c instanceof DoubleColumn dc) dc.set(row, ((Number) v).doubleValue());
+        else c.set(row, v);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
     static void appendValue(Column c, Object v) {
         if (v == null) {
             c.appendMissing();

@@ -35,6 +35,10 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w4")) {
+            W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
             W3.run(a);
             System.exit(0);
@@ -70,7 +74,7 @@ public final class Runner {
         System.exit(0);
     }
 
-    private static String opt(List<String> a, String name, String fallback) {
+    static String opt(List<String> a, String name, String fallback) {
         int i = a.indexOf(name);
         return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : fallback;
     }

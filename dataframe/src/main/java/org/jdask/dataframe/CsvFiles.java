@@ -1,0 +1,184 @@
+package org.jdask.dataframe;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+
+/** File plumbing for the CSV reader: globs, compression by suffix, whole and partial reads. */
+final class CsvFiles {
+    private CsvFiles() {}
+
+    /** Expands a glob ({@code *}, {@code ?}, {@code [..]}, {@code {a,b}}, {@code **}) to sorted paths. */
+    static List<String> expand(String glob) {
+        int firstMeta = -1;
+        for (int i = 0; i < glob.length(); i++) {
+            if ("*?[{".indexOf(glob.charAt(i)) >= 0) {
+                firstMeta = i;
+                break;
+            }
+        }
+        if (firstMeta < 0) {
+            if (!Files.isRegularFile(Path.of(glob))) {
+                throw new IllegalArgumentException("no file matches " + glob + (Files.isDirectory(Path.of(glob))
+                        ? " (it is a directory: use a glob such as " + Path.of(glob, "*.csv") + ")" : ""));
+            }
+            return List.of(glob);
+        }
+        int slash = glob.lastIndexOf('/', firstMeta);
+        Path base = Path.of(slash < 0 ? "." : slash == 0 ? "/" : glob.substring(0, slash));
+        if (!Files.isDirectory(base)) {
+            throw new IllegalArgumentException("no file matches " + glob + ": directory " + base + " does not exist");
+        }
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(slash + 1));
+        List<String> out = new ArrayList<>();
+        boolean deep = glob.indexOf('/', firstMeta) >= 0;
+        try (Stream<Path> s = deep ? Files.walk(base) : Files.list(base)) {
+            s.filter(Files::isRegularFile).filter(p -> m.matches(base.relativize(p)))
+                    .forEach(p -> out.add(slash < 0 ? base.relativize(p).toString() : p.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + base + " for " + glob, e);
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("no file matches " + glob + " (looked in " + base.toAbsolutePath() + ")");
+        out.sort(null);
+        return out;
+    }
+
+    static boolean compressed(String file) {
+        String f = file.toLowerCase();
+        return f.endsWith(".gz") || f.endsWith(".bz2") || f.endsWith(".zst") || f.endsWith(".zstd");
+    }
+
+    /** The decompressed stream of {@code file}, by suffix. */
+    static InputStream open(String file) throws IOException {
+        InputStream raw = Files.newInputStream(Path.of(file));
+        String f = file.toLowerCase();
+        if (f.endsWith(".gz")) return new GZIPInputStream(raw, 1 << 16);
+        if (f.endsWith(".bz2")) return new BZip2CompressorInputStream(new BufferedInputStream(raw, 1 << 16), true);
+        if (f.endsWith(".zst") || f.endsWith(".zstd")) return new com.github.luben.zstd.ZstdInputStream(new BufferedInputStream(raw, 1 << 16));
+        return raw;
+    }
+
+    /** Up to {@code max} decompressed bytes from the start of {@code file}. */
+    static byte[] head(String file, int max) {
+        try (InputStream in = open(file)) {
+            byte[] b = in.readNBytes(max);
+            return b;
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("file " + file + " disappeared", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The whole decompressed content. */
+    static byte[] readAll(String file) {
+        try {
+            if (!compressed(file)) return Files.readAllBytes(Path.of(file));
+            try (InputStream in = open(file)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Bytes {@code [from, to)} of an uncompressed file. */
+    static byte[] range(String file, long from, long to) {
+        try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
+            int n = Math.toIntExact(to - from);
+            ByteBuffer bb = ByteBuffer.allocate(n);
+            long pos = from;
+            while (bb.hasRemaining()) {
+                int r = ch.read(bb, pos);
+                if (r < 0) break;
+                pos += r;
+            }
+            return bb.position() == n ? bb.array() : Arrays.copyOf(bb.array(), bb.position());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + " bytes " + from + ".." + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    static long size(String file) {
+        try {
+            return Files.size(Path.of(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat " + file, e);
+        }
+    }
+
+    /**
+     * Row-start offsets of an uncompressed file split into {@code nblocks} blocks near multiples of
+     * {@code blocksize}: element k (k = 0..nblocks) is where block k starts (the last is the file
+     * size), moved forward to the first line start outside quotes. {@code [1][k]} is the 1-based
+     * line number at that start. One sequential scan of the file.
+     */
+    static long[][] divisions(String file, int nblocks, long blocksize, byte quote, byte sep) {
+        long size = size(file);
+        long[] starts = new long[nblocks + 1];
+        long[] lines = new long[nblocks + 1];
+        starts[nblocks] = size;
+        lines[0] = 1;
+        int k = 1;
+        long line = 1;
+        boolean inQuote = false;
+        byte prev = '\n';
+        boolean closed = false;
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            long off = 0;
+            int n;
+            while (k < nblocks && (n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte c = buf[i];
+                    byte before = prev;
+                    prev = c;
+                    if (c == quote) {
+                        // a quote opens a field only at its start; "" inside a quoted field is a quote
+                        if (inQuote) {
+                            inQuote = false;
+                            closed = true;
+                        } else if (closed || before == sep || before == '\n') {
+                            inQuote = true;
+                            closed = false;
+                        }
+                        continue;
+                    }
+                    closed = false;
+                    if (c == '\n') {
+                        line++;
+                        long next = off + i + 1;
+                        while (!inQuote && k < nblocks && next >= (long) k * blocksize) {
+                            starts[k] = next;
+                            lines[k] = line;
+                            k++;
+                        }
+                    }
+                }
+                off += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("scanning " + file + ": " + e.getMessage(), e);
+        }
+        for (; k < nblocks; k++) {
+            starts[k] = size;
+            lines[k] = line;
+        }
+        return new long[][] {starts, lines};
+    }
+}

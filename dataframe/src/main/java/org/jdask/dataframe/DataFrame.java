@@ -1,0 +1,349 @@
+package org.jdask.dataframe;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdask.Jdask;
+import org.jdask.Lazy;
+import org.jdask.fn.Fn1;
+import org.jdask.graph.GraphOptimizer;
+import org.jdask.graph.Key;
+import org.jdask.graph.Node;
+import org.jdask.graph.TaskGraph;
+import org.jdask.graph.Tokenizable;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+
+/**
+ * A lazy table split into row partitions, each a Tablesaw {@link Table} (Dask's dataframe).
+ *
+ * <pre>{@code
+ * DataFrame air = DataFrame.readCsv("airline/*.csv.bz2", CsvOptions.defaults()
+ *         .encoding(StandardCharsets.ISO_8859_1).dtype("DepDelay", ColumnType.DOUBLE));
+ * double maxDelay = air.col("DepDelay").max().compute();
+ * Table byDest = air.filter(col("UniqueCarrier").eq("UA").and(col("Origin").eq("SFO")))
+ *         .groupBy("Dest").agg(mean("DepDelay")).compute();
+ * }</pre>
+ *
+ * <p>A frame is a logical plan plus its metadata: column names and types are known before
+ * anything runs ({@link #columns()}, {@link #dtypes()}). When it is computed, the plan is lowered
+ * to one task per partition, reading only the columns the result needs; computing several
+ * results in one {@link Jdask#compute} reads each file once. Keys are deterministic tokens of
+ * the plan, so building the same frame twice gives the same graph.
+ */
+public final class DataFrame implements Lazy<Table>, Tokenizable {
+    final Plan plan;
+    private TaskGraph graph;
+    private List<Key> keys;
+
+    DataFrame(Plan plan) {
+        this.plan = plan;
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    /** Reads CSV files matching {@code glob} with the default options. */
+    public static DataFrame readCsv(String glob) {
+        return readCsv(glob, CsvOptions.defaults());
+    }
+
+    /**
+     * Reads CSV files matching {@code glob} (sorted by path; {@code .gz}, {@code .bz2}, {@code .zst}
+     * decompressed by suffix). Types come from the header and a sample of the first file, overridden
+     * by {@code dtype}; fails now on an empty glob or unknown {@code usecols}/{@code dtype} names.
+     */
+    public static DataFrame readCsv(String glob, CsvOptions options) {
+        return readCsv(CsvFiles.expand(glob), options);
+    }
+
+    /** Reads the listed CSV files (in this order). */
+    public static DataFrame readCsv(List<String> files, CsvOptions options) {
+        if (files.isEmpty()) throw new IllegalArgumentException("readCsv got an empty list of files");
+        return new DataFrame(new Plan.Csv(CsvSpec.of(files, options)));
+    }
+
+    /** A frame of one in-memory table cut into {@code npartitions} row ranges. */
+    public static DataFrame fromTable(Table table, int npartitions) {
+        if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
+        int n = table.rowCount();
+        List<Table> parts = new ArrayList<>();
+        for (int i = 0; i < npartitions; i++) {
+            int from = (int) ((long) n * i / npartitions), to = (int) ((long) n * (i + 1) / npartitions);
+            parts.add(table.inRange(from, to));
+        }
+        return fromTables(parts);
+    }
+
+    /** A frame whose partitions are these tables (same column names and types). */
+    public static DataFrame fromTables(List<Table> partitions) {
+        if (partitions.isEmpty()) throw new IllegalArgumentException("fromTables needs at least one table");
+        LinkedHashMap<String, ColumnType> schema = Tablesx.schemaOf(partitions.get(0));
+        for (int i = 1; i < partitions.size(); i++) {
+            if (!Tablesx.schemaOf(partitions.get(i)).equals(schema)) {
+                throw new IllegalArgumentException("partition " + i + " has columns " + Tablesx.schemaOf(partitions.get(i)) + ", partition 0 has " + schema);
+            }
+        }
+        return new DataFrame(new Plan.Tables(List.copyOf(partitions), schema));
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    /** Column names, known without computing. */
+    public List<String> columns() {
+        return new ArrayList<>(plan.schema.keySet());
+    }
+
+    /** Column types, known without computing. */
+    public Map<String, ColumnType> dtypes() {
+        return new LinkedHashMap<>(plan.schema);
+    }
+
+    public int npartitions() {
+        return plan.npartitions;
+    }
+
+    // ------------------------------------------------------------------ partition-wise operations
+
+    private DataFrame with(Ops.PartOp op) {
+        return new DataFrame(new Plan.Parts(plan, op));
+    }
+
+    /** Rows where {@code cond} is true (missing counts as false). */
+    public DataFrame filter(Expr cond) { return with(new Ops.Filter(cond)); }
+
+    /** Adds (or replaces) column {@code name} computed by {@code value}. */
+    public DataFrame assign(String name, Expr value) { return with(new Ops.Assign(name, value)); }
+
+    /** Only these columns, in this order. */
+    public DataFrame select(String... cols) { return with(new Ops.Select(List.of(cols))); }
+
+    public DataFrame drop(String... cols) { return with(new Ops.Drop(List.of(cols))); }
+
+    /** Renames columns ({@code old -> new}). */
+    public DataFrame rename(Map<String, String> names) { return with(new Ops.Rename(new LinkedHashMap<>(names))); }
+
+    /** Replaces missing values in the listed columns (all columns whose type fits when none are listed). */
+    public DataFrame fillna(Object value, String... cols) { return with(new Ops.Fillna(value, List.of(cols))); }
+
+    /** Drops rows with a missing value in any of {@code subset} (any column when empty). */
+    public DataFrame dropna(String... subset) { return with(new Ops.Dropna(List.of(subset))); }
+
+    public DataFrame astype(String column, ColumnType type) { return with(new Ops.Astype(column, Dtypes.name(type))); }
+
+    /** Sorts each partition (not globally) by the columns; {@code "-x"} sorts x descending. */
+    DataFrame sortWithinPartitions(String... cols) { return with(new Ops.Sort(List.of(cols))); }
+
+    /**
+     * Applies {@code fn} to each partition; {@code meta} declares the output columns and types (as
+     * in Dask, the function is not called to find them). A partition that comes back with other
+     * columns fails naming both lists.
+     */
+    public DataFrame mapPartitions(Fn1<Table, Table> fn, Map<String, ColumnType> meta) {
+        LinkedHashMap<String, String> m = new LinkedHashMap<>();
+        meta.forEach((c, t) -> m.put(c, Dtypes.name(t)));
+        return with(new Ops.MapPartitions(fn, m));
+    }
+
+    // ------------------------------------------------------------------ moving rows between partitions
+
+    /**
+     * Joins with {@code other} on key columns; {@code how} is inner, left, right or outer. When
+     * {@code other} has one partition and how is inner/left it is broadcast to every partition;
+     * otherwise both sides are hash-shuffled into {@code max(npartitions)} partitions. Right
+     * columns whose names clash get the suffix {@code _right}.
+     */
+    public DataFrame merge(DataFrame other, List<String> on, String how) {
+        return merge(other, on, how, Math.max(npartitions(), other.npartitions()));
+    }
+
+    public DataFrame merge(DataFrame other, String on, String how) {
+        return merge(other, List.of(on), how);
+    }
+
+    /** Like {@link #merge(DataFrame, List, String)} with the shuffle's partition count. */
+    public DataFrame merge(DataFrame other, List<String> on, String how, int npartitions) {
+        if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
+        return new DataFrame(new Shuffle.Merge(plan, other.plan, List.copyOf(on), how, npartitions));
+    }
+
+    /**
+     * A global sort by one column: partition i holds values before partition i + 1's. Divisions come
+     * from a sample of every partition (up to 100 values each); missing values go last.
+     */
+    public DataFrame sortValues(String column) {
+        return sortValues(column, true);
+    }
+
+    public DataFrame sortValues(String column, boolean ascending) {
+        return new DataFrame(new Shuffle.Sort(plan, column, ascending));
+    }
+
+    /**
+     * Dask's {@code set_index}: Tablesaw tables have no index, so this sorts globally by {@code
+     * column} (the partitions are then ordered, non-overlapping ranges of it).
+     */
+    public DataFrame setIndex(String column) {
+        return sortValues(column, true);
+    }
+
+    /** {@code n} partitions: neighbours concatenated, or each partition cut into even row ranges. */
+    public DataFrame repartition(int n) {
+        if (n < 1) throw new IllegalArgumentException("repartition needs n >= 1, got " + n);
+        return new DataFrame(new Shuffle.Repartition(plan, n));
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** One column as a lazy series. */
+    public Series col(String name) {
+        Ops.check(plan.schema, List.of(name), "col");
+        return new Series(this, name);
+    }
+
+    public GroupBy groupBy(String... cols) {
+        return new GroupBy(this, Arrays.asList(cols), 1, 8);
+    }
+
+    /** The number of rows, lazily. */
+    public Scalar<Long> rowCount() {
+        return new Scalar<>(plan, Set.of(), new Reductions.Rows(), 8);
+    }
+
+    /** The number of rows (computes now, like Dask's {@code len(df)}). */
+    public long len() {
+        return rowCount().compute();
+    }
+
+    /**
+     * The first {@code n} rows (computes now): partitions are computed one at a time, in order,
+     * until {@code n} rows are found, so usually only the first partition is read.
+     */
+    public Table head(int n) {
+        List<Table> got = new ArrayList<>();
+        int have = 0;
+        DataFrame h = with(new Ops.Head(n));
+        List<Key> ks = h.keys();
+        for (int i = 0; i < ks.size() && have < n; i++) {
+            Table t = (Table) Jdask.computeAll(List.of(new Part(h, ks.get(i))), Map.of()).get(0);
+            Table part = t.rowCount() > n - have ? t.first(n - have) : t;
+            got.add(part);
+            have += part.rowCount();
+        }
+        return Tablesx.concat(got, plan.schema);
+    }
+
+    /** count, mean, std, min, max of every numeric column (rows) as a table, lazily. */
+    public Scalar<Table> describe() {
+        List<String> numeric = new ArrayList<>();
+        plan.schema.forEach((c, t) -> { if (Dtypes.isNumeric(t)) numeric.add(c); });
+        if (numeric.isEmpty()) throw new IllegalArgumentException("describe needs a numeric column; the types are " + plan.schema);
+        return new Scalar<>(plan, new java.util.HashSet<>(numeric), new Describe(numeric), 8);
+    }
+
+    // ------------------------------------------------------------------ Lazy
+
+    private synchronized void lower() {
+        if (keys != null) return;
+        Plan.Lowering lw = new Plan.Lowering();
+        keys = List.copyOf(lw.keys(plan, null));
+        graph = lw.b.build();
+    }
+
+    @Override
+    public TaskGraph graph() {
+        lower();
+        return graph;
+    }
+
+    @Override
+    public List<Key> keys() {
+        lower();
+        return keys;
+    }
+
+    @Override
+    public Table finish(List<Object> values) {
+        List<Table> parts = new ArrayList<>(values.size());
+        for (Object v : values) parts.add((Table) v);
+        return Tablesx.concat(parts, plan.schema);
+    }
+
+    @Override
+    public DataFrame rebuild(TaskGraph persisted) {
+        Map<Key, Node> nodes = new LinkedHashMap<>();
+        for (Key k : keys()) nodes.put(k, persisted.get(k));
+        return new DataFrame(new FixedPlan(plan.schema, keys(), nodes));
+    }
+
+    @Override
+    public DataFrame persist() {
+        return (DataFrame) Jdask.persist(this);
+    }
+
+    @Override
+    public GraphOptimizer optimizer() {
+        return FrameOptimizer.INSTANCE;
+    }
+
+    @Override
+    public Object tokenIdentity() {
+        return plan.token();
+    }
+
+    @Override
+    public String toString() {
+        return "DataFrame(npartitions=" + plan.npartitions + ", columns=" + plan.schema + ")";
+    }
+
+    /** One partition of a frame as a collection (for head). */
+    private record Part(DataFrame frame, Key key) implements Lazy<Table> {
+        public TaskGraph graph() { return frame.graph(); }
+        public List<Key> keys() { return List.of(key); }
+        public Table finish(List<Object> values) { return (Table) values.get(0); }
+        public Lazy<Table> rebuild(TaskGraph persisted) { throw new UnsupportedOperationException(); }
+        public GraphOptimizer optimizer() { return FrameOptimizer.INSTANCE; }
+    }
+
+    /** describe(): per numeric column {n, sum, min, max, M2}. */
+    record Describe(List<String> columns) implements Reductions.Reduction<double[][]> {
+        public String name() { return "describe"; }
+        public double[][] chunk(Table t) {
+            double[][] out = new double[columns.size()][];
+            for (int i = 0; i < out.length; i++) out[i] = new Reductions.Stat(columns.get(i), "var").chunk(t);
+            return out;
+        }
+        public double[][] combine(List<double[][]> parts) {
+            double[][] out = new double[columns.size()][];
+            for (int i = 0; i < out.length; i++) {
+                List<double[]> col = new ArrayList<>();
+                for (double[][] p : parts) col.add(p[i]);
+                out[i] = new Reductions.Stat(columns.get(i), "var").combine(col);
+            }
+            return out;
+        }
+        public Object finish(double[][] s) {
+            tech.tablesaw.api.StringColumn stat = tech.tablesaw.api.StringColumn.create("statistic", "count", "mean", "std", "min", "max");
+            Table t = Table.create("describe", stat);
+            for (int i = 0; i < columns.size(); i++) {
+                String c = columns.get(i);
+                double[] v = new double[5];
+                String[] stats = {"count", "mean", "std", "min", "max"};
+                for (int k = 0; k < 5; k++) {
+                    Object r = new Reductions.Stat(c, stats[k]).finish(s[i]);
+                    v[k] = ((Number) r).doubleValue();
+                }
+                t.addColumns(tech.tablesaw.api.DoubleColumn.create(c, v));
+            }
+            return t;
+        }
+    }
+
+    /** Writes each partition to a file: {@code *} in the pattern is replaced by the partition number. */
+    public List<Path> toCsv(String pattern) {
+        return IoTasks.toCsv(this, pattern);
+    }
+}

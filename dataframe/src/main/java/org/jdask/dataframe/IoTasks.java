@@ -1,0 +1,67 @@
+package org.jdask.dataframe;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jdask.Jdask;
+import org.jdask.Lazy;
+import org.jdask.fn.FnN;
+import org.jdask.graph.GraphOptimizer;
+import org.jdask.graph.Key;
+import org.jdask.graph.Task;
+import org.jdask.graph.TaskGraph;
+import tech.tablesaw.api.Table;
+
+/** Writers: one task per partition. */
+final class IoTasks {
+    private IoTasks() {}
+
+    static List<Path> toCsv(DataFrame frame, String pattern) {
+        if (!pattern.contains("*")) throw new IllegalArgumentException("toCsv needs a '*' in the pattern (replaced by the partition number): " + pattern);
+        List<Key> in = frame.keys();
+        int width = String.valueOf(Math.max(0, in.size() - 1)).length();
+        TaskGraph.Builder b = frame.graph().toBuilder();
+        List<Key> outs = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        String name = "to-csv-" + Plan.tok(frame.plan.token(), pattern);
+        for (int i = 0; i < in.size(); i++) {
+            Path p = Path.of(pattern.replace("*", String.format("%0" + width + "d", i)));
+            paths.add(p);
+            Key k = Key.of(name, i);
+            b.put(k, Task.ofArray(new WriteCsv(p.toString()), new Object[] {in.get(i)}));
+            outs.add(k);
+        }
+        TaskGraph g = b.build();
+        Jdask.computeAll(List.of(new Writes(g, outs)), Map.of());
+        return paths;
+    }
+
+    record WriteCsv(String path) implements FnN {
+        @Override public Object invoke(Object[] a) {
+            Table t = (Table) a[0];
+            Path p = Path.of(path);
+            try {
+                if (p.getParent() != null) Files.createDirectories(p.getParent());
+                try (OutputStream out = Files.newOutputStream(p)) {
+                    t.write().csv(out);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing " + path, e);
+            }
+            return path;
+        }
+        @Override public int arity() { return 1; }
+        @Override public String toString() { return "to-csv"; }
+    }
+
+    private record Writes(TaskGraph graph, List<Key> keys) implements Lazy<List<Object>> {
+        public List<Object> finish(List<Object> values) { return values; }
+        public Lazy<List<Object>> rebuild(TaskGraph persisted) { return new Writes(persisted, keys); }
+        public GraphOptimizer optimizer() { return FrameOptimizer.INSTANCE; }
+    }
+}

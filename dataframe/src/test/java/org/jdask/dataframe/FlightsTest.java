@@ -1,0 +1,83 @@
+package org.jdask.dataframe;
+
+import static org.jdask.dataframe.Agg.mean;
+import static org.jdask.dataframe.Expr.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Jdask;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+
+/**
+ * The seed's airline queries (W4) on files from {@code shared/data/gen_flights.py}, checked against
+ * DuckDB's JDBC driver on the same files.
+ */
+class FlightsTest {
+    static final Path GEN = Path.of("../../shared/data/gen_flights.py");
+    @TempDir static Path dir;
+
+    static CsvOptions options() {
+        CsvOptions o = CsvOptions.defaults();
+        for (String c : List.of("DepTime", "ArrTime", "ActualElapsedTime", "AirTime", "ArrDelay", "DepDelay", "TaxiIn", "TaxiOut",
+                "CarrierDelay", "WeatherDelay", "NASDelay", "SecurityDelay", "LateAircraftDelay")) {
+            o = o.dtype(c, ColumnType.DOUBLE);
+        }
+        return o.dtype("CancellationCode", ColumnType.STRING).dtype("TailNum", ColumnType.STRING);
+    }
+
+    @BeforeAll
+    static void generate() throws Exception {
+        Path gen = GEN.toAbsolutePath().normalize();
+        if (!Files.exists(gen)) gen = Path.of("/work/shared/data/gen_flights.py");
+        assumeTrue(Files.exists(gen) && Files.isExecutable(Path.of("/usr/bin/python3")), "gen_flights.py and /usr/bin/python3 needed");
+        Process p = new ProcessBuilder("/usr/bin/python3", gen.toString(), "--out", dir.toString(), "--files", "3", "--rows-per-file", "30000", "--seed", "1")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(true, p.waitFor(120, TimeUnit.SECONDS), "generator timed out");
+        assertEquals(0, p.exitValue(), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "threads"})
+    void maxAndFilteredGroupbyMeanMatchDuckDb(String scheduler) throws Exception {
+        DataFrame air = DataFrame.readCsv(dir + "/*.csv", options().blocksize(1 << 20));
+        Scalar<Double> mx = air.col("DepDelay").max();
+        DataFrame byDest = air.filter(col("UniqueCarrier").eq("UA").and(col("Origin").eq("SFO"))).groupBy("Dest").agg(mean("DepDelay"));
+        Object[] r = Jdask.computeAll(List.of(mx, byDest), Map.of("scheduler", scheduler)).toArray();
+        Table t = (Table) r[1];
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            String src = "read_csv('" + dir + "/*.csv', header=true, nullstr='NA')";
+            try (ResultSet rs = s.executeQuery("SELECT max(DepDelay) FROM " + src)) {
+                rs.next();
+                assertEquals(rs.getDouble(1), (Double) r[0], 0.0);
+            }
+            Map<String, Double> expect = new LinkedHashMap<>();
+            try (ResultSet rs = s.executeQuery("SELECT Dest, avg(DepDelay) FROM " + src
+                    + " WHERE UniqueCarrier='UA' AND Origin='SFO' GROUP BY Dest HAVING count(DepDelay) > 0 ORDER BY Dest")) {
+                while (rs.next()) expect.put(rs.getString(1), rs.getDouble(2));
+            }
+            Map<String, Double> got = new LinkedHashMap<>();
+            for (int i = 0; i < t.rowCount(); i++) {
+                double v = t.doubleColumn("DepDelay_mean").getDouble(i);
+                if (!Double.isNaN(v)) got.put(t.stringColumn("Dest").get(i), v);
+            }
+            assertEquals(expect.keySet(), got.keySet());
+            expect.forEach((k, v) -> assertEquals(v, got.get(k), 1e-9, k));
+        }
+    }
+}

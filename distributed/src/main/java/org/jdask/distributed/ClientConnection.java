@@ -72,8 +72,13 @@ final class ClientConnection {
     /** Runs {@code r} on the I/O thread. */
     void post(Runnable r) {
         inbox.add(r);
-        synchronized (wakeLock) {
-            if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -232,8 +237,13 @@ final class ClientConnection {
 
     void close() {
         running = false;
-        synchronized (wakeLock) {
-            if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);

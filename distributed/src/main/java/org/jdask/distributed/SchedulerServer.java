@@ -164,9 +164,9 @@ public final class SchedulerServer implements AutoCloseable {
                 if (now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
                     nextTick = now + TICK_MS;
+                    publishSnapshot();
                 }
                 flush();
-                publishSnapshot();
             }
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("scheduler socket failed", e);
@@ -233,6 +233,7 @@ public final class SchedulerServer implements AutoCloseable {
                 Map<String, Double> res = new HashMap<>();
                 m.map(3).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
                 apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res), null);
+                publishSnapshot();
                 queue(peer, Msg.of(Op.WELCOME, addr, Wire.VERSION, List.of()));
                 LOG.info("Register worker {} ({} threads)", addr, m.num(2));
             }
@@ -338,8 +339,8 @@ public final class SchedulerServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
             m.put("nthreads", w.nthreads());
-            m.put("processing", w.processing().size());
-            m.put("keys", w.hasWhat().size());
+            m.put("processing", w.processingCount());
+            m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
             out.add(m);
         }

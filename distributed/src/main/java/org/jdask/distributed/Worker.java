@@ -287,8 +287,13 @@ public final class Worker implements AutoCloseable {
     /** Runs {@code r} on the I/O thread soon. */
     private void post(Runnable r) {
         inbox.add(r);
-        synchronized (wakeLock) {
-            if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

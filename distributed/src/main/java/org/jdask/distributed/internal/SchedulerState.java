@@ -156,6 +156,14 @@ public final class SchedulerState {
             return out;
         }
 
+        public int processingCount() {
+            return processing.size();
+        }
+
+        public int keyCount() {
+            return hasWhat.size();
+        }
+
         public Set<Key> hasWhat() {
             Set<Key> out = new HashSet<>();
             for (Task t : hasWhat) out.add(t.key);

@@ -34,6 +34,10 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w6")) { // distributed futures, side by side with w6_futures.py
+            W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
+            return;
+        }
         if (a.isEmpty() || !a.get(0).equals("w1")) {
             System.err.println("usage: Runner w1 [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads]");
             System.exit(2);

@@ -35,6 +35,10 @@ public final class Runner {
 
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (!a.isEmpty() && a.get(0).equals("w6")) { // distributed futures, side by side with w6_futures.py
+            W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w4")) {
             W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);

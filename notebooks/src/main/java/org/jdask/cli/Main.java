@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "jdask: Dask's model on the JVM.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

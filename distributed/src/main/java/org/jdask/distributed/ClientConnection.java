@@ -1,0 +1,254 @@
+package org.jdask.distributed;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Zmq;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * The client's I/O thread: owns the DEALER socket to the scheduler and one DEALER per worker it
+ * talks to (gather, scatter, run). User threads never touch a socket: they {@link #post} work
+ * and wait on {@link CompletableFuture}s this thread completes. The scheduler is pinged every
+ * second; with no answer for the connect timeout it counts as lost and {@code onLost} fails every
+ * pending future, so nothing hangs.
+ */
+final class ClientConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    final String schedulerAddress;
+    final boolean local;
+    private final long maxFrame, lostAfterMs;
+    private final Consumer<List<Msg>> onScheduler;
+    private final Consumer<String> onLost;
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<Long, CompletableFuture<Msg>> requests = new HashMap<>();
+    private final Map<String, ZMQ.Socket> workers = new HashMap<>();
+    private final List<Msg> toScheduler = new ArrayList<>();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object wakeLock = new Object();
+    private volatile boolean running = true;
+    private ZMQ.Socket sched, wakeIn, wakeOut;
+    private long nextId = 1, lastHeard, nextPing;
+
+    ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Msg>> onScheduler,
+                     Consumer<String> onLost) {
+        this.schedulerAddress = schedulerAddress;
+        this.local = schedulerAddress.startsWith("inproc://");
+        this.maxFrame = maxFrame;
+        this.lostAfterMs = lostAfterMs;
+        this.onScheduler = onScheduler;
+        this.onLost = onLost;
+        int n = COUNTER.incrementAndGet();
+        sched = Zmq.socket(SocketType.DEALER, maxFrame);
+        sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+        wakeIn = Zmq.socket(SocketType.PULL, maxFrame);
+        wakeIn.bind("inproc://jdask-client-wake-" + n);
+        wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
+        wakeOut.connect("inproc://jdask-client-wake-" + n);
+        sched.connect(schedulerAddress);
+        thread = new Thread(this::run, "jdask-client-" + n);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Runs {@code r} on the I/O thread. */
+    void post(Runnable r) {
+        inbox.add(r);
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Queues a message for the scheduler (sent in one batch per loop turn). Any thread. */
+    void send(Msg m) {
+        post(() -> toScheduler.add(m));
+    }
+
+    /** Sends a request built with a fresh request id to the scheduler ({@code worker == null}) or a worker. */
+    CompletableFuture<Msg> request(String worker, LongFunction<Msg> build) {
+        CompletableFuture<Msg> f = new CompletableFuture<>();
+        post(() -> {
+            long id = nextId++;
+            requests.put(id, f);
+            Msg m = build.apply(id);
+            if (worker == null) toScheduler.add(m);
+            else {
+                try {
+                    Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"));
+                } catch (RuntimeException e) {
+                    requests.remove(id);
+                    f.completeExceptionally(e);
+                }
+            }
+        });
+        return f;
+    }
+
+    private ZMQ.Socket workerSocket(String address) {
+        ZMQ.Socket s = workers.get(address);
+        if (s == null) {
+            s = Zmq.socket(SocketType.DEALER, maxFrame);
+            s.setIdentity(address.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
+            s.connect(address);
+            workers.put(address, s);
+        }
+        return s;
+    }
+
+    private void run() {
+        ZMQ.Poller poller = Zmq.context().createPoller(4);
+        int registered = 0;
+        lastHeard = System.currentTimeMillis();
+        nextPing = lastHeard + 1000;
+        try {
+            while (running) {
+                if (registered != workers.size()) {
+                    poller.close();
+                    poller = Zmq.context().createPoller(2 + workers.size());
+                    poller.register(sched, ZMQ.Poller.POLLIN);
+                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                    for (ZMQ.Socket s : workers.values()) poller.register(s, ZMQ.Poller.POLLIN);
+                    registered = workers.size();
+                } else if (poller.getSize() == 0) {
+                    poller.register(sched, ZMQ.Poller.POLLIN);
+                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                }
+                poller.poll(200);
+                while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
+                    // wake-up only
+                }
+                Runnable r;
+                while ((r = inbox.poll()) != null) r.run();
+                for (int i = 0; i < 10_000; i++) {
+                    Wire.Received m = Wire.receive(sched, false, maxFrame);
+                    if (m == null) break;
+                    lastHeard = System.currentTimeMillis();
+                    List<Msg> batch;
+                    try {
+                        batch = m.decode(local);
+                    } catch (Wire.WireException e) {
+                        LOG.warn("bad message from the scheduler: {}", e.getMessage());
+                        continue;
+                    }
+                    List<Msg> rest = new ArrayList<>(batch.size());
+                    for (Msg x : batch) if (!completeRequest(x)) rest.add(x);
+                    if (!rest.isEmpty()) onScheduler.accept(rest);
+                }
+                for (Map.Entry<String, ZMQ.Socket> w : workers.entrySet()) {
+                    for (int i = 0; i < 1000; i++) {
+                        Wire.Received m = Wire.receive(w.getValue(), false, maxFrame);
+                        if (m == null) break;
+                        try {
+                            for (Msg x : m.decode(w.getKey().startsWith("inproc://"))) {
+                                if (!completeRequest(x)) LOG.warn("unexpected {} from worker {}: {}", x.op(), w.getKey(), x.fields());
+                            }
+                        } catch (Wire.WireException e) {
+                            LOG.warn("bad message from worker {}: {}", w.getKey(), e.getMessage());
+                        }
+                    }
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextPing) {
+                    toScheduler.add(Msg.of(Op.WORKERS, 0L));
+                    nextPing = now + 1000;
+                }
+                if (now - lastHeard > lostAfterMs) {
+                    String why = "no answer from the scheduler at " + schedulerAddress + " for " + (now - lastHeard) + " ms";
+                    failRequests(why);
+                    onLost.accept(why);
+                    lastHeard = now; // report once per period
+                }
+                if (!toScheduler.isEmpty()) {
+                    Wire.send(sched, null, new ArrayList<>(toScheduler), local);
+                    toScheduler.clear();
+                }
+            }
+            Runnable r;
+            while ((r = inbox.poll()) != null) r.run();
+            if (!toScheduler.isEmpty()) Wire.send(sched, null, new ArrayList<>(toScheduler), local);
+        } catch (org.zeromq.ZMQException e) {
+            if (running) LOG.error("client socket failed", e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("client loop crashed", e);
+        } finally {
+            running = false;
+            poller.close();
+            failRequests("client closed");
+            synchronized (wakeLock) {
+                Zmq.close(wakeOut);
+                wakeOut = null;
+            }
+            Zmq.close(wakeIn);
+            Zmq.close(sched);
+            for (ZMQ.Socket s : workers.values()) Zmq.close(s);
+            stopped.countDown();
+        }
+    }
+
+    private boolean completeRequest(Msg m) {
+        switch (m.op()) {
+            case WORKERS_REPLY, STORY_REPLY, DATA, PUT_ACK, RUN_REPLY, DATASET_REPLY -> {
+                long id = m.num(0);
+                if (id == 0) return true; // a ping's answer
+                CompletableFuture<Msg> f = requests.remove(id);
+                if (f != null) f.complete(m);
+                return true;
+            }
+            case ERROR -> {
+                // a worker's or the scheduler's refusal: fail the oldest request to that peer is not
+                // knowable here, so hand it to the client as a scheduler message
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private void failRequests(String why) {
+        for (Iterator<CompletableFuture<Msg>> it = requests.values().iterator(); it.hasNext(); ) {
+            it.next().completeExceptionally(new org.jdask.JdaskException(why));
+            it.remove();
+        }
+    }
+
+    void close() {
+        running = false;
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        try {
+            if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package org.jdask.distributed;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jdask.graph.Key;
+
+/**
+ * A remote result: the value of {@link #key()} computed (or scattered) on the cluster, living on a
+ * worker until no future refers to it. Like Dask's {@code Future}: {@link #result()} fetches the
+ * value from the worker holding it, {@link #done()} does not block, {@link #cancel()} asks the
+ * scheduler to stop; unlike {@link CompletableFuture} it is reference-counted: when the last
+ * {@code Future} of a key is {@linkplain #release() released} or garbage-collected, the scheduler
+ * frees the data.
+ *
+ * <p>Implements {@link java.util.concurrent.Future} so it fits {@code ExecutorService} code; a
+ * task's failure comes out of {@link #result()} as {@link org.jdask.TaskFailedException} and out
+ * of {@link #get()} as {@link ExecutionException}.
+ */
+public final class Future<T> implements java.util.concurrent.Future<T> {
+    final Client client;
+    final Client.KeyState state;
+    private final Function<Object, T> post;
+    private final Client.Ref ref;
+
+    Future(Client client, Client.KeyState state, Function<Object, T> post) {
+        this.client = client;
+        this.state = state;
+        this.post = post;
+        this.ref = client.retain(this, state);
+    }
+
+    public Key key() {
+        return state.key;
+    }
+
+    /** Waits for the value and fetches it (no timeout; fails if the scheduler is lost). */
+    public T result() {
+        return post.apply(client.resultOf(state, -1));
+    }
+
+    /** Waits at most {@code timeout} for the value. */
+    public T result(long timeout, TimeUnit unit) throws TimeoutException {
+        long ms = Math.max(0, unit.toMillis(timeout));
+        if (!client.awaitDone(state, ms)) {
+            throw new TimeoutException("future " + state.key + " not done after " + ms + " ms (status " + state.status + ")");
+        }
+        return post.apply(client.resultOf(state, ms));
+    }
+
+    /** Finished, failed or cancelled (does not block). */
+    public boolean done() {
+        return state.done.isDone();
+    }
+
+    /** PENDING, FINISHED, ERROR, CANCELLED or LOST (being recomputed). */
+    public String status() {
+        return state.status.name();
+    }
+
+    /** The failure (the user's exception, or a {@link org.jdask.KilledWorkerException}), or null. */
+    public Throwable exception() {
+        client.awaitDone(state, -1);
+        return state.exception;
+    }
+
+    /** Asks the scheduler to stop computing this key; the future becomes cancelled. */
+    public boolean cancel() {
+        return client.cancel(state);
+    }
+
+    /** Runs {@code callback} once this future is done (at once if it already is), on a client thread. */
+    public Future<T> addDoneCallback(Consumer<Future<T>> callback) {
+        state.done.whenComplete((v, e) -> callback.accept(this));
+        return this;
+    }
+
+    /** A {@link CompletableFuture} completed with the value (fetched when done) or the failure. */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> cf = new CompletableFuture<>();
+        state.done.whenComplete((v, e) -> CompletableFuture.runAsync(() -> {
+            try {
+                cf.complete(result());
+            } catch (RuntimeException ex) {
+                cf.completeExceptionally(ex);
+            }
+        }));
+        return cf;
+    }
+
+    /** Drops this future's hold on the data now (it is also dropped when the future is collected). */
+    public void release() {
+        ref.release();
+    }
+
+    // java.util.concurrent.Future
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return state.status == Client.Status.CANCELLED;
+    }
+
+    @Override
+    public boolean isDone() {
+        return done();
+    }
+
+    @Override
+    public T get() throws ExecutionException {
+        try {
+            return result();
+        } catch (org.jdask.TaskFailedException e) {
+            throw new ExecutionException(e.getCause());
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws ExecutionException, TimeoutException {
+        try {
+            return result(timeout, unit);
+        } catch (org.jdask.TaskFailedException e) {
+            throw new ExecutionException(e.getCause());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Future(" + state.key + ", " + state.status + ")";
+    }
+}

@@ -1,0 +1,209 @@
+package org.jdask.distributed;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Zmq;
+import org.jdask.graph.JvmFlags;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * Starts a worker in its own JVM and keeps it running: when the worker process dies (crash,
+ * {@code kill -9}, out of memory) the nanny tells the scheduler at once (so its tasks are
+ * rescheduled without waiting for a heartbeat timeout) and starts a new one. The child gets the
+ * one JVM flag list ({@link JvmFlags#get()}) and this JVM's classpath, and exits by itself if the
+ * nanny's JVM disappears.
+ */
+public final class Nanny implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Nanny.class);
+    private static final int LOG_LINES = 1000;
+
+    private final String scheduler;
+    private final Worker.Options options;
+    private final Deque<String> logs = new ArrayDeque<>();
+    private volatile Process process;
+    private volatile CompletableFuture<String> address = new CompletableFuture<>();
+    private volatile boolean closing;
+    private volatile int restarts;
+    private final Thread monitor;
+
+    /** Starts the worker JVM and waits until it has registered with the scheduler. */
+    public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs) {
+        Nanny n = new Nanny(schedulerAddress, options);
+        try {
+            n.address.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            n.close();
+            throw new IllegalStateException("worker JVM did not register with " + schedulerAddress + " within " + timeoutMs
+                    + " ms; its output: " + n.logs());
+        } catch (Exception e) {
+            n.close();
+            throw new IllegalStateException("worker JVM failed to start: " + e + "; its output: " + n.logs(), e);
+        }
+        return n;
+    }
+
+    private Nanny(String scheduler, Worker.Options options) {
+        this.scheduler = scheduler;
+        this.options = options;
+        launch();
+        monitor = new Thread(this::watch, "jdask-nanny");
+        monitor.setDaemon(true);
+        monitor.start();
+    }
+
+    static List<String> command(String scheduler, Worker.Options o) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.get());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(WorkerMain.class.getName());
+        cmd.add(scheduler);
+        cmd.add("--nthreads");
+        cmd.add(String.valueOf(o.nthreads()));
+        cmd.add("--host");
+        cmd.add(o.host());
+        if (o.name() != null) {
+            cmd.add("--name");
+            cmd.add(o.name());
+        }
+        if (!o.resources().isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            for (Map.Entry<String, Double> e : o.resources().entrySet()) {
+                if (b.length() > 0) b.append(',');
+                b.append(e.getKey()).append('=').append(e.getValue());
+            }
+            cmd.add("--resources");
+            cmd.add(b.toString());
+        }
+        cmd.add("--parent-pid");
+        cmd.add(String.valueOf(ProcessHandle.current().pid()));
+        return cmd;
+    }
+
+    private void launch() {
+        try {
+            Process p = new ProcessBuilder(command(scheduler, options)).redirectErrorStream(true).start();
+            process = p;
+            CompletableFuture<String> addr = address;
+            Thread reader = new Thread(() -> read(p, addr), "jdask-nanny-log-" + p.pid());
+            reader.setDaemon(true);
+            reader.start();
+        } catch (IOException e) {
+            address.completeExceptionally(e);
+        }
+    }
+
+    private void read(Process p, CompletableFuture<String> addr) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (logs) {
+                    logs.addLast(line);
+                    if (logs.size() > LOG_LINES) logs.removeFirst();
+                }
+                if (line.startsWith("Worker at: ")) addr.complete(line.substring("Worker at: ".length()).trim());
+            }
+        } catch (IOException ignored) {
+            // process gone
+        }
+        addr.completeExceptionally(new IllegalStateException("worker process " + p.pid() + " exited before registering"));
+    }
+
+    private void watch() {
+        while (!closing) {
+            Process p = process;
+            if (p == null) return;
+            int code;
+            try {
+                code = p.waitFor();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closing) return;
+            String addr = address.getNow(null);
+            String why = "worker process " + p.pid() + " exited with code " + code;
+            LOG.warn("{}; restarting it", why);
+            if (addr != null) tellScheduler(addr, why);
+            restarts++;
+            address = new CompletableFuture<>();
+            launch();
+        }
+    }
+
+    private void tellScheduler(String workerAddress, String why) {
+        ZMQ.Socket s = Zmq.socket(SocketType.DEALER, SchedulerServer.maxFrameBytes());
+        try {
+            boolean local = scheduler.startsWith("inproc://");
+            s.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+            s.connect(scheduler);
+            Wire.send(s, null, List.of(Msg.of(Op.WORKER_DIED, workerAddress, why)), local);
+            Thread.sleep(50); // let the message leave before the socket closes (linger 0)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            Zmq.close(s);
+        }
+    }
+
+    /** The current worker's address (waits up to {@code timeoutMs} for a restarting worker). */
+    public String workerAddress(long timeoutMs) {
+        try {
+            return address.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("worker under this nanny is not up: " + e);
+        }
+    }
+
+    /** The worker JVM's process (changes after a restart). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    /** The worker JVM's last output lines. */
+    public List<String> logs() {
+        synchronized (logs) {
+            return new ArrayList<>(logs);
+        }
+    }
+
+    /** Stops the worker JVM (gracefully, then forcibly) and does not restart it. */
+    @Override
+    public void close() {
+        closing = true;
+        Process p = process;
+        if (p == null) return;
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        monitor.interrupt();
+    }
+}

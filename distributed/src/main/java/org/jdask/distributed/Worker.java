@@ -1,0 +1,583 @@
+package org.jdask.distributed;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdask.Config;
+import org.jdask.RemoteTaskError;
+import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Payload;
+import org.jdask.distributed.internal.Prio;
+import org.jdask.distributed.internal.Sizes;
+import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.WorkerEvent;
+import org.jdask.distributed.internal.WorkerInstruction;
+import org.jdask.distributed.internal.WorkerInstruction.*;
+import org.jdask.distributed.internal.WorkerState;
+import org.jdask.distributed.internal.Zmq;
+import org.jdask.fn.Fn0;
+import org.jdask.graph.Alias;
+import org.jdask.graph.DataNode;
+import org.jdask.graph.Key;
+import org.jdask.graph.Node;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * A worker: runs tasks the scheduler sends on {@code nthreads} threads, keeps their results, and
+ * serves them to peers and clients from its own ROUTER socket (data never goes through the
+ * scheduler). All decisions are {@link WorkerState}'s; this class is its I/O shell: one thread
+ * owns every socket, executor threads hand results back through a queue and an inproc wake-up
+ * socket.
+ *
+ * <p>Values are kept in a map as given, or as the {@link Payload} they arrived in (decoded on first
+ * use, and served to peers as the same bytes without re-encoding). This store is the seam where
+ * spilling to disk plugs in.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Object NULL = new Object();
+
+    /** How a worker is set up; {@link #defaults()} then the {@code with*} methods. */
+    public record Options(String name, int nthreads, Map<String, Double> resources, String host) {
+        public static Options defaults() {
+            return new Options(null, Runtime.getRuntime().availableProcessors(), Map.of(), "127.0.0.1");
+        }
+
+        public Options withName(String n) {
+            return new Options(n, nthreads, resources, host);
+        }
+
+        public Options withThreads(int n) {
+            if (n < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + n);
+            return new Options(name, n, resources, host);
+        }
+
+        public Options withResources(Map<String, Double> r) {
+            return new Options(name, nthreads, Map.copyOf(r), host);
+        }
+
+        public Options withHost(String h) {
+            return new Options(name, nthreads, resources, h);
+        }
+    }
+
+    private final String schedulerAddress;
+    private final Options options;
+    private final boolean local;
+    private final long maxFrame;
+    private final WorkerState state;
+    private final Map<Key, Object> data = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final ExecutorService executor;
+    private final Thread thread;
+    private final CountDownLatch welcomed = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final long heartbeatMs, fetchTimeoutMs;
+    private volatile boolean running = true;
+    private volatile String address;
+    private volatile String failure;
+    private volatile Runnable onClose = () -> { };
+
+    private ZMQ.Socket sched, server, wakeIn, wakeOut;
+    private final Object wakeLock = new Object();
+    private final Map<String, ZMQ.Socket> peers = new HashMap<>();
+    private final Map<Long, PendingFetch> fetches = new HashMap<>();
+    private final List<Msg> toScheduler = new ArrayList<>();
+    private long nextRequest = 1;
+
+    private record PendingFetch(String peer, List<Key> keys, long deadline) {}
+
+    /**
+     * Starts a worker connected to the scheduler at {@code schedulerAddress} ({@code tcp://...},
+     * or {@code inproc://...} for a scheduler in this JVM); returns once the scheduler welcomed it.
+     */
+    public static Worker start(String schedulerAddress, Options options) {
+        Worker w = new Worker(schedulerAddress, options);
+        w.awaitWelcome();
+        return w;
+    }
+
+    private Worker(String schedulerAddress, Options options) {
+        this.schedulerAddress = schedulerAddress;
+        this.options = options;
+        this.local = schedulerAddress.startsWith("inproc://");
+        this.maxFrame = SchedulerServer.maxFrameBytes();
+        this.heartbeatMs = (long) (Config.getDouble("distributed.worker.heartbeat-interval", 0.5) * 1000);
+        this.fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+        this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+        int n = COUNTER.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory tf = r -> {
+            Thread t = new Thread(r, "jdask-worker-" + n + "-exec-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
+        this.thread = new Thread(() -> run(n), "jdask-worker-" + n);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void awaitWelcome() {
+        long timeout = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
+        try {
+            if (!welcomed.await(timeout, TimeUnit.MILLISECONDS)) {
+                close();
+                throw new IllegalStateException("worker could not reach the scheduler at " + schedulerAddress + " within "
+                        + timeout + " ms (distributed.comm.timeouts.connect)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while connecting to " + schedulerAddress, e);
+        }
+        if (failure != null) {
+            close();
+            throw new IllegalStateException("worker failed to start: " + failure);
+        }
+    }
+
+    /** The address peers and clients fetch data from; also the worker's id at the scheduler. */
+    public String address() {
+        return address;
+    }
+
+    public String name() {
+        return options.name() == null ? address : options.name();
+    }
+
+    /** Number of values held. */
+    public int dataSize() {
+        return data.size();
+    }
+
+    /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
+    public void onClose(Runnable r) {
+        this.onClose = r;
+    }
+
+    private void run(int n) {
+        ZMQ.Poller poller = null;
+        try {
+            server = Zmq.socket(SocketType.ROUTER, maxFrame);
+            if (local) {
+                address = "inproc://jdask-worker-" + n;
+                server.bind(address);
+            } else {
+                int port = server.bindToRandomPort("tcp://" + options.host());
+                address = "tcp://" + options.host() + ":" + port;
+            }
+            wakeIn = Zmq.socket(SocketType.PULL, maxFrame);
+            wakeIn.bind("inproc://jdask-worker-wake-" + n);
+            wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
+            wakeOut.connect("inproc://jdask-worker-wake-" + n);
+            sched = Zmq.socket(SocketType.DEALER, maxFrame);
+            sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+            sched.connect(schedulerAddress);
+            Map<String, Object> res = new LinkedHashMap<>(options.resources());
+            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res));
+            flushScheduler();
+            poller = Zmq.context().createPoller(8);
+            poller.register(sched, ZMQ.Poller.POLLIN);
+            poller.register(server, ZMQ.Poller.POLLIN);
+            poller.register(wakeIn, ZMQ.Poller.POLLIN);
+            long nextBeat = System.currentTimeMillis() + heartbeatMs;
+            while (running) {
+                poller.poll(Math.max(1, Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                if (!running) break;
+                drainWake();
+                Runnable r;
+                while ((r = inbox.poll()) != null) r.run();
+                for (int i = 0; i < 10_000; i++) {
+                    Wire.Received m = Wire.receive(sched, false, maxFrame);
+                    if (m == null) break;
+                    fromScheduler(m);
+                }
+                for (int i = 0; i < 1000; i++) {
+                    Wire.Received m = Wire.receive(server, true, maxFrame);
+                    if (m == null) break;
+                    fromPeer(m);
+                }
+                for (Map.Entry<String, ZMQ.Socket> p : new ArrayList<>(peers.entrySet())) {
+                    for (int i = 0; i < 1000; i++) {
+                        Wire.Received m = Wire.receive(p.getValue(), false, maxFrame);
+                        if (m == null) break;
+                        fetchReply(p.getKey(), m);
+                    }
+                }
+                long now = System.currentTimeMillis();
+                expireFetches(now);
+                if (now >= nextBeat) {
+                    send(Msg.of(Op.HEARTBEAT));
+                    nextBeat = now + heartbeatMs;
+                }
+                flushScheduler();
+                // peer sockets created while handling messages join the poll set
+                if (poller.getSize() < 3 + peers.size()) {
+                    poller.close();
+                    poller = Zmq.context().createPoller(4 + peers.size());
+                    poller.register(sched, ZMQ.Poller.POLLIN);
+                    poller.register(server, ZMQ.Poller.POLLIN);
+                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                    for (ZMQ.Socket s : peers.values()) poller.register(s, ZMQ.Poller.POLLIN);
+                }
+            }
+            try {
+                send(Msg.of(Op.GOODBYE));
+                flushScheduler();
+            } catch (RuntimeException ignored) {
+                // closing anyway
+            }
+        } catch (org.zeromq.ZMQException e) {
+            if (running) {
+                failure = e.toString();
+                LOG.error("worker {} socket failed", address, e);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e.toString();
+            LOG.error("worker {} loop crashed", address, e);
+        } finally {
+            running = false;
+            welcomed.countDown();
+            if (poller != null) poller.close();
+            executor.shutdownNow();
+            synchronized (wakeLock) {
+                Zmq.close(wakeOut);
+                wakeOut = null;
+            }
+            Zmq.close(wakeIn);
+            Zmq.close(sched);
+            Zmq.close(server);
+            for (ZMQ.Socket s : peers.values()) Zmq.close(s);
+            data.clear();
+            stopped.countDown();
+            try {
+                onClose.run();
+            } catch (RuntimeException e) {
+                LOG.warn("onClose callback failed", e);
+            }
+        }
+    }
+
+    private void drainWake() {
+        while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
+            // just a wake-up
+        }
+    }
+
+    /** Runs {@code r} on the I/O thread soon. */
+    private void post(Runnable r) {
+        inbox.add(r);
+        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
+        try {
+            synchronized (wakeLock) {
+                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private void send(Msg m) {
+        toScheduler.add(m);
+    }
+
+    private void flushScheduler() {
+        if (toScheduler.isEmpty()) return;
+        Wire.send(sched, null, new ArrayList<>(toScheduler), local);
+        toScheduler.clear();
+    }
+
+    private void fromScheduler(Wire.Received r) {
+        List<Msg> batch;
+        try {
+            batch = r.decode(local);
+        } catch (Wire.WireException e) {
+            LOG.warn("worker {}: bad message from the scheduler: {}", address, e.getMessage());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Msg m : batch) {
+            try {
+                fromScheduler(m, now);
+            } catch (RuntimeException e) {
+                LOG.warn("worker {}: cannot handle {} from the scheduler: {}", address, m.op(), e.toString());
+            }
+        }
+    }
+
+    private void fromScheduler(Msg m, long now) {
+        {
+            switch (m.op()) {
+                case WELCOME -> {
+                    LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+                    welcomed.countDown();
+                }
+                case COMPUTE -> {
+                    Map<Key, List<String>> whoHas = new HashMap<>();
+                    for (Object o : m.list(3)) {
+                        List<?> e = (List<?>) o;
+                        List<String> ws = new ArrayList<>();
+                        for (Object w : (List<?>) e.get(1)) ws.add((String) w);
+                        whoHas.put((Key) e.get(0), ws);
+                    }
+                    List<Object> p = m.list(4);
+                    Prio prio = new Prio(((Number) p.get(0)).intValue(), ((Number) p.get(1)).longValue(), ((Number) p.get(2)).intValue());
+                    Map<String, Double> res = new HashMap<>();
+                    m.map(5).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
+                    apply(new WorkerEvent.Compute(m.key(0), m.payload(1), m.payload(2), whoHas, prio, res), now);
+                }
+                case FREE -> apply(new WorkerEvent.Free(m.keys(0)), now);
+                case STEAL -> apply(new WorkerEvent.Steal(m.key(0)), now);
+                case CLOSE -> {
+                    LOG.warn("Worker {} closed by the scheduler: {}", address, m.str(0));
+                    running = false;
+                }
+                case ERROR -> {
+                    LOG.warn("worker {}: scheduler error: {}", address, m.get(0));
+                    if (welcomed.getCount() > 0) {
+                        failure = String.valueOf(m.get(0));
+                        running = false;
+                    }
+                }
+                default -> LOG.warn("worker {}: unexpected {} from the scheduler", address, m.op());
+            }
+        }
+    }
+
+    private void apply(WorkerEvent e, long now) {
+        for (WorkerInstruction i : state.handle(e, now)) execute(i);
+    }
+
+    private void execute(WorkerInstruction i) {
+        if (i instanceof Execute x) {
+            executor.execute(() -> runTask(x));
+        } else if (i instanceof Finished f) {
+            send(Msg.of(Op.FINISHED, f.key(), f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key())), f.seconds()));
+        } else if (i instanceof Erred e) {
+            send(Msg.of(Op.ERRED, e.key(), e.error()));
+        } else if (i instanceof Missing m) {
+            send(Msg.of(Op.MISSING, m.key(), m.dep(), m.from()));
+        } else if (i instanceof StealAnswer s) {
+            send(Msg.of(Op.STEAL_ANSWER, s.key(), s.released()));
+        } else if (i instanceof Drop d) {
+            for (Key k : d.keys()) data.remove(k);
+        } else if (i instanceof Fetch f) {
+            fetch(f.from(), f.keys());
+        }
+    }
+
+    private Object unwrapRaw(Key k) {
+        Object v = data.get(k);
+        return v == NULL ? null : v;
+    }
+
+    /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */
+    private Object value(Key k) {
+        Object v = data.get(k);
+        if (v == null) throw new IllegalStateException("worker " + address + " does not hold " + k);
+        if (v == NULL) return null;
+        if (v instanceof Payload p) {
+            Object decoded = p.value();
+            data.replace(k, p, decoded == null ? NULL : decoded);
+            return decoded;
+        }
+        return v;
+    }
+
+    private void runTask(Execute x) {
+        long t0 = System.nanoTime();
+        Object result;
+        try {
+            Node node = (Node) ((Payload) x.spec()).value();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cfg = x.config() == null ? null : (Map<String, Object>) ((Payload) x.config()).value();
+            try (Config.Scope ignored = cfg == null ? null : Config.apply(cfg)) {
+                if (node instanceof Task t) result = t.execute(this::value);
+                else if (node instanceof DataNode d) result = d.value();
+                else result = value(((Alias) node).target());
+            }
+        } catch (Throwable e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Payload err = errorPayload(e);
+            post(() -> apply(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis()));
+            return;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Object stored = result;
+        post(() -> {
+            data.put(x.key(), stored == null ? NULL : stored);
+            apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
+        });
+    }
+
+    /** The exception as a payload; for remote peers, one that surely decodes on the other side. */
+    private Payload errorPayload(Throwable e) {
+        if (local) return Payload.ofValue(e);
+        try {
+            byte[] b = Codecs.encode(e);
+            Codecs.decode(b);
+            return Payload.ofBytes(b);
+        } catch (RuntimeException | StackOverflowError notPortable) {
+            RemoteTaskError r = new RemoteTaskError(e.getClass().getName(), e.getMessage(), e.getStackTrace());
+            return Payload.ofValue(r);
+        }
+    }
+
+    // ------------------------------------------------------------------ worker-to-worker data
+
+    private void fetch(String peer, List<Key> keys) {
+        ZMQ.Socket s = peers.get(peer);
+        if (s == null) {
+            s = Zmq.socket(SocketType.DEALER, maxFrame);
+            s.setIdentity(peer.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
+            s.connect(peer);
+            peers.put(peer, s);
+        }
+        long id = nextRequest++;
+        fetches.put(id, new PendingFetch(peer, keys, System.currentTimeMillis() + fetchTimeoutMs));
+        Wire.send(s, null, List.of(Msg.of(Op.GET_DATA, id, new ArrayList<Object>(keys))), peer.startsWith("inproc://"));
+    }
+
+    private void fetchReply(String peer, Wire.Received r) {
+        List<Msg> batch;
+        try {
+            batch = r.decode(peer.startsWith("inproc://"));
+        } catch (Wire.WireException e) {
+            LOG.warn("worker {}: bad reply from {}: {}", address, peer, e.getMessage());
+            return;
+        }
+        for (Msg m : batch) {
+            if (m.op() != Op.DATA) continue;
+            PendingFetch f = fetches.remove(m.num(0));
+            if (f == null) continue; // timed out already
+            List<Key> got = m.keys(1);
+            List<Object> values = m.list(2);
+            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i));
+            apply(new WorkerEvent.FetchDone(peer, got, m.keys(3)), System.currentTimeMillis());
+        }
+    }
+
+    private void expireFetches(long now) {
+        if (fetches.isEmpty()) return;
+        for (Iterator<Map.Entry<Long, PendingFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
+            PendingFetch f = it.next().getValue();
+            if (now > f.deadline()) {
+                it.remove();
+                LOG.warn("worker {}: fetch of {} key(s) from {} timed out", address, f.keys().size(), f.peer());
+                apply(new WorkerEvent.FetchDone(f.peer(), List.of(), f.keys()), now);
+            }
+        }
+    }
+
+    private void fromPeer(Wire.Received r) {
+        boolean peerLocal = Wire.isLocal(r.identity);
+        List<Msg> batch;
+        try {
+            batch = r.decode(peerLocal);
+        } catch (Wire.WireException e) {
+            LOG.warn("worker {}: refused a message from a peer: {}", address, e.getMessage());
+            Wire.send(server, r.identity, List.of(Msg.of(Op.ERROR, e.getMessage())), false);
+            return;
+        }
+        List<Msg> replies = new ArrayList<>();
+        for (Msg m : batch) {
+            try {
+                switch (m.op()) {
+                    case GET_DATA -> {
+                        List<Object> found = new ArrayList<>(), values = new ArrayList<>(), missing = new ArrayList<>();
+                        for (Key k : m.keys(1)) {
+                            Object v = data.get(k);
+                            if (v == null) missing.add(k);
+                            else {
+                                found.add(k);
+                                values.add(v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v));
+                            }
+                        }
+                        replies.add(Msg.of(Op.DATA, m.num(0), found, values, missing));
+                    }
+                    case PUT_DATA -> {
+                        List<Key> keys = m.keys(1);
+                        List<Object> values = m.list(2);
+                        List<Object> sizes = new ArrayList<>();
+                        for (int i = 0; i < keys.size(); i++) {
+                            Payload p = (Payload) values.get(i);
+                            Object v = p.hasValue() ? p.value() : p;
+                            data.put(keys.get(i), v == null ? NULL : v);
+                            sizes.add(Sizes.of(v));
+                        }
+                        apply(new WorkerEvent.Scattered(keys), System.currentTimeMillis());
+                        replies.add(Msg.of(Op.PUT_ACK, m.num(0), sizes));
+                    }
+                    case RUN -> {
+                        long id = m.num(0);
+                        Payload fn = m.payload(1);
+                        byte[] identity = r.identity;
+                        Thread t = new Thread(() -> {
+                            Msg reply;
+                            try {
+                                Object v = ((Fn0<?>) fn.value()).apply();
+                                reply = Msg.of(Op.RUN_REPLY, id, true, Payload.ofValue(v));
+                            } catch (Throwable e) {
+                                reply = Msg.of(Op.RUN_REPLY, id, false, peerLocal ? Payload.ofValue(e) : errorPayload(e));
+                            }
+                            Msg fin = reply;
+                            post(() -> Wire.send(server, identity, List.of(fin), peerLocal));
+                        }, "jdask-run-" + address);
+                        t.setDaemon(true);
+                        t.start();
+                    }
+                    default -> replies.add(Msg.of(Op.ERROR, "a worker's data port does not accept " + m.op()));
+                }
+            } catch (RuntimeException e) {
+                replies.add(Msg.of(Op.ERROR, m.op() + ": " + e.getMessage()));
+            }
+        }
+        if (!replies.isEmpty()) Wire.send(server, r.identity, replies, peerLocal);
+    }
+
+    /** Stops the worker: tells the scheduler, stops its threads, drops its data. Idempotent. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the I/O loop without saying goodbye, like a crash (for tests of recovery). */
+    void crash() {
+        toScheduler.clear();
+        running = false;
+    }
+
+    @Override
+    public String toString() {
+        return "Worker(" + address + ", " + options.nthreads() + " threads)";
+    }
+
+    static String id(byte[] identity) {
+        return new String(identity, StandardCharsets.ISO_8859_1);
+    }
+}

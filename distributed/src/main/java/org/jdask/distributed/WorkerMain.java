@@ -1,0 +1,70 @@
+package org.jdask.distributed;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point of a worker JVM (what a {@link Nanny} starts):
+ * {@code java <JvmFlags> -cp <classpath> org.jdask.distributed.WorkerMain tcp://HOST:PORT
+ * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--parent-pid PID]}.
+ * Prints {@code Worker at: ADDRESS} once registered; exits when the scheduler closes it, or when
+ * the parent process (the nanny) is gone, so a killed nanny leaves no orphan behind.
+ */
+public final class WorkerMain {
+    private WorkerMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length == 0) {
+            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--parent-pid PID]");
+            System.exit(2);
+        }
+        String scheduler = args[0];
+        Worker.Options o = Worker.Options.defaults();
+        long parent = -1;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
+            String v = args[++i];
+            switch (a) {
+                case "--nthreads" -> o = o.withThreads(Integer.parseInt(v));
+                case "--name" -> o = o.withName(v);
+                case "--host" -> o = o.withHost(v);
+                case "--resources" -> o = o.withResources(parseResources(v));
+                case "--parent-pid" -> parent = Long.parseLong(v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        Worker w = Worker.start(scheduler, o);
+        w.onClose(closed::countDown);
+        Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
+        System.out.println("Worker at: " + w.address());
+        System.out.flush();
+        if (parent > 0) {
+            ProcessHandle.of(parent).ifPresent(p -> p.onExit().thenRun(() -> {
+                w.close();
+                closed.countDown();
+            }));
+            if (ProcessHandle.of(parent).isEmpty()) w.close();
+        }
+        closed.await();
+        System.exit(0);
+    }
+
+    /** {@code GPU=1,MEM=2e9} to a map; a clear error naming the bad entry. */
+    public static Map<String, Double> parseResources(String s) {
+        Map<String, Double> m = new HashMap<>();
+        if (s == null || s.isBlank()) return m;
+        for (String part : s.split("[,\\s]+")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("resource '" + part + "' must look like NAME=AMOUNT");
+            try {
+                m.put(part.substring(0, eq), Double.parseDouble(part.substring(eq + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("resource '" + part + "': amount is not a number");
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,23 @@
+package org.jdask.distributed.internal;
+
+/** Message types of the wire protocol; {@code distributed/PROTOCOL.md} lists each one's fields. */
+public enum Op {
+    // any peer -> scheduler
+    HELLO_CLIENT, HELLO_WORKER, WELCOME, ERROR,
+    // client -> scheduler
+    UPDATE_GRAPH, RELEASE, CANCEL, UPDATE_DATA, STORY, STORY_REPLY, WORKERS, WORKERS_REPLY, GOODBYE,
+    PUBLISH, GET_DATASET, DATASET_REPLY,
+    // scheduler -> client
+    REPORT, TASK_DONE,
+    // worker <-> scheduler
+    HEARTBEAT, FINISHED, ERRED, MISSING, STEAL_ANSWER, COMPUTE, FREE, STEAL, CLOSE, WORKER_DIED,
+    // peer <-> worker data server
+    GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY;
+
+    private static final Op[] ALL = values();
+
+    public static Op of(int code) {
+        if (code < 0 || code >= ALL.length) throw new IllegalArgumentException("unknown op code " + code);
+        return ALL[code];
+    }
+}

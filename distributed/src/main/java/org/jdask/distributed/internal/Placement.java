@@ -1,0 +1,156 @@
+package org.jdask.distributed.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.distributed.internal.SchedulerInstruction.Compute;
+import org.jdask.distributed.internal.SchedulerInstruction.Steal;
+import org.jdask.distributed.internal.SchedulerState.Task;
+import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
+
+/**
+ * Where tasks run: the scheduler's placement policy, kept apart from the state transitions.
+ *
+ * <ul>
+ *   <li><b>Locality and balance</b> ({@link #decide}): the worker with the smallest estimated
+ *       finish time, {@code (occupancy + bytes it would have to fetch / bandwidth) / threads};
+ *       so a task goes where most of its input bytes already are unless that worker is busy.
+ *   <li><b>Occupancy</b>: the sum of estimated durations of a worker's tasks; durations are
+ *       learned per function name (an exponential average, Dask's task prefixes).
+ *   <li><b>Root-task queuing</b>: a worker takes root tasks only while it has a free slot
+ *       ({@code ceil(threads * worker-saturation)} tasks).
+ *   <li><b>Work stealing</b> ({@link #balance}): on each tick, an idle worker takes unstarted
+ *       tasks from the most occupied one; the victim confirms it has not started the task
+ *       before the scheduler moves it, so a task never runs twice because of a steal.
+ * </ul>
+ */
+final class Placement {
+    /** Bytes per second assumed for worker-to-worker transfer when choosing a worker. */
+    static final double BANDWIDTH = 100e6;
+
+    private final SchedulerState s;
+    final Map<String, Double> durations = new HashMap<>();
+
+    Placement(SchedulerState s) {
+        this.s = s;
+    }
+
+    List<WorkerInfo> validWorkers(Task t) {
+        List<WorkerInfo> out = new ArrayList<>(s.workers.size());
+        for (WorkerInfo w : s.workers.values()) {
+            if (!t.workerRestrictions.isEmpty() && !t.workerRestrictions.contains(w.address)
+                    && !t.workerRestrictions.contains(w.name)) continue;
+            boolean fits = true;
+            for (Map.Entry<String, Double> r : t.resources.entrySet()) {
+                if (w.resources.getOrDefault(r.getKey(), 0.0) < r.getValue()) fits = false;
+            }
+            if (fits) out.add(w);
+        }
+        return out;
+    }
+
+    int slots(WorkerInfo w) {
+        return Math.max(1, (int) Math.ceil(w.nthreads * s.options.workerSaturation()));
+    }
+
+    boolean hasFreeSlot(WorkerInfo w) {
+        return w.processing.size() < slots(w);
+    }
+
+    WorkerInfo leastBusyUnsaturated(List<WorkerInfo> valid) {
+        WorkerInfo best = null;
+        double bestLoad = Double.MAX_VALUE;
+        for (WorkerInfo w : valid) {
+            if (!hasFreeSlot(w)) continue;
+            double load = (double) w.processing.size() / w.nthreads;
+            if (load < bestLoad) {
+                best = w;
+                bestLoad = load;
+            }
+        }
+        return best;
+    }
+
+    WorkerInfo decide(Task t, List<WorkerInfo> valid) {
+        WorkerInfo best = null;
+        double bestCost = Double.MAX_VALUE;
+        for (WorkerInfo w : valid) {
+            long missing = 0;
+            for (Task d : t.deps) if (!d.whoHas.contains(w)) missing += Math.max(0, d.nbytes);
+            double cost = (w.occupancy + missing / BANDWIDTH) / w.nthreads;
+            if (best == null || cost < bestCost || cost == bestCost && w.processing.size() < best.processing.size()) {
+                best = w;
+                bestCost = cost;
+            }
+        }
+        return best;
+    }
+
+    double estimate(Task t) {
+        return t.prefix == null ? s.options.unknownDuration() : durations.getOrDefault(t.prefix, s.options.unknownDuration());
+    }
+
+    void learn(Task t, double seconds) {
+        if (t.prefix == null || seconds < 0) return;
+        Double old = durations.get(t.prefix);
+        durations.put(t.prefix, old == null ? seconds : 0.5 * old + 0.5 * seconds);
+    }
+
+    /** One round of work stealing: idle workers ask busy ones for unstarted tasks. */
+    void balance() {
+        if (s.workers.size() < 2 || !s.queued.isEmpty()) return;
+        List<WorkerInfo> idle = new ArrayList<>();
+        for (WorkerInfo w : s.workers.values()) if (w.processing.size() < w.nthreads) idle.add(w);
+        for (WorkerInfo thief : idle) {
+            WorkerInfo victim = null;
+            for (WorkerInfo w : s.workers.values()) {
+                if (w == thief || w.processing.size() <= w.nthreads) continue;
+                if (victim == null || w.occupancy / w.nthreads > victim.occupancy / victim.nthreads) victim = w;
+            }
+            if (victim == null) return;
+            int want = thief.nthreads - thief.processing.size();
+            // newest tasks are the least likely to have started
+            List<Task> candidates = new ArrayList<>(victim.processing.keySet());
+            for (int i = candidates.size() - 1; i >= victim.nthreads && want > 0; i--) {
+                Task t = candidates.get(i);
+                if (t.stealTo != null || !t.workerRestrictions.isEmpty() || !t.resources.isEmpty()) continue;
+                long missing = 0;
+                for (Task d : t.deps) if (!d.whoHas.contains(thief)) missing += Math.max(0, d.nbytes);
+                if (missing / BANDWIDTH > estimate(t)) continue; // moving the inputs costs more than waiting
+                t.stealTo = thief;
+                s.emit(new Steal(victim.address, t.key));
+                want--;
+            }
+        }
+    }
+
+    void stealResponse(SchedulerEvent.StealResponse e) {
+        Task t = s.tasks.get(e.key());
+        if (t == null || t.state != TaskState.PROCESSING || t.processingOn == null
+                || !t.processingOn.address.equals(e.worker())) return;
+        WorkerInfo thief = t.stealTo;
+        t.stealTo = null;
+        if (!e.released() || thief == null || !s.workers.containsKey(thief.address)) {
+            if (e.released()) { // the victim dropped it but the thief is gone: send it back
+                resend(t, t.processingOn);
+            }
+            return;
+        }
+        WorkerInfo victim = t.processingOn;
+        Double d = victim.processing.remove(t);
+        if (d != null) victim.occupancy = Math.max(0, victim.occupancy - d);
+        s.log.add(t.key, TaskState.PROCESSING, TaskState.PROCESSING, "stolen from " + victim.address + " by " + thief.address, 0);
+        t.processingOn = thief;
+        double est = estimate(t);
+        thief.processing.put(t, est);
+        thief.occupancy += est;
+        resend(t, thief);
+    }
+
+    private void resend(Task t, WorkerInfo w) {
+        Map<org.jdask.graph.Key, List<String>> whoHas = new HashMap<>();
+        for (Task dep : t.deps) whoHas.put(dep.key, dep.whoHas());
+        s.emit(new Compute(w.address, t.key, t.spec, t.config, whoHas, t.prio, t.resources));
+    }
+}

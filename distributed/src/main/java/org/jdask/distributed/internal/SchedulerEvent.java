@@ -1,0 +1,66 @@
+package org.jdask.distributed.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdask.graph.Key;
+
+/** What can happen to the scheduler: each record is one input of {@link SchedulerState#handle}. */
+public sealed interface SchedulerEvent {
+    /** A worker registered: its address (also its id), name, thread count and abstract resources. */
+    record AddWorker(String address, String name, int nthreads, Map<String, Double> resources) implements SchedulerEvent {}
+
+    /** A worker left or died (nanny report, heartbeat timeout, close). */
+    record RemoveWorker(String address, String reason) implements SchedulerEvent {}
+
+    /** A worker is alive. */
+    record Heartbeat(String address) implements SchedulerEvent {}
+
+    /** Time passes: heartbeat timeouts and work stealing are checked. */
+    record Tick() implements SchedulerEvent {}
+
+    record AddClient(String client) implements SchedulerEvent {}
+
+    /** A client went away: everything it wanted is released. */
+    record RemoveClient(String client) implements SchedulerEvent {}
+
+    /**
+     * One task of an {@link UpdateGraph}: {@code spec} and {@code config} are opaque payloads the
+     * scheduler only forwards; {@code workers} and {@code resources} restrict where it may run.
+     */
+    record NewTask(Key key, Object spec, Object config, List<Key> deps, int userPriority, int order, int retries,
+                   Set<String> workers, Map<String, Double> resources, String prefix) {
+        public NewTask {
+            deps = List.copyOf(deps);
+            workers = workers == null ? Set.of() : Set.copyOf(workers);
+            resources = resources == null ? Map.of() : Map.copyOf(resources);
+        }
+    }
+
+    /**
+     * A client submits tasks (dependencies first) and wants {@code wanted}; with {@code report}
+     * the client is told about every task of this update that finishes (for listeners).
+     */
+    record UpdateGraph(String client, List<NewTask> tasks, Collection<Key> wanted, boolean report) implements SchedulerEvent {}
+
+    record ReleaseKeys(String client, Collection<Key> keys) implements SchedulerEvent {}
+
+    /** Like release, and the client's futures of these keys are told they were cancelled. */
+    record CancelKeys(String client, Collection<Key> keys) implements SchedulerEvent {}
+
+    record TaskFinished(String worker, Key key, long nbytes, double seconds) implements SchedulerEvent {}
+
+    record TaskErred(String worker, Key key, Object exception) implements SchedulerEvent {}
+
+    /** {@code worker} could not get {@code dep} (needed by {@code key}) from {@code from}. */
+    record MissingData(String worker, Key key, Key dep, String from) implements SchedulerEvent {}
+
+    /** The answer to a steal request: {@code released} when the victim dropped the task unstarted. */
+    record StealResponse(String worker, Key key, boolean released) implements SchedulerEvent {}
+
+    /** Data a client placed on workers itself (scatter): each key with the workers holding it. */
+    record UpdateData(String client, List<Scattered> keys) implements SchedulerEvent {}
+
+    record Scattered(Key key, List<String> workers, long nbytes) {}
+}

@@ -1,0 +1,35 @@
+package org.jdask.distributed.internal;
+
+import java.util.List;
+import java.util.Map;
+import org.jdask.graph.Key;
+
+/** What {@link SchedulerState#handle} asks its shell to send. */
+public sealed interface SchedulerInstruction {
+    /** Run {@code key} on {@code worker}; {@code whoHas} says where each dependency's value is. */
+    record Compute(String worker, Key key, Object spec, Object config, Map<Key, List<String>> whoHas, Prio prio,
+                   Map<String, Double> resources) implements SchedulerInstruction {}
+
+    /** {@code worker} should drop these keys (data, or tasks it has not finished). */
+    record Free(String worker, List<Key> keys) implements SchedulerInstruction {}
+
+    /** Ask {@code worker} to give {@code key} back if it has not started it. */
+    record Steal(String worker, Key key) implements SchedulerInstruction {}
+
+    /** The scheduler drops {@code worker} (heartbeat timeout): close it. */
+    record CloseWorker(String worker, String reason) implements SchedulerInstruction {}
+
+    /** What a client is told about a key it wants. */
+    enum ReportKind { MEMORY, ERRED, LOST, CANCELLED }
+
+    /**
+     * Tell {@code client} about {@code key}: in memory on {@code workers}; erred with {@code
+     * exception} (blaming {@code blame}, the task that actually failed); lost (will be
+     * recomputed); or cancelled.
+     */
+    record Report(String client, Key key, ReportKind kind, List<String> workers, Object exception, Key blame)
+            implements SchedulerInstruction {}
+
+    /** For listeners: {@code key} finished on worker number {@code worker}. */
+    record TaskDone(String client, Key key, int worker, boolean failed) implements SchedulerInstruction {}
+}

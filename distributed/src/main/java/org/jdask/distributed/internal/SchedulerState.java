@@ -1,0 +1,774 @@
+package org.jdask.distributed.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jdask.KilledWorkerException;
+import org.jdask.distributed.internal.SchedulerEvent.*;
+import org.jdask.distributed.internal.SchedulerInstruction.*;
+import org.jdask.graph.Key;
+
+/**
+ * The distributed scheduler's whole state, as a pure state machine: {@link #handle} takes one
+ * {@link SchedulerEvent} and returns the {@link SchedulerInstruction}s its shell must send. No
+ * sockets, no threads, no clocks (time comes in with each event), so every rule is unit-tested by
+ * asserting whole states after a sequence of events.
+ *
+ * <h2>How it works</h2>
+ * Each {@link Task} moves through the {@link TaskState} table. A task a client wants (or that a
+ * wanted task needs) goes {@code RELEASED -> WAITING}; when no dependency is missing it is
+ * <em>ready</em>: root tasks (no dependencies) go to a worker with a free slot or wait in the
+ * scheduler's {@code QUEUED} set (so a 1,000,000-task map does not flood worker memory), other
+ * tasks go straight to the worker chosen by {@link Placement}. A finished task is {@code MEMORY};
+ * a dependency whose dependents are all done and that no client wants is released (its workers
+ * are told to free it) and, once nothing refers to it, {@code FORGOTTEN}.
+ *
+ * <p>When a worker dies, tasks it was running are sent elsewhere (counting the death against
+ * them: after {@code allowedFailures} deaths the task errs with {@link KilledWorkerException}),
+ * and results only it held are recomputed from their specs if something still needs them. All
+ * cascades (release, forget, error propagation, recomputation) use explicit work lists, so a
+ * 100,000-long chain does not overflow the stack.
+ *
+ * <p>Every transition goes through {@link TaskState#check} and is logged in a bounded
+ * {@link TransitionLog}; {@link #story(Key)} explains a stuck task.
+ */
+public final class SchedulerState {
+    /** Scheduler-side record of one task. Fields are package-visible for the shell and tests. */
+    public static final class Task {
+        final Key key;
+        TaskState state = TaskState.RELEASED;
+        Object spec, config;
+        String prefix;
+        Prio prio;
+        int retries;
+        Set<String> workerRestrictions = Set.of();
+        Map<String, Double> resources = Map.of();
+        final List<Task> deps = new ArrayList<>(2);
+        final Set<Task> dependents = new HashSet<>(2);
+        /** Dependencies not yet in memory (while WAITING). */
+        final Set<Task> waitingOn = new HashSet<>(2);
+        /** Dependents that still need this task's value. */
+        final Set<Task> waiters = new HashSet<>(2);
+        final Set<String> whoWants = new HashSet<>(1);
+        final Set<WorkerInfo> whoHas = new LinkedHashSet<>(1);
+        WorkerInfo processingOn;
+        long nbytes = -1;
+        int suspicious;
+        final List<String> killedOn = new ArrayList<>(0);
+        Object exception;
+        Key blame;
+        String reportTo;
+        /** Thief chosen for an in-flight steal request. */
+        WorkerInfo stealTo;
+
+        Task(Key key) {
+            this.key = key;
+        }
+
+        public Key key() {
+            return key;
+        }
+
+        public TaskState state() {
+            return state;
+        }
+
+        public long nbytes() {
+            return nbytes;
+        }
+
+        public List<String> whoHas() {
+            List<String> out = new ArrayList<>(whoHas.size());
+            for (WorkerInfo w : whoHas) out.add(w.address);
+            return out;
+        }
+
+        public String processingOn() {
+            return processingOn == null ? null : processingOn.address;
+        }
+
+        public Set<String> whoWants() {
+            return Set.copyOf(whoWants);
+        }
+
+        public int suspicious() {
+            return suspicious;
+        }
+
+        @Override
+        public String toString() {
+            return key + "[" + state + "]";
+        }
+    }
+
+    /** Scheduler-side record of one worker. */
+    public static final class WorkerInfo {
+        final String address, name;
+        final int nthreads, number;
+        final Map<String, Double> resources;
+        /** Tasks sent to it and not finished, with their estimated durations (seconds). */
+        final Map<Task, Double> processing = new LinkedHashMap<>();
+        final Set<Task> hasWhat = new HashSet<>();
+        double occupancy;
+        long nbytes;
+        long lastSeen;
+
+        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long now) {
+            this.address = address;
+            this.name = name;
+            this.nthreads = nthreads;
+            this.number = number;
+            this.resources = Map.copyOf(resources);
+            this.lastSeen = now;
+        }
+
+        public String address() {
+            return address;
+        }
+
+        public int nthreads() {
+            return nthreads;
+        }
+
+        public int number() {
+            return number;
+        }
+
+        public double occupancy() {
+            return occupancy;
+        }
+
+        public long nbytes() {
+            return nbytes;
+        }
+
+        public Set<Key> processing() {
+            Set<Key> out = new LinkedHashSet<>();
+            for (Task t : processing.keySet()) out.add(t.key);
+            return out;
+        }
+
+        public int processingCount() {
+            return processing.size();
+        }
+
+        public int keyCount() {
+            return hasWhat.size();
+        }
+
+        public Set<Key> hasWhat() {
+            Set<Key> out = new HashSet<>();
+            for (Task t : hasWhat) out.add(t.key);
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return "Worker(" + address + ", " + nthreads + " threads, " + processing.size() + " processing, "
+                    + hasWhat.size() + " keys)";
+        }
+    }
+
+    /** Tunables, from config {@code distributed.scheduler.*}. */
+    public record Options(double workerSaturation, int allowedFailures, long workerTtlMillis, double unknownDuration,
+                          boolean workStealing, int logLength) {
+        public static Options defaults() {
+            return new Options(1.1, 3, 10_000, 0.5, true, 100_000);
+        }
+    }
+
+    final Options options;
+    final Map<Key, Task> tasks = new HashMap<>();
+    final Map<String, WorkerInfo> workers = new LinkedHashMap<>();
+    final Set<String> clients = new HashSet<>();
+    final TreeSet<Task> queued = new TreeSet<>(SchedulerState::byPriority);
+    final Set<Task> noWorker = new LinkedHashSet<>();
+    final TransitionLog log;
+    final Placement placement;
+    private long generation;
+    private int workerNumbers;
+    private long now;
+    private List<SchedulerInstruction> out;
+    private String reason = "";
+
+    public SchedulerState(Options options) {
+        this.options = options;
+        this.log = new TransitionLog(options.logLength());
+        this.placement = new Placement(this);
+    }
+
+    static int byPriority(Task a, Task b) {
+        int c = a.prio.compareTo(b.prio);
+        return c != 0 ? c : a.key.compareTo(b.key);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public Task task(Key key) {
+        return tasks.get(key);
+    }
+
+    public TaskState stateOf(Key key) {
+        Task t = tasks.get(key);
+        return t == null ? TaskState.FORGOTTEN : t.state;
+    }
+
+    public Map<Key, Task> tasks() {
+        return java.util.Collections.unmodifiableMap(tasks);
+    }
+
+    public Map<String, WorkerInfo> workers() {
+        return java.util.Collections.unmodifiableMap(workers);
+    }
+
+    public List<Key> queuedKeys() {
+        List<Key> out = new ArrayList<>();
+        for (Task t : queued) out.add(t.key);
+        return out;
+    }
+
+    public List<TransitionLog.Entry> story(Key key) {
+        return log.story(key);
+    }
+
+    /** Estimated seconds per task, by function name, learned from finished tasks. */
+    public Map<String, Double> durations() {
+        return java.util.Collections.unmodifiableMap(placement.durations);
+    }
+
+    // ---------------------------------------------------------------- the one entry point
+
+    /** Applies {@code event} at time {@code nowMillis}; returns what to send, in order. */
+    public List<SchedulerInstruction> handle(SchedulerEvent event, long nowMillis) {
+        this.now = nowMillis;
+        this.out = new ArrayList<>();
+        if (event instanceof UpdateGraph e) updateGraph(e);
+        else if (event instanceof TaskFinished e) taskFinished(e);
+        else if (event instanceof TaskErred e) taskErred(e);
+        else if (event instanceof ReleaseKeys e) releaseKeys(e.client(), e.keys(), false);
+        else if (event instanceof CancelKeys e) releaseKeys(e.client(), e.keys(), true);
+        else if (event instanceof AddWorker e) addWorker(e);
+        else if (event instanceof RemoveWorker e) removeWorker(e.address(), e.reason());
+        else if (event instanceof Heartbeat e) {
+            WorkerInfo w = workers.get(e.address());
+            if (w != null) w.lastSeen = now;
+        } else if (event instanceof Tick) tick();
+        else if (event instanceof AddClient e) clients.add(e.client());
+        else if (event instanceof RemoveClient e) removeClient(e.client());
+        else if (event instanceof MissingData e) missingData(e);
+        else if (event instanceof StealResponse e) placement.stealResponse(e);
+        else if (event instanceof UpdateData e) updateData(e);
+        else throw new IllegalArgumentException("unknown scheduler event " + event);
+        List<SchedulerInstruction> result = out;
+        out = null;
+        return result;
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    void transition(Task t, TaskState to, String why) {
+        TaskState.check(t.key, t.state, to);
+        log.add(t.key, t.state, to, why, now);
+        t.state = to;
+    }
+
+    void emit(SchedulerInstruction i) {
+        out.add(i);
+    }
+
+    private void updateGraph(UpdateGraph e) {
+        clients.add(e.client());
+        long gen = generation++;
+        List<Task> fresh = new ArrayList<>(e.tasks().size());
+        for (NewTask nt : e.tasks()) {
+            Task t = tasks.get(nt.key());
+            if (t == null) {
+                t = new Task(nt.key());
+                tasks.put(nt.key(), t);
+            }
+            if (t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty()) {
+                // new, or a failure nobody holds on to any more: take the (new) spec
+                if (t.state == TaskState.ERRED) forgetErrorForResubmit(t);
+                t.spec = nt.spec();
+                t.config = nt.config();
+                t.prefix = nt.prefix();
+                t.retries = nt.retries();
+                t.workerRestrictions = nt.workers();
+                t.resources = nt.resources();
+                for (Key dk : nt.deps()) {
+                    Task d = tasks.get(dk);
+                    if (d == null) {
+                        throw new IllegalArgumentException("task " + nt.key() + " depends on " + dk
+                                + ", which is neither in this update nor known to the scheduler");
+                    }
+                    if (!t.deps.contains(d)) {
+                        t.deps.add(d);
+                        d.dependents.add(t);
+                    }
+                }
+            }
+            t.prio = new Prio(nt.userPriority(), gen, nt.order());
+            if (e.report()) t.reportTo = e.client();
+            fresh.add(t);
+        }
+        for (Key k : e.wanted()) {
+            Task t = tasks.get(k);
+            if (t == null) throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
+            t.whoWants.add(e.client());
+        }
+        reason = "update-graph from " + e.client();
+        // dependencies come first in the update, so walking it in reverse finds every needed task
+        // from its dependents; then make them runnable in dependency order
+        Set<Task> needed = new HashSet<>();
+        for (int i = fresh.size() - 1; i >= 0; i--) {
+            Task t = fresh.get(i);
+            if (!t.whoWants.isEmpty() || needed.contains(t)) {
+                needed.add(t);
+                needed.addAll(t.deps);
+            }
+        }
+        for (Task t : fresh) {
+            if (needed.contains(t) && t.state == TaskState.RELEASED) toWaiting(t);
+            else if (t.state.isDone()) reportIfWanted(t);
+        }
+    }
+
+    private void forgetErrorForResubmit(Task t) {
+        transition(t, TaskState.RELEASED, "resubmitted after error");
+        t.exception = null;
+        t.blame = null;
+        for (Task d : t.deps) d.dependents.remove(t);
+        t.deps.clear();
+        t.spec = null;
+    }
+
+    /** RELEASED -> WAITING, pulling released dependencies along (iteratively). */
+    void toWaiting(Task root) {
+        ArrayDeque<Task> stack = new ArrayDeque<>();
+        stack.push(root);
+        Set<Task> ordered = new LinkedHashSet<>();
+        Set<Task> seen = new HashSet<>();
+        // post-order: dependencies become WAITING before their dependents
+        while (!stack.isEmpty()) {
+            Task t = stack.peek();
+            if (seen.add(t)) {
+                for (Task d : t.deps) if (d.state == TaskState.RELEASED && !seen.contains(d)) stack.push(d);
+            } else {
+                stack.pop();
+                if (t.state == TaskState.RELEASED) ordered.add(t);
+            }
+        }
+        for (Task t : ordered) {
+            if (t.state != TaskState.RELEASED) continue;
+            if (t.spec == null) { // scattered data whose holders are gone: cannot be recomputed
+                t.exception = new IllegalStateException("the data of " + t.key
+                        + " was scattered by a client and every worker holding it is gone; it cannot be recomputed");
+                t.blame = t.key;
+                transition(t, TaskState.ERRED, "lost scattered data");
+                propagateError(t);
+                continue;
+            }
+            transition(t, TaskState.WAITING, reason);
+            t.waitingOn.clear();
+            Task erredDep = null;
+            for (Task d : t.deps) {
+                d.waiters.add(t);
+                if (d.state == TaskState.ERRED) erredDep = d;
+                else if (d.state != TaskState.MEMORY) t.waitingOn.add(d);
+            }
+            if (erredDep != null) {
+                t.exception = erredDep.exception;
+                t.blame = erredDep.blame;
+                transition(t, TaskState.ERRED, "dependency " + erredDep.key + " erred");
+                propagateError(t);
+            } else if (t.waitingOn.isEmpty()) {
+                ready(t);
+            }
+        }
+    }
+
+    /** A WAITING task whose dependencies are all in memory: queue it or send it to a worker. */
+    void ready(Task t) {
+        List<WorkerInfo> valid = placement.validWorkers(t);
+        if (valid.isEmpty()) {
+            transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers" : "no worker satisfies its restrictions");
+            noWorker.add(t);
+            return;
+        }
+        if (t.deps.isEmpty() && t.workerRestrictions.isEmpty() && t.resources.isEmpty()) {
+            WorkerInfo w = placement.leastBusyUnsaturated(valid);
+            if (w == null) {
+                transition(t, TaskState.QUEUED, "all workers saturated");
+                queued.add(t);
+                return;
+            }
+            sendTo(t, w);
+            return;
+        }
+        sendTo(t, placement.decide(t, valid));
+    }
+
+    void sendTo(Task t, WorkerInfo w) {
+        if (t.state == TaskState.QUEUED) queued.remove(t);
+        if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
+        transition(t, TaskState.PROCESSING, reason + "; on " + w.address);
+        t.processingOn = w;
+        double d = placement.estimate(t);
+        w.processing.put(t, d);
+        w.occupancy += d;
+        Map<Key, List<String>> whoHas = t.deps.isEmpty() ? Map.of() : new HashMap<>(t.deps.size() * 2);
+        for (Task dep : t.deps) whoHas.put(dep.key, dep.whoHas());
+        emit(new Compute(w.address, t.key, t.spec, t.config, whoHas, t.prio, t.resources));
+    }
+
+    private void stopProcessing(Task t) {
+        WorkerInfo w = t.processingOn;
+        if (w != null) {
+            Double d = w.processing.remove(t);
+            if (d != null) w.occupancy = Math.max(0, w.occupancy - d);
+            t.processingOn = null;
+        }
+        t.stealTo = null;
+    }
+
+    private void taskFinished(TaskFinished e) {
+        Task t = tasks.get(e.key());
+        WorkerInfo w = workers.get(e.worker());
+        if (w == null) return; // a removed worker's late message
+        if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
+            // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
+            if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
+                addReplica(t, w, e.nbytes());
+            } else {
+                emit(new Free(w.address, List.of(e.key())));
+            }
+            fillFrom(w);
+            return;
+        }
+        reason = "finished on " + w.address;
+        placement.learn(t, e.seconds());
+        stopProcessing(t);
+        t.nbytes = Math.max(0, e.nbytes());
+        transition(t, TaskState.MEMORY, reason);
+        addReplica(t, w, t.nbytes);
+        if (t.reportTo != null) emit(new TaskDone(t.reportTo, t.key, w.number, false));
+        reportIfWanted(t);
+        for (Task dep : t.dependents) {
+            if (dep.state == TaskState.WAITING && dep.waitingOn.remove(t) && dep.waitingOn.isEmpty()) ready(dep);
+        }
+        List<Task> check = new ArrayList<>(t.deps);
+        for (Task d : check) {
+            d.waiters.remove(t);
+            maybeRelease(d);
+        }
+        maybeRelease(t);
+        fillFrom(w);
+    }
+
+    private void addReplica(Task t, WorkerInfo w, long nbytes) {
+        if (t.whoHas.add(w)) {
+            w.hasWhat.add(t);
+            w.nbytes += Math.max(0, nbytes);
+        }
+    }
+
+    private void removeReplica(Task t, WorkerInfo w) {
+        if (t.whoHas.remove(w)) {
+            w.hasWhat.remove(t);
+            w.nbytes -= Math.max(0, t.nbytes);
+        }
+    }
+
+    /** Sends queued root tasks to {@code w} while it has free slots. */
+    void fillFrom(WorkerInfo w) {
+        if (w == null || !workers.containsKey(w.address)) return;
+        while (!queued.isEmpty() && placement.hasFreeSlot(w)) {
+            Task next = queued.first();
+            reason = "slot free on " + w.address;
+            sendTo(next, w);
+        }
+    }
+
+    private void taskErred(TaskErred e) {
+        Task t = tasks.get(e.key());
+        WorkerInfo w = workers.get(e.worker());
+        if (w == null || t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
+            if (w != null) fillFrom(w);
+            return;
+        }
+        stopProcessing(t);
+        if (t.retries > 0) {
+            t.retries--;
+            transition(t, TaskState.RELEASED, "erred on " + w.address + ", retrying (" + t.retries + " retries left)");
+            reason = "retry";
+            toWaiting(t);
+        } else {
+            t.exception = e.exception();
+            t.blame = t.key;
+            transition(t, TaskState.ERRED, "erred on " + w.address);
+            if (t.reportTo != null) emit(new TaskDone(t.reportTo, t.key, w.number, true));
+            propagateError(t);
+        }
+        fillFrom(w);
+    }
+
+    /** Marks every dependent of erred {@code root} that is not done as erred too, and reports. */
+    void propagateError(Task root) {
+        ArrayDeque<Task> work = new ArrayDeque<>();
+        work.push(root);
+        while (!work.isEmpty()) {
+            Task t = work.pop();
+            reportIfWanted(t);
+            for (Task d : t.deps) {
+                d.waiters.remove(t);
+            }
+            for (Task dep : t.dependents) {
+                if (dep.state == TaskState.WAITING || dep.state == TaskState.QUEUED || dep.state == TaskState.NO_WORKER
+                        || dep.state == TaskState.PROCESSING) {
+                    if (dep.state == TaskState.QUEUED) queued.remove(dep);
+                    if (dep.state == TaskState.NO_WORKER) noWorker.remove(dep);
+                    if (dep.state == TaskState.PROCESSING) {
+                        emit(new Free(dep.processingOn.address, List.of(dep.key)));
+                        stopProcessing(dep);
+                    }
+                    dep.exception = root.exception;
+                    dep.blame = root.blame;
+                    transition(dep, TaskState.ERRED, "dependency " + t.key + " erred");
+                    work.push(dep);
+                }
+            }
+        }
+        for (Task d : new ArrayList<>(root.deps)) maybeRelease(d);
+    }
+
+    void reportIfWanted(Task t) {
+        for (String c : t.whoWants) {
+            if (t.state == TaskState.MEMORY) {
+                emit(new Report(c, t.key, ReportKind.MEMORY, t.whoHas(), null, null));
+            } else if (t.state == TaskState.ERRED) {
+                emit(new Report(c, t.key, ReportKind.ERRED, List.of(), t.exception, t.blame));
+            }
+        }
+    }
+
+    private void releaseKeys(String client, Collection<Key> keys, boolean cancel) {
+        reason = (cancel ? "cancelled by " : "released by ") + client;
+        for (Key k : keys) {
+            Task t = tasks.get(k);
+            if (t == null) continue;
+            if (t.whoWants.remove(client) && cancel) emit(new Report(client, k, ReportKind.CANCELLED, List.of(), null, null));
+            maybeRelease(t);
+        }
+    }
+
+    private void removeClient(String client) {
+        clients.remove(client);
+        List<Key> wanted = new ArrayList<>();
+        for (Task t : tasks.values()) if (t.whoWants.contains(client)) wanted.add(t.key);
+        releaseKeys(client, wanted, false);
+    }
+
+    /**
+     * Releases {@code start} if nothing needs it (no client wants it, no dependent waits for it),
+     * then cascades to its dependencies and forgets what nothing refers to.
+     */
+    void maybeRelease(Task start) {
+        ArrayDeque<Task> work = new ArrayDeque<>();
+        work.push(start);
+        while (!work.isEmpty()) {
+            Task t = work.pop();
+            if (t.state == TaskState.FORGOTTEN || !t.whoWants.isEmpty() || !t.waiters.isEmpty()) continue;
+            switch (t.state) {
+                case MEMORY -> {
+                    for (WorkerInfo w : new ArrayList<>(t.whoHas)) {
+                        emit(new Free(w.address, List.of(t.key)));
+                        removeReplica(t, w);
+                    }
+                    transition(t, TaskState.RELEASED, reason);
+                }
+                case WAITING, QUEUED, NO_WORKER, PROCESSING -> {
+                    if (t.state == TaskState.QUEUED) queued.remove(t);
+                    if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
+                    if (t.state == TaskState.PROCESSING) {
+                        emit(new Free(t.processingOn.address, List.of(t.key)));
+                        WorkerInfo w = t.processingOn;
+                        stopProcessing(t);
+                        transition(t, TaskState.RELEASED, reason);
+                        fillFrom(w);
+                    } else {
+                        transition(t, TaskState.RELEASED, reason);
+                    }
+                    t.waitingOn.clear();
+                    for (Task d : t.deps) {
+                        d.waiters.remove(t);
+                        work.push(d);
+                    }
+                }
+                default -> { }
+            }
+            if ((t.state == TaskState.RELEASED || t.state == TaskState.ERRED) && t.dependents.isEmpty()) {
+                forget(t, work);
+            }
+        }
+    }
+
+    private void forget(Task t, ArrayDeque<Task> work) {
+        transition(t, TaskState.FORGOTTEN, reason);
+        tasks.remove(t.key);
+        for (Task d : t.deps) {
+            d.dependents.remove(t);
+            d.waiters.remove(t);
+            work.push(d);
+        }
+    }
+
+    private void addWorker(AddWorker e) {
+        WorkerInfo old = workers.get(e.address());
+        if (old != null) removeWorker(e.address(), "re-registered");
+        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), now);
+        workers.put(w.address, w);
+        reason = "worker " + w.address + " joined";
+        for (Task t : new ArrayList<>(noWorker)) {
+            if (!placement.validWorkers(t).isEmpty()) {
+                noWorker.remove(t);
+                transition(t, TaskState.WAITING, reason);
+                ready(t);
+            }
+        }
+        fillFrom(w);
+    }
+
+    void removeWorker(String address, String why) {
+        WorkerInfo w = workers.remove(address);
+        if (w == null) return;
+        reason = "worker " + address + " removed: " + why;
+        List<Task> rerun = new ArrayList<>();
+        for (Task t : new ArrayList<>(w.processing.keySet())) {
+            stopProcessing(t);
+            t.suspicious++;
+            t.killedOn.add(address);
+            if (t.suspicious >= options.allowedFailures()) {
+                t.exception = new KilledWorkerException(t.key, t.killedOn);
+                t.blame = t.key;
+                transition(t, TaskState.ERRED, reason + " (killed " + t.suspicious + " workers)");
+                if (t.reportTo != null) emit(new TaskDone(t.reportTo, t.key, w.number, true));
+                propagateError(t);
+            } else {
+                transition(t, TaskState.RELEASED, reason);
+                rerun.add(t);
+            }
+        }
+        List<Task> lost = new ArrayList<>();
+        for (Task t : new ArrayList<>(w.hasWhat)) {
+            removeReplica(t, w);
+            if (t.whoHas.isEmpty() && t.state == TaskState.MEMORY) lost.add(t);
+        }
+        for (Task t : lost) {
+            transition(t, TaskState.RELEASED, reason + " (held the only copy)");
+            for (String c : t.whoWants) emit(new Report(c, t.key, ReportKind.LOST, List.of(), null, null));
+            for (Task dep : t.dependents) {
+                if (dep.state == TaskState.PROCESSING) {
+                    // it will not get this input: take it back and let it wait for the recomputation
+                    emit(new Free(dep.processingOn.address, List.of(dep.key)));
+                    stopProcessing(dep);
+                    transition(dep, TaskState.RELEASED, "input " + t.key + " lost");
+                    rerun.add(dep);
+                } else if (dep.state == TaskState.WAITING) {
+                    dep.waitingOn.add(t);
+                }
+            }
+        }
+        for (Task t : lost) {
+            if (!t.whoWants.isEmpty() || !t.waiters.isEmpty()) rerun.add(t);
+        }
+        for (Task t : rerun) if (t.state == TaskState.RELEASED) toWaiting(t);
+        for (Task t : lost) if (t.state == TaskState.RELEASED) maybeRelease(t);
+        for (WorkerInfo other : workers.values()) fillFrom(other);
+    }
+
+    private void missingData(MissingData e) {
+        Task t = tasks.get(e.key());
+        Task dep = tasks.get(e.dep());
+        WorkerInfo from = workers.get(e.from());
+        reason = "missing " + e.dep() + " on " + e.from() + " (reported by " + e.worker() + ")";
+        if (dep != null && from != null && dep.whoHas.contains(from)) {
+            removeReplica(dep, from);
+            if (dep.whoHas.isEmpty() && dep.state == TaskState.MEMORY) {
+                transition(dep, TaskState.RELEASED, reason);
+                for (String c : dep.whoWants) emit(new Report(c, dep.key, ReportKind.LOST, List.of(), null, null));
+            }
+        }
+        if (t != null && t.state == TaskState.PROCESSING && t.processingOn != null && t.processingOn.address.equals(e.worker())) {
+            stopProcessing(t);
+            transition(t, TaskState.RELEASED, reason);
+            toWaiting(t);
+        }
+        if (dep != null && dep.state == TaskState.RELEASED && (!dep.waiters.isEmpty() || !dep.whoWants.isEmpty())) {
+            toWaiting(dep);
+        }
+    }
+
+    private void updateData(UpdateData e) {
+        clients.add(e.client());
+        reason = "scattered by " + e.client();
+        for (Scattered s : e.keys()) {
+            Task t = tasks.computeIfAbsent(s.key(), Task::new);
+            t.whoWants.add(e.client());
+            if (t.state == TaskState.RELEASED) {
+                t.nbytes = s.nbytes();
+                t.prio = new Prio(0, generation, 0);
+                transition(t, TaskState.MEMORY, reason);
+            }
+            if (t.state == TaskState.MEMORY) {
+                for (String a : s.workers()) {
+                    WorkerInfo w = workers.get(a);
+                    if (w != null) addReplica(t, w, s.nbytes());
+                }
+                for (Task dep : t.dependents) {
+                    if (dep.state == TaskState.WAITING && dep.waitingOn.remove(t) && dep.waitingOn.isEmpty()) ready(dep);
+                }
+            }
+            reportIfWanted(t);
+        }
+    }
+
+    private void tick() {
+        List<String> silent = new ArrayList<>();
+        for (WorkerInfo w : workers.values()) {
+            if (now - w.lastSeen > options.workerTtlMillis()) silent.add(w.address);
+        }
+        for (String a : silent) {
+            emit(new CloseWorker(a, "no heartbeat for " + options.workerTtlMillis() + " ms"));
+            removeWorker(a, "no heartbeat for " + options.workerTtlMillis() + " ms");
+        }
+        if (options.workStealing()) placement.balance();
+    }
+
+    /** For tests: checks the cross-references every state must keep; returns the problems found. */
+    public List<String> validate() {
+        List<String> problems = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            if (t.state == TaskState.MEMORY && t.whoHas.isEmpty()) problems.add(t + " in memory nowhere");
+            if (t.state != TaskState.MEMORY && !t.whoHas.isEmpty()) problems.add(t + " held by " + t.whoHas() + " but not in memory");
+            if (t.state == TaskState.PROCESSING && (t.processingOn == null || !t.processingOn.processing.containsKey(t))) {
+                problems.add(t + " processing but not on a worker");
+            }
+            if (t.state == TaskState.QUEUED != queued.contains(t)) problems.add(t + " queue membership wrong");
+            if (t.state == TaskState.WAITING && t.waitingOn.isEmpty()) problems.add(t + " waiting on nothing");
+            for (Task d : t.deps) if (!d.dependents.contains(t)) problems.add(d + " misses dependent " + t);
+        }
+        for (WorkerInfo w : workers.values()) {
+            for (Task t : w.processing.keySet()) if (t.processingOn != w) problems.add(w.address + " lists " + t);
+            for (Task t : w.hasWhat) if (!t.whoHas.contains(w)) problems.add(w.address + " has " + t + " not listing it");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,43 @@
+package org.jdask.distributed.internal;
+
+import java.util.Collection;
+import java.util.Map;
+
+/** Cheap size estimates of values in bytes, for placement (where the input bytes are) and reports. */
+public final class Sizes {
+    private Sizes() {}
+
+    public static long of(Object v) {
+        if (v == null) return 8;
+        if (v instanceof Payload p) {
+            long n = p.encodedSize();
+            return n >= 0 ? n : of(p.value());
+        }
+        if (v instanceof double[] a) return 16 + 8L * a.length;
+        if (v instanceof long[] a) return 16 + 8L * a.length;
+        if (v instanceof int[] a) return 16 + 4L * a.length;
+        if (v instanceof float[] a) return 16 + 4L * a.length;
+        if (v instanceof byte[] a) return 16 + a.length;
+        if (v instanceof boolean[] a) return 16 + a.length;
+        if (v instanceof char[] a) return 16 + 2L * a.length;
+        if (v instanceof short[] a) return 16 + 2L * a.length;
+        if (v instanceof CharSequence s) return 40 + 2L * s.length();
+        if (v instanceof Number || v instanceof Boolean || v instanceof Character) return 16;
+        if (v instanceof Collection<?> c) return 40 + sample(c, c.size());
+        if (v instanceof Map<?, ?> m) return 48 + 2 * sample(m.values(), m.size());
+        if (v instanceof Object[] a) return 16 + sample(java.util.Arrays.asList(a), a.length);
+        return 64;
+    }
+
+    /** Estimates a collection from its first few elements. */
+    private static long sample(Collection<?> c, int size) {
+        if (size == 0) return 0;
+        int n = 0;
+        long total = 0;
+        for (Object o : c) {
+            total += 8 + of(o);
+            if (++n == 8) break;
+        }
+        return total * size / n;
+    }
+}

@@ -1,0 +1,340 @@
+package org.jdask.distributed.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jdask.distributed.internal.WorkerEvent.*;
+import org.jdask.distributed.internal.WorkerInstruction.*;
+import org.jdask.graph.Key;
+
+/**
+ * One worker's state, as a pure state machine like {@link SchedulerState}: {@link #handle} takes a
+ * {@link WorkerEvent} and returns {@link WorkerInstruction}s (run this, fetch that, tell the
+ * scheduler). The shell owns the sockets, the executor and the data store.
+ *
+ * <h2>How it works</h2>
+ * A task from the scheduler is {@code WAITING} while some dependency is not in the store; missing
+ * dependencies are {@code FETCH} entries, grouped by the peer that has them into one request per
+ * peer ({@code FLIGHT}). When all inputs are here the task is {@code READY}; ready tasks run in
+ * priority order on at most {@code nthreads} threads (and within the worker's abstract resources).
+ * A computed result stays until the scheduler frees it; a fetched copy is dropped as soon as no
+ * task here needs it. A peer that lacks a key is tried no more; when no peer is left, the task is
+ * dropped and the scheduler is told ({@code Missing}) so it can recompute the input.
+ */
+public final class WorkerState {
+    /** Worker-side task states. */
+    public enum State { WAITING, FETCH, FLIGHT, READY, EXECUTING, MEMORY }
+
+    static final class WTask {
+        final Key key;
+        State state;
+        Object spec, config;
+        Prio prio;
+        Map<String, Double> resources = Map.of();
+        final List<WTask> deps = new ArrayList<>(2);
+        final Set<WTask> dependents = new HashSet<>(2);
+        List<String> whoHas = List.of();
+        /** A task the scheduler asked for (kept until freed), not just a fetched input. */
+        boolean owned;
+        /** Freed or stolen while running: drop its result when it returns. */
+        boolean cancelled;
+        long nbytes = -1;
+
+        WTask(Key key, State state) {
+            this.key = key;
+            this.state = state;
+        }
+    }
+
+    private final int nthreads;
+    private final Map<String, Double> resourcesFree;
+    private final Map<Key, WTask> tasks = new HashMap<>();
+    private final TreeSet<WTask> ready = new TreeSet<>((a, b) -> {
+        int c = a.prio.compareTo(b.prio);
+        return c != 0 ? c : a.key.compareTo(b.key);
+    });
+    private int executing;
+    final TransitionLog log;
+    private List<WorkerInstruction> out;
+
+    public WorkerState(int nthreads, Map<String, Double> resources, int logLength) {
+        if (nthreads < 1) throw new IllegalArgumentException("a worker needs at least 1 thread, got " + nthreads);
+        this.nthreads = nthreads;
+        this.resourcesFree = new HashMap<>(resources);
+        this.log = new TransitionLog(logLength);
+    }
+
+    public State stateOf(Key key) {
+        WTask t = tasks.get(key);
+        return t == null ? null : t.state;
+    }
+
+    /** Every known key with its state (a copy, for tests and the dashboard). */
+    public Map<Key, State> states() {
+        Map<Key, State> m = new LinkedHashMap<>();
+        for (WTask t : tasks.values()) m.put(t.key, t.state);
+        return m;
+    }
+
+    public int executing() {
+        return executing;
+    }
+
+    public List<TransitionLog.Entry> story(Key key) {
+        return log.story(key);
+    }
+
+    public List<WorkerInstruction> handle(WorkerEvent event, long nowMillis) {
+        out = new ArrayList<>();
+        if (event instanceof Compute e) compute(e, nowMillis);
+        else if (event instanceof ExecuteDone e) executeDone(e.key(), e.nbytes(), e.seconds(), null, nowMillis);
+        else if (event instanceof ExecuteFailed e) executeDone(e.key(), -1, 0, e, nowMillis);
+        else if (event instanceof FetchDone e) fetchDone(e, nowMillis);
+        else if (event instanceof Free e) for (Key k : e.keys()) free(k, nowMillis, "freed by scheduler");
+        else if (event instanceof Steal e) steal(e.key(), nowMillis);
+        else if (event instanceof Scattered e) scattered(e, nowMillis);
+        else throw new IllegalArgumentException("unknown worker event " + event);
+        startReady(nowMillis);
+        List<WorkerInstruction> r = out;
+        out = null;
+        return r;
+    }
+
+    private void move(WTask t, State to, String why, long now) {
+        log.add(t.key, t.state, to, why, now);
+        t.state = to;
+    }
+
+    private void compute(Compute e, long now) {
+        WTask t = tasks.get(e.key());
+        if (t != null) {
+            if (t.state == State.MEMORY) { // already here (a fetched copy, or computed before)
+                t.owned = true;
+                out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
+                return;
+            }
+            if (t.owned) return; // a duplicate request
+            if (t.state == State.FETCH || t.state == State.FLIGHT) { // asked to compute what we were fetching
+                t.owned = true; // keep the fetch: the value is coming anyway
+                t.whoHas = List.of();
+                return;
+            }
+        }
+        t = new WTask(e.key(), State.WAITING);
+        tasks.put(t.key, t);
+        t.owned = true;
+        t.spec = e.spec();
+        t.config = e.config();
+        t.prio = e.prio();
+        t.resources = e.resources() == null ? Map.of() : e.resources();
+        log.add(t.key, "new", State.WAITING, "compute requested", now);
+        boolean allHere = true;
+        for (Map.Entry<Key, List<String>> d : e.whoHas().entrySet()) {
+            WTask dep = tasks.get(d.getKey());
+            if (dep == null) {
+                dep = new WTask(d.getKey(), State.FETCH);
+                dep.whoHas = new ArrayList<>(d.getValue());
+                tasks.put(dep.key, dep);
+                log.add(dep.key, "new", State.FETCH, "input of " + t.key, now);
+            } else if (dep.state == State.FETCH) {
+                dep.whoHas = new ArrayList<>(d.getValue());
+            }
+            t.deps.add(dep);
+            dep.dependents.add(t);
+            if (dep.state != State.MEMORY) allHere = false;
+        }
+        if (allHere) {
+            move(t, State.READY, "inputs here", now);
+            ready.add(t);
+        } else {
+            fetchMissing(now);
+        }
+    }
+
+    private void fetchMissing(long now) {
+        Map<String, List<Key>> byPeer = new LinkedHashMap<>();
+        List<WTask> unreachable = new ArrayList<>();
+        for (WTask t : tasks.values()) {
+            if (t.state != State.FETCH) continue;
+            if (t.whoHas.isEmpty()) {
+                unreachable.add(t);
+                continue;
+            }
+            String peer = t.whoHas.get(0);
+            byPeer.computeIfAbsent(peer, p -> new ArrayList<>()).add(t.key);
+            move(t, State.FLIGHT, "fetching from " + peer, now);
+        }
+        for (Map.Entry<String, List<Key>> e : byPeer.entrySet()) out.add(new Fetch(e.getKey(), e.getValue()));
+        for (WTask dep : unreachable) giveUp(dep, "nowhere", now);
+    }
+
+    /** No peer has {@code dep}: drop every task here that needs it and tell the scheduler. */
+    private void giveUp(WTask dep, String from, long now) {
+        for (WTask t : new ArrayList<>(dep.dependents)) {
+            out.add(new Missing(t.key, dep.key, from));
+            remove(t, now, "input " + dep.key + " missing on " + from);
+        }
+        if (!dep.owned && dep.dependents.isEmpty() && tasks.get(dep.key) == dep) {
+            tasks.remove(dep.key);
+            log.add(dep.key, dep.state, "forgotten", "missing on " + from, now);
+        }
+    }
+
+    private void fetchDone(FetchDone e, long now) {
+        for (Key k : e.got()) {
+            WTask t = tasks.get(k);
+            if (t == null || t.state == State.MEMORY) {
+                if (t == null) out.add(new Drop(List.of(k))); // nobody here needs it any more
+                continue;
+            }
+            if (t.state != State.FLIGHT && t.state != State.FETCH) continue;
+            move(t, State.MEMORY, "fetched from " + e.from(), now);
+            if (t.owned) out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
+            for (WTask d : t.dependents) {
+                if (d.state == State.WAITING && allInMemory(d)) {
+                    move(d, State.READY, "inputs here", now);
+                    ready.add(d);
+                }
+            }
+        }
+        boolean refetch = false;
+        for (Key k : e.missing()) {
+            WTask t = tasks.get(k);
+            if (t == null || t.state != State.FLIGHT) continue;
+            List<String> rest = new ArrayList<>(t.whoHas);
+            rest.remove(e.from());
+            t.whoHas = rest;
+            if (rest.isEmpty()) {
+                giveUp(t, e.from(), now);
+            } else {
+                move(t, State.FETCH, "not on " + e.from(), now);
+                refetch = true;
+            }
+        }
+        if (refetch) fetchMissing(now);
+    }
+
+    private static boolean allInMemory(WTask t) {
+        for (WTask d : t.deps) if (d.state != State.MEMORY) return false;
+        return true;
+    }
+
+    private void startReady(long now) {
+        if (ready.isEmpty() || executing >= nthreads) return;
+        List<WTask> skipped = null;
+        while (executing < nthreads && !ready.isEmpty()) {
+            WTask t = ready.pollFirst();
+            if (!fits(t)) {
+                if (skipped == null) skipped = new ArrayList<>();
+                skipped.add(t);
+                continue;
+            }
+            for (Map.Entry<String, Double> r : t.resources.entrySet()) resourcesFree.merge(r.getKey(), -r.getValue(), Double::sum);
+            executing++;
+            move(t, State.EXECUTING, "thread free", now);
+            out.add(new Execute(t.key, t.spec, t.config));
+        }
+        if (skipped != null) ready.addAll(skipped);
+    }
+
+    private boolean fits(WTask t) {
+        for (Map.Entry<String, Double> r : t.resources.entrySet()) {
+            if (resourcesFree.getOrDefault(r.getKey(), 0.0) < r.getValue()) return false;
+        }
+        return true;
+    }
+
+    private void executeDone(Key key, long nbytes, double seconds, ExecuteFailed failed, long now) {
+        WTask t = tasks.get(key);
+        if (t == null || t.state != State.EXECUTING) return;
+        executing--;
+        for (Map.Entry<String, Double> r : t.resources.entrySet()) resourcesFree.merge(r.getKey(), r.getValue(), Double::sum);
+        if (t.cancelled) {
+            if (failed == null) out.add(new Drop(List.of(key)));
+            remove(t, now, "finished after being freed");
+            return;
+        }
+        if (failed != null) {
+            out.add(new Erred(key, failed.error()));
+            remove(t, now, "erred");
+            return;
+        }
+        t.nbytes = nbytes;
+        move(t, State.MEMORY, "computed", now);
+        out.add(new Finished(key, nbytes, seconds));
+        releaseInputs(t, now);
+        t.spec = null;
+        t.config = null;
+    }
+
+    /** {@code t} no longer needs its inputs: drop fetched copies nobody else here needs. */
+    private void releaseInputs(WTask t, long now) {
+        for (WTask d : t.deps) {
+            d.dependents.remove(t);
+            if (!d.owned && d.dependents.isEmpty() && tasks.get(d.key) == d) {
+                tasks.remove(d.key);
+                log.add(d.key, d.state, "forgotten", "no task here needs it", now);
+                if (d.state == State.MEMORY) out.add(new Drop(List.of(d.key)));
+            }
+        }
+        t.deps.clear();
+    }
+
+    /** Forgets {@code t} (not executing) and its inputs nobody else needs. */
+    private void remove(WTask t, long now, String why) {
+        if (t.state == State.READY) ready.remove(t);
+        tasks.remove(t.key);
+        log.add(t.key, t.state, "forgotten", why, now);
+        releaseInputs(t, now);
+    }
+
+    private void free(Key k, long now, String why) {
+        WTask t = tasks.get(k);
+        if (t == null) return;
+        switch (t.state) {
+            case EXECUTING -> t.cancelled = true;
+            case READY, WAITING -> remove(t, now, why);
+            case MEMORY -> {
+                t.owned = false;
+                if (t.dependents.isEmpty()) {
+                    tasks.remove(k);
+                    log.add(k, t.state, "forgotten", why, now);
+                    out.add(new Drop(List.of(k)));
+                }
+            }
+            case FETCH, FLIGHT -> {
+                t.owned = false;
+                if (t.dependents.isEmpty()) {
+                    tasks.remove(k);
+                    log.add(k, t.state, "forgotten", why, now);
+                }
+            }
+        }
+    }
+
+    private void steal(Key k, long now) {
+        WTask t = tasks.get(k);
+        boolean ok = t != null && (t.state == State.READY || t.state == State.WAITING) && t.owned;
+        if (ok) remove(t, now, "stolen");
+        out.add(new StealAnswer(k, ok));
+    }
+
+    private void scattered(Scattered e, long now) {
+        for (Key k : e.keys()) {
+            WTask t = tasks.get(k);
+            if (t == null) {
+                t = new WTask(k, State.MEMORY);
+                tasks.put(k, t);
+                log.add(k, "new", State.MEMORY, "scattered", now);
+            } else if (t.state == State.FETCH || t.state == State.FLIGHT) {
+                move(t, State.MEMORY, "scattered", now);
+            }
+            t.owned = true;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package org.jdask.distributed.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdask.KilledWorkerException;
+import org.jdask.distributed.internal.SchedulerEvent.*;
+import org.jdask.distributed.internal.SchedulerInstruction.*;
+import org.jdask.graph.Key;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler state machine without sockets: events in, whole states and instructions out. */
+class SchedulerStateTest {
+    SchedulerState s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 0.5, true, 1000));
+    long now = 0;
+
+    static Key k(String n, int... i) {
+        return Key.of(n, i);
+    }
+
+    List<SchedulerInstruction> on(SchedulerEvent e) {
+        return s.handle(e, now);
+    }
+
+    static NewTask task(String key, String... deps) {
+        List<Key> d = new ArrayList<>();
+        for (String x : deps) d.add(k(x));
+        return new NewTask(k(key), "spec-" + key, null, d, 0, 0, 0, null, null, "f");
+    }
+
+    /** Key -> state of every task: the whole state in one comparable value. */
+    Map<String, TaskState> states() {
+        Map<String, TaskState> m = new TreeMap<>();
+        s.tasks().forEach((key, t) -> m.put(key.name(), t.state()));
+        return m;
+    }
+
+    static List<Compute> computes(List<SchedulerInstruction> is) {
+        List<Compute> out = new ArrayList<>();
+        for (SchedulerInstruction i : is) if (i instanceof Compute c) out.add(c);
+        return out;
+    }
+
+    @AfterEach
+    void consistent() {
+        assertEquals(List.of(), s.validate());
+    }
+
+    @Test
+    void chainRunsToMemoryAndIntermediatesAreForgotten() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("c")), false));
+        assertEquals(List.of(k("a")), computes(is).stream().map(Compute::key).toList());
+        assertEquals(Map.of("a", TaskState.PROCESSING, "b", TaskState.WAITING, "c", TaskState.WAITING), states());
+
+        is = on(new TaskFinished("w1", k("a"), 8, 0.01));
+        assertEquals(Map.of("a", TaskState.MEMORY, "b", TaskState.PROCESSING, "c", TaskState.WAITING), states());
+        Compute cb = computes(is).get(0);
+        assertEquals(Map.of(k("a"), List.of("w1")), cb.whoHas());
+
+        is = on(new TaskFinished("w1", k("b"), 8, 0.01));
+        // a is released and forgotten once b no longer needs it; its worker is told to free it
+        assertTrue(is.contains(new Free("w1", List.of(k("a")))), is.toString());
+        // released, not forgotten: b may still need it recomputed if b's worker dies
+        assertEquals(Map.of("a", TaskState.RELEASED, "b", TaskState.MEMORY, "c", TaskState.PROCESSING), states());
+
+        is = on(new TaskFinished("w1", k("c"), 8, 0.01));
+        assertTrue(is.contains(new Report("c", k("c"), ReportKind.MEMORY, List.of("w1"), null, null)), is.toString());
+        assertEquals(Map.of("a", TaskState.RELEASED, "b", TaskState.RELEASED, "c", TaskState.MEMORY), states());
+
+        is = on(new ReleaseKeys("c", List.of(k("c"))));
+        assertEquals(List.of(new Free("w1", List.of(k("c")))), is);
+        assertEquals(Map.of(), states());
+        List<String> story = s.story(k("b")).stream().map(e -> e.from() + "->" + e.to()).toList();
+        assertEquals(List.of("RELEASED->WAITING", "WAITING->PROCESSING", "PROCESSING->MEMORY", "MEMORY->RELEASED",
+                "RELEASED->FORGOTTEN"), story);
+    }
+
+    @Test
+    void rootTasksAreQueuedBeyondSaturationAndFedAsSlotsFree() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ts.add(task("x" + i));
+            wanted.add(k("x" + i));
+        }
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", ts, wanted, false));
+        assertEquals(2, computes(is).size());
+        assertEquals(List.of(k("x2"), k("x3"), k("x4")), s.queuedKeys());
+        String w = computes(is).get(0).worker();
+        is = on(new TaskFinished(w, computes(is).get(0).key(), 8, 0.01));
+        assertEquals(List.of(k("x2")), computes(is).stream().map(Compute::key).toList());
+        assertEquals(w, computes(is).get(0).worker());
+        assertEquals(List.of(k("x3"), k("x4")), s.queuedKeys());
+    }
+
+    @Test
+    void localityPutsATaskWhereItsBigInputIs() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("big"), List.of("w2"), 500_000_000L),
+                new Scattered(k("small"), List.of("w1"), 10))));
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("f", "big", "small")), List.of(k("f")), false));
+        assertEquals("w2", computes(is).get(0).worker());
+    }
+
+    @Test
+    void erredTaskErrsItsDependentsAndReportsTheBlame() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("c")), false));
+        List<SchedulerInstruction> is = on(new TaskErred("w1", k("a"), "boom"));
+        assertEquals(Map.of("a", TaskState.ERRED, "b", TaskState.ERRED, "c", TaskState.ERRED), states());
+        assertTrue(is.contains(new Report("c", k("c"), ReportKind.ERRED, List.of(), "boom", k("a"))), is.toString());
+        on(new ReleaseKeys("c", List.of(k("c"))));
+        assertEquals(Map.of(), states());
+    }
+
+    @Test
+    void retriesRunTheTaskAgain() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        NewTask t = new NewTask(k("r"), "spec", null, List.of(), 0, 0, 1, null, null, "f");
+        on(new UpdateGraph("c", List.of(t), List.of(k("r")), false));
+        List<SchedulerInstruction> is = on(new TaskErred("w1", k("r"), "flaky"));
+        assertEquals(1, computes(is).size());
+        assertEquals(Map.of("r", TaskState.PROCESSING), states());
+        on(new TaskErred("w1", k("r"), "flaky again"));
+        assertEquals(Map.of("r", TaskState.ERRED), states());
+    }
+
+    @Test
+    void lostWorkerReschedulesRunningTasksAndRecomputesLostResults() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("d"), task("e", "d")), List.of(k("b"), k("e")), false));
+        // a and d are roots: one per worker
+        Map<String, String> where = new HashMap<>();
+        for (var t : s.tasks().values()) if (t.processingOn() != null) where.put(t.key().name(), t.processingOn());
+        String wa = where.get("a");
+        on(new TaskFinished(wa, k("a"), 8, 0.01));
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("b")));
+        String wb = s.task(k("b")).processingOn();
+        assertEquals(wa, wb); // locality: b goes where a is
+        List<SchedulerInstruction> is = on(new RemoveWorker(wa, "killed"));
+        // a held only on the dead worker and needed by b: recomputed; b rescheduled after it
+        String other = wa.equals("w1") ? "w2" : "w1";
+        // the survivor is busy with d (one slot), so the root a waits in the queue
+        assertEquals(Map.of("a", TaskState.QUEUED, "b", TaskState.WAITING, "d", TaskState.PROCESSING,
+                "e", TaskState.WAITING), states());
+        assertEquals(1, s.task(k("b")).suspicious());
+        on(new TaskFinished(other, k("d"), 8, 0.01));
+        assertEquals(other, s.task(k("e")).processingOn()); // e (not a root) is not held back
+        is = on(new TaskFinished(other, k("e"), 8, 0.01));
+        assertEquals(other, s.task(k("a")).processingOn());
+        assertTrue(computes(is).stream().anyMatch(c -> c.key().equals(k("a")) && c.worker().equals(other)), is.toString());
+        on(new TaskFinished(other, k("a"), 8, 0.01));
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("b")));
+    }
+
+    @Test
+    void aTaskThatKillsThreeWorkersErrsWithKilledWorkerException() {
+        for (int i = 0; i < 4; i++) on(new AddWorker("w" + i, "w" + i, 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("bad")), List.of(k("bad")), false));
+        List<SchedulerInstruction> is = List.of();
+        for (int i = 0; i < 3; i++) is = on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
+        assertEquals(TaskState.ERRED, s.stateOf(k("bad")));
+        Report r = (Report) is.stream().filter(x -> x instanceof Report).findFirst().orElseThrow();
+        KilledWorkerException e = assertInstanceOf(KilledWorkerException.class, r.exception());
+        assertEquals(k("bad"), e.key());
+        assertEquals(3, e.workers().size());
+    }
+
+    @Test
+    void restrictionsAndResources() {
+        on(new AddWorker("w1", "alice", 1, Map.of()));
+        on(new AddWorker("w2", "bob", 1, Map.of("GPU", 1.0)));
+        NewTask gpu = new NewTask(k("g"), "s", null, List.of(), 0, 0, 0, null, Map.of("GPU", 1.0), "f");
+        NewTask onAlice = new NewTask(k("a"), "s", null, List.of(), 0, 0, 0, Set.of("alice"), null, "f");
+        NewTask nowhere = new NewTask(k("n"), "s", null, List.of(), 0, 0, 0, Set.of("carol"), null, "f");
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(gpu, onAlice, nowhere), List.of(k("g"), k("a"), k("n")), false));
+        Map<Key, String> placed = new LinkedHashMap<>();
+        for (Compute c : computes(is)) placed.put(c.key(), c.worker());
+        assertEquals(Map.of(k("g"), "w2", k("a"), "w1"), placed);
+        assertEquals(TaskState.NO_WORKER, s.stateOf(k("n")));
+        is = on(new AddWorker("w3", "carol", 1, Map.of()));
+        assertEquals(List.of(new Compute("w3", k("n"), "s", null, Map.of(), s.task(k("n")).prio, Map.of())), computes(is));
+    }
+
+    @Test
+    void cancelStopsWorkNobodyNeedsAndTellsTheClient() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("b", "a")), List.of(k("b")), false));
+        List<SchedulerInstruction> is = on(new CancelKeys("c", List.of(k("b"))));
+        assertTrue(is.contains(new Report("c", k("b"), ReportKind.CANCELLED, List.of(), null, null)));
+        assertTrue(is.contains(new Free("w1", List.of(k("a")))));
+        assertEquals(Map.of(), states());
+    }
+
+    @Test
+    void heartbeatTimeoutRemovesASilentWorker() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        now = 800;
+        on(new Heartbeat("w2"));
+        now = 1500;
+        List<SchedulerInstruction> is = on(new Tick());
+        assertEquals(List.of(new CloseWorker("w1", "no heartbeat for 1000 ms")), is);
+        assertEquals(Set.of("w2"), s.workers().keySet());
+    }
+
+    @Test
+    void workStealingMovesUnstartedTasksOnlyAfterTheVictimAgrees() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("d"), List.of("w1"), 8))));
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ts.add(task("t" + i, "d"));
+            wanted.add(k("t" + i));
+        }
+        on(new UpdateGraph("c", ts, wanted, false));
+        assertEquals(4, s.workers().get("w1").processing().size());
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        List<SchedulerInstruction> is = on(new Tick());
+        Steal st = (Steal) is.stream().filter(x -> x instanceof Steal).findFirst().orElseThrow();
+        is = on(new StealResponse("w1", st.key(), true));
+        assertEquals(List.of(new Compute("w2", st.key(), "spec-" + st.key().name(), null, Map.of(k("d"), List.of("w1")),
+                s.task(st.key()).prio, Map.of())), is);
+        assertEquals("w2", s.task(st.key()).processingOn());
+        // a refused steal leaves the task where it is
+        on(new TaskFinished("w2", st.key(), 1, 0.1));
+        assertEquals(List.of(), s.validate());
+    }
+
+    @Test
+    void unknownDependencyIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> on(new UpdateGraph("c", List.of(task("b", "zzz")), List.of(k("b")), false)));
+        assertTrue(e.getMessage().contains("'zzz'") && e.getMessage().contains("'b'"), e.getMessage());
+        s = new SchedulerState(SchedulerState.Options.defaults());
+    }
+
+    @Test
+    void transitionTableRejectsJumps() {
+        assertTrue(TaskState.allowed(TaskState.PROCESSING, TaskState.MEMORY));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TaskState.check(k("x"), TaskState.RELEASED, TaskState.PROCESSING));
+        assertTrue(e.getMessage().contains("RELEASED -> PROCESSING"), e.getMessage());
+    }
+}

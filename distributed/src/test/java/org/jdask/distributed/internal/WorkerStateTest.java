@@ -1,0 +1,94 @@
+package org.jdask.distributed.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.jdask.distributed.internal.WorkerEvent.*;
+import org.jdask.distributed.internal.WorkerInstruction.*;
+import org.jdask.distributed.internal.WorkerState.State;
+import org.jdask.graph.Key;
+import org.junit.jupiter.api.Test;
+
+/** The worker state machine without sockets or threads. */
+class WorkerStateTest {
+    final WorkerState w = new WorkerState(1, Map.of("GPU", 1.0), 1000);
+    static final Prio P0 = new Prio(0, 0, 0), P1 = new Prio(0, 0, 1), HIGH = new Prio(5, 9, 9);
+
+    static Key k(String n) {
+        return Key.of(n);
+    }
+
+    List<WorkerInstruction> on(WorkerEvent e) {
+        return w.handle(e, 0);
+    }
+
+    @Test
+    void fetchesInputsGroupedByPeerThenRunsThenDropsFetchedCopies() {
+        List<WorkerInstruction> is = on(new Compute(k("t"), "spec", null,
+                Map.of(k("a"), List.of("p1"), k("b"), List.of("p1")), P0, Map.of()));
+        assertEquals(1, is.size());
+        Fetch f = (Fetch) is.get(0);
+        assertEquals("p1", f.from());
+        assertEquals(java.util.Set.of(k("a"), k("b")), java.util.Set.copyOf(f.keys()));
+        assertEquals(Map.of(k("t"), State.WAITING, k("a"), State.FLIGHT, k("b"), State.FLIGHT), w.states());
+        is = on(new FetchDone("p1", List.of(k("a"), k("b")), List.of()));
+        assertEquals(List.of(new Execute(k("t"), "spec", null)), is);
+        is = on(new ExecuteDone(k("t"), 16, 0.1));
+        assertEquals(3, is.size());
+        assertEquals(new Finished(k("t"), 16, 0.1), is.get(0));
+        assertEquals(Map.of(k("t"), State.MEMORY), w.states());
+        is = on(new Free(List.of(k("t"))));
+        assertEquals(List.of(new Drop(List.of(k("t")))), is);
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void oneThreadRunsReadyTasksInPriorityOrder() {
+        on(new Compute(k("low"), "s", null, Map.of(), P1, Map.of()));
+        on(new Compute(k("mid"), "s", null, Map.of(), P0, Map.of()));
+        List<WorkerInstruction> is = on(new Compute(k("high"), "s", null, Map.of(), HIGH, Map.of()));
+        assertEquals(List.of(), is); // "low" already runs
+        is = on(new ExecuteDone(k("low"), 1, 0));
+        assertEquals(List.of(new Finished(k("low"), 1, 0), new Execute(k("high"), "s", null)), is);
+    }
+
+    @Test
+    void missingInputOnEveryPeerDropsTheTaskAndTellsTheScheduler() {
+        on(new Compute(k("t"), "s", null, Map.of(k("a"), List.of("p1", "p2")), P0, Map.of()));
+        List<WorkerInstruction> is = on(new FetchDone("p1", List.of(), List.of(k("a"))));
+        assertEquals(List.of(new Fetch("p2", List.of(k("a")))), is);
+        is = on(new FetchDone("p2", List.of(), List.of(k("a"))));
+        assertEquals(List.of(new Missing(k("t"), k("a"), "p2")), is);
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void stealOnlyUnstartedTasksAndDropResultsOfFreedRunningTasks() {
+        on(new Compute(k("run"), "s", null, Map.of(), P0, Map.of()));
+        on(new Compute(k("wait"), "s", null, Map.of(), P1, Map.of()));
+        assertEquals(List.of(new StealAnswer(k("run"), false)), on(new Steal(k("run"))));
+        assertEquals(List.of(new StealAnswer(k("wait"), true)), on(new Steal(k("wait"))));
+        assertEquals(List.of(), on(new Free(List.of(k("run")))));
+        assertEquals(List.of(new Drop(List.of(k("run")))), on(new ExecuteDone(k("run"), 1, 0)));
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void resourcesLimitConcurrency() {
+        WorkerState two = new WorkerState(2, Map.of("GPU", 1.0), 100);
+        List<WorkerInstruction> a = two.handle(new Compute(k("g1"), "s", null, Map.of(), P0, Map.of("GPU", 1.0)), 0);
+        List<WorkerInstruction> b = two.handle(new Compute(k("g2"), "s", null, Map.of(), P1, Map.of("GPU", 1.0)), 0);
+        assertEquals(1, a.size());
+        assertEquals(List.of(), b); // a free thread, but no free GPU
+        assertEquals(List.of(new Finished(k("g1"), 1, 0), new Execute(k("g2"), "s", null)),
+                two.handle(new ExecuteDone(k("g1"), 1, 0), 0));
+    }
+
+    @Test
+    void failureIsReportedAndForgotten() {
+        on(new Compute(k("t"), "s", null, Map.of(), P0, Map.of()));
+        assertEquals(List.of(new Erred(k("t"), "err")), on(new ExecuteFailed(k("t"), "err")));
+        assertEquals(Map.of(), w.states());
+    }
+}

@@ -1,0 +1,112 @@
+package org.jdask.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jdask.distributed.Nanny;
+import org.jdask.distributed.Worker;
+import org.jdask.distributed.WorkerMain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jdask worker tcp://HOST:PORT}: runs workers for a scheduler until interrupted, like
+ * {@code dask worker}. With {@code --nanny} (the default) each worker is its own JVM restarted
+ * if it dies; with {@code --no-nanny} workers run in this JVM. Prints {@code Worker at: ADDRESS}
+ * for each.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Run jdask workers for the scheduler at ADDRESS (Ctrl-C stops them).")
+public final class WorkerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "ADDRESS", description = "The scheduler, tcp://HOST:PORT.")
+    String address;
+
+    @Option(names = "--scheduler-file", paramLabel = "FILE", description = "Read the scheduler address from FILE.")
+    Path schedulerFile;
+
+    @Option(names = "--nworkers", defaultValue = "1", paramLabel = "N|auto",
+            description = "Number of workers, or 'auto' (cores / nthreads), default ${DEFAULT-VALUE}.")
+    String nworkers;
+
+    @Option(names = "--nthreads", defaultValue = "0", paramLabel = "N", description = "Threads per worker (default: cores / nworkers).")
+    int nthreads;
+
+    @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Memory limit per worker, e.g. 4GB (used by the memory manager).")
+    String memoryLimit;
+
+    @Option(names = "--name", description = "Worker name (a suffix -i is added when there are several).")
+    String name;
+
+    @Option(names = "--nanny", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run each worker in its own JVM under a nanny (default); --no-nanny runs them in this JVM.")
+    boolean nanny;
+
+    @Option(names = "--resources", paramLabel = "NAME=AMOUNT,...", description = "Abstract resources, e.g. \"GPU=2,MEM=1e9\".")
+    String resources;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface the worker's data port listens on, default ${DEFAULT-VALUE}.")
+    String host;
+
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        String sched = address;
+        if (sched == null && schedulerFile != null) sched = SchedulerCommand.addressFromFile(schedulerFile);
+        if (sched == null) throw new ParameterException(spec.commandLine(), "give the scheduler ADDRESS or --scheduler-file");
+        if (!sched.startsWith("tcp://")) throw new ParameterException(spec.commandLine(), "ADDRESS must look like tcp://HOST:PORT, got '" + sched + "'");
+        int cores = Runtime.getRuntime().availableProcessors();
+        int n;
+        if (nworkers.equals("auto")) n = Math.max(1, nthreads > 0 ? cores / nthreads : cores);
+        else {
+            try {
+                n = Integer.parseInt(nworkers);
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--nworkers must be a number or 'auto', got '" + nworkers + "'");
+            }
+            if (n < 1) throw new ParameterException(spec.commandLine(), "--nworkers must be >= 1, got " + n);
+        }
+        int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
+        PrintWriter out = spec.commandLine().getOut();
+        List<AutoCloseable> running = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(host)
+                        .withResources(WorkerMain.parseResources(resources));
+                if (name != null) o = o.withName(n == 1 ? name : name + "-" + i);
+                String addr;
+                if (nanny) {
+                    Nanny nn = Nanny.start(sched, o, 60_000);
+                    running.add(nn);
+                    addr = nn.workerAddress(1000);
+                } else {
+                    Worker w = Worker.start(sched, o);
+                    running.add(w);
+                    addr = w.address();
+                }
+                out.println("Worker at: " + addr + " (" + threads + " threads" + (nanny ? ", nanny" : "") + ")");
+                out.flush();
+            }
+            Thread hook = new Thread(stop::countDown, "jdask-worker-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            for (AutoCloseable c : running) c.close();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package org.jdask.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdask.distributed.Client;
+import org.jdask.fn.Fn1;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code jdask scheduler} and {@code jdask worker} started through the command line, used by a client. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterCommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void schedulerAndWorkerCommandsFormAClusterAClientUses() throws Exception {
+        Path file = dir.resolve("scheduler.json");
+        StringWriter schedOut = new StringWriter();
+        CommandLine sched = Main.commandLine();
+        sched.setOut(new PrintWriter(schedOut, true));
+        Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--scheduler-file", file.toString()));
+        st.start();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(file) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        String address = SchedulerCommand.addressFromFile(file);
+        assertTrue(schedOut.toString().contains("Scheduler at: " + address), schedOut.toString());
+
+        StringWriter workOut = new StringWriter();
+        CommandLine work = Main.commandLine();
+        work.setOut(new PrintWriter(workOut, true));
+        CompletableFuture<Integer> workerExit = new CompletableFuture<>();
+        Thread wt = new Thread(() -> workerExit.complete(work.execute("worker", "--scheduler-file", file.toString(),
+                "--no-nanny", "--nworkers", "2", "--nthreads", "1", "--resources", "GPU=1")));
+        wt.start();
+        try (Client c = Client.connect(address)) {
+            c.waitForWorkers(2, 30, TimeUnit.SECONDS);
+            Fn1<Integer, Integer> inc = x -> x + 1;
+            assertEquals(42, c.submit(inc, 41).result(30, TimeUnit.SECONDS));
+        }
+        assertTrue(workOut.toString().contains("Worker at: tcp://127.0.0.1:"), workOut.toString());
+        wt.interrupt();
+        assertEquals(0, workerExit.get(30, TimeUnit.SECONDS));
+        st.interrupt();
+        st.join(30_000);
+    }
+
+    @Test
+    void badWorkerOptionsAreUsageErrors() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("worker", "localhost:8786"));
+        assertTrue(err.toString().contains("tcp://HOST:PORT"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--nworkers", "many"));
+        assertTrue(err.toString().contains("--nworkers"), err.toString());
+    }
+}

@@ -269,7 +269,10 @@ public final class NotebookRunner {
                 throw fail(cell, line, "timed out: the cell ran longer than " + secs + " s (per-cell timeout; set metadata "
                         + "{\"jdask\": {\"timeout_seconds\": N}} on the cell or pass --timeout to allow more)", true);
             } catch (ExecutionException e) {
-                throw fail(cell, line, "JShell failed: " + e.getCause() + " (did the cell end the notebook JVM, e.g. with System.exit?)", false);
+                String why = e.getCause() instanceof IllegalStateException && String.valueOf(e.getCause().getMessage()).contains("closed")
+                        ? "the notebook JVM ended while this cell ran (System.exit, or it crashed)"
+                        : "JShell failed: " + e.getCause();
+                throw fail(cell, line, why, false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stop(f);

@@ -41,8 +41,10 @@ import org.jdask.graph.JvmFlags;
  * and a line. Each cell gets a time budget (option, or metadata {@code jdask.timeout_seconds});
  * when it runs out the runner asks JShell to stop the snippet and, if that does not help, closes
  * the engine (its JVM dies). What the cell printed is captured from the engine's {@code
- * System.out}/{@code System.err}, in order; after each cell a sentinel is printed on both and
- * awaited, so late bytes cannot slip into the next cell. {@link Display} marker lines become
+ * System.out}/{@code System.err}, in order. No flushing handshake is needed: the engine's
+ * streams are unbuffered and share one socket with JShell's replies, read by one thread, so every
+ * byte a snippet printed has reached the capture before its {@code eval} returns (JShell's
+ * {@code MultiplexingOutputStream}/{@code DemultiplexInput}). {@link Display} marker lines become
  * {@code image/svg+xml}/{@code image/png} display data; the value of a last expression without a
  * trailing semicolon becomes the execute result, as in IJava.
  */
@@ -126,7 +128,6 @@ public final class NotebookRunner {
         }
     }
 
-    private static final String SENTINEL = "\u0002jdask-cell-end\u0002";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -178,6 +179,8 @@ public final class NotebookRunner {
         private final Map<String, int[]> where = new HashMap<>();
         private final Path argFile;
         private JShell js;
+        /** Set by JShell when the engine JVM ends (System.exit in a cell, a crash, or our own close). */
+        private volatile boolean engineEnded;
 
         Session(Path file) {
             this.file = file;
@@ -201,6 +204,7 @@ public final class NotebookRunner {
                     .build());
             try {
                 js = f.get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                js.onShutdown(j -> engineEnded = true);
             } catch (TimeoutException e) {
                 f.cancel(true);
                 close();
@@ -249,7 +253,6 @@ public final class NotebookRunner {
                 if (after.length() >= rest.length()) break;   // no progress: never loop
                 rest = after;
             }
-            flushOutput(deadline, cell);
             List<Output> outs = outputs(capture.drain(), cell);
             if (last != null && isExpression(last) && lastValue != null && !lastRaw.strip().endsWith(";")) {
                 outs.add(new Output.ExecuteResult(Map.of("text/plain", lastValue)));
@@ -278,6 +281,7 @@ public final class NotebookRunner {
                 stop(f);
                 throw fail(cell, line, "interrupted", true);
             }
+            if (engineEnded) throw fail(cell, line, "the notebook JVM ended while this cell ran (System.exit, or it crashed)", false);
             for (SnippetEvent ev : events) if (ev.causeSnippet() == null) return ev;
             throw fail(cell, line, "JShell returned no event for the snippet (the notebook JVM may have died)", false);
         }
@@ -368,28 +372,11 @@ public final class NotebookRunner {
             return f != null && f.startsWith("#") ? f.substring(1) : null;
         }
 
-        /** Prints the sentinel on both streams and waits until it arrives, so all of this cell's output is in. */
-        private void flushOutput(long deadline, Cell cell) {
-            SnippetEvent ev = eval("System.out.print(\"" + SENTINEL + "\"); System.out.flush(); System.err.print(\""
-                    + SENTINEL + "\"); System.err.flush();", Math.max(deadline, System.nanoTime() + STOP_GRACE.toNanos()), cell, 1);
-            if (ev.exception() != null) throw fail(cell, 1, "could not flush the cell's output: " + ev.exception(), false);
-            long until = System.nanoTime() + STOP_GRACE.toNanos();
-            while (!capture.seen(SENTINEL) && System.nanoTime() < until) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            if (!capture.seen(SENTINEL)) throw fail(cell, 1, "the cell's output did not arrive within " + STOP_GRACE.toSeconds() + " s", false);
-        }
-
         /** Turns captured text into outputs: streams, with Display marker lines made into display data. */
         private List<Output> outputs(List<Capture.Chunk> chunks, Cell cell) {
             List<Output> out = new ArrayList<>();
             for (Capture.Chunk c : chunks) {
-                String text = c.text().replace(SENTINEL, "");
+                String text = c.text();
                 if (!c.stream().equals("stdout")) {
                     addStream(out, c.stream(), text);
                     continue;
@@ -438,7 +425,7 @@ public final class NotebookRunner {
 
         private CellFailedException fail(Cell cell, int line, String detail, boolean timedOut) {
             String printed = capture.drain().stream()
-                    .map(c -> c.stream() + ": " + c.text().replace(SENTINEL, "").stripTrailing())
+                    .map(c -> c.stream() + ": " + c.text().stripTrailing())
                     .filter(s -> !s.endsWith(":"))
                     .collect(Collectors.joining("\n"));
             String d = printed.isEmpty() ? detail : detail + "\nthe cell printed before failing:\n" + printed.indent(2).stripTrailing();

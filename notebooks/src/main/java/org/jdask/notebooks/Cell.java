@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,8 +47,8 @@ public final class Cell {
         Integer timeout = null;
         if (opts != null) {
             if (!opts.isObject()) throw new IllegalArgumentException(where + ": metadata 'jdask' must be an object, got " + opts.getNodeType());
-            for (Iterator<String> it = opts.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
+            for (Map.Entry<String, JsonNode> e : opts.properties()) {
+                String k = e.getKey();
                 if (!OPTIONS.contains(k)) {
                     throw new IllegalArgumentException(where + ": unknown key '" + k + "' in metadata 'jdask' (known: skip, check_output, timeout_seconds)");
                 }

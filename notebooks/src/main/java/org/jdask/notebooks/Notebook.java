@@ -106,6 +106,18 @@ public final class Notebook {
         return file;
     }
 
+    /**
+     * The notebook's language as its metadata states it ({@code kernelspec.language}, else {@code
+     * language_info.name}), or null when it says nothing.
+     */
+    public String language() {
+        JsonNode meta = root.get("metadata");
+        if (meta == null || !meta.isObject()) return null;
+        JsonNode l = meta.path("kernelspec").path("language");
+        if (!l.isTextual()) l = meta.path("language_info").path("name");
+        return l.isTextual() ? l.asText() : null;
+    }
+
     /** Every cell, in order. */
     public List<Cell> cells() {
         return cells;
@@ -168,7 +180,7 @@ public final class Notebook {
     private static JsonNode sorted(JsonNode n) {
         if (n.isObject()) {
             TreeMap<String, JsonNode> m = new TreeMap<>();
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), sorted(e.getValue())));
+            n.properties().forEach(e -> m.put(e.getKey(), sorted(e.getValue())));
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             m.forEach(o::set);
             return o;

@@ -128,6 +128,8 @@ public final class NotebookRunner {
         }
     }
 
+    /** An IJava line magic ({@code %maven ...}) or cell magic ({@code %%loadFromPOM}) at the start of a line. */
+    private static final java.util.regex.Pattern MAGIC = java.util.regex.Pattern.compile("%%?[A-Za-z]");
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -144,6 +146,21 @@ public final class NotebookRunner {
 
     /** As {@link #run(Notebook)}, telling {@code progress} about each code cell as it finishes. */
     public Result run(Notebook nb, Consumer<CellRun> progress) {
+        String lang = nb.language();
+        if (lang != null && !lang.equalsIgnoreCase("java")) {
+            throw new IllegalArgumentException(nb.file() + ": the notebook's language is '" + lang + "' (metadata kernelspec/language_info), "
+                    + "not java; jdask notebook run executes Java cells only");
+        }
+        for (Cell c : nb.cells()) {
+            if (!c.isCode() || c.skipReason() != null) continue;
+            String[] lines = c.source().split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (MAGIC.matcher(lines[i]).lookingAt()) {
+                    throw new CellFailedException(nb.file(), c.number(), i + 1, lines[i], "IJava magics ('" + lines[i].strip().split("\\s+")[0]
+                            + "') are not supported: cells run with the project's class path, so %maven/%jars/%classpath are not needed");
+                }
+            }
+        }
         long t0 = System.nanoTime();
         try (Session s = new Session(nb.file())) {
             Duration startup = Duration.ofNanos(System.nanoTime() - t0);

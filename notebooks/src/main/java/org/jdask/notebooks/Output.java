@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,8 +149,7 @@ public sealed interface Output {
                 JsonNode d = o.get("data");
                 if (d == null || !d.isObject()) throw new IllegalArgumentException(where + ": '" + type + "' needs an object 'data'");
                 Map<String, String> data = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = d.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : d.properties()) {
                     data.put(e.getKey(), multiline(e.getValue(), where + ", data '" + e.getKey() + "'"));
                 }
                 return type.equals("display_data") ? new DisplayData(data) : new ExecuteResult(data);

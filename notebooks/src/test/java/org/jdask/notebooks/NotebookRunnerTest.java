@@ -193,4 +193,27 @@ class NotebookRunnerTest {
         assertEquals("needs SSH hosts", r.cells().get(3).skipped());
         assertEquals(List.of(1, 2, 3), r.cells().stream().limit(3).map(NotebookRunner.CellRun::executionCount).toList());
     }
+
+    @Test
+    void ijavaMagicsAndOtherLanguagesAreRefusedBeforeAnythingRuns() {
+        CellFailedException e = assertThrows(CellFailedException.class,
+                () -> RUNNER.run(notebook("int a = 1;", "int b = 2;\n%maven org.example:x:1.0\nb")));
+        assertEquals(3, e.cell());
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("IJava magics ('%maven') are not supported"), e.getMessage());
+        String py = "{\"nbformat\": 4, \"metadata\": {\"kernelspec\": {\"name\": \"python3\", \"language\": \"python\"}}, \"cells\": []}";
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> RUNNER.run(Notebook.parse(py, Path.of("py.ipynb"))));
+        assertTrue(bad.getMessage().startsWith("py.ipynb: the notebook's language is 'python'"), bad.getMessage());
+    }
+
+    @Test
+    void displayGraphShowsTheTaskGraphAsSvg() {
+        List<Output> outs = RUNNER.run(notebook("""
+                var d = org.jdask.Delayed.of((org.jdask.fn.Fn1<Integer, Integer>) a -> a + 1).apply(1);
+                org.jdask.notebooks.Display.graph(d);
+                """)).cells().get(0).outputs();
+        assertEquals(1, outs.size(), outs.toString());
+        String svg = ((Output.DisplayData) outs.get(0)).data().get("image/svg+xml");
+        assertTrue(svg.contains("<svg") && svg.contains("</svg>"), svg);
+    }
 }

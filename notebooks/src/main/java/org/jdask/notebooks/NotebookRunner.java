@@ -22,10 +22,12 @@ import java.util.stream.Collectors;
 import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
+import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.VarSnippet;
 import org.jdask.graph.JvmFlags;
 
 /**
@@ -130,6 +132,7 @@ public final class NotebookRunner {
 
     /** An IJava line magic ({@code %maven ...}) or cell magic ({@code %%loadFromPOM}) at the start of a line. */
     private static final java.util.regex.Pattern MAGIC = java.util.regex.Pattern.compile("%%?[A-Za-z]");
+    private static final java.util.Set<String> STRING_TYPES = java.util.Set.of("String", "java.lang.String");
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -272,9 +275,34 @@ public final class NotebookRunner {
             }
             List<Output> outs = outputs(capture.drain(), cell);
             if (last != null && isExpression(last) && lastValue != null && !lastRaw.strip().endsWith(";")) {
-                outs.add(new Output.ExecuteResult(Map.of("text/plain", lastValue)));
+                outs.add(new Output.ExecuteResult(Map.of("text/plain", resultText(last, lastValue, deadline, cell))));
             }
             return outs;
+        }
+
+        /**
+         * The text of a cell's value. JShell shows a {@code String} as an escaped Java literal, which
+         * turns a printed table ({@code table.print()}) into one unreadable line; like IJava, show the
+         * string itself, fetched by printing the value variable ({@code $12}) in one more snippet.
+         */
+        private String resultText(Snippet last, String value, long deadline, Cell cell) {
+            String name;
+            String type;
+            if (last instanceof VarSnippet v) {
+                name = v.name();
+                type = v.typeName();
+            } else if (last instanceof ExpressionSnippet e) {
+                name = e.name();
+                type = e.typeName();
+            } else {
+                return value;
+            }
+            if (!STRING_TYPES.contains(type) || value.equals("null")) return value;
+            capture.drain();   // already turned into outputs
+            SnippetEvent ev = eval("System.out.print(" + name + ");", Math.max(deadline, System.nanoTime() + STOP_GRACE.toNanos()), cell, 1);
+            List<Capture.Chunk> printed = capture.drain();
+            if (ev.exception() != null || printed.size() != 1) return value;
+            return printed.get(0).text();
         }
 
         /** Evaluates one snippet within the cell's time budget; returns the event of the snippet itself. */

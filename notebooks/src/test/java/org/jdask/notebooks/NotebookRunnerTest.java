@@ -41,13 +41,16 @@ class NotebookRunnerTest {
     @Test
     void capturesOutputsAndValues() {
         Notebook nb = notebook("int x = 3;\n// comment\nSystem.out.println(\"hi \" + x);\nSystem.err.println(\"E\");\nx + 1",
-                "x * 10;", "String s = \"a\";\ns");
+                "x * 10;", "String s = \"a\";\ns", "s + \"\\n\\\"b\\\"\"", "'c'");
         NotebookRunner.Result r = RUNNER.run(nb);
         List<Output> c1 = r.cells().get(0).outputs();
         assertEquals(List.of(new Output.Stream("stdout", "hi 3\n"), new Output.Stream("stderr", "E\n"),
                 new Output.ExecuteResult(java.util.Map.of("text/plain", "4"))), c1);
         assertEquals(List.of(), r.cells().get(1).outputs());
-        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "\"a\""))), r.cells().get(2).outputs());
+        // strings are shown as themselves (like IJava), not as escaped literals; other values as JShell shows them
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "a"))), r.cells().get(2).outputs());
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "a\n\"b\""))), r.cells().get(3).outputs());
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "'c'"))), r.cells().get(4).outputs());
     }
 
     @Test

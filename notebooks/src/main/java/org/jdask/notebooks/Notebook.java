@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +49,7 @@ public final class Notebook {
     private final Path file;
     private final ObjectNode root;
     private final List<Cell> cells;
+    private final List<String> jvmOptions;
 
     private Notebook(Path file, ObjectNode root) {
         this.file = file;
@@ -67,6 +69,34 @@ public final class Notebook {
             list.add(new Cell((ObjectNode) cs.get(i), i + 1, where));
         }
         cells = List.copyOf(list);
+        jvmOptions = readJvmOptions();
+    }
+
+    private List<String> readJvmOptions() {
+        JsonNode opts = root.path("metadata").path("jdask");
+        if (opts.isMissingNode()) return List.of();
+        if (!opts.isObject()) throw new IllegalArgumentException(file + ": notebook metadata 'jdask' must be an object, got " + opts.getNodeType());
+        for (Map.Entry<String, JsonNode> e : opts.properties()) {
+            if (!e.getKey().equals("jvm_options")) {
+                throw new IllegalArgumentException(file + ": unknown key '" + e.getKey() + "' in notebook metadata 'jdask' (known: jvm_options)");
+            }
+        }
+        JsonNode j = opts.path("jvm_options");
+        if (j.isMissingNode()) return List.of();
+        List<String> out = new ArrayList<>();
+        if (j.isArray()) for (JsonNode n : j) if (n.isTextual()) out.add(n.asText());
+        if (!j.isArray() || out.size() != j.size()) {
+            throw new IllegalArgumentException(file + ": notebook metadata jdask.jvm_options must be a list of strings, e.g. [\"-Xmx4g\"], got " + j);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Extra options for the notebook's JVM, after the standard flags (notebook metadata {@code
+     * {"jdask": {"jvm_options": ["-Xmx4g"]}}}); empty when not set.
+     */
+    public List<String> jvmOptions() {
+        return jvmOptions;
     }
 
     /**

@@ -35,7 +35,8 @@ import org.jdask.graph.JvmFlags;
  * each cell's output, and stops with a {@link CellFailedException} at the first failing cell.
  *
  * <p>How it works. Each {@link #run} starts a fresh JShell whose execution engine is a new JVM
- * (JShell's default JDI engine), started with {@link JvmFlags#get()} and the given class path, so
+ * (JShell's default JDI engine), started with {@link JvmFlags#get()}, the notebook's own {@link
+ * Notebook#jvmOptions()} and the given class path, so
  * notebooks see exactly what a jdask program sees and one notebook's statics (config scopes,
  * listeners, caches) never leak into the next. A cell's source is split into snippets with
  * JShell's own {@link SourceCodeAnalysis#analyzeCompletion}, remembering where each starts, so
@@ -165,7 +166,7 @@ public final class NotebookRunner {
             }
         }
         long t0 = System.nanoTime();
-        try (Session s = new Session(nb.file())) {
+        try (Session s = new Session(nb.file(), nb.jvmOptions())) {
             Duration startup = Duration.ofNanos(System.nanoTime() - t0);
             List<CellRun> runs = new ArrayList<>();
             int count = 0;
@@ -202,13 +203,14 @@ public final class NotebookRunner {
         /** Set by JShell when the engine JVM ends (System.exit in a cell, a crash, or our own close). */
         private volatile boolean engineEnded;
 
-        Session(Path file) {
+        Session(Path file, List<String> extraJvmOptions) {
             this.file = file;
             try {
                 argFile = Files.createTempFile("jdask-notebook-", ".args");
                 // an argfile, because JDI joins remote options into one space-separated string
                 List<String> lines = new ArrayList<>();
                 for (String f : options.jvmFlags()) lines.add(quote(f));
+                for (String f : extraJvmOptions) lines.add(quote(f));
                 lines.add("--class-path");
                 lines.add(quote(options.classpath()));
                 Files.write(argFile, lines);

@@ -219,4 +219,20 @@ class NotebookRunnerTest {
         String svg = ((Output.DisplayData) outs.get(0)).data().get("image/svg+xml");
         assertTrue(svg.contains("<svg") && svg.contains("</svg>"), svg);
     }
+
+    @Test
+    void notebookMetadataAddsJvmOptions() {
+        String json = "{\"nbformat\": 4, \"metadata\": {\"jdask\": {\"jvm_options\": [\"-Dnb.option=with space\", \"-Xmx300m\"]}},"
+                + " \"cells\": [{\"cell_type\": \"code\", \"source\": \"System.getProperty(\\\"nb.option\\\") + \\\" \\\" + Runtime.getRuntime().maxMemory() / (1 << 20)\"}]}";
+        Notebook nb = Notebook.parse(json, Path.of("opts.ipynb"));
+        assertEquals(List.of("-Dnb.option=with space", "-Xmx300m"), nb.jvmOptions());
+        String v = ((Output.ExecuteResult) RUNNER.run(nb).cells().get(0).outputs().get(0)).text();
+        assertTrue(v.startsWith("with space ") && Integer.parseInt(v.substring(11)) <= 300, v);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Notebook.parse("{\"nbformat\": 4, \"metadata\": {\"jdask\": {\"jvm_options\": \"-Xmx1g\"}}, \"cells\": []}", Path.of("o.ipynb")));
+        assertTrue(e.getMessage().startsWith("o.ipynb: notebook metadata jdask.jvm_options must be a list of strings"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Notebook.parse("{\"nbformat\": 4, \"metadata\": {\"jdask\": {\"jvm_opts\": []}}, \"cells\": []}", Path.of("o.ipynb")));
+        assertEquals("o.ipynb: unknown key 'jvm_opts' in notebook metadata 'jdask' (known: jvm_options)", e.getMessage());
+    }
 }

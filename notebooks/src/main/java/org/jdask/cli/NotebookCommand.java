@@ -110,7 +110,7 @@ public final class NotebookCommand implements Callable<Integer> {
                     out.flush();
                     err.println(e.getMessage());
                     failed++;
-                } catch (IllegalArgumentException | UncheckedIOException e) {
+                } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
                     out.flush();
                     err.println("jdask notebook run: " + Failures.describe(e));
                     failed++;

@@ -230,11 +230,13 @@ public final class NotebookRunner {
             } catch (TimeoutException e) {
                 f.cancel(true);
                 close();
-                throw new CellFailedException(file, 0, 0, "", "the JShell engine JVM did not start within " + STARTUP_TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException(file + ": the notebook JVM (JShell's execution engine) did not start within "
+                        + STARTUP_TIMEOUT.toSeconds() + " s");
             } catch (ExecutionException | InterruptedException e) {
                 close();
                 Throwable c = e instanceof ExecutionException ? e.getCause() : e;
-                throw new IllegalStateException(file + ": cannot start JShell (" + c + ")", c);
+                throw new IllegalStateException(file + ": cannot start the notebook JVM (JShell's execution engine) with options "
+                        + options.jvmFlags() + " " + extraJvmOptions + ": " + Failures.chain(c), c);
             }
         }
 
@@ -503,6 +505,20 @@ public final class NotebookRunner {
             } catch (IOException ignored) {
                 // a temporary file left behind is harmless
             }
+        }
+    }
+
+    /** {@code message; caused by: message ...}: JShell wraps launch failures several times. */
+    private static final class Failures {
+        static String chain(Throwable t) {
+            StringBuilder b = new StringBuilder();
+            for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+                String m = c.getMessage() == null ? c.getClass().getName() : c.getMessage();
+                if (b.indexOf(m) >= 0) continue;
+                if (b.length() > 0) b.append("; caused by: ");
+                b.append(m);
+            }
+            return b.toString();
         }
     }
 

@@ -235,4 +235,12 @@ class NotebookRunnerTest {
                 () -> Notebook.parse("{\"nbformat\": 4, \"metadata\": {\"jdask\": {\"jvm_opts\": []}}, \"cells\": []}", Path.of("o.ipynb")));
         assertEquals("o.ipynb: unknown key 'jvm_opts' in notebook metadata 'jdask' (known: jvm_options)", e.getMessage());
     }
+
+    @Test
+    void engineThatCannotStartIsNamed() {
+        NotebookRunner.Options bad = new NotebookRunner.Options(System.getProperty("java.class.path"), List.of("-XX:+NoSuchJdaskFlag"), Duration.ofSeconds(30));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new NotebookRunner(bad).run(notebook("1")));
+        assertTrue(e.getMessage().startsWith("test.ipynb: cannot start the notebook JVM (JShell's execution engine) with options [-XX:+NoSuchJdaskFlag]"),
+                e.getMessage());
+    }
 }

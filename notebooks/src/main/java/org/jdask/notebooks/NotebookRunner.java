@@ -134,6 +134,7 @@ public final class NotebookRunner {
     /** An IJava line magic ({@code %maven ...}) or cell magic ({@code %%loadFromPOM}) at the start of a line. */
     private static final java.util.regex.Pattern MAGIC = java.util.regex.Pattern.compile("%%?[A-Za-z]");
     private static final java.util.Set<String> STRING_TYPES = java.util.Set.of("String", "java.lang.String");
+    private static final List<String> UTF8 = List.of("-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -210,6 +211,8 @@ public final class NotebookRunner {
                 // an argfile, because JDI joins remote options into one space-separated string
                 List<String> lines = new ArrayList<>();
                 for (String f : options.jvmFlags()) lines.add(quote(f));
+                // the capture decodes UTF-8; without these a Java 17 engine in a C/POSIX locale prints '?' for non-ASCII
+                for (String f : UTF8) lines.add(quote(f));
                 for (String f : extraJvmOptions) lines.add(quote(f));
                 lines.add("--class-path");
                 lines.add(quote(options.classpath()));

@@ -41,7 +41,7 @@ class NotebookRunnerTest {
     @Test
     void capturesOutputsAndValues() {
         Notebook nb = notebook("int x = 3;\n// comment\nSystem.out.println(\"hi \" + x);\nSystem.err.println(\"E\");\nx + 1",
-                "x * 10;", "String s = \"a\";\ns", "s + \"\\n\\\"b\\\"\"", "'c'");
+                "x * 10;", "String s = \"a\";\ns", "s + \"\\n\\\"b\\\"\"", "'c'", "System.out.println(\"π → ✓\"); \"é\"");
         NotebookRunner.Result r = RUNNER.run(nb);
         List<Output> c1 = r.cells().get(0).outputs();
         assertEquals(List.of(new Output.Stream("stdout", "hi 3\n"), new Output.Stream("stderr", "E\n"),
@@ -51,6 +51,8 @@ class NotebookRunnerTest {
         assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "a"))), r.cells().get(2).outputs());
         assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "a\n\"b\""))), r.cells().get(3).outputs());
         assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "'c'"))), r.cells().get(4).outputs());
+        assertEquals(List.of(new Output.Stream("stdout", "π → ✓\n"), new Output.ExecuteResult(java.util.Map.of("text/plain", "é"))),
+                r.cells().get(5).outputs());
     }
 
     @Test

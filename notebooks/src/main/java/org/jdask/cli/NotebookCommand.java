@@ -43,8 +43,9 @@ public final class NotebookCommand implements Callable<Integer> {
     /** {@code jdask notebook run}. */
     @Command(name = "run",
             mixinStandardHelpOptions = true,
-            description = {"Execute the code cells of each notebook in order in a fresh JShell (a new JVM with the",
-                    "project's class path), printing one line per cell. Stops at the first failing cell."})
+            description = "Execute the code cells of each notebook in order in a fresh JShell (a new JVM with the "
+                    + "project's class path), printing one line per cell. A notebook stops at its first failing cell; "
+                    + "exit code 1 if any notebook failed.")
     public static final class Run implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -9,8 +9,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code jdask} command line. Each subcommand is its own class listed in {@code subcommands}
- * (the {@code scheduler}, {@code worker}, {@code ssh} and {@code notebook run} commands slot in the
- * same way as {@link DemoCommand}).
+ * ({@link DemoCommand}, {@link NotebookCommand}; the {@code scheduler}, {@code worker} and {@code ssh}
+ * commands slot in the same way).
  *
  * <p>Exit codes: 0 success; 1 the command failed (the message says why); 2 bad usage (picocli's
  * message names the option).
@@ -19,7 +19,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "jdask: Dask's model on the JVM.",
+<<<<<<< HEAD
         subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+=======
+        subcommands = {DemoCommand.class, NotebookCommand.class, CommandLine.HelpCommand.class})
+>>>>>>> nb
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

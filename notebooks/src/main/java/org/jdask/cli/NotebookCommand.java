@@ -1,0 +1,125 @@
+package org.jdask.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jdask.notebooks.CellFailedException;
+import org.jdask.notebooks.Notebook;
+import org.jdask.notebooks.NotebookRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jdask notebook run FILE.ipynb... [--inplace] [--check]}: runs notebooks' code cells in a
+ * fresh JShell (see {@link NotebookRunner}) and reports each cell; exit 1 at the first failing cell
+ * (the message names the cell, the line and the error), or with {@code --check} when a recorded
+ * output no longer matches.
+ */
+@Command(name = "notebook",
+        mixinStandardHelpOptions = true,
+        description = "Run Jupyter notebooks written in Java (IJava kernel format).",
+        subcommands = {NotebookCommand.Run.class, CommandLine.HelpCommand.class})
+public final class NotebookCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Without a subcommand: usage on stderr, exit 2. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("jdask notebook: missing command (run)");
+        spec.commandLine().usage(err);
+        return 2;
+    }
+
+    /** {@code jdask notebook run}. */
+    @Command(name = "run",
+            mixinStandardHelpOptions = true,
+            description = "Execute the code cells of each notebook in order in a fresh JShell (a new JVM with the "
+                    + "project's class path), printing one line per cell. A notebook stops at its first failing cell; "
+                    + "exit code 1 if any notebook failed.")
+    public static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "Notebooks (.ipynb) to run.")
+        List<Path> files;
+
+        @Option(names = "--inplace", description = "Write the outputs back into each notebook (only when every cell ran).")
+        boolean inplace;
+
+        @Option(names = "--check", description = "Fail when a cell's output differs from the one recorded in the notebook "
+                + "(cells with metadata jdask.check_output=false excepted).")
+        boolean check;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+                description = "Time allowed per cell unless its metadata jdask.timeout_seconds says otherwise, default ${DEFAULT-VALUE}.")
+        int timeout;
+
+        @Option(names = "--classpath", paramLabel = "PATH",
+                description = "Class path of the notebook JVM (default: this JVM's, i.e. every jdask module).")
+        String classpath;
+
+        @Override
+        public Integer call() {
+            if (timeout < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--timeout': must be at least 1, got " + timeout);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            NotebookRunner.Options opts = NotebookRunner.Options.defaults().withCellTimeout(Duration.ofSeconds(timeout));
+            if (classpath != null) opts = opts.withClasspath(classpath);
+            NotebookRunner runner = new NotebookRunner(opts);
+            int failed = 0;
+            for (Path f : files) {
+                try {
+                    Notebook nb = Notebook.read(f);
+                    NotebookRunner.Result r = runner.run(nb, c -> {
+                        out.printf(Locale.ROOT, "  cell %-3d %s%n", c.cell().number(), c.skipped() != null
+                                ? "skipped: " + c.skipped()
+                                : String.format(Locale.ROOT, "ok %7.2f s%s", c.time().toNanos() / 1e9, c.cell().checkOutput() ? "" : "  (output not checked)"));
+                        out.flush();
+                    });
+                    long ran = r.cells().stream().filter(c -> c.skipped() == null).count();
+                    out.printf(Locale.ROOT, "%s: %d code cells ran in %.2f s (engine start %.2f s)%s%n", f, ran,
+                            r.total().toNanos() / 1e9, r.startup().toNanos() / 1e9,
+                            ran < r.cells().size() ? ", " + (r.cells().size() - ran) + " skipped" : "");
+                    if (check) {
+                        List<String> bad = r.mismatches();
+                        if (!bad.isEmpty()) {
+                            bad.forEach(err::println);
+                            err.println(f + ": " + bad.size() + " cell(s) differ from the recorded output; if the new output is right, "
+                                    + "record it with: jdask notebook run --inplace " + f);
+                            failed++;
+                            continue;
+                        }
+                    }
+                    if (inplace) {
+                        r.record();
+                        nb.write(f);
+                        out.println(f + ": outputs written");
+                    }
+                } catch (CellFailedException e) {
+                    out.flush();
+                    err.println(e.getMessage());
+                    failed++;
+                } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+                    out.flush();
+                    err.println("jdask notebook run: " + Failures.describe(e));
+                    failed++;
+                }
+                out.flush();
+                err.flush();
+            }
+            return failed == 0 ? 0 : 1;
+        }
+    }
+}

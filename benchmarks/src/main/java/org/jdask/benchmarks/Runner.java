@@ -56,7 +56,10 @@ public final class Runner {
         }
         if (a.isEmpty() || !List.of("w1", "w2", "w2b").contains(a.get(0))) {
             System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)\n"
-                    + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]");
+                    + "       Runner w3 (see W3 for options)\n"
+                    + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
+                    + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
+                    + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -19,11 +19,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "jdask: Dask's model on the JVM.",
-<<<<<<< HEAD
-        subcommands = {DemoCommand.class, SchedulerCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
-=======
-        subcommands = {DemoCommand.class, NotebookCommand.class, CommandLine.HelpCommand.class})
->>>>>>> nb
+        subcommands = {DemoCommand.class, NotebookCommand.class, SchedulerCommand.class, WorkerCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -113,7 +113,7 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         if (collection instanceof Delayed<T> d) return d;
         List<Key> keys = collection.keys();
         Key k = Key.of("finish-" + Tokenize.token(keys));
-        Task t = Task.ofArray(new Finish<>(collection), new Object[] {new ArrayList<Object>(keys)});
+        Task t = Task.ofArray(new Finish<>(collection.finisher()), new Object[] {new ArrayList<Object>(keys)});
         return new Delayed<>(k, t, NONE, collection.graph(), -1);
     }
 
@@ -159,6 +159,12 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
     @SuppressWarnings("unchecked")
     public T finish(List<Object> values) {
         return (T) values.get(0);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
+        return values -> (T) values.get(0);
     }
 
     @Override
@@ -374,23 +380,21 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         @Override public int hashCode() { return 2; }
     }
 
+    /** Turns a collection argument's key values into its result, through {@link Lazy#finisher()}. */
     private static final class Finish<T> implements FnN {
-        private final transient Lazy<T> collection;
+        private final org.jdask.fn.Fn1<List<Object>, T> finisher;
 
-        Finish(Lazy<T> collection) {
-            this.collection = collection;
+        Finish(org.jdask.fn.Fn1<List<Object>, T> finisher) {
+            this.finisher = finisher;
         }
 
         @Override
         @SuppressWarnings("unchecked")
-        public Object invoke(Object[] a) {
-            if (collection == null) {
-                throw new IllegalStateException("a collection used as a Delayed argument is finished in the JVM that built "
-                        + "it; this task was shipped to another JVM without it");
-            }
-            return collection.finish((List<Object>) a[0]);
+        public Object invoke(Object[] a) throws Exception {
+            return finisher.apply((List<Object>) a[0]);
         }
 
+        @Override public Object target() { return finisher; }
         @Override public int arity() { return 1; }
         @Override public String toString() { return "finish"; }
     }

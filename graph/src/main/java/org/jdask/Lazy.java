@@ -25,6 +25,16 @@ public interface Lazy<T> {
     T finish(List<Object> values);
 
     /**
+     * {@link #finish} as a serializable function, for when this collection is an argument of
+     * another task (a {@code Delayed} call) that may run in another JVM. Collections override it
+     * with a function holding only the little {@code finish} needs (not the graph); the default
+     * captures the whole collection.
+     */
+    default org.jdask.fn.Fn1<List<Object>, T> finisher() {
+        return this::finish;
+    }
+
+    /**
      * The same collection over a graph that already holds its keys' values (Dask's
      * post-persist); {@code persisted} maps each of {@link #keys()} to a data node.
      */

@@ -110,8 +110,19 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
     /** Assembles the blocks (in {@link #keys()} order) into one array. */
     @Override
     public NDArray finish(List<Object> values) {
+        return assemble(chunks, dtype, values);
+    }
+
+    @Override
+    public org.jdask.fn.Fn1<List<Object>, NDArray> finisher() {
+        Chunks c = chunks;
+        DType d = dtype;
+        return values -> assemble(c, d, values);
+    }
+
+    private static NDArray assemble(Chunks chunks, DType dtype, List<Object> values) {
         if (values.size() == 1) return (NDArray) values.get(0);
-        NDArray out = NDArray.zeros(dtype, shape());
+        NDArray out = NDArray.zeros(dtype, chunks.shape());
         List<int[]> blocks = chunks.blocks();
         for (int i = 0; i < blocks.size(); i++) {
             int[] idx = blocks.get(i);

@@ -550,8 +550,17 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public List<T> finish(List<Object> values) {
+        return concat(values);
+    }
+
+    @Override
+    public org.jdask.fn.Fn1<List<Object>, List<T>> finisher() {
+        return Bag::concat;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> concat(List<Object> values) {
         int n = 0;
         for (Object v : values) n += ((List<?>) v).size();
         List<T> out = new ArrayList<>(n);
@@ -600,6 +609,7 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         @Override public TaskGraph graph() { return bag.graph(); }
         @Override public List<Key> keys() { return keys; }
         @Override public List<T> finish(List<Object> values) { return bag.finish(values); }
+        @Override public org.jdask.fn.Fn1<List<Object>, List<T>> finisher() { return Bag::concat; }
         @Override public Lazy<List<T>> rebuild(TaskGraph persisted) {
             return new Partitions<>(new Bag<>(bag.name, bag.npartitions, persisted.nodes()), keys);
         }

@@ -66,6 +66,12 @@ public final class Item<T> extends LazyNode implements Lazy<T>, Tokenizable {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
+        return values -> (T) values.get(0);
+    }
+
+    @Override
     public Item<T> rebuild(TaskGraph persisted) {
         return new Item<>(key, Map.of(key, persisted.get(key)));
     }

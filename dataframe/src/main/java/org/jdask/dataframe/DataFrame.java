@@ -272,6 +272,21 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return Tablesx.concat(parts, plan.schema);
     }
 
+    /** {@link #finish} holding only column names and type names (the graph stays here). */
+    @Override
+    public org.jdask.fn.Fn1<List<Object>, Table> finisher() {
+        List<String> names = new ArrayList<>(plan.schema.keySet());
+        List<String> types = new ArrayList<>();
+        for (ColumnType t : plan.schema.values()) types.add(t.name());
+        return values -> {
+            LinkedHashMap<String, ColumnType> schema = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) schema.put(names.get(i), ColumnType.valueOf(types.get(i)));
+            List<Table> parts = new ArrayList<>(values.size());
+            for (Object v : values) parts.add((Table) v);
+            return Tablesx.concat(parts, schema);
+        };
+    }
+
     @Override
     public DataFrame rebuild(TaskGraph persisted) {
         Map<Key, Node> nodes = new LinkedHashMap<>();

@@ -61,6 +61,12 @@ public final class Scalar<T> implements Lazy<T> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
+        return values -> (T) values.get(0);
+    }
+
+    @Override
     public Lazy<T> rebuild(TaskGraph persisted) {
         return new Scalar<>(key, TaskGraph.of(key, (DataNode) persisted.get(key)));
     }

@@ -22,6 +22,15 @@ public final class Fns {
     }
 
     /**
+     * Whether {@code f} is only the {@link #of} adapter around a typed {@code Fn0..Fn6}, so that
+     * {@code Fns.of(f.target())} rebuilds it (what a process boundary can send instead of {@code f}).
+     * False for every other {@code FnN}, whose behaviour is more than its target's.
+     */
+    public static boolean isAdapter(FnN f) {
+        return f instanceof Adapter;
+    }
+
+    /**
      * A short human name for a function, used as the prefix of delayed keys: the implementation
      * method of a lambda or method reference ({@code inc} for {@code Ops::inc}, {@code lambda} for
      * a lambda body), or the simple class name otherwise.

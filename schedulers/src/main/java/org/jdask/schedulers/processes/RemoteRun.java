@@ -370,8 +370,10 @@ final class RemoteRun {
         Node node = g.node(t);
         DataOutputStream out = k.out;
         if (node instanceof Task task) {
-            Object target = task.function().target();
-            int fn = fnId(t, target, k);
+            // A plain adapter is rebuilt on the worker from its target (shared by every task calling
+            // the same lambda); any other FnN (fused programs, collection wrappers) travels whole.
+            org.jdask.fn.FnN f = task.function();
+            int fn = fnId(t, org.jdask.fn.Fns.isAdapter(f) ? f.target() : f, k);
             if (fast(task)) {
                 out.writeByte(RUN);
                 out.writeInt(t);

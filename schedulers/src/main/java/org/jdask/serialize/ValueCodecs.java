@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.fory.Fory;
+import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.context.ReadContext;
 import org.apache.fory.context.WriteContext;
 import org.apache.fory.serializer.Serializer;
@@ -38,7 +38,9 @@ final class ValueCodecs {
                         + c.getClass().getName() + " both use tag " + t);
             byTag[t] = c;
         }
-        this.all = List.copyOf(codecs);
+        List<ValueCodec> sorted = new ArrayList<>(codecs);
+        sorted.sort(java.util.Comparator.comparingInt(ValueCodec::tag)); // same registration order in every JVM
+        this.all = List.copyOf(sorted);
     }
 
     static ValueCodecs load(ClassPolicy policy) {
@@ -56,8 +58,7 @@ final class ValueCodecs {
     /** The codec for {@code value}'s class, or null when none handles it. */
     ValueCodec forValue(Object value) {
         if (all.isEmpty()) return null;
-        ValueCodec c = byClass.computeIfAbsent(value.getClass(), this::find);
-        return c == NONE ? null : c;
+        return forClass(value.getClass());
     }
 
     private ValueCodec find(Class<?> k) {
@@ -99,9 +100,27 @@ final class ValueCodecs {
         }
     }
 
-    /** Registers a Fory serializer per codec so values nested in lists, maps and records use it too. */
-    void registerWith(Fory fory) {
-        for (ValueCodec c : all) fory.registerSerializer(c.type(), r -> new Adapter(fory, c));
+    /**
+     * Registers each codec's type and serializer with a Fory instance, in tag order, so values
+     * nested in lists, maps and records use the codec too. The type is registered (not only its
+     * serializer) so a reader that has not seen the type yet knows its kind: with a serializer
+     * alone, a JVM reading another JVM's frame first took the type for a plain struct.
+     */
+    void registerWith(org.apache.fory.Fory fory) {
+        for (ValueCodec c : all) fory.registerSerializerAndType(c.type(), r -> new Adapter(r.getConfig(), c));
+    }
+
+    /** Fory's serializer factory hook: values nested in lists, maps and records use their codec too. */
+    @SuppressWarnings("rawtypes")
+    Serializer serializerFor(TypeResolver resolver, Class<?> type) {
+        ValueCodec c = forClass(type);
+        return c == null ? null : new Adapter(resolver.getConfig(), c);
+    }
+
+    private ValueCodec forClass(Class<?> type) {
+        if (all.isEmpty()) return null;
+        ValueCodec c = byClass.computeIfAbsent(type, this::find);
+        return c == NONE ? null : c;
     }
 
     String describe() {
@@ -118,8 +137,8 @@ final class ValueCodecs {
     private static final class Adapter extends Serializer {
         private final ValueCodec codec;
 
-        Adapter(Fory fory, ValueCodec codec) {
-            super(fory.getConfig(), codec.type());
+        Adapter(org.apache.fory.config.Config config, ValueCodec codec) {
+            super(config, codec.type());
             this.codec = codec;
         }
 

@@ -30,6 +30,17 @@ class ValueCodecTest {
     }
 
     @Test
+    void arraysOfPluginValuesRoundTrip() {
+        Celsius[] a = {new Celsius(1), new Celsius(2), new Celsius(1)};
+        Object back = Codecs.decode(Codecs.encode(a));
+        assertEquals(List.of(a), List.of((Celsius[]) back));
+        Object[] mixed = {a, new Celsius(3), List.of(new Celsius(4))};
+        Object[] m = (Object[]) Codecs.decode(Codecs.encode(mixed));
+        assertEquals(List.of(a), List.of((Celsius[]) m[0]));
+        assertEquals(new Celsius(3), m[1]);
+    }
+
+    @Test
     void pluginTypeIsAllowedExactlyNotItsPackage() {
         assertTrue(Codecs.isAllowed("plugin.Celsius"));
         assertTrue(!Codecs.isAllowed("plugin.Other"));

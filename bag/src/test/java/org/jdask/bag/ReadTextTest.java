@@ -117,6 +117,9 @@ class ReadTextTest {
             assertEquals(4, ((List<?>) r.get(0)).size());
             assertEquals(4L, r.get(1));
             assertEquals(12L, r.get(2));
+            // counting alone streams each file: no read-text task is left to list lines
+            org.jdask.graph.TaskGraph opt = org.jdask.Jdask.optimize(wiki.count());
+            assertEquals(0, opt.keys().stream().filter(k -> k.name().startsWith("read-text")).count(), opt.toString());
             // take(1) reads only the first file
             before = TextReader.opens();
             try (var scope = org.jdask.Config.set("scheduler", s)) {

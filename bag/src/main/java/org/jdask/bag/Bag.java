@@ -492,8 +492,9 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     /**
-     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i} (a
-     * pattern without {@code *} is a directory: {@code dir/i.part}), one record per line
+     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i},
+     * zero-padded to the width of the last index so the files sort in partition order (a pattern
+     * without {@code *} is a directory: {@code dir/i.part}), one record per line
      * ({@code toString()}, a newline added unless present), compressed with {@code compression};
      * computes now and returns the files written.
      */
@@ -510,9 +511,11 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         FnN write = new PartFns.WriteText();
         Map<Key, Node> layer = new LinkedHashMap<>();
         List<Object> written = new ArrayList<>();
+        int width = Integer.toString(npartitions - 1).length();
         for (int i = 0; i < npartitions; i++) {
             Key k = Key.of(newName, i);
-            layer.put(k, Task.ofArray(write, new Object[] {key(i), p.replace("*", Integer.toString(i)), compression.id()}));
+            String file = p.replace("*", String.format("%0" + width + "d", i));
+            layer.put(k, Task.ofArray(write, new Object[] {key(i), file, compression.id()}));
             written.add(k);
         }
         Key root = Key.of(newName + "-all", 0);

@@ -32,7 +32,7 @@ final class PartFns {
     private PartFns() {}
 
     static BagRecordException fail(String op, Object fn, String layer, int part, long pos, Object record, Throwable e) {
-        return new BagRecordException(op + "(" + Fns.name(fn) + ")", Key.of(layer, part), pos, Task.describe(record), e);
+        return new BagRecordException(fn == null ? op : op + "(" + Fns.name(fn) + ")", Key.of(layer, part), pos, Task.describe(record), e);
     }
 
     /** Record-wise map / filter / flatMap / pluck. */
@@ -73,7 +73,7 @@ final class PartFns {
                         default -> out.add(pluck(x, pluckKey));
                     }
                 } catch (Exception e) {
-                    throw fail(opName(), kind == PLUCK ? "pluck" : fn, layer, part, i, x, e);
+                    throw fail(opName(), kind == PLUCK ? null : fn, layer, part, i, x, e);
                 }
             }
             return out;
@@ -119,7 +119,7 @@ final class PartFns {
                     try {
                         r = pluck(x, pluckKey);
                     } catch (Exception e) {
-                        throw fail(opName(), "pluck", layer, part, pos[0], x, e);
+                        throw fail(opName(), null, layer, part, pos[0], x, e);
                     }
                     pos[0]++;
                     down.accept(r);

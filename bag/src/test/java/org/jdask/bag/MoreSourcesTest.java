@@ -22,6 +22,26 @@ class MoreSourcesTest {
         return Schedulers.local().stream();
     }
 
+    /** A record type for pluck by component name. */
+    public record Page(String lang, String title, long hits) implements java.io.Serializable {}
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schedulers")
+    void pluckMapsRecordsAndMissingKeys(String s) {
+        List<Map<String, Object>> maps = List.of(Map.of("name", "a", "n", 1), Map.of("name", "b", "n", 2), Map.of("n", 3));
+        Bag<Map<String, Object>> b = Bag.fromSequence(maps, 2);
+        assertEquals(List.of(1, 2, 3), Schedulers.compute(b.<Integer>pluck("n"), s));
+        org.jdask.TaskFailedException e = assertThrows(org.jdask.TaskFailedException.class,
+                () -> Schedulers.compute(b.pluck("name"), s));
+        assertTrue(e.getMessage().contains("pluck[name] failed on record 1 of partition") && e.getMessage().contains(", 1)")
+                && e.getMessage().contains("no key name"), e.getMessage());
+        Bag<Page> pages = Bag.fromSequence(List.of(new Page("en", "Obama", 5), new Page("de", "Main", 7)), 2);
+        assertEquals(List.of("Obama", "Main"), Schedulers.compute(pages.<String>pluck("title"), s));
+        assertEquals(12L, Schedulers.compute(pages.<Long>pluck("hits").sum(), s));
+        assertEquals(List.of("en", "de"), Schedulers.compute(pages.map(p -> java.util.Map.entry(p.lang(), p.hits()))
+                .map(x -> new java.util.AbstractMap.SimpleImmutableEntry<>(x.getKey(), x.getValue())).<String>pluck(0), s));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("schedulers")
     void concatListsDirectories(String s) throws Exception {

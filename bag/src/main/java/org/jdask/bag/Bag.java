@@ -382,9 +382,11 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
 
     /**
      * {@code (key, records)} groups in {@code npartitions} partitions: each input partition is
-     * split into buckets by a stable hash of the key (one task per input), and each output
-     * partition gathers its bucket from every split (one task per output), so all records of a
-     * key meet in one partition however many partitions they came from. Records keep their
+     * split into buckets by a stable hash of the key (one task per input), a pick task per
+     * (input, output) pair takes one bucket, and each output partition gathers its buckets (one
+     * task per output), so all records of a key meet in one partition however many partitions
+     * they came from. That is {@code inputs × outputs} pick tasks: fine up to a few hundred
+     * partitions each way (Dask's multi-stage task shuffle is not implemented). Records keep their
      * input order within a group.
      */
     public <K> Bag<Map.Entry<K, List<T>>> groupBy(Fn1<? super T, K> key, int npartitions) {
@@ -400,8 +402,20 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
             layer.put(k, Task.ofArray(split, new Object[] {key(i), i}));
             splits.add(k);
         }
+        // one small task per (split, output) pair picks that output's bucket, so each gather task
+        // receives only its own records (what a scheduler ships between workers)
+        String pickName = "shuffle-pick-" + tok;
+        FnN pick = new PartFns.Bucket();
         FnN group = new PartFns.Group(key);
-        for (int j = 0; j < npartitions; j++) layer.put(Key.of(outName, j), Task.ofArray(group, new Object[] {splits, j}));
+        for (int j = 0; j < npartitions; j++) {
+            List<Object> buckets = new ArrayList<>(this.npartitions);
+            for (int i = 0; i < this.npartitions; i++) {
+                Key pk = Key.of(pickName, i, j);
+                layer.put(pk, Task.ofArray(pick, new Object[] {splits.get(i), j}));
+                buckets.add(pk);
+            }
+            layer.put(Key.of(outName, j), Task.ofArray(group, new Object[] {buckets}));
+        }
         return new Bag<>(outName, npartitions, layer, this);
     }
 
@@ -492,8 +506,9 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     /**
-     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i} (a
-     * pattern without {@code *} is a directory: {@code dir/i.part}), one record per line
+     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i},
+     * zero-padded to the width of the last index so the files sort in partition order (a pattern
+     * without {@code *} is a directory: {@code dir/i.part}), one record per line
      * ({@code toString()}, a newline added unless present), compressed with {@code compression};
      * computes now and returns the files written.
      */
@@ -510,9 +525,11 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         FnN write = new PartFns.WriteText();
         Map<Key, Node> layer = new LinkedHashMap<>();
         List<Object> written = new ArrayList<>();
+        int width = Integer.toString(npartitions - 1).length();
         for (int i = 0; i < npartitions; i++) {
             Key k = Key.of(newName, i);
-            layer.put(k, Task.ofArray(write, new Object[] {key(i), p.replace("*", Integer.toString(i)), compression.id()}));
+            String file = p.replace("*", String.format("%0" + width + "d", i));
+            layer.put(k, Task.ofArray(write, new Object[] {key(i), file, compression.id()}));
             written.add(k);
         }
         Key root = Key.of(newName + "-all", 0);

@@ -32,7 +32,7 @@ final class PartFns {
     private PartFns() {}
 
     static BagRecordException fail(String op, Object fn, String layer, int part, long pos, Object record, Throwable e) {
-        return new BagRecordException(op + "(" + Fns.name(fn) + ")", Key.of(layer, part), pos, Task.describe(record), e);
+        return new BagRecordException(fn == null ? op : op + "(" + Fns.name(fn) + ")", Key.of(layer, part), pos, Task.describe(record), e);
     }
 
     /** Record-wise map / filter / flatMap / pluck. */
@@ -73,7 +73,7 @@ final class PartFns {
                         default -> out.add(pluck(x, pluckKey));
                     }
                 } catch (Exception e) {
-                    throw fail(opName(), kind == PLUCK ? "pluck" : fn, layer, part, i, x, e);
+                    throw fail(opName(), kind == PLUCK ? null : fn, layer, part, i, x, e);
                 }
             }
             return out;
@@ -119,7 +119,7 @@ final class PartFns {
                     try {
                         r = pluck(x, pluckKey);
                     } catch (Exception e) {
-                        throw fail(opName(), "pluck", layer, part, pos[0], x, e);
+                        throw fail(opName(), null, layer, part, pos[0], x, e);
                     }
                     pos[0]++;
                     down.accept(r);
@@ -354,7 +354,16 @@ final class PartFns {
         return h ^ (h >>> 16);
     }
 
-    /** Shuffle stage 2: bucket {@code j} of every split, grouped by key in arrival order. */
+    /** Shuffle stage 2: bucket {@code a[1]} of a split. */
+    static final class Bucket implements FnN {
+        @Override public Object invoke(Object[] a) { return ((List<?>) a[0]).get((Integer) a[1]); }
+        @Override public int arity() { return 2; }
+        @Override public String toString() { return "shuffle-pick"; }
+        @Override public boolean equals(Object o) { return o instanceof Bucket; }
+        @Override public int hashCode() { return 15; }
+    }
+
+    /** Shuffle stage 3: one output's buckets from every split, grouped by key in arrival order. */
     static final class Group implements FnN {
         private final Fn1<Object, Object> key;
 
@@ -365,11 +374,10 @@ final class PartFns {
 
         @Override
         public Object invoke(Object[] a) throws Exception {
-            List<?> splits = (List<?>) a[0];
-            int j = (Integer) a[1];
+            List<?> buckets = (List<?>) a[0];
             Map<Object, List<Object>> groups = new LinkedHashMap<>();
-            for (Object s : splits) {
-                for (Object x : (List<?>) ((List<?>) s).get(j)) {
+            for (Object b : buckets) {
+                for (Object x : (List<?>) b) {
                     groups.computeIfAbsent(key.apply(x), k -> new ArrayList<>()).add(x);
                 }
             }
@@ -378,7 +386,7 @@ final class PartFns {
             return out;
         }
 
-        @Override public int arity() { return 2; }
+        @Override public int arity() { return 1; }
         @Override public Object target() { return key; }
         @Override public String toString() { return "shuffle-group"; }
         @Override public boolean equals(Object o) { return o instanceof Group g && g.key.equals(key); }

@@ -78,7 +78,10 @@ class ReadTextTest {
         for (String t : List.of(a, b, "", "\n\n\nno newline at end", ascii)) expected.addAll(oracleLines(t));
         long longest = expected.stream().mapToLong(l -> l.getBytes(StandardCharsets.UTF_8).length).max().orElse(1);
         long fileSize = a.getBytes(StandardCharsets.UTF_8).length;
-        for (long bs : new long[] {0, 1, 2, 3, 7, 64, longest, longest + 1, 4096, fileSize - 1, fileSize, fileSize + 1}) {
+        List<Long> sizes = new ArrayList<>(List.of(0L, 1L, 2L, 3L, 7L, 64L, longest, longest + 1, 4096L, fileSize - 1, fileSize, fileSize + 1));
+        Random r = new Random(7);
+        for (int i = 0; i < 6; i++) sizes.add(1L + r.nextInt((int) longest * 3));
+        for (long bs : sizes) {
             Bag<String> bag = Bag.readText(dir + "/*.txt", bs);
             assertEquals(expected, Schedulers.compute(bag, s), "blocksize " + bs);
             // counting takes a bulk path for ASCII runs: same answer at every block size
@@ -117,6 +120,9 @@ class ReadTextTest {
             assertEquals(4, ((List<?>) r.get(0)).size());
             assertEquals(4L, r.get(1));
             assertEquals(12L, r.get(2));
+            // counting alone streams each file: no read-text task is left to list lines
+            org.jdask.graph.TaskGraph opt = org.jdask.Jdask.optimize(wiki.count());
+            assertEquals(0, opt.keys().stream().filter(k -> k.name().startsWith("read-text")).count(), opt.toString());
             // take(1) reads only the first file
             before = TextReader.opens();
             try (var scope = org.jdask.Config.set("scheduler", s)) {

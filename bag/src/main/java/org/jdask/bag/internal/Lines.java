@@ -121,11 +121,6 @@ public final class Lines {
 
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
 
-    /** Marks the next {@link #decode} as possibly non-ASCII (for callers that did not scan). */
-    public void assumeHigh() {
-        sawHigh = true;
-    }
-
     /**
      * The string of {@code b[off, off+len)}: a plain copy when the last scan saw only ASCII,
      * else a strict decode. Returns null when the bytes are malformed or unmappable; then

@@ -122,7 +122,7 @@ public final class TextReader {
             case "none": return in;
             case "gzip": return new GZIPInputStream(in, 1 << 16);
             case "bz2": return new BZip2CompressorInputStream(in, true);
-            case "xz": return new XZCompressorInputStream(in, true);
+            case "xz": return XZCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(true).get();
             case "zstd": return new com.github.luben.zstd.ZstdInputStream(in);
             default: throw new IllegalArgumentException("unknown compression '" + compression + "'");
         }

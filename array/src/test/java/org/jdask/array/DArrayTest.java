@@ -79,6 +79,11 @@ class DArrayTest {
         same(a.cumsum(0), x.cumsum(0).compute(on), "cumsum 0");
         same(a.cumsum(1), x.cumsum(1).compute(on), "cumsum 1");
         same(a.gt(0).any(1), x.gt(0).any(1).compute(on), "any over bools");
+        // lazy reductions broadcast back: standardize columns, center on the 0-d mean
+        if (shape[0] > 0) {
+            same(a.sub(a.mean(0)).div(a.std(0).add(1)), x.sub(x.mean(0)).div(x.std(0).add(1)).compute(on), "standardize");
+            same(a.sub(a.mean()), x.sub(x.mean()).compute(on), "center");
+        }
     }
 
     @ParameterizedTest(name = "{0} shape {1} chunks {2}")

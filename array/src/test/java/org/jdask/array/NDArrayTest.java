@@ -172,6 +172,16 @@ class NDArrayTest {
         }
         NDArray a = rand(3, 4, 5);
         assertEquals(a, org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(a)));
+        // the partials of reductions and QR travel between processes too
+        Reductions.Moments m = (Reductions.Moments) org.jdask.serialize.Codecs.decode(
+                org.jdask.serialize.Codecs.encode(new Reductions.Moments(3, a, a.mul(2))));
+        assertEquals(3, m.n());
+        assertEquals(a.mul(2), m.m2());
+        Reductions.ArgPart p = (Reductions.ArgPart) org.jdask.serialize.Codecs.decode(
+                org.jdask.serialize.Codecs.encode(new Reductions.ArgPart(a, NDArray.of(new long[] {4}, 1))));
+        assertEquals(a, p.value());
+        NDArray[] pair = (NDArray[]) org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(new NDArray[] {a, a.neg()}));
+        assertEquals(a.neg(), pair[1]);
         assertEquals(List.of(a), org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(List.of(a))));
     }
 }

@@ -49,7 +49,11 @@ final class Kernels {
     static NDArray binary(Op op, NDArray a, NDArray b) {
         int[] sh = Shape.broadcast(a.shape, b.shape);
         DType ct = op.logical() ? DType.BOOL : DType.promote(a.dtype, b.dtype);
-        if (op == Op.DIV || (op == Op.POW && ct == DType.INT64 && hasNegative(b))) ct = DType.FLOAT64;
+        if (op == Op.DIV) ct = DType.FLOAT64;
+        if (op == Op.POW && ct == DType.INT64 && hasNegative(b)) {
+            throw new IllegalArgumentException("Integers to negative integer powers are not allowed (exponent array of shape "
+                    + Shape.str(b.shape) + "); use float64");
+        }
         DType rt = op.comparison() ? DType.BOOL : ct;
         NDArray x = a.astype(ct).broadcastTo(sh), y = b.astype(ct).broadcastTo(sh);
         NDArray out = NDArray.zeros(rt, sh);

@@ -63,6 +63,8 @@ class NDArrayTest {
         assertEquals(DType.FLOAT64, i.div(i).dtype());
         assertEquals(DType.FLOAT64, i.add(NDArray.scalar(0.5)).dtype());
         assertEquals(DType.BOOL, i.gt(NDArray.scalar(1L)).dtype());
+        assertArrayEquals(new long[] {1, 4, 9}, i.pow(NDArray.scalar(2L)).toLongArray());
+        assertThrows(IllegalArgumentException.class, () -> i.pow(NDArray.scalar(-1L)));
         assertArrayEquals(new boolean[] {false, true, true}, i.gt(NDArray.scalar(1L)).toBooleanArray());
         assertEquals(DType.INT64, i.sum().dtype());
         assertEquals(6, i.sum().getLong());

@@ -527,6 +527,11 @@ public final class DArray implements Lazy<NDArray>, Tokenizable {
         return Linalg.matmul(this, o);
     }
 
+    /** Sums products over {@code axes} of this array and {@code otherAxes} of {@code o} (NumPy's {@code tensordot}). */
+    public DArray tensordot(DArray o, int[] axes, int[] otherAxes) {
+        return Linalg.tensordot(this, o, axes, otherAxes);
+    }
+
     /** Same as {@link #matmul} for 1-d and 2-d arrays. */
     public DArray dot(DArray o) {
         return Linalg.matmul(this, o);

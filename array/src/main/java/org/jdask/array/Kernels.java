@@ -49,7 +49,11 @@ final class Kernels {
     static NDArray binary(Op op, NDArray a, NDArray b) {
         int[] sh = Shape.broadcast(a.shape, b.shape);
         DType ct = op.logical() ? DType.BOOL : DType.promote(a.dtype, b.dtype);
-        if (op == Op.DIV || (op == Op.POW && ct == DType.INT64 && hasNegative(b))) ct = DType.FLOAT64;
+        if (op == Op.DIV) ct = DType.FLOAT64;
+        if (op == Op.POW && ct == DType.INT64 && hasNegative(b)) {
+            throw new IllegalArgumentException("Integers to negative integer powers are not allowed (exponent array of shape "
+                    + Shape.str(b.shape) + "); use float64");
+        }
         DType rt = op.comparison() ? DType.BOOL : ct;
         NDArray x = a.astype(ct).broadcastTo(sh), y = b.astype(ct).broadcastTo(sh);
         NDArray out = NDArray.zeros(rt, sh);
@@ -78,34 +82,59 @@ final class Kernels {
     }
 
     static void rowD(Op op, double[] x, int xo, int xs, double[] y, int yo, int ys, double[] o, int oo, int os, int n) {
+        // the common shapes get their own small loop methods: C2 unrolls and vectorizes each alone
         if (xs == 1 && ys == 1 && os == 1) {
             switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + y[yo + i]; return; }
-                case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - y[yo + i]; return; }
-                case MUL -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * y[yo + i]; return; }
-                case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / y[yo + i]; return; }
+                case ADD -> { vvAdd(x, xo, y, yo, o, oo, n); return; }
+                case SUB -> { vvSub(x, xo, y, yo, o, oo, n); return; }
+                case MUL -> { vvMul(x, xo, y, yo, o, oo, n); return; }
+                case DIV -> { vvDiv(x, xo, y, yo, o, oo, n); return; }
                 default -> { }
             }
         } else if (xs == 1 && ys == 0 && os == 1) {
-            double v = y[yo];
             switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + v; return; }
-                case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - v; return; }
-                case MUL -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * v; return; }
-                case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / v; return; }
+                case ADD -> { vsAdd(x, xo, y[yo], o, oo, n); return; }
+                case SUB -> { vsAdd(x, xo, -y[yo], o, oo, n); return; }
+                case MUL -> { vsMul(x, xo, y[yo], o, oo, n); return; }
+                case DIV -> { vsDiv(x, xo, y[yo], o, oo, n); return; }
                 default -> { }
             }
         } else if (xs == 0 && ys == 1 && os == 1) {
-            double v = x[xo];
             switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = v + y[yo + i]; return; }
-                case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = v - y[yo + i]; return; }
-                case MUL -> { for (int i = 0; i < n; i++) o[oo + i] = v * y[yo + i]; return; }
-                case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = v / y[yo + i]; return; }
+                case ADD -> { vsAdd(y, yo, x[xo], o, oo, n); return; }
+                case MUL -> { vsMul(y, yo, x[xo], o, oo, n); return; }
                 default -> { }
             }
         }
         for (int i = 0; i < n; i++) o[oo + i * os] = applyD(op, x[xo + i * xs], y[yo + i * ys]);
+    }
+
+    private static void vvAdd(double[] x, int xo, double[] y, int yo, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + y[yo + i];
+    }
+
+    private static void vvSub(double[] x, int xo, double[] y, int yo, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - y[yo + i];
+    }
+
+    private static void vvMul(double[] x, int xo, double[] y, int yo, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * y[yo + i];
+    }
+
+    private static void vvDiv(double[] x, int xo, double[] y, int yo, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / y[yo + i];
+    }
+
+    private static void vsAdd(double[] x, int xo, double v, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + v;
+    }
+
+    private static void vsMul(double[] x, int xo, double v, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] * v;
+    }
+
+    private static void vsDiv(double[] x, int xo, double v, double[] o, int oo, int n) {
+        for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] / v;
     }
 
     static double applyD(Op op, double p, double q) {

@@ -114,6 +114,54 @@ public final class Linalg {
         return r;
     }
 
+    /**
+     * Sums products over {@code axesA} of {@code a} and {@code axesB} of {@code b} (NumPy's
+     * {@code tensordot}): both are transposed and reshaped to matrices, multiplied block-wise,
+     * and the product reshaped to a's free axes followed by b's.
+     */
+    public static DArray tensordot(DArray a, DArray b, int[] axesA, int[] axesB) {
+        if (axesA.length != axesB.length) {
+            throw new IllegalArgumentException("tensordot: " + axesA.length + " axes of a but " + axesB.length + " of b");
+        }
+        int[] as = a.shape(), bs = b.shape();
+        int[] ca = new int[axesA.length], cb = new int[axesB.length];
+        for (int i = 0; i < ca.length; i++) {
+            ca[i] = Shape.axis(axesA[i], as.length);
+            cb[i] = Shape.axis(axesB[i], bs.length);
+            if (as[ca[i]] != bs[cb[i]]) {
+                throw new IllegalArgumentException("tensordot: shape mismatch for sum: a " + Shape.str(as) + " axis " + ca[i] + " has "
+                        + as[ca[i]] + ", b " + Shape.str(bs) + " axis " + cb[i] + " has " + bs[cb[i]]);
+            }
+        }
+        int[] fa = free(as.length, ca), fb = free(bs.length, cb);
+        int[] permA = concat(fa, ca), permB = concat(cb, fb);
+        long k = 1;
+        for (int c : ca) k *= as[c];
+        int[] outShape = new int[fa.length + fb.length];
+        long m = 1, n = 1;
+        for (int i = 0; i < fa.length; i++) m *= outShape[i] = as[fa[i]];
+        for (int i = 0; i < fb.length; i++) n *= outShape[fa.length + i] = bs[fb[i]];
+        DArray x = a.transpose(permA).reshape((int) m, (int) k);
+        DArray y = b.transpose(permB).reshape((int) k, (int) n);
+        return x.matmul(y).reshape(outShape);
+    }
+
+    private static int[] free(int n, int[] contracted) {
+        int[] out = new int[n - contracted.length];
+        for (int i = 0, j = 0; i < n; i++) {
+            boolean c = false;
+            for (int x : contracted) c |= x == i;
+            if (!c) out[j++] = i;
+        }
+        return out;
+    }
+
+    private static int[] concat(int[] p, int[] q) {
+        int[] out = Arrays.copyOf(p, p.length + q.length);
+        System.arraycopy(q, 0, out, p.length, q.length);
+        return out;
+    }
+
     private static DArray rowBlocks(DArray a, String what) {
         if (a.ndim() != 2) throw new IllegalArgumentException(what + " needs a 2-d array, got shape " + Shape.str(a.shape()));
         return a.chunks.numBlocks(1) == 1 ? a : a.rechunk(Chunks.of(a.shape(), new int[][] {a.chunks.sizes(0), {a.shape()[1]}}));

@@ -226,7 +226,7 @@ public final class NDArray implements Serializable {
         return astype(DType.FLOAT64).contiguous().d[0];
     }
 
-    /** The elements in C order as a new (or, when already exact, the backing) double[]... always a copy. */
+    /** The elements in C order as a new double[] (int64 and bool converted). */
     public double[] toDoubleArray() {
         NDArray c = astype(DType.FLOAT64).copy();
         return c.d;
@@ -521,7 +521,7 @@ public final class NDArray implements Serializable {
         return Kernels.reduction(r, this, axes, keepdims);
     }
 
-    /** Index of the smallest element along {@code axis} (first on ties; NaN counts as smallest... and largest, like NumPy). */
+    /** Index of the smallest element along {@code axis}, int64 (first on ties; a NaN wins, as in NumPy). */
     public NDArray argmin(int axis) { return Kernels.arg(false, this, axis); }
     public NDArray argmax(int axis) { return Kernels.arg(true, this, axis); }
     /** Flat (C-order) index of the smallest element. */

@@ -49,14 +49,13 @@ class GraphTest {
         DArray x = DArray.random(11).normal(0, 1, shape(300000, 2), shape(150000, 2));
         NDArray whole = x.compute();
         for (String s : DArrayTest.schedulers()) {
-            Map<String, Object> on = Map.of("scheduler", s);
+            DArrayTest.Batch batch = new DArrayTest.Batch();
             for (Reduction r : Reduction.values()) {
                 for (int[] ax : new int[][] {{}, {0}, {1}}) {
-                    NDArray want = whole.reduce(r, ax, false);
-                    NDArray got = x.reduce(r, ax, false).compute(on);
-                    assertTrue(want.allClose(got, 1e-9, 1e-9), r + " " + java.util.Arrays.toString(ax) + " on " + s);
+                    batch.add(whole.reduce(r, ax, false), x.reduce(r, ax, false), r + " " + java.util.Arrays.toString(ax) + " on " + s);
                 }
             }
+            batch.check(Map.of("scheduler", s));
         }
         DArray u = DArray.ones(shape(5, 3), shape(2, 2));
         assertEquals(NDArray.full(5, 3), u.sum(0).compute());
@@ -154,6 +153,24 @@ class GraphTest {
         for (DArray x : java.util.List.of(r.mean(1), r.map(sq).slice("::2, 3").rechunk(4), r.matmul(r.transpose()).argmax(0),
                 Linalg.qr(r).q(), DArray.fromNpy(f, shape(2, 2)).cumsum(1), r.var(0, 1), DArray.where(r.gt(0), r, r.neg()))) {
             org.jdask.graph.SerializationCheck.check(Jdask.optimize(x));
+        }
+    }
+
+    @Test
+    void everyTaskSurvivesTheCodecsRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        // what the processes/distributed schedulers do to a task: encode, decode elsewhere, run
+        java.nio.file.Path f = dir.resolve("a.npy");
+        Npy.write(NDArray.arange(0, 40, 1).reshape(5, 8), f);
+        DArray r = DArray.random(1).normal(0, 1, shape(12, 10), shape(5, 4));
+        DoubleFn sq = v -> v * v;
+        for (DArray x : java.util.List.of(r.mean(1), r.map(sq).slice("::2, 3").rechunk(4), r.matmul(r.transpose()).argmax(0),
+                Linalg.qr(r).q(), DArray.fromNpy(f, shape(2, 3)).cumsum(1), r.var(0, 1), r.std(0))) {
+            TaskGraph g = Jdask.optimize(x);
+            TaskGraph.Builder b = TaskGraph.builder();
+            g.nodes().forEach((k, n) -> b.put(k, (org.jdask.graph.Node) org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(n))));
+            org.jdask.graph.RunOptions opts = org.jdask.graph.RunOptions.of(Map.of());
+            java.util.List<Object> values = org.jdask.graph.Schedulers.provider("sync").scheduler(opts).get(b.build(), x.keys(), opts);
+            assertTrue(x.compute().allClose(x.finish(values), 1e-12, 1e-12), x.toString());
         }
     }
 

@@ -27,6 +27,14 @@ class LinalgTest {
         close(a.matmul(v), x.dot(DArray.fromArray(v, shape(3))).compute(on), "matrix @ vector");
         close(a.transpose().matmul(a), x.transpose().matmul(x).compute(on), "AᵀA");
 
+        // tensordot of a (3, 4, 5) with a (5, 3) over axes (2, 0) and (0, 1): result (4,)
+        NDArray t3 = NDArrayTest.rand(5, 3, 4, 5), t2 = NDArrayTest.rand(6, 5, 3);
+        NDArray td = DArray.fromArray(t3, shape(2, 3, 2)).tensordot(DArray.fromArray(t2, shape(3, 2)), new int[] {2, 0}, new int[] {0, 1})
+                .compute(on);
+        double[] want = new double[4];
+        for (int j = 0; j < 4; j++) for (int i = 0; i < 3; i++) for (int k = 0; k < 5; k++) want[j] += t3.getDouble(i, j, k) * t2.getDouble(k, i);
+        close(NDArray.of(want), td, "tensordot");
+
         Linalg.QR qr = Linalg.qr(x);
         NDArray q = qr.q().compute(on), r = qr.r().compute(on);
         close(a, q.matmul(r), "Q·R");

@@ -63,6 +63,8 @@ class NDArrayTest {
         assertEquals(DType.FLOAT64, i.div(i).dtype());
         assertEquals(DType.FLOAT64, i.add(NDArray.scalar(0.5)).dtype());
         assertEquals(DType.BOOL, i.gt(NDArray.scalar(1L)).dtype());
+        assertArrayEquals(new long[] {1, 4, 9}, i.pow(NDArray.scalar(2L)).toLongArray());
+        assertThrows(IllegalArgumentException.class, () -> i.pow(NDArray.scalar(-1L)));
         assertArrayEquals(new boolean[] {false, true, true}, i.gt(NDArray.scalar(1L)).toBooleanArray());
         assertEquals(DType.INT64, i.sum().dtype());
         assertEquals(6, i.sum().getLong());
@@ -172,6 +174,16 @@ class NDArrayTest {
         }
         NDArray a = rand(3, 4, 5);
         assertEquals(a, org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(a)));
+        // the partials of reductions and QR travel between processes too
+        Reductions.Moments m = (Reductions.Moments) org.jdask.serialize.Codecs.decode(
+                org.jdask.serialize.Codecs.encode(new Reductions.Moments(3, a, a.mul(2))));
+        assertEquals(3, m.n());
+        assertEquals(a.mul(2), m.m2());
+        Reductions.ArgPart p = (Reductions.ArgPart) org.jdask.serialize.Codecs.decode(
+                org.jdask.serialize.Codecs.encode(new Reductions.ArgPart(a, NDArray.of(new long[] {4}, 1))));
+        assertEquals(a, p.value());
+        NDArray[] pair = (NDArray[]) org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(new NDArray[] {a, a.neg()}));
+        assertEquals(a.neg(), pair[1]);
         assertEquals(List.of(a), org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(List.of(a))));
     }
 }

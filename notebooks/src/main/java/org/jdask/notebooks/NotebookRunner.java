@@ -36,9 +36,8 @@ import org.jdask.graph.JvmFlags;
  *
  * <p>How it works. Each {@link #run} starts a fresh JShell whose execution engine is a new JVM
  * (JShell's default JDI engine), started with {@link JvmFlags#get()}, the notebook's own {@link
- * Notebook#jvmOptions()} and the given class path, so
- * notebooks see exactly what a jdask program sees and one notebook's statics (config scopes,
- * listeners, caches) never leak into the next. A cell's source is split into snippets with
+ * Notebook#jvmOptions()} and the given class path, so notebooks see exactly what a jdask program
+ * sees and one notebook's statics (config scopes, listeners, caches) never leak into the next. A cell's source is split into snippets with
  * JShell's own {@link SourceCodeAnalysis#analyzeCompletion}, remembering where each starts, so
  * compiler positions and stack frames ({@code #12:3} = snippet 12, line 3) map back to a cell
  * and a line. Each cell gets a time budget (option, or metadata {@code jdask.timeout_seconds});
@@ -49,7 +48,8 @@ import org.jdask.graph.JvmFlags;
  * byte a snippet printed has reached the capture before its {@code eval} returns (JShell's
  * {@code MultiplexingOutputStream}/{@code DemultiplexInput}). {@link Display} marker lines become
  * {@code image/svg+xml}/{@code image/png} display data; the value of a last expression without a
- * trailing semicolon becomes the execute result, as in IJava.
+ * trailing semicolon becomes the execute result, as in IJava (see {@code result} for strings and
+ * pictures).
  */
 public final class NotebookRunner {
     /**

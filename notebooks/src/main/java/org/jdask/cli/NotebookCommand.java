@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.jdask.notebooks.CellFailedException;
 import org.jdask.notebooks.Notebook;
 import org.jdask.notebooks.NotebookRunner;
+import org.jdask.notebooks.PercentScript;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "notebook",
         mixinStandardHelpOptions = true,
         description = "Run Jupyter notebooks written in Java (IJava kernel format).",
-        subcommands = {NotebookCommand.Run.class, CommandLine.HelpCommand.class})
+        subcommands = {NotebookCommand.Run.class, NotebookCommand.Convert.class, CommandLine.HelpCommand.class})
 public final class NotebookCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -120,6 +121,53 @@ public final class NotebookCommand implements Callable<Integer> {
                 err.flush();
             }
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /** {@code jdask notebook convert}: between {@code .ipynb} and a Jupytext "percent" {@code .java} script. */
+    @Command(name = "convert",
+            mixinStandardHelpOptions = true,
+            description = "Convert a notebook (.ipynb) to a percent-format Java script (.java, cells marked by '// %%'), "
+                    + "or a script back to a notebook. Converting a script keeps the outputs recorded in the existing "
+                    + "notebook for every code cell whose source did not change.")
+    public static final class Convert implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "A .ipynb notebook or a .java percent script.")
+        Path file;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+                description = "Where to write (default: FILE with the other extension, beside it).")
+        Path output;
+
+        @Override
+        public Integer call() {
+            String name = file.getFileName().toString();
+            boolean toScript = name.endsWith(".ipynb");
+            if (!toScript && !name.endsWith(".java")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "FILE must end with .ipynb or .java, got " + file);
+            }
+            String stem = name.substring(0, name.lastIndexOf('.'));
+            Path out = output != null ? output : file.resolveSibling(stem + (toScript ? ".java" : ".ipynb"));
+            try {
+                if (toScript) {
+                    java.nio.file.Files.writeString(out, PercentScript.fromNotebook(Notebook.read(file)));
+                } else {
+                    String script = java.nio.file.Files.readString(file);
+                    Notebook previous = java.nio.file.Files.exists(out) ? Notebook.read(out) : null;
+                    Notebook nb = PercentScript.toNotebook(script, file, previous);
+                    nb.write(out);
+                }
+                spec.commandLine().getOut().println(file + " -> " + out);
+                return 0;
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                spec.commandLine().getErr().println("jdask notebook convert: " + Failures.describe(e));
+                return 1;
+            } catch (java.io.IOException e) {
+                spec.commandLine().getErr().println("jdask notebook convert: " + e);
+                return 1;
+            }
         }
     }
 }

@@ -119,6 +119,12 @@ public final class Cell {
         return timeoutSeconds;
     }
 
+    /** The cell's metadata entries (e.g. {@code jdask}, {@code tags}), as JSON. */
+    public java.util.Set<Map.Entry<String, JsonNode>> metadata() {
+        JsonNode m = node.get("metadata");
+        return m != null && m.isObject() ? m.properties() : java.util.Set.of();
+    }
+
     /** The outputs recorded in the file (empty for markdown and raw cells). */
     public List<Output> outputs() {
         return outputs;

@@ -36,9 +36,8 @@ import org.jdask.graph.JvmFlags;
  *
  * <p>How it works. Each {@link #run} starts a fresh JShell whose execution engine is a new JVM
  * (JShell's default JDI engine), started with {@link JvmFlags#get()}, the notebook's own {@link
- * Notebook#jvmOptions()} and the given class path, so
- * notebooks see exactly what a jdask program sees and one notebook's statics (config scopes,
- * listeners, caches) never leak into the next. A cell's source is split into snippets with
+ * Notebook#jvmOptions()} and the given class path, so notebooks see exactly what a jdask program
+ * sees and one notebook's statics (config scopes, listeners, caches) never leak into the next. A cell's source is split into snippets with
  * JShell's own {@link SourceCodeAnalysis#analyzeCompletion}, remembering where each starts, so
  * compiler positions and stack frames ({@code #12:3} = snippet 12, line 3) map back to a cell
  * and a line. Each cell gets a time budget (option, or metadata {@code jdask.timeout_seconds});
@@ -49,7 +48,8 @@ import org.jdask.graph.JvmFlags;
  * byte a snippet printed has reached the capture before its {@code eval} returns (JShell's
  * {@code MultiplexingOutputStream}/{@code DemultiplexInput}). {@link Display} marker lines become
  * {@code image/svg+xml}/{@code image/png} display data; the value of a last expression without a
- * trailing semicolon becomes the execute result, as in IJava.
+ * trailing semicolon becomes the execute result, as in IJava (see {@code result} for strings and
+ * pictures).
  */
 public final class NotebookRunner {
     /**
@@ -134,6 +134,7 @@ public final class NotebookRunner {
     /** An IJava line magic ({@code %maven ...}) or cell magic ({@code %%loadFromPOM}) at the start of a line. */
     private static final java.util.regex.Pattern MAGIC = java.util.regex.Pattern.compile("%%?[A-Za-z]");
     private static final java.util.Set<String> STRING_TYPES = java.util.Set.of("String", "java.lang.String");
+    private static final java.util.Set<String> PATH_TYPES = java.util.Set.of("Path", "java.nio.file.Path");
     private static final List<String> UTF8 = List.of("-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -282,17 +283,21 @@ public final class NotebookRunner {
             }
             List<Output> outs = outputs(capture.drain(), cell);
             if (last != null && isExpression(last) && lastValue != null && !lastRaw.strip().endsWith(";")) {
-                outs.add(new Output.ExecuteResult(Map.of("text/plain", resultText(last, lastValue, deadline, cell))));
+                outs.add(result(last, lastValue, deadline, cell));
             }
             return outs;
         }
 
         /**
-         * The text of a cell's value. JShell shows a {@code String} as an escaped Java literal, which
-         * turns a printed table ({@code table.print()}) into one unreadable line; like IJava, show the
-         * string itself, fetched by printing the value variable ({@code $12}) in one more snippet.
+         * A cell's value as its execute result. Most values are shown as JShell shows them ({@code
+         * toString}, arrays element by element). Two are shown better. A {@code String}: JShell gives
+         * an escaped Java literal, which turns a printed table ({@code table.print()}) into one
+         * unreadable line, so, like IJava, the string itself is shown, fetched by printing the value
+         * variable ({@code $12}) in one more snippet. A {@code Path} to an {@code .svg} or {@code
+         * .png} file (what {@code visualize} returns): the picture, so {@code x.visualize(out.resolve("g.svg"))}
+         * as a cell's last line shows the graph.
          */
-        private String resultText(Snippet last, String value, long deadline, Cell cell) {
+        private Output result(Snippet last, String value, long deadline, Cell cell) {
             String name;
             String type;
             if (last instanceof VarSnippet v) {
@@ -302,14 +307,27 @@ public final class NotebookRunner {
                 name = e.name();
                 type = e.typeName();
             } else {
-                return value;
+                return new Output.ExecuteResult(Map.of("text/plain", value));
             }
-            if (!STRING_TYPES.contains(type) || value.equals("null")) return value;
+            if (PATH_TYPES.contains(type)) {
+                String mime = imageType(value);
+                Path p = Path.of(value);
+                if (mime != null && Files.isRegularFile(p)) {
+                    Map<String, String> data = new java.util.HashMap<>(((Output.DisplayData) display(mime + "\t" + p.toAbsolutePath(), cell)).data());
+                    return new Output.ExecuteResult(data);
+                }
+            }
+            if (!STRING_TYPES.contains(type) || value.equals("null")) return new Output.ExecuteResult(Map.of("text/plain", value));
             capture.drain();   // already turned into outputs
             SnippetEvent ev = eval("System.out.print(" + name + ");", Math.max(deadline, System.nanoTime() + STOP_GRACE.toNanos()), cell, 1);
             List<Capture.Chunk> printed = capture.drain();
-            if (ev.exception() != null || printed.size() != 1) return value;
-            return printed.get(0).text();
+            String text = ev.exception() != null || printed.size() != 1 ? value : printed.get(0).text();
+            return new Output.ExecuteResult(Map.of("text/plain", text));
+        }
+
+        private static String imageType(String file) {
+            String f = file.toLowerCase(Locale.ROOT);
+            return f.endsWith(".svg") ? "image/svg+xml" : f.endsWith(".png") ? "image/png" : null;
         }
 
         /** Evaluates one snippet within the cell's time budget; returns the event of the snippet itself. */

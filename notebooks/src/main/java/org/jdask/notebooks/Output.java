@@ -15,7 +15,8 @@ import java.util.Map;
  * ExecuteResult} (the value of the cell's last expression) or an {@link Error}.
  *
  * <p>{@link #sameAs} is the comparison the notebook tests use: text must match exactly (line
- * endings normalized), while images only need the same media types, because a picture's bytes
+ * endings normalized; for a result, its {@code text/plain} and media types), while images only
+ * need the same media types, because a picture's bytes
  * depend on the installed Graphviz and the keys' tokens, not on the code being right.
  */
 public sealed interface Output {
@@ -54,7 +55,7 @@ public sealed interface Output {
             return a.name().equals(b.name()) && norm(a.text()).equals(norm(b.text()));
         }
         if (this instanceof ExecuteResult a && other instanceof ExecuteResult b) {
-            return norm(a.text()).equals(norm(b.text()));
+            return a.data().keySet().equals(b.data().keySet()) && norm(a.text()).equals(norm(b.text()));
         }
         if (this instanceof DisplayData a && other instanceof DisplayData b) {
             return a.data().keySet().equals(b.data().keySet());
@@ -68,7 +69,7 @@ public sealed interface Output {
     /** A one-line summary for mismatch reports: the kind, and the text (shortened) or media types. */
     default String describe() {
         if (this instanceof Stream s) return s.name() + ": " + quote(s.text());
-        if (this instanceof ExecuteResult r) return "result: " + quote(r.text());
+        if (this instanceof ExecuteResult r) return "result: " + quote(r.text()) + (r.data().size() > 1 ? " " + r.data().keySet() : "");
         if (this instanceof DisplayData d) return "display " + d.data().keySet();
         Error e = (Error) this;
         return "error " + e.ename() + ": " + quote(e.evalue());

@@ -76,4 +76,24 @@ class NotebookCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing command"), r.err());
     }
+
+    @Test
+    void convertGoesBothWaysAndKeepsOutputs(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("d.ipynb");
+        Files.writeString(f, nb("int x = 2;", "x * 21"));
+        assertEquals(0, DemoCommandTest.jdask("notebook", "run", "--inplace", f.toString()).code());
+        DemoCommandTest.Run r = DemoCommandTest.jdask("notebook", "convert", f.toString());
+        assertEquals(0, r.code(), r.err());
+        Path script = dir.resolve("d.java");
+        assertEquals("// %%\nint x = 2;\n\n// %%\nx * 21\n\n", Files.readString(script));
+        Files.writeString(script, Files.readString(script) + "// %% [markdown]\n// done\n");
+        r = DemoCommandTest.jdask("notebook", "convert", script.toString());
+        assertEquals(0, r.code(), r.err());
+        Notebook back = Notebook.read(f);
+        assertEquals(3, back.cells().size());
+        assertEquals(java.util.List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "42"))), back.cells().get(1).outputs());
+        r = DemoCommandTest.jdask("notebook", "convert", dir.resolve("x.txt").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("must end with .ipynb or .java"), r.err());
+    }
 }

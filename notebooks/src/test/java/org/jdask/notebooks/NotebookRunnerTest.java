@@ -245,4 +245,17 @@ class NotebookRunnerTest {
         assertTrue(e.getMessage().startsWith("test.ipynb: cannot start the notebook JVM (JShell's execution engine) with options [-XX:+NoSuchJdaskFlag]"),
                 e.getMessage());
     }
+
+    @Test
+    void aPathToAPictureAsTheLastValueIsShownAsThePicture() {
+        List<NotebookRunner.CellRun> runs = RUNNER.run(notebook(
+                "java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(\"nbtest\");",
+                "java.nio.file.Files.writeString(dir.resolve(\"p.svg\"), \"<svg/>\")",
+                "java.nio.file.Files.writeString(dir.resolve(\"p.txt\"), \"x\").getFileName()",
+                "dir.resolve(\"missing.svg\").getFileName()")).cells();
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("image/svg+xml", "<svg/>", "text/plain", "<image/svg+xml: p.svg>"))),
+                runs.get(1).outputs());
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "p.txt"))), runs.get(2).outputs());
+        assertEquals(List.of(new Output.ExecuteResult(java.util.Map.of("text/plain", "missing.svg"))), runs.get(3).outputs());
+    }
 }

@@ -6,9 +6,10 @@ import java.nio.ByteBuffer;
  * A codec for one value type that a module knows how to write faster or more safely than a general
  * serializer: {@code NDArray} blocks as raw buffers, Tablesaw tables as Arrow IPC. Modules register
  * one through {@link java.util.ServiceLoader} ({@code META-INF/services/org.jdask.serialize.ValueCodec}),
- * so {@code jdask-schedulers} never depends on the collection modules.
+ * so {@code jdask-schedulers} never depends on the collection modules. The interface lives in
+ * {@code jdask-graph} so collection modules implement it without depending on the schedulers.
  *
- * <p>{@link Codecs} uses a registered codec for a value whose class is exactly {@link #type()} or a
+ * <p>{@code org.jdask.serialize.Codecs} (jdask-schedulers) uses a registered codec for a value whose class is exactly {@link #type()} or a
  * subclass of it, both at the top of a frame (tag {@link #tag()}) and nested inside other values
  * (lists, maps, records written by Fory), and lets the type through its deserialization policy:
  * the codec builds its values itself and never instantiates a class named by the payload.

@@ -114,6 +114,7 @@ public final class Client implements AutoCloseable {
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
+    private final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -466,7 +467,14 @@ public final class Client implements AutoCloseable {
                 replies.add(conn.request(e.getKey(), id -> Msg.of(Op.GET_DATA, id, ks)));
             }
             for (CompletableFuture<Msg> r : replies) {
-                Msg m = waitFor(r, "gather", timeoutMs < 0 ? 600_000 : Math.max(timeoutMs, 1000));
+                Msg m;
+                try {
+                    m = waitFor(r, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
+                } catch (JdaskException noAnswer) {
+                    if (Thread.currentThread().isInterrupted()) throw noAnswer;
+                    missing = true; // the worker is gone or stuck: its keys are lost or will be reported again
+                    continue;
+                }
                 List<Key> got = m.keys(1);
                 List<Object> vals = m.list(2);
                 for (int i = 0; i < got.size(); i++) values.put(got.get(i), ((Payload) vals.get(i)).value());
@@ -566,7 +574,9 @@ public final class Client implements AutoCloseable {
             // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
             for (int i : e.getValue()) {
                 List<Object> k1 = List.of(ks.get(i));
-                List<Object> v1 = List.of(Payload.ofValue(values.get(i)));
+                Payload p = Payload.ofValue(values.get(i));
+                if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
+                List<Object> v1 = List.of(p);
                 acks.add(conn.request(e.getKey(), id -> Msg.of(Op.PUT_DATA, id, k1, v1)));
                 ackIdx.add(List.of(i));
                 holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
@@ -614,7 +624,7 @@ public final class Client implements AutoCloseable {
         });
         conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize")),
                 List.of(fin), false));
-        conn.send(Msg.of(Op.RELEASE, new ArrayList<Object>(outs)));
+        releaseKeys(outs); // the finalize task holds them now
         return f;
     }
 

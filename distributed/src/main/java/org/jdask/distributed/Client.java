@@ -125,7 +125,9 @@ public final class Client implements AutoCloseable {
     private Client(String address, LocalCluster owned) {
         long connectMs = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
         this.ownedCluster = owned;
-        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(connectMs, 3000),
+        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
+        this.encodeSpecs = !address.startsWith("inproc://");
+        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost);
         CompletableFuture<Msg> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
@@ -160,8 +162,16 @@ public final class Client implements AutoCloseable {
 
     /** Connects to a {@link LocalCluster} (in-process, so task payloads are not serialized). */
     public static Client connect(LocalCluster cluster) {
-        return new Client(cluster.inprocAddress(), null);
+        Client c = new Client(cluster.inprocAddress(), null);
+        c.encodeSpecs = cluster.hasWorkerProcesses();
+        return c;
     }
+
+    /**
+     * Encode task specs on the submitting thread (for worker JVMs): otherwise the scheduler's
+     * one thread would serialize every task of a big update before it can answer anyone.
+     */
+    private volatile boolean encodeSpecs;
 
     /** The most recently connected client of this JVM that is still open, or null. */
     public static Client current() {
@@ -353,16 +363,20 @@ public final class Client implements AutoCloseable {
             KeyState s = stateFor(key);
             Function<Object, R> cast = v -> (R) v;
             out.add(new Future<R>(this, s, cast));
-            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix));
+            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
         return out;
     }
 
-    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix) {
+    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
+                                  boolean encode) {
         List<Object> deps = new ArrayList<>(node.dependencies());
-        return java.util.Arrays.asList(key, Payload.ofValue(node), config, deps, priority, order, o.retries(),
+        Payload spec = Payload.ofValue(node);
+        if (encode) spec.bytes();
+        if (encode && config != null) config.bytes();
+        return java.util.Arrays.asList(key, spec, config, deps, priority, order, o.retries(),
                 o.workers().isEmpty() ? null : new ArrayList<Object>(o.workers()),
                 o.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(o.resources()), prefix);
     }
@@ -622,7 +636,7 @@ public final class Client implements AutoCloseable {
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
         });
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize")),
+        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -659,7 +673,7 @@ public final class Client implements AutoCloseable {
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
-            tasks.add(taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix));
+            tasks.add(taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());

@@ -148,6 +148,11 @@ public final class LocalCluster implements AutoCloseable {
         return null;
     }
 
+    /** Whether workers run in their own JVMs. */
+    public boolean hasWorkerProcesses() {
+        return config.processes;
+    }
+
     /** Number of workers now. */
     public synchronized int size() {
         return threadWorkers.size() + nannies.size();

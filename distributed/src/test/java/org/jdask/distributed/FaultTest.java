@@ -77,7 +77,7 @@ class FaultTest {
     @Test
     void losingTheSchedulerFailsPendingFuturesInsteadOfHanging() throws Exception {
         LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false).build();
-        try (var cfg = Config.set("distributed.comm.timeouts.connect", 1.0);
+        try (var cfg = Config.set("distributed.comm.timeouts.scheduler-lost", 1.0);
              Client client = Client.connect(cluster.schedulerAddress())) {
             Fn1<Integer, Integer> forever = x -> {
                 Thread.sleep(60_000);

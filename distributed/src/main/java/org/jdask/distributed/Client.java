@@ -89,7 +89,7 @@ public final class Client implements AutoCloseable {
 
     /** One future's hold on its key; released explicitly or by the cleaner. */
     final class Ref implements Runnable {
-        private final KeyState state;
+        final KeyState state;
         private final AtomicBoolean released = new AtomicBoolean();
         private Cleaner.Cleanable cleanable;
 
@@ -266,20 +266,30 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ reference counting
 
+    /** Guards reference counts against a release racing a new future of the same key. */
+    private final Object refLock = new Object();
+
     KeyState stateFor(Key key) {
-        return keys.computeIfAbsent(key, KeyState::new);
+        synchronized (refLock) {
+            return keys.computeIfAbsent(key, KeyState::new);
+        }
     }
 
-    Ref retain(Future<?> f, KeyState s) {
-        s.refs.incrementAndGet();
-        Ref r = new Ref(s);
+    Ref acquire(Key key, Future<?> f) {
+        Ref r;
+        synchronized (refLock) {
+            KeyState s = keys.computeIfAbsent(key, KeyState::new);
+            s.refs.incrementAndGet();
+            r = new Ref(s);
+        }
         r.cleanable = CLEANER.register(f, r);
         return r;
     }
 
     private void decref(KeyState s) {
-        if (s.refs.decrementAndGet() == 0 && !closed) {
-            if (keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
+        synchronized (refLock) {
+            // the RELEASE is queued under the lock, so a later submit of this key reaches the scheduler after it
+            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
         }
     }
 
@@ -360,9 +370,8 @@ public final class Client implements AutoCloseable {
             else if (options.pure()) key = Key.of(prefix + "-" + Tokenize.tokenize(fnToken, java.util.Arrays.asList(args)));
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
             Task t = Task.of(fn, args);
-            KeyState s = stateFor(key);
             Function<Object, R> cast = v -> (R) v;
-            out.add(new Future<R>(this, s, cast));
+            out.add(new Future<R>(this, key, cast));
             tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
@@ -575,10 +584,10 @@ public final class Client implements AutoCloseable {
         List<KeyState> states = new ArrayList<>();
         List<Future<T>> out = new ArrayList<>();
         for (Key k : ks) {
-            KeyState s = stateFor(k);
-            states.add(s);
             Function<Object, T> cast = v -> (T) v;
-            out.add(new Future<T>(this, s, cast));
+            Future<T> f = new Future<T>(this, k, cast);
+            states.add(f.state);
+            out.add(f);
         }
         Map<Integer, List<String>> holders = new HashMap<>();
         Map<Integer, Long> sizes = new HashMap<>();
@@ -630,8 +639,7 @@ public final class Client implements AutoCloseable {
         List<Object> refs = new ArrayList<>(outs);
         Fn1<List<Object>, List<Object>> identity = l -> l;
         Task t = Task.of(identity, refs);
-        KeyState s = stateFor(fin);
-        Future<T> f = new Future<>(this, s, v -> {
+        Future<T> f = new Future<>(this, fin, v -> {
             @SuppressWarnings("unchecked")
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
@@ -687,22 +695,28 @@ public final class Client implements AutoCloseable {
     }
 
     void releaseKeys(Collection<Key> ks) {
-        List<Object> out = new ArrayList<>();
-        for (Key k : new LinkedHashSet<>(ks)) {
-            KeyState s = keys.get(k);
-            if (s != null && s.refs.get() == 0) {
-                keys.remove(k, s);
-                out.add(k);
+        synchronized (refLock) {
+            List<Object> out = new ArrayList<>();
+            for (Key k : new LinkedHashSet<>(ks)) {
+                KeyState s = keys.get(k);
+                if (s != null && s.refs.get() == 0) {
+                    keys.remove(k, s);
+                    out.add(k);
+                } else if (s == null) {
+                    out.add(k);
+                }
             }
+            if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
         }
-        if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
     }
 
     void cancelKeys(Collection<Key> ks) {
-        conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
-        for (Key k : ks) {
-            KeyState s = keys.get(k);
-            if (s != null && s.refs.get() == 0) keys.remove(k, s);
+        synchronized (refLock) {
+            conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
+            for (Key k : ks) {
+                KeyState s = keys.get(k);
+                if (s != null && s.refs.get() == 0) keys.remove(k, s);
+            }
         }
     }
 
@@ -773,7 +787,7 @@ public final class Client implements AutoCloseable {
         List<Future<Object>> out = new ArrayList<>();
         List<Object> wanted = new ArrayList<>();
         for (Key k : m.keys(1)) {
-            out.add(new Future<>(this, stateFor(k), Function.identity()));
+            out.add(new Future<>(this, k, Function.identity()));
             wanted.add(k);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(), wanted, false));

@@ -103,6 +103,33 @@ final class W6 {
             md.append(String.format("| %s | %.3f s | %.3f s | %.2f×%s |%n", part, j, d, d / j, extra));
         }
         System.out.println(md);
+        System.out.println(w1Distributed(reps, peer, noPeer));
+    }
+
+    /** W1 (a) fan-in and (b) chain with {@code scheduler=distributed} on the same kind of cluster. */
+    static String w1Distributed(int reps, Path peer, boolean noPeer) throws Exception {
+        List<W1.Part> fan = new ArrayList<>(), chain = new ArrayList<>();
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
+             Client client = Client.connect(cluster)) {
+            W1.timeFanIn("distributed"); // warm-up
+            W1.timeChain("distributed");
+            for (int i = 0; i < reps; i++) {
+                fan.add(W1.timeFanIn("distributed"));
+                chain.add(W1.timeChain("distributed"));
+            }
+        }
+        Map<String, Object> dask = noPeer ? Map.of() : Runner.runPeer(peer, "distributed");
+        StringBuilder md = new StringBuilder("| W1 on distributed | tasks | jdask run s (median) | jdask tasks/s | Dask run s | Dask tasks/s | ratio (Dask / jdask time) |\n|---|---|---|---|---|---|---|\n");
+        for (String part : List.of("a_fanin", "b_chain")) {
+            List<W1.Part> ps = new ArrayList<>(part.equals("a_fanin") ? fan : chain);
+            ps.sort(java.util.Comparator.comparingDouble(W1.Part::runS));
+            W1.Part p = ps.get(ps.size() / 2);
+            Object raw = dask.get(part + ".seconds");
+            double d = raw == null ? Double.NaN : Double.parseDouble(raw.toString());
+            md.append(String.format("| %s | %d | %.3f | %,.0f | %.3f | %,.0f | %.2f× |%n", part, p.tasks(), p.runS(), p.tasks() / p.runS(),
+                    d, p.tasks() / d, d / p.runS()));
+        }
+        return md.toString();
     }
 
     private static double median(List<Map<String, Double>> runs, String k) {

@@ -89,7 +89,7 @@ public final class Client implements AutoCloseable {
 
     /** One future's hold on its key; released explicitly or by the cleaner. */
     final class Ref implements Runnable {
-        private final KeyState state;
+        final KeyState state;
         private final AtomicBoolean released = new AtomicBoolean();
         private Cleaner.Cleanable cleanable;
 
@@ -114,6 +114,7 @@ public final class Client implements AutoCloseable {
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
+    private final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -124,7 +125,9 @@ public final class Client implements AutoCloseable {
     private Client(String address, LocalCluster owned) {
         long connectMs = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
         this.ownedCluster = owned;
-        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(connectMs, 3000),
+        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
+        this.encodeSpecs = !address.startsWith("inproc://");
+        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost);
         CompletableFuture<Msg> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
@@ -159,8 +162,16 @@ public final class Client implements AutoCloseable {
 
     /** Connects to a {@link LocalCluster} (in-process, so task payloads are not serialized). */
     public static Client connect(LocalCluster cluster) {
-        return new Client(cluster.inprocAddress(), null);
+        Client c = new Client(cluster.inprocAddress(), null);
+        c.encodeSpecs = cluster.hasWorkerProcesses();
+        return c;
     }
+
+    /**
+     * Encode task specs on the submitting thread (for worker JVMs): otherwise the scheduler's
+     * one thread would serialize every task of a big update before it can answer anyone.
+     */
+    private volatile boolean encodeSpecs;
 
     /** The most recently connected client of this JVM that is still open, or null. */
     public static Client current() {
@@ -255,20 +266,30 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ reference counting
 
+    /** Guards reference counts against a release racing a new future of the same key. */
+    private final Object refLock = new Object();
+
     KeyState stateFor(Key key) {
-        return keys.computeIfAbsent(key, KeyState::new);
+        synchronized (refLock) {
+            return keys.computeIfAbsent(key, KeyState::new);
+        }
     }
 
-    Ref retain(Future<?> f, KeyState s) {
-        s.refs.incrementAndGet();
-        Ref r = new Ref(s);
+    Ref acquire(Key key, Future<?> f) {
+        Ref r;
+        synchronized (refLock) {
+            KeyState s = keys.computeIfAbsent(key, KeyState::new);
+            s.refs.incrementAndGet();
+            r = new Ref(s);
+        }
         r.cleanable = CLEANER.register(f, r);
         return r;
     }
 
     private void decref(KeyState s) {
-        if (s.refs.decrementAndGet() == 0 && !closed) {
-            if (keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
+        synchronized (refLock) {
+            // the RELEASE is queued under the lock, so a later submit of this key reaches the scheduler after it
+            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
         }
     }
 
@@ -349,19 +370,22 @@ public final class Client implements AutoCloseable {
             else if (options.pure()) key = Key.of(prefix + "-" + Tokenize.tokenize(fnToken, java.util.Arrays.asList(args)));
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
             Task t = Task.of(fn, args);
-            KeyState s = stateFor(key);
             Function<Object, R> cast = v -> (R) v;
-            out.add(new Future<R>(this, s, cast));
-            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix));
+            out.add(new Future<R>(this, key, cast));
+            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
         return out;
     }
 
-    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix) {
+    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
+                                  boolean encode) {
         List<Object> deps = new ArrayList<>(node.dependencies());
-        return java.util.Arrays.asList(key, Payload.ofValue(node), config, deps, priority, order, o.retries(),
+        Payload spec = Payload.ofValue(node);
+        if (encode) spec.bytes();
+        if (encode && config != null) config.bytes();
+        return java.util.Arrays.asList(key, spec, config, deps, priority, order, o.retries(),
                 o.workers().isEmpty() ? null : new ArrayList<Object>(o.workers()),
                 o.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(o.resources()), prefix);
     }
@@ -466,7 +490,14 @@ public final class Client implements AutoCloseable {
                 replies.add(conn.request(e.getKey(), id -> Msg.of(Op.GET_DATA, id, ks)));
             }
             for (CompletableFuture<Msg> r : replies) {
-                Msg m = waitFor(r, "gather", timeoutMs < 0 ? 600_000 : Math.max(timeoutMs, 1000));
+                Msg m;
+                try {
+                    m = waitFor(r, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
+                } catch (JdaskException noAnswer) {
+                    if (Thread.currentThread().isInterrupted()) throw noAnswer;
+                    missing = true; // the worker is gone or stuck: its keys are lost or will be reported again
+                    continue;
+                }
                 List<Key> got = m.keys(1);
                 List<Object> vals = m.list(2);
                 for (int i = 0; i < got.size(); i++) values.put(got.get(i), ((Payload) vals.get(i)).value());
@@ -553,10 +584,10 @@ public final class Client implements AutoCloseable {
         List<KeyState> states = new ArrayList<>();
         List<Future<T>> out = new ArrayList<>();
         for (Key k : ks) {
-            KeyState s = stateFor(k);
-            states.add(s);
             Function<Object, T> cast = v -> (T) v;
-            out.add(new Future<T>(this, s, cast));
+            Future<T> f = new Future<T>(this, k, cast);
+            states.add(f.state);
+            out.add(f);
         }
         Map<Integer, List<String>> holders = new HashMap<>();
         Map<Integer, Long> sizes = new HashMap<>();
@@ -566,7 +597,9 @@ public final class Client implements AutoCloseable {
             // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
             for (int i : e.getValue()) {
                 List<Object> k1 = List.of(ks.get(i));
-                List<Object> v1 = List.of(Payload.ofValue(values.get(i)));
+                Payload p = Payload.ofValue(values.get(i));
+                if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
+                List<Object> v1 = List.of(p);
                 acks.add(conn.request(e.getKey(), id -> Msg.of(Op.PUT_DATA, id, k1, v1)));
                 ackIdx.add(List.of(i));
                 holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
@@ -606,15 +639,14 @@ public final class Client implements AutoCloseable {
         List<Object> refs = new ArrayList<>(outs);
         Fn1<List<Object>, List<Object>> identity = l -> l;
         Task t = Task.of(identity, refs);
-        KeyState s = stateFor(fin);
-        Future<T> f = new Future<>(this, s, v -> {
+        Future<T> f = new Future<>(this, fin, v -> {
             @SuppressWarnings("unchecked")
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
         });
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize")),
+        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
-        conn.send(Msg.of(Op.RELEASE, new ArrayList<Object>(outs)));
+        releaseKeys(outs); // the finalize task holds them now
         return f;
     }
 
@@ -649,7 +681,7 @@ public final class Client implements AutoCloseable {
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
-            tasks.add(taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix));
+            tasks.add(taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
@@ -663,22 +695,28 @@ public final class Client implements AutoCloseable {
     }
 
     void releaseKeys(Collection<Key> ks) {
-        List<Object> out = new ArrayList<>();
-        for (Key k : new LinkedHashSet<>(ks)) {
-            KeyState s = keys.get(k);
-            if (s != null && s.refs.get() == 0) {
-                keys.remove(k, s);
-                out.add(k);
+        synchronized (refLock) {
+            List<Object> out = new ArrayList<>();
+            for (Key k : new LinkedHashSet<>(ks)) {
+                KeyState s = keys.get(k);
+                if (s != null && s.refs.get() == 0) {
+                    keys.remove(k, s);
+                    out.add(k);
+                } else if (s == null) {
+                    out.add(k);
+                }
             }
+            if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
         }
-        if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
     }
 
     void cancelKeys(Collection<Key> ks) {
-        conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
-        for (Key k : ks) {
-            KeyState s = keys.get(k);
-            if (s != null && s.refs.get() == 0) keys.remove(k, s);
+        synchronized (refLock) {
+            conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
+            for (Key k : ks) {
+                KeyState s = keys.get(k);
+                if (s != null && s.refs.get() == 0) keys.remove(k, s);
+            }
         }
     }
 
@@ -749,7 +787,7 @@ public final class Client implements AutoCloseable {
         List<Future<Object>> out = new ArrayList<>();
         List<Object> wanted = new ArrayList<>();
         for (Key k : m.keys(1)) {
-            out.add(new Future<>(this, stateFor(k), Function.identity()));
+            out.add(new Future<>(this, k, Function.identity()));
             wanted.add(k);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(), wanted, false));

@@ -137,6 +137,7 @@ final class ClientConnection {
                     poller.register(wakeIn, ZMQ.Poller.POLLIN);
                 }
                 poller.poll(200);
+                long busyStart = System.currentTimeMillis();
                 while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
                     // wake-up only
                 }
@@ -171,6 +172,8 @@ final class ClientConnection {
                     }
                 }
                 long now = System.currentTimeMillis();
+                // only time spent waiting counts as the scheduler's silence, not our own long turns
+                if (now - busyStart > 200) lastHeard += now - busyStart;
                 if (now >= nextPing) {
                     toScheduler.add(Msg.of(Op.WORKERS, 0L));
                     nextPing = now + 1000;

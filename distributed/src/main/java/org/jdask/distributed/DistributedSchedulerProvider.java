@@ -48,7 +48,7 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
         Client c;
         if (addr != null && !addr.toString().isBlank()) {
             String a = addr.toString().trim();
-            c = BY_ADDRESS.compute(a, (k, old) -> old != null && Client.current() != null && !isClosed(old) ? old : Client.connect(k));
+            c = BY_ADDRESS.compute(a, (k, old) -> old != null && !isClosed(old) ? old : Client.connect(k));
         } else {
             c = Client.current();
             if (c == null) {

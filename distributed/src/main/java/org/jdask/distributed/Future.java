@@ -26,11 +26,11 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
     private final Function<Object, T> post;
     private final Client.Ref ref;
 
-    Future(Client client, Client.KeyState state, Function<Object, T> post) {
+    Future(Client client, Key key, Function<Object, T> post) {
         this.client = client;
-        this.state = state;
         this.post = post;
-        this.ref = client.retain(this, state);
+        this.ref = client.acquire(key, this); // lookup and reference count in one step
+        this.state = ref.state;
     }
 
     public Key key() {

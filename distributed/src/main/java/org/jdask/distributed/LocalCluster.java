@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdask.distributed.internal.Sizes;
 
 /**
  * A scheduler and workers on this machine (Dask's {@code LocalCluster}): with
@@ -149,6 +148,11 @@ public final class LocalCluster implements AutoCloseable {
         return null;
     }
 
+    /** Whether workers run in their own JVMs. */
+    public boolean hasWorkerProcesses() {
+        return config.processes;
+    }
+
     /** Number of workers now. */
     public synchronized int size() {
         return threadWorkers.size() + nannies.size();
@@ -244,9 +248,5 @@ public final class LocalCluster implements AutoCloseable {
         nannies.clear();
         threadWorkers.clear();
         scheduler.close();
-    }
-
-    static long sizeOf(Object v) {
-        return Sizes.of(v);
     }
 }

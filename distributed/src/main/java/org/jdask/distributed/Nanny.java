@@ -45,7 +45,7 @@ public final class Nanny implements AutoCloseable {
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
     public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs) {
-        Nanny n = new Nanny(schedulerAddress, options);
+        Nanny n = new Nanny(schedulerAddress, options, timeoutMs);
         try {
             n.address.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -59,7 +59,10 @@ public final class Nanny implements AutoCloseable {
         return n;
     }
 
-    private Nanny(String scheduler, Worker.Options options) {
+    private final long startTimeoutMs;
+
+    private Nanny(String scheduler, Worker.Options options, long startTimeoutMs) {
+        this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
         this.options = options;
         launch();
@@ -68,10 +71,12 @@ public final class Nanny implements AutoCloseable {
         monitor.start();
     }
 
-    static List<String> command(String scheduler, Worker.Options o) {
+    static List<String> command(String scheduler, Worker.Options o, long timeoutMs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
+        // a JVM starting on a busy machine may need longer than a client to say hello
+        cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(WorkerMain.class.getName());
@@ -100,7 +105,7 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            Process p = new ProcessBuilder(command(scheduler, options)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs)).redirectErrorStream(true).start();
             process = p;
             CompletableFuture<String> addr = address;
             Thread reader = new Thread(() -> read(p, addr), "jdask-nanny-log-" + p.pid());

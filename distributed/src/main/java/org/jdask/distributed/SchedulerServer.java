@@ -86,7 +86,7 @@ public final class SchedulerServer implements AutoCloseable {
         return new SchedulerState.Options(
                 Config.getDouble("distributed.scheduler.worker-saturation", 1.1),
                 Config.getInt("distributed.scheduler.allowed-failures", 3),
-                (long) (Config.getDouble("distributed.scheduler.worker-ttl", 10) * 1000),
+                (long) (Config.getDouble("distributed.scheduler.worker-ttl", 60) * 1000),
                 Config.getDouble("distributed.scheduler.unknown-task-duration", 0.5),
                 Config.getBoolean("distributed.scheduler.work-stealing", true),
                 Config.getInt("distributed.scheduler.transition-log-length", 100_000));

@@ -92,7 +92,7 @@ public final class Worker implements AutoCloseable {
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long heartbeatMs, fetchTimeoutMs;
-    private volatile boolean running = true;
+    private volatile boolean running = true, crashed;
     private volatile String address;
     private volatile String failure;
     private volatile Runnable onClose = () -> { };
@@ -242,8 +242,10 @@ public final class Worker implements AutoCloseable {
                 }
             }
             try {
-                send(Msg.of(Op.GOODBYE));
-                flushScheduler();
+                if (!crashed) {
+                    send(Msg.of(Op.GOODBYE));
+                    flushScheduler();
+                }
             } catch (RuntimeException ignored) {
                 // closing anyway
             }
@@ -568,7 +570,7 @@ public final class Worker implements AutoCloseable {
 
     /** Stops the I/O loop without saying goodbye, like a crash (for tests of recovery). */
     void crash() {
-        toScheduler.clear();
+        crashed = true;
         running = false;
     }
 

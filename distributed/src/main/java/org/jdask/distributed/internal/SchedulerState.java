@@ -337,7 +337,13 @@ public final class SchedulerState {
         }
         for (Task t : fresh) {
             if (needed.contains(t) && t.state == TaskState.RELEASED) toWaiting(t);
-            else if (t.state.isDone()) reportIfWanted(t);
+        }
+        // wanted keys already done (computed earlier, scattered, or held by a dataset): tell this client now
+        for (Key k : e.wanted()) {
+            Task t = tasks.get(k);
+            if (t == null || !t.state.isDone()) continue;
+            if (t.state == TaskState.MEMORY) emit(new Report(e.client(), t.key, ReportKind.MEMORY, t.whoHas(), null, null));
+            else emit(new Report(e.client(), t.key, ReportKind.ERRED, List.of(), t.exception, t.blame));
         }
     }
 

@@ -198,7 +198,7 @@ public final class Wire {
         } else if (v instanceof Payload p) {
             if (local && p.hasValue()) {
                 long id = REFS.getAndIncrement();
-                LOCAL_VALUES.put(id, new Holder(p.value()));
+                LOCAL_VALUES.put(id, p); // the payload itself: its frame, if already encoded, travels too
                 out.b(LOCAL).dbl(Double.longBitsToDouble(id));
             } else {
                 out.b(PAYLOAD).varint(payloads.size());
@@ -208,9 +208,6 @@ public final class Wire {
             throw new IllegalArgumentException("cannot put a " + v.getClass().getName() + " into a message header: " + v);
         }
     }
-
-    /** Boxes null so the table can hold it. */
-    private record Holder(Object value) {}
 
     // ------------------------------------------------------------------ receiving
 
@@ -316,8 +313,8 @@ public final class Wire {
                     long id = Double.doubleToRawLongBits(in.getDouble());
                     if (!allowLocal) throw new WireException("local reference from a peer outside this JVM refused");
                     Object h = LOCAL_VALUES.remove(id);
-                    if (!(h instanceof Holder holder)) throw new WireException("unknown local reference " + id);
-                    return Payload.ofValue(holder.value());
+                    if (!(h instanceof Payload p)) throw new WireException("unknown local reference " + id);
+                    return p;
                 }
                 default: throw new WireException("unknown header tag " + tag);
             }

@@ -333,6 +333,12 @@ public final class WorkerState {
                 log.add(k, "new", State.MEMORY, "scattered", now);
             } else if (t.state == State.FETCH || t.state == State.FLIGHT) {
                 move(t, State.MEMORY, "scattered", now);
+                for (WTask d : t.dependents) {
+                    if (d.state == State.WAITING && allInMemory(d)) {
+                        move(d, State.READY, "inputs here", now);
+                        ready.add(d);
+                    }
+                }
             }
             t.owned = true;
         }

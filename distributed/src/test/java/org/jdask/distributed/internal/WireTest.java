@@ -1,0 +1,107 @@
+package org.jdask.distributed.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.graph.Key;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/** The wire format over a real ROUTER/DEALER pair. */
+class WireTest {
+    ZMQ.Socket router, dealer;
+    static int n;
+
+    @BeforeEach
+    void pair() {
+        router = Zmq.socket(SocketType.ROUTER, 1 << 20);
+        router.bind("inproc://wire-test-" + (++n));
+        dealer = Zmq.socket(SocketType.DEALER, 1 << 20);
+    }
+
+    @AfterEach
+    void close() {
+        Zmq.close(dealer);
+        Zmq.close(router);
+    }
+
+    Wire.Received roundTrip(List<Msg> batch, boolean local) {
+        dealer.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+        dealer.connect("inproc://wire-test-" + n);
+        Wire.send(dealer, null, batch, local);
+        router.setReceiveTimeOut(5000);
+        Wire.Received r = null;
+        long end = System.currentTimeMillis() + 5000;
+        while (r == null && System.currentTimeMillis() < end) r = Wire.receive(router, true, 1 << 20);
+        return r;
+    }
+
+    @Test
+    void everyFieldTypeRoundTripsAndPayloadsTravelAsFrames() {
+        double[] big = new double[1000];
+        Arrays.fill(big, 1.5);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("GPU", 1.5);
+        m.put("n", -7L);
+        List<Object> fields = Arrays.asList(null, true, false, Long.MIN_VALUE, 3.25, "héllo", Key.of("x", 0, -3),
+                List.of(1L, List.of("deep")), m, Payload.ofValue(big));
+        Wire.Received r = roundTrip(List.of(new Msg(Op.COMPUTE, fields), Msg.of(Op.FREE, List.of(Key.of("a")))), false);
+        assertEquals(2, r.frames.size()); // header + one payload frame
+        List<Msg> got = r.decode(false);
+        Msg c = got.get(0);
+        assertEquals(Op.COMPUTE, c.op());
+        assertEquals(Arrays.asList(null, true, false, Long.MIN_VALUE, 3.25, "héllo", Key.of("x", 0, -3),
+                List.of(1L, List.of("deep")), m), c.fields().subList(0, 9));
+        assertArrayEquals(big, (double[]) c.payload(9).value());
+        assertEquals(List.of(Key.of("a")), got.get(1).keys(0));
+    }
+
+    @Test
+    void localReferencesPassTheObjectAndAreRefusedFromRemotePeers() {
+        Object o = new StringBuilder("not serializable by intent");
+        Wire.Received r = roundTrip(List.of(Msg.of(Op.RUN, 1L, Payload.ofValue(o))), true);
+        assertTrue(Wire.isLocal(r.identity));
+        assertSame(o, r.decode(true).get(0).payload(1).value());
+        Wire.send(dealer, null, List.of(Msg.of(Op.RUN, 2L, Payload.ofValue(o))), true);
+        Wire.Received second = null;
+        long end = System.currentTimeMillis() + 5000;
+        while (second == null && System.currentTimeMillis() < end) second = Wire.receive(router, true, 1 << 20);
+        Wire.Received forged = second; // as if it came from a peer outside this JVM
+        Wire.WireException e = assertThrows(Wire.WireException.class, () -> forged.decode(false));
+        assertTrue(e.getMessage().contains("local reference"), e.getMessage());
+        assertTrue(!Wire.isLocal(Wire.remoteIdentity()));
+    }
+
+    @Test
+    void wrongFieldTypesNameTheOpAndField() {
+        Msg m = Msg.of(Op.FINISHED, "not-a-key", 1L, 0.5);
+        Wire.WireException e = assertThrows(Wire.WireException.class, () -> m.key(0));
+        assertTrue(e.getMessage().contains("FINISHED field 0 must be a key"), e.getMessage());
+        assertThrows(Wire.WireException.class, () -> m.get(5));
+    }
+
+    @Test
+    void framesOverTheLimitAreRefusedBeforeParsing() {
+        dealer.setIdentity(Wire.remoteIdentity());
+        dealer.connect("inproc://wire-test-" + n);
+        dealer.sendMore(new byte[] {'J', 'D', 1, 0});
+        dealer.send(new byte[5000], 0);
+        Wire.Received r = null;
+        long end = System.currentTimeMillis() + 5000;
+        while (r == null && System.currentTimeMillis() < end) r = Wire.receive(router, true, 4096);
+        Wire.Received got = r;
+        Wire.WireException e = assertThrows(Wire.WireException.class, () -> got.decode(false));
+        assertTrue(e.getMessage().contains("over the limit of 4096"), e.getMessage());
+    }
+}

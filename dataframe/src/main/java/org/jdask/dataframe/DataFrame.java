@@ -66,6 +66,21 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return new DataFrame(new Plan.Csv(CsvSpec.of(files, options)));
     }
 
+    /**
+     * Reads Arrow IPC files (file format, as pyarrow's {@code ipc.new_file}/Feather v2 write; IPC
+     * streams too), one partition per file; only the columns a result needs are kept.
+     */
+    public static DataFrame readArrow(String glob) {
+        List<String> files = CsvFiles.expand(glob);
+        return new DataFrame(new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0))));
+    }
+
+    /** Reads Parquet files (flat columns: int32, int64, double, float, boolean, string), one partition per file. */
+    public static DataFrame readParquet(String glob) {
+        List<String> files = CsvFiles.expand(glob);
+        return new DataFrame(new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0))));
+    }
+
     /** A frame of one in-memory table cut into {@code npartitions} row ranges. */
     public static DataFrame fromTable(Table table, int npartitions) {
         if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
@@ -344,6 +359,16 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     /** Writes each partition to a file: {@code *} in the pattern is replaced by the partition number. */
     public List<Path> toCsv(String pattern) {
-        return IoTasks.toCsv(this, pattern);
+        return IoTasks.write(this, pattern, new IoTasks.Writer("csv"));
+    }
+
+    /** Writes each partition as an Arrow IPC file; {@code *} in the pattern is the partition number. */
+    public List<Path> toArrow(String pattern) {
+        return IoTasks.write(this, pattern, new IoTasks.Writer("arrow"));
+    }
+
+    /** Writes each partition as a Parquet file; {@code *} in the pattern is the partition number. */
+    public List<Path> toParquet(String pattern) {
+        return IoTasks.write(this, pattern, new IoTasks.Writer("parquet"));
     }
 }

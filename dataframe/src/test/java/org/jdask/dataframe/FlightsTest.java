@@ -52,6 +52,20 @@ class FlightsTest {
         assertEquals(0, p.exitValue(), out);
     }
 
+    /**
+     * Dask's peer needs explicit dtypes (its sample has no NA in DepDelay, so int64, then a later
+     * block has NA). Tablesaw's INTEGER holds missing values, so the inferred types work here.
+     */
+    @org.junit.jupiter.api.Test
+    void inferredTypesHoldForEveryPartitionWithoutDtypes() {
+        DataFrame air = DataFrame.readCsv(dir + "/*.csv", CsvOptions.defaults().blocksize(1 << 20).sampleBytes(4096));
+        assertEquals(ColumnType.INTEGER, air.dtypes().get("DepDelay"));
+        double typed = DataFrame.readCsv(dir + "/*.csv", options()).col("DepDelay").max().compute(Map.of("scheduler", "sync"));
+        assertEquals(typed, air.col("DepDelay").max().compute(Map.of("scheduler", "threads")));
+        assertEquals(DataFrame.readCsv(dir + "/*.csv", options()).col("DepDelay").count().compute(),
+                air.col("DepDelay").count().compute());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sync", "threads"})
     void maxAndFilteredGroupbyMeanMatchDuckDb(String scheduler) throws Exception {

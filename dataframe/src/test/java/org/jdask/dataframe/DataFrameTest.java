@@ -342,7 +342,16 @@ class DataFrameTest {
         assertEquals(top, vc.longColumn("count").getLong(0));
         Table d = df.describe().compute(on("sync"));
         assertEquals(List.of("statistic", "g", "x", "y"), d.columnNames());
+        assertEquals(List.of("count", "mean", "std", "min", "25%", "50%", "75%", "max"), d.stringColumn("statistic").asList());
         assertEquals(N, d.doubleColumn("g").getDouble(0), 0.0);
+        double[] y = java.util.Arrays.stream(data.y).filter(v -> v != null).mapToDouble(Integer::doubleValue).sorted().toArray();
+        assertEquals(y[0], d.doubleColumn("y").getDouble(3), 0.0);
+        assertEquals(y[y.length - 1], d.doubleColumn("y").getDouble(7), 0.0);
+        double range = y[y.length - 1] - y[0];
+        for (int q = 0; q < 3; q++) {
+            double exact = y[(int) ((q + 1) * 0.25 * (y.length - 1))];
+            assertEquals(exact, d.doubleColumn("y").getDouble(4 + q), 0.02 * range, "quantile " + (q + 1) * 25 + "%");
+        }
     }
 
     // ------------------------------------------------------------------ graph properties

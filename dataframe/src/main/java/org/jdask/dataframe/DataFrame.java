@@ -154,8 +154,9 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     /**
      * Applies {@code fn} to each partition; {@code meta} declares the output columns and types (as
-     * in Dask, the function is not called to find them). A partition that comes back with other
-     * columns fails naming both lists.
+     * in Dask, the function is not called to find them), in its iteration order (pass a {@code
+     * LinkedHashMap} to fix it; partitions are reordered to match). A partition that comes back with
+     * other columns or types fails naming both.
      */
     public DataFrame mapPartitions(Fn1<Table, Table> fn, Map<String, ColumnType> meta) {
         LinkedHashMap<String, String> m = new LinkedHashMap<>();

@@ -279,10 +279,17 @@ final class Ops {
             Table out = fn.apply(t);
             if (out == null) throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned null");
             List<String> got = out.columnNames();
-            if (!got.equals(new ArrayList<>(meta.keySet()))) {
+            List<String> want = new ArrayList<>(meta.keySet());
+            if (!new HashSet<>(got).equals(new HashSet<>(want)) || got.size() != want.size()) {
                 throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned columns " + got + " but meta declares " + meta.keySet());
             }
-            return out;
+            for (String c : want) {
+                if (!out.column(c).type().name().equals(meta.get(c))) {
+                    throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned column '" + c + "' as "
+                            + out.column(c).type().name() + " but meta declares " + meta.get(c));
+                }
+            }
+            return got.equals(want) ? out : out.selectColumns(want.toArray(new String[0])); // meta's order (Map.of has none)
         }
         public Set<String> needs(Set<String> r, Map<String, ColumnType> in) { return null; }
         public LinkedHashMap<String, ColumnType> schema(LinkedHashMap<String, ColumnType> in) {

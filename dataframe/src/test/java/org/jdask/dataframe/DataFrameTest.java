@@ -381,6 +381,23 @@ class DataFrameTest {
         public org.jdask.graph.GraphOptimizer optimizer() { return a.optimizer(); }
     }
 
+    /** Every task of CSV-based pipelines can be shipped to another JVM (what processes/distributed need). */
+    @Test
+    void tasksAreSerializable() {
+        DataFrame df = DataFrame.readCsv(glob, CsvOptions.defaults().blocksize(20_000));
+        DataFrame other = df.groupBy("g").agg(mean("x").as("mx"));
+        DataFrame pipeline = df.filter(col("k").str().lower().isin("alpha").or(col("y").isNull()))
+                .assign("z", col("x").div(col("g")))
+                .mapPartitions(t -> t.dropRowsWithMissingValues(), Map.of("k", ColumnType.STRING, "g", ColumnType.INTEGER,
+                        "x", ColumnType.DOUBLE, "y", ColumnType.INTEGER, "z", ColumnType.DOUBLE))
+                .merge(other, List.of("g"), "left", 3).sortValues("z").repartition(2);
+        for (org.jdask.Lazy<?> l : List.<org.jdask.Lazy<?>>of(pipeline, pipeline.groupBy("k").splitOut(2).agg(Agg.nunique("g"), Agg.first("z")),
+                df.describe(), df.col("k").valueCounts(), df.col("x").std())) {
+            org.jdask.graph.SerializationCheck.check(Jdask.optimize(l));
+        }
+        assertEquals(pipeline.compute(on("sync")).toString(), pipeline.compute(on("threads")).toString());
+    }
+
     @Test
     void headComputesOnlyTheFirstPartitions() {
         DataFrame df = DataFrame.readCsv(glob);

@@ -66,6 +66,21 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return new DataFrame(new Plan.Csv(CsvSpec.of(files, options)));
     }
 
+    /**
+     * Reads Arrow IPC files (file format, as pyarrow's {@code ipc.new_file}/Feather v2 write; IPC
+     * streams too), one partition per file; only the columns a result needs are kept.
+     */
+    public static DataFrame readArrow(String glob) {
+        List<String> files = CsvFiles.expand(glob);
+        return new DataFrame(new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0))));
+    }
+
+    /** Reads Parquet files (flat columns: int32, int64, double, float, boolean, string), one partition per file. */
+    public static DataFrame readParquet(String glob) {
+        List<String> files = CsvFiles.expand(glob);
+        return new DataFrame(new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0))));
+    }
+
     /** A frame of one in-memory table cut into {@code npartitions} row ranges. */
     public static DataFrame fromTable(Table table, int npartitions) {
         if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
@@ -139,8 +154,9 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     /**
      * Applies {@code fn} to each partition; {@code meta} declares the output columns and types (as
-     * in Dask, the function is not called to find them). A partition that comes back with other
-     * columns fails naming both lists.
+     * in Dask, the function is not called to find them), in its iteration order (pass a {@code
+     * LinkedHashMap} to fix it; partitions are reordered to match). A partition that comes back with
+     * other columns or types fails naming both.
      */
     public DataFrame mapPartitions(Fn1<Table, Table> fn, Map<String, ColumnType> meta) {
         LinkedHashMap<String, String> m = new LinkedHashMap<>();
@@ -236,7 +252,10 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return Tablesx.concat(got, plan.schema);
     }
 
-    /** count, mean, std, min, max of every numeric column (rows) as a table, lazily. */
+    /**
+     * count, mean, std, min, 25%, 50%, 75%, max of every numeric column (one row per statistic),
+     * lazily; the quantiles are approximate (merged per-partition samples, as in Dask).
+     */
     public Scalar<Table> describe() {
         List<String> numeric = new ArrayList<>();
         plan.schema.forEach((c, t) -> { if (Dtypes.isNumeric(t)) numeric.add(c); });
@@ -323,33 +342,90 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         public GraphOptimizer optimizer() { return FrameOptimizer.INSTANCE; }
     }
 
-    /** describe(): per numeric column {n, sum, min, max, M2}. */
-    record Describe(List<String> columns) implements Reductions.Reduction<double[][]> {
+    /** describe()'s partial: per numeric column {n, sum, min, max, M2} and a sorted sample with its weight. */
+    record DescribePartial(double[][] stats, double[][] samples, double[] weights) implements java.io.Serializable {}
+
+    /**
+     * describe(): count, mean, std, min, 25%, 50%, 75%, max of every numeric column. Quantiles are
+     * approximate (as in Dask): each partition keeps up to 1,000 evenly spaced values of its sorted
+     * column, each standing for count/kept rows; the weighted samples are merged.
+     */
+    record Describe(List<String> columns) implements Reductions.Reduction<DescribePartial> {
+        static final int KEEP = 1000;
+
         public String name() { return "describe"; }
-        public double[][] chunk(Table t) {
-            double[][] out = new double[columns.size()][];
-            for (int i = 0; i < out.length; i++) out[i] = new Reductions.Stat(columns.get(i), "var").chunk(t);
-            return out;
-        }
-        public double[][] combine(List<double[][]> parts) {
-            double[][] out = new double[columns.size()][];
-            for (int i = 0; i < out.length; i++) {
-                List<double[]> col = new ArrayList<>();
-                for (double[][] p : parts) col.add(p[i]);
-                out[i] = new Reductions.Stat(columns.get(i), "var").combine(col);
+
+        public DescribePartial chunk(Table t) {
+            int k = columns.size();
+            double[][] st = new double[k][], sm = new double[k][];
+            double[] w = new double[k];
+            for (int i = 0; i < k; i++) {
+                st[i] = new Reductions.Stat(columns.get(i), "var").chunk(t);
+                tech.tablesaw.api.NumericColumn<?> c = (tech.tablesaw.api.NumericColumn<?>) t.column(columns.get(i));
+                double[] v = new double[c.size()];
+                int n = 0;
+                for (int r = 0; r < c.size(); r++) if (!c.isMissing(r)) v[n++] = c.getDouble(r);
+                Arrays.sort(v, 0, n);
+                int keep = Math.min(KEEP, n);
+                double[] s = new double[keep];
+                for (int j = 0; j < keep; j++) s[j] = v[(int) (((long) j * n + n / 2) / Math.max(1, keep))];
+                sm[i] = s;
+                w[i] = keep == 0 ? 0 : (double) n / keep;
             }
-            return out;
+            return new DescribePartial(st, sm, w);
         }
-        public Object finish(double[][] s) {
-            tech.tablesaw.api.StringColumn stat = tech.tablesaw.api.StringColumn.create("statistic", "count", "mean", "std", "min", "max");
+
+        public DescribePartial combine(List<DescribePartial> parts) {
+            int k = columns.size();
+            double[][] st = new double[k][], sm = new double[k][];
+            double[] w = new double[k];
+            for (int i = 0; i < k; i++) {
+                List<double[]> col = new ArrayList<>();
+                for (DescribePartial p : parts) col.add(p.stats()[i]);
+                st[i] = new Reductions.Stat(columns.get(i), "var").combine(col);
+                // merge the weighted samples, then thin back to KEEP points of equal weight
+                int total = 0;
+                for (DescribePartial p : parts) total += p.samples()[i].length;
+                double[] vals = new double[total], wts = new double[total];
+                Integer[] order = new Integer[total];
+                int o = 0;
+                for (DescribePartial p : parts) {
+                    for (double v : p.samples()[i]) { vals[o] = v; wts[o] = p.weights()[i]; order[o] = o; o++; }
+                }
+                Arrays.sort(order, (a, b) -> Double.compare(vals[a], vals[b]));
+                double sum = 0;
+                for (double x : wts) sum += x;
+                int keep = Math.min(KEEP, total);
+                double[] s = new double[keep];
+                double acc = 0;
+                int j = 0;
+                for (int q = 0; q < keep; q++) {
+                    double target = (q + 0.5) * sum / keep;
+                    while (j < total - 1 && acc + wts[order[j]] < target) acc += wts[order[j++]];
+                    s[q] = vals[order[j]];
+                }
+                sm[i] = s;
+                w[i] = keep == 0 ? 0 : sum / keep;
+            }
+            return new DescribePartial(st, sm, w);
+        }
+
+        public Object finish(DescribePartial p) {
+            String[] stats = {"count", "mean", "std", "min", "25%", "50%", "75%", "max"};
+            tech.tablesaw.api.StringColumn stat = tech.tablesaw.api.StringColumn.create("statistic", stats);
             Table t = Table.create("describe", stat);
             for (int i = 0; i < columns.size(); i++) {
                 String c = columns.get(i);
-                double[] v = new double[5];
-                String[] stats = {"count", "mean", "std", "min", "max"};
-                for (int k = 0; k < 5; k++) {
-                    Object r = new Reductions.Stat(c, stats[k]).finish(s[i]);
-                    v[k] = ((Number) r).doubleValue();
+                double[] v = new double[stats.length];
+                double[] s = p.samples()[i];
+                for (int k = 0; k < stats.length; k++) {
+                    String st = stats[k];
+                    if (st.endsWith("%")) {
+                        double q = Integer.parseInt(st.substring(0, st.length() - 1)) / 100.0;
+                        v[k] = s.length == 0 ? Double.NaN : s[Math.min(s.length - 1, (int) Math.floor(q * s.length))];
+                    } else {
+                        v[k] = ((Number) new Reductions.Stat(c, st).finish(p.stats()[i])).doubleValue();
+                    }
                 }
                 t.addColumns(tech.tablesaw.api.DoubleColumn.create(c, v));
             }
@@ -359,6 +435,16 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     /** Writes each partition to a file: {@code *} in the pattern is replaced by the partition number. */
     public List<Path> toCsv(String pattern) {
-        return IoTasks.toCsv(this, pattern);
+        return IoTasks.write(this, pattern, new IoTasks.Writer("csv"));
+    }
+
+    /** Writes each partition as an Arrow IPC file; {@code *} in the pattern is the partition number. */
+    public List<Path> toArrow(String pattern) {
+        return IoTasks.write(this, pattern, new IoTasks.Writer("arrow"));
+    }
+
+    /** Writes each partition as a Parquet file; {@code *} in the pattern is the partition number. */
+    public List<Path> toParquet(String pattern) {
+        return IoTasks.write(this, pattern, new IoTasks.Writer("parquet"));
     }
 }

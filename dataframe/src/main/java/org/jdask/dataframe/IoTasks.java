@@ -21,19 +21,23 @@ import tech.tablesaw.api.Table;
 final class IoTasks {
     private IoTasks() {}
 
-    static List<Path> toCsv(DataFrame frame, String pattern) {
-        if (!pattern.contains("*")) throw new IllegalArgumentException("toCsv needs a '*' in the pattern (replaced by the partition number): " + pattern);
+    /** Which writer: csv, arrow or parquet. */
+    record Writer(String format) {}
+
+    static List<Path> write(DataFrame frame, String pattern, Writer writer) {
+        if (!pattern.contains("*")) throw new IllegalArgumentException("to" + writer.format() + " needs a '*' in the pattern (replaced by the partition number): " + pattern);
         List<Key> in = frame.keys();
         int width = String.valueOf(Math.max(0, in.size() - 1)).length();
         TaskGraph.Builder b = frame.graph().toBuilder();
         List<Key> outs = new ArrayList<>();
         List<Path> paths = new ArrayList<>();
-        String name = "to-csv-" + Plan.tok(frame.plan.token(), pattern);
+        String name = "to-" + writer.format() + "-" + Plan.tok(frame.plan.token(), pattern);
         for (int i = 0; i < in.size(); i++) {
             Path p = Path.of(pattern.replace("*", String.format("%0" + width + "d", i)));
             paths.add(p);
             Key k = Key.of(name, i);
-            b.put(k, Task.ofArray(new WriteCsv(p.toString()), new Object[] {in.get(i)}));
+            FnN w = writer.format().equals("csv") ? new WriteCsv(p.toString()) : new FileFormats.WriteFile(writer.format(), p.toString());
+            b.put(k, Task.ofArray(w, new Object[] {in.get(i)}));
             outs.add(k);
         }
         TaskGraph g = b.build();

@@ -75,11 +75,16 @@ final class Ops {
     record Assign(String column, Expr value) implements PartOp {
         public String name() { return "assign"; }
         public Table apply(Table t) {
-            Column<?> c = value.eval(t).copy().setName(column);
-            Table out = t.copy();
-            if (out.containsColumn(column)) out.replaceColumn(column, c);
-            else out.addColumns(c);
-            return out;
+            Column<?> v = value.eval(t);
+            // an expression may return an input column itself (col("a")): copy it before renaming
+            Column<?> c = (t.columns().contains(v) ? v.copy() : v).setName(column);
+            List<Column<?>> cols = new ArrayList<>();
+            boolean replaced = false;
+            for (Column<?> x : t.columns()) {
+                if (x.name().equals(column)) { cols.add(c); replaced = true; } else cols.add(x);
+            }
+            if (!replaced) cols.add(c);
+            return Table.create(t.name(), cols); // shares the untouched columns: ops never mutate their input
         }
         public Set<String> needs(Set<String> r, Map<String, ColumnType> in) {
             if (r == null) return null;
@@ -120,7 +125,10 @@ final class Ops {
         public Table apply(Table t) {
             List<String> present = new ArrayList<>();
             for (String c : columns) if (t.containsColumn(c)) present.add(c);
-            return present.isEmpty() ? t : t.copy().removeColumns(present.toArray(new String[0]));
+            if (present.isEmpty()) return t;
+            List<Column<?>> cols = new ArrayList<>();
+            for (Column<?> x : t.columns()) if (!present.contains(x.name())) cols.add(x);
+            return Table.create(t.name(), cols);
         }
         public Set<String> needs(Set<String> r, Map<String, ColumnType> in) {
             LinkedHashSet<String> s = new LinkedHashSet<>(r == null ? in.keySet() : r);
@@ -271,10 +279,17 @@ final class Ops {
             Table out = fn.apply(t);
             if (out == null) throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned null");
             List<String> got = out.columnNames();
-            if (!got.equals(new ArrayList<>(meta.keySet()))) {
+            List<String> want = new ArrayList<>(meta.keySet());
+            if (!new HashSet<>(got).equals(new HashSet<>(want)) || got.size() != want.size()) {
                 throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned columns " + got + " but meta declares " + meta.keySet());
             }
-            return out;
+            for (String c : want) {
+                if (!out.column(c).type().name().equals(meta.get(c))) {
+                    throw new IllegalStateException("mapPartitions function " + Fns.name(fn) + " returned column '" + c + "' as "
+                            + out.column(c).type().name() + " but meta declares " + meta.get(c));
+                }
+            }
+            return got.equals(want) ? out : out.selectColumns(want.toArray(new String[0])); // meta's order (Map.of has none)
         }
         public Set<String> needs(Set<String> r, Map<String, ColumnType> in) { return null; }
         public LinkedHashMap<String, ColumnType> schema(LinkedHashMap<String, ColumnType> in) {

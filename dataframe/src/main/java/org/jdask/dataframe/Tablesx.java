@@ -46,9 +46,15 @@ final class Tablesx {
         for (Column<?> c : t.columns()) {
             parts.add(c.name());
             parts.add(c.type().name());
-            List<Object> vals = new ArrayList<>(c.size());
-            for (int i = 0; i < c.size(); i++) vals.add(c.isMissing(i) ? "\u0000NA" : String.valueOf(c.get(i)));
-            parts.add(vals);
+            // primitive arrays are hashed in bulk by Tokenize; missing values are their sentinels
+            if (c instanceof tech.tablesaw.api.DoubleColumn d) parts.add(d.asDoubleArray());
+            else if (c instanceof tech.tablesaw.api.IntColumn ic) parts.add(ic.asIntArray());
+            else if (c instanceof tech.tablesaw.api.LongColumn lc) parts.add(lc.asLongArray());
+            else {
+                List<Object> vals = new ArrayList<>(c.size());
+                for (int i = 0; i < c.size(); i++) vals.add(c.isMissing(i) ? "\u0000NA" : String.valueOf(c.get(i)));
+                parts.add(vals);
+            }
         }
         return Tokenize.token(parts);
     }

@@ -342,7 +342,16 @@ class DataFrameTest {
         assertEquals(top, vc.longColumn("count").getLong(0));
         Table d = df.describe().compute(on("sync"));
         assertEquals(List.of("statistic", "g", "x", "y"), d.columnNames());
+        assertEquals(List.of("count", "mean", "std", "min", "25%", "50%", "75%", "max"), d.stringColumn("statistic").asList());
         assertEquals(N, d.doubleColumn("g").getDouble(0), 0.0);
+        double[] y = java.util.Arrays.stream(data.y).filter(v -> v != null).mapToDouble(Integer::doubleValue).sorted().toArray();
+        assertEquals(y[0], d.doubleColumn("y").getDouble(3), 0.0);
+        assertEquals(y[y.length - 1], d.doubleColumn("y").getDouble(7), 0.0);
+        double range = y[y.length - 1] - y[0];
+        for (int q = 0; q < 3; q++) {
+            double exact = y[(int) ((q + 1) * 0.25 * (y.length - 1))];
+            assertEquals(exact, d.doubleColumn("y").getDouble(4 + q), 0.02 * range, "quantile " + (q + 1) * 25 + "%");
+        }
     }
 
     // ------------------------------------------------------------------ graph properties
@@ -370,6 +379,23 @@ class DataFrameTest {
         public Object finish(List<Object> v) { return v; }
         public org.jdask.Lazy<Object> rebuild(TaskGraph p) { throw new UnsupportedOperationException(); }
         public org.jdask.graph.GraphOptimizer optimizer() { return a.optimizer(); }
+    }
+
+    /** Every task of CSV-based pipelines can be shipped to another JVM (what processes/distributed need). */
+    @Test
+    void tasksAreSerializable() {
+        DataFrame df = DataFrame.readCsv(glob, CsvOptions.defaults().blocksize(20_000));
+        DataFrame other = df.groupBy("g").agg(mean("x").as("mx"));
+        DataFrame pipeline = df.filter(col("k").str().lower().isin("alpha").or(col("y").isNull()))
+                .assign("z", col("x").div(col("g")))
+                .mapPartitions(t -> t.dropRowsWithMissingValues(), Map.of("k", ColumnType.STRING, "g", ColumnType.INTEGER,
+                        "x", ColumnType.DOUBLE, "y", ColumnType.INTEGER, "z", ColumnType.DOUBLE))
+                .merge(other, List.of("g"), "left", 3).sortValues("z").repartition(2);
+        for (org.jdask.Lazy<?> l : List.<org.jdask.Lazy<?>>of(pipeline, pipeline.groupBy("k").splitOut(2).agg(Agg.nunique("g"), Agg.first("z")),
+                df.describe(), df.col("k").valueCounts(), df.col("x").std())) {
+            org.jdask.graph.SerializationCheck.check(Jdask.optimize(l));
+        }
+        assertEquals(pipeline.compute(on("sync")).toString(), pipeline.compute(on("threads")).toString());
     }
 
     @Test

@@ -52,6 +52,43 @@ class FlightsTest {
         assertEquals(0, p.exitValue(), out);
     }
 
+    /**
+     * Dask's peer needs explicit dtypes (its sample has no NA in DepDelay, so int64, then a later
+     * block has NA). Tablesaw's INTEGER holds missing values, so the inferred types work here.
+     */
+    @org.junit.jupiter.api.Test
+    void inferredTypesHoldForEveryPartitionWithoutDtypes() {
+        DataFrame air = DataFrame.readCsv(dir + "/*.csv", CsvOptions.defaults().blocksize(1 << 20).sampleBytes(4096));
+        assertEquals(ColumnType.INTEGER, air.dtypes().get("DepDelay"));
+        double typed = DataFrame.readCsv(dir + "/*.csv", options()).col("DepDelay").max().compute(Map.of("scheduler", "sync"));
+        assertEquals(typed, air.col("DepDelay").max().compute(Map.of("scheduler", "threads")));
+        assertEquals(DataFrame.readCsv(dir + "/*.csv", options()).col("DepDelay").count().compute(),
+                air.col("DepDelay").count().compute());
+    }
+
+    /** The seed's files are bz2 and latin-1: the same answers from bz2 copies read as ISO-8859-1. */
+    @org.junit.jupiter.api.Test
+    void bz2Latin1FilesGiveTheSameAnswers() throws Exception {
+        Path bz = Files.createDirectories(dir.resolve("bz2"));
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".csv")).toList()) {
+                try (var out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+                        Files.newOutputStream(bz.resolve(f.getFileName() + ".bz2")))) {
+                    Files.copy(f, out);
+                }
+            }
+        }
+        CsvOptions latin1 = options().encoding(java.nio.charset.StandardCharsets.ISO_8859_1);
+        DataFrame plain = DataFrame.readCsv(dir + "/*.csv", options());
+        DataFrame comp = DataFrame.readCsv(bz + "/*.csv.bz2", latin1);
+        assertEquals(3, comp.npartitions());
+        DataFrame q1 = plain.filter(col("UniqueCarrier").eq("UA").and(col("Origin").eq("SFO"))).groupBy("Dest").agg(mean("DepDelay"));
+        DataFrame q2 = comp.filter(col("UniqueCarrier").eq("UA").and(col("Origin").eq("SFO"))).groupBy("Dest").agg(mean("DepDelay"));
+        List<Object> r = Jdask.computeAll(List.of(q1, q2, plain.col("DepDelay").max(), comp.col("DepDelay").max()), Map.of("scheduler", "threads"));
+        assertEquals(r.get(0).toString(), r.get(1).toString());
+        assertEquals(r.get(2), r.get(3));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sync", "threads"})
     void maxAndFilteredGroupbyMeanMatchDuckDb(String scheduler) throws Exception {

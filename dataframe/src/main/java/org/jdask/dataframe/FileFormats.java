@@ -1,0 +1,262 @@
+package org.jdask.dataframe;
+
+import blue.strategic.parquet.Dehydrator;
+import blue.strategic.parquet.Hydrator;
+import blue.strategic.parquet.ParquetReader;
+import blue.strategic.parquet.ParquetWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+import org.jdask.fn.FnN;
+import org.jdask.graph.Key;
+import org.jdask.graph.Task;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * Arrow IPC files (the format pyarrow's {@code ipc.open_file}/Feather v2 read; IPC streams are read
+ * too) and Parquet through parquet-floor: one partition per file, column projection on read.
+ */
+final class FileFormats {
+    private FileFormats() {}
+
+    // ------------------------------------------------------------------ Arrow
+
+    static boolean isArrowFile(String file) {
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            byte[] magic = in.readNBytes(6);
+            return Arrays.equals(magic, "ARROW1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    static LinkedHashMap<String, ColumnType> arrowSchema(String file) {
+        try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("schema", 0, Long.MAX_VALUE);
+             FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
+            Schema s;
+            if (isArrowFile(file)) {
+                try (ArrowFileReader r = new ArrowFileReader(ch, a)) { s = r.getVectorSchemaRoot().getSchema(); }
+            } else {
+                try (ArrowStreamReader r = new ArrowStreamReader(ch, a)) { s = r.getVectorSchemaRoot().getSchema(); }
+            }
+            LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
+            for (Field f : s.getFields()) m.put(f.getName(), ArrowTables.columnType(f.getType(), f.getName()));
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the Arrow schema of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Table readArrow(String file, List<String> columns) {
+        if (!isArrowFile(file)) {
+            try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
+                return ArrowTables.read(ch, columns);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + file, e);
+            }
+        }
+        try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("readArrow", 0, Long.MAX_VALUE);
+             FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ);
+             ArrowFileReader r = new ArrowFileReader(ch, a)) {
+            VectorSchemaRoot root = r.getVectorSchemaRoot();
+            List<Column<?>> cols = null;
+            while (r.loadNextBatch()) cols = ArrowTables.read(root, cols, columns);
+            if (cols == null) cols = ArrowTables.read(root, null, columns);
+            return Table.create(Path.of(file).getFileName().toString(), cols);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeArrow(Table t, String file) {
+        try {
+            Path p = Path.of(file);
+            if (p.getParent() != null) Files.createDirectories(p.getParent());
+            try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("writeArrow", 0, Long.MAX_VALUE);
+                 VectorSchemaRoot root = VectorSchemaRoot.create(ArrowTables.schema(t), a);
+                 FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
+                ArrowTables.fill(t, root);
+                w.start();
+                w.writeBatch();
+                w.end();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ Parquet
+
+    static ColumnType parquetType(Type t) {
+        if (!t.isPrimitive()) throw new IllegalArgumentException("Parquet column '" + t.getName() + "' is nested; only flat columns are read");
+        PrimitiveType p = t.asPrimitiveType();
+        return switch (p.getPrimitiveTypeName()) {
+            case INT32 -> ColumnType.INTEGER;
+            case INT64 -> ColumnType.LONG;
+            case DOUBLE -> ColumnType.DOUBLE;
+            case FLOAT -> ColumnType.FLOAT;
+            case BOOLEAN -> ColumnType.BOOLEAN;
+            case BINARY -> ColumnType.STRING;
+            default -> throw new IllegalArgumentException("Parquet column '" + t.getName() + "' has type " + p.getPrimitiveTypeName() + ", not read here");
+        };
+    }
+
+    static LinkedHashMap<String, ColumnType> parquetSchema(String file) {
+        try {
+            MessageType m = ParquetReader.readMetadata(new File(file)).getFileMetaData().getSchema();
+            LinkedHashMap<String, ColumnType> out = new LinkedHashMap<>();
+            for (Type t : m.getFields()) out.put(t.getName(), parquetType(t));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the Parquet footer of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Table readParquet(String file, List<String> columns, LinkedHashMap<String, ColumnType> schema) {
+        List<String> names = new ArrayList<>();
+        for (String c : schema.keySet()) if (columns == null || columns.contains(c)) names.add(c);
+        int n = names.size();
+        Hydrator<Object[], Object[], Integer> h = new Hydrator<>() {
+            public Object[] start() { return new Object[n]; }
+            public Object[] add(Object[] row, Integer field, Object value) {
+                if (field >= 0) row[field] = value;
+                return row;
+            }
+            public Object[] finish(Object[] row) { return row; }
+        };
+        List<Column<?>> cols = new ArrayList<>();
+        for (String c : names) cols.add(schema.get(c).create(c));
+        try (Stream<Object[]> rows = ParquetReader.streamContent(new File(file), h, path -> names.indexOf(path[0]))) {
+            rows.forEach(row -> {
+                for (int i = 0; i < n; i++) {
+                    Object v = row[i];
+                    if (v instanceof Binary b) v = b.toStringUsingUTF8();
+                    GroupKernel.appendValue(cols.get(i), v);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+        return Table.create(Path.of(file).getFileName().toString(), cols);
+    }
+
+    static void writeParquet(Table t, String file) {
+        Types.MessageTypeBuilder b = Types.buildMessage();
+        for (Column<?> c : t.columns()) {
+            ColumnType ty = c.type();
+            if (ty == ColumnType.INTEGER || ty == ColumnType.SHORT) b.optional(PrimitiveTypeName.INT32).named(c.name());
+            else if (ty == ColumnType.LONG) b.optional(PrimitiveTypeName.INT64).named(c.name());
+            else if (ty == ColumnType.DOUBLE) b.optional(PrimitiveTypeName.DOUBLE).named(c.name());
+            else if (ty == ColumnType.FLOAT) b.optional(PrimitiveTypeName.FLOAT).named(c.name());
+            else if (ty == ColumnType.BOOLEAN) b.optional(PrimitiveTypeName.BOOLEAN).named(c.name());
+            else if (ty == ColumnType.STRING) b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
+            else throw new IllegalArgumentException("toParquet cannot write column '" + c.name() + "' of type " + ty.name());
+        }
+        MessageType schema = b.named("table");
+        Dehydrator<Integer> d = (row, w) -> {
+            for (Column<?> c : t.columns()) {
+                if (c.isMissing(row)) continue;
+                Object v = c.get(row);
+                if (v instanceof Short s) v = (int) s;
+                w.write(c.name(), v);
+            }
+        };
+        try {
+            Path p = Path.of(file);
+            if (p.getParent() != null) Files.createDirectories(p.getParent());
+            Files.deleteIfExists(p);
+            try (ParquetWriter<Integer> w = ParquetWriter.writeFile(schema, p.toFile(), d)) {
+                for (int i = 0; i < t.rowCount(); i++) w.write(i);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ plan and tasks
+
+    record ReadFile(String format, String file, List<String> columns, LinkedHashMap<String, String> schema) implements FnN {
+        @Override public Object invoke(Object[] a) {
+            return format.equals("arrow") ? readArrow(file, columns) : readParquet(file, columns, Shuffle.types(schema));
+        }
+        @Override public int arity() { return 0; }
+        @Override public String toString() { return "read-" + format; }
+    }
+
+    record WriteFile(String format, String file) implements FnN {
+        @Override public Object invoke(Object[] a) {
+            if (format.equals("arrow")) writeArrow((Table) a[0], file);
+            else writeParquet((Table) a[0], file);
+            return file;
+        }
+        @Override public int arity() { return 1; }
+        @Override public String toString() { return "to-" + format; }
+    }
+
+    /** One partition per file; reads only the required columns. */
+    static final class Files_ extends Plan {
+        final String format;
+        final List<String> files;
+        final List<Long> stamps;
+
+        Files_(String format, List<String> files, LinkedHashMap<String, ColumnType> schema) {
+            super(schema, files.size());
+            this.format = format;
+            this.files = files;
+            List<Long> st = new ArrayList<>();
+            for (String f : files) {
+                try {
+                    st.add(Files.getLastModifiedTime(Path.of(f)).toMillis() ^ Files.size(Path.of(f)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot stat " + f, e);
+                }
+            }
+            this.stamps = st;
+        }
+
+        @Override Object identity() { return List.of("read-" + format, files, stamps, new ArrayList<>(schema.keySet())); }
+
+        @Override List<Key> lower(Set<String> required, Lowering lw) {
+            List<String> cols = new ArrayList<>();
+            for (String c : schema.keySet()) if (required == null || required.contains(c)) cols.add(c);
+            if (cols.isEmpty()) cols.add(schema.keySet().iterator().next());
+            String name = "read-" + format + "-" + tok(token(), cols);
+            List<Key> out = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                Key k = Key.of(name, i);
+                lw.b.put(k, Task.ofArray(new ReadFile(format, files.get(i), cols, Shuffle.names(schema)), new Object[0]));
+                out.add(k);
+            }
+            return out;
+        }
+    }
+}

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code -cp} with this JVM's classpath. The classpath is {@code java.class.path} with every
  * manifest {@code Class-Path} expanded: under Maven Surefire {@code java.class.path} may be a
  * manifest-only booter jar, and expanding it gives workers the test classes (and their lambdas)
- * of whichever module started them. Workers connect back to a server socket bound to the
+ * of whichever module started them (Surefire normally sets {@code java.class.path} to the real
+ * test classpath already); the entries of a context {@code URLClassLoader} (Surefire's {@code
+ * useSystemClassLoader=false}) are added too. Workers connect back to a server socket bound to the
  * loopback address and prove themselves with a random token.
  *
  * <p>Transport, by measurement ({@code /tmp} echo test between two JVMs on this 2-core machine,
@@ -288,6 +290,18 @@ public final class ProcessPool implements AutoCloseable {
             if (e.isEmpty()) continue;
             out.add(new File(e).getAbsolutePath());
             if (e.endsWith(".jar")) expandManifest(new File(e), out);
+        }
+        // a runner that loads tests in its own URLClassLoader (surefire with useSystemClassLoader=false)
+        for (ClassLoader l = Thread.currentThread().getContextClassLoader(); l != null; l = l.getParent()) {
+            if (!(l instanceof java.net.URLClassLoader u)) continue;
+            for (java.net.URL url : u.getURLs()) {
+                if (!"file".equals(url.getProtocol())) continue;
+                try {
+                    out.add(new File(url.toURI()).getAbsolutePath());
+                } catch (java.net.URISyntaxException | IllegalArgumentException bad) {
+                    LOG.debug("ignoring class loader entry {}", url, bad);
+                }
+            }
         }
         return String.join(File.pathSeparator, out);
     }

@@ -126,7 +126,7 @@ final class RemoteRun {
     private int finished;
     private RuntimeException error;
     private double avgNanos = -1;
-    private int window = 8;
+    private int window = MIN_WINDOW; // grows after the first replies when tasks are short
 
     RemoteRun(IndexedGraph g, int[] priority, int[] outputs, ProcessPool pool, List<WorkerHandle> workers, RunOptions options,
             long drainMillis) {
@@ -358,8 +358,11 @@ final class RemoteRun {
         try {
             return Codecs.encode(v);
         } catch (SerializationException e) {
-            throw new SerializationException(g.key(key), e.className(), e.field(), what + " of " + g.key(key)
-                    + " cannot be sent to a worker JVM: " + e.getMessage(), e);
+            String detail = e.getMessage();
+            String prefix = "cannot serialize " + e.className();
+            if (detail.startsWith(prefix)) detail = detail.substring(prefix.length()).replaceFirst("^( \\(at [^)]*\\))?: ", "");
+            throw new SerializationException(g.key(key), e.className(), e.field(), "the " + what
+                    + " cannot be sent to a worker JVM: " + detail, e);
         }
     }
 

@@ -421,6 +421,40 @@ class ProcessesSchedulerTest {
         assertTrue(Arrays.asList(cp.split(java.io.File.pathSeparator)).contains(here), here + " not in " + cp);
     }
 
+    static String nested(int x) {
+        int inner = Delayed.of(ProcessesSchedulerTest::inc).apply(x).compute(); // config says processes here too
+        return ProcessHandle.current().pid() + ":" + inner + ":" + ProcessPool.shared().size();
+    }
+
+    @Test
+    void nestedComputeInsideAWorkerRunsThereOnSync() {
+        String r = Delayed.of(ProcessesSchedulerTest::nested).apply(41).compute(P2);
+        String[] p = r.split(":");
+        assertNotEquals(Long.toString(ProcessHandle.current().pid()), p[0]);
+        assertEquals("42", p[1]);
+        assertEquals("0", p[2], "the worker started no pool of its own");
+    }
+
+    @Test
+    void concurrentComputesShareThePoolOneAtATime() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Object> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 3; t++) {
+            int base = t * 1000;
+            Thread th = new Thread(() -> {
+                List<Delayed<Integer>> ds = new ArrayList<>();
+                for (int i = 0; i < 200; i++) ds.add(Delayed.of(ProcessesSchedulerTest::inc).apply(base + i));
+                List<Integer> r = Jdask.compute(ds, P2);
+                for (int i = 0; i < 200; i++) if (r.get(i) != base + i + 1) results.add("wrong at " + i + ": " + r.get(i));
+                results.add("ok");
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) th.join(120_000);
+        assertEquals(List.of("ok", "ok", "ok"), results);
+    }
+
     @Test
     void badWorkerCountIsRefusedWithTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

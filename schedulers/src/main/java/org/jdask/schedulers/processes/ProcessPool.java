@@ -60,6 +60,7 @@ public final class ProcessPool implements AutoCloseable {
     private final ServerSocket server;
     private final long token = new SecureRandom().nextLong();
     private final Path argfile;
+    private final String classpathArgs = "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n";
     private final List<String> command;
     private final List<String> jvmOptions;
     private final List<WorkerHandle> workers = new ArrayList<>();
@@ -78,7 +79,7 @@ public final class ProcessPool implements AutoCloseable {
             this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
             this.argfile = Files.createTempFile("jdask-worker-", ".args");
             argfile.toFile().deleteOnExit();
-            Files.writeString(argfile, "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+            Files.delete(argfile); // written by ensure() while workers start, deleted once they have connected
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the processes pool (loopback server socket, argfile)", e);
         }
@@ -104,7 +105,16 @@ public final class ProcessPool implements AutoCloseable {
     static synchronized ProcessPool shared(List<String> workerJvmOptions) {
         if (shared != null && !shared.closed && !shared.jvmOptions.equals(workerJvmOptions)) {
             ProcessPool old = shared;
-            old.runLock.lock();
+            boolean locked = false;
+            try {
+                locked = old.runLock.tryLock(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!locked) {
+                throw new JdaskException("the processes pool is busy with another run; cannot restart it with worker JVM options "
+                        + workerJvmOptions + " (it has " + old.jvmOptions + ")");
+            }
             try {
                 old.close();
             } finally {
@@ -151,6 +161,7 @@ public final class ProcessPool implements AutoCloseable {
         List<Process> started = new ArrayList<>();
         List<Path> stateFiles = new ArrayList<>();
         try {
+            Files.writeString(argfile, classpathArgs, StandardCharsets.UTF_8);
             for (int slot : toStart) {
                 List<String> cmd = new ArrayList<>(command);
                 cmd.add(Integer.toString(server.getLocalPort()));
@@ -216,6 +227,12 @@ public final class ProcessPool implements AutoCloseable {
             started.forEach(Process::destroyForcibly);
             for (int i : toStart) workers.set(i, null);
             throw e;
+        } finally {
+            try {
+                Files.deleteIfExists(argfile); // every started JVM has read it by the time it connects
+            } catch (IOException ignored) {
+                // deleteOnExit is the fallback
+            }
         }
         long dt = System.nanoTime() - t0;
         LOG.debug("started {} worker JVM(s) in {} ms", toStart.size(), dt / 1_000_000);

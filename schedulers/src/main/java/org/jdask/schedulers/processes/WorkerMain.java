@@ -149,7 +149,9 @@ public final class WorkerMain {
     private void begin() throws IOException {
         int run = in.readInt();
         int size = in.readInt();
-        Map<String, Object> config = (Map<String, Object>) Codecs.decode(readBytes(in));
+        Map<String, Object> config = new HashMap<>((Map<String, Object>) Codecs.decode(readBytes(in)));
+        Object allowed = config.remove(RemoteRun.ALLOWED_KEY);
+        if (allowed instanceof java.util.List<?> l) for (Object p : l) Codecs.allow(String.valueOf(p));
         if (scope != null) scope.close();
         scope = Config.apply(config);
         values = new Object[size];

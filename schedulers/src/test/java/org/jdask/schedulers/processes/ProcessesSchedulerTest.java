@@ -456,6 +456,16 @@ class ProcessesSchedulerTest {
     }
 
     @Test
+    void classesOutsideTheAllowListAreRefusedUntilAllowedAndThenWorkInWorkers() {
+        Delayed<Integer> d = Delayed.of(elsewhere.Outside.twiceFn()).name("outside").apply(21);
+        SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
+        assertEquals(Key.of("outside"), e.key());
+        assertTrue(e.getMessage().contains("elsewhere") && e.getMessage().contains("allowed-packages"), e.getMessage());
+        org.jdask.serialize.Codecs.allow("elsewhere"); // in this JVM only: the run carries it to the workers
+        assertEquals(42, Delayed.of(elsewhere.Outside.twiceFn()).apply(21).compute(P2));
+    }
+
+    @Test
     void badWorkerCountIsRefusedWithTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(Map.of("scheduler", "processes", "num-workers", 0)));

@@ -186,6 +186,16 @@ class ProcessesSchedulerTest {
         assertTrue(e.getMessage().contains("exit status 5"), e.getMessage());
     }
 
+    @Test
+    void aTaskThatKillsEveryWorkerFailsAfterTheRetriesNamingKeyAndStatus() {
+        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::exitWorker).name("always-exits").apply(9);
+        KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(P2)); // default: 1 retry
+        assertEquals(Key.of("always-exits"), e.key());
+        assertTrue(e.getMessage().contains("exit status 9"), e.getMessage());
+        assertTrue(Arrays.stream(e.getSuppressed()).anyMatch(s -> s.getMessage().contains("gave up after 1 retry")),
+                Arrays.toString(e.getSuppressed()));
+    }
+
     static int sleepAfterMarking(String marker, int x) throws Exception {
         Files.writeString(Path.of(marker), Long.toString(ProcessHandle.current().pid()));
         Thread.sleep(60_000);

@@ -351,6 +351,47 @@ class ProcessesSchedulerTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).matches("(?s).*\\[worker-[0-9]+\\] " + text + " \\(stderr\\)\\R.*"), err.toString());
     }
 
+    static boolean waitForFile(String file) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            if (Files.exists(Path.of(file))) return true;
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    static int slowish(int x) throws InterruptedException {
+        Thread.sleep(50);
+        return x;
+    }
+
+    /**
+     * A finished task is reported while the next queued task still runs: task b (queued behind a on
+     * the only worker) waits for a file the parent creates when it hears that a finished; if the
+     * worker held a's reply until its queue was empty, b would time out and return false.
+     */
+    @Test
+    void aFinishedTaskIsReportedWhileTheNextQueuedTaskRuns() {
+        String release = tmp.resolve("release").toString();
+        TaskGraph g = TaskGraph.builder()
+                .task(Key.of("a"), (Fn1<Integer, Integer>) ProcessesSchedulerTest::slowish, 1)
+                .task(Key.of("b"), (Fn1<String, Boolean>) ProcessesSchedulerTest::waitForFile, release).build();
+        org.jdask.graph.SchedulerListener onA = new org.jdask.graph.SchedulerListener() {
+            @Override
+            public void posttask(Key key, Object result, int worker, boolean failed) {
+                if (key.equals(Key.of("a"))) {
+                    try {
+                        Files.writeString(Path.of(release), "go");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        RunOptions o = new RunOptions(List.of(onA), Map.of("scheduler", "processes", "num-workers", 1));
+        assertEquals(List.of(1, true), Schedulers.provider("processes").scheduler(o).get(g, List.of(Key.of("a"), Key.of("b")), o));
+    }
+
     static int countedDouble(String file, int x) {
         append(file, "ran");
         return 2 * x;

@@ -145,7 +145,7 @@ public final class ProcessPool implements AutoCloseable {
         if (closed) throw new IllegalStateException("the processes pool is closed");
         long t0 = System.nanoTime();
         List<Integer> toStart = new ArrayList<>();
-        for (int i = 0; i < workers.size(); i++) if (!workers.get(i).alive()) toStart.add(i);
+        for (int i = 0; i < workers.size(); i++) if (workers.get(i) == null || !workers.get(i).alive()) toStart.add(i); // null: a failed start
         for (int i = workers.size(); i < n; i++) {
             workers.add(null);
             toStart.add(i);

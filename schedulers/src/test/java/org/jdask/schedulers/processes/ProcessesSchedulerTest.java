@@ -517,6 +517,22 @@ class ProcessesSchedulerTest {
     }
 
     @Test
+    void aWorkerJvmThatCannotStartFailsWithItsStatusAndCommand() {
+        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 2,
+                "processes.worker-jvm-options", "-XX:+NoSuchJdaskFlag");
+        try {
+            JdaskException e = assertThrows(JdaskException.class, () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(cfg));
+            assertTrue(e.getMessage().contains("exited with status") && e.getMessage().contains("-XX:+NoSuchJdaskFlag"),
+                    e.getMessage());
+            // the same pool tried again: the failed slots are started again (and fail the same way)
+            assertThrows(JdaskException.class, () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(cfg));
+        } finally {
+            ProcessPool.shutdownShared();
+        }
+        assertEquals(2, Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(P2), "a pool with good options starts afterwards");
+    }
+
+    @Test
     void badWorkerCountIsRefusedWithTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(Map.of("scheduler", "processes", "num-workers", 0)));

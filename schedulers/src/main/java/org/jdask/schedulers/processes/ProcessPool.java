@@ -59,6 +59,8 @@ public final class ProcessPool implements AutoCloseable {
 
     private final ServerSocket server;
     private final long token = new SecureRandom().nextLong();
+    /** A temp directory for the argfile and the workers' state files; deleted on close. */
+    private final Path dir;
     private final Path argfile;
     private final String classpathArgs = "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n";
     private final List<String> command;
@@ -77,9 +79,9 @@ public final class ProcessPool implements AutoCloseable {
         this.jvmOptions = List.copyOf(workerJvmOptions);
         try {
             this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-            this.argfile = Files.createTempFile("jdask-worker-", ".args");
-            argfile.toFile().deleteOnExit();
-            Files.delete(argfile); // written by ensure() while workers start, deleted once they have connected
+            this.dir = Files.createTempDirectory("jdask-pool-");
+            dir.toFile().deleteOnExit();
+            this.argfile = dir.resolve("worker.args"); // written by ensure() while workers start, deleted once they have connected
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the processes pool (loopback server socket, argfile)", e);
         }
@@ -167,7 +169,7 @@ public final class ProcessPool implements AutoCloseable {
                 cmd.add(Integer.toString(server.getLocalPort()));
                 cmd.add(Integer.toString(slot));
                 cmd.add(Long.toString(token));
-                Path state = Files.createTempFile("jdask-worker-" + slot + "-", ".state");
+                Path state = Files.createTempFile(dir, "worker-" + slot + "-", ".state");
                 state.toFile().deleteOnExit();
                 Files.write(state, new byte[] {-1, -1, -1, -1});
                 cmd.add(state.toString());
@@ -292,9 +294,18 @@ public final class ProcessPool implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(argfile);
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // deleteOnExit is the fallback
         }
+    }
+
+    /** The pool's temp directory (argfile, state files); a parent killed with SIGKILL leaves it behind. */
+    Path directory() {
+        return dir;
     }
 
     /**

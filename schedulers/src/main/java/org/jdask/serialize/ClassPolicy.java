@@ -29,6 +29,11 @@ final class ClassPolicy {
         exact.add(type.getName());
     }
 
+    /** The prefixes added with {@link #allow}, in no particular order. */
+    List<String> added() {
+        return List.copyOf(added);
+    }
+
     void allow(String packagePrefix) {
         added.add(normalise(packagePrefix));
     }

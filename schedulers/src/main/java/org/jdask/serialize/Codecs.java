@@ -103,6 +103,14 @@ public final class Codecs {
         POLICY.allow(packagePrefix);
     }
 
+    /**
+     * The package prefixes added with {@link #allow} in this JVM (not those from config), so a
+     * scheduler can allow the same in the worker JVMs it starts.
+     */
+    public static java.util.List<String> allowedPackages() {
+        return POLICY.added();
+    }
+
     /** Whether the policy lets {@code className} be deserialized (as named by {@code Class.getName}). */
     public static boolean isAllowed(String className) {
         return POLICY.allowed(className);

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code -cp} with this JVM's classpath. The classpath is {@code java.class.path} with every
  * manifest {@code Class-Path} expanded: under Maven Surefire {@code java.class.path} may be a
  * manifest-only booter jar, and expanding it gives workers the test classes (and their lambdas)
- * of whichever module started them. Workers connect back to a server socket bound to the
+ * of whichever module started them (Surefire normally sets {@code java.class.path} to the real
+ * test classpath already); the entries of a context {@code URLClassLoader} (Surefire's {@code
+ * useSystemClassLoader=false}) are added too. Workers connect back to a server socket bound to the
  * loopback address and prove themselves with a random token.
  *
  * <p>Transport, by measurement ({@code /tmp} echo test between two JVMs on this 2-core machine,
@@ -57,7 +59,10 @@ public final class ProcessPool implements AutoCloseable {
 
     private final ServerSocket server;
     private final long token = new SecureRandom().nextLong();
+    /** A temp directory for the argfile and the workers' state files; deleted on close. */
+    private final Path dir;
     private final Path argfile;
+    private final String classpathArgs = "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n";
     private final List<String> command;
     private final List<String> jvmOptions;
     private final List<WorkerHandle> workers = new ArrayList<>();
@@ -74,9 +79,9 @@ public final class ProcessPool implements AutoCloseable {
         this.jvmOptions = List.copyOf(workerJvmOptions);
         try {
             this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-            this.argfile = Files.createTempFile("jdask-worker-", ".args");
-            argfile.toFile().deleteOnExit();
-            Files.writeString(argfile, "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
+            this.dir = Files.createTempDirectory("jdask-pool-");
+            dir.toFile().deleteOnExit();
+            this.argfile = dir.resolve("worker.args"); // written by ensure() while workers start, deleted once they have connected
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the processes pool (loopback server socket, argfile)", e);
         }
@@ -102,7 +107,16 @@ public final class ProcessPool implements AutoCloseable {
     static synchronized ProcessPool shared(List<String> workerJvmOptions) {
         if (shared != null && !shared.closed && !shared.jvmOptions.equals(workerJvmOptions)) {
             ProcessPool old = shared;
-            old.runLock.lock();
+            boolean locked = false;
+            try {
+                locked = old.runLock.tryLock(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!locked) {
+                throw new JdaskException("the processes pool is busy with another run; cannot restart it with worker JVM options "
+                        + workerJvmOptions + " (it has " + old.jvmOptions + ")");
+            }
             try {
                 old.close();
             } finally {
@@ -133,7 +147,7 @@ public final class ProcessPool implements AutoCloseable {
         if (closed) throw new IllegalStateException("the processes pool is closed");
         long t0 = System.nanoTime();
         List<Integer> toStart = new ArrayList<>();
-        for (int i = 0; i < workers.size(); i++) if (!workers.get(i).alive()) toStart.add(i);
+        for (int i = 0; i < workers.size(); i++) if (workers.get(i) == null || !workers.get(i).alive()) toStart.add(i); // null: a failed start
         for (int i = workers.size(); i < n; i++) {
             workers.add(null);
             toStart.add(i);
@@ -149,12 +163,13 @@ public final class ProcessPool implements AutoCloseable {
         List<Process> started = new ArrayList<>();
         List<Path> stateFiles = new ArrayList<>();
         try {
+            Files.writeString(argfile, classpathArgs, StandardCharsets.UTF_8);
             for (int slot : toStart) {
                 List<String> cmd = new ArrayList<>(command);
                 cmd.add(Integer.toString(server.getLocalPort()));
                 cmd.add(Integer.toString(slot));
                 cmd.add(Long.toString(token));
-                Path state = Files.createTempFile("jdask-worker-" + slot + "-", ".state");
+                Path state = Files.createTempFile(dir, "worker-" + slot + "-", ".state");
                 state.toFile().deleteOnExit();
                 Files.write(state, new byte[] {-1, -1, -1, -1});
                 cmd.add(state.toString());
@@ -214,6 +229,12 @@ public final class ProcessPool implements AutoCloseable {
             started.forEach(Process::destroyForcibly);
             for (int i : toStart) workers.set(i, null);
             throw e;
+        } finally {
+            try {
+                Files.deleteIfExists(argfile); // every started JVM has read it by the time it connects
+            } catch (IOException ignored) {
+                // deleteOnExit is the fallback
+            }
         }
         long dt = System.nanoTime() - t0;
         LOG.debug("started {} worker JVM(s) in {} ms", toStart.size(), dt / 1_000_000);
@@ -273,9 +294,18 @@ public final class ProcessPool implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(argfile);
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // deleteOnExit is the fallback
         }
+    }
+
+    /** The pool's temp directory (argfile, state files); a parent killed with SIGKILL leaves it behind. */
+    Path directory() {
+        return dir;
     }
 
     /**
@@ -288,6 +318,18 @@ public final class ProcessPool implements AutoCloseable {
             if (e.isEmpty()) continue;
             out.add(new File(e).getAbsolutePath());
             if (e.endsWith(".jar")) expandManifest(new File(e), out);
+        }
+        // a runner that loads tests in its own URLClassLoader (surefire with useSystemClassLoader=false)
+        for (ClassLoader l = Thread.currentThread().getContextClassLoader(); l != null; l = l.getParent()) {
+            if (!(l instanceof java.net.URLClassLoader u)) continue;
+            for (java.net.URL url : u.getURLs()) {
+                if (!"file".equals(url.getProtocol())) continue;
+                try {
+                    out.add(new File(url.toURI()).getAbsolutePath());
+                } catch (java.net.URISyntaxException | IllegalArgumentException bad) {
+                    LOG.debug("ignoring class loader entry {}", url, bad);
+                }
+            }
         }
         return String.join(File.pathSeparator, out);
     }

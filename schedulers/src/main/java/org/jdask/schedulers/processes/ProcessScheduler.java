@@ -84,7 +84,7 @@ final class ProcessScheduler implements Scheduler {
                 pool.ensure(workers);
                 try {
                     return new RemoteRun(g, priority, out, pool, pool.workers(workers), options, drainMillis).execute();
-                } catch (RemoteRun.WorkerLost lost) {
+                } catch (WorkerLost lost) {
                     if (attempt >= retries) throw lost.failure(retries);
                     LOG.warn("{}; starting the run again on a replacement worker (retry {} of {}, config processes.retries)",
                             lost.describe(), attempt + 1, retries);

@@ -9,7 +9,8 @@ import java.io.IOException;
  * TCP connection, each an opcode byte followed by big-endian ints/longs and length-prefixed
  * {@link org.jdask.serialize.Codecs} frames. Neither side waits for a reply per operation: the
  * parent writes a batch and flushes; the worker handles every operation it has, then flushes its
- * replies before it blocks reading (so replies are batched too).
+ * replies before it blocks reading, or once 1 ms of work has passed since the last flush (so
+ * replies of short tasks are batched, and a slow task is reported as soon as it ends).
  *
  * <pre>
  * parent → worker

@@ -16,7 +16,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.JdaskException;
-import org.jdask.KilledWorkerException;
 import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
 import org.jdask.graph.Alias;
@@ -74,6 +73,8 @@ final class RemoteRun {
             ERRED = 8;
     private static final long TARGET_QUEUED_NANOS = 2_000_000;
     private static final int MIN_WINDOW = 2, MAX_WINDOW = 1024;
+    /** Entry of the BEGIN config map carrying the parent's {@code Codecs.allow} prefixes (removed by the worker). */
+    static final String ALLOWED_KEY = "jdask.processes.codecs-allowed";
 
     private final IndexedGraph g;
     private final int n;
@@ -126,7 +127,7 @@ final class RemoteRun {
     private int finished;
     private RuntimeException error;
     private double avgNanos = -1;
-    private int window = 8;
+    private int window = MIN_WINDOW; // grows after the first replies when tasks are short
 
     RemoteRun(IndexedGraph g, int[] priority, int[] outputs, ProcessPool pool, List<WorkerHandle> workers, RunOptions options,
             long drainMillis) {
@@ -161,7 +162,9 @@ final class RemoteRun {
     List<Object> execute() {
         for (Conn c : conns) c.w.attach(events);
         try {
-            byte[] config = Codecs.encode(new java.util.TreeMap<>(options.config()));
+            java.util.TreeMap<String, Object> cfg = new java.util.TreeMap<>(options.config());
+            cfg.put(ALLOWED_KEY, new ArrayList<>(Codecs.allowedPackages())); // Codecs.allow(...) made in this JVM
+            byte[] config = Codecs.encode(cfg);
             for (Conn c : conns) {
                 c.out.writeByte(BEGIN);
                 c.out.writeInt(runId);
@@ -358,8 +361,11 @@ final class RemoteRun {
         try {
             return Codecs.encode(v);
         } catch (SerializationException e) {
-            throw new SerializationException(g.key(key), e.className(), e.field(), what + " of " + g.key(key)
-                    + " cannot be sent to a worker JVM: " + e.getMessage(), e);
+            String detail = e.getMessage();
+            String prefix = "cannot serialize " + e.className();
+            if (detail.startsWith(prefix)) detail = detail.substring(prefix.length()).replaceFirst("^( \\(at [^)]*\\))?: ", "");
+            throw new SerializationException(g.key(key), e.className(), e.field(), "the " + what
+                    + " cannot be sent to a worker JVM: " + detail, e);
         }
     }
 
@@ -690,35 +696,6 @@ final class RemoteRun {
         return new WorkerLost(running == null ? null : g.key(running), c.w.name(), status);
     }
 
-    /** A worker JVM of the run died; {@link #failure} is what the user sees when no retry is left. */
-    static final class WorkerLost extends RuntimeException {
-        final Key key;
-        final String worker;
-        final String status;
-
-        WorkerLost(Key key, String worker, String status) {
-            super(null, null, false, false);
-            this.key = key;
-            this.worker = worker;
-            this.status = status;
-        }
-
-        String describe() {
-            return worker + " died (" + status + ")" + (key == null ? "" : " while running task " + key);
-        }
-
-        RuntimeException failure(int retries) {
-            String w = worker + ", " + status;
-            if (key == null) {
-                return new JdaskException(describe() + (retries > 0 ? " after " + retries + " retr" + (retries == 1 ? "y" : "ies") : ""));
-            }
-            KilledWorkerException e = new KilledWorkerException(key, List.of(w));
-            if (retries > 0) e.addSuppressed(new JdaskException("gave up after " + retries + " retr" + (retries == 1 ? "y" : "ies")
-                    + " on replacement workers (config processes.retries)"));
-            return e;
-        }
-    }
-
     // ----------------------------------------------------------------------------- listeners
 
     private void pre(int t, int slot) {
@@ -762,56 +739,10 @@ final class RemoteRun {
         }
     }
 
-    /** A binary min-heap of task numbers by priority. */
-    static final class IntHeap {
-        private final int[] heap;
-        private final int[] priority;
-        private int size;
-
-        IntHeap(int capacity, int[] priority) {
-            this.heap = new int[Math.max(capacity, 1)];
-            this.priority = priority;
-        }
-
-        int size() {
-            return size;
-        }
-
-        void push(int t) {
-            int i = size++;
-            int p = priority[t];
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (priority[heap[parent]] <= p) break;
-                heap[i] = heap[parent];
-                i = parent;
-            }
-            heap[i] = t;
-        }
-
-        int pop() {
-            int top = heap[0];
-            int last = heap[--size];
-            int i = 0;
-            int pl = priority[last];
-            int half = size >>> 1;
-            while (i < half) {
-                int c = 2 * i + 1;
-                int r = c + 1;
-                if (r < size && priority[heap[r]] < priority[heap[c]]) c = r;
-                if (pl <= priority[heap[c]]) break;
-                heap[i] = heap[c];
-                i = c;
-            }
-            heap[i] = last;
-            return top;
-        }
-    }
-
     @Override
     public String toString() {
         int[] c = new int[9];
         for (byte b : state) c[b]++;
-        return "RemoteRun(" + runId + ": " + Arrays.toString(c) + " by state WAITING, READY, PARKED, DEFERRED, FETCHING, SENT, MEMORY, RELEASED, ERRED, window " + window + ")";
+        return "RemoteRun(" + runId + ": tasks per state WAITING..ERRED " + Arrays.toString(c) + ", window " + window + ")";
     }
 }

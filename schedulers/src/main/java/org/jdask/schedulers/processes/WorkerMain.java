@@ -41,6 +41,7 @@ public final class WorkerMain {
     /** System property set in worker JVMs (its value is the slot number). */
     static final String WORKER_PROPERTY = "jdask.processes.worker";
     private static final Object ABSENT = new Object();
+    private static final long FLUSH_NANOS = 1_000_000;
     /**
      * The task running now (-1: none), in a 4-byte file the parent maps too: when this JVM dies, the
      * parent reads which task killed it even if the replies for the tasks before it were still in
@@ -106,8 +107,15 @@ public final class WorkerMain {
     }
 
     private void loop() throws IOException {
+        long lastFlush = System.nanoTime();
         while (true) {
-            if (in.available() == 0) out.flush();
+            // replies go out when nothing else is queued, or after 1 ms of work: a finished slow
+            // task is reported at once even when more tasks wait behind it
+            long now = System.nanoTime();
+            if (in.available() == 0 || now - lastFlush > FLUSH_NANOS) {
+                out.flush();
+                lastFlush = now;
+            }
             byte op = in.readByte();
             switch (op) {
                 case BEGIN -> begin();
@@ -149,7 +157,9 @@ public final class WorkerMain {
     private void begin() throws IOException {
         int run = in.readInt();
         int size = in.readInt();
-        Map<String, Object> config = (Map<String, Object>) Codecs.decode(readBytes(in));
+        Map<String, Object> config = new HashMap<>((Map<String, Object>) Codecs.decode(readBytes(in)));
+        Object allowed = config.remove(RemoteRun.ALLOWED_KEY);
+        if (allowed instanceof java.util.List<?> l) for (Object p : l) Codecs.allow(String.valueOf(p));
         if (scope != null) scope.close();
         scope = Config.apply(config);
         values = new Object[size];

@@ -15,6 +15,7 @@ public final class OrphanParent {
         int r = Delayed.of(OrphanParent::inc).apply(1).compute(Map.of("scheduler", "processes", "num-workers", 2));
         StringBuilder b = new StringBuilder("PIDS");
         for (long p : ProcessPool.shared().pids()) b.append(' ').append(p);
+        System.out.println("DIR " + ProcessPool.shared().directory());
         System.out.println(b + " RESULT " + r);
         System.out.flush();
         Thread.sleep(120_000);

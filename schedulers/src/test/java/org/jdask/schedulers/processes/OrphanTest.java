@@ -29,10 +29,14 @@ class OrphanTest {
         cmd.add(OrphanParent.class.getName());
         Process parent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Long> workers = new ArrayList<>();
+        String[] dir = {null};
         try {
             CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) if (l.startsWith("PIDS ")) return l;
+                    for (String l; (l = r.readLine()) != null; ) {
+                        if (l.startsWith("DIR ")) dir[0] = l.substring(4);
+                        if (l.startsWith("PIDS ")) return l;
+                    }
                     return null;
                 } catch (Exception e) {
                     return null;
@@ -57,6 +61,12 @@ class OrphanTest {
         } finally {
             parent.destroyForcibly();
             for (long w : workers) ProcessHandle.of(w).ifPresent(ProcessHandle::destroyForcibly);
+            if (dir[0] != null) { // the killed parent could not clean its pool directory
+                try (var files = java.nio.file.Files.list(Path.of(dir[0]))) {
+                    for (Path f : files.toList()) java.nio.file.Files.deleteIfExists(f);
+                }
+                java.nio.file.Files.deleteIfExists(Path.of(dir[0]));
+            }
         }
     }
 }

@@ -186,6 +186,16 @@ class ProcessesSchedulerTest {
         assertTrue(e.getMessage().contains("exit status 5"), e.getMessage());
     }
 
+    @Test
+    void aTaskThatKillsEveryWorkerFailsAfterTheRetriesNamingKeyAndStatus() {
+        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::exitWorker).name("always-exits").apply(9);
+        KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(P2)); // default: 1 retry
+        assertEquals(Key.of("always-exits"), e.key());
+        assertTrue(e.getMessage().contains("exit status 9"), e.getMessage());
+        assertTrue(Arrays.stream(e.getSuppressed()).anyMatch(s -> s.getMessage().contains("gave up after 1 retry")),
+                Arrays.toString(e.getSuppressed()));
+    }
+
     static int sleepAfterMarking(String marker, int x) throws Exception {
         Files.writeString(Path.of(marker), Long.toString(ProcessHandle.current().pid()));
         Thread.sleep(60_000);
@@ -341,6 +351,47 @@ class ProcessesSchedulerTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).matches("(?s).*\\[worker-[0-9]+\\] " + text + " \\(stderr\\)\\R.*"), err.toString());
     }
 
+    static boolean waitForFile(String file) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            if (Files.exists(Path.of(file))) return true;
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    static int slowish(int x) throws InterruptedException {
+        Thread.sleep(50);
+        return x;
+    }
+
+    /**
+     * A finished task is reported while the next queued task still runs: task b (queued behind a on
+     * the only worker) waits for a file the parent creates when it hears that a finished; if the
+     * worker held a's reply until its queue was empty, b would time out and return false.
+     */
+    @Test
+    void aFinishedTaskIsReportedWhileTheNextQueuedTaskRuns() {
+        String release = tmp.resolve("release").toString();
+        TaskGraph g = TaskGraph.builder()
+                .task(Key.of("a"), (Fn1<Integer, Integer>) ProcessesSchedulerTest::slowish, 1)
+                .task(Key.of("b"), (Fn1<String, Boolean>) ProcessesSchedulerTest::waitForFile, release).build();
+        org.jdask.graph.SchedulerListener onA = new org.jdask.graph.SchedulerListener() {
+            @Override
+            public void posttask(Key key, Object result, int worker, boolean failed) {
+                if (key.equals(Key.of("a"))) {
+                    try {
+                        Files.writeString(Path.of(release), "go");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        RunOptions o = new RunOptions(List.of(onA), Map.of("scheduler", "processes", "num-workers", 1));
+        assertEquals(List.of(1, true), Schedulers.provider("processes").scheduler(o).get(g, List.of(Key.of("a"), Key.of("b")), o));
+    }
+
     static int countedDouble(String file, int x) {
         append(file, "ran");
         return 2 * x;
@@ -419,6 +470,66 @@ class ProcessesSchedulerTest {
         String cp = ProcessPool.classpath();
         String here = Path.of(ProcessesSchedulerTest.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
         assertTrue(Arrays.asList(cp.split(java.io.File.pathSeparator)).contains(here), here + " not in " + cp);
+    }
+
+    static String nested(int x) {
+        int inner = Delayed.of(ProcessesSchedulerTest::inc).apply(x).compute(); // config says processes here too
+        return ProcessHandle.current().pid() + ":" + inner + ":" + ProcessPool.shared().size();
+    }
+
+    @Test
+    void nestedComputeInsideAWorkerRunsThereOnSync() {
+        String r = Delayed.of(ProcessesSchedulerTest::nested).apply(41).compute(P2);
+        String[] p = r.split(":");
+        assertNotEquals(Long.toString(ProcessHandle.current().pid()), p[0]);
+        assertEquals("42", p[1]);
+        assertEquals("0", p[2], "the worker started no pool of its own");
+    }
+
+    @Test
+    void concurrentComputesShareThePoolOneAtATime() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Object> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 3; t++) {
+            int base = t * 1000;
+            Thread th = new Thread(() -> {
+                List<Delayed<Integer>> ds = new ArrayList<>();
+                for (int i = 0; i < 200; i++) ds.add(Delayed.of(ProcessesSchedulerTest::inc).apply(base + i));
+                List<Integer> r = Jdask.compute(ds, P2);
+                for (int i = 0; i < 200; i++) if (r.get(i) != base + i + 1) results.add("wrong at " + i + ": " + r.get(i));
+                results.add("ok");
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) th.join(120_000);
+        assertEquals(List.of("ok", "ok", "ok"), results);
+    }
+
+    @Test
+    void classesOutsideTheAllowListAreRefusedUntilAllowedAndThenWorkInWorkers() {
+        Delayed<Integer> d = Delayed.of(elsewhere.Outside.twiceFn()).name("outside").apply(21);
+        SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
+        assertEquals(Key.of("outside"), e.key());
+        assertTrue(e.getMessage().contains("elsewhere") && e.getMessage().contains("allowed-packages"), e.getMessage());
+        org.jdask.serialize.Codecs.allow("elsewhere"); // in this JVM only: the run carries it to the workers
+        assertEquals(42, Delayed.of(elsewhere.Outside.twiceFn()).apply(21).compute(P2));
+    }
+
+    @Test
+    void aWorkerJvmThatCannotStartFailsWithItsStatusAndCommand() {
+        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 2,
+                "processes.worker-jvm-options", "-XX:+NoSuchJdaskFlag");
+        try {
+            JdaskException e = assertThrows(JdaskException.class, () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(cfg));
+            assertTrue(e.getMessage().contains("exited with status") && e.getMessage().contains("-XX:+NoSuchJdaskFlag"),
+                    e.getMessage());
+            // the same pool tried again: the failed slots are started again (and fail the same way)
+            assertThrows(JdaskException.class, () -> Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(cfg));
+        } finally {
+            ProcessPool.shutdownShared();
+        }
+        assertEquals(2, Delayed.of(ProcessesSchedulerTest::inc).apply(1).compute(P2), "a pool with good options starts afterwards");
     }
 
     @Test

@@ -272,6 +272,14 @@ final class RemoteRun {
                 }
                 w = pinned;
             } else {
+                int holder = holder(t);
+                if (holder >= 0 && conns[holder].inFlight >= window) {
+                    // Locality first: wait for the worker holding the inputs rather than copy them
+                    // to an idle one (other ready tasks keep the idle workers busy).
+                    state[t] = DEFERRED;
+                    conns[holder].deferred.add(t);
+                    continue;
+                }
                 w = choose(t);
                 if (w < 0) {
                     ready.push(t); // every worker is full: wait for replies
@@ -280,6 +288,26 @@ final class RemoteRun {
             }
             assign(t, w);
         }
+    }
+
+    /** The worker holding the most of {@code t}'s worker-held inputs (none in the parent), or -1 when none holds any. */
+    private int holder(int t) {
+        int best = -1;
+        int bestScore = 0;
+        int c = g.dependencyCount(t);
+        for (int w = 0; w < conns.length; w++) {
+            long bit = 1L << w;
+            int score = 0;
+            for (int j = 0; j < c; j++) {
+                int d = g.dependency(t, j);
+                if ((where[d] & bit) != 0 && !inParent[d]) score++;
+            }
+            if (score > bestScore) {
+                best = w;
+                bestScore = score;
+            }
+        }
+        return best;
     }
 
     /** The worker with room holding most of {@code t}'s inputs; ties to the least busy; -1 if all are full. */

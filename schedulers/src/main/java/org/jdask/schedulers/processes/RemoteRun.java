@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Values stay where they were computed.</b> {@link #where} is a bitmask of the workers
  *       holding each value. Data nodes start in the parent and are sent to a worker (PUT) the first
  *       time one of its tasks needs them, then stay there until their last reader finished: a big
- *       {@code Delayed.value} read by many tasks crosses once per worker. A frame over {@code
+ *       {@code Delayed.value} read by many tasks crosses once per worker. When the worker holding a
+ *       task's inputs is full, the task waits for it unless another worker is idle. A frame over {@code
  *       processes.shared-memory-threshold-bytes} (1 MiB) does not cross the socket: it is written
  *       once to a file in {@code /dev/shm} (memory) that each worker maps and decodes. A task goes to the worker
  *       holding most of its inputs (simple locality); inputs held elsewhere are fetched through the
@@ -281,6 +282,11 @@ final class RemoteRun {
                     continue;
                 }
                 w = choose(t);
+                if (w <= -2) {
+                    state[t] = DEFERRED; // its inputs' worker is full and no other is idle
+                    conns[-2 - w].deferred.add(t);
+                    continue;
+                }
                 if (w < 0) {
                     ready.push(t); // every worker is full: wait for replies
                     return;
@@ -290,6 +296,7 @@ final class RemoteRun {
         }
     }
 
+<<<<<<< HEAD
     /** The worker holding the most of {@code t}'s worker-held inputs (none in the parent), or -1 when none holds any. */
     private int holder(int t) {
         int best = -1;
@@ -311,24 +318,36 @@ final class RemoteRun {
     }
 
     /** The worker with room holding most of {@code t}'s inputs; ties to the least busy; -1 if all are full. */
+=======
+    /**
+     * Where {@code t} goes: the worker holding most of its inputs (ties: the least busy) when it has
+     * room; when it is full, another worker only if that one is idle (a copy is better than an idle
+     * worker), else {@code -2 - local}: wait for room on the local worker. Without local inputs: the
+     * least busy worker with room. -1 when every worker is full.
+     */
+>>>>>>> procs
     private int choose(int t) {
-        int best = -1;
-        int bestScore = -1;
         int c = g.dependencyCount(t);
-        for (int w = 0; w < conns.length; w++) {
-            Conn k = conns[w];
-            if (k.inFlight >= window) continue;
+        int local = -1;
+        int localScore = 0;
+        for (int w = 0; w < conns.length && c > 0; w++) {
             int score = 0;
             long bit = 1L << w;
             for (int j = 0; j < c; j++) {
                 int d = g.dependency(t, j);
                 if ((where[d] & bit) != 0 && !inParent[d]) score++;
             }
-            if (score > bestScore || score == bestScore && k.inFlight < conns[best].inFlight) {
-                best = w;
-                bestScore = score;
+            if (score > localScore || score == localScore && score > 0 && conns[w].inFlight < conns[local].inFlight) {
+                local = w;
+                localScore = score;
             }
         }
+        if (local >= 0 && conns[local].inFlight < window) return local;
+        int best = -1;
+        for (int w = 0; w < conns.length; w++) {
+            if (conns[w].inFlight < window && (best < 0 || conns[w].inFlight < conns[best].inFlight)) best = w;
+        }
+        if (local >= 0 && best >= 0 && conns[best].inFlight > 0) return -2 - local;
         return best;
     }
 

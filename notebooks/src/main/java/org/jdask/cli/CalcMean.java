@@ -3,6 +3,8 @@ package org.jdask.cli;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import org.jdask.fn.Fn1;
+import org.jdask.fn.Fn2;
 
 /**
  * The functions of the demo's main job, the {@code calc_mean} pipeline of Dask's tutorial: each
@@ -17,6 +19,16 @@ import java.util.random.RandomGeneratorFactory;
 public final class CalcMean {
     /** The generator algorithm; fast (about 5 ns per Gaussian here) and splittable-quality. */
     public static final String ALGORITHM = "L64X128MixRandom";
+
+    /**
+     * {@link #calcMean} as a function value created in compiled code. Notebooks (JShell) use this to
+     * ship the function to worker JVMs: a method reference written in a JShell cell, even to this
+     * class, is a lambda of the cell's own generated class, which a worker cannot load.
+     */
+    public static final Fn2<Integer, Integer, double[]> CALC_MEAN = CalcMean::calcMean;
+
+    /** {@link #summarize} as a function value created in compiled code (see {@link #CALC_MEAN}). */
+    public static final Fn1<List<double[]>, Summary> SUMMARIZE = CalcMean::summarize;
 
     private CalcMean() {}
 

@@ -93,6 +93,17 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         return fromTables(parts);
     }
 
+    /**
+     * A frame whose partition {@code i} holds the records of bag partition {@code i}: a bag of
+     * {@code Map}s (by column name; absent keys are missing) or of {@code List}s / {@code Object[]}
+     * (by position), typed by {@code schema} (column name to type, in order). Takes any {@code Lazy}
+     * of lists, so jdask-dataframe needs no compile-time dependency on jdask-bag. A record that does
+     * not fit fails naming the bag partition and its position.
+     */
+    public static DataFrame fromBag(Lazy<? extends List<?>> bag, Map<String, ColumnType> schema) {
+        return FromBag.of(bag, schema);
+    }
+
     /** A frame whose partitions are these tables (same column names and types). */
     public static DataFrame fromTables(List<Table> partitions) {
         if (partitions.isEmpty()) throw new IllegalArgumentException("fromTables needs at least one table");

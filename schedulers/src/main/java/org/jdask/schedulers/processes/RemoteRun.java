@@ -273,14 +273,6 @@ final class RemoteRun {
                 }
                 w = pinned;
             } else {
-                int holder = holder(t);
-                if (holder >= 0 && conns[holder].inFlight >= window) {
-                    // Locality first: wait for the worker holding the inputs rather than copy them
-                    // to an idle one (other ready tasks keep the idle workers busy).
-                    state[t] = DEFERRED;
-                    conns[holder].deferred.add(t);
-                    continue;
-                }
                 w = choose(t);
                 if (w <= -2) {
                     state[t] = DEFERRED; // its inputs' worker is full and no other is idle
@@ -296,36 +288,12 @@ final class RemoteRun {
         }
     }
 
-<<<<<<< HEAD
-    /** The worker holding the most of {@code t}'s worker-held inputs (none in the parent), or -1 when none holds any. */
-    private int holder(int t) {
-        int best = -1;
-        int bestScore = 0;
-        int c = g.dependencyCount(t);
-        for (int w = 0; w < conns.length; w++) {
-            long bit = 1L << w;
-            int score = 0;
-            for (int j = 0; j < c; j++) {
-                int d = g.dependency(t, j);
-                if ((where[d] & bit) != 0 && !inParent[d]) score++;
-            }
-            if (score > bestScore) {
-                best = w;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-
-    /** The worker with room holding most of {@code t}'s inputs; ties to the least busy; -1 if all are full. */
-=======
     /**
      * Where {@code t} goes: the worker holding most of its inputs (ties: the least busy) when it has
      * room; when it is full, another worker only if that one is idle (a copy is better than an idle
      * worker), else {@code -2 - local}: wait for room on the local worker. Without local inputs: the
      * least busy worker with room. -1 when every worker is full.
      */
->>>>>>> procs
     private int choose(int t) {
         int c = g.dependencyCount(t);
         int local = -1;

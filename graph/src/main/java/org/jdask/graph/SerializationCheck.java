@@ -128,13 +128,47 @@ public final class SerializationCheck {
         Class<?> c = v.getClass();
         return v instanceof String || v instanceof Number && c.getName().startsWith("java.") || v instanceof Boolean
                 || v instanceof Character || v instanceof Key || v instanceof Enum<?>
-                || c.isArray() && c.getComponentType().isPrimitive();
+                || c.isArray() && c.getComponentType().isPrimitive() || hasCodec(v);
     }
 
     private record Failure(String className, Exception cause) {}
 
+    /** Types a module's {@link org.jdask.serialize.ValueCodec} writes (Tablesaw tables, NDArrays): serializable here. */
+    private static final List<Class<?>> CODEC_TYPES = codecTypes();
+
+    private static List<Class<?>> codecTypes() {
+        List<Class<?>> types = new ArrayList<>();
+        try {
+            for (org.jdask.serialize.ValueCodec c : java.util.ServiceLoader.load(org.jdask.serialize.ValueCodec.class,
+                    SerializationCheck.class.getClassLoader())) {
+                types.add(c.type());
+            }
+        } catch (java.util.ServiceConfigurationError e) {
+            // the codec layer reports a broken registration itself; checking goes on without it
+        }
+        return List.copyOf(types);
+    }
+
+    private static boolean hasCodec(Object v) {
+        for (Class<?> t : CODEC_TYPES) if (t.isInstance(v)) return true;
+        return false;
+    }
+
+    /** java.io stand-in for the wire codec: values with a ValueCodec are replaced, not walked. */
+    private static final class CheckStream extends ObjectOutputStream {
+        CheckStream(OutputStream out) throws IOException {
+            super(out);
+            if (!CODEC_TYPES.isEmpty()) enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            return obj != null && hasCodec(obj) ? "<" + obj.getClass().getName() + " via its ValueCodec>" : obj;
+        }
+    }
+
     private static Failure trySerialize(Object v) {
-        try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
+        try (ObjectOutputStream out = new CheckStream(OutputStream.nullOutputStream())) {
             out.writeObject(v);
             return null;
         } catch (NotSerializableException e) {

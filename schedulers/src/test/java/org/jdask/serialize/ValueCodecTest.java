@@ -41,6 +41,14 @@ class ValueCodecTest {
     }
 
     @Test
+    void serializationCheckAcceptsCodecTypesAloneAndNested() {
+        // Celsius is not java.io.Serializable: only its ValueCodec can carry it
+        org.jdask.graph.SerializationCheck.checkValue(org.jdask.graph.Key.of("k"), new Celsius(1), "value");
+        org.jdask.graph.SerializationCheck.checkValue(org.jdask.graph.Key.of("k"),
+                new ArrayList<>(List.of(new Celsius(1), new Celsius(2))), "value");
+    }
+
+    @Test
     void pluginTypeIsAllowedExactlyNotItsPackage() {
         assertTrue(Codecs.isAllowed("plugin.Celsius"));
         assertTrue(!Codecs.isAllowed("plugin.Other"));

@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
@@ -29,9 +31,12 @@ import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
- * The distributed scheduler process: a ZeroMQ ROUTER socket and one thread that turns incoming
- * messages into {@link SchedulerEvent}s for {@link SchedulerState} and sends the instructions it
- * returns. All scheduling logic lives in the state machine; this class only does I/O.
+ * The distributed scheduler process: a ZeroMQ ROUTER socket owned by an I/O thread, and a state
+ * thread that turns incoming messages into {@link SchedulerEvent}s for {@link SchedulerState} and
+ * queues the messages its instructions produce. All scheduling logic lives in the state machine;
+ * this class only does I/O. The I/O thread answers clients' liveness pings itself, so a scheduler
+ * busy with a large graph (ingesting 100,000 tasks can take seconds on a loaded machine) is never
+ * mistaken for a lost one.
  *
  * <p>Messages are handled in batches: everything waiting on the socket is read, applied, and the
  * resulting messages are sent once per destination, so a burst of 10,000 finished tasks costs a
@@ -49,7 +54,16 @@ public final class SchedulerServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final long maxFrame;
-    private final Thread thread;
+    private final Thread thread, ioThread;
+    /** Decoded batches from the I/O thread to the state thread. */
+    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
+    /** Batches from the state thread to the I/O thread, which alone touches the ROUTER socket. */
+    private final ConcurrentLinkedQueue<Outbound> outbound = new ConcurrentLinkedQueue<>();
+    private volatile String wakeAddress;
+
+    private record Inbound(byte[] identity, List<Msg> batch) { }
+
+    private record Outbound(byte[] identity, List<Msg> batch, boolean local) { }
     private final CountDownLatch bound = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile String address, inprocAddress;
@@ -101,8 +115,11 @@ public final class SchedulerServer implements AutoCloseable {
         this.host = host;
         this.requestedPort = port;
         this.maxFrame = maxFrameBytes();
+        this.ioThread = new Thread(this::runIo, "jdask-scheduler-io");
+        ioThread.setDaemon(true);
         this.thread = new Thread(this::run, "jdask-scheduler");
         thread.setDaemon(true);
+        ioThread.start();
         thread.start();
     }
 
@@ -131,50 +148,147 @@ public final class SchedulerServer implements AutoCloseable {
         return workerSnapshot;
     }
 
-    private void run() {
+    /**
+     * The I/O thread: owns the ROUTER socket, decodes what arrives, answers liveness pings
+     * ({@code WORKERS} with request id 0) at once from the last published worker snapshot, hands
+     * everything else to the state thread and sends what the state thread queued. A scheduler
+     * busy ingesting a large graph therefore still answers its clients' pings.
+     */
+    private void runIo() {
+        ZMQ.Socket wake = null;
         try {
             router = Zmq.socket(SocketType.ROUTER, maxFrame);
             router.setRouterMandatory(false);
             int port = requestedPort == 0 ? router.bindToRandomPort("tcp://" + host) : bindPort(requestedPort);
             address = "tcp://" + host + ":" + port;
-            inprocAddress = "inproc://jdask-scheduler-" + INPROC.incrementAndGet();
+            int n = INPROC.incrementAndGet();
+            inprocAddress = "inproc://jdask-scheduler-" + n;
             router.bind(inprocAddress);
+            wake = Zmq.socket(SocketType.PULL, maxFrame);
+            wakeAddress = "inproc://jdask-scheduler-wake-" + n;
+            wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}", address);
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+            Zmq.close(wake);
             Zmq.close(router);
+            running = false;
             bound.countDown();
             return;
         }
         bound.countDown();
-        ZMQ.Poller poller = Zmq.context().createPoller(1);
+        ZMQ.Poller poller = Zmq.context().createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
+        poller.register(wake, ZMQ.Poller.POLLIN);
+        try {
+            while (running) {
+                poller.poll(TICK_MS);
+                while (wake.recv(ZMQ.DONTWAIT) != null) {
+                    // wake-up only
+                }
+                sendOutbound();
+                for (int i = 0; i < 10_000 && running; i++) {
+                    Wire.Received r = receive();
+                    if (r == null) break;
+                    ingest(r);
+                }
+            }
+            sendOutbound();
+        } catch (org.zeromq.ZMQException e) {
+            if (running) LOG.error("scheduler socket failed", e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("scheduler I/O loop crashed", e);
+        } finally {
+            running = false;
+            poller.close();
+            Zmq.close(wake);
+            Zmq.close(router);
+        }
+    }
+
+    private void sendOutbound() {
+        Outbound o;
+        while ((o = outbound.poll()) != null) {
+            try {
+                Wire.send(router, o.identity(), o.batch(), o.local());
+            } catch (RuntimeException ex) {
+                LOG.warn("cannot send {} message(s) to {}: {}", o.batch().size(),
+                        new String(o.identity(), StandardCharsets.ISO_8859_1), ex.toString());
+            }
+        }
+    }
+
+    /** On the I/O thread: decode, answer pings, pass the rest on. */
+    private void ingest(Wire.Received r) {
+        boolean local = Wire.isLocal(r.identity);
+        List<Msg> batch;
+        try {
+            batch = r.decode(local);
+        } catch (Wire.WireException e) {
+            LOG.warn("refused a message from {}: {}", new String(r.identity, StandardCharsets.ISO_8859_1), e.getMessage());
+            sendNow(r.identity, List.of(Msg.of(Op.ERROR, e.getMessage())), local);
+            return;
+        }
+        List<Msg> rest = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Msg m = batch.get(i);
+            if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
+                if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
+                sendNow(r.identity, List.of(Msg.of(Op.WORKERS_REPLY, 0L, new ArrayList<Object>(workerSnapshot))), local);
+            } else if (rest != null) {
+                rest.add(m);
+            }
+        }
+        List<Msg> forState = rest == null ? batch : rest;
+        if (!forState.isEmpty()) inbound.add(new Inbound(r.identity, forState));
+    }
+
+    private void sendNow(byte[] identity, List<Msg> batch, boolean local) {
+        try {
+            Wire.send(router, identity, batch, local);
+        } catch (RuntimeException ex) {
+            LOG.warn("cannot answer {}: {}", new String(identity, StandardCharsets.ISO_8859_1), ex.toString());
+        }
+    }
+
+    /** The state thread: applies events to {@link SchedulerState} and queues the resulting messages. */
+    private void run() {
+        try {
+            bound.await();
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (startFailure != null) return;
+        ZMQ.Socket wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
+        wakeOut.connect(wakeAddress);
         long nextTick = System.currentTimeMillis() + TICK_MS;
         try {
             while (running) {
                 long wait = Math.max(0, nextTick - System.currentTimeMillis());
-                poller.poll(wait);
+                Inbound in = inbound.poll(wait, TimeUnit.MILLISECONDS);
                 if (!running) break;
-                for (int i = 0; i < 10_000; i++) {
-                    Wire.Received r = receive();
-                    if (r == null) break;
-                    handle(r);
+                for (int i = 0; in != null && i < 10_000; i++) {
+                    handle(in);
+                    in = inbound.poll();
                 }
+                if (in != null) handle(in);
                 long now = System.currentTimeMillis();
                 if (now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
                     nextTick = now + TICK_MS;
                     publishSnapshot();
                 }
-                flush();
+                if (flush()) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (org.zeromq.ZMQException e) {
-            if (running) LOG.error("scheduler socket failed", e);
+            if (running) LOG.error("scheduler wake socket failed", e);
         } catch (RuntimeException | Error e) {
             LOG.error("scheduler loop crashed", e);
         } finally {
-            poller.close();
-            Zmq.close(router);
+            running = false;
+            Zmq.close(wakeOut);
         }
     }
 
@@ -192,18 +306,10 @@ public final class SchedulerServer implements AutoCloseable {
         }
     }
 
-    private void handle(Wire.Received r) {
-        String id = new String(r.identity, StandardCharsets.ISO_8859_1);
-        Peer peer = peers.computeIfAbsent(id, k -> new Peer(r.identity));
-        List<Msg> batch;
-        try {
-            batch = r.decode(peer.local);
-        } catch (Wire.WireException e) {
-            LOG.warn("refused a message from {}: {}", describe(peer), e.getMessage());
-            queue(peer, Msg.of(Op.ERROR, e.getMessage()));
-            return;
-        }
-        for (Msg m : batch) {
+    private void handle(Inbound in) {
+        String id = new String(in.identity(), StandardCharsets.ISO_8859_1);
+        Peer peer = peers.computeIfAbsent(id, k -> new Peer(in.identity()));
+        for (Msg m : in.batch()) {
             try {
                 handle(peer, m);
             } catch (RuntimeException e) {
@@ -414,16 +520,14 @@ public final class SchedulerServer implements AutoCloseable {
         outbox.computeIfAbsent(p, k -> new ArrayList<>()).add(m);
     }
 
-    private void flush() {
-        if (outbox.isEmpty()) return;
+    /** Hands the queued messages to the I/O thread; true if there were any. */
+    private boolean flush() {
+        if (outbox.isEmpty()) return false;
         for (Map.Entry<Peer, List<Msg>> e : outbox.entrySet()) {
-            try {
-                Wire.send(router, e.getKey().identity, e.getValue(), e.getKey().local);
-            } catch (RuntimeException ex) {
-                LOG.warn("cannot send {} message(s) to {}: {}", e.getValue().size(), describe(e.getKey()), ex.toString());
-            }
+            outbound.add(new Outbound(e.getKey().identity, e.getValue(), e.getKey().local));
         }
         outbox.clear();
+        return true;
     }
 
     /** Stops the scheduler thread and closes its socket (within a few hundred ms). */
@@ -432,6 +536,7 @@ public final class SchedulerServer implements AutoCloseable {
         running = false;
         try {
             thread.join(5_000);
+            ioThread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

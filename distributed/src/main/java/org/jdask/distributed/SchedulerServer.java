@@ -61,7 +61,11 @@ public final class SchedulerServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Outbound> outbound = new ConcurrentLinkedQueue<>();
     private volatile String wakeAddress;
 
-    private record Inbound(byte[] identity, List<Msg> batch) { }
+    /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
+    private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw) { }
+
+    /** Messages with a header larger than this are decoded on the state thread, not the I/O thread. */
+    private static final int DECODE_ON_IO_MAX = 64 * 1024;
 
     private record Outbound(byte[] identity, List<Msg> batch, boolean local) { }
     private final CountDownLatch bound = new CountDownLatch(1);
@@ -220,6 +224,10 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** On the I/O thread: decode, answer pings, pass the rest on. */
     private void ingest(Wire.Received r) {
+        if (r.headerBytes() > DECODE_ON_IO_MAX) { // a big graph: keep the I/O thread free for pings
+            inbound.add(new Inbound(r.identity, null, r));
+            return;
+        }
         boolean local = Wire.isLocal(r.identity);
         List<Msg> batch;
         try {
@@ -240,7 +248,7 @@ public final class SchedulerServer implements AutoCloseable {
             }
         }
         List<Msg> forState = rest == null ? batch : rest;
-        if (!forState.isEmpty()) inbound.add(new Inbound(r.identity, forState));
+        if (!forState.isEmpty()) inbound.add(new Inbound(r.identity, forState, null));
     }
 
     private void sendNow(byte[] identity, List<Msg> batch, boolean local) {
@@ -309,7 +317,17 @@ public final class SchedulerServer implements AutoCloseable {
     private void handle(Inbound in) {
         String id = new String(in.identity(), StandardCharsets.ISO_8859_1);
         Peer peer = peers.computeIfAbsent(id, k -> new Peer(in.identity()));
-        for (Msg m : in.batch()) {
+        List<Msg> batch = in.batch();
+        if (batch == null) {
+            try {
+                batch = in.raw().decode(peer.local);
+            } catch (Wire.WireException e) {
+                LOG.warn("refused a message from {}: {}", describe(peer), e.getMessage());
+                queue(peer, Msg.of(Op.ERROR, e.getMessage()));
+                return;
+            }
+        }
+        for (Msg m : batch) {
             try {
                 handle(peer, m);
             } catch (RuntimeException e) {

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
@@ -31,12 +31,12 @@ import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
- * The distributed scheduler process: a ZeroMQ ROUTER socket owned by an I/O thread, and a state
- * thread that turns incoming messages into {@link SchedulerEvent}s for {@link SchedulerState} and
- * queues the messages its instructions produce. All scheduling logic lives in the state machine;
- * this class only does I/O. The I/O thread answers clients' liveness pings itself, so a scheduler
- * busy with a large graph (ingesting 100,000 tasks can take seconds on a loaded machine) is never
- * mistaken for a lost one.
+ * The distributed scheduler process: a ZeroMQ ROUTER socket and one thread that turns incoming
+ * messages into {@link SchedulerEvent}s for {@link SchedulerState} and sends the instructions it
+ * returns. All scheduling logic lives in the state machine; this class only does I/O. A large
+ * message (ingesting 100,000 tasks can take seconds on a loaded machine) is applied by a helper
+ * thread while the socket thread keeps answering clients' liveness pings, so a busy scheduler is
+ * never mistaken for a lost one.
  *
  * <p>Messages are handled in batches: everything waiting on the socket is read, applied, and the
  * resulting messages are sent once per destination, so a burst of 10,000 finished tasks costs a
@@ -54,11 +54,12 @@ public final class SchedulerServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final long maxFrame;
-    private final Thread thread, ioThread;
-    /** Decoded batches from the I/O thread to the state thread. */
-    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
-    /** Batches from the state thread to the I/O thread, which alone touches the ROUTER socket. */
-    private final ConcurrentLinkedQueue<Outbound> outbound = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    /** Messages waiting for the state, in arrival order (scheduler thread only). */
+    private final java.util.ArrayDeque<Inbound> pending = new java.util.ArrayDeque<>();
+    /** Applies large messages off the socket thread; while it runs, only it touches the state. */
+    private final ExecutorService bigMessages;
+    private volatile boolean ingesting;
     private volatile String wakeAddress;
 
     /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
@@ -66,8 +67,6 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** Messages with a header larger than this are decoded on the state thread, not the I/O thread. */
     private static final int DECODE_ON_IO_MAX = 64 * 1024;
-
-    private record Outbound(byte[] identity, List<Msg> batch, boolean local) { }
     private final CountDownLatch bound = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile String address, inprocAddress;
@@ -119,11 +118,13 @@ public final class SchedulerServer implements AutoCloseable {
         this.host = host;
         this.requestedPort = port;
         this.maxFrame = maxFrameBytes();
-        this.ioThread = new Thread(this::runIo, "jdask-scheduler-io");
-        ioThread.setDaemon(true);
-        this.thread = new Thread(this::run, "jdask-scheduler");
+        this.bigMessages = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jdask-scheduler-ingest");
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::runIo, "jdask-scheduler");
         thread.setDaemon(true);
-        ioThread.start();
         thread.start();
     }
 
@@ -153,10 +154,13 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     /**
-     * The I/O thread: owns the ROUTER socket, decodes what arrives, answers liveness pings
-     * ({@code WORKERS} with request id 0) at once from the last published worker snapshot, hands
-     * everything else to the state thread and sends what the state thread queued. A scheduler
-     * busy ingesting a large graph therefore still answers its clients' pings.
+     * The scheduler thread: owns the ROUTER socket and, in the common case, applies each message to
+     * the state and sends the results itself (no hand-off, so a chain of tasks costs one hop per
+     * task). A large message (a big graph, header over 64 KiB) is decoded and applied by a helper
+     * thread instead; until it is done this thread does not touch the state, queues what arrives
+     * behind it (order per peer is kept) and keeps answering liveness pings ({@code WORKERS} with
+     * request id 0) from the last worker snapshot, so a scheduler busy with a large graph is never
+     * mistaken for a lost one.
      */
     private void runIo() {
         ZMQ.Socket wake = null;
@@ -184,48 +188,77 @@ public final class SchedulerServer implements AutoCloseable {
         ZMQ.Poller poller = Zmq.context().createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
         poller.register(wake, ZMQ.Poller.POLLIN);
+        long nextTick = System.currentTimeMillis() + TICK_MS;
         try {
             while (running) {
-                poller.poll(TICK_MS);
+                poller.poll(Math.max(0, nextTick - System.currentTimeMillis()));
                 while (wake.recv(ZMQ.DONTWAIT) != null) {
                     // wake-up only
                 }
-                sendOutbound();
                 for (int i = 0; i < 10_000 && running; i++) {
                     Wire.Received r = receive();
                     if (r == null) break;
                     ingest(r);
                 }
+                if (ingesting) continue;
+                processPending();
+                long now = System.currentTimeMillis();
+                if (!ingesting && now >= nextTick) {
+                    apply(new SchedulerEvent.Tick(), null);
+                    nextTick = now + TICK_MS;
+                    publishSnapshot();
+                }
+                if (!ingesting) flush();
             }
-            sendOutbound();
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("scheduler socket failed", e);
         } catch (RuntimeException | Error e) {
-            LOG.error("scheduler I/O loop crashed", e);
+            LOG.error("scheduler loop crashed", e);
         } finally {
             running = false;
+            bigMessages.shutdownNow();
             poller.close();
             Zmq.close(wake);
             Zmq.close(router);
         }
     }
 
-    private void sendOutbound() {
-        Outbound o;
-        while ((o = outbound.poll()) != null) {
-            try {
-                Wire.send(router, o.identity(), o.batch(), o.local());
-            } catch (RuntimeException ex) {
-                LOG.warn("cannot send {} message(s) to {}: {}", o.batch().size(),
-                        new String(o.identity(), StandardCharsets.ISO_8859_1), ex.toString());
+    /** Applies queued messages in arrival order until one is large (handed to the helper thread). */
+    private void processPending() {
+        Inbound in;
+        while (!ingesting && (in = pending.poll()) != null) {
+            if (in.raw() == null) {
+                handle(in);
+                continue;
             }
+            flush(); // what earlier messages produced goes out before the long work starts
+            ingesting = true;
+            Inbound big = in;
+            bigMessages.execute(() -> {
+                try {
+                    handle(big);
+                } catch (RuntimeException | Error e) {
+                    LOG.error("scheduler failed on a large message", e);
+                } finally {
+                    ingesting = false; // volatile: publishes the state changes to the socket thread
+                    ZMQ.Socket w = Zmq.socket(SocketType.PUSH, maxFrame);
+                    try {
+                        w.connect(wakeAddress);
+                        w.send(new byte[0], ZMQ.DONTWAIT);
+                    } catch (RuntimeException e) {
+                        if (running) LOG.warn("cannot wake the scheduler thread: {}", e.toString());
+                    } finally {
+                        Zmq.close(w);
+                    }
+                }
+            });
         }
     }
 
-    /** On the I/O thread: decode, answer pings, pass the rest on. */
+    /** Decodes small messages, answers pings at once, queues the rest in arrival order. */
     private void ingest(Wire.Received r) {
-        if (r.headerBytes() > DECODE_ON_IO_MAX) { // a big graph: keep the I/O thread free for pings
-            inbound.add(new Inbound(r.identity, null, r));
+        if (r.headerBytes() > DECODE_ON_IO_MAX) { // a big graph: decoded by the helper thread
+            pending.add(new Inbound(r.identity, null, r));
             return;
         }
         boolean local = Wire.isLocal(r.identity);
@@ -248,7 +281,7 @@ public final class SchedulerServer implements AutoCloseable {
             }
         }
         List<Msg> forState = rest == null ? batch : rest;
-        if (!forState.isEmpty()) inbound.add(new Inbound(r.identity, forState, null));
+        if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
     }
 
     private void sendNow(byte[] identity, List<Msg> batch, boolean local) {
@@ -256,47 +289,6 @@ public final class SchedulerServer implements AutoCloseable {
             Wire.send(router, identity, batch, local);
         } catch (RuntimeException ex) {
             LOG.warn("cannot answer {}: {}", new String(identity, StandardCharsets.ISO_8859_1), ex.toString());
-        }
-    }
-
-    /** The state thread: applies events to {@link SchedulerState} and queues the resulting messages. */
-    private void run() {
-        try {
-            bound.await();
-        } catch (InterruptedException e) {
-            return;
-        }
-        if (startFailure != null) return;
-        ZMQ.Socket wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
-        wakeOut.connect(wakeAddress);
-        long nextTick = System.currentTimeMillis() + TICK_MS;
-        try {
-            while (running) {
-                long wait = Math.max(0, nextTick - System.currentTimeMillis());
-                Inbound in = inbound.poll(wait, TimeUnit.MILLISECONDS);
-                if (!running) break;
-                for (int i = 0; in != null && i < 10_000; i++) {
-                    handle(in);
-                    in = inbound.poll();
-                }
-                if (in != null) handle(in);
-                long now = System.currentTimeMillis();
-                if (now >= nextTick) {
-                    apply(new SchedulerEvent.Tick(), null);
-                    nextTick = now + TICK_MS;
-                    publishSnapshot();
-                }
-                if (flush()) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (org.zeromq.ZMQException e) {
-            if (running) LOG.error("scheduler wake socket failed", e);
-        } catch (RuntimeException | Error e) {
-            LOG.error("scheduler loop crashed", e);
-        } finally {
-            running = false;
-            Zmq.close(wakeOut);
         }
     }
 
@@ -538,14 +530,16 @@ public final class SchedulerServer implements AutoCloseable {
         outbox.computeIfAbsent(p, k -> new ArrayList<>()).add(m);
     }
 
-    /** Hands the queued messages to the I/O thread; true if there were any. */
-    private boolean flush() {
-        if (outbox.isEmpty()) return false;
+    private void flush() {
+        if (outbox.isEmpty()) return;
         for (Map.Entry<Peer, List<Msg>> e : outbox.entrySet()) {
-            outbound.add(new Outbound(e.getKey().identity, e.getValue(), e.getKey().local));
+            try {
+                Wire.send(router, e.getKey().identity, e.getValue(), e.getKey().local);
+            } catch (RuntimeException ex) {
+                LOG.warn("cannot send {} message(s) to {}: {}", e.getValue().size(), describe(e.getKey()), ex.toString());
+            }
         }
         outbox.clear();
-        return true;
     }
 
     /** Stops the scheduler thread and closes its socket (within a few hundred ms). */
@@ -554,7 +548,6 @@ public final class SchedulerServer implements AutoCloseable {
         running = false;
         try {
             thread.join(5_000);
-            ioThread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

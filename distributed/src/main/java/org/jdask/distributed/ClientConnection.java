@@ -25,8 +25,10 @@ import org.zeromq.ZMQ;
  * The client's I/O thread: owns the DEALER socket to the scheduler and one DEALER per worker it
  * talks to (gather, scatter, run). User threads never touch a socket: they {@link #post} work
  * and wait on {@link CompletableFuture}s this thread completes. The scheduler is pinged every
- * second; with no answer for the connect timeout it counts as lost and {@code onLost} fails every
- * pending future, so nothing hangs.
+ * second (the scheduler's I/O thread answers without waiting for graph work); any message counts as
+ * an answer. With none for {@code distributed.comm.timeouts.scheduler-lost} (30 s) of time this
+ * thread actually spent waiting, the scheduler counts as lost and {@code onLost} fails every pending
+ * future, so nothing hangs.
  */
 final class ClientConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
@@ -136,8 +138,13 @@ final class ClientConnection {
                     poller.register(sched, ZMQ.Poller.POLLIN);
                     poller.register(wakeIn, ZMQ.Poller.POLLIN);
                 }
+                long pollStart = System.currentTimeMillis();
                 poller.poll(200);
                 long busyStart = System.currentTimeMillis();
+                // a poll that overslept its 200 ms by far means this thread did not run (GC pause,
+                // a starved CPU): that time says nothing about the scheduler, so it does not count
+                long overslept = busyStart - pollStart - 200;
+                if (overslept > 300) lastHeard += overslept;
                 while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
                     // wake-up only
                 }

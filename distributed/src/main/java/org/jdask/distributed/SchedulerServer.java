@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
@@ -31,7 +33,10 @@ import org.zeromq.ZMQ;
 /**
  * The distributed scheduler process: a ZeroMQ ROUTER socket and one thread that turns incoming
  * messages into {@link SchedulerEvent}s for {@link SchedulerState} and sends the instructions it
- * returns. All scheduling logic lives in the state machine; this class only does I/O.
+ * returns. All scheduling logic lives in the state machine; this class only does I/O. A large
+ * message (ingesting 100,000 tasks can take seconds on a loaded machine) is applied by a helper
+ * thread while the socket thread keeps answering clients' liveness pings, so a busy scheduler is
+ * never mistaken for a lost one.
  *
  * <p>Messages are handled in batches: everything waiting on the socket is read, applied, and the
  * resulting messages are sent once per destination, so a burst of 10,000 finished tasks costs a
@@ -50,6 +55,18 @@ public final class SchedulerServer implements AutoCloseable {
     private final int requestedPort;
     private final long maxFrame;
     private final Thread thread;
+    /** Messages waiting for the state, in arrival order (scheduler thread only). */
+    private final java.util.ArrayDeque<Inbound> pending = new java.util.ArrayDeque<>();
+    /** Applies large messages off the socket thread; while it runs, only it touches the state. */
+    private final ExecutorService bigMessages;
+    private volatile boolean ingesting;
+    private volatile String wakeAddress;
+
+    /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
+    private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw) { }
+
+    /** Messages with a header larger than this are decoded on the state thread, not the I/O thread. */
+    private static final int DECODE_ON_IO_MAX = 64 * 1024;
     private final CountDownLatch bound = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile String address, inprocAddress;
@@ -101,7 +118,12 @@ public final class SchedulerServer implements AutoCloseable {
         this.host = host;
         this.requestedPort = port;
         this.maxFrame = maxFrameBytes();
-        this.thread = new Thread(this::run, "jdask-scheduler");
+        this.bigMessages = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jdask-scheduler-ingest");
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::runIo, "jdask-scheduler");
         thread.setDaemon(true);
         thread.start();
     }
@@ -131,50 +153,142 @@ public final class SchedulerServer implements AutoCloseable {
         return workerSnapshot;
     }
 
-    private void run() {
+    /**
+     * The scheduler thread: owns the ROUTER socket and, in the common case, applies each message to
+     * the state and sends the results itself (no hand-off, so a chain of tasks costs one hop per
+     * task). A large message (a big graph, header over 64 KiB) is decoded and applied by a helper
+     * thread instead; until it is done this thread does not touch the state, queues what arrives
+     * behind it (order per peer is kept) and keeps answering liveness pings ({@code WORKERS} with
+     * request id 0) from the last worker snapshot, so a scheduler busy with a large graph is never
+     * mistaken for a lost one.
+     */
+    private void runIo() {
+        ZMQ.Socket wake = null;
         try {
             router = Zmq.socket(SocketType.ROUTER, maxFrame);
             router.setRouterMandatory(false);
             int port = requestedPort == 0 ? router.bindToRandomPort("tcp://" + host) : bindPort(requestedPort);
             address = "tcp://" + host + ":" + port;
-            inprocAddress = "inproc://jdask-scheduler-" + INPROC.incrementAndGet();
+            int n = INPROC.incrementAndGet();
+            inprocAddress = "inproc://jdask-scheduler-" + n;
             router.bind(inprocAddress);
+            wake = Zmq.socket(SocketType.PULL, maxFrame);
+            wakeAddress = "inproc://jdask-scheduler-wake-" + n;
+            wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}", address);
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+            Zmq.close(wake);
             Zmq.close(router);
+            running = false;
             bound.countDown();
             return;
         }
         bound.countDown();
-        ZMQ.Poller poller = Zmq.context().createPoller(1);
+        ZMQ.Poller poller = Zmq.context().createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
+        poller.register(wake, ZMQ.Poller.POLLIN);
         long nextTick = System.currentTimeMillis() + TICK_MS;
         try {
             while (running) {
-                long wait = Math.max(0, nextTick - System.currentTimeMillis());
-                poller.poll(wait);
-                if (!running) break;
-                for (int i = 0; i < 10_000; i++) {
+                poller.poll(Math.max(0, nextTick - System.currentTimeMillis()));
+                while (wake.recv(ZMQ.DONTWAIT) != null) {
+                    // wake-up only
+                }
+                for (int i = 0; i < 10_000 && running; i++) {
                     Wire.Received r = receive();
                     if (r == null) break;
-                    handle(r);
+                    ingest(r);
                 }
+                if (ingesting) continue;
+                processPending();
                 long now = System.currentTimeMillis();
-                if (now >= nextTick) {
+                if (!ingesting && now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
                     nextTick = now + TICK_MS;
                     publishSnapshot();
                 }
-                flush();
+                if (!ingesting) flush();
             }
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("scheduler socket failed", e);
         } catch (RuntimeException | Error e) {
             LOG.error("scheduler loop crashed", e);
         } finally {
+            running = false;
+            bigMessages.shutdownNow();
             poller.close();
+            Zmq.close(wake);
             Zmq.close(router);
+        }
+    }
+
+    /** Applies queued messages in arrival order until one is large (handed to the helper thread). */
+    private void processPending() {
+        Inbound in;
+        while (!ingesting && (in = pending.poll()) != null) {
+            if (in.raw() == null) {
+                handle(in);
+                continue;
+            }
+            flush(); // what earlier messages produced goes out before the long work starts
+            ingesting = true;
+            Inbound big = in;
+            bigMessages.execute(() -> {
+                try {
+                    handle(big);
+                } catch (RuntimeException | Error e) {
+                    LOG.error("scheduler failed on a large message", e);
+                } finally {
+                    ingesting = false; // volatile: publishes the state changes to the socket thread
+                    ZMQ.Socket w = Zmq.socket(SocketType.PUSH, maxFrame);
+                    try {
+                        w.connect(wakeAddress);
+                        w.send(new byte[0], ZMQ.DONTWAIT);
+                    } catch (RuntimeException e) {
+                        if (running) LOG.warn("cannot wake the scheduler thread: {}", e.toString());
+                    } finally {
+                        Zmq.close(w);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Decodes small messages, answers pings at once, queues the rest in arrival order. */
+    private void ingest(Wire.Received r) {
+        if (r.headerBytes() > DECODE_ON_IO_MAX) { // a big graph: decoded by the helper thread
+            pending.add(new Inbound(r.identity, null, r));
+            return;
+        }
+        boolean local = Wire.isLocal(r.identity);
+        List<Msg> batch;
+        try {
+            batch = r.decode(local);
+        } catch (Wire.WireException e) {
+            LOG.warn("refused a message from {}: {}", new String(r.identity, StandardCharsets.ISO_8859_1), e.getMessage());
+            sendNow(r.identity, List.of(Msg.of(Op.ERROR, e.getMessage())), local);
+            return;
+        }
+        List<Msg> rest = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Msg m = batch.get(i);
+            if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
+                if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
+                sendNow(r.identity, List.of(Msg.of(Op.WORKERS_REPLY, 0L, new ArrayList<Object>(workerSnapshot))), local);
+            } else if (rest != null) {
+                rest.add(m);
+            }
+        }
+        List<Msg> forState = rest == null ? batch : rest;
+        if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
+    }
+
+    private void sendNow(byte[] identity, List<Msg> batch, boolean local) {
+        try {
+            Wire.send(router, identity, batch, local);
+        } catch (RuntimeException ex) {
+            LOG.warn("cannot answer {}: {}", new String(identity, StandardCharsets.ISO_8859_1), ex.toString());
         }
     }
 
@@ -192,16 +306,18 @@ public final class SchedulerServer implements AutoCloseable {
         }
     }
 
-    private void handle(Wire.Received r) {
-        String id = new String(r.identity, StandardCharsets.ISO_8859_1);
-        Peer peer = peers.computeIfAbsent(id, k -> new Peer(r.identity));
-        List<Msg> batch;
-        try {
-            batch = r.decode(peer.local);
-        } catch (Wire.WireException e) {
-            LOG.warn("refused a message from {}: {}", describe(peer), e.getMessage());
-            queue(peer, Msg.of(Op.ERROR, e.getMessage()));
-            return;
+    private void handle(Inbound in) {
+        String id = new String(in.identity(), StandardCharsets.ISO_8859_1);
+        Peer peer = peers.computeIfAbsent(id, k -> new Peer(in.identity()));
+        List<Msg> batch = in.batch();
+        if (batch == null) {
+            try {
+                batch = in.raw().decode(peer.local);
+            } catch (Wire.WireException e) {
+                LOG.warn("refused a message from {}: {}", describe(peer), e.getMessage());
+                queue(peer, Msg.of(Op.ERROR, e.getMessage()));
+                return;
+            }
         }
         for (Msg m : batch) {
             try {

@@ -238,6 +238,11 @@ public final class Wire {
             this.maxFrame = maxFrame;
         }
 
+        /** Size of the header frame (message fields without payload frames); 0 if there is none. */
+        public int headerBytes() {
+            return frames.isEmpty() ? 0 : frames.get(0).length;
+        }
+
         /** Parses the batch; {@code allowLocal} lets local-reference payloads through. */
         public List<Msg> decode(boolean allowLocal) {
             if (frames.isEmpty()) throw new WireException("message without a header frame");

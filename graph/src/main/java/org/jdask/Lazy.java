@@ -34,6 +34,12 @@ public interface Lazy<T> {
         return this::finish;
     }
 
+    /** The {@link #finisher()} of a collection with one output key: that key's value. */
+    @SuppressWarnings("unchecked")
+    static <T> org.jdask.fn.Fn1<List<Object>, T> single() {
+        return values -> (T) values.get(0);
+    }
+
     /**
      * The same collection over a graph that already holds its keys' values (Dask's
      * post-persist); {@code persisted} maps each of {@link #keys()} to a data node.

@@ -66,9 +66,8 @@ public final class Item<T> extends LazyNode implements Lazy<T>, Tokenizable {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public org.jdask.fn.Fn1<List<Object>, T> finisher() {
-        return values -> (T) values.get(0);
+        return Lazy.single();
     }
 
     @Override

@@ -61,9 +61,8 @@ public final class Scalar<T> implements Lazy<T> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public org.jdask.fn.Fn1<List<Object>, T> finisher() {
-        return values -> (T) values.get(0);
+        return Lazy.single();
     }
 
     @Override

@@ -99,13 +99,7 @@ public final class LocalEngine implements Scheduler {
     public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
         RunState s = prepare(graph, outputs);
         List<SchedulerListener> listeners = options.listeners();
-        for (SchedulerListener l : listeners) {
-            try {
-                l.start(graph);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed in start", l, e);
-            }
-        }
+        org.jdask.graph.Listeners.start(listeners, graph);
         Throwable error = null;
         try (Config.Scope ignored = Config.apply(options.config())) {
             startHelpers(s, options);
@@ -131,13 +125,7 @@ public final class LocalEngine implements Scheduler {
             error = e;
             throw e;
         } finally {
-            for (SchedulerListener l : listeners) {
-                try {
-                    l.finish(error);
-                } catch (RuntimeException e) {
-                    LOG.warn("listener {} failed in finish", l, e);
-                }
-            }
+            org.jdask.graph.Listeners.finish(listeners, error);
         }
     }
 

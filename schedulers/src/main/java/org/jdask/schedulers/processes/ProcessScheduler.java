@@ -45,13 +45,7 @@ final class ProcessScheduler implements Scheduler {
         int[] out = g.indicesOf(outputs);
         SerializationCheck.check(graph);
         List<SchedulerListener> listeners = options.listeners();
-        for (SchedulerListener l : listeners) {
-            try {
-                l.start(graph);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed in start", l, e);
-            }
-        }
+        org.jdask.graph.Listeners.start(listeners, graph);
         Throwable error = null;
         try {
             return runWithRetries(g, priority, out, options);
@@ -59,13 +53,7 @@ final class ProcessScheduler implements Scheduler {
             error = e;
             throw e;
         } finally {
-            for (SchedulerListener l : listeners) {
-                try {
-                    l.finish(error);
-                } catch (RuntimeException e) {
-                    LOG.warn("listener {} failed in finish", l, e);
-                }
-            }
+            org.jdask.graph.Listeners.finish(listeners, error);
         }
     }
 

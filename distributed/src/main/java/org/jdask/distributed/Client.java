@@ -122,13 +122,13 @@ public final class Client implements AutoCloseable {
         void taskDone(Key key, int worker, boolean failed);
     }
 
-    private Client(String address, LocalCluster owned) {
+    private Client(String address, LocalCluster owned, Security security) {
         long connectMs = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
         this.ownedCluster = owned;
         long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
         this.encodeSpecs = !address.startsWith("inproc://");
         this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
-                this::onMessages, this::onLost);
+                this::onMessages, this::onLost, security);
         CompletableFuture<Msg> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
         conn.send(Msg.of(Op.HELLO_CLIENT, "client-" + NAMES.incrementAndGet()));
@@ -138,7 +138,9 @@ public final class Client implements AutoCloseable {
         } catch (TimeoutException e) {
             conn.close();
             throw new JdaskException("cannot reach the scheduler at " + address + ": no answer within " + connectMs
-                    + " ms (distributed.comm.timeouts.connect)");
+                    + " ms (distributed.comm.timeouts.connect)" + (address.startsWith("inproc://") ? ""
+                    : security == null ? "; if the scheduler uses security, connect with Client.connect(address, Security.load(dir))"
+                    : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             conn.close();
@@ -157,12 +159,23 @@ public final class Client implements AutoCloseable {
         if (address == null || !(address.startsWith("tcp://") || address.startsWith("inproc://"))) {
             throw new IllegalArgumentException("scheduler address must look like tcp://host:port, got '" + address + "'");
         }
-        return new Client(address, null);
+        return new Client(address, null, null);
+    }
+
+    /**
+     * Connects to a scheduler that requires CurveZMQ (see {@link Security}); a refused key fails at
+     * once with a message saying so, anything else within the connect timeout.
+     */
+    public static Client connect(String address, Security security) {
+        if (address == null || !(address.startsWith("tcp://") || address.startsWith("inproc://"))) {
+            throw new IllegalArgumentException("scheduler address must look like tcp://host:port, got '" + address + "'");
+        }
+        return new Client(address, null, java.util.Objects.requireNonNull(security, "security"));
     }
 
     /** Connects to a {@link LocalCluster} (in-process, so task payloads are not serialized). */
     public static Client connect(LocalCluster cluster) {
-        Client c = new Client(cluster.inprocAddress(), null);
+        Client c = new Client(cluster.inprocAddress(), null, cluster.security());
         c.encodeSpecs = cluster.hasWorkerProcesses();
         return c;
     }

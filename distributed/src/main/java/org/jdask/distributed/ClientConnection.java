@@ -36,6 +36,8 @@ final class ClientConnection {
 
     final String schedulerAddress;
     final boolean local;
+    /** CurveZMQ keys for TCP connections, or null. */
+    private final Security security;
     private final long maxFrame, lostAfterMs;
     private final Consumer<List<Msg>> onScheduler;
     private final Consumer<String> onLost;
@@ -51,9 +53,10 @@ final class ClientConnection {
     private long nextId = 1, lastHeard, nextPing;
 
     ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Msg>> onScheduler,
-                     Consumer<String> onLost) {
+                     Consumer<String> onLost, Security security) {
         this.schedulerAddress = schedulerAddress;
         this.local = schedulerAddress.startsWith("inproc://");
+        this.security = security;
         this.maxFrame = maxFrame;
         this.lostAfterMs = lostAfterMs;
         this.onScheduler = onScheduler;
@@ -65,6 +68,12 @@ final class ClientConnection {
         wakeIn.bind("inproc://jdask-client-wake-" + n);
         wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
         wakeOut.connect("inproc://jdask-client-wake-" + n);
+        if (security != null && !local) {
+            security.toScheduler(sched);
+            // a refused key is reported at once as the scheduler's ERROR instead of a connect timeout
+            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress,
+                    why -> post(() -> onScheduler.accept(List.of(Msg.of(Op.ERROR, why)))));
+        }
         sched.connect(schedulerAddress);
         thread = new Thread(this::run, "jdask-client-" + n);
         thread.setDaemon(true);
@@ -114,6 +123,7 @@ final class ClientConnection {
         if (s == null) {
             s = Zmq.socket(SocketType.DEALER, maxFrame);
             s.setIdentity(address.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
+            if (security != null && !address.startsWith("inproc://")) security.toWorker(s);
             s.connect(address);
             workers.put(address, s);
         }

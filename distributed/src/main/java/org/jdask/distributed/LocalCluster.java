@@ -86,7 +86,10 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Encryption and authentication of every connection (see {@link Security}). */
+        /**
+         * Encryption and authentication of every TCP connection (see {@link Security}); in-JVM
+         * ({@code inproc://}) connections never leave the process. Default: none.
+         */
         public Builder security(Security s) {
             security = s;
             return this;
@@ -122,9 +125,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private LocalCluster(Builder b) {
-        if (b.security != null) b.security.requireSupported();
         this.config = b;
-        this.scheduler = SchedulerServer.start(b.host, b.port);
+        this.scheduler = SchedulerServer.start(b.host, b.port, b.security);
         try {
             scale(b.workers);
         } catch (RuntimeException e) {
@@ -136,6 +138,16 @@ public final class LocalCluster implements AutoCloseable {
     /** {@code tcp://host:port} of the scheduler, for clients and workers in other processes. */
     public String schedulerAddress() {
         return scheduler.address();
+    }
+
+    /** The cluster's keys, or null for a cluster without security. */
+    public Security security() {
+        return config.security;
+    }
+
+    /** Peers the scheduler's TCP port refused so far (see {@link SchedulerServer#refusedPeers()}). */
+    public long refusedPeers() {
+        return scheduler.refusedPeers();
     }
 
     /** The in-JVM address clients of this JVM use. */
@@ -174,7 +186,7 @@ public final class LocalCluster implements AutoCloseable {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
                     try {
-                        Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs);
+                        Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
                         synchronized (nannies) {
                             nannies.add(nn);
                         }

@@ -45,7 +45,16 @@ public final class Nanny implements AutoCloseable {
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
     public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs) {
-        Nanny n = new Nanny(schedulerAddress, options, timeoutMs);
+        return start(schedulerAddress, options, timeoutMs, null);
+    }
+
+    /**
+     * Like {@link #start(String, Worker.Options, long)} for a cluster with {@link Security}: the
+     * worker JVM gets the workers' keys (never the scheduler's secret) on its standard input, not
+     * on its command line (which {@code ps} shows) nor in a file.
+     */
+    public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs, Security security) {
+        Nanny n = new Nanny(schedulerAddress, options, timeoutMs, security);
         try {
             n.address.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -61,7 +70,10 @@ public final class Nanny implements AutoCloseable {
 
     private final long startTimeoutMs;
 
-    private Nanny(String scheduler, Worker.Options options, long startTimeoutMs) {
+    private final Security security;
+
+    private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
+        this.security = security;
         this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
         this.options = options;
@@ -71,7 +83,7 @@ public final class Nanny implements AutoCloseable {
         monitor.start();
     }
 
-    static List<String> command(String scheduler, Worker.Options o, long timeoutMs) {
+    static List<String> command(String scheduler, Worker.Options o, long timeoutMs, boolean keysOnStdin) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
@@ -98,6 +110,7 @@ public final class Nanny implements AutoCloseable {
             cmd.add("--resources");
             cmd.add(b.toString());
         }
+        if (keysOnStdin) cmd.add("--security-stdin");
         cmd.add("--parent-pid");
         cmd.add(String.valueOf(ProcessHandle.current().pid()));
         return cmd;
@@ -105,8 +118,11 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs, security != null)).redirectErrorStream(true).start();
             process = p;
+            try (java.io.OutputStream in = p.getOutputStream()) {
+                if (security != null) in.write(security.workerKeyLines().getBytes(StandardCharsets.US_ASCII));
+            }
             CompletableFuture<String> addr = address;
             Thread reader = new Thread(() -> read(p, addr), "jdask-nanny-log-" + p.pid());
             reader.setDaemon(true);
@@ -158,6 +174,7 @@ public final class Nanny implements AutoCloseable {
         try {
             boolean local = scheduler.startsWith("inproc://");
             s.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+            if (security != null && !local) security.toScheduler(s);
             s.connect(scheduler);
             Wire.send(s, null, List.of(Msg.of(Op.WORKER_DIED, workerAddress, why)), local);
             Thread.sleep(50); // let the message leave before the socket closes (linger 0)

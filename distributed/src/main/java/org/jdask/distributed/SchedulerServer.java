@@ -51,6 +51,8 @@ public final class SchedulerServer implements AutoCloseable {
     private static final long TICK_MS = 200;
 
     private final SchedulerState state;
+    private final Security security;
+    private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final String host;
     private final int requestedPort;
     private final long maxFrame;
@@ -94,7 +96,15 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** Starts a scheduler listening on {@code host:port} (port 0 picks a free one) and in-process. */
     public static SchedulerServer start(String host, int port) {
-        SchedulerServer s = new SchedulerServer(host, port, options());
+        return start(host, port, null);
+    }
+
+    /**
+     * Like {@link #start(String, int)}; with {@code security} non-null the TCP port is a CurveZMQ
+     * server that admits only the cluster's key (see {@link Security}).
+     */
+    public static SchedulerServer start(String host, int port, Security security) {
+        SchedulerServer s = new SchedulerServer(host, port, options(), security);
         s.awaitBound();
         return s;
     }
@@ -113,7 +123,8 @@ public final class SchedulerServer implements AutoCloseable {
         return (long) Config.getDouble("distributed.comm.max-frame-bytes", Integer.MAX_VALUE);
     }
 
-    private SchedulerServer(String host, int port, SchedulerState.Options options) {
+    private SchedulerServer(String host, int port, SchedulerState.Options options, Security security) {
+        this.security = security;
         this.state = new SchedulerState(options);
         this.host = host;
         this.requestedPort = port;
@@ -148,6 +159,20 @@ public final class SchedulerServer implements AutoCloseable {
         return inprocAddress;
     }
 
+    /** Whether the TCP port requires CurveZMQ with the cluster's key. */
+    public boolean isSecure() {
+        return security != null;
+    }
+
+    /**
+     * Peers refused at the TCP port so far (unknown CURVE key, plaintext or non-ZeroMQ connections,
+     * failed handshakes); always 0 without security.
+     */
+    public long refusedPeers() {
+        org.jdask.distributed.internal.Zap.Policy z = zap;
+        return z == null ? 0 : z.refused();
+    }
+
     /** Workers as last seen by the scheduler thread: address, name, nthreads, processing, keys. */
     public List<Map<String, Object>> workers() {
         return workerSnapshot;
@@ -167,15 +192,17 @@ public final class SchedulerServer implements AutoCloseable {
         try {
             router = Zmq.socket(SocketType.ROUTER, maxFrame);
             router.setRouterMandatory(false);
+            if (security != null) zap = security.schedulerServer(router, "scheduler " + host);
             int port = requestedPort == 0 ? router.bindToRandomPort("tcp://" + host) : bindPort(requestedPort);
             address = "tcp://" + host + ":" + port;
+            if (zap != null) zap.label("scheduler " + address);
             int n = INPROC.incrementAndGet();
             inprocAddress = "inproc://jdask-scheduler-" + n;
             router.bind(inprocAddress);
             wake = Zmq.socket(SocketType.PULL, maxFrame);
             wakeAddress = "inproc://jdask-scheduler-wake-" + n;
             wake.bind(wakeAddress);
-            LOG.info("Scheduler at: {}", address);
+            LOG.info("Scheduler at: {}{}", address, security == null ? "" : " (CurveZMQ, " + security + ")");
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
             Zmq.close(wake);

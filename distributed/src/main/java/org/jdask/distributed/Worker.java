@@ -82,6 +82,8 @@ public final class Worker implements AutoCloseable {
 
     private final String schedulerAddress;
     private final Options options;
+    private final Security security;
+    private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final boolean local;
     private final long maxFrame;
     private final WorkerState state;
@@ -111,12 +113,22 @@ public final class Worker implements AutoCloseable {
      * or {@code inproc://...} for a scheduler in this JVM); returns once the scheduler welcomed it.
      */
     public static Worker start(String schedulerAddress, Options options) {
-        Worker w = new Worker(schedulerAddress, options);
+        return start(schedulerAddress, options, null);
+    }
+
+    /**
+     * Like {@link #start(String, Options)}; with {@code security} non-null the worker connects to
+     * the scheduler and to peers with CurveZMQ and its data port admits only the cluster's key
+     * (over {@code inproc://} nothing changes).
+     */
+    public static Worker start(String schedulerAddress, Options options, Security security) {
+        Worker w = new Worker(schedulerAddress, options, security);
         w.awaitWelcome();
         return w;
     }
 
-    private Worker(String schedulerAddress, Options options) {
+    private Worker(String schedulerAddress, Options options, Security security) {
+        this.security = schedulerAddress.startsWith("inproc://") ? null : security;
         this.schedulerAddress = schedulerAddress;
         this.options = options;
         this.local = schedulerAddress.startsWith("inproc://");
@@ -165,6 +177,12 @@ public final class Worker implements AutoCloseable {
         return options.name() == null ? address : options.name();
     }
 
+    /** Peers refused at this worker's data port (see {@link SchedulerServer#refusedPeers()}); 0 without security. */
+    public long refusedPeers() {
+        org.jdask.distributed.internal.Zap.Policy z = zap;
+        return z == null ? 0 : z.refused();
+    }
+
     /** Number of values held. */
     public int dataSize() {
         return data.size();
@@ -179,12 +197,14 @@ public final class Worker implements AutoCloseable {
         ZMQ.Poller poller = null;
         try {
             server = Zmq.socket(SocketType.ROUTER, maxFrame);
+            if (security != null) zap = security.dataServer(server, "worker data port");
             if (local) {
                 address = "inproc://jdask-worker-" + n;
                 server.bind(address);
             } else {
                 int port = server.bindToRandomPort("tcp://" + options.host());
                 address = "tcp://" + options.host() + ":" + port;
+                if (zap != null) zap.label("worker " + address);
             }
             wakeIn = Zmq.socket(SocketType.PULL, maxFrame);
             wakeIn.bind("inproc://jdask-worker-wake-" + n);
@@ -192,6 +212,15 @@ public final class Worker implements AutoCloseable {
             wakeOut.connect("inproc://jdask-worker-wake-" + n);
             sched = Zmq.socket(SocketType.DEALER, maxFrame);
             sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+            if (security != null) {
+                security.toScheduler(sched);
+                org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress, why -> {
+                    if (welcomed.getCount() == 0) return;
+                    failure = why;
+                    running = false;
+                    welcomed.countDown();
+                });
+            }
             sched.connect(schedulerAddress);
             Map<String, Object> res = new LinkedHashMap<>(options.resources());
             send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res));
@@ -452,6 +481,7 @@ public final class Worker implements AutoCloseable {
         if (s == null) {
             s = Zmq.socket(SocketType.DEALER, maxFrame);
             s.setIdentity(peer.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
+            if (security != null && !peer.startsWith("inproc://")) security.toWorker(s);
             s.connect(peer);
             peers.put(peer, s);
         }

@@ -7,7 +7,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
  * {@code java <JvmFlags> -cp <classpath> org.jdask.distributed.WorkerMain tcp://HOST:PORT
- * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--parent-pid PID]}.
+ * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--parent-pid PID]
+ * [--security-stdin | --security-dir DIR]}. With {@code --security-stdin} the worker reads its
+ * CurveZMQ keys from standard input (three lines, see {@link Security}); that is how a nanny passes
+ * them, so they never appear on a command line.
  * Prints {@code Worker at: ADDRESS} once registered; exits when the scheduler closes it, or when
  * the parent process (the nanny) is gone, so a killed nanny leaves no orphan behind.
  */
@@ -22,8 +25,18 @@ public final class WorkerMain {
         String scheduler = args[0];
         Worker.Options o = Worker.Options.defaults();
         long parent = -1;
+        Security security = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--security-stdin")) {
+                try {
+                    security = Security.readWorkerKeys(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                            java.nio.charset.StandardCharsets.US_ASCII)), "standard input");
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot read the worker's keys from standard input: " + e.getMessage(), e);
+                }
+                continue;
+            }
             if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value");
             String v = args[++i];
             switch (a) {
@@ -32,11 +45,12 @@ public final class WorkerMain {
                 case "--host" -> o = o.withHost(v);
                 case "--resources" -> o = o.withResources(parseResources(v));
                 case "--parent-pid" -> parent = Long.parseLong(v);
+                case "--security-dir" -> security = Security.load(java.nio.file.Path.of(v));
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         CountDownLatch closed = new CountDownLatch(1);
-        Worker w = Worker.start(scheduler, o);
+        Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
         System.out.println("Worker at: " + w.address());

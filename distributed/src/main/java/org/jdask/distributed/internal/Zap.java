@@ -1,0 +1,311 @@
+package org.jdask.distributed.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * CurveZMQ set-up and the one ZAP handler of this JVM's ZeroMQ context ({@link Zmq#context()}).
+ *
+ * <p>How it works. ZeroMQ asks a ZAP handler — a REP socket bound to {@code inproc://zeromq.zap.01}
+ * in the same context — whether to admit each peer that completed a CURVE handshake with a CURVE
+ * server socket that has a ZAP domain. Every secured server socket gets a domain of its own
+ * ({@code jdask-N}) mapped to a {@link Policy}: the allowed client public keys and a counter of
+ * refused peers. One daemon thread ({@code jdask-zap}) answers the requests ({@code 200} for an
+ * allowed key, {@code 400} otherwise), so a peer with an unknown key is dropped during the
+ * handshake and none of its frames reach {@link Wire}.
+ *
+ * <p>Peers that never get as far as ZAP — a plaintext ZeroMQ socket (mechanism mismatch), bytes that
+ * are not ZMTP, or a client that has the wrong server key (the server cannot open its HELLO) — are
+ * seen through a socket monitor on the server socket, read by the same thread: a connection that
+ * closes before any ZMTP greeting completed since it was accepted, or a {@code HANDSHAKE_FAILED}
+ * event, counts as refused. (When several handshakes overlap, a plaintext drop may go uncounted;
+ * an admitted peer is never counted.) Client sockets can be watched too, to turn the server's
+ * refusal into an immediate error instead of a connect timeout.
+ */
+public final class Zap {
+    private static final Logger LOG = LoggerFactory.getLogger(Zap.class);
+    private static final String ENDPOINT = "inproc://zeromq.zap.01";
+    private static final AtomicInteger DOMAINS = new AtomicInteger();
+    private static final Map<String, Policy> POLICIES = new ConcurrentHashMap<>();
+    private static final ConcurrentLinkedQueue<Watch> NEW_WATCHES = new ConcurrentLinkedQueue<>();
+    private static final int SERVER_EVENTS = ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL
+            | ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED;
+    private static final int CLIENT_EVENTS = ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL
+            | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED;
+    private static Thread thread;
+
+    private Zap() {}
+
+    /** One secured server socket: who it admits, and how many peers it refused. */
+    public static final class Policy {
+        final String domain;
+        final Set<String> allowed;
+        volatile String label;
+        final AtomicLong refused = new AtomicLong();
+
+        Policy(String domain, String label, Set<String> allowed) {
+            this.domain = domain;
+            this.label = label;
+            this.allowed = Set.copyOf(allowed);
+        }
+
+        /** Peers refused so far: unknown keys, plaintext or garbage connections, failed handshakes. */
+        public long refused() {
+            return refused.get();
+        }
+
+        /** Names the socket in logs (once its address is known). */
+        public void label(String l) {
+            label = l;
+        }
+
+        void refuse(String who, String why) {
+            refused.incrementAndGet();
+            LOG.warn("{} refused a peer{}: {}", label, who == null ? "" : " at " + who, why);
+        }
+    }
+
+    /** A monitor socket read by the ZAP thread. */
+    private static final class Watch {
+        final ZMQ.Socket pair;
+        final Policy policy;                    // server side; null for a client watch
+        final Consumer<String> onRefused;       // client side
+        final String peer;
+        /** Accepted connections and the number of greetings seen when each was accepted. */
+        final Map<Object, Long> accepted = new IdentityHashMap<>();
+        long greetings;
+
+        Watch(ZMQ.Socket pair, Policy policy, Consumer<String> onRefused, String peer) {
+            this.pair = pair;
+            this.policy = policy;
+            this.onRefused = onRefused;
+            this.peer = peer;
+        }
+    }
+
+    /**
+     * Makes {@code s} (before it binds) a CURVE server with the given keypair whose peers must have
+     * one of the {@code allowed} public keys; {@code label} names it in logs ("scheduler tcp://...").
+     */
+    public static Policy serve(ZMQ.Socket s, String label, String publicKey, String secretKey, Set<String> allowed) {
+        ensureStarted();
+        String domain = "jdask-" + DOMAINS.incrementAndGet();
+        Policy p = new Policy(domain, label, allowed);
+        POLICIES.put(domain, p);
+        s.setZAPDomain(domain);
+        s.setCurveServer(true);
+        s.setCurvePublicKey(publicKey.getBytes(StandardCharsets.US_ASCII));
+        s.setCurveSecretKey(secretKey.getBytes(StandardCharsets.US_ASCII));
+        watch(s, SERVER_EVENTS, p, null, null);
+        return p;
+    }
+
+
+    /** Makes {@code s} (before it connects) a CURVE client with the given keypair, trusting {@code serverKey}. */
+    public static void client(ZMQ.Socket s, String publicKey, String secretKey, String serverKey) {
+        s.setCurveServer(false);
+        s.setCurvePublicKey(publicKey.getBytes(StandardCharsets.US_ASCII));
+        s.setCurveSecretKey(secretKey.getBytes(StandardCharsets.US_ASCII));
+        s.setCurveServerKey(serverKey.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Calls {@code onRefused} (on the ZAP thread) when the server {@code peer} refuses the CURVE
+     * client socket {@code s} during the handshake; set up before {@code s} connects.
+     */
+    public static void watchClient(ZMQ.Socket s, String peer, Consumer<String> onRefused) {
+        ensureStarted();
+        watch(s, CLIENT_EVENTS, null, onRefused, peer);
+    }
+
+    private static void watch(ZMQ.Socket s, int events, Policy p, Consumer<String> onRefused, String peer) {
+        String endpoint = "inproc://jdask-zap-monitor-" + DOMAINS.incrementAndGet();
+        if (!s.monitor(endpoint, events)) throw new IllegalStateException("cannot monitor a secured socket at " + endpoint);
+        // connected here, before the socket is used, so no event is lost; then handed to the ZAP thread
+        ZMQ.Socket pair = Zmq.context().createSocket(SocketType.PAIR);
+        pair.setLinger(0);
+        pair.connect(endpoint);
+        NEW_WATCHES.add(new Watch(pair, p, onRefused, peer));
+    }
+
+    /** The first 8 hex digits of the SHA-256 of a Z85 public key: names a key in logs. */
+    public static String fingerprint(String z85) {
+        byte[] raw = ZMQ.Curve.z85Decode(z85);
+        return fingerprint(raw);
+    }
+
+    static String fingerprint(byte[] raw) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(raw);
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 4; i++) b.append(String.format("%02x", d[i]));
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static synchronized void ensureStarted() {
+        if (thread != null) return;
+        ZMQ.Socket rep = Zmq.context().createSocket(SocketType.REP);
+        rep.setLinger(0);
+        rep.bind(ENDPOINT); // bound before any CURVE server binds, so every handshake asks it
+        thread = new Thread(() -> run(rep), "jdask-zap");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void run(ZMQ.Socket rep) {
+        List<Watch> watches = new ArrayList<>();
+        ZMQ.Poller poller = null;
+        boolean changed = true;
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Watch w;
+                while ((w = NEW_WATCHES.poll()) != null) {
+                    watches.add(w);
+                    changed = true;
+                }
+                if (changed) {
+                    if (poller != null) poller.close();
+                    poller = Zmq.context().createPoller(1 + watches.size());
+                    poller.register(rep, ZMQ.Poller.POLLIN);
+                    for (Watch x : watches) poller.register(x.pair, ZMQ.Poller.POLLIN);
+                    changed = false;
+                }
+                poller.poll(100);
+                for (int i = 0; i < 1000; i++) {
+                    List<byte[]> req = receive(rep);
+                    if (req == null) break;
+                    answer(rep, req);
+                }
+                for (int i = watches.size() - 1; i >= 0; i--) {
+                    Watch x = watches.get(i);
+                    if (!drain(x)) {
+                        watches.remove(i);
+                        x.pair.close();
+                        if (x.policy != null) POLICIES.remove(x.policy.domain);
+                        changed = true;
+                    }
+                }
+            }
+        } catch (ZMQException e) {
+            LOG.debug("ZAP handler stopped: {}", e.toString()); // the context closed
+        } catch (RuntimeException | Error e) {
+            LOG.error("ZAP handler crashed: secured sockets now refuse every peer", e);
+        }
+    }
+
+    private static List<byte[]> receive(ZMQ.Socket rep) {
+        byte[] first = rep.recv(ZMQ.DONTWAIT);
+        if (first == null) return null;
+        List<byte[]> frames = new ArrayList<>();
+        frames.add(first);
+        while (rep.hasReceiveMore()) frames.add(rep.recv(0));
+        return frames;
+    }
+
+    /** ZAP 1.0: [version, request id, domain, address, identity, mechanism, credentials...]. */
+    private static void answer(ZMQ.Socket rep, List<byte[]> req) {
+        byte[] id = req.size() > 1 ? req.get(1) : new byte[0];
+        String status = "400", text;
+        if (req.size() < 6 || !"1.0".equals(str(req.get(0)))) {
+            text = "malformed ZAP request";
+            LOG.warn("ZAP handler: malformed request ({} frames)", req.size());
+        } else {
+            Policy p = POLICIES.get(str(req.get(2)));
+            String address = str(req.get(3)), mechanism = str(req.get(5));
+            if (p == null) {
+                text = "unknown domain";
+                LOG.warn("ZAP handler: refused a {} peer at {} for an unknown ZAP domain '{}'", mechanism, address, str(req.get(2)));
+            } else if (!"CURVE".equals(mechanism) || req.size() < 7 || req.get(6).length != ZMQ.Curve.KEY_SIZE) {
+                text = "CURVE required";
+                p.refuse(address, "mechanism " + mechanism + " (CURVE required)");
+            } else {
+                String key = ZMQ.Curve.z85Encode(req.get(6));
+                if (p.allowed.contains(key)) {
+                    status = "200";
+                    text = "OK";
+                } else {
+                    text = "key not allowed";
+                    p.refuse(address, "its CURVE key " + fingerprint(req.get(6)) + " is not in the allow-list");
+                }
+            }
+        }
+        rep.sendMore("1.0");
+        rep.sendMore(id);
+        rep.sendMore(status);
+        rep.sendMore(text);
+        rep.sendMore("");
+        rep.send("");
+    }
+
+    /** Reads a watch's events; false once the watched socket is closed. */
+    private static boolean drain(Watch w) {
+        ZMQ.Event e;
+        while ((e = ZMQ.Event.recv(w.pair, ZMQ.DONTWAIT)) != null) {
+            int ev = e.getEvent();
+            if (ev == ZMQ.EVENT_MONITOR_STOPPED) return false;
+            if (w.policy == null) {
+                if ((ev & CLIENT_EVENTS) != 0) {
+                    String why = ev == ZMQ.HANDSHAKE_FAILED_AUTH
+                            ? "the server at " + w.peer + " refused this peer's CURVE key (status " + e.getValue() + "): it is not in the server's allow-list"
+                            : "the CURVE handshake with " + w.peer + " failed (" + e.getValue() + ")";
+                    w.onRefused.accept(why);
+                }
+                continue;
+            }
+            Object value = ev == ZMQ.EVENT_ACCEPTED || ev == ZMQ.EVENT_DISCONNECTED ? resolve(e) : null;
+            if (ev == ZMQ.EVENT_ACCEPTED) {
+                if (value != null) w.accepted.put(value, w.greetings);
+            } else if (ev == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                w.greetings++;
+            } else if (ev == ZMQ.EVENT_DISCONNECTED) {
+                Long atAccept = value == null ? null : w.accepted.remove(value);
+                // no greeting at all since it was accepted: it surely never spoke ZMTP with CURVE
+                if (atAccept != null && atAccept == w.greetings) {
+                    w.policy.refuse(remote(value), "closed before the handshake (a plaintext ZeroMQ peer, or not ZeroMQ)");
+                }
+            } else if (ev == ZMQ.HANDSHAKE_FAILED_PROTOCOL || ev == ZMQ.HANDSHAKE_FAILED_NO_DETAIL) {
+                w.policy.refuse(null, "CURVE handshake failed (" + e.getValue() + "; a peer with a wrong server key?)");
+            }
+        }
+        return true;
+    }
+
+    private static Object resolve(ZMQ.Event e) {
+        try {
+            return e.resolveValue();
+        } catch (RuntimeException ex) {
+            return null;
+        }
+    }
+
+    private static String remote(Object channel) {
+        if (channel instanceof java.nio.channels.SocketChannel sc) {
+            java.net.SocketAddress a = sc.socket().getRemoteSocketAddress();
+            if (a != null) return a.toString().replaceFirst("^/", "");
+        }
+        return null;
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

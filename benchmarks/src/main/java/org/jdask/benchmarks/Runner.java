@@ -39,6 +39,10 @@ public final class Runner {
             W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
+            W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w4")) {
             W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);

@@ -284,6 +284,18 @@ class SecurityTest {
     }
 
     @Test
+    void closingASecuredSocketReleasesItsZapPolicyAndMonitor() throws Exception {
+        int before = org.jdask.distributed.internal.Zap.activePolicies();
+        SchedulerServer s = SchedulerServer.start("127.0.0.1", 0, Security.temporary());
+        assertTrue(s.isSecure());
+        assertEquals(before + 1, org.jdask.distributed.internal.Zap.activePolicies());
+        s.close();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (org.jdask.distributed.internal.Zap.activePolicies() > before && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertEquals(before, org.jdask.distributed.internal.Zap.activePolicies());
+    }
+
+    @Test
     void aClusterWithoutSecurityStillAcceptsPlainPeers() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false).build();
              Client tcp = Client.connect(cluster.schedulerAddress())) {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.SchedulerServer;
+import org.jdask.distributed.Security;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,6 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code jdask scheduler}: runs a distributed scheduler until interrupted (Ctrl-C), like
  * {@code dask scheduler}. Prints {@code Scheduler at: tcp://HOST:PORT}; with
  * {@code --scheduler-file} also writes {@code {"address": "..."}} there for workers and clients.
+ * With {@code --security-dir DIR} the port requires CurveZMQ with the keys in DIR
+ * ({@code --new-keys} creates them first); workers and clients need a copy of DIR (all but
+ * {@code scheduler.secret}).
  */
 @Command(name = "scheduler", mixinStandardHelpOptions = true,
         description = "Run a jdask distributed scheduler (Ctrl-C stops it).")
@@ -25,7 +30,7 @@ public final class SchedulerCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--host", defaultValue = "127.0.0.1",
-            description = "Interface to listen on, default ${DEFAULT-VALUE} (use 0.0.0.0 for all; there is no authentication yet).")
+            description = "Interface to listen on, default ${DEFAULT-VALUE} (use 0.0.0.0 for all; without --security-dir anyone who can reach it is trusted).")
     String host;
 
     @Option(names = "--port", defaultValue = "8786", description = "Port to listen on, default ${DEFAULT-VALUE}; 0 picks a free one.")
@@ -34,13 +39,34 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--scheduler-file", paramLabel = "FILE", description = "Write the scheduler's address to FILE (JSON).")
     Path schedulerFile;
 
+    @Option(names = "--security-dir", paramLabel = "DIR",
+            description = "Require CurveZMQ with the keys in DIR (scheduler.pub/.secret, cluster.pub/.secret).")
+    Path securityDir;
+
+    @Option(names = "--new-keys", description = "Create new keys in --security-dir first (refuses to overwrite keys).")
+    boolean newKeys;
+
     final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (SchedulerServer s = SchedulerServer.start(host, port)) {
+        if (newKeys && securityDir == null) throw new ParameterException(spec.commandLine(), "--new-keys needs --security-dir DIR");
+        Security security = null;
+        if (securityDir != null) {
+            try {
+                if (newKeys) Security.temporary().save(securityDir);
+                security = Security.load(securityDir);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
+            }
+        }
+        try (SchedulerServer s = SchedulerServer.start(host, port, security)) {
             out.println("Scheduler at: " + s.address());
+            if (security != null) {
+                out.println("Security: CurveZMQ, " + security + ", keys in " + securityDir
+                        + (newKeys ? " (new; give workers and clients a copy without scheduler.secret)" : ""));
+            }
             out.flush();
             if (schedulerFile != null) {
                 Files.writeString(schedulerFile, "{\"address\": \"" + s.address() + "\"}\n", StandardCharsets.UTF_8);

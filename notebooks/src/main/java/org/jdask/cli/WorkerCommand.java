@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.Nanny;
+import org.jdask.distributed.Security;
 import org.jdask.distributed.Worker;
 import org.jdask.distributed.WorkerMain;
 import picocli.CommandLine.Command;
@@ -57,6 +58,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface the worker's data port listens on, default ${DEFAULT-VALUE}.")
     String host;
 
+    @Option(names = "--security-dir", paramLabel = "DIR",
+            description = "Connect with CurveZMQ using the keys in DIR (a copy of the scheduler's, scheduler.secret not needed).")
+    Path securityDir;
+
     final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
@@ -76,6 +81,14 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             if (n < 1) throw new ParameterException(spec.commandLine(), "--nworkers must be >= 1, got " + n);
         }
+        Security security = null;
+        if (securityDir != null) {
+            try {
+                security = Security.load(securityDir);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
+            }
+        }
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> running = new ArrayList<>();
@@ -86,11 +99,11 @@ public final class WorkerCommand implements Callable<Integer> {
                 if (name != null) o = o.withName(n == 1 ? name : name + "-" + i);
                 String addr;
                 if (nanny) {
-                    Nanny nn = Nanny.start(sched, o, 60_000);
+                    Nanny nn = Nanny.start(sched, o, 60_000, security);
                     running.add(nn);
                     addr = nn.workerAddress(1000);
                 } else {
-                    Worker w = Worker.start(sched, o);
+                    Worker w = Worker.start(sched, o, security);
                     running.add(w);
                     addr = w.address();
                 }

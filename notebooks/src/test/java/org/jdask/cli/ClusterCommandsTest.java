@@ -1,6 +1,8 @@
 package org.jdask.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -9,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.JdaskException;
 import org.jdask.distributed.Client;
+import org.jdask.distributed.Security;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,6 +57,50 @@ class ClusterCommandsTest {
         assertEquals(0, workerExit.get(30, TimeUnit.SECONDS));
         st.interrupt();
         st.join(30_000);
+    }
+
+    @Test
+    void securedSchedulerAndWorkerCommandsAdmitOnlyClientsWithTheKeys() throws Exception {
+        Path file = dir.resolve("scheduler.json"), keys = dir.resolve("keys");
+        StringWriter schedOut = new StringWriter();
+        CommandLine sched = Main.commandLine();
+        sched.setOut(new PrintWriter(schedOut, true));
+        Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--scheduler-file", file.toString(),
+                "--security-dir", keys.toString(), "--new-keys"));
+        st.start();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!Files.exists(file) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        String address = SchedulerCommand.addressFromFile(file);
+        assertTrue(schedOut.toString().contains("Security: CurveZMQ"), schedOut.toString());
+        assertFalse(schedOut.toString().contains(Files.readString(keys.resolve("cluster.secret")).strip()), "a secret was printed");
+
+        CommandLine work = Main.commandLine();
+        work.setOut(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> workerExit = new CompletableFuture<>();
+        Thread wt = new Thread(() -> workerExit.complete(work.execute("worker", address, "--no-nanny", "--nthreads", "1",
+                "--security-dir", keys.toString())));
+        wt.start();
+        try (var cfg = Config.set("distributed.comm.timeouts.connect", 2)) {
+            assertThrows(JdaskException.class, () -> Client.connect(address)); // no keys
+        }
+        try (Client c = Client.connect(address, Security.load(keys))) {
+            c.waitForWorkers(1, 30, TimeUnit.SECONDS);
+            Fn1<Integer, Integer> inc = x -> x + 1;
+            assertEquals(42, c.submit(inc, 41).result(30, TimeUnit.SECONDS));
+        }
+        wt.interrupt();
+        assertEquals(0, workerExit.get(30, TimeUnit.SECONDS));
+        st.interrupt();
+        st.join(30_000);
+
+        // --new-keys never overwrites; --new-keys alone is a usage error
+        StringWriter err = new StringWriter();
+        CommandLine again = Main.commandLine();
+        again.setErr(new PrintWriter(err, true));
+        assertEquals(2, again.execute("scheduler", "--port", "0", "--security-dir", keys.toString(), "--new-keys"));
+        assertTrue(err.toString().contains("not overwriting"), err.toString());
+        assertEquals(2, again.execute("scheduler", "--port", "0", "--new-keys"));
+        assertTrue(err.toString().contains("--new-keys needs --security-dir"), err.toString());
     }
 
     @Test

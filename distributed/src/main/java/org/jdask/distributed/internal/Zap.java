@@ -144,6 +144,11 @@ public final class Zap {
         NEW_WATCHES.add(new Watch(pair, p, onRefused, peer));
     }
 
+    /** Secured server sockets whose monitor is still open (a closed socket's entry goes within ~100 ms). */
+    public static int activePolicies() {
+        return POLICIES.size();
+    }
+
     /** The first 8 hex digits of the SHA-256 of a Z85 public key: names a key in logs. */
     public static String fingerprint(String z85) {
         byte[] raw = ZMQ.Curve.z85Decode(z85);

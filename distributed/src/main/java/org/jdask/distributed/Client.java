@@ -39,6 +39,7 @@ import org.jdask.graph.Order;
 import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.jdask.graph.Tokenize;
+import org.jdask.serialize.Codecs;
 
 /**
  * A connection to a distributed scheduler: submit functions, map over data, scatter values to
@@ -362,6 +363,7 @@ public final class Client implements AutoCloseable {
         List<Object> tasks = new ArrayList<>(calls.size());
         List<Object> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
+        Payload config = allowedOnly();
         for (Object[] call : calls) {
             Object[] args = new Object[call.length];
             for (int i = 0; i < call.length; i++) args[i] = replaceFutures(call[i]);
@@ -372,11 +374,21 @@ public final class Client implements AutoCloseable {
             Task t = Task.of(fn, args);
             Function<Object, R> cast = v -> (R) v;
             out.add(new Future<R>(this, key, cast));
-            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix, encodeSpecs));
+            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
         return out;
+    }
+
+    /**
+     * The config that travels with tasks the client builds itself (submit, map, compute): only the
+     * package prefixes this JVM allowed with {@code Codecs.allow}, which worker JVMs need to decode
+     * the client's classes; null when there are none.
+     */
+    static Payload allowedOnly() {
+        Map<String, Object> m = Codecs.carryAllowed(Map.of());
+        return m.isEmpty() ? null : Payload.ofValue(m);
     }
 
     static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
@@ -644,7 +656,7 @@ public final class Client implements AutoCloseable {
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
         });
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
+        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -678,6 +690,7 @@ public final class Client implements AutoCloseable {
         int[] prio = Order.priorities(ig);
         List<Object> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
+        if (config == null) config = allowedOnly();
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
@@ -759,7 +772,8 @@ public final class Client implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <R> Map<String, R> run(Fn0<R> fn) {
         Map<String, CompletableFuture<Msg>> replies = new LinkedHashMap<>();
-        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn))));
+        List<Object> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
+        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn), allowed)));
         Map<String, R> out = new LinkedHashMap<>();
         for (Map.Entry<String, CompletableFuture<Msg>> e : replies.entrySet()) {
             Msg m = waitFor(e.getValue(), "run on " + e.getKey(), 600_000);

@@ -410,10 +410,11 @@ public final class Worker implements AutoCloseable {
         long t0 = System.nanoTime();
         Object result;
         try {
-            Node node = (Node) ((Payload) x.spec()).value();
+            // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
             @SuppressWarnings("unchecked")
-            Map<String, Object> cfg = x.config() == null ? null : (Map<String, Object>) ((Payload) x.config()).value();
-            try (Config.Scope ignored = cfg == null ? null : Config.apply(cfg)) {
+            Map<String, Object> cfg = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+            try (Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+                Node node = (Node) ((Payload) x.spec()).value();
                 if (node instanceof Task t) result = t.execute(this::value);
                 else if (node instanceof DataNode d) result = d.value();
                 else result = value(((Alias) node).target());
@@ -533,6 +534,9 @@ public final class Worker implements AutoCloseable {
                     case RUN -> {
                         long id = m.num(0);
                         Payload fn = m.payload(1);
+                        if (m.fields().size() > 2 && m.get(2) instanceof List<?> allowed) {
+                            for (Object prefix : allowed) Codecs.allow(String.valueOf(prefix)); // the client's Codecs.allow
+                        }
                         byte[] identity = r.identity;
                         Thread t = new Thread(() -> {
                             Msg reply;

@@ -325,6 +325,16 @@ public final class Client implements AutoCloseable {
         return submitCall(fn, new Object[] {a, b, c}, SubmitOptions.defaults());
     }
 
+    /** A task of a function without arguments given as an {@link org.jdask.fn.FnN} (the executor's tasks). */
+    <R> Future<R> submitFn(org.jdask.fn.FnN fn, SubmitOptions options) {
+        return submitCall(fn, new Object[0], options);
+    }
+
+    /** Whether tasks leave this JVM as bytes (worker JVMs), so their functions must be serializable. */
+    boolean sendsBytes() {
+        return encodeSpecs;
+    }
+
     /** {@code fn(x)} for each item, one task each (keys by content unless {@code pure(false)}). */
     public <A, R> List<Future<R>> map(Fn1<A, R> fn, Iterable<?> items) {
         return map(fn, items, SubmitOptions.defaults());
@@ -373,8 +383,8 @@ public final class Client implements AutoCloseable {
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
             Task t = Task.of(fn, args);
             Function<Object, R> cast = v -> (R) v;
+            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs)); // may fail to encode
             out.add(new Future<R>(this, key, cast));
-            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));

@@ -241,12 +241,18 @@ public final class Client implements AutoCloseable {
                 }
             }
             case "CANCELLED" -> {
-                s.status = Status.CANCELLED;
-                s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled");
-                s.done.complete(null);
+                Payload why = m.payload(3);
+                Object reason = why == null ? null : why.value();
+                cancelled(s, reason == null ? "" : " " + reason);
             }
             default -> { }
         }
+    }
+
+    private static void cancelled(KeyState s, String detail) {
+        s.status = Status.CANCELLED;
+        s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled" + detail);
+        s.done.complete(null);
     }
 
     private void onLost(String why) {
@@ -495,7 +501,10 @@ public final class Client implements AutoCloseable {
             for (KeyState s : states) {
                 if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
                 if (s.status == Status.ERROR) throw failure(s);
-                if (s.status == Status.CANCELLED) throw new java.util.concurrent.CancellationException("future " + s.key + " was cancelled");
+                if (s.status == Status.CANCELLED) {
+                    throw new java.util.concurrent.CancellationException(s.exception != null ? s.exception.getMessage()
+                            : "future " + s.key + " was cancelled");
+                }
             }
             Map<String, List<KeyState>> byWorker = new LinkedHashMap<>();
             for (KeyState s : new LinkedHashSet<>(states)) {
@@ -767,6 +776,46 @@ public final class Client implements AutoCloseable {
         while (workerAddresses().size() < n) {
             if (System.nanoTime() > deadline) throw new TimeoutException("fewer than " + n + " workers after " + unit.toMillis(timeout) + " ms");
             sleep(20);
+        }
+    }
+
+    /**
+     * Restarts the cluster, like Dask's {@code Client.restart}: every worker is closed and replaced
+     * (a {@link Nanny} starts a new worker JVM, {@link LocalCluster} a new in-process worker), the
+     * scheduler forgets every task and result (also other clients': their futures are cancelled
+     * too) and published datasets. Every existing future of this client ends cancelled ("cancelled
+     * by restart"). Returns once as many new workers as there were before have registered;
+     * workers without a keeper ({@code jdask worker --no-nanny}) do not come back, so waiting for
+     * them ends in the timeout. Waits at most config {@code distributed.client.restart-timeout}
+     * (120 s).
+     *
+     * @throws TimeoutException if fewer workers came back in time (the restart itself happened)
+     */
+    public void restart() throws TimeoutException {
+        restart((long) (Config.getDouble("distributed.client.restart-timeout", 120) * 1000), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@link #restart()} waiting at most {@code timeout} for the workers to come back. */
+    public void restart(long timeout, TimeUnit unit) throws TimeoutException {
+        checkOpen();
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
+        conn.send(Msg.of(Op.RESTART));
+        workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
+        synchronized (refLock) {
+            for (KeyState s : keys.values()) if (!s.done.isDone() || s.status != Status.CANCELLED) cancelled(s, " by restart");
+            keys.clear(); // new futures of the same keys start afresh; the old ones stay cancelled
+        }
+        trackers.clear();
+        while (true) {
+            int back = 0;
+            for (String w : workerAddresses()) if (!before.contains(w)) back++;
+            if (back >= before.size()) return;
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("restart: " + back + " of " + before.size() + " workers came back within "
+                        + unit.toMillis(timeout) + " ms");
+            }
+            sleep(50);
         }
     }
 

@@ -187,7 +187,7 @@ public final class LocalCluster implements AutoCloseable {
                 t.start();
                 starting.add(t);
             } else {
-                threadWorkers.add(Worker.start(scheduler.inprocAddress(), o));
+                threadWorkers.add(startThreadWorker(o));
             }
         }
         for (Thread t : starting) {
@@ -212,6 +212,32 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for workers");
             }
         }
+    }
+
+    /**
+     * An in-process worker that is replaced by a fresh one (same options) when the scheduler closes
+     * it for a restart; a worker JVM's nanny does the same for its JVM.
+     */
+    private Worker startThreadWorker(Worker.Options o) {
+        Worker w = Worker.start(scheduler.inprocAddress(), o);
+        w.onClose(() -> {
+            if (!w.restartRequested()) return;
+            Thread t = new Thread(() -> {
+                synchronized (this) {
+                    int i = threadWorkers.indexOf(w);
+                    if (closed || i < 0) return;
+                    try {
+                        threadWorkers.set(i, startThreadWorker(o));
+                    } catch (RuntimeException e) {
+                        threadWorkers.remove(i);
+                        org.slf4j.LoggerFactory.getLogger(LocalCluster.class).error("cannot restart worker {}", o.name(), e);
+                    }
+                }
+            }, "jdask-restart-" + o.name());
+            t.setDaemon(true);
+            t.start();
+        });
+        return w;
     }
 
     /** The scheduler's view of the workers (address, threads, processing, keys, bytes). */

@@ -414,6 +414,12 @@ public final class SchedulerServer implements AutoCloseable {
                 }
                 peers.remove(new String(peer.identity, StandardCharsets.ISO_8859_1));
             }
+            case RESTART -> {
+                LOG.info("Restart requested by client {}", requireClient(peer));
+                datasets.clear();
+                apply(new SchedulerEvent.Restart(peer.client), peer);
+                publishSnapshot();
+            }
             case HEARTBEAT -> {
                 if (peer.worker != null) apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
             }

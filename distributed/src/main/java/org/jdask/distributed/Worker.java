@@ -96,6 +96,7 @@ public final class Worker implements AutoCloseable {
     private volatile String address;
     private volatile String failure;
     private volatile Runnable onClose = () -> { };
+    private volatile String closeReason;
 
     private ZMQ.Socket sched, server, wakeIn, wakeOut;
     private final Object wakeLock = new Object();
@@ -168,6 +169,14 @@ public final class Worker implements AutoCloseable {
     /** Number of values held. */
     public int dataSize() {
         return data.size();
+    }
+
+    /**
+     * Whether the scheduler closed this worker for {@code client.restart()}: whoever keeps it (a
+     * nanny, {@code LocalCluster}) starts a new one in its place.
+     */
+    public boolean restartRequested() {
+        return org.jdask.distributed.internal.SchedulerInstruction.RESTART.equals(closeReason);
     }
 
     /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
@@ -352,6 +361,7 @@ public final class Worker implements AutoCloseable {
                 case STEAL -> apply(new WorkerEvent.Steal(m.key(0)), now);
                 case CLOSE -> {
                     LOG.warn("Worker {} closed by the scheduler: {}", address, m.str(0));
+                    closeReason = m.str(0);
                     running = false;
                 }
                 case ERROR -> {

@@ -63,4 +63,10 @@ public sealed interface SchedulerEvent {
     record UpdateData(String client, List<Scattered> keys) implements SchedulerEvent {}
 
     record Scattered(Key key, List<String> workers, long nbytes) {}
+
+    /**
+     * {@code client.restart()}: every worker is closed (nannies and {@code LocalCluster} start new
+     * ones) and every task, result and queue is forgotten; every client is told its keys were cancelled.
+     */
+    record Restart(String client) implements SchedulerEvent {}
 }

@@ -266,6 +266,7 @@ public final class SchedulerState {
         else if (event instanceof MissingData e) missingData(e);
         else if (event instanceof StealResponse e) placement.stealResponse(e);
         else if (event instanceof UpdateData e) updateData(e);
+        else if (event instanceof Restart e) restart(e.client());
         else throw new IllegalArgumentException("unknown scheduler event " + event);
         List<SchedulerInstruction> result = out;
         out = null;
@@ -744,6 +745,27 @@ public final class SchedulerState {
             }
             reportIfWanted(t);
         }
+    }
+
+    /**
+     * Forgets everything and closes every worker. Not a cascade of table transitions: each task's
+     * log gets one {@code -> FORGOTTEN} entry whatever its state, because the workers that held or
+     * ran it are gone too. Clients get a {@code CANCELLED} report (with the reason) per wanted key.
+     */
+    private void restart(String client) {
+        reason = "restart requested by " + client;
+        for (Task t : tasks.values()) {
+            for (String c : t.whoWants) {
+                emit(new Report(c, t.key, ReportKind.CANCELLED, List.of(), "by restart (requested by " + client + ")", null));
+            }
+            log.add(t.key, t.state, TaskState.FORGOTTEN, reason, now);
+            t.state = TaskState.FORGOTTEN;
+        }
+        tasks.clear();
+        queued.clear();
+        noWorker.clear();
+        for (WorkerInfo w : workers.values()) emit(new CloseWorker(w.address, SchedulerInstruction.RESTART));
+        workers.clear();
     }
 
     private void tick() {

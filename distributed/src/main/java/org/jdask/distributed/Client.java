@@ -82,6 +82,9 @@ public final class Client implements AutoCloseable {
         volatile Key blame;
         volatile CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger refs = new AtomicInteger();
+        /** For {@link Futures#progress}: tasks behind this key (a compute's whole graph) and how many finished. */
+        volatile int tasks = 1;
+        volatile AtomicInteger tasksDone;
 
         KeyState(Key key) {
             this.key = key;
@@ -665,7 +668,8 @@ public final class Client implements AutoCloseable {
     public <T> Future<T> compute(Lazy<T> lazy) {
         TaskGraph g = Jdask.optimize(lazy);
         List<Key> outs = lazy.keys();
-        submitGraph(g, outs, null, null);
+        AtomicInteger finished = new AtomicInteger(); // per-task reports, for Futures.progress
+        submitGraph(g, outs, null, (key, worker, failed) -> finished.incrementAndGet());
         Key fin = Key.of("finalize-" + Tokenize.tokenize(outs));
         List<Object> refs = new ArrayList<>(outs);
         Fn1<List<Object>, List<Object>> identity = l -> l;
@@ -675,6 +679,9 @@ public final class Client implements AutoCloseable {
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
         });
+        f.state.tasksDone = finished;
+        f.state.tasks = g.size() + 1;
+        f.state.done.whenComplete((v, e) -> untrack(g.keys()));
         conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now

@@ -348,7 +348,8 @@ public final class SchedulerServer implements AutoCloseable {
                 if (old != null && old != peer) old.worker = null;
                 Map<String, Double> res = new HashMap<>();
                 m.map(3).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
-                apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res), null);
+                long memoryLimit = m.fields().size() > 4 && m.get(4) instanceof Number n ? n.longValue() : 0;
+                apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res, memoryLimit), null);
                 publishSnapshot();
                 queue(peer, Msg.of(Op.WELCOME, addr, Wire.VERSION, List.of()));
                 LOG.info("Register worker {} ({} threads)", addr, m.num(2));
@@ -464,6 +465,7 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("processing", w.processingCount());
             m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
+            m.put("memory_limit", w.memoryLimit());
             out.add(m);
         }
         return out;

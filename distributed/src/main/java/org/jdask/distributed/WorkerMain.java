@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
  * {@code java <JvmFlags> -cp <classpath> org.jdask.distributed.WorkerMain tcp://HOST:PORT
- * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--parent-pid PID]}.
+ * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--memory-limit 4GB] [--parent-pid PID]}.
  * Prints {@code Worker at: ADDRESS} once registered; exits when the scheduler closes it, or when
  * the parent process (the nanny) is gone, so a killed nanny leaves no orphan behind.
  */
@@ -16,7 +16,7 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0) {
-            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--parent-pid PID]");
+            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--memory-limit SIZE] [--parent-pid PID]");
             System.exit(2);
         }
         String scheduler = args[0];
@@ -31,6 +31,7 @@ public final class WorkerMain {
                 case "--name" -> o = o.withName(v);
                 case "--host" -> o = o.withHost(v);
                 case "--resources" -> o = o.withResources(parseResources(v));
+                case "--memory-limit" -> o = o.withMemoryLimit(v);
                 case "--parent-pid" -> parent = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }

@@ -8,8 +8,16 @@ import org.jdask.graph.Key;
 
 /** What can happen to the scheduler: each record is one input of {@link SchedulerState#handle}. */
 public sealed interface SchedulerEvent {
-    /** A worker registered: its address (also its id), name, thread count and abstract resources. */
-    record AddWorker(String address, String name, int nthreads, Map<String, Double> resources) implements SchedulerEvent {}
+    /**
+     * A worker registered: its address (also its id), name, thread count, abstract resources and
+     * memory limit in bytes (0: none given).
+     */
+    record AddWorker(String address, String name, int nthreads, Map<String, Double> resources, long memoryLimit)
+            implements SchedulerEvent {
+        public AddWorker(String address, String name, int nthreads, Map<String, Double> resources) {
+            this(address, name, nthreads, resources, 0);
+        }
+    }
 
     /** A worker left or died (nanny report, heartbeat timeout, close). */
     record RemoveWorker(String address, String reason) implements SchedulerEvent {}

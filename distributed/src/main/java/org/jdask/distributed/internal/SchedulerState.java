@@ -114,6 +114,8 @@ public final class SchedulerState {
         final String address, name;
         final int nthreads, number;
         final Map<String, Double> resources;
+        /** Bytes the worker may use (its JVM's -Xmx), 0 if none was given; for the memory manager. */
+        final long memoryLimit;
         /** Tasks sent to it and not finished, with their estimated durations (seconds). */
         final Map<Task, Double> processing = new LinkedHashMap<>();
         final Set<Task> hasWhat = new HashSet<>();
@@ -121,7 +123,8 @@ public final class SchedulerState {
         long nbytes;
         long lastSeen;
 
-        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long now) {
+        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
+            this.memoryLimit = memoryLimit;
             this.address = address;
             this.name = name;
             this.nthreads = nthreads;
@@ -132,6 +135,11 @@ public final class SchedulerState {
 
         public String address() {
             return address;
+        }
+
+        /** Bytes the worker may use, 0 if no limit was given. */
+        public long memoryLimit() {
+            return memoryLimit;
         }
 
         public int nthreads() {
@@ -640,7 +648,7 @@ public final class SchedulerState {
     private void addWorker(AddWorker e) {
         WorkerInfo old = workers.get(e.address());
         if (old != null) removeWorker(e.address(), "re-registered");
-        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), now);
+        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
         workers.put(w.address, w);
         reason = "worker " + w.address + " joined";
         for (Task t : new ArrayList<>(noWorker)) {

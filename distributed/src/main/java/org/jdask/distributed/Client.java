@@ -63,7 +63,13 @@ import org.jdask.serialize.Codecs;
  *
  * <h2>Data lifetime</h2>
  * Results stay on the workers while a {@link Future} of them is reachable; when the last one is
- * released or garbage-collected, the scheduler frees the data.
+ * released or garbage-collected, the scheduler frees the data. {@link #restart()} drops everything.
+ *
+ * <h2>Worker JVMs</h2>
+ * Tasks reach worker JVMs as {@code Codecs} frames: functions must be serializable ({@code Fn*}
+ * lambdas and method references are), and classes outside {@code org.jdask} must be allowed with
+ * {@code Codecs.allow(prefix)} or config {@code serialization.allowed-packages} in this JVM; the
+ * allowed prefixes travel with every task, so the workers decode what this JVM may encode.
  */
 public final class Client implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -874,7 +880,11 @@ public final class Client implements AutoCloseable {
         return out;
     }
 
-    /** An {@link ExecutorService} whose tasks run on the cluster (each call a fresh, impure task). */
+    /**
+     * An {@link ExecutorService} whose tasks run on the cluster (each call a fresh, impure task):
+     * {@code submit}, {@code execute}, {@code invokeAll}, {@code invokeAny}. With worker JVMs the
+     * callables must be {@link java.io.Serializable} (others are refused naming their class).
+     */
     public ExecutorService executorService() {
         return new ClusterExecutor(this);
     }

@@ -99,20 +99,20 @@ class ExecutorOnClusterTest {
     void invokeAnyReturnsTheFirstSuccessAndFailsWhenAllFail() throws Exception {
         ExecutorService pool = client.executorService();
         // the fast one fails, a slower one succeeds: invokeAny gives the success
-        int got = pool.invokeAny(List.of(new Slow(1, 0, true), new Slow(2, 300, false), new Slow(3, 20_000, false)));
+        int got = pool.invokeAny(List.of(new Slow(1, 0, true), new Slow(2, 300, false), new Slow(3, 5_000, false)));
         assertEquals(2, got);
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> pool.invokeAny(List.of(new Slow(1, 0, true), new Slow(2, 10, true))));
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertTrue(e.getCause().getMessage().startsWith("slow task"), e.getCause().getMessage());
-        assertThrows(TimeoutException.class, () -> pool.invokeAny(List.of(new Slow(1, 20_000, false)), 300, TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class, () -> pool.invokeAny(List.of(new Slow(1, 5_000, false)), 300, TimeUnit.MILLISECONDS));
         assertThrows(IllegalArgumentException.class, () -> pool.invokeAny(List.of()));
     }
 
     @Test
     void invokeAllWithATimeoutCancelsWhatIsNotDone() throws Exception {
         ExecutorService pool = client.executorService();
-        List<java.util.concurrent.Future<Integer>> fs = pool.invokeAll(List.of(new Slow(1, 0, false), new Slow(2, 30_000, false)),
+        List<java.util.concurrent.Future<Integer>> fs = pool.invokeAll(List.of(new Slow(1, 0, false), new Slow(2, 10_000, false)),
                 3, TimeUnit.SECONDS);
         assertEquals(1, fs.get(0).get());
         assertTrue(fs.get(1).isDone());

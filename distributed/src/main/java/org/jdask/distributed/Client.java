@@ -39,6 +39,7 @@ import org.jdask.graph.Order;
 import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.jdask.graph.Tokenize;
+import org.jdask.serialize.Codecs;
 
 /**
  * A connection to a distributed scheduler: submit functions, map over data, scatter values to
@@ -62,7 +63,13 @@ import org.jdask.graph.Tokenize;
  *
  * <h2>Data lifetime</h2>
  * Results stay on the workers while a {@link Future} of them is reachable; when the last one is
- * released or garbage-collected, the scheduler frees the data.
+ * released or garbage-collected, the scheduler frees the data. {@link #restart()} drops everything.
+ *
+ * <h2>Worker JVMs</h2>
+ * Tasks reach worker JVMs as {@code Codecs} frames: functions must be serializable ({@code Fn*}
+ * lambdas and method references are), and classes outside {@code org.jdask} must be allowed with
+ * {@code Codecs.allow(prefix)} or config {@code serialization.allowed-packages} in this JVM; the
+ * allowed prefixes travel with every task, so the workers decode what this JVM may encode.
  */
 public final class Client implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -81,6 +88,9 @@ public final class Client implements AutoCloseable {
         volatile Key blame;
         volatile CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger refs = new AtomicInteger();
+        /** For {@link Futures#progress}: tasks behind this key (a compute's whole graph) and how many finished. */
+        volatile int tasks = 1;
+        volatile AtomicInteger tasksDone;
 
         KeyState(Key key) {
             this.key = key;
@@ -253,12 +263,18 @@ public final class Client implements AutoCloseable {
                 }
             }
             case "CANCELLED" -> {
-                s.status = Status.CANCELLED;
-                s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled");
-                s.done.complete(null);
+                Payload why = m.payload(3);
+                Object reason = why == null ? null : why.value();
+                cancelled(s, reason == null ? "" : " " + reason);
             }
             default -> { }
         }
+    }
+
+    private static void cancelled(KeyState s, String detail) {
+        s.status = Status.CANCELLED;
+        s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled" + detail);
+        s.done.complete(null);
     }
 
     private void onLost(String why) {
@@ -337,6 +353,16 @@ public final class Client implements AutoCloseable {
         return submitCall(fn, new Object[] {a, b, c}, SubmitOptions.defaults());
     }
 
+    /** A task of a function without arguments given as an {@link org.jdask.fn.FnN} (the executor's tasks). */
+    <R> Future<R> submitFn(org.jdask.fn.FnN fn, SubmitOptions options) {
+        return submitCall(fn, new Object[0], options);
+    }
+
+    /** Whether tasks leave this JVM as bytes (worker JVMs), so their functions must be serializable. */
+    boolean sendsBytes() {
+        return encodeSpecs;
+    }
+
     /** {@code fn(x)} for each item, one task each (keys by content unless {@code pure(false)}). */
     public <A, R> List<Future<R>> map(Fn1<A, R> fn, Iterable<?> items) {
         return map(fn, items, SubmitOptions.defaults());
@@ -375,6 +401,7 @@ public final class Client implements AutoCloseable {
         List<Object> tasks = new ArrayList<>(calls.size());
         List<Object> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
+        Payload config = allowedOnly();
         for (Object[] call : calls) {
             Object[] args = new Object[call.length];
             for (int i = 0; i < call.length; i++) args[i] = replaceFutures(call[i]);
@@ -384,12 +411,22 @@ public final class Client implements AutoCloseable {
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
             Task t = Task.of(fn, args);
             Function<Object, R> cast = v -> (R) v;
+            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs)); // may fail to encode
             out.add(new Future<R>(this, key, cast));
-            tasks.add(taskEntry(key, t, null, options.priority(), 0, options, prefix, encodeSpecs));
             wanted.add(key);
         }
         conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
         return out;
+    }
+
+    /**
+     * The config that travels with tasks the client builds itself (submit, map, compute): only the
+     * package prefixes this JVM allowed with {@code Codecs.allow}, which worker JVMs need to decode
+     * the client's classes; null when there are none.
+     */
+    static Payload allowedOnly() {
+        Map<String, Object> m = Codecs.carryAllowed(Map.of());
+        return m.isEmpty() ? null : Payload.ofValue(m);
     }
 
     static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
@@ -486,7 +523,10 @@ public final class Client implements AutoCloseable {
             for (KeyState s : states) {
                 if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
                 if (s.status == Status.ERROR) throw failure(s);
-                if (s.status == Status.CANCELLED) throw new java.util.concurrent.CancellationException("future " + s.key + " was cancelled");
+                if (s.status == Status.CANCELLED) {
+                    throw new java.util.concurrent.CancellationException(s.exception != null ? s.exception.getMessage()
+                            : "future " + s.key + " was cancelled");
+                }
             }
             Map<String, List<KeyState>> byWorker = new LinkedHashMap<>();
             for (KeyState s : new LinkedHashSet<>(states)) {
@@ -647,7 +687,8 @@ public final class Client implements AutoCloseable {
     public <T> Future<T> compute(Lazy<T> lazy) {
         TaskGraph g = Jdask.optimize(lazy);
         List<Key> outs = lazy.keys();
-        submitGraph(g, outs, null, null);
+        AtomicInteger finished = new AtomicInteger(); // per-task reports, for Futures.progress
+        submitGraph(g, outs, null, (key, worker, failed) -> finished.incrementAndGet());
         Key fin = Key.of("finalize-" + Tokenize.tokenize(outs));
         List<Object> refs = new ArrayList<>(outs);
         Fn1<List<Object>, List<Object>> identity = l -> l;
@@ -657,7 +698,10 @@ public final class Client implements AutoCloseable {
             List<Object> vals = (List<Object>) v;
             return lazy.finish(vals);
         });
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, null, 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
+        f.state.tasksDone = finished;
+        f.state.tasks = g.size() + 1;
+        f.state.done.whenComplete((v, e) -> untrack(g.keys()));
+        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -691,6 +735,7 @@ public final class Client implements AutoCloseable {
         int[] prio = Order.priorities(ig);
         List<Object> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
+        if (config == null) config = allowedOnly();
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
@@ -760,6 +805,46 @@ public final class Client implements AutoCloseable {
         }
     }
 
+    /**
+     * Restarts the cluster, like Dask's {@code Client.restart}: every worker is closed and replaced
+     * (a {@link Nanny} starts a new worker JVM, {@link LocalCluster} a new in-process worker), the
+     * scheduler forgets every task and result (also other clients': their futures are cancelled
+     * too) and published datasets. Every existing future of this client ends cancelled ("cancelled
+     * by restart"). Returns once as many new workers as there were before have registered;
+     * workers without a keeper ({@code jdask worker --no-nanny}) do not come back, so waiting for
+     * them ends in the timeout. Waits at most config {@code distributed.client.restart-timeout}
+     * (120 s).
+     *
+     * @throws TimeoutException if fewer workers came back in time (the restart itself happened)
+     */
+    public void restart() throws TimeoutException {
+        restart((long) (Config.getDouble("distributed.client.restart-timeout", 120) * 1000), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@link #restart()} waiting at most {@code timeout} for the workers to come back. */
+    public void restart(long timeout, TimeUnit unit) throws TimeoutException {
+        checkOpen();
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
+        conn.send(Msg.of(Op.RESTART));
+        workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
+        synchronized (refLock) {
+            for (KeyState s : keys.values()) if (!s.done.isDone() || s.status != Status.CANCELLED) cancelled(s, " by restart");
+            keys.clear(); // new futures of the same keys start afresh; the old ones stay cancelled
+        }
+        trackers.clear();
+        while (true) {
+            int back = 0;
+            for (String w : workerAddresses()) if (!before.contains(w)) back++;
+            if (back >= before.size()) return;
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("restart: " + back + " of " + before.size() + " workers came back within "
+                        + unit.toMillis(timeout) + " ms");
+            }
+            sleep(50);
+        }
+    }
+
     /** The scheduler's transition log for {@code key}: why it is where it is. */
     public List<String> story(Key key) {
         Msg m = waitFor(conn.request(null, id -> Msg.of(Op.STORY, id, key)), "story", 10_000);
@@ -772,7 +857,8 @@ public final class Client implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <R> Map<String, R> run(Fn0<R> fn) {
         Map<String, CompletableFuture<Msg>> replies = new LinkedHashMap<>();
-        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn))));
+        List<Object> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
+        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn), allowed)));
         Map<String, R> out = new LinkedHashMap<>();
         for (Map.Entry<String, CompletableFuture<Msg>> e : replies.entrySet()) {
             Msg m = waitFor(e.getValue(), "run on " + e.getKey(), 600_000);
@@ -807,7 +893,11 @@ public final class Client implements AutoCloseable {
         return out;
     }
 
-    /** An {@link ExecutorService} whose tasks run on the cluster (each call a fresh, impure task). */
+    /**
+     * An {@link ExecutorService} whose tasks run on the cluster (each call a fresh, impure task):
+     * {@code submit}, {@code execute}, {@code invokeAll}, {@code invokeAny}. With worker JVMs the
+     * callables must be {@link java.io.Serializable} (others are refused naming their class).
+     */
     public ExecutorService executorService() {
         return new ClusterExecutor(this);
     }

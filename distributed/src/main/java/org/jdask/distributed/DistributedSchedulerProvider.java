@@ -145,6 +145,7 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
         for (Map.Entry<String, Object> e : config.entrySet()) {
             if (!Objects.equals(base.get(e.getKey()), e.getValue())) diff.put(e.getKey(), e.getValue());
         }
-        return diff.isEmpty() ? null : Payload.ofValue(diff);
+        Map<String, Object> carried = org.jdask.serialize.Codecs.carryAllowed(diff); // the client's Codecs.allow, for worker JVMs
+        return carried.isEmpty() ? null : Payload.ofValue(carried);
     }
 }

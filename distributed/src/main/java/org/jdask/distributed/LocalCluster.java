@@ -32,7 +32,7 @@ public final class LocalCluster implements AutoCloseable {
         boolean processes = true;
         String host = "127.0.0.1";
         int port = 0;
-        long memoryLimit = -1;
+        long memoryLimit = 0;
         Map<String, Double> resources = Map.of();
         long startTimeoutMs = 60_000;
         Security security;
@@ -68,9 +68,21 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Memory limit per worker, e.g. {@code "4GB"} (used by the memory manager, a later module). */
+        /**
+         * Memory limit per worker: {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear
+         * error otherwise). A worker JVM gets it as its heap size ({@code -Xmx}); every worker
+         * reports it to the scheduler ({@code memory_limit} in {@link Client#workers()}), where the
+         * memory manager (spill, pause, terminate at {@code distributed.worker.memory.*}) will use
+         * it. In-process workers share this JVM's heap, so for them it is only reported.
+         */
         public Builder memoryLimit(String limit) {
-            memoryLimit = parseBytes(limit);
+            return memoryLimit(org.jdask.distributed.internal.Sizes.parse(limit, "memoryLimit"));
+        }
+
+        /** {@link #memoryLimit(String)} in bytes; 0 means no limit. */
+        public Builder memoryLimit(long bytes) {
+            Worker.Options.defaults().withMemoryLimit(bytes); // the one check of the value
+            memoryLimit = bytes;
             return this;
         }
 
@@ -102,26 +114,6 @@ public final class LocalCluster implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** {@code "4GB"}, {@code "512MiB"}, {@code "1e9"} to bytes; a clear error otherwise. */
-    static long parseBytes(String s) {
-        String t = s.trim().toUpperCase().replace(" ", "");
-        long mult = 1;
-        String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"},
-                {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}};
-        for (String[] u : units) {
-            if (t.endsWith(u[0])) {
-                mult = Long.parseLong(u[1]);
-                t = t.substring(0, t.length() - u[0].length());
-                break;
-            }
-        }
-        try {
-            return (long) (Double.parseDouble(t) * mult);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("memory limit '" + s + "' is not a size like 4GB or 512MiB");
-        }
     }
 
     private LocalCluster(Builder b) {
@@ -181,7 +173,7 @@ public final class LocalCluster implements AutoCloseable {
         List<RuntimeException> errors = new ArrayList<>();
         for (int i = size(); i < n; i++) {
             Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
-                    .withHost(config.host).withName("worker-" + i);
+                    .withHost(config.host).withName("worker-" + i).withMemoryLimit(config.memoryLimit);
             if (config.processes) {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
@@ -199,7 +191,7 @@ public final class LocalCluster implements AutoCloseable {
                 t.start();
                 starting.add(t);
             } else {
-                threadWorkers.add(Worker.start(scheduler.inprocAddress(), o));
+                threadWorkers.add(startThreadWorker(o));
             }
         }
         for (Thread t : starting) {
@@ -224,6 +216,32 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for workers");
             }
         }
+    }
+
+    /**
+     * An in-process worker that is replaced by a fresh one (same options) when the scheduler closes
+     * it for a restart; a worker JVM's nanny does the same for its JVM.
+     */
+    private Worker startThreadWorker(Worker.Options o) {
+        Worker w = Worker.start(scheduler.inprocAddress(), o);
+        w.onClose(() -> {
+            if (!w.restartRequested()) return;
+            Thread t = new Thread(() -> {
+                synchronized (this) {
+                    int i = threadWorkers.indexOf(w);
+                    if (closed || i < 0) return;
+                    try {
+                        threadWorkers.set(i, startThreadWorker(o));
+                    } catch (RuntimeException e) {
+                        threadWorkers.remove(i);
+                        org.slf4j.LoggerFactory.getLogger(LocalCluster.class).error("cannot restart worker {}", o.name(), e);
+                    }
+                }
+            }, "jdask-restart-" + o.name());
+            t.setDaemon(true);
+            t.start();
+        });
+        return w;
     }
 
     /** The scheduler's view of the workers (address, threads, processing, keys, bytes). */

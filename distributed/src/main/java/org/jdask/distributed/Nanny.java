@@ -87,6 +87,7 @@ public final class Nanny implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
+        if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
@@ -97,6 +98,10 @@ public final class Nanny implements AutoCloseable {
         cmd.add(String.valueOf(o.nthreads()));
         cmd.add("--host");
         cmd.add(o.host());
+        if (o.memoryLimit() > 0) {
+            cmd.add("--memory-limit");
+            cmd.add(String.valueOf(o.memoryLimit()));
+        }
         if (o.name() != null) {
             cmd.add("--name");
             cmd.add(o.name());

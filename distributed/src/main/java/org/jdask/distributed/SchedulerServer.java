@@ -375,7 +375,8 @@ public final class SchedulerServer implements AutoCloseable {
                 if (old != null && old != peer) old.worker = null;
                 Map<String, Double> res = new HashMap<>();
                 m.map(3).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
-                apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res), null);
+                long memoryLimit = m.fields().size() > 4 && m.get(4) instanceof Number n ? n.longValue() : 0;
+                apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res, memoryLimit), null);
                 publishSnapshot();
                 queue(peer, Msg.of(Op.WELCOME, addr, Wire.VERSION, List.of()));
                 LOG.info("Register worker {} ({} threads)", addr, m.num(2));
@@ -441,6 +442,12 @@ public final class SchedulerServer implements AutoCloseable {
                 }
                 peers.remove(new String(peer.identity, StandardCharsets.ISO_8859_1));
             }
+            case RESTART -> {
+                LOG.info("Restart requested by client {}", requireClient(peer));
+                datasets.clear();
+                apply(new SchedulerEvent.Restart(peer.client), peer);
+                publishSnapshot();
+            }
             case HEARTBEAT -> {
                 if (peer.worker != null) apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
             }
@@ -485,6 +492,7 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("processing", w.processingCount());
             m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
+            m.put("memory_limit", w.memoryLimit());
             out.add(m);
         }
         return out;

@@ -56,27 +56,48 @@ public final class Worker implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Object NULL = new Object();
 
-    /** How a worker is set up; {@link #defaults()} then the {@code with*} methods. */
-    public record Options(String name, int nthreads, Map<String, Double> resources, String host) {
+    /**
+     * How a worker is set up; {@link #defaults()} then the {@code with*} methods.
+     *
+     * @param memoryLimit bytes the worker may use, 0 for no limit: a worker JVM's heap size
+     *     ({@code -Xmx}, set by its {@link Nanny}), reported to the scheduler for the memory manager
+     */
+    public record Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit) {
+        /** Below this a worker JVM cannot even load its codecs. */
+        static final long MIN_MEMORY_LIMIT = 32L << 20;
+
         public static Options defaults() {
-            return new Options(null, Runtime.getRuntime().availableProcessors(), Map.of(), "127.0.0.1");
+            return new Options(null, Runtime.getRuntime().availableProcessors(), Map.of(), "127.0.0.1", 0);
         }
 
         public Options withName(String n) {
-            return new Options(n, nthreads, resources, host);
+            return new Options(n, nthreads, resources, host, memoryLimit);
         }
 
         public Options withThreads(int n) {
             if (n < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + n);
-            return new Options(name, n, resources, host);
+            return new Options(name, n, resources, host, memoryLimit);
         }
 
         public Options withResources(Map<String, Double> r) {
-            return new Options(name, nthreads, Map.copyOf(r), host);
+            return new Options(name, nthreads, Map.copyOf(r), host, memoryLimit);
         }
 
         public Options withHost(String h) {
-            return new Options(name, nthreads, resources, h);
+            return new Options(name, nthreads, resources, h, memoryLimit);
+        }
+
+        /** A memory limit in bytes (0: none); at least 32 MiB. */
+        public Options withMemoryLimit(long bytes) {
+            if (bytes != 0 && bytes < MIN_MEMORY_LIMIT) {
+                throw new IllegalArgumentException("memory limit " + bytes + " bytes is below the 32 MiB a worker needs (0 means no limit)");
+            }
+            return new Options(name, nthreads, resources, host, bytes);
+        }
+
+        /** A memory limit like {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear error otherwise). */
+        public Options withMemoryLimit(String text) {
+            return withMemoryLimit(org.jdask.distributed.internal.Sizes.parse(text, "memory limit"));
         }
     }
 
@@ -98,6 +119,7 @@ public final class Worker implements AutoCloseable {
     private volatile String address;
     private volatile String failure;
     private volatile Runnable onClose = () -> { };
+    private volatile String closeReason;
 
     private ZMQ.Socket sched, server, wakeIn, wakeOut;
     private final Object wakeLock = new Object();
@@ -183,9 +205,26 @@ public final class Worker implements AutoCloseable {
         return z == null ? 0 : z.refused();
     }
 
+    /**
+     * Bytes this worker may use (0: no limit), as given in its {@link Options}. The seam of the
+     * memory manager (a later issue): it compares what the data store holds against this and the
+     * fractions {@code distributed.worker.memory.target/spill/pause/terminate}.
+     */
+    public long memoryLimit() {
+        return options.memoryLimit();
+    }
+
     /** Number of values held. */
     public int dataSize() {
         return data.size();
+    }
+
+    /**
+     * Whether the scheduler closed this worker for {@code client.restart()}: whoever keeps it (a
+     * nanny, {@code LocalCluster}) starts a new one in its place.
+     */
+    public boolean restartRequested() {
+        return org.jdask.distributed.internal.SchedulerInstruction.RESTART.equals(closeReason);
     }
 
     /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
@@ -223,7 +262,7 @@ public final class Worker implements AutoCloseable {
             }
             sched.connect(schedulerAddress);
             Map<String, Object> res = new LinkedHashMap<>(options.resources());
-            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res));
+            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, options.memoryLimit()));
             flushScheduler();
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
@@ -381,6 +420,7 @@ public final class Worker implements AutoCloseable {
                 case STEAL -> apply(new WorkerEvent.Steal(m.key(0)), now);
                 case CLOSE -> {
                     LOG.warn("Worker {} closed by the scheduler: {}", address, m.str(0));
+                    closeReason = m.str(0);
                     running = false;
                 }
                 case ERROR -> {
@@ -439,10 +479,11 @@ public final class Worker implements AutoCloseable {
         long t0 = System.nanoTime();
         Object result;
         try {
-            Node node = (Node) ((Payload) x.spec()).value();
+            // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
             @SuppressWarnings("unchecked")
-            Map<String, Object> cfg = x.config() == null ? null : (Map<String, Object>) ((Payload) x.config()).value();
-            try (Config.Scope ignored = cfg == null ? null : Config.apply(cfg)) {
+            Map<String, Object> cfg = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+            try (Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+                Node node = (Node) ((Payload) x.spec()).value();
                 if (node instanceof Task t) result = t.execute(this::value);
                 else if (node instanceof DataNode d) result = d.value();
                 else result = value(((Alias) node).target());
@@ -563,6 +604,9 @@ public final class Worker implements AutoCloseable {
                     case RUN -> {
                         long id = m.num(0);
                         Payload fn = m.payload(1);
+                        if (m.fields().size() > 2 && m.get(2) instanceof List<?> allowed) {
+                            for (Object prefix : allowed) Codecs.allow(String.valueOf(prefix)); // the client's Codecs.allow
+                        }
                         byte[] identity = r.identity;
                         Thread t = new Thread(() -> {
                             Msg reply;

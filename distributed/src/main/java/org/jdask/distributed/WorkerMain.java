@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
  * {@code java <JvmFlags> -cp <classpath> org.jdask.distributed.WorkerMain tcp://HOST:PORT
- * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--parent-pid PID]
+ * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--memory-limit 4GB] [--parent-pid PID]
  * [--security-stdin | --security-dir DIR]}. With {@code --security-stdin} the worker reads its
  * CurveZMQ keys from standard input (three lines, see {@link Security}); that is how a nanny passes
  * them, so they never appear on a command line.
@@ -19,7 +19,7 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0) {
-            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--parent-pid PID]");
+            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--memory-limit SIZE] [--parent-pid PID]");
             System.exit(2);
         }
         String scheduler = args[0];
@@ -44,6 +44,7 @@ public final class WorkerMain {
                 case "--name" -> o = o.withName(v);
                 case "--host" -> o = o.withHost(v);
                 case "--resources" -> o = o.withResources(parseResources(v));
+                case "--memory-limit" -> o = o.withMemoryLimit(v);
                 case "--parent-pid" -> parent = Long.parseLong(v);
                 case "--security-dir" -> security = Security.load(java.nio.file.Path.of(v));
                 default -> throw new IllegalArgumentException("unknown option " + a);

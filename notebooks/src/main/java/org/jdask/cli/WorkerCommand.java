@@ -42,7 +42,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--nthreads", defaultValue = "0", paramLabel = "N", description = "Threads per worker (default: cores / nworkers).")
     int nthreads;
 
-    @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Memory limit per worker, e.g. 4GB (used by the memory manager).")
+    @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Memory limit per worker, e.g. 4GB (worker JVMs under a nanny get it as -Xmx).")
     String memoryLimit;
 
     @Option(names = "--name", description = "Worker name (a suffix -i is added when there are several).")
@@ -97,6 +97,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(host)
                         .withResources(WorkerMain.parseResources(resources));
                 if (name != null) o = o.withName(n == 1 ? name : name + "-" + i);
+                if (memoryLimit != null) o = o.withMemoryLimit(memoryLimit);
                 String addr;
                 if (nanny) {
                     Nanny nn = Nanny.start(sched, o, 60_000, security);

@@ -66,11 +66,38 @@ public final class ProgressBar implements SchedulerListener, AutoCloseable {
      * carriage returns (only sensible on a terminal) instead of one line per redraw.
      */
     public ProgressBar(PrintStream out, Duration minInterval, boolean redrawInPlace) {
+        this(out, minInterval, redrawInPlace, true);
+    }
+
+    private ProgressBar(PrintStream out, Duration minInterval, boolean redrawInPlace, boolean register) {
         this.out = Objects.requireNonNull(out, "out");
         if (minInterval.isNegative()) throw new IllegalArgumentException("minInterval must be >= 0, got " + minInterval);
         this.minIntervalNanos = minInterval.toNanos();
         this.redrawInPlace = redrawInPlace;
-        Listeners.register(this);
+        if (register) Listeners.register(this);
+    }
+
+    /**
+     * A bar that is not registered with {@link Listeners}, so local runs do not move it: its owner
+     * reports progress with {@link #update} (as {@code Futures.progress} does for distributed
+     * futures). The same drawing as every other bar.
+     */
+    public static ProgressBar unregistered(PrintStream out, Duration minInterval, boolean redrawInPlace) {
+        return new ProgressBar(out, minInterval, redrawInPlace, false);
+    }
+
+    /**
+     * Sets the bar to {@code doneNow} of {@code totalNow} tasks and redraws it if {@code
+     * minInterval} has passed since the last drawing; {@code last} always draws (and ends the line
+     * of an in-place bar). The clock starts at the first update.
+     */
+    public void update(long doneNow, long totalNow, boolean last) {
+        if (startNanos == 0) startNanos = System.nanoTime();
+        total.set(totalNow);
+        done.set(doneNow);
+        long now = System.nanoTime();
+        long prev = lastDraw.get();
+        if (last || (prev == 0 || now - prev >= minIntervalNanos) && lastDraw.compareAndSet(prev, now)) draw(last);
     }
 
     @Override

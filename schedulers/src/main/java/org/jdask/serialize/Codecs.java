@@ -111,6 +111,34 @@ public final class Codecs {
         return POLICY.added();
     }
 
+    /** Entry of a task's config map that carries this JVM's {@link #allow} prefixes to a worker JVM. */
+    private static final String ALLOWED_ENTRY = "jdask.codecs-allowed";
+
+    /**
+     * {@code config} plus the prefixes added with {@link #allow} in this JVM, for a worker JVM that
+     * decodes tasks built here (it calls {@link #acceptAllowed} before decoding them); {@code config}
+     * itself when none were added. The one way both the {@code processes} and the {@code
+     * distributed} scheduler hand a client's {@code allow} calls to their worker JVMs.
+     */
+    public static java.util.Map<String, Object> carryAllowed(java.util.Map<String, Object> config) {
+        java.util.List<String> added = POLICY.added();
+        if (added.isEmpty()) return config;
+        java.util.Map<String, Object> out = new java.util.HashMap<>(config);
+        out.put(ALLOWED_ENTRY, new java.util.ArrayList<>(added));
+        return out;
+    }
+
+    /**
+     * Allows in this JVM the prefixes {@link #carryAllowed} put into {@code config} and returns the
+     * config without that entry ({@code config} itself when it has none).
+     */
+    public static java.util.Map<String, Object> acceptAllowed(java.util.Map<String, Object> config) {
+        if (config == null || !config.containsKey(ALLOWED_ENTRY)) return config;
+        java.util.Map<String, Object> out = new java.util.HashMap<>(config);
+        if (out.remove(ALLOWED_ENTRY) instanceof java.util.List<?> l) for (Object p : l) allow(String.valueOf(p));
+        return out;
+    }
+
     /** Whether the policy lets {@code className} be deserialized (as named by {@code Class.getName}). */
     public static boolean isAllowed(String className) {
         return POLICY.allowed(className);

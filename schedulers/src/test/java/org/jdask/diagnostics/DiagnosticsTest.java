@@ -73,6 +73,21 @@ class DiagnosticsTest {
     }
 
     @Test
+    void anUnregisteredBarMovesOnlyWithItsOwnersUpdates() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressBar bar = ProgressBar.unregistered(new PrintStream(out, true, StandardCharsets.UTF_8), Duration.ofHours(1), false);
+        run("sync", graph(INC, 10), List.of(Key.of("x", 0, 9))); // a local run does not reach it
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        bar.update(0, 4, false);  // the first update draws
+        bar.update(1, 4, false);  // rate-limited
+        bar.update(4, 4, true);   // the last always draws
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("  0% | 0/4 tasks"), lines.get(0));
+        assertTrue(lines.get(1).contains("100% | 4/4 tasks"), lines.get(1));
+    }
+
+    @Test
     void progressBarRedrawsInPlaceWhenAskedAndUnregistersOnClose() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ProgressBar bar = new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), Duration.ofHours(1), true);

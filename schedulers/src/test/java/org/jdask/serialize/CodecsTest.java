@@ -149,6 +149,20 @@ class CodecsTest {
         assertTrue(Codecs.isAllowed("allowedbytest.X"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void allowedPackagesTravelInAConfigMapToAnotherJvm() {
+        Map<String, Object> config = Map.of("k", 1);
+        Codecs.allow("carriedbytest");
+        Map<String, Object> carried = Codecs.carryAllowed(config);
+        assertEquals(1, carried.get("k"));
+        // what a worker JVM does with the decoded map: allow, and see the caller's config only
+        Map<String, Object> seen = Codecs.acceptAllowed((Map<String, Object>) Codecs.decode(Codecs.encode(new LinkedHashMap<>(carried))));
+        assertEquals(Map.of("k", 1), seen);
+        assertTrue(Codecs.isAllowed("carriedbytest.X"));
+        assertTrue(Codecs.acceptAllowed(config) == config, "a map without the entry is returned as is");
+    }
+
     static final class Holder implements java.io.Serializable {
         final Object conn;
 

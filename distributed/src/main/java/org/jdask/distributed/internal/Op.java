@@ -12,7 +12,9 @@ public enum Op {
     // worker <-> scheduler
     HEARTBEAT, FINISHED, ERRED, MISSING, STEAL_ANSWER, COMPUTE, FREE, STEAL, CLOSE, WORKER_DIED,
     // peer <-> worker data server
-    GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY;
+    GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
+    // client -> scheduler (appended: codes are ordinals)
+    RESTART;
 
     private static final Op[] ALL = values();
 

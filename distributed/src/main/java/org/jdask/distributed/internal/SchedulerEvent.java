@@ -8,8 +8,16 @@ import org.jdask.graph.Key;
 
 /** What can happen to the scheduler: each record is one input of {@link SchedulerState#handle}. */
 public sealed interface SchedulerEvent {
-    /** A worker registered: its address (also its id), name, thread count and abstract resources. */
-    record AddWorker(String address, String name, int nthreads, Map<String, Double> resources) implements SchedulerEvent {}
+    /**
+     * A worker registered: its address (also its id), name, thread count, abstract resources and
+     * memory limit in bytes (0: none given).
+     */
+    record AddWorker(String address, String name, int nthreads, Map<String, Double> resources, long memoryLimit)
+            implements SchedulerEvent {
+        public AddWorker(String address, String name, int nthreads, Map<String, Double> resources) {
+            this(address, name, nthreads, resources, 0);
+        }
+    }
 
     /** A worker left or died (nanny report, heartbeat timeout, close). */
     record RemoveWorker(String address, String reason) implements SchedulerEvent {}
@@ -63,4 +71,10 @@ public sealed interface SchedulerEvent {
     record UpdateData(String client, List<Scattered> keys) implements SchedulerEvent {}
 
     record Scattered(Key key, List<String> workers, long nbytes) {}
+
+    /**
+     * {@code client.restart()}: every worker is closed (nannies and {@code LocalCluster} start new
+     * ones) and every task, result and queue is forgotten; every client is told its keys were cancelled.
+     */
+    record Restart(String client) implements SchedulerEvent {}
 }

@@ -16,8 +16,11 @@ public sealed interface SchedulerInstruction {
     /** Ask {@code worker} to give {@code key} back if it has not started it. */
     record Steal(String worker, Key key) implements SchedulerInstruction {}
 
-    /** The scheduler drops {@code worker} (heartbeat timeout): close it. */
+    /** The scheduler drops {@code worker} (heartbeat timeout, or {@link #RESTART}): close it. */
     record CloseWorker(String worker, String reason) implements SchedulerInstruction {}
+
+    /** The reason of a {@link CloseWorker} sent by a restart: the worker's keeper starts a new one. */
+    String RESTART = "restart";
 
     /** What a client is told about a key it wants. */
     enum ReportKind { MEMORY, ERRED, LOST, CANCELLED }

@@ -114,6 +114,8 @@ public final class SchedulerState {
         final String address, name;
         final int nthreads, number;
         final Map<String, Double> resources;
+        /** Bytes the worker may use (its JVM's -Xmx), 0 if none was given; for the memory manager. */
+        final long memoryLimit;
         /** Tasks sent to it and not finished, with their estimated durations (seconds). */
         final Map<Task, Double> processing = new LinkedHashMap<>();
         final Set<Task> hasWhat = new HashSet<>();
@@ -121,7 +123,8 @@ public final class SchedulerState {
         long nbytes;
         long lastSeen;
 
-        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long now) {
+        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
+            this.memoryLimit = memoryLimit;
             this.address = address;
             this.name = name;
             this.nthreads = nthreads;
@@ -132,6 +135,11 @@ public final class SchedulerState {
 
         public String address() {
             return address;
+        }
+
+        /** Bytes the worker may use, 0 if no limit was given. */
+        public long memoryLimit() {
+            return memoryLimit;
         }
 
         public int nthreads() {
@@ -266,6 +274,7 @@ public final class SchedulerState {
         else if (event instanceof MissingData e) missingData(e);
         else if (event instanceof StealResponse e) placement.stealResponse(e);
         else if (event instanceof UpdateData e) updateData(e);
+        else if (event instanceof Restart e) restart(e.client());
         else throw new IllegalArgumentException("unknown scheduler event " + event);
         List<SchedulerInstruction> result = out;
         out = null;
@@ -639,7 +648,7 @@ public final class SchedulerState {
     private void addWorker(AddWorker e) {
         WorkerInfo old = workers.get(e.address());
         if (old != null) removeWorker(e.address(), "re-registered");
-        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), now);
+        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
         workers.put(w.address, w);
         reason = "worker " + w.address + " joined";
         for (Task t : new ArrayList<>(noWorker)) {
@@ -744,6 +753,27 @@ public final class SchedulerState {
             }
             reportIfWanted(t);
         }
+    }
+
+    /**
+     * Forgets everything and closes every worker. Not a cascade of table transitions: each task's
+     * log gets one {@code -> FORGOTTEN} entry whatever its state, because the workers that held or
+     * ran it are gone too. Clients get a {@code CANCELLED} report (with the reason) per wanted key.
+     */
+    private void restart(String client) {
+        reason = "restart requested by " + client;
+        for (Task t : tasks.values()) {
+            for (String c : t.whoWants) {
+                emit(new Report(c, t.key, ReportKind.CANCELLED, List.of(), "by restart (requested by " + client + ")", null));
+            }
+            log.add(t.key, t.state, TaskState.FORGOTTEN, reason, now);
+            t.state = TaskState.FORGOTTEN;
+        }
+        tasks.clear();
+        queued.clear();
+        noWorker.clear();
+        for (WorkerInfo w : workers.values()) emit(new CloseWorker(w.address, SchedulerInstruction.RESTART));
+        workers.clear();
     }
 
     private void tick() {

@@ -258,4 +258,32 @@ class SchedulerStateTest {
                 () -> TaskState.check(k("x"), TaskState.RELEASED, TaskState.PROCESSING));
         assertTrue(e.getMessage().contains("RELEASED -> PROCESSING"), e.getMessage());
     }
+
+    @Test
+    void restartForgetsEverythingClosesEveryWorkerAndCancelsEveryClientsKeys() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        on(new UpdateGraph("c1", List.of(task("a"), task("b", "a")), List.of(k("b")), false));
+        on(new UpdateGraph("c2", List.of(task("x")), List.of(k("x")), false));
+        on(new TaskFinished("w1", k("a"), 8, 0.01));
+        on(new UpdateData("c2", List.of(new Scattered(k("s"), List.of("w2"), 16))));
+        List<SchedulerInstruction> is = on(new Restart("c1"));
+        String why = "by restart (requested by c1)";
+        assertEquals(List.of(), s.tasks().keySet().stream().toList());
+        assertEquals(Map.of(), s.workers());
+        assertEquals(List.of(), s.queuedKeys());
+        List<SchedulerInstruction> closes = is.stream().filter(i -> i instanceof CloseWorker).toList();
+        assertEquals(List.of(new CloseWorker("w1", SchedulerInstruction.RESTART), new CloseWorker("w2", SchedulerInstruction.RESTART)), closes);
+        Set<Report> reports = new java.util.HashSet<>();
+        for (SchedulerInstruction i : is) if (i instanceof Report r) reports.add(r);
+        assertEquals(Set.of(new Report("c1", k("b"), ReportKind.CANCELLED, List.of(), why, null),
+                new Report("c2", k("x"), ReportKind.CANCELLED, List.of(), why, null),
+                new Report("c2", k("s"), ReportKind.CANCELLED, List.of(), why, null)), reports);
+        assertTrue(s.story(k("a")).get(s.story(k("a")).size() - 1).toString().contains("restart requested by c1"), s.story(k("a")).toString());
+        // the scheduler works as new afterwards: new workers, the same keys computed again
+        on(new AddWorker("w3", "w3", 1, Map.of()));
+        List<SchedulerInstruction> again = on(new UpdateGraph("c1", List.of(task("a"), task("b", "a")), List.of(k("b")), false));
+        assertEquals(List.of(k("a")), computes(again).stream().map(Compute::key).toList());
+        assertEquals("w3", computes(again).get(0).worker());
+    }
 }

@@ -74,8 +74,6 @@ final class RemoteRun {
             ERRED = 8;
     private static final long TARGET_QUEUED_NANOS = 2_000_000;
     private static final int MIN_WINDOW = 2, MAX_WINDOW = 1024;
-    /** Entry of the BEGIN config map carrying the parent's {@code Codecs.allow} prefixes (removed by the worker). */
-    static final String ALLOWED_KEY = "jdask.processes.codecs-allowed";
 
     private final IndexedGraph g;
     private final int n;
@@ -163,8 +161,8 @@ final class RemoteRun {
     List<Object> execute() {
         for (Conn c : conns) c.w.attach(events);
         try {
-            java.util.TreeMap<String, Object> cfg = new java.util.TreeMap<>(options.config());
-            cfg.put(ALLOWED_KEY, new ArrayList<>(Codecs.allowedPackages())); // Codecs.allow(...) made in this JVM
+            // Codecs.allow(...) made in this JVM travel with the config
+            java.util.TreeMap<String, Object> cfg = new java.util.TreeMap<>(Codecs.carryAllowed(options.config()));
             byte[] config = Codecs.encode(cfg);
             for (Conn c : conns) {
                 c.out.writeByte(BEGIN);

@@ -157,9 +157,7 @@ public final class WorkerMain {
     private void begin() throws IOException {
         int run = in.readInt();
         int size = in.readInt();
-        Map<String, Object> config = new HashMap<>((Map<String, Object>) Codecs.decode(readBytes(in)));
-        Object allowed = config.remove(RemoteRun.ALLOWED_KEY);
-        if (allowed instanceof java.util.List<?> l) for (Object p : l) Codecs.allow(String.valueOf(p));
+        Map<String, Object> config = Codecs.acceptAllowed((Map<String, Object>) Codecs.decode(readBytes(in)));
         if (scope != null) scope.close();
         scope = Config.apply(config);
         values = new Object[size];

@@ -145,6 +145,16 @@ class SecurityTest {
                 String lines = sec.workerKeyLines();
                 for (String k : lines.split("\n")) assertFalse(cmd.contains(k), "a key is on the worker's command line: " + cmd);
             }
+            // a killed worker JVM is restarted by its nanny with the keys again, and the cluster computes on
+            ProcessHandle victim = cluster.workerProcesses().get(0);
+            victim.destroyForcibly();
+            victim.onExit().get(30, TimeUnit.SECONDS);
+            long deadline = System.currentTimeMillis() + 90_000;
+            while ((cluster.nannies().get(0).restarts() < 1 || cluster.workers().size() < 2) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(2, cluster.workers().size(), "the nanny restarted the worker with its keys");
+            assertEquals(IntStream.range(1, 41).boxed().toList(), client.gather(client.map(INC, IntStream.range(0, 40).boxed().toList())));
             assertEquals(0, cluster.refusedPeers());
         }
     }
@@ -197,6 +207,14 @@ class SecurityTest {
             }
             try (Client inJvm = Client.connect(cluster)) {
                 assertEquals(11, inJvm.submit(INC, 10).result(30, TimeUnit.SECONDS));
+            }
+            // scheduler=distributed through config: scheduler-address plus the key directory
+            try (var dist = Config.set("scheduler", "distributed", "scheduler-address", addr, "distributed.security-dir", good.toString())) {
+                Number sum = Bag.fromSequence(List.of(1, 2, 3, 4), 2).sum().compute();
+                assertEquals(10, sum.intValue());
+            } finally {
+                Client c = Client.current(); // the provider's cached client to this cluster
+                if (c != null) c.close();
             }
         }
     }

@@ -201,7 +201,16 @@ class SecurityTest {
             JdaskException wrongAll = assertThrows(JdaskException.class, () -> Client.connect(addr, stranger));
             assertTrue(wrongAll.getMessage().contains(stranger.schedulerPublicKey()), wrongAll.getMessage());
 
-            awaitAtLeast(cluster::refusedPeers, 3);
+            // workers too: a refused key fails at once, no keys within the connect timeout, and neither registers
+            IllegalStateException badWorker = assertThrows(IllegalStateException.class,
+                    () -> Worker.start(addr, Worker.Options.defaults().withThreads(1), Security.load(wrongCluster)));
+            assertTrue(badWorker.getMessage().contains("refused this peer's CURVE key"), badWorker.getMessage());
+            IllegalStateException plainWorker = assertThrows(IllegalStateException.class,
+                    () -> Worker.start(addr, Worker.Options.defaults().withThreads(1)));
+            assertTrue(plainWorker.getMessage().contains("--security-dir"), plainWorker.getMessage());
+            assertEquals(1, cluster.workers().size());
+
+            awaitAtLeast(cluster::refusedPeers, 5);
             try (Client ok = Client.connect(addr, Security.load(good))) {
                 assertEquals(List.of(2, 3), ok.gather(ok.map(INC, List.of(1, 2))));
             }

@@ -23,7 +23,8 @@ import org.jdask.graph.TaskGraph;
 
 /**
  * {@code scheduler=distributed}: runs graphs on a cluster. The client is the one at config
- * {@code scheduler-address} (connected once and reused), else the open {@link Client} of this JVM
+ * {@code scheduler-address} (connected once and reused; with the CurveZMQ keys in config
+ * {@code distributed.security-dir} if set), else the open {@link Client} of this JVM
  * ({@link Client#current()}). Each run sends the whole graph, waits for its outputs, gathers
  * them and releases everything; the caller's config travels with the tasks (only the settings
  * that differ from the JVM's defaults), so tasks see {@code Config.get} as the caller does.
@@ -48,7 +49,10 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
         Client c;
         if (addr != null && !addr.toString().isBlank()) {
             String a = addr.toString().trim();
-            c = BY_ADDRESS.compute(a, (k, old) -> old != null && !isClosed(old) ? old : Client.connect(k));
+            Object keys = options.config("distributed.security-dir", null); // CurveZMQ keys (see Security)
+            c = BY_ADDRESS.compute(a, (k, old) -> old != null && !isClosed(old) ? old
+                    : keys == null || keys.toString().isBlank() ? Client.connect(k)
+                    : Client.connect(k, Security.load(java.nio.file.Path.of(keys.toString().trim()))));
         } else {
             c = Client.current();
             if (c == null) {

@@ -125,8 +125,10 @@ public final class Nanny implements AutoCloseable {
         try {
             Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs, security != null)).redirectErrorStream(true).start();
             process = p;
-            try (java.io.OutputStream in = p.getOutputStream()) {
-                if (security != null) in.write(security.workerKeyLines().getBytes(StandardCharsets.US_ASCII));
+            if (security != null) {
+                try (java.io.OutputStream in = p.getOutputStream()) {
+                    in.write(security.workerKeyLines().getBytes(StandardCharsets.US_ASCII));
+                }
             }
             CompletableFuture<String> addr = address;
             Thread reader = new Thread(() -> read(p, addr), "jdask-nanny-log-" + p.pid());
@@ -182,7 +184,8 @@ public final class Nanny implements AutoCloseable {
             if (security != null && !local) security.toScheduler(s);
             s.connect(scheduler);
             Wire.send(s, null, List.of(Msg.of(Op.WORKER_DIED, workerAddress, why)), local);
-            Thread.sleep(50); // let the message leave before the socket closes (linger 0)
+            // let the message leave before the socket closes (linger 0); a CURVE handshake comes first
+            Thread.sleep(security != null && !local ? 300 : 50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -177,7 +177,9 @@ public final class Worker implements AutoCloseable {
             if (!welcomed.await(timeout, TimeUnit.MILLISECONDS)) {
                 close();
                 throw new IllegalStateException("worker could not reach the scheduler at " + schedulerAddress + " within "
-                        + timeout + " ms (distributed.comm.timeouts.connect)");
+                        + timeout + " ms (distributed.comm.timeouts.connect)" + (local ? ""
+                        : security == null ? "; if the scheduler uses security, start the worker with its keys (--security-dir)"
+                        : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

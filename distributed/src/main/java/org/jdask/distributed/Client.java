@@ -738,6 +738,16 @@ public final class Client implements AutoCloseable {
         return out;
     }
 
+    /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
+    @SuppressWarnings("unchecked")
+    public ClusterLoad load() {
+        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
+        List<Object> counts = m.fields().size() > 2 && m.get(2) != null ? m.list(2) : List.of(0L, 0L);
+        return new ClusterLoad(out, ((Number) counts.get(0)).intValue(), ((Number) counts.get(1)).intValue());
+    }
+
     /** Waits until the scheduler has at least {@code n} workers. */
     public void waitForWorkers(int n, long timeout, TimeUnit unit) throws TimeoutException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);

@@ -75,6 +75,16 @@ final class Commands {
         return b.toString();
     }
 
+    /** A command line for error messages: words over 120 characters (classpaths) are shortened. */
+    static String brief(String commandLine) {
+        StringBuilder b = new StringBuilder();
+        for (String w : commandLine.split(" ")) {
+            if (b.length() > 0) b.append(' ');
+            b.append(w.length() <= 120 ? w : w.substring(0, 60) + "...(" + w.length() + " chars)");
+        }
+        return b.toString();
+    }
+
     static void deleteTree(Path dir) {
         if (dir == null) return;
         try (var s = java.nio.file.Files.walk(dir)) {

@@ -160,6 +160,11 @@ public final class Client implements AutoCloseable {
         return new Client(address, null);
     }
 
+    /** Connects to any cluster manager's scheduler ({@link SshCluster}, {@link SlurmCluster}, ...). */
+    public static Client connect(Cluster cluster) {
+        return cluster instanceof LocalCluster lc ? connect(lc) : connect(cluster.schedulerAddress());
+    }
+
     /** Connects to a {@link LocalCluster} (in-process, so task payloads are not serialized). */
     public static Client connect(LocalCluster cluster) {
         Client c = new Client(cluster.inprocAddress(), null);

@@ -84,7 +84,11 @@ public final class SshCommand implements Callable<Integer> {
                 out.println("Worker at: " + w.get("address") + " (" + w.get("name") + ", " + w.get("nthreads") + " threads)");
             }
             out.flush();
-            Thread hook = new Thread(stop::countDown, "jdask-ssh-shutdown");
+            // on Ctrl-C the JVM halts once hooks are done: stop the remote processes here
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                cluster.close();
+            }, "jdask-ssh-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 stop.await();

@@ -32,6 +32,12 @@ final class LocalSshd implements AutoCloseable {
     /** Connect timeout (s) of clients and workers in tests: 2 cores shared by many JVMs can stall one for seconds. */
     static final int CONNECT_TIMEOUT_S = 60;
 
+    /** Config for clients in tests: connect and scheduler-lost timeouts that a loaded machine does not hit. */
+    static org.jdask.Config.Scope patientClients() {
+        return org.jdask.Config.set("distributed.comm.timeouts.connect", CONNECT_TIMEOUT_S,
+                "distributed.comm.timeouts.scheduler-lost", 3 * CONNECT_TIMEOUT_S);
+    }
+
     LocalSshd() throws Exception {
         assumeTrue(Files.isExecutable(SSHD), "no " + SSHD + ": install openssh-server to run the SSH cluster tests");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")), "no ssh-keygen: install openssh-client");
@@ -92,7 +98,9 @@ final class LocalSshd implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         cmd.add("-D" + marker);
-        cmd.add("-Djdask.distributed.comm.timeouts.connect=" + CONNECT_TIMEOUT_S); // a loaded test machine is slow
+        // a loaded test machine (2 cores shared by many JVMs) can stall a JVM for many seconds
+        cmd.add("-Djdask.distributed.comm.timeouts.connect=" + CONNECT_TIMEOUT_S);
+        cmd.add("-Djdask.distributed.comm.timeouts.scheduler-lost=" + 3 * CONNECT_TIMEOUT_S);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

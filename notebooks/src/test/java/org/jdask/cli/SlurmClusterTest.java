@@ -36,10 +36,11 @@ class SlurmClusterTest {
         List<String> worker = new ArrayList<>();
         worker.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         worker.addAll(JvmFlags.get());
-        worker.addAll(List.of("-D" + marker, "-Djdask.distributed.comm.timeouts.connect=" + LocalSshd.CONNECT_TIMEOUT_S, "-cp",
+        worker.addAll(List.of("-D" + marker, "-Djdask.distributed.comm.timeouts.connect=" + LocalSshd.CONNECT_TIMEOUT_S,
+                "-Djdask.distributed.comm.timeouts.scheduler-lost=" + 3 * LocalSshd.CONNECT_TIMEOUT_S, "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));
         try (LocalSlurm slurm = new LocalSlurm();
-             Config.Scope patient = Config.set("distributed.comm.timeouts.connect", LocalSshd.CONNECT_TIMEOUT_S)) {
+             Config.Scope patient = LocalSshd.patientClients()) {
             try (SlurmCluster cluster = SlurmCluster.builder().cores(1).processes(1).memory("1GB").walltime("10:00").jobName("jdask-test")
                     .queue("debug").schedulerHost("127.0.0.1").nanny(false).workerCommand(worker.toArray(String[]::new))
                     .logDirectory(slurm.dir.resolve("logs").toString())

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.jdask.Delayed;
+import org.jdask.distributed.Adaptive;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.SshCluster;
@@ -47,7 +48,7 @@ class SshClusterTest {
 
     @BeforeEach
     void patientClients() {
-        timeouts = Config.set("distributed.comm.timeouts.connect", LocalSshd.CONNECT_TIMEOUT_S);
+        timeouts = LocalSshd.patientClients();
     }
 
     @AfterEach
@@ -111,6 +112,32 @@ class SshClusterTest {
     }
 
     @Test
+    void aLocalSchedulerAdaptsSshWorkersToTheLoad() throws Exception {
+        try (SshCluster cluster = builder().localScheduler("127.0.0.1").hosts("localhost").build();
+             Client client = Client.connect(cluster)) {
+            assertEquals(1, cluster.size());
+            assertEquals(Map.of(), Map.copyOf(cluster.remotePids()).entrySet().stream().filter(e -> e.getKey().equals("scheduler"))
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+            Adaptive a = cluster.adapt(0, 2).interval(java.time.Duration.ofMillis(200)).idleWait(java.time.Duration.ofSeconds(1));
+            Fn1<Integer, Integer> slow = x -> {
+                Thread.sleep(300);
+                return -x;
+            };
+            List<Future<Integer>> fs = client.map(slow, IntStream.range(0, 30).boxed().toList());
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (cluster.size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            assertEquals(2, cluster.size(), a.history().toString());
+            assertEquals(IntStream.range(0, 30).map(x -> -x).boxed().toList(), client.gather(fs));
+            fs.forEach(Future::release);
+            deadline = System.currentTimeMillis() + 120_000;
+            while (cluster.size() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            assertEquals(0, cluster.size(), a.history().toString());
+            assertEquals(List.of(), cluster.workers(), a.history().toString());
+        }
+        assertNoMarkedProcessLeft();
+    }
+
+    @Test
     void unreachableHostsFailClearlyWithinTheTimeout() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -164,7 +191,7 @@ class SshClusterTest {
         cl.setErr(new PrintWriter(err, true));
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         Thread t = new Thread(() -> {
-            try (Config.Scope patient = Config.set("distributed.comm.timeouts.connect", LocalSshd.CONNECT_TIMEOUT_S)) {
+            try (Config.Scope patient = LocalSshd.patientClients()) {
                 exit.complete(cl.execute("ssh", "--hostfile", hostfile.toString(), "--nthreads", "1",
                         "--ssh-port", String.valueOf(sshd.port), "-i", sshd.clientKey.toString(), "--known-hosts",
                         sshd.knownHosts.toString(), "--scheduler-port", "0", "--no-nanny", "--remote-command",

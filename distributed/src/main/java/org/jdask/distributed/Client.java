@@ -183,6 +183,11 @@ public final class Client implements AutoCloseable {
         return new Client(address, null, java.util.Objects.requireNonNull(security, "security"));
     }
 
+    /** Connects to any cluster manager's scheduler ({@link SshCluster}, {@link SlurmCluster}, ...). */
+    public static Client connect(Cluster cluster) {
+        return cluster instanceof LocalCluster lc ? connect(lc) : connect(cluster.schedulerAddress());
+    }
+
     /** Connects to a {@link LocalCluster} (in-process, so task payloads are not serialized). */
     public static Client connect(LocalCluster cluster) {
         Client c = new Client(cluster.inprocAddress(), null, cluster.security());
@@ -794,6 +799,16 @@ public final class Client implements AutoCloseable {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object o : m.list(1)) out.add((Map<String, Object>) o);
         return out;
+    }
+
+    /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
+    @SuppressWarnings("unchecked")
+    public ClusterLoad load() {
+        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
+        List<Object> counts = m.fields().size() > 2 && m.get(2) != null ? m.list(2) : List.of(0L, 0L);
+        return new ClusterLoad(out, ((Number) counts.get(0)).intValue(), ((Number) counts.get(1)).intValue());
     }
 
     /** Waits until the scheduler has at least {@code n} workers. */

@@ -18,11 +18,14 @@ import java.util.Map;
  * }</pre>
  * {@link #close()} stops every worker (JVMs included) and the scheduler; no process is left.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements Cluster {
     private final Builder config;
     private final SchedulerServer scheduler;
     private final List<Worker> threadWorkers = new ArrayList<>();
     private final List<Nanny> nannies = new ArrayList<>();
+    private final Map<Object, String> names = new java.util.IdentityHashMap<>();
+    private int started;
+    private Adaptive adaptive;
     private boolean closed;
 
     /** Options of a {@link LocalCluster}; every setter checks its argument. */
@@ -128,6 +131,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** {@code tcp://host:port} of the scheduler, for clients and workers in other processes. */
+    @Override
     public String schedulerAddress() {
         return scheduler.address();
     }
@@ -148,6 +152,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The dashboard's URL; null until the dashboard module is on the classpath (a later issue). */
+    @Override
     public String dashboardLink() {
         return null;
     }
@@ -158,22 +163,27 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Number of workers now. */
+    @Override
     public synchronized int size() {
         return threadWorkers.size() + nannies.size();
     }
 
     /** Adds or removes workers until there are {@code n}; waits until the scheduler sees them. */
+    @Override
     public synchronized void scale(int n) {
         if (n < 0) throw new IllegalArgumentException("scale: n must be >= 0, got " + n);
+        if (closed) throw new IllegalStateException("the cluster is closed");
         while (size() > n) {
-            if (config.processes) nannies.remove(nannies.size() - 1).close();
-            else threadWorkers.remove(threadWorkers.size() - 1).close();
+            if (config.processes) close(nannies.remove(nannies.size() - 1));
+            else close(threadWorkers.remove(threadWorkers.size() - 1));
         }
+
         List<Thread> starting = new ArrayList<>();
         List<RuntimeException> errors = new ArrayList<>();
         for (int i = size(); i < n; i++) {
+            String name = "worker-" + started++;
             Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
-                    .withHost(config.host).withName("worker-" + i).withMemoryLimit(config.memoryLimit);
+                    .withHost(config.host).withName(name).withMemoryLimit(config.memoryLimit);
             if (config.processes) {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
@@ -181,6 +191,7 @@ public final class LocalCluster implements AutoCloseable {
                         Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
                         synchronized (nannies) {
                             nannies.add(nn);
+                            names.put(nn, name);
                         }
                     } catch (RuntimeException e) {
                         synchronized (errors) {
@@ -191,7 +202,9 @@ public final class LocalCluster implements AutoCloseable {
                 t.start();
                 starting.add(t);
             } else {
-                threadWorkers.add(startThreadWorker(o));
+                Worker w = startThreadWorker(o);
+                threadWorkers.add(w);
+                names.put(w, name);
             }
         }
         for (Thread t : starting) {
@@ -231,9 +244,12 @@ public final class LocalCluster implements AutoCloseable {
                     int i = threadWorkers.indexOf(w);
                     if (closed || i < 0) return;
                     try {
-                        threadWorkers.set(i, startThreadWorker(o));
+                        Worker fresh = startThreadWorker(o);
+                        threadWorkers.set(i, fresh);
+                        names.put(fresh, names.remove(w));
                     } catch (RuntimeException e) {
                         threadWorkers.remove(i);
+                        names.remove(w);
                         org.slf4j.LoggerFactory.getLogger(LocalCluster.class).error("cannot restart worker {}", o.name(), e);
                     }
                 }
@@ -245,8 +261,55 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The scheduler's view of the workers (address, threads, processing, keys, bytes). */
+    @Override
     public List<Map<String, Object>> workers() {
         return scheduler.workers();
+    }
+
+    @Override
+    public ClusterLoad load() {
+        return scheduler.load();
+    }
+
+    /** Stops the workers with these addresses (see {@link Cluster#retireWorkers}). */
+    @Override
+    public synchronized void retireWorkers(java.util.Collection<String> addresses) {
+        java.util.Set<String> gone = new java.util.HashSet<>(addresses);
+        for (java.util.Iterator<Worker> it = threadWorkers.iterator(); it.hasNext(); ) {
+            Worker w = it.next();
+            if (gone.contains(w.address())) {
+                it.remove();
+                close(w);
+            }
+        }
+        for (java.util.Iterator<Nanny> it = nannies.iterator(); it.hasNext(); ) {
+            Nanny nn = it.next();
+            if (gone.contains(nn.workerAddress(1_000))) {
+                it.remove();
+                close(nn);
+            }
+        }
+    }
+
+    private void close(AutoCloseable workerOrNanny) {
+        names.remove(workerOrNanny);
+        try {
+            workerOrNanny.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop " + workerOrNanny + ": " + e, e);
+        }
+    }
+
+    /** Adapts between {@code min} and {@code max} workers (see {@link Adaptive}); replaces an earlier adapt. */
+    @Override
+    public Adaptive adapt(int min, int max) {
+        Adaptive next = new Adaptive(this, min, max), old;
+        synchronized (this) {
+            old = adaptive;
+            adaptive = next;
+        }
+        if (old != null) old.stop(); // outside the lock: its thread may be waiting for it
+        return next;
     }
 
     /** Worker JVMs (empty for in-process workers), e.g. to watch or kill them in tests. */
@@ -262,15 +325,26 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Each worker JVM's recent output, by worker name (empty for in-process workers: they log here). */
+    @Override
     public synchronized Map<String, List<String>> logs() {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (int i = 0; i < nannies.size(); i++) out.put("worker-" + i, nannies.get(i).logs());
+        for (Nanny n : nannies) out.put(names.get(n), n.logs());
         return out;
     }
 
     /** Stops all workers (and their JVMs) and the scheduler. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        Adaptive a;
+        synchronized (this) {
+            a = adaptive;
+            adaptive = null;
+        }
+        if (a != null) a.stop(); // outside the lock: its thread may be waiting for it
+        closeAll();
+    }
+
+    private synchronized void closeAll() {
         if (closed) return;
         closed = true;
         for (Nanny n : nannies) n.close();

@@ -74,6 +74,7 @@ public final class SchedulerServer implements AutoCloseable {
     private volatile String address, inprocAddress;
     private volatile RuntimeException startFailure;
     private volatile List<Map<String, Object>> workerSnapshot = List.of();
+    private volatile ClusterLoad loadSnapshot = new ClusterLoad(List.of(), 0, 0);
 
     private ZMQ.Socket router;
     private final Map<String, Peer> peers = new HashMap<>();
@@ -176,6 +177,11 @@ public final class SchedulerServer implements AutoCloseable {
     /** Workers as last seen by the scheduler thread: address, name, nthreads, processing, keys. */
     public List<Map<String, Object>> workers() {
         return workerSnapshot;
+    }
+
+    /** Workers and waiting tasks as last seen by the scheduler thread (refreshed every tick), for {@link Adaptive}. */
+    public ClusterLoad load() {
+        return loadSnapshot;
     }
 
     /**
@@ -418,7 +424,8 @@ public final class SchedulerServer implements AutoCloseable {
                 for (TransitionLog.Entry e : state.story(m.key(1))) lines.add(e.toString());
                 queue(peer, Msg.of(Op.STORY_REPLY, m.num(0), lines));
             }
-            case WORKERS -> queue(peer, Msg.of(Op.WORKERS_REPLY, m.num(0), workerList()));
+            case WORKERS -> queue(peer, Msg.of(Op.WORKERS_REPLY, m.num(0), workerList(),
+                    List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
             case PUBLISH -> {
                 String name = m.str(0);
                 List<Key> keys = m.keys(1);
@@ -488,11 +495,13 @@ public final class SchedulerServer implements AutoCloseable {
         for (SchedulerState.WorkerInfo w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
+            m.put("name", w.name());
             m.put("nthreads", w.nthreads());
             m.put("processing", w.processingCount());
             m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
             m.put("memory_limit", w.memoryLimit());
+            m.put("sole", w.soleCount());
             out.add(m);
         }
         return out;
@@ -506,6 +515,7 @@ public final class SchedulerServer implements AutoCloseable {
             snap.add(m);
         }
         workerSnapshot = List.copyOf(snap);
+        loadSnapshot = new ClusterLoad(workerSnapshot, state.queuedCount(), state.unrunnableCount());
     }
 
     private void apply(SchedulerEvent e, Peer from) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "jdask: Dask's model on the JVM.",
-        subcommands = {DemoCommand.class, NotebookCommand.class, SchedulerCommand.class, WorkerCommand.class,
+        subcommands = {DemoCommand.class, NotebookCommand.class, SchedulerCommand.class, WorkerCommand.class, SshCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec

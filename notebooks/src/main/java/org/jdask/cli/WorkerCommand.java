@@ -111,7 +111,12 @@ public final class WorkerCommand implements Callable<Integer> {
                 out.println("Worker at: " + addr + " (" + threads + " threads" + (nanny ? ", nanny" : "") + ")");
                 out.flush();
             }
-            Thread hook = new Thread(stop::countDown, "jdask-worker-shutdown");
+            // on SIGTERM (scancel, an SSH cluster retiring this worker) the JVM halts once hooks are done:
+            // close the workers here, so each says goodbye and the scheduler drops it at once
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                closeAll(running);
+            }, "jdask-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 stop.await();
@@ -119,8 +124,21 @@ public final class WorkerCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         } finally {
-            for (AutoCloseable c : running) c.close();
+            closeAll(running);
         }
         return 0;
+    }
+
+    private static void closeAll(List<AutoCloseable> running) {
+        synchronized (running) {
+            for (AutoCloseable c : running) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("worker: cannot stop " + c + ": " + e);
+                }
+            }
+            running.clear();
+        }
     }
 }

@@ -172,6 +172,17 @@ public final class SchedulerState {
             return hasWhat.size();
         }
 
+        public String name() {
+            return name;
+        }
+
+        /** Keys held only here that cannot be recomputed (scattered data): retiring this worker loses them. */
+        public int soleCount() {
+            int n = 0;
+            for (Task t : hasWhat) if (t.spec == null && t.whoHas.size() == 1) n++;
+            return n;
+        }
+
         public Set<Key> hasWhat() {
             Set<Key> out = new HashSet<>();
             for (Task t : hasWhat) out.add(t.key);
@@ -235,6 +246,16 @@ public final class SchedulerState {
 
     public Map<String, WorkerInfo> workers() {
         return java.util.Collections.unmodifiableMap(workers);
+    }
+
+    /** Ready root tasks held back until a worker has a free slot. */
+    public int queuedCount() {
+        return queued.size();
+    }
+
+    /** Ready tasks that no worker can run now (no workers, or none satisfies their restrictions). */
+    public int unrunnableCount() {
+        return noWorker.size();
     }
 
     public List<Key> queuedKeys() {

@@ -36,6 +36,7 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, Double> resources = Map.of();
         long startTimeoutMs = 60_000;
         Security security;
+        String dashboardAddress = org.jdask.Config.getString("distributed.dashboard.address", ":8787");
 
         public Builder workers(int n) {
             if (n < 0) throw new IllegalArgumentException("workers must be >= 0, got " + n);
@@ -92,6 +93,17 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the web dashboard listens: {@code ":8787"} (the default, config
+         * {@code distributed.dashboard.address}; on the scheduler's host, a free port with a warning
+         * if 8787 is taken), {@code "HOST:PORT"}, {@code ":0"} for a free port, null or
+         * {@code "none"} for no dashboard.
+         */
+        public Builder dashboardAddress(String address) {
+            dashboardAddress = address;
+            return this;
+        }
+
         public LocalCluster build() {
             return new LocalCluster(this);
         }
@@ -124,7 +136,7 @@ public final class LocalCluster implements AutoCloseable {
     private LocalCluster(Builder b) {
         if (b.security != null) b.security.requireSupported();
         this.config = b;
-        this.scheduler = SchedulerServer.start(b.host, b.port);
+        this.scheduler = SchedulerServer.start(b.host, b.port, b.dashboardAddress);
         try {
             scale(b.workers);
         } catch (RuntimeException e) {
@@ -143,9 +155,9 @@ public final class LocalCluster implements AutoCloseable {
         return scheduler.inprocAddress();
     }
 
-    /** The dashboard's URL; null until the dashboard module is on the classpath (a later issue). */
+    /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}; null if it was disabled. */
     public String dashboardLink() {
-        return null;
+        return scheduler.dashboardLink();
     }
 
     /** Whether workers run in their own JVMs. */

@@ -103,6 +103,14 @@ public final class Worker implements AutoCloseable {
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
     private final List<Msg> toScheduler = new ArrayList<>();
     private long nextRequest = 1;
+    private final org.jdask.distributed.dashboard.WorkerMetrics metrics = new org.jdask.distributed.dashboard.WorkerMetrics(0);
+    /** Executor thread numbers (1..nthreads) for the task stream. */
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threadNumbers::incrementAndGet);
+    /** The task whose ExecuteDone is being applied, with its start (ms) and thread: FINISHED carries them. */
+    private Key doneKey;
+    private long doneStart;
+    private int doneThread;
 
     private record PendingFetch(String peer, List<Key> keys, long deadline) {}
 
@@ -227,7 +235,7 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    send(Msg.of(Op.HEARTBEAT));
+                    send(Msg.of(Op.HEARTBEAT, metrics.sample()));
                     nextBeat = now + heartbeatMs;
                 }
                 flushScheduler();
@@ -374,7 +382,9 @@ public final class Worker implements AutoCloseable {
         if (i instanceof Execute x) {
             executor.execute(() -> runTask(x));
         } else if (i instanceof Finished f) {
-            send(Msg.of(Op.FINISHED, f.key(), f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key())), f.seconds()));
+            long nbytes = f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key()));
+            if (f.key().equals(doneKey)) send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
+            else send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds()));
         } else if (i instanceof Erred e) {
             send(Msg.of(Op.ERRED, e.key(), e.error()));
         } else if (i instanceof Missing m) {
@@ -407,6 +417,8 @@ public final class Worker implements AutoCloseable {
     }
 
     private void runTask(Execute x) {
+        long startMillis = System.currentTimeMillis();
+        int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
         Object result;
         try {
@@ -428,7 +440,14 @@ public final class Worker implements AutoCloseable {
         Object stored = result;
         post(() -> {
             data.put(x.key(), stored == null ? NULL : stored);
-            apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
+            doneKey = x.key();
+            doneStart = startMillis;
+            doneThread = threadNo;
+            try {
+                apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
+            } finally {
+                doneKey = null;
+            }
         });
     }
 

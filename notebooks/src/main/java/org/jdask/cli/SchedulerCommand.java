@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jdask scheduler}: runs a distributed scheduler until interrupted (Ctrl-C), like
- * {@code dask scheduler}. Prints {@code Scheduler at: tcp://HOST:PORT}; with
+ * {@code dask scheduler}. Prints {@code Scheduler at: tcp://HOST:PORT} and
+ * {@code Dashboard at: http://HOST:8787/status}; with
  * {@code --scheduler-file} also writes {@code {"address": "..."}} there for workers and clients.
  */
 @Command(name = "scheduler", mixinStandardHelpOptions = true,
@@ -31,6 +32,11 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8786", description = "Port to listen on, default ${DEFAULT-VALUE}; 0 picks a free one.")
     int port;
 
+    @Option(names = "--dashboard-address", defaultValue = ":8787", paramLabel = "ADDRESS",
+            description = "Dashboard address, default ${DEFAULT-VALUE} (on --host; a free port with a warning if taken); "
+                    + ":0 picks a free port, 'none' disables it.")
+    String dashboardAddress;
+
     @Option(names = "--scheduler-file", paramLabel = "FILE", description = "Write the scheduler's address to FILE (JSON).")
     Path schedulerFile;
 
@@ -39,8 +45,9 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (SchedulerServer s = SchedulerServer.start(host, port)) {
+        try (SchedulerServer s = SchedulerServer.start(host, port, dashboardAddress)) {
             out.println("Scheduler at: " + s.address());
+            if (s.dashboardLink() != null) out.println("Dashboard at: " + s.dashboardLink());
             out.flush();
             if (schedulerFile != null) {
                 Files.writeString(schedulerFile, "{\"address\": \"" + s.address() + "\"}\n", StandardCharsets.UTF_8);

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> The scheduler thread calls the recording methods ({@link #taskFinished},
  * {@link #taskErred}, {@link #heartbeat}) and {@link #poll}; they only append to a bounded ring or
  * a small map, never block and never take a lock. While a page is being watched (a request in the
- * last two seconds), {@link #poll} publishes an immutable {@link Snapshot} at most every 200 ms;
+ * last two seconds), {@link #poll} publishes an immutable {@link Snapshot} at most every 200 ms
+ * (less often for huge graphs: the gap is at least 20 times the last snapshot's cost, so snapshots
+ * take at most 5% of the scheduler thread);
  * HTTP threads read only that snapshot. Questions that need the live state (a key's story, the
  * graph, a fresh snapshot after a quiet period) are queued for the scheduler thread, which answers
  * them at its next {@link #poll} (within one tick, 200 ms); the HTTP thread waits with a timeout and
@@ -73,6 +75,8 @@ public final class Dashboard implements AutoCloseable {
     // ---- shared
     private final ConcurrentLinkedQueue<java.util.function.Consumer<SchedulerState>> requests = new ConcurrentLinkedQueue<>();
     private volatile Snapshot snapshot;
+    /** Time between snapshots while watched: 200 ms, or 20x the last snapshot's cost (at most 5% of the thread). */
+    private volatile long publishGap = PUBLISH_MS;
     private volatile long watchedUntil;
     private volatile boolean closed;
 
@@ -180,7 +184,7 @@ public final class Dashboard implements AutoCloseable {
      * snapshot if the page is watched and the last one is 200 ms old, and answers queued questions.
      */
     public void poll(SchedulerState state, long now) {
-        if (now < watchedUntil && now - lastPublish >= PUBLISH_MS) publish(state, now);
+        if (now < watchedUntil && now - lastPublish >= publishGap) publish(state, now);
         java.util.function.Consumer<SchedulerState> r;
         while ((r = requests.poll()) != null) {
             try {
@@ -191,7 +195,8 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    private Snapshot publish(SchedulerState state, long now) {
+    Snapshot publish(SchedulerState state, long now) {
+        long t0 = System.nanoTime();
         lastPublish = now;
         List<WorkerView> ws = new ArrayList<>(state.workers().size());
         for (SchedulerState.WorkerInfo w : state.workers().values()) {
@@ -224,6 +229,7 @@ public final class Dashboard implements AutoCloseable {
         Snapshot s = new Snapshot(now, schedulerAddress, List.copyOf(ws), states, List.copyOf(prefixes),
                 java.util.Collections.unmodifiableList(stream), completed, erred);
         snapshot = s;
+        publishGap = Math.max(PUBLISH_MS, (System.nanoTime() - t0) / 1_000_000 * 20);
         return s;
     }
 
@@ -249,7 +255,7 @@ public final class Dashboard implements AutoCloseable {
         long now = System.currentTimeMillis();
         watchedUntil = now + WATCH_MS;
         Snapshot s = snapshot;
-        if (s != null && now - s.time() <= 2 * PUBLISH_MS + 100) return s;
+        if (s != null && now - s.time() <= 2 * publishGap + 100) return s;
         try {
             return ask(st -> publish(st, System.currentTimeMillis()));
         } catch (SchedulerBusy busy) {

@@ -327,6 +327,37 @@ class DashboardTest {
     }
 
     @Test
+    void workerJvmsSendMetricsAndTaskTimesOverTcp() throws Exception {
+        try (LocalCluster jvms = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(true).dashboardAddress(":0").build();
+             Client c = Client.connect(jvms)) {
+            String b = jvms.dashboardLink().replace("/status", "");
+            Fn1<Integer, Integer> tripled = DashboardTest::triple;
+            List<Future<Integer>> fs = c.map(tripled, List.of(1, 2, 3));
+            assertEquals(List.of(3, 6, 9), c.gather(fs));
+            String worker = (String) jvms.workers().get(0).get("address");
+            long deadline = System.currentTimeMillis() + 30_000;
+            JsonNode w = null, stream = null;
+            while (System.currentTimeMillis() < deadline) {
+                w = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/workers")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("workers").get(0);
+                stream = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/task-stream?since=0")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("tasks");
+                if (!w.get("memory").isNull() && stream.size() == 3) break;
+                Thread.sleep(50);
+            }
+            assertEquals(worker, w.get("address").asText());
+            assertTrue(w.get("memory").asLong() > 1_000_000, "the worker JVM's resident memory: " + w);
+            assertTrue(w.get("memory_limit").asLong() > 0 && w.get("cpu").asDouble() >= 0, w.toString());
+            assertEquals(3, stream.size(), stream.toString());
+            for (JsonNode t : stream) {
+                assertEquals(worker, t.get("worker").asText());
+                assertEquals(1, t.get("thread").asInt(), "the worker JVM's one executor thread: " + t);
+                assertEquals("triple", t.get("prefix").asText());
+            }
+        }
+    }
+
+    @Test
     void dashboardAddressOptions() throws Exception {
         try (LocalCluster none = LocalCluster.builder().workers(0).dashboardAddress("none").build()) {
             assertNull(none.dashboardLink());

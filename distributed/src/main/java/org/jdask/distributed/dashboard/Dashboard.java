@@ -250,10 +250,19 @@ public final class Dashboard implements AutoCloseable {
 
     // ------------------------------------------------------------------ HTTP threads
 
-    /** The latest snapshot, fresh within a tick; marks the dashboard as watched. */
+    /** The latest snapshot, fresh within a tick; marks the dashboard as watched (a page polls). */
     Snapshot current() {
+        return current(true);
+    }
+
+    /**
+     * The latest snapshot, fresh within a tick. {@code watch = false} for one-off readers (a
+     * Prometheus scrape every 15 s): they get a snapshot made on request, and the scheduler does
+     * not keep publishing for them.
+     */
+    Snapshot current(boolean watch) {
         long now = System.currentTimeMillis();
-        watchedUntil = now + WATCH_MS;
+        if (watch) watchedUntil = now + WATCH_MS;
         Snapshot s = snapshot;
         if (s != null && now - s.time() <= 2 * publishGap + 100) return s;
         try {

@@ -112,7 +112,7 @@ final class DashboardHttp {
             case "/api/tasks" -> json(ex, tasks(dashboard.current()));
             case "/api/task-stream" -> json(ex, taskStream(dashboard.current(), number(q, "since", 0), (int) number(q, "limit", 2000)));
             case "/api/graph" -> json(ex, dashboard.graph((int) Math.min(5000, Math.max(1, number(q, "limit", 500)))));
-            case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", Prometheus.render(dashboard.current()));
+            case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", Prometheus.render(dashboard.current(false)));
             default -> {
                 if (path.startsWith("/api/story/") && path.length() > "/api/story/".length()) {
                     story(ex, decode(path.substring("/api/story/".length())));

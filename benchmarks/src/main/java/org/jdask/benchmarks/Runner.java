@@ -43,6 +43,10 @@ public final class Runner {
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("dashboard")) { // the dashboard's cost on W6's map + gather
+            DashboardOverhead.run(Integer.parseInt(opt(a, "--reps", "5")), Long.parseLong(opt(a, "--poll-ms", "1000")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w4")) {
             W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);

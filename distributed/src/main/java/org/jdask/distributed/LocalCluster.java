@@ -39,6 +39,7 @@ public final class LocalCluster implements Cluster {
         Map<String, Double> resources = Map.of();
         long startTimeoutMs = 60_000;
         Security security;
+        String dashboardAddress = org.jdask.Config.getString("distributed.dashboard.address", ":8787");
 
         public Builder workers(int n) {
             if (n < 0) throw new IllegalArgumentException("workers must be >= 0, got " + n);
@@ -110,6 +111,17 @@ public final class LocalCluster implements Cluster {
             return this;
         }
 
+        /**
+         * Where the web dashboard listens: {@code ":8787"} (the default, config
+         * {@code distributed.dashboard.address}; on the scheduler's host, a free port with a warning
+         * if 8787 is taken), {@code "HOST:PORT"}, {@code ":0"} for a free port, null or
+         * {@code "none"} for no dashboard.
+         */
+        public Builder dashboardAddress(String address) {
+            dashboardAddress = address;
+            return this;
+        }
+
         public LocalCluster build() {
             return new LocalCluster(this);
         }
@@ -121,7 +133,7 @@ public final class LocalCluster implements Cluster {
 
     private LocalCluster(Builder b) {
         this.config = b;
-        this.scheduler = SchedulerServer.start(b.host, b.port, b.security);
+        this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
         try {
             scale(b.workers);
         } catch (RuntimeException e) {
@@ -151,10 +163,10 @@ public final class LocalCluster implements Cluster {
         return scheduler.inprocAddress();
     }
 
-    /** The dashboard's URL; null until the dashboard module is on the classpath (a later issue). */
+    /** The dashboard's URL, {@code http://127.0.0.1:PORT/status}; null if it was disabled. */
     @Override
     public String dashboardLink() {
-        return null;
+        return scheduler.dashboardLink();
     }
 
     /** Whether workers run in their own JVMs. */

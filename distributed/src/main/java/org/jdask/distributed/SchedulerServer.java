@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
+import org.jdask.distributed.dashboard.Dashboard;
 import org.jdask.distributed.internal.Op;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.Prio;
@@ -75,6 +76,8 @@ public final class SchedulerServer implements AutoCloseable {
     private volatile RuntimeException startFailure;
     private volatile List<Map<String, Object>> workerSnapshot = List.of();
     private volatile ClusterLoad loadSnapshot = new ClusterLoad(List.of(), 0, 0);
+    /** The web dashboard, or null; its hooks run on the thread that owns the state. */
+    private volatile Dashboard dashboard;
 
     private ZMQ.Socket router;
     private final Map<String, Peer> peers = new HashMap<>();
@@ -97,17 +100,44 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** Starts a scheduler listening on {@code host:port} (port 0 picks a free one) and in-process. */
     public static SchedulerServer start(String host, int port) {
-        return start(host, port, null);
+        return start(host, port, null, null);
     }
 
     /**
      * Like {@link #start(String, int)}; with {@code security} non-null the TCP port is a CurveZMQ
-     * server that admits only the cluster's key (see {@link Security}).
+     * server that admits only the cluster's key (see {@link Security}). No dashboard.
      */
     public static SchedulerServer start(String host, int port, Security security) {
+        return start(host, port, security, null);
+    }
+
+    /** Like {@link #start(String, int, Security, String)} without security. */
+    public static SchedulerServer start(String host, int port, String dashboardAddress) {
+        return start(host, port, null, dashboardAddress);
+    }
+
+    /**
+     * Starts a scheduler; with {@code security} non-null the TCP port is a CurveZMQ server that
+     * admits only the cluster's key (see {@link Security}). The web dashboard listens at
+     * {@code dashboardAddress} ({@code ":8787"}, {@code "HOST:PORT"}, {@code ":0"} for a free
+     * port; null or {@code "none"} for no dashboard).
+     */
+    public static SchedulerServer start(String host, int port, Security security, String dashboardAddress) {
         SchedulerServer s = new SchedulerServer(host, port, options(), security);
         s.awaitBound();
+        try {
+            s.dashboard = Dashboard.start(s.address, host, dashboardAddress);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
         return s;
+    }
+
+    /** {@code http://HOST:PORT/status}, or null without a dashboard. */
+    public String dashboardLink() {
+        Dashboard d = dashboard;
+        return d == null ? null : d.link();
     }
 
     static SchedulerState.Options options() {
@@ -241,7 +271,11 @@ public final class SchedulerServer implements AutoCloseable {
                     nextTick = now + TICK_MS;
                     publishSnapshot();
                 }
-                if (!ingesting) flush();
+                if (!ingesting) {
+                    Dashboard d = dashboard;
+                    if (d != null) d.poll(state, now);
+                    flush();
+                }
             }
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("scheduler socket failed", e);
@@ -456,10 +490,26 @@ public final class SchedulerServer implements AutoCloseable {
                 publishSnapshot();
             }
             case HEARTBEAT -> {
-                if (peer.worker != null) apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
+                if (peer.worker != null) {
+                    Dashboard d = dashboard;
+                    if (d != null && !m.fields().isEmpty() && m.get(0) instanceof Map) d.heartbeat(peer.worker, m.map(0));
+                    apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
+                }
             }
-            case FINISHED -> apply(new SchedulerEvent.TaskFinished(requireWorker(peer), m.key(0), m.num(1), m.dbl(2)), peer);
-            case ERRED -> apply(new SchedulerEvent.TaskErred(requireWorker(peer), m.key(0), m.payload(1)), peer);
+            case FINISHED -> {
+                Dashboard d = dashboard;
+                if (d != null) { // optional fields 3, 4: start (ms since epoch) and thread number, for the task stream
+                    boolean timed = m.fields().size() > 4;
+                    d.taskFinished(state, requireWorker(peer), m.key(0), m.dbl(2), timed ? m.num(3) : -1, timed ? (int) m.num(4) : 0,
+                            System.currentTimeMillis());
+                }
+                apply(new SchedulerEvent.TaskFinished(requireWorker(peer), m.key(0), m.num(1), m.dbl(2)), peer);
+            }
+            case ERRED -> {
+                Dashboard d = dashboard;
+                if (d != null) d.taskErred(state, requireWorker(peer), m.key(0), System.currentTimeMillis());
+                apply(new SchedulerEvent.TaskErred(requireWorker(peer), m.key(0), m.payload(1)), peer);
+            }
             case MISSING -> apply(new SchedulerEvent.MissingData(requireWorker(peer), m.key(0), m.key(1), m.str(2)), peer);
             case STEAL_ANSWER -> apply(new SchedulerEvent.StealResponse(requireWorker(peer), m.key(0), m.bool(1)), peer);
             case WORKER_DIED -> {
@@ -591,6 +641,8 @@ public final class SchedulerServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Dashboard d = dashboard;
+        if (d != null) d.close();
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

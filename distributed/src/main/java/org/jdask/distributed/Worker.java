@@ -127,6 +127,14 @@ public final class Worker implements AutoCloseable {
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
     private final List<Msg> toScheduler = new ArrayList<>();
     private long nextRequest = 1;
+    private final org.jdask.distributed.dashboard.WorkerMetrics metrics;
+    /** Executor thread numbers (1..nthreads) for the task stream. */
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threadNumbers::incrementAndGet);
+    /** The task whose ExecuteDone is being applied, with its start (ms) and thread: FINISHED carries them. */
+    private Key doneKey;
+    private long doneStart;
+    private int doneThread;
 
     private record PendingFetch(String peer, List<Key> keys, long deadline) {}
 
@@ -153,6 +161,7 @@ public final class Worker implements AutoCloseable {
         this.security = schedulerAddress.startsWith("inproc://") ? null : security;
         this.schedulerAddress = schedulerAddress;
         this.options = options;
+        this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
         this.local = schedulerAddress.startsWith("inproc://");
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = (long) (Config.getDouble("distributed.worker.heartbeat-interval", 0.5) * 1000);
@@ -297,7 +306,7 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    send(Msg.of(Op.HEARTBEAT));
+                    send(Msg.of(Op.HEARTBEAT, metrics.sample()));
                     nextBeat = now + heartbeatMs;
                 }
                 flushScheduler();
@@ -445,7 +454,9 @@ public final class Worker implements AutoCloseable {
         if (i instanceof Execute x) {
             executor.execute(() -> runTask(x));
         } else if (i instanceof Finished f) {
-            send(Msg.of(Op.FINISHED, f.key(), f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key())), f.seconds()));
+            long nbytes = f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key()));
+            if (f.key().equals(doneKey)) send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
+            else send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds()));
         } else if (i instanceof Erred e) {
             send(Msg.of(Op.ERRED, e.key(), e.error()));
         } else if (i instanceof Missing m) {
@@ -478,6 +489,8 @@ public final class Worker implements AutoCloseable {
     }
 
     private void runTask(Execute x) {
+        long startMillis = System.currentTimeMillis();
+        int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
         Object result;
         try {
@@ -500,7 +513,14 @@ public final class Worker implements AutoCloseable {
         Object stored = result;
         post(() -> {
             data.put(x.key(), stored == null ? NULL : stored);
-            apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
+            doneKey = x.key();
+            doneStart = startMillis;
+            doneThread = threadNo;
+            try {
+                apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
+            } finally {
+                doneKey = null;
+            }
         });
     }
 

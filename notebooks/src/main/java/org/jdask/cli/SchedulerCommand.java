@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jdask scheduler}: runs a distributed scheduler until interrupted (Ctrl-C), like
- * {@code dask scheduler}. Prints {@code Scheduler at: tcp://HOST:PORT}; with
+ * {@code dask scheduler}. Prints {@code Scheduler at: tcp://HOST:PORT} and
+ * {@code Dashboard at: http://HOST:8787/status}; with
  * {@code --scheduler-file} also writes {@code {"address": "..."}} there for workers and clients.
  * With {@code --security-dir DIR} the port requires CurveZMQ with the keys in DIR
  * ({@code --new-keys} creates them first); workers and clients need a copy of DIR (all but
@@ -35,6 +36,11 @@ public final class SchedulerCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8786", description = "Port to listen on, default ${DEFAULT-VALUE}; 0 picks a free one.")
     int port;
+
+    @Option(names = "--dashboard-address", defaultValue = ":8787", paramLabel = "ADDRESS",
+            description = "Dashboard address, default ${DEFAULT-VALUE} (on --host; a free port with a warning if taken); "
+                    + ":0 picks a free port, 'none' disables it.")
+    String dashboardAddress;
 
     @Option(names = "--scheduler-file", paramLabel = "FILE", description = "Write the scheduler's address to FILE (JSON).")
     Path schedulerFile;
@@ -61,8 +67,9 @@ public final class SchedulerCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
             }
         }
-        try (SchedulerServer s = SchedulerServer.start(host, port, security)) {
+        try (SchedulerServer s = SchedulerServer.start(host, port, security, dashboardAddress)) {
             out.println("Scheduler at: " + s.address());
+            if (s.dashboardLink() != null) out.println("Dashboard at: " + s.dashboardLink());
             if (security != null) {
                 out.println("Security: CurveZMQ, " + security + ", keys in " + securityDir
                         + (newKeys ? " (new; give workers and clients a copy without scheduler.secret)" : ""));

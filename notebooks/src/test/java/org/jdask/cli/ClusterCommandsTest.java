@@ -33,12 +33,16 @@ class ClusterCommandsTest {
         StringWriter schedOut = new StringWriter();
         CommandLine sched = Main.commandLine();
         sched.setOut(new PrintWriter(schedOut, true));
-        Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--scheduler-file", file.toString()));
+        Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--dashboard-address", ":0",
+                "--scheduler-file", file.toString()));
         st.start();
         long deadline = System.currentTimeMillis() + 30_000;
         while (!Files.exists(file) && System.currentTimeMillis() < deadline) Thread.sleep(20);
         String address = SchedulerCommand.addressFromFile(file);
         assertTrue(schedOut.toString().contains("Scheduler at: " + address), schedOut.toString());
+        java.util.regex.Matcher dash = java.util.regex.Pattern.compile("Dashboard at: (http://127\\.0\\.0\\.1:\\d+)/status")
+                .matcher(schedOut.toString());
+        assertTrue(dash.find(), schedOut.toString());
 
         StringWriter workOut = new StringWriter();
         CommandLine work = Main.commandLine();
@@ -51,6 +55,12 @@ class ClusterCommandsTest {
             c.waitForWorkers(2, 30, TimeUnit.SECONDS);
             Fn1<Integer, Integer> inc = x -> x + 1;
             assertEquals(42, c.submit(inc, 41).result(30, TimeUnit.SECONDS));
+            // the scheduler's dashboard sees both workers
+            java.net.http.HttpResponse<String> ws = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(dash.group(1) + "/api/workers")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ws.statusCode());
+            assertEquals(2, ws.body().split("\"address\"", -1).length - 1, ws.body());
         }
         assertTrue(workOut.toString().contains("Worker at: tcp://127.0.0.1:"), workOut.toString());
         wt.interrupt();

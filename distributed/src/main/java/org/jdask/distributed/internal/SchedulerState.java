@@ -103,6 +103,18 @@ public final class SchedulerState {
             return suspicious;
         }
 
+        /** The function name the client gave (e.g. {@code inc}); null for scattered data. */
+        public String prefix() {
+            return prefix;
+        }
+
+        /** Keys this task depends on, in argument order. */
+        public List<Key> dependencies() {
+            List<Key> out = new ArrayList<>(deps.size());
+            for (Task d : deps) out.add(d.key);
+            return out;
+        }
+
         @Override
         public String toString() {
             return key + "[" + state + "]";

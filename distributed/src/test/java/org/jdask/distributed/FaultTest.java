@@ -96,8 +96,8 @@ class FaultTest {
 
     @Test
     void soakOfManyTasksWhenEnabled() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("jdask.soak"), "run with -Djdask.soak=true");
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false).build();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("jdask.soak"), "run with -Pslow (or -Djdask.soak=true)");
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).build();
              Client client = Client.connect(cluster)) {
             List<Integer> xs = java.util.stream.IntStream.range(0, 100_000).boxed().toList();
             List<Future<Integer>> fs = client.map(INC, xs);

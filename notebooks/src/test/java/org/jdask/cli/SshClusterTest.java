@@ -132,6 +132,8 @@ class SshClusterTest {
             deadline = System.currentTimeMillis() + 120_000;
             while (cluster.size() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
             assertEquals(0, cluster.size(), a.history().toString());
+            // the remote process is gone; the scheduler hears of it over the closed connection
+            while (!cluster.workers().isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(50);
             assertEquals(List.of(), cluster.workers(), a.history().toString());
         }
         assertNoMarkedProcessLeft();

@@ -418,7 +418,11 @@ public final class Worker implements AutoCloseable {
 
     private void execute(WorkerInstruction i) {
         if (i instanceof Execute x) {
-            executor.execute(() -> runTask(x));
+            try {
+                executor.execute(() -> runTask(x));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (running) throw e; // otherwise the worker is closing and drops the task
+            }
         } else if (i instanceof Finished f) {
             send(Msg.of(Op.FINISHED, f.key(), f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key())), f.seconds()));
         } else if (i instanceof Erred e) {

@@ -48,6 +48,8 @@ final class ClientConnection {
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object wakeLock = new Object();
+    /** Set while a wake-up message is queued and not yet drained: one wake-up per burst of posts. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
     private ZMQ.Socket sched, wakeIn, wakeOut;
     private long nextId = 1, lastHeard, nextPing;
@@ -83,6 +85,7 @@ final class ClientConnection {
     /** Runs {@code r} on the I/O thread. */
     void post(Runnable r) {
         inbox.add(r);
+        if (!wakePending.compareAndSet(false, true)) return; // a wake-up is on its way: it drains r too
         boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
         try {
             synchronized (wakeLock) {
@@ -158,6 +161,7 @@ final class ClientConnection {
                 while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
                     // wake-up only
                 }
+                wakePending.set(false); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
                 while ((r = inbox.poll()) != null) r.run();
                 for (int i = 0; i < 10_000; i++) {

@@ -81,7 +81,7 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
     /** A {@link CompletableFuture} completed with the value (fetched when done) or the failure. */
     public CompletableFuture<T> toCompletableFuture() {
         CompletableFuture<T> cf = new CompletableFuture<>();
-        state.done.whenComplete((v, e) -> CompletableFuture.runAsync(() -> {
+        state.done.whenComplete((v, e) -> FETCHERS.execute(() -> {
             try {
                 cf.complete(result());
             } catch (RuntimeException ex) {
@@ -90,6 +90,16 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
         }));
         return cf;
     }
+
+    /**
+     * Threads that fetch values for {@link #toCompletableFuture()}: reused between futures (the common
+     * pool would start a thread per task on a 2-core machine, where its parallelism is 1).
+     */
+    private static final java.util.concurrent.ExecutorService FETCHERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jdask-future-fetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Drops this future's hold on the data now (it is also dropped when the future is collected). */
     public void release() {

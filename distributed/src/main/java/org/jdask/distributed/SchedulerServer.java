@@ -147,7 +147,8 @@ public final class SchedulerServer implements AutoCloseable {
                 (long) (Config.getDouble("distributed.scheduler.worker-ttl", 60) * 1000),
                 Config.getDouble("distributed.scheduler.unknown-task-duration", 0.5),
                 Config.getBoolean("distributed.scheduler.work-stealing", true),
-                Config.getInt("distributed.scheduler.transition-log-length", 100_000));
+                Config.getInt("distributed.scheduler.transition-log-length", 100_000),
+                Config.getDouble("distributed.scheduler.root-queue-seconds", 0.02));
     }
 
     static long maxFrameBytes() {
@@ -254,7 +255,8 @@ public final class SchedulerServer implements AutoCloseable {
         long nextTick = System.currentTimeMillis() + TICK_MS;
         try {
             while (running) {
-                poller.poll(Math.max(0, nextTick - System.currentTimeMillis()));
+                // while the helper ingests, ticks wait: sleep until a message or the wake-up, never spin
+                poller.poll(ingesting ? TICK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
                 while (wake.recv(ZMQ.DONTWAIT) != null) {
                     // wake-up only
                 }

@@ -123,9 +123,18 @@ public final class Worker implements AutoCloseable {
 
     private ZMQ.Socket sched, server, wakeIn, wakeOut;
     private final Object wakeLock = new Object();
+    /** Set while a wake-up message is queued and not yet drained: one wake-up per burst of posts. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
+    /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
     private final List<Msg> toScheduler = new ArrayList<>();
+    /**
+     * Guards {@link #state}, {@link #toScheduler} and the store updates that go with an event: the
+     * I/O thread and executor threads both apply events (an executor thread applies its own
+     * task's completion and runs the next ready task at once, without a hand-off to the I/O thread).
+     */
+    private final Object stateLock = new Object();
     private long nextRequest = 1;
     private final org.jdask.distributed.dashboard.WorkerMetrics metrics;
     /** Executor thread numbers (1..nthreads) for the task stream. */
@@ -284,6 +293,7 @@ public final class Worker implements AutoCloseable {
                 poller.poll(Math.max(1, Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
                 if (!running) break;
                 drainWake();
+                wakePending.set(false); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
                 while ((r = inbox.poll()) != null) r.run();
                 for (int i = 0; i < 10_000; i++) {
@@ -368,6 +378,12 @@ public final class Worker implements AutoCloseable {
     /** Runs {@code r} on the I/O thread soon. */
     private void post(Runnable r) {
         inbox.add(r);
+        wakeIo();
+    }
+
+    /** Wakes the I/O thread (to drain its inbox and flush queued messages); one wake-up per burst. */
+    private void wakeIo() {
+        if (!wakePending.compareAndSet(false, true)) return; // a wake-up is on its way: it covers this call too
         boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
         try {
             synchronized (wakeLock) {
@@ -379,13 +395,20 @@ public final class Worker implements AutoCloseable {
     }
 
     private void send(Msg m) {
-        toScheduler.add(m);
+        synchronized (stateLock) {
+            toScheduler.add(m);
+        }
     }
 
+    /** I/O thread: sends what is queued for the scheduler as one batch. */
     private void flushScheduler() {
-        if (toScheduler.isEmpty()) return;
-        Wire.send(sched, null, new ArrayList<>(toScheduler), local);
-        toScheduler.clear();
+        List<Msg> batch;
+        synchronized (stateLock) {
+            if (toScheduler.isEmpty()) return;
+            batch = new ArrayList<>(toScheduler);
+            toScheduler.clear();
+        }
+        Wire.send(sched, null, batch, local);
     }
 
     private void fromScheduler(Wire.Received r) {
@@ -446,16 +469,46 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** I/O thread: applies {@code e} and carries out the instructions. */
     private void apply(WorkerEvent e, long now) {
-        for (WorkerInstruction i : state.handle(e, now)) execute(i);
+        for (WorkerInstruction i : applyLocked(e, now, null)) execute(i);
+    }
+
+    /**
+     * Applies {@code e} under {@link #stateLock} (after {@code before}, a store update that must be
+     * ordered with it) and carries out the instructions that only touch the state, the store and
+     * the outgoing queue while still holding the lock, so messages leave in the order the state
+     * machine produced them. Returns the rest ({@link Execute}, {@link Fetch}) for the caller.
+     */
+    private List<WorkerInstruction> applyLocked(WorkerEvent e, long now, Runnable before) {
+        List<WorkerInstruction> rest = null;
+        synchronized (stateLock) {
+            if (before != null) before.run();
+            for (WorkerInstruction i : state.handle(e, now)) {
+                if (i instanceof Execute || i instanceof Fetch) {
+                    if (rest == null) rest = new ArrayList<>(2);
+                    rest.add(i);
+                } else {
+                    execute(i);
+                }
+            }
+        }
+        return rest == null ? List.of() : rest;
     }
 
     private void execute(WorkerInstruction i) {
         if (i instanceof Execute x) {
-            executor.execute(() -> runTask(x));
+            try {
+                executor.execute(() -> runTask(x));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (running) throw e; // otherwise the worker is closing and drops the task
+            }
         } else if (i instanceof Finished f) {
             long nbytes = f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key()));
-            if (f.key().equals(doneKey)) send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
+            if (f.key().equals(doneKey)) { // under stateLock, like the ExecuteDone that set doneKey
+                send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
+                doneKey = null;
+            }
             else send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds()));
         } else if (i instanceof Erred e) {
             send(Msg.of(Op.ERRED, e.key(), e.error()));
@@ -466,7 +519,8 @@ public final class Worker implements AutoCloseable {
         } else if (i instanceof Drop d) {
             for (Key k : d.keys()) data.remove(k);
         } else if (i instanceof Fetch f) {
-            fetch(f.from(), f.keys());
+            if (Thread.currentThread() == thread) fetch(f.from(), f.keys());
+            else post(() -> fetch(f.from(), f.keys())); // sockets belong to the I/O thread
         }
     }
 
@@ -488,7 +542,27 @@ public final class Worker implements AutoCloseable {
         return v;
     }
 
-    private void runTask(Execute x) {
+    /**
+     * Executor thread: runs {@code x}, applies its completion to the state itself and, when the
+     * state machine hands out the next ready task, runs that one on this thread too. The I/O thread
+     * is only woken to flush the queued {@code FINISHED} messages (one wake-up per burst), so a
+     * stream of short tasks costs no thread hand-off per task.
+     */
+    private void runTask(Execute first) {
+        Execute x = first;
+        while (x != null) {
+            Execute cur = x;
+            x = null;
+            List<WorkerInstruction> rest = runOne(cur);
+            for (WorkerInstruction i : rest) {
+                if (x == null && i instanceof Execute next && running) x = next;
+                else execute(i);
+            }
+            wakeIo();
+        }
+    }
+
+    private List<WorkerInstruction> runOne(Execute x) {
         long startMillis = System.currentTimeMillis();
         int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
@@ -506,21 +580,16 @@ public final class Worker implements AutoCloseable {
         } catch (Throwable e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             Payload err = errorPayload(e);
-            post(() -> apply(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis()));
-            return;
+            return applyLocked(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis(), null);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;
-        post(() -> {
+        long nbytes = Sizes.of(stored);
+        return applyLocked(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), System.currentTimeMillis(), () -> {
             data.put(x.key(), stored == null ? NULL : stored);
-            doneKey = x.key();
+            doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
             doneStart = startMillis;
             doneThread = threadNo;
-            try {
-                apply(new WorkerEvent.ExecuteDone(x.key(), Sizes.of(stored), seconds), System.currentTimeMillis());
-            } finally {
-                doneKey = null;
-            }
         });
     }
 
@@ -567,8 +636,11 @@ public final class Worker implements AutoCloseable {
             if (f == null) continue; // timed out already
             List<Key> got = m.keys(1);
             List<Object> values = m.list(2);
-            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i));
-            apply(new WorkerEvent.FetchDone(peer, got, m.keys(3)), System.currentTimeMillis());
+            List<Key> missing = m.keys(3);
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), () -> {
+                for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i));
+            });
+            for (WorkerInstruction i : rest) execute(i);
         }
     }
 
@@ -614,13 +686,16 @@ public final class Worker implements AutoCloseable {
                         List<Key> keys = m.keys(1);
                         List<Object> values = m.list(2);
                         List<Object> sizes = new ArrayList<>();
+                        List<Object> stored = new ArrayList<>(keys.size());
                         for (int i = 0; i < keys.size(); i++) {
                             Payload p = (Payload) values.get(i);
                             Object v = p.hasValue() ? p.value() : p;
-                            data.put(keys.get(i), v == null ? NULL : v);
+                            stored.add(v == null ? NULL : v);
                             sizes.add(Sizes.of(v));
                         }
-                        apply(new WorkerEvent.Scattered(keys), System.currentTimeMillis());
+                        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), () -> {
+                            for (int j = 0; j < keys.size(); j++) data.put(keys.get(j), stored.get(j));
+                        })) execute(i);
                         replies.add(Msg.of(Op.PUT_ACK, m.num(0), sizes));
                     }
                     case RUN -> {

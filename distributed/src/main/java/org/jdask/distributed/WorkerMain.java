@@ -3,6 +3,9 @@ package org.jdask.distributed;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jdask.fn.Fn1;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
 
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
@@ -56,6 +59,11 @@ public final class WorkerMain {
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
         System.out.println("Worker at: " + w.address());
         System.out.flush();
+        // build the serializer now, not on the first task: Fory and the codecs it generates take
+        // about a second of CPU in a fresh JVM, which the first tasks would otherwise wait for
+        Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
+        warm.setDaemon(true);
+        warm.start();
         if (parent > 0) {
             ProcessHandle.of(parent).ifPresent(p -> p.onExit().thenRun(() -> {
                 w.close();
@@ -65,6 +73,17 @@ public final class WorkerMain {
         }
         closed.await();
         System.exit(0);
+    }
+
+    private static final Fn1<Object, Object> WARM_UP = x -> x;
+
+    /** Encodes and decodes a task once, so the codec layer is initialized before real work arrives. */
+    static void warmCodecs() {
+        try {
+            Codecs.decode(Codecs.encode(Task.of(WARM_UP, new Object[] {1})));
+        } catch (RuntimeException | LinkageError e) {
+            // only a warm-up: the first real task reports any real problem
+        }
     }
 
     /** {@code GPU=1,MEM=2e9} to a map; a clear error naming the bad entry. */

@@ -19,7 +19,8 @@ import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
  *   <li><b>Occupancy</b>: the sum of estimated durations of a worker's tasks; durations are
  *       learned per function name (an exponential average, Dask's task prefixes).
  *   <li><b>Root-task queuing</b>: a worker takes root tasks only while it has a free slot
- *       ({@code ceil(threads * worker-saturation)} tasks).
+ *       ({@code ceil(threads * worker-saturation)} tasks, or for short tasks up to
+ *       {@code root-queue-seconds} of estimated work per thread).
  *   <li><b>Work stealing</b> ({@link #balance}): on each tick, an idle worker takes unstarted
  *       tasks from the most occupied one; the victim confirms it has not started the task
  *       before the scheduler moves it, so a task never runs twice because of a steal.
@@ -54,15 +55,32 @@ final class Placement {
         return Math.max(1, (int) Math.ceil(w.nthreads * s.options.workerSaturation()));
     }
 
-    boolean hasFreeSlot(WorkerInfo w) {
-        return w.processing.size() < slots(w);
+    /**
+     * Whether {@code w} takes root task {@code t} now: while it has fewer than {@link #slots}
+     * tasks, or, for tasks known to be short, while the estimated work it holds stays within
+     * {@code rootQueueSeconds} per thread (at most {@link #MAX_SHORT_PER_THREAD} tasks per thread).
+     * Counting alone would leave a worker idle for a scheduler round trip after every 10 µs task;
+     * bounding by time keeps the point of queuing: a worker never holds much unstarted work, so
+     * root tasks do not race ahead of the tasks that consume their results.
+     */
+    boolean hasFreeSlot(WorkerInfo w, Task t) {
+        int n = w.processing.size();
+        if (n < slots(w)) return true;
+        double target = s.options.rootQueueSeconds() * w.nthreads;
+        if (target <= 0 || n >= MAX_SHORT_PER_THREAD * w.nthreads) return false;
+        return w.occupancy + Math.max(estimate(t), MIN_ESTIMATE) <= target;
     }
 
-    WorkerInfo leastBusyUnsaturated(List<WorkerInfo> valid) {
+    /** Cap on root tasks a worker holds through the short-task allowance, per thread. */
+    static final int MAX_SHORT_PER_THREAD = 1000;
+    /** Floor for a learned duration when filling by time (a 0 s estimate would mean no bound). */
+    static final double MIN_ESTIMATE = 1e-6;
+
+    WorkerInfo leastBusyUnsaturated(List<WorkerInfo> valid, Task t) {
         WorkerInfo best = null;
         double bestLoad = Double.MAX_VALUE;
         for (WorkerInfo w : valid) {
-            if (!hasFreeSlot(w)) continue;
+            if (!hasFreeSlot(w, t)) continue;
             double load = (double) w.processing.size() / w.nthreads;
             if (load < bestLoad) {
                 best = w;

@@ -186,6 +186,9 @@ public final class WorkerState {
     }
 
     private void fetchDone(FetchDone e, long now) {
+        // dependents are checked once after the whole batch: a task with 10,000 inputs is not
+        // re-scanned for each of them
+        Set<WTask> touched = new java.util.LinkedHashSet<>();
         for (Key k : e.got()) {
             WTask t = tasks.get(k);
             if (t == null || t.state == State.MEMORY) {
@@ -195,11 +198,12 @@ public final class WorkerState {
             if (t.state != State.FLIGHT && t.state != State.FETCH) continue;
             move(t, State.MEMORY, "fetched from " + e.from(), now);
             if (t.owned) out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
-            for (WTask d : t.dependents) {
-                if (d.state == State.WAITING && allInMemory(d)) {
-                    move(d, State.READY, "inputs here", now);
-                    ready.add(d);
-                }
+            touched.addAll(t.dependents);
+        }
+        for (WTask d : touched) {
+            if (d.state == State.WAITING && allInMemory(d)) {
+                move(d, State.READY, "inputs here", now);
+                ready.add(d);
             }
         }
         boolean refetch = false;

@@ -107,6 +107,32 @@ class SchedulerStateTest {
     }
 
     @Test
+    void rootTasksKnownToBeShortFillAWorkerUpToTheTimeTarget() {
+        // unknown durations count 4 s; 1 s of estimated work per thread beyond the one saturation slot
+        s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 4.0, true, 1000, 1.0));
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ts.add(task("x" + i));
+            wanted.add(k("x" + i));
+        }
+        // the duration of "f" is unknown: one slot only
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", ts, wanted, false));
+        assertEquals(List.of(k("x0")), computes(is).stream().map(Compute::key).toList());
+        // x0 took 0.25 s: the slot plus 1 s / 0.25 s = 3 more tasks of "f" go out, the rest stay queued
+        is = on(new TaskFinished("w1", k("x0"), 8, 0.25));
+        assertEquals(List.of(k("x1"), k("x2"), k("x3"), k("x4")), computes(is).stream().map(Compute::key).toList());
+        assertEquals(List.of(k("x5"), k("x6"), k("x7"), k("x8"), k("x9")), s.queuedKeys());
+        assertEquals(4, s.workers().get("w1").processingCount());
+        // x1 took 1.75 s: "f" now averages 1 s, 0.75 s are estimated on the worker, so nothing more fits
+        is = on(new TaskFinished("w1", k("x1"), 8, 1.75));
+        assertEquals(List.of(), computes(is));
+        assertEquals(List.of(k("x5"), k("x6"), k("x7"), k("x8"), k("x9")), s.queuedKeys());
+        assertEquals(3, s.workers().get("w1").processingCount());
+    }
+
+    @Test
     void localityPutsATaskWhereItsBigInputIs() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         on(new AddWorker("w2", "w2", 1, Map.of()));

@@ -44,6 +44,23 @@ class WorkerStateTest {
     }
 
     @Test
+    void aTaskWithManyInputsFromTwoPeersBecomesReadyOnceAllArrived() {
+        Map<Key, List<String>> inputs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 2000; i++) inputs.put(k("x" + i), List.of(i % 2 == 0 ? "p1" : "p2"));
+        List<WorkerInstruction> is = on(new Compute(k("sum"), "s", null, inputs, P0, Map.of()));
+        assertEquals(2, is.size()); // one fetch per peer
+        List<Key> even = new java.util.ArrayList<>(), odd = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) (i % 2 == 0 ? even : odd).add(k("x" + i));
+        is = on(new FetchDone("p1", even, List.of()));
+        assertEquals(List.of(), is);
+        assertEquals(State.WAITING, w.stateOf(k("sum")));
+        is = on(new FetchDone("p2", odd, List.of()));
+        assertEquals(List.of(new Execute(k("sum"), "s", null)), is);
+        assertEquals(State.EXECUTING, w.stateOf(k("sum")));
+        assertEquals(2001, w.states().size());
+    }
+
+    @Test
     void oneThreadRunsReadyTasksInPriorityOrder() {
         on(new Compute(k("low"), "s", null, Map.of(), P1, Map.of()));
         on(new Compute(k("mid"), "s", null, Map.of(), P0, Map.of()));

@@ -28,10 +28,15 @@ public final class Zmq {
         return c;
     }
 
-    /** A socket with linger 0 (closing never blocks on unsent messages) and the frame limit set. */
+    /**
+     * A socket with linger 0 (closing never blocks on unsent messages), the frame limit set, and the
+     * handshake limit {@code distributed.comm.timeouts.handshake} (seconds): a connection whose
+     * handshake stalls is dropped and made again instead of waiting JeroMQ's default 30 s.
+     */
     public static ZMQ.Socket socket(SocketType type, long maxFrame) {
         ZMQ.Socket s = context().createSocket(type);
         s.setLinger(0);
+        s.setHandshakeIvl((int) Math.max(100, org.jdask.Config.getDouble("distributed.comm.timeouts.handshake", 3) * 1000));
         s.setMaxMsgSize(maxFrame);
         s.setRcvHWM(0);
         s.setSndHWM(0);

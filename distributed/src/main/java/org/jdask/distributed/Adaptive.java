@@ -157,6 +157,25 @@ public final class Adaptive implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster's one current {@code adapt}: installing a new one stops the one it replaces, outside
+     * any lock (its thread may be waiting for the cluster). The cluster managers share this.
+     */
+    static final class Slot {
+        private Adaptive current;
+
+        /** Makes {@code next} (or none, if null) the cluster's adapt and stops the previous one. */
+        Adaptive replace(Adaptive next) {
+            Adaptive old;
+            synchronized (this) {
+                old = current;
+                current = next;
+            }
+            if (old != null) old.stop();
+            return next;
+        }
+    }
+
     /** Stops adapting; the workers there are now stay. */
     public void stop() {
         running = false;

@@ -25,7 +25,7 @@ public final class LocalCluster implements Cluster {
     private final List<Nanny> nannies = new ArrayList<>();
     private final Map<Object, String> names = new java.util.IdentityHashMap<>();
     private int started;
-    private Adaptive adaptive;
+    private final Adaptive.Slot adaptive = new Adaptive.Slot();
     private boolean closed;
 
     /** Options of a {@link LocalCluster}; every setter checks its argument. */
@@ -315,13 +315,7 @@ public final class LocalCluster implements Cluster {
     /** Adapts between {@code min} and {@code max} workers (see {@link Adaptive}); replaces an earlier adapt. */
     @Override
     public Adaptive adapt(int min, int max) {
-        Adaptive next = new Adaptive(this, min, max), old;
-        synchronized (this) {
-            old = adaptive;
-            adaptive = next;
-        }
-        if (old != null) old.stop(); // outside the lock: its thread may be waiting for it
-        return next;
+        return adaptive.replace(new Adaptive(this, min, max));
     }
 
     /** Worker JVMs (empty for in-process workers), e.g. to watch or kill them in tests. */
@@ -347,12 +341,7 @@ public final class LocalCluster implements Cluster {
     /** Stops all workers (and their JVMs) and the scheduler. */
     @Override
     public void close() {
-        Adaptive a;
-        synchronized (this) {
-            a = adaptive;
-            adaptive = null;
-        }
-        if (a != null) a.stop(); // outside the lock: its thread may be waiting for it
+        adaptive.replace(null);
         closeAll();
     }
 

@@ -44,7 +44,6 @@ public final class SlurmCluster implements Cluster {
     private static final Pattern SUBMITTED = Pattern.compile("Submitted batch job (\\d+)|^(\\d+)(?:;\\S*)?\\s*$", Pattern.MULTILINE);
     private static final Pattern WALLTIME = Pattern.compile(
             "(?:(\\d+)-)?(\\d+)(?::(\\d+))?(?::(\\d+))?");
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern WORD = Pattern.compile("[^\\s'\"\\\\$`]+");
 
     /** Options of a {@link SlurmCluster}; setters check their argument, {@link #build()} the whole. */
@@ -278,24 +277,7 @@ public final class SlurmCluster implements Cluster {
     }
 
     static long parseSize(String what, String s) {
-        Matcher m = s == null ? null : SIZE.matcher(s.strip());
-        if (m == null || !m.matches()) {
-            throw new IllegalArgumentException(what + " '" + s + "' is not a size like 24GB, 512MiB or 1000000 (bytes); units: "
-                    + "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB");
-        }
-        String u = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-        long mult = switch (u) {
-            case "KB" -> 1_000L;
-            case "MB" -> 1_000_000L;
-            case "GB" -> 1_000_000_000L;
-            case "TB" -> 1_000_000_000_000L;
-            case "KIB" -> 1L << 10;
-            case "MIB" -> 1L << 20;
-            case "GIB" -> 1L << 30;
-            case "TIB" -> 1L << 40;
-            default -> 1L;
-        };
-        long bytes = (long) (Double.parseDouble(m.group(1)) * mult);
+        long bytes = org.jdask.distributed.internal.Sizes.parse(s, what);
         if (bytes <= 0) throw new IllegalArgumentException(what + " '" + s + "' must be more than 0 bytes");
         return bytes;
     }
@@ -315,7 +297,7 @@ public final class SlurmCluster implements Cluster {
     private final Path dir;
     private final Path script;
     private final List<String> jobs = new ArrayList<>();
-    private Adaptive adaptive;
+    private final Adaptive.Slot adaptive = new Adaptive.Slot();
     private boolean closed;
 
     private SlurmCluster(Builder b) {
@@ -431,13 +413,7 @@ public final class SlurmCluster implements Cluster {
 
     @Override
     public Adaptive adapt(int min, int max) {
-        Adaptive next = new Adaptive(this, min, max), old;
-        synchronized (this) {
-            old = adaptive;
-            adaptive = next;
-        }
-        if (old != null) old.stop();
-        return next;
+        return adaptive.replace(new Adaptive(this, min, max));
     }
 
     /** Each job's output file (the last 1000 lines), by job id; empty if the files are not visible here. */
@@ -465,12 +441,7 @@ public final class SlurmCluster implements Cluster {
     /** Cancels every job, stops the scheduler and deletes the submit directory. */
     @Override
     public void close() {
-        Adaptive a;
-        synchronized (this) {
-            a = adaptive;
-            adaptive = null;
-        }
-        if (a != null) a.stop();
+        adaptive.replace(null);
         synchronized (this) {
             if (closed) return;
             closed = true;

@@ -239,7 +239,7 @@ public final class SshCluster implements Cluster {
     private final List<RemoteProcess> stopped = new ArrayList<>();
     private Client client;
     private int started;
-    private Adaptive adaptive;
+    private final Adaptive.Slot adaptive = new Adaptive.Slot();
     private boolean closed;
 
     private SshCluster(Builder b, List<Host> hosts) {
@@ -404,13 +404,7 @@ public final class SshCluster implements Cluster {
 
     @Override
     public Adaptive adapt(int min, int max) {
-        Adaptive next = new Adaptive(this, min, max), old;
-        synchronized (this) {
-            old = adaptive;
-            adaptive = next;
-        }
-        if (old != null) old.stop();
-        return next;
+        return adaptive.replace(new Adaptive(this, min, max));
     }
 
     /** Output of the scheduler and of every worker (the last 1000 lines each), each line prefixed with its host. */
@@ -438,12 +432,7 @@ public final class SshCluster implements Cluster {
     /** Stops every worker, then the scheduler, then closes the SSH connections. */
     @Override
     public void close() {
-        Adaptive a;
-        synchronized (this) {
-            a = adaptive;
-            adaptive = null;
-        }
-        if (a != null) a.stop();
+        adaptive.replace(null);
         synchronized (this) {
             if (closed) return;
             closed = true;

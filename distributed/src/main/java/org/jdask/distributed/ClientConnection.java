@@ -47,11 +47,9 @@ final class ClientConnection {
     private final List<Msg> toScheduler = new ArrayList<>();
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Object wakeLock = new Object();
-    /** Set while a wake-up message is queued and not yet drained: one wake-up per burst of posts. */
-    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
-    private ZMQ.Socket sched, wakeIn, wakeOut;
+    private ZMQ.Socket sched;
+    private final org.jdask.distributed.internal.Wakeup wakeup;
     private long nextId = 1, lastHeard, nextPing;
 
     ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Msg>> onScheduler,
@@ -66,10 +64,7 @@ final class ClientConnection {
         int n = COUNTER.incrementAndGet();
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-        wakeIn = Zmq.socket(SocketType.PULL, maxFrame);
-        wakeIn.bind("inproc://jdask-client-wake-" + n);
-        wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
-        wakeOut.connect("inproc://jdask-client-wake-" + n);
+        wakeup = new org.jdask.distributed.internal.Wakeup("jdask-client-wake-" + n, maxFrame);
         if (security != null && !local) {
             security.toScheduler(sched);
             // a refused key is reported at once as the scheduler's ERROR instead of a connect timeout
@@ -85,15 +80,7 @@ final class ClientConnection {
     /** Runs {@code r} on the I/O thread. */
     void post(Runnable r) {
         inbox.add(r);
-        if (!wakePending.compareAndSet(false, true)) return; // a wake-up is on its way: it drains r too
-        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
-        try {
-            synchronized (wakeLock) {
-                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        wakeup.wake();
     }
 
     /** Queues a message for the scheduler (sent in one batch per loop turn). Any thread. */
@@ -144,12 +131,12 @@ final class ClientConnection {
                     poller.close();
                     poller = Zmq.context().createPoller(2 + workers.size());
                     poller.register(sched, ZMQ.Poller.POLLIN);
-                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
                     for (ZMQ.Socket s : workers.values()) poller.register(s, ZMQ.Poller.POLLIN);
                     registered = workers.size();
                 } else if (poller.getSize() == 0) {
                     poller.register(sched, ZMQ.Poller.POLLIN);
-                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
                 }
                 long pollStart = System.currentTimeMillis();
                 poller.poll(200);
@@ -158,10 +145,7 @@ final class ClientConnection {
                 // a starved CPU): that time says nothing about the scheduler, so it does not count
                 long overslept = busyStart - pollStart - 200;
                 if (overslept > 300) lastHeard += overslept;
-                while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
-                    // wake-up only
-                }
-                wakePending.set(false); // before draining the inbox: a post after this sends a new wake-up
+                wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
                 while ((r = inbox.poll()) != null) r.run();
                 for (int i = 0; i < 10_000; i++) {
@@ -221,11 +205,7 @@ final class ClientConnection {
             running = false;
             poller.close();
             failRequests("client closed");
-            synchronized (wakeLock) {
-                Zmq.close(wakeOut);
-                wakeOut = null;
-            }
-            Zmq.close(wakeIn);
+            wakeup.close();
             Zmq.close(sched);
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
@@ -261,14 +241,7 @@ final class ClientConnection {
 
     void close() {
         running = false;
-        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
-        try {
-            synchronized (wakeLock) {
-                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        wakeup.wake();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -121,10 +121,8 @@ public final class Worker implements AutoCloseable {
     private volatile Runnable onClose = () -> { };
     private volatile String closeReason;
 
-    private ZMQ.Socket sched, server, wakeIn, wakeOut;
-    private final Object wakeLock = new Object();
-    /** Set while a wake-up message is queued and not yet drained: one wake-up per burst of posts. */
-    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
+    private ZMQ.Socket sched, server;
+    private volatile org.jdask.distributed.internal.Wakeup wakeup;
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
     /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
@@ -265,10 +263,7 @@ public final class Worker implements AutoCloseable {
                 address = "tcp://" + options.host() + ":" + port;
                 if (zap != null) zap.label("worker " + address);
             }
-            wakeIn = Zmq.socket(SocketType.PULL, maxFrame);
-            wakeIn.bind("inproc://jdask-worker-wake-" + n);
-            wakeOut = Zmq.socket(SocketType.PUSH, maxFrame);
-            wakeOut.connect("inproc://jdask-worker-wake-" + n);
+            wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
             sched = Zmq.socket(SocketType.DEALER, maxFrame);
             sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
             if (security != null) {
@@ -287,13 +282,12 @@ public final class Worker implements AutoCloseable {
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
             poller.register(server, ZMQ.Poller.POLLIN);
-            poller.register(wakeIn, ZMQ.Poller.POLLIN);
+            poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
             while (running) {
                 poller.poll(Math.max(1, Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
                 if (!running) break;
-                drainWake();
-                wakePending.set(false); // before draining the inbox: a post after this sends a new wake-up
+                wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
                 while ((r = inbox.poll()) != null) r.run();
                 for (int i = 0; i < 10_000; i++) {
@@ -326,7 +320,7 @@ public final class Worker implements AutoCloseable {
                     poller = Zmq.context().createPoller(4 + peers.size());
                     poller.register(sched, ZMQ.Poller.POLLIN);
                     poller.register(server, ZMQ.Poller.POLLIN);
-                    poller.register(wakeIn, ZMQ.Poller.POLLIN);
+                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
                     for (ZMQ.Socket s : peers.values()) poller.register(s, ZMQ.Poller.POLLIN);
                 }
             }
@@ -351,11 +345,7 @@ public final class Worker implements AutoCloseable {
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();
-            synchronized (wakeLock) {
-                Zmq.close(wakeOut);
-                wakeOut = null;
-            }
-            Zmq.close(wakeIn);
+            if (wakeup != null) wakeup.close();
             Zmq.close(sched);
             Zmq.close(server);
             for (ZMQ.Socket s : peers.values()) Zmq.close(s);
@@ -369,12 +359,6 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void drainWake() {
-        while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
-            // just a wake-up
-        }
-    }
-
     /** Runs {@code r} on the I/O thread soon. */
     private void post(Runnable r) {
         inbox.add(r);
@@ -383,15 +367,8 @@ public final class Worker implements AutoCloseable {
 
     /** Wakes the I/O thread (to drain its inbox and flush queued messages); one wake-up per burst. */
     private void wakeIo() {
-        if (!wakePending.compareAndSet(false, true)) return; // a wake-up is on its way: it covers this call too
-        boolean interrupted = Thread.interrupted(); // JeroMQ refuses to send from an interrupted thread
-        try {
-            synchronized (wakeLock) {
-                if (wakeOut != null) wakeOut.send(new byte[0], ZMQ.DONTWAIT);
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        org.jdask.distributed.internal.Wakeup w = wakeup;
+        if (w != null) w.wake(); // null only before the I/O thread has set up: it drains its inbox anyway
     }
 
     private void send(Msg m) {

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@code delayed-pure: true}) makes the key a token of the function and arguments, so identical
  * calls share one task. {@link DelayedFunction#name(String)} sets the key name outright.
  */
-public final class Delayed<T> implements Lazy<T>, Tokenizable {
+public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
     private static final Logger LOG = LoggerFactory.getLogger(Delayed.class);
     private static final Delayed<?>[] NONE = new Delayed<?>[0];
 
@@ -124,10 +124,6 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         return key;
     }
 
-    @Override
-    public List<Key> keys() {
-        return List.of(key);
-    }
 
     @Override
     public TaskGraph graph() {
@@ -155,16 +151,7 @@ public final class Delayed<T> implements Lazy<T>, Tokenizable {
         return b.build();
     }
 
-    @Override
-    @SuppressWarnings("unchecked")
-    public T finish(List<Object> values) {
-        return (T) values.get(0);
-    }
 
-    @Override
-    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
-        return Lazy.single();
-    }
 
     @Override
     public Delayed<T> rebuild(TaskGraph persisted) {

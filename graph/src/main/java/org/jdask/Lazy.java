@@ -74,4 +74,29 @@ public interface Lazy<T> {
     default Path visualize(Path out) {
         return org.jdask.graph.Visualize.write(graph(), keys(), out);
     }
+
+    /**
+     * A collection with one output key (Delayed, a bag's Item, a frame's Scalar): its keys, finish
+     * and finisher follow from {@link #key()}.
+     */
+    interface Single<T> extends Lazy<T> {
+        /** The one output key. */
+        Key key();
+
+        @Override
+        default List<Key> keys() {
+            return List.of(key());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        default T finish(List<Object> values) {
+            return (T) values.get(0);
+        }
+
+        @Override
+        default org.jdask.fn.Fn1<List<Object>, T> finisher() {
+            return Lazy.single();
+        }
+    }
 }

@@ -22,7 +22,7 @@ import org.jdask.graph.Tokenize;
  *
  * @param <T> the value's type
  */
-public final class Item<T> extends LazyNode implements Lazy<T>, Tokenizable {
+public final class Item<T> extends LazyNode implements Lazy.Single<T>, Tokenizable {
     private final Key key;
 
     Item(Key key, Map<Key, Node> layer, LazyNode... deps) {
@@ -54,21 +54,8 @@ public final class Item<T> extends LazyNode implements Lazy<T>, Tokenizable {
         return assemble();
     }
 
-    @Override
-    public List<Key> keys() {
-        return List.of(key);
-    }
 
-    @Override
-    @SuppressWarnings("unchecked")
-    public T finish(List<Object> values) {
-        return (T) values.get(0);
-    }
 
-    @Override
-    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
-        return Lazy.single();
-    }
 
     @Override
     public Item<T> rebuild(TaskGraph persisted) {

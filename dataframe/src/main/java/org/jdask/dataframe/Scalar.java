@@ -12,7 +12,7 @@ import org.jdask.graph.TaskGraph;
  * air.col("DepDelay").max().compute()}. Computing it together with others in one {@code
  * Jdask.compute} shares their reads.
  */
-public final class Scalar<T> implements Lazy<T> {
+public final class Scalar<T> implements Lazy.Single<T> {
     private final Plan input;
     private final java.util.Set<String> required;
     private final Reductions.Reduction<?> reduction;
@@ -49,20 +49,12 @@ public final class Scalar<T> implements Lazy<T> {
         return fixed;
     }
 
-    @Override
-    public List<Key> keys() {
-        return List.of(key);
-    }
+
+
 
     @Override
-    @SuppressWarnings("unchecked")
-    public T finish(List<Object> values) {
-        return (T) values.get(0);
-    }
-
-    @Override
-    public org.jdask.fn.Fn1<List<Object>, T> finisher() {
-        return Lazy.single();
+    public Key key() {
+        return key;
     }
 
     @Override

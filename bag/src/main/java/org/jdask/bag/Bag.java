@@ -219,26 +219,30 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         return reduce("sum", Aggs::sum, Aggs::sum, null).item();
     }
 
-    /** The smallest record (records must be {@code Comparable}); an empty bag fails. */
+    /** The smallest record (records must be {@code Comparable}); an empty bag fails with {@link EmptyBagException}. */
     @SuppressWarnings("unchecked")
     public Item<T> min() {
         Fn1<List<T>, T> part = xs -> (T) Aggs.min(xs);
-        return reduce("min", part, part, v -> (T) Aggs.nonEmpty(v)).item();
+        return reduce("min", part, part, v -> (T) Aggs.minOrFail(v)).item();
     }
 
-    /** The largest record (records must be {@code Comparable}); an empty bag fails. */
+    /** The largest record (records must be {@code Comparable}); an empty bag fails with {@link EmptyBagException}. */
     @SuppressWarnings("unchecked")
     public Item<T> max() {
         Fn1<List<T>, T> part = xs -> (T) Aggs.max(xs);
-        return reduce("max", part, part, v -> (T) Aggs.nonEmpty(v)).item();
+        return reduce("max", part, part, v -> (T) Aggs.maxOrFail(v)).item();
     }
 
-    /** The mean of numeric records (NaN when empty). */
+    /** The mean of numeric records; an empty bag fails with {@link EmptyBagException}. */
     public Item<Double> mean() {
         return reduce("mean", Aggs::moments, Aggs::mergeMoments, Aggs::mean).item();
     }
 
-    /** The variance with {@code ddof} delta degrees of freedom (0: population, as Dask's default). */
+    /**
+     * The variance with {@code ddof} delta degrees of freedom (0: population, as Dask's default);
+     * an empty bag fails with {@link EmptyBagException}, a bag of at most {@code ddof} records
+     * gives NaN (as NumPy).
+     */
     public Item<Double> var(int ddof) {
         return reduce("var", Aggs::moments, Aggs::mergeMoments, Aggs.variance(ddof), ddof).item();
     }
@@ -250,7 +254,7 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
 
     /** The standard deviation with {@code ddof} delta degrees of freedom. */
     public Item<Double> std(int ddof) {
-        return var(ddof).map(Math::sqrt);
+        return reduce("std", Aggs::moments, Aggs::mergeMoments, Aggs.std(ddof), ddof).item();
     }
 
     /** Whether any record is {@code true} (records must be Booleans). */

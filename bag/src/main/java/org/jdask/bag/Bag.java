@@ -12,6 +12,7 @@ import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.fn.FnN;
 import org.jdask.graph.DataNode;
+import org.jdask.graph.Globs;
 import org.jdask.graph.GraphOptimizer;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
@@ -510,7 +511,7 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     /**
-     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i},
+     * Writes partition {@code i} to {@code pattern} with its one {@code *} replaced by {@code i},
      * zero-padded to the width of the last index so the files sort in partition order (a pattern
      * without {@code *} is a directory: {@code dir/i.part}), one record per line
      * ({@code toString()}, a newline added unless present), compressed with {@code compression};
@@ -529,11 +530,10 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         FnN write = new PartFns.WriteText();
         Map<Key, Node> layer = new LinkedHashMap<>();
         List<Object> written = new ArrayList<>();
-        int width = Integer.toString(npartitions - 1).length();
+        List<String> files = Globs.outputPaths(p, npartitions, "toTextFiles");
         for (int i = 0; i < npartitions; i++) {
             Key k = Key.of(newName, i);
-            String file = p.replace("*", String.format("%0" + width + "d", i));
-            layer.put(k, Task.ofArray(write, new Object[] {key(i), file, compression.id()}));
+            layer.put(k, Task.ofArray(write, new Object[] {key(i), files.get(i), compression.id()}));
             written.add(k);
         }
         Key root = Key.of(newName + "-all", 0);

@@ -57,7 +57,7 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      * by {@code dtype}; fails now on an empty glob or unknown {@code usecols}/{@code dtype} names.
      */
     public static DataFrame readCsv(String glob, CsvOptions options) {
-        return readCsv(CsvFiles.expand(glob), options);
+        return readCsv(CsvFiles.expand(glob, "readCsv"), options);
     }
 
     /** Reads the listed CSV files (in this order). */
@@ -71,13 +71,13 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      * streams too), one partition per file; only the columns a result needs are kept.
      */
     public static DataFrame readArrow(String glob) {
-        List<String> files = CsvFiles.expand(glob);
+        List<String> files = CsvFiles.expand(glob, "readArrow");
         return new DataFrame(new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0))));
     }
 
     /** Reads Parquet files (flat columns: int32, int64, double, float, boolean, string), one partition per file. */
     public static DataFrame readParquet(String glob) {
-        List<String> files = CsvFiles.expand(glob);
+        List<String> files = CsvFiles.expand(glob, "readParquet");
         return new DataFrame(new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0))));
     }
 

@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.lang.ref.Cleaner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ public final class Client implements AutoCloseable {
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
-    private final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+    private final long fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -133,9 +134,9 @@ public final class Client implements AutoCloseable {
     }
 
     private Client(String address, LocalCluster owned, Security security) {
-        long connectMs = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
+        long connectMs = Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis();
         this.ownedCluster = owned;
-        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
+        long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
         this.encodeSpecs = !address.startsWith("inproc://");
         this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost, security);
@@ -833,7 +834,7 @@ public final class Client implements AutoCloseable {
      * @throws TimeoutException if fewer workers came back in time (the restart itself happened)
      */
     public void restart() throws TimeoutException {
-        restart((long) (Config.getDouble("distributed.client.restart-timeout", 120) * 1000), TimeUnit.MILLISECONDS);
+        restart(Config.getDuration("distributed.client.restart-timeout", Duration.ofSeconds(120)).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** {@link #restart()} waiting at most {@code timeout} for the workers to come back. */

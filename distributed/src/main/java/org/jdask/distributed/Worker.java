@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -171,8 +172,8 @@ public final class Worker implements AutoCloseable {
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
         this.local = schedulerAddress.startsWith("inproc://");
         this.maxFrame = SchedulerServer.maxFrameBytes();
-        this.heartbeatMs = (long) (Config.getDouble("distributed.worker.heartbeat-interval", 0.5) * 1000);
-        this.fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+        this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
+        this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         int n = COUNTER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -188,7 +189,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void awaitWelcome() {
-        long timeout = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
+        long timeout = Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis();
         try {
             if (!welcomed.await(timeout, TimeUnit.MILLISECONDS)) {
                 close();

@@ -70,6 +70,7 @@ public final class WorkerCommand implements Callable<Integer> {
         if (sched == null && schedulerFile != null) sched = SchedulerCommand.addressFromFile(schedulerFile);
         if (sched == null) throw new ParameterException(spec.commandLine(), "give the scheduler ADDRESS or --scheduler-file");
         if (!sched.startsWith("tcp://")) throw new ParameterException(spec.commandLine(), "ADDRESS must look like tcp://HOST:PORT, got '" + sched + "'");
+        if (nthreads < 0) throw new ParameterException(spec.commandLine(), "--nthreads must be >= 1 (or 0: cores / nworkers), got " + nthreads);
         int cores = Runtime.getRuntime().availableProcessors();
         int n;
         if (nworkers.equals("auto")) n = Math.max(1, nthreads > 0 ? cores / nthreads : cores);

@@ -123,5 +123,8 @@ class ClusterCommandsTest {
         err.getBuffer().setLength(0);
         assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--nworkers", "many"));
         assertTrue(err.toString().contains("--nworkers"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--nthreads", "-3"));
+        assertTrue(err.toString().contains("--nthreads must be >= 1") && err.toString().contains("got -3"), err.toString());
     }
 }

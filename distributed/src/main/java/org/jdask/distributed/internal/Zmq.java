@@ -1,5 +1,7 @@
 package org.jdask.distributed.internal;
 
+import java.time.Duration;
+import org.jdask.Config;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -36,7 +38,7 @@ public final class Zmq {
     public static ZMQ.Socket socket(SocketType type, long maxFrame) {
         ZMQ.Socket s = context().createSocket(type);
         s.setLinger(0);
-        s.setHandshakeIvl((int) Math.max(100, org.jdask.Config.getDouble("distributed.comm.timeouts.handshake", 3) * 1000));
+        s.setHandshakeIvl((int) Math.max(100, Config.getDuration("distributed.comm.timeouts.handshake", Duration.ofSeconds(3)).toMillis()));
         s.setMaxMsgSize(maxFrame);
         s.setRcvHWM(0);
         s.setSndHWM(0);

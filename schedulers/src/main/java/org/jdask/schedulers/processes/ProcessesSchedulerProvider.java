@@ -1,5 +1,7 @@
 package org.jdask.schedulers.processes;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -37,7 +39,7 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
         if (System.getProperty(WorkerMain.WORKER_PROPERTY) != null) return Schedulers.provider("sync").scheduler(options);
         int retries = options.configInt("processes.retries", 1);
         if (retries < 0) throw new IllegalArgumentException("config processes.retries must be >= 0, got " + retries);
-        return new ProcessScheduler(workers(options), retries, options.configInt("processes.drain-timeout-ms", 5000),
+        return new ProcessScheduler(workers(options), retries, options.configDuration("processes.drain-timeout-ms", Duration.ofSeconds(5), ChronoUnit.MILLIS).toMillis(),
                 jvmOptions(options.config("processes.worker-jvm-options", null)));
     }
 
@@ -56,7 +58,7 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
     }
 
     static long startTimeoutMillis() {
-        return Config.getInt("processes.start-timeout-ms", 60_000);
+        return Config.getDuration("processes.start-timeout-ms", Duration.ofSeconds(60), ChronoUnit.MILLIS).toMillis();
     }
 
     static List<String> jvmOptions(Object v) {

@@ -150,7 +150,7 @@ final class RemoteRun {
         bytes = new byte[n][];
         fetchWait = new int[n];
         files = new Path[n];
-        long t = options.configInt("processes.shared-memory-threshold-bytes", 1 << 20);
+        long t = options.configBytes("processes.shared-memory-threshold-bytes", 1 << 20);
         shmThreshold = t <= 0 ? Long.MAX_VALUE : t;
         ready = new IntHeap(n, priority);
         conns = new Conn[workers.size()];

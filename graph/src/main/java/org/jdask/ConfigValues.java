@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  *       {@code "2 minutes"}, {@code "1.5h"}; a plain number is in the key's own unit (seconds
  *       unless the key says otherwise, such as {@code ...-ms});
  *   <li>{@link #parseBytes}: Dask's {@code parse_bytes}: {@code "4GB"}, {@code "512 MiB"},
- *       {@code "1e9"}, {@code "100"}; kB/MB/GB/TB/PB (and k/M/G/T/P) are powers of 1000,
- *       KiB/MiB/GiB/TiB/PiB powers of 1024;
+ *       {@code "1e9"}, {@code "100"}; kB/MB/GB/TB/PB are powers of 1000, KiB/MiB/GiB/TiB/PiB
+ *       powers of 1024 (a bare {@code G}, which Slurm and {@code -Xmx} read as GiB, is refused);
  *   <li>{@link #toInt}, {@link #toDouble}, {@link #toBoolean}: strict: {@code 2.5} is not an int.
  * </ul>
  * Every error names the key (or what was being read) and the value, and says what would do.
@@ -310,23 +310,23 @@ public final class ConfigValues {
         for (String x : p) {
             dec *= 1000;
             bin *= 1024;
-            BYTE_UNITS.put(x, dec);
             BYTE_UNITS.put(x + "b", dec);
-            BYTE_UNITS.put(x + "i", bin);
             BYTE_UNITS.put(x + "ib", bin);
         }
     }
 
     /**
-     * A size in bytes from text: {@code "4GB"}, {@code "512MiB"}, {@code "1.5 GB"}, {@code "1e9"},
-     * {@code "MB"} (one of them) or {@code "4000000000"}; refused naming {@code what} otherwise.
+     * A size in bytes from text: {@code "4GB"}, {@code "512MiB"}, {@code "1.5 GB"}, {@code "1e9"}
+     * or {@code "4000000000"}; refused naming {@code what} otherwise. Unlike Dask's {@code
+     * parse_bytes}, a bare letter ({@code "24G"}) or a unit without a number ({@code "MB"}) is
+     * refused: Slurm and JVM flags read {@code G} as GiB, Dask as GB, so jdask asks which.
      */
     public static long parseBytes(String text, String what) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException(what + " is empty; give a size like 4GB, 512MiB or a number of bytes");
         String t = text.trim().toLowerCase(Locale.ROOT).replace(" ", "");
         Matcher m = AMOUNT.matcher(t);
         Long mult = m.matches() ? BYTE_UNITS.get(m.group(2)) : null;
-        if (mult == null || (m.group(1) == null && m.group(2).isEmpty())) {
+        if (mult == null || m.group(1) == null) {
             throw new IllegalArgumentException(what + " '" + text + "' is not a size like 4GB, 512MiB or a number of bytes");
         }
         return bytes(m.group(1) == null ? 1 : Double.parseDouble(m.group(1)), mult, what, text);

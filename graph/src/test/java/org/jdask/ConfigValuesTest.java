@@ -65,9 +65,10 @@ class ConfigValuesTest {
         assertEquals(512L << 20, ConfigValues.parseBytes("512MiB", "s"));
         assertEquals(1_500_000_000L, ConfigValues.parseBytes("1.5 GB", "s"));
         assertEquals(1_000_000_000L, ConfigValues.parseBytes("1e9", "s"));
-        assertEquals(1_000_000L, ConfigValues.parseBytes("MB", "s"));
-        assertEquals(5_000L, ConfigValues.parseBytes("5k", "s"));
-        assertEquals(2048L, ConfigValues.parseBytes("2Ki", "s"));
+        assertEquals(5_000L, ConfigValues.parseBytes("5kb", "s"));
+        assertEquals(2048L, ConfigValues.parseBytes("2KiB", "s"));
+        // ambiguous forms Dask would take are refused: G is GiB to Slurm and -Xmx, GB to Dask
+        for (String t : List.of("24G", "5k", "2Ki", "MB")) assertThrows(IllegalArgumentException.class, () -> ConfigValues.parseBytes(t, "s"), t);
         assertEquals(100L, ConfigValues.parseBytes("100", "s"));
         assertEquals(100L, ConfigValues.toBytes(100, "k"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigValues.toBytes("4 bananas", "a.limit"));

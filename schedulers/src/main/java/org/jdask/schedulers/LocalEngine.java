@@ -132,18 +132,10 @@ public final class LocalEngine implements Scheduler {
     /** Validates and builds the state: missing keys, then cycles, fail here before any task runs. */
     static RunState prepare(TaskGraph graph, List<Key> outputs) {
         IndexedGraph g = IndexedGraph.of(graph); // NoSuchElementException naming key and reader
-        int n = g.size();
         // the cycle check is Order.priorities(g) below (IndexedGraph.topologicalOrder), before any task runs
-        int[] waiting = new int[n];
-        int[] remaining = new int[n];
-        for (int i = 0; i < n; i++) {
-            waiting[i] = g.dependencyCount(i);
-            remaining[i] = g.dependentCount(i);
-        }
-        // outputs get one extra reader so they are never released (a repeated output counts once)
+        // outputs get one extra reader so they are never released (a repeated output counts once: DependencyCounts)
         int[] out = g.indicesOf(outputs);
-        for (int i : out) if (remaining[i] == g.dependentCount(i)) remaining[i]++;
-        return new RunState(g, Order.priorities(g), waiting, remaining, out);
+        return new RunState(g, Order.priorities(g), out);
     }
 
     private void startHelpers(RunState s, RunOptions options) {

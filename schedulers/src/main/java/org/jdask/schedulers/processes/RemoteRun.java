@@ -21,6 +21,7 @@ import org.jdask.TaskFailedException;
 import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.IndexedGraph;
+import org.jdask.schedulers.internal.IntHeap;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.RunOptions;

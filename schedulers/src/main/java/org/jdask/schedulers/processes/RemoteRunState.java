@@ -306,11 +306,12 @@ final class RemoteRunState {
 
     /** Worker {@code w} answered for {@code t}, which must head its queue; frees its slot and wakes deferred tasks. */
     private void leave(int w, int t) {
-        Integer head = queue[w].pollFirst();
+        Integer head = queue[w].peekFirst(); // checked before anything changes: a refused answer leaves no trace
         if (head == null || head != t) {
             throw new IllegalStateException("worker " + w + " answered for " + g.key(t) + " but "
                     + (head == null ? "nothing" : g.key(head)) + " was first in its queue");
         }
+        queue[w].pollFirst();
         inFlight[w]--;
         if (!deferred[w].isEmpty()) {
             for (int d : deferred[w]) if (state[d] == DEFERRED) push(d);

@@ -70,9 +70,7 @@ final class RunState {
     int errorTask = -1;
     /** The caller was interrupted: no task starts any more. */
     boolean cancelled;
-    /** Listeners that already threw in this run (their later failures are logged quietly); thread-safe. */
-    final java.util.Set<Object> noisyListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Guards everything above except {@link #noisyListeners}. */
+    /** Guards everything above. */
     final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a task becomes ready and when the run stops. */
     final Condition changed = lock.newCondition();

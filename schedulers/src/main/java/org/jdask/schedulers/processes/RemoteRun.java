@@ -21,9 +21,9 @@ import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
+import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.Node;
 import org.jdask.graph.RunOptions;
-import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.Task;
 import org.jdask.schedulers.processes.WorkerHandle.Event;
 import org.jdask.serialize.Codecs;
@@ -71,7 +71,7 @@ final class RemoteRun implements RemoteRunState.Frames {
     private final long shmThreshold;
     private final Conn[] conns;
     private final ProcessPool pool;
-    private final List<SchedulerListener> listeners;
+    private final ListenerCalls listeners;
     private final RunOptions options;
     private final long drainMillis;
     private final int runId = RUNS.incrementAndGet();
@@ -81,12 +81,12 @@ final class RemoteRun implements RemoteRunState.Frames {
     private final List<byte[]> fnBytes = new ArrayList<>();
 
     RemoteRun(IndexedGraph g, int[] priority, int[] outputs, ProcessPool pool, List<WorkerHandle> workers, RunOptions options,
-            long drainMillis) {
+            ListenerCalls listeners, long drainMillis) {
         this.g = g;
         this.n = g.size();
         this.pool = pool;
         this.options = options;
-        this.listeners = options.listeners();
+        this.listeners = listeners;
         this.drainMillis = drainMillis;
         values = new Object[n];
         bytes = new byte[n][];
@@ -460,29 +460,12 @@ final class RemoteRun implements RemoteRunState.Frames {
 
     @Override
     public void started(int t, int w) {
-        if (listeners.isEmpty()) return;
-        int slot = w < 0 ? 0 : conns[w].w.slot;
-        for (SchedulerListener l : listeners) {
-            try {
-                l.pretask(g.key(t), slot);
-            } catch (RuntimeException e) {
-                LOG.debug("listener {} failed in pretask", l, e);
-            }
-        }
+        if (!listeners.isEmpty()) listeners.pretask(g.key(t), w < 0 ? 0 : conns[w].w.slot);
     }
 
     @Override
     public void finished(int t, int w, boolean failed) {
-        if (listeners.isEmpty()) return;
-        int slot = w < 0 ? 0 : conns[w].w.slot;
-        Object value = w < 0 ? values[t] : null;
-        for (SchedulerListener l : listeners) {
-            try {
-                l.posttask(g.key(t), value, slot, failed);
-            } catch (RuntimeException e) {
-                LOG.debug("listener {} failed in posttask", l, e);
-            }
-        }
+        if (!listeners.isEmpty()) listeners.posttask(g.key(t), w < 0 ? values[t] : null, w < 0 ? 0 : conns[w].w.slot, failed);
     }
 
     /** One worker as this run's shell sees it: its stream and what was sent to it (its queue is in the state). */

@@ -45,4 +45,14 @@ public record RunOptions(List<SchedulerListener> listeners, Map<String, Object> 
         Object v = config(key, null);
         return ConfigValues.isUnset(v) ? fallback : ConfigValues.toBytes(v, key);
     }
+
+    /**
+     * {@code num-workers} of this run: a whole number >= 1, or the number of cores when unset or
+     * blank; anything else ({@code 2.5}, {@code 0}) fails naming the key and the value.
+     */
+    public int numWorkers() {
+        int n = configInt("num-workers", Runtime.getRuntime().availableProcessors());
+        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
+        return n;
+    }
 }

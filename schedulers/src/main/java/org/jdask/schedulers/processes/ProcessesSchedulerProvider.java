@@ -39,16 +39,13 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
         if (System.getProperty(WorkerMain.WORKER_PROPERTY) != null) return Schedulers.provider("sync").scheduler(options);
         int retries = options.configInt("processes.retries", 1);
         if (retries < 0) throw new IllegalArgumentException("config processes.retries must be >= 0, got " + retries);
-        return new ProcessScheduler(workers(options), retries, options.configDuration("processes.drain-timeout-ms", Duration.ofSeconds(5), ChronoUnit.MILLIS).toMillis(),
-                jvmOptions(options.config("processes.worker-jvm-options", null)));
+        long drainMillis = options.configDuration("processes.drain-timeout-ms", Duration.ofSeconds(5), ChronoUnit.MILLIS).toMillis();
+        return new ProcessScheduler(workers(options), retries, drainMillis, jvmOptions(options.config("processes.worker-jvm-options", null)));
     }
 
     /** {@code num-workers} from the run's config; blank or unset means the number of cores. */
     static int workers(RunOptions options) {
-        Object v = options.config("num-workers", null);
-        if (v == null || v.toString().isBlank()) return Runtime.getRuntime().availableProcessors();
-        int n = options.configInt("num-workers", 1);
-        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
+        int n = options.numWorkers();
         if (n > 64) throw new IllegalArgumentException("config num-workers must be <= 64 for processes, got " + n);
         return n;
     }

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.jdask.Jdask;
 import org.jdask.Lazy;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.Globs;
 import org.jdask.graph.GraphOptimizer;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
@@ -63,6 +64,7 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
     /** Reads the listed CSV files (in this order). */
     public static DataFrame readCsv(List<String> files, CsvOptions options) {
         if (files.isEmpty()) throw new IllegalArgumentException("readCsv got an empty list of files");
+        for (String f : files) Globs.existing(f, "readCsv"); // a missing file: NoSuchFileException naming it, now
         return new DataFrame(new Plan.Csv(CsvSpec.of(files, options)));
     }
 

@@ -23,7 +23,8 @@ class PathsTest {
     void aMissingPlainPathIsAnIoErrorNamingIt() {
         String missing = dir + "/flights.csv";
         for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
-                () -> DataFrame.readCsv(missing), () -> DataFrame.readArrow(missing), () -> DataFrame.readParquet(missing))) {
+                () -> DataFrame.readCsv(missing), () -> DataFrame.readArrow(missing), () -> DataFrame.readParquet(missing),
+                () -> DataFrame.readCsv(List.of(missing), CsvOptions.defaults()))) {
             UncheckedIOException e = assertThrows(UncheckedIOException.class, read);
             NoSuchFileException cause = (NoSuchFileException) e.getCause();
             assertEquals(missing, cause.getFile());

@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -91,6 +92,8 @@ public final class Client implements AutoCloseable {
         /** For {@link Futures#progress}: tasks behind this key (a compute's whole graph) and how many finished. */
         volatile int tasks = 1;
         volatile AtomicInteger tasksDone;
+        /** When a waiter next asks the scheduler whether it still holds this key (nanoTime; 0: not waited on yet). */
+        volatile long nextCheck;
 
         KeyState(Key key) {
             this.key = key;
@@ -115,6 +118,10 @@ public final class Client implements AutoCloseable {
         void release() {
             if (cleanable != null) cleanable.clean();
             else run();
+        }
+
+        boolean released() {
+            return released.get();
         }
     }
 
@@ -484,28 +491,71 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ results
 
+    /**
+     * Waits until {@code s} is done, at most {@code timeoutMs} (negative: without a limit, but
+     * never blindly): every {@code distributed.client.key-check-interval} (5 s) of waiting the
+     * scheduler is asked whether it still holds the key for this client; a key it forgot fails
+     * the future with a message naming it instead of waiting forever. The connection's own
+     * watchdog fails every wait when the scheduler goes silent.
+     */
     boolean awaitDone(KeyState s, long timeoutMs) {
+        long start = System.nanoTime();
+        if (s.nextCheck == 0) s.nextCheck = start + keyCheckNanos; // per key: callers that wait in short slices are checked too
         try {
-            if (timeoutMs < 0) {
-                while (true) {
-                    try {
-                        s.done.get(1, TimeUnit.SECONDS);
-                        return true;
-                    } catch (TimeoutException e) {
-                        checkOpen();
+            while (true) {
+                long slice = 1000;
+                if (timeoutMs >= 0) {
+                    long left = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    if (left <= 0) return s.done.isDone();
+                    slice = Math.min(left, slice);
+                }
+                try {
+                    s.done.get(slice, TimeUnit.MILLISECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    checkOpen();
+                    if (System.nanoTime() - s.nextCheck >= 0) {
+                        verifyKnown(s);
+                        s.nextCheck = System.nanoTime() + keyCheckNanos;
                     }
                 }
             }
-            s.done.get(timeoutMs, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JdaskException("interrupted while waiting for " + s.key);
         } catch (ExecutionException e) {
             return true;
         }
+    }
+
+    private final long keyCheckNanos = (long) (Config.getDouble("distributed.client.key-check-interval", 5) * 1e9);
+
+    /**
+     * Asks the scheduler whether it still holds {@code s}'s key for this client; if it forgot it
+     * (or no longer counts this client among those who want it) the future fails now, naming the
+     * key. Replies and reports come on one socket in order, so a key reported done before the
+     * reply is never taken for lost; a reply that does not come leaves the decision to the
+     * connection's liveness watchdog.
+     */
+    private void verifyKnown(KeyState s) {
+        Msg m;
+        try {
+            m = waitFor(conn.request(null, id -> Msg.of(Op.KEY_STATE, id, List.of(s.key))), "key state", fetchTimeoutMs);
+        } catch (JdaskException e) {
+            if (Thread.currentThread().isInterrupted()) throw e;
+            return;
+        }
+        Object st = m.list(1).get(0);
+        boolean wanted = Boolean.TRUE.equals(m.list(2).get(0));
+        if (s.done.isDone() || st != null && wanted) return;
+        s.exception = new JdaskException(st == null
+                ? "the scheduler at " + conn.schedulerAddress + " no longer knows task " + s.key
+                        + ", which this client still waits for (released or forgotten); resubmit it"
+                : "the scheduler at " + conn.schedulerAddress + " holds task " + s.key + " (" + st
+                        + ") but no longer for this client, which still waits for it; resubmit it");
+        s.blame = s.key;
+        s.status = Status.ERROR;
+        s.done.complete(null);
     }
 
     Object resultOf(KeyState s, long timeoutMs) {
@@ -518,6 +568,7 @@ public final class Client implements AutoCloseable {
         List<KeyState> states = new ArrayList<>(futures.size());
         for (Future<T> f : futures) states.add(f.state);
         List<Object> raw = gatherStates(states, -1);
+        Reference.reachabilityFence(futures); // their references keep the keys wanted while we wait
         List<T> out = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add((T) raw.get(i));
         return out;

@@ -1,5 +1,6 @@
 package org.jdask.distributed;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -59,6 +60,7 @@ public final class Futures {
                         + unit.toMillis(timeout) + " ms: " + (pending.size() > 10 ? pending.subList(0, 10) + "..." : pending));
             }
         }
+        Reference.reachabilityFence(futures); // keeps the keys wanted while we wait
     }
 
     /**

@@ -460,6 +460,16 @@ public final class SchedulerServer implements AutoCloseable {
                 for (TransitionLog.Entry e : state.story(m.key(1))) lines.add(e.toString());
                 queue(peer, Msg.of(Op.STORY_REPLY, m.num(0), lines));
             }
+            case KEY_STATE -> {
+                List<Object> states = new ArrayList<>();
+                List<Object> wanted = new ArrayList<>();
+                for (Key k : m.keys(1)) {
+                    SchedulerState.Task t = state.task(k);
+                    states.add(t == null ? null : t.state().name());
+                    wanted.add(t != null && peer.client != null && t.whoWants().contains(peer.client));
+                }
+                queue(peer, Msg.of(Op.KEY_STATE_REPLY, m.num(0), states, wanted));
+            }
             case WORKERS -> queue(peer, Msg.of(Op.WORKERS_REPLY, m.num(0), workerList(),
                     List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
             case PUBLISH -> {

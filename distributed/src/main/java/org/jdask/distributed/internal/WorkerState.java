@@ -118,6 +118,15 @@ public final class WorkerState {
                 out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
                 return;
             }
+            if (t.state == State.EXECUTING && t.cancelled) {
+                // freed while running, then wanted again (a pure key resubmitted as its old
+                // futures were released): keep the running execution and report its result
+                // (Dask's cancelled -> resumed), or the scheduler waits for it forever
+                t.cancelled = false;
+                t.owned = true;
+                log.add(t.key, t.state, t.state, "compute requested again while running after free", now);
+                return;
+            }
             if (t.owned) return; // a duplicate request
             if (t.state == State.FETCH || t.state == State.FLIGHT) { // asked to compute what we were fetching
                 t.owned = true; // keep the fetch: the value is coming anyway

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -193,8 +194,8 @@ class ClientTest {
         long held = keysOnWorkers();
         assertTrue(held >= 3, "held " + held);
         for (Future<int[]> f : fs) f.release();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (keysOnWorkers() > held - 3 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        Await.until(() -> keysOnWorkers() <= held - 3, Duration.ofSeconds(10), "the released keys to leave the workers",
+                () -> keysOnWorkers() + " keys held, expected " + (held - 3));
         assertEquals(held - 3, keysOnWorkers());
     }
 

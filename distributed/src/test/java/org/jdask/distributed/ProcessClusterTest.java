@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +76,7 @@ class ProcessClusterTest {
             victim.destroyForcibly(); // SIGKILL
             assertEquals(IntStream.range(0, 30).sum(), total.result(120, TimeUnit.SECONDS));
             assertEquals(IntStream.range(0, 30).boxed().toList(), client.gather(parts));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (cluster.workers().size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Await.until(() -> cluster.workers().size() >= 2, Duration.ofSeconds(60), "the nanny to restart the worker");
             assertEquals(2, cluster.workers().size(), "the nanny restarted the worker");
             assertEquals(1, cluster.nannies().get(0).restarts());
         }
@@ -93,8 +93,7 @@ class ProcessClusterTest {
             assertEquals(3, k.workers().size());
             assertTrue(e.getMessage().contains(f.key().toString()), e.getMessage());
             // the cluster still works afterwards
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (cluster.workers().size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Await.until(() -> cluster.workers().size() >= 2, Duration.ofSeconds(60), "the nanny to restart the worker");
             assertEquals(5, client.submit(INC, 4).result(60, TimeUnit.SECONDS));
         }
     }

@@ -299,7 +299,9 @@ public final class SchedulerState {
 
     /** Applies {@code event} at time {@code nowMillis}; returns what to send, in order. */
     public List<SchedulerInstruction> handle(SchedulerEvent event, long nowMillis) {
+        // per-event context: set afresh for every event, so no reason leaks from one event to the next
         this.now = nowMillis;
+        this.reason = event.getClass().getSimpleName();
         this.out = new ArrayList<>();
         if (event instanceof UpdateGraph e) updateGraph(e);
         else if (event instanceof TaskFinished e) taskFinished(e);
@@ -321,6 +323,7 @@ public final class SchedulerState {
         else throw new IllegalArgumentException("unknown scheduler event " + event);
         List<SchedulerInstruction> result = out;
         out = null;
+        reason = "";
         return result;
     }
 
@@ -336,7 +339,38 @@ public final class SchedulerState {
         out.add(i);
     }
 
+    /**
+     * Refuses an update that names an unknown dependency or wanted key before anything changes, so
+     * a refused update leaves no trace (a resubmit of a corrected graph starts from a clean state).
+     */
+    private void validateUpdate(UpdateGraph e) {
+        Set<Key> inUpdate = new HashSet<>(e.tasks().size() * 2);
+        for (NewTask nt : e.tasks()) {
+            Task t = tasks.get(nt.key());
+            if (takesSpec(t)) {
+                for (Key dk : nt.deps()) {
+                    if (!inUpdate.contains(dk) && !tasks.containsKey(dk)) {
+                        throw new IllegalArgumentException("task " + nt.key() + " depends on " + dk
+                                + ", which is neither in this update nor known to the scheduler");
+                    }
+                }
+            }
+            inUpdate.add(nt.key());
+        }
+        for (Key k : e.wanted()) {
+            if (!inUpdate.contains(k) && !tasks.containsKey(k)) {
+                throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
+            }
+        }
+    }
+
+    /** Whether an update's spec replaces what the scheduler has: new, or a failure nobody holds on to any more. */
+    private static boolean takesSpec(Task t) {
+        return t == null || t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty();
+    }
+
     private void updateGraph(UpdateGraph e) {
+        validateUpdate(e);
         clients.add(e.client());
         long gen = generation++;
         List<Task> fresh = new ArrayList<>(e.tasks().size());
@@ -346,7 +380,7 @@ public final class SchedulerState {
                 t = new Task(nt.key());
                 tasks.put(nt.key(), t);
             }
-            if (t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty()) {
+            if (takesSpec(t)) {
                 // new, or a failure nobody holds on to any more: take the (new) spec
                 if (t.state == TaskState.ERRED) forgetErrorForResubmit(t);
                 t.spec = nt.spec();

@@ -274,7 +274,26 @@ class SchedulerStateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> on(new UpdateGraph("c", List.of(task("b", "zzz")), List.of(k("b")), false)));
         assertTrue(e.getMessage().contains("'zzz'") && e.getMessage().contains("'b'"), e.getMessage());
-        s = new SchedulerState(SchedulerState.Options.defaults());
+        assertEquals(Map.of(), states()); // refused before anything changed
+    }
+
+    /** A refused update changes nothing: no task, no client interest, no log line; a good resubmit then runs. */
+    @Test
+    void aRefusedUpdateLeavesNoTraceAndAGoodResubmitRuns() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a")), List.of(k("a")), false));
+        on(new TaskFinished("w1", k("a"), 8, 0.1));
+        Map<String, TaskState> before = states();
+        assertThrows(IllegalArgumentException.class,
+                () -> on(new UpdateGraph("c", List.of(task("b", "a"), task("c", "b", "zzz")), List.of(k("c")), false)));
+        assertThrows(IllegalArgumentException.class,
+                () -> on(new UpdateGraph("c", List.of(task("d")), List.of(k("d"), k("nowhere")), false)));
+        assertEquals(before, states());
+        assertEquals(List.of(), s.story(k("b")));
+        assertEquals(List.of(), s.story(k("d")));
+        List<Compute> cs = computes(on(new UpdateGraph("c", List.of(task("b", "a"), task("c", "b")), List.of(k("c")), false)));
+        assertEquals(List.of(k("b")), cs.stream().map(Compute::key).toList());
+        assertEquals(Map.of("a", TaskState.MEMORY, "b", TaskState.PROCESSING, "c", TaskState.WAITING), states());
     }
 
     @Test

@@ -24,9 +24,12 @@ import org.jdask.Jdask;
 import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
-import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.SchedulerEvent.NewTask;
+import org.jdask.distributed.internal.SchedulerEvent.Scattered;
+import org.jdask.distributed.internal.Wire;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
@@ -41,6 +44,7 @@ import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.jdask.graph.Tokenize;
 import org.jdask.serialize.Codecs;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection to a distributed scheduler: submit functions, map over data, scatter values to
@@ -146,12 +150,11 @@ public final class Client implements AutoCloseable {
         this.encodeSpecs = !address.startsWith("inproc://");
         this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost, security);
-        CompletableFuture<Msg> welcome = new CompletableFuture<>();
+        CompletableFuture<Messages.Welcome> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
-        conn.send(Msg.of(Op.HELLO_CLIENT, "client-" + NAMES.incrementAndGet()));
+        conn.send(new Messages.HelloClient("client-" + NAMES.incrementAndGet(), Wire.VERSION));
         try {
-            Msg w = welcome.get(connectMs, TimeUnit.MILLISECONDS);
-            this.id = w.str(0);
+            this.id = welcome.get(connectMs, TimeUnit.MILLISECONDS).id();
         } catch (TimeoutException e) {
             conn.close();
             throw new JdaskException("cannot reach the scheduler at " + address + ": no answer within " + connectMs
@@ -169,7 +172,7 @@ public final class Client implements AutoCloseable {
         current = this;
     }
 
-    private volatile CompletableFuture<Msg> welcomeWaiter;
+    private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
 
     /** Connects to a scheduler, e.g. {@code "tcp://10.0.0.5:8786"}; fails within the connect timeout. */
     public static Client connect(String address) {
@@ -220,66 +223,59 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ messages from the scheduler
 
-    private void onMessages(List<Msg> batch) {
-        for (Msg m : batch) {
-            switch (m.op()) {
-                case WELCOME -> {
-                    CompletableFuture<Msg> w = welcomeWaiter;
-                    if (w != null) w.complete(m);
-                }
-                case REPORT -> report(m);
-                case TASK_DONE -> {
-                    RunTracker t = trackers.get(m.key(0));
-                    if (t != null) t.taskDone(m.key(0), (int) m.num(1), m.bool(2));
-                }
-                case ERROR -> {
-                    String text = String.valueOf(m.get(0));
-                    CompletableFuture<Msg> w = welcomeWaiter;
-                    if (w != null && !w.isDone()) w.completeExceptionally(new JdaskException(text));
-                    else org.slf4j.LoggerFactory.getLogger(Client.class).warn("scheduler refused a request: {}", text);
-                }
-                default -> { }
+    private void onMessages(List<Message> batch) {
+        for (Message m : batch) {
+            if (m instanceof Messages.Welcome w) {
+                CompletableFuture<Messages.Welcome> waiter = welcomeWaiter;
+                if (waiter != null) waiter.complete(w);
+            } else if (m instanceof Messages.Report r) {
+                report(r);
+            } else if (m instanceof Messages.TaskDone d) {
+                RunTracker t = trackers.get(d.key());
+                if (t != null) t.taskDone(d.key(), d.worker(), d.failed());
+            } else if (m instanceof Messages.ErrorMsg e) {
+                CompletableFuture<Messages.Welcome> w = welcomeWaiter;
+                if (w != null && !w.isDone()) w.completeExceptionally(new JdaskException(e.text()));
+                else LoggerFactory.getLogger(Client.class).warn("scheduler refused a request: {}", e.text());
+            } else {
+                LoggerFactory.getLogger(Client.class).warn("refused {} from the scheduler at {}: a client does not take it",
+                        m.op(), conn.schedulerAddress);
             }
         }
     }
 
-    private void report(Msg m) {
-        KeyState s = keys.get(m.key(0));
+    private void report(Messages.Report r) {
+        KeyState s = keys.get(r.key());
         if (s == null) return;
-        switch (m.str(1)) {
-            case "MEMORY" -> {
-                List<String> ws = new ArrayList<>();
-                for (Object o : m.list(2)) ws.add((String) o);
-                s.workers = ws;
+        switch (r.kind()) {
+            case MEMORY -> {
+                s.workers = r.workers();
                 s.status = Status.FINISHED;
                 s.done.complete(null);
             }
-            case "ERRED" -> {
-                Payload p = m.payload(3);
+            case ERRED -> {
                 Throwable t;
                 try {
-                    Object v = p == null ? null : p.value();
-                    t = v instanceof Throwable th ? th : new JdaskException("task " + m.key(0) + " failed: " + v);
+                    Object v = r.exception() == null ? null : r.exception().value();
+                    t = v instanceof Throwable th ? th : new JdaskException("task " + r.key() + " failed: " + v);
                 } catch (RuntimeException e) {
                     t = e;
                 }
                 s.exception = t;
-                s.blame = m.get(4) instanceof Key k ? k : m.key(0);
+                s.blame = r.blame() != null ? r.blame() : r.key();
                 s.status = Status.ERROR;
                 s.done.complete(null);
             }
-            case "LOST" -> {
+            case LOST -> {
                 if (s.status == Status.FINISHED) {
                     s.status = Status.LOST;
                     s.done = new CompletableFuture<>();
                 }
             }
-            case "CANCELLED" -> {
-                Payload why = m.payload(3);
-                Object reason = why == null ? null : why.value();
+            case CANCELLED -> {
+                Object reason = r.exception() == null ? null : r.exception().value();
                 cancelled(s, reason == null ? "" : " " + reason);
             }
-            default -> { }
         }
     }
 
@@ -330,7 +326,7 @@ public final class Client implements AutoCloseable {
     private void decref(KeyState s) {
         synchronized (refLock) {
             // the RELEASE is queued under the lock, so a later submit of this key reaches the scheduler after it
-            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
+            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(new Messages.Release(List.of(s.key)));
         }
     }
 
@@ -410,8 +406,8 @@ public final class Client implements AutoCloseable {
         checkOpen();
         String prefix = prefixOf(fn);
         String fnToken = options.pure() && options.key() == null ? Tokenize.tokenize(fn) : null;
-        List<Object> tasks = new ArrayList<>(calls.size());
-        List<Object> wanted = new ArrayList<>(calls.size());
+        List<NewTask> tasks = new ArrayList<>(calls.size());
+        List<Key> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
         Payload config = allowedOnly();
         for (Object[] call : calls) {
@@ -427,7 +423,7 @@ public final class Client implements AutoCloseable {
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }
-        conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
+        conn.send(new Messages.UpdateGraph(tasks, wanted, false));
         return out;
     }
 
@@ -441,15 +437,13 @@ public final class Client implements AutoCloseable {
         return m.isEmpty() ? null : Payload.ofValue(m);
     }
 
-    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
-                                  boolean encode) {
-        List<Object> deps = new ArrayList<>(node.dependencies());
+    static NewTask taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
+                             boolean encode) {
         Payload spec = Payload.ofValue(node);
         if (encode) spec.bytes();
         if (encode && config != null) config.bytes();
-        return java.util.Arrays.asList(key, spec, config, deps, priority, order, o.retries(),
-                o.workers().isEmpty() ? null : new ArrayList<Object>(o.workers()),
-                o.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(o.resources()), prefix);
+        return new NewTask(key, spec, config, new ArrayList<>(node.dependencies()), priority, order, o.retries(),
+                new java.util.HashSet<>(o.workers()), o.resources(), prefix);
     }
 
     static String prefixOf(Object fn) {
@@ -538,15 +532,16 @@ public final class Client implements AutoCloseable {
      * connection's liveness watchdog.
      */
     private void verifyKnown(KeyState s) {
-        Msg m;
+        Messages.KeyStateReply m;
         try {
-            m = waitFor(conn.request(null, id -> Msg.of(Op.KEY_STATE, id, List.of(s.key))), "key state", fetchTimeoutMs);
+            m = waitFor(conn.request(null, id -> new Messages.KeyState(id, List.of(s.key))), Messages.KeyStateReply.class,
+                    "key state", fetchTimeoutMs);
         } catch (JdaskException e) {
             if (Thread.currentThread().isInterrupted()) throw e;
             return;
         }
-        Object st = m.list(1).get(0);
-        boolean wanted = Boolean.TRUE.equals(m.list(2).get(0));
+        String st = m.states().get(0);
+        boolean wanted = m.wanted().get(0);
         if (s.done.isDone() || st != null && wanted) return;
         s.exception = new JdaskException(st == null
                 ? "the scheduler at " + conn.schedulerAddress + " no longer knows task " + s.key
@@ -592,25 +587,23 @@ public final class Client implements AutoCloseable {
             }
             Map<Key, Object> values = new HashMap<>();
             boolean missing = false;
-            List<CompletableFuture<Msg>> replies = new ArrayList<>();
+            List<CompletableFuture<Message>> replies = new ArrayList<>();
             for (Map.Entry<String, List<KeyState>> e : byWorker.entrySet()) {
-                List<Object> ks = new ArrayList<>();
+                List<Key> ks = new ArrayList<>();
                 for (KeyState s : e.getValue()) ks.add(s.key);
-                replies.add(conn.request(e.getKey(), id -> Msg.of(Op.GET_DATA, id, ks)));
+                replies.add(conn.request(e.getKey(), id -> new Messages.GetData(id, ks)));
             }
-            for (CompletableFuture<Msg> r : replies) {
-                Msg m;
+            for (CompletableFuture<Message> r : replies) {
+                Messages.Data m;
                 try {
-                    m = waitFor(r, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
+                    m = waitFor(r, Messages.Data.class, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
                 } catch (JdaskException noAnswer) {
                     if (Thread.currentThread().isInterrupted()) throw noAnswer;
                     missing = true; // the worker is gone or stuck: its keys are lost or will be reported again
                     continue;
                 }
-                List<Key> got = m.keys(1);
-                List<Object> vals = m.list(2);
-                for (int i = 0; i < got.size(); i++) values.put(got.get(i), ((Payload) vals.get(i)).value());
-                if (!m.keys(3).isEmpty()) missing = true;
+                for (int i = 0; i < m.found().size(); i++) values.put(m.found().get(i), m.values().get(i).value());
+                if (!m.missing().isEmpty()) missing = true;
             }
             if (!missing) {
                 List<Object> out = new ArrayList<>(states.size());
@@ -638,11 +631,13 @@ public final class Client implements AutoCloseable {
         return new TaskFailedException(s.blame == null ? s.key : s.blame, t);
     }
 
-    Msg waitFor(CompletableFuture<Msg> f, String what, long timeoutMs) {
+    /** The reply of a request, which must be a {@code type}; an {@code ERROR} or no answer in time fails naming {@code what}. */
+    <T extends Message> T waitFor(CompletableFuture<Message> f, Class<T> type, String what, long timeoutMs) {
         try {
-            Msg m = f.get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (m.op() == Op.ERROR) throw new JdaskException(what + " refused: " + m.get(0));
-            return m;
+            Message m = f.get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (m instanceof Messages.ErrorMsg e) throw new JdaskException(what + " refused: " + e.text());
+            if (!type.isInstance(m)) throw new JdaskException(what + ": expected " + type.getSimpleName() + ", got " + m.op());
+            return type.cast(m);
         } catch (TimeoutException e) {
             throw new JdaskException(what + ": no answer within " + timeoutMs + " ms");
         } catch (InterruptedException e) {
@@ -655,15 +650,15 @@ public final class Client implements AutoCloseable {
 
     boolean cancel(KeyState s) {
         if (s.done.isDone()) return false;
-        conn.send(Msg.of(Op.CANCEL, List.of(s.key)));
+        conn.send(new Messages.Cancel(List.of(s.key)));
         return true;
     }
 
     /** Cancels every future given. */
     public void cancel(Collection<? extends Future<?>> futures) {
-        List<Object> ks = new ArrayList<>();
+        List<Key> ks = new ArrayList<>();
         for (Future<?> f : futures) ks.add(f.key());
-        conn.send(Msg.of(Op.CANCEL, ks));
+        conn.send(new Messages.Cancel(ks));
     }
 
     // ------------------------------------------------------------------ scatter
@@ -700,34 +695,33 @@ public final class Client implements AutoCloseable {
         }
         Map<Integer, List<String>> holders = new HashMap<>();
         Map<Integer, Long> sizes = new HashMap<>();
-        List<CompletableFuture<Msg>> acks = new ArrayList<>();
+        List<CompletableFuture<Message>> acks = new ArrayList<>();
         List<List<Integer>> ackIdx = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : plan.entrySet()) {
             // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
             for (int i : e.getValue()) {
-                List<Object> k1 = List.of(ks.get(i));
+                List<Key> k1 = List.of(ks.get(i));
                 Payload p = Payload.ofValue(values.get(i));
                 if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
-                List<Object> v1 = List.of(p);
-                acks.add(conn.request(e.getKey(), id -> Msg.of(Op.PUT_DATA, id, k1, v1)));
+                List<Payload> v1 = List.of(p);
+                acks.add(conn.request(e.getKey(), id -> new Messages.PutData(id, k1, v1)));
                 ackIdx.add(List.of(i));
                 holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
             }
         }
         for (int a = 0; a < acks.size(); a++) {
-            Msg m = waitFor(acks.get(a), "scatter", 600_000);
-            List<Object> sz = m.list(1);
-            for (int j = 0; j < sz.size(); j++) sizes.put(ackIdx.get(a).get(j), ((Number) sz.get(j)).longValue());
+            List<Long> sz = waitFor(acks.get(a), Messages.PutAck.class, "scatter", 600_000).sizes();
+            for (int j = 0; j < sz.size(); j++) sizes.put(ackIdx.get(a).get(j), sz.get(j));
         }
-        List<Object> update = new ArrayList<>();
+        List<Scattered> update = new ArrayList<>();
         for (int i = 0; i < ks.size(); i++) {
-            update.add(List.of(ks.get(i), new ArrayList<Object>(holders.get(i)), sizes.getOrDefault(i, 0L)));
+            update.add(new Scattered(ks.get(i), holders.get(i), sizes.getOrDefault(i, 0L)));
             KeyState s = states.get(i);
             s.workers = holders.get(i);
             s.status = Status.FINISHED;
             s.done.complete(null);
         }
-        conn.send(Msg.of(Op.UPDATE_DATA, update));
+        conn.send(new Messages.UpdateData(update));
         return out;
     }
 
@@ -757,7 +751,7 @@ public final class Client implements AutoCloseable {
         f.state.tasksDone = finished;
         f.state.tasks = g.size() + 1;
         f.state.done.whenComplete((v, e) -> untrack(g.keys()));
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
+        conn.send(new Messages.UpdateGraph(List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -789,7 +783,7 @@ public final class Client implements AutoCloseable {
         ig.indicesOf(wanted);
         int[] topo = ig.topologicalOrder();
         int[] prio = Order.priorities(ig);
-        List<Object> tasks = new ArrayList<>(topo.length);
+        List<NewTask> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
         if (config == null) config = allowedOnly();
         for (int i : topo) {
@@ -800,7 +794,7 @@ public final class Client implements AutoCloseable {
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
         for (Key k : wanted) states.add(stateFor(k));
-        conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, new ArrayList<Object>(new LinkedHashSet<>(wanted)), tracker != null));
+        conn.send(new Messages.UpdateGraph(tasks, new ArrayList<>(new LinkedHashSet<>(wanted)), tracker != null));
         return states;
     }
 
@@ -810,7 +804,7 @@ public final class Client implements AutoCloseable {
 
     void releaseKeys(Collection<Key> ks) {
         synchronized (refLock) {
-            List<Object> out = new ArrayList<>();
+            List<Key> out = new ArrayList<>();
             for (Key k : new LinkedHashSet<>(ks)) {
                 KeyState s = keys.get(k);
                 if (s != null && s.refs.get() == 0) {
@@ -820,13 +814,13 @@ public final class Client implements AutoCloseable {
                     out.add(k);
                 }
             }
-            if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
+            if (!out.isEmpty()) conn.send(new Messages.Release(out));
         }
     }
 
     void cancelKeys(Collection<Key> ks) {
         synchronized (refLock) {
-            conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
+            conn.send(new Messages.Cancel(new ArrayList<>(new LinkedHashSet<>(ks))));
             for (Key k : ks) {
                 KeyState s = keys.get(k);
                 if (s != null && s.refs.get() == 0) keys.remove(k, s);
@@ -844,22 +838,19 @@ public final class Client implements AutoCloseable {
     }
 
     /** The scheduler's view of its workers: address, nthreads, processing, keys, nbytes. */
-    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> workers() {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
-        return out;
+        return workersReply().workers();
+    }
+
+    private Messages.WorkersReply workersReply() {
+        return waitFor(conn.request(null, Messages.Workers::new), Messages.WorkersReply.class, "workers", 10_000);
     }
 
     /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
-    @SuppressWarnings("unchecked")
     public ClusterLoad load() {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
-        List<Object> counts = m.fields().size() > 2 && m.get(2) != null ? m.list(2) : List.of(0L, 0L);
-        return new ClusterLoad(out, ((Number) counts.get(0)).intValue(), ((Number) counts.get(1)).intValue());
+        Messages.WorkersReply m = workersReply();
+        List<Long> counts = m.counts() != null && m.counts().size() == 2 ? m.counts() : List.of(0L, 0L);
+        return new ClusterLoad(m.workers(), counts.get(0).intValue(), counts.get(1).intValue());
     }
 
     /** Waits until the scheduler has at least {@code n} workers. */
@@ -892,7 +883,7 @@ public final class Client implements AutoCloseable {
         checkOpen();
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
-        conn.send(Msg.of(Op.RESTART));
+        conn.send(new Messages.Restart());
         workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
         synchronized (refLock) {
             for (KeyState s : keys.values()) if (!s.done.isDone() || s.status != Status.CANCELLED) cancelled(s, " by restart");
@@ -913,23 +904,20 @@ public final class Client implements AutoCloseable {
 
     /** The scheduler's transition log for {@code key}: why it is where it is. */
     public List<String> story(Key key) {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.STORY, id, key)), "story", 10_000);
-        List<String> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((String) o);
-        return out;
+        return waitFor(conn.request(null, id -> new Messages.Story(id, key)), Messages.StoryReply.class, "story", 10_000).lines();
     }
 
     /** Runs {@code fn} once on every worker (not as a task); result by worker address. */
     @SuppressWarnings("unchecked")
     public <R> Map<String, R> run(Fn0<R> fn) {
-        Map<String, CompletableFuture<Msg>> replies = new LinkedHashMap<>();
-        List<Object> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
-        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn), allowed)));
+        Map<String, CompletableFuture<Message>> replies = new LinkedHashMap<>();
+        List<String> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
+        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> new Messages.Run(id, Payload.ofValue(fn), allowed)));
         Map<String, R> out = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<Msg>> e : replies.entrySet()) {
-            Msg m = waitFor(e.getValue(), "run on " + e.getKey(), 600_000);
-            Object v = m.payload(2) == null ? null : m.payload(2).value();
-            if (!m.bool(1)) {
+        for (Map.Entry<String, CompletableFuture<Message>> e : replies.entrySet()) {
+            Messages.RunReply m = waitFor(e.getValue(), Messages.RunReply.class, "run on " + e.getKey(), 600_000);
+            Object v = m.result() == null ? null : m.result().value();
+            if (!m.ok()) {
                 throw new JdaskException("run failed on worker " + e.getKey() + ": " + v, v instanceof Throwable t ? t : null);
             }
             out.put(e.getKey(), (R) v);
@@ -939,23 +927,24 @@ public final class Client implements AutoCloseable {
 
     /** Publishes futures under a name, keeping their data alive for other clients. */
     public void publishDataset(String name, List<? extends Future<?>> futures) {
-        List<Object> ks = new ArrayList<>();
+        List<Key> ks = new ArrayList<>();
         for (Future<?> f : futures) ks.add(f.key());
-        conn.send(Msg.of(Op.PUBLISH, name, ks));
+        conn.send(new Messages.Publish(name, ks));
         workers(); // a round trip: the scheduler has handled the publish when this returns
     }
 
     /** Futures of a dataset another client published. */
     public List<Future<Object>> getDataset(String name) {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.GET_DATASET, id, name)), "get dataset", 10_000);
-        if (m.get(1) == null) throw new java.util.NoSuchElementException("no dataset named '" + name + "' on " + conn.schedulerAddress);
+        Messages.DatasetReply m = waitFor(conn.request(null, id -> new Messages.GetDataset(id, name)), Messages.DatasetReply.class,
+                "get dataset", 10_000);
+        if (m.keys() == null) throw new java.util.NoSuchElementException("no dataset named '" + name + "' on " + conn.schedulerAddress);
         List<Future<Object>> out = new ArrayList<>();
-        List<Object> wanted = new ArrayList<>();
-        for (Key k : m.keys(1)) {
+        List<Key> wanted = new ArrayList<>();
+        for (Key k : m.keys()) {
             out.add(new Future<>(this, k, Function.identity()));
             wanted.add(k);
         }
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(), wanted, false));
+        conn.send(new Messages.UpdateGraph(List.of(), wanted, false));
         return out;
     }
 
@@ -980,7 +969,7 @@ public final class Client implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (current == this) current = null;
-        conn.send(Msg.of(Op.GOODBYE));
+        conn.send(new Messages.Goodbye());
         conn.close();
         failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();

@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.TaskFailedException;
-import org.jdask.distributed.internal.Op;
-import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Messages;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -107,7 +106,7 @@ class ResubmitSoakTest {
              Client client = Client.connect(cluster)) {
             Future<Integer> f = client.submit(SLEEPY, 20_000);
             // what a lost reference used to do: the client's interest dropped behind the future's back
-            client.conn.send(Msg.of(Op.RELEASE, List.of(f.key())));
+            client.conn.send(new Messages.Release(List.of(f.key())));
             TaskFailedException e = assertThrows(TaskFailedException.class, f::result);
             assertEquals(f.key(), e.key());
             assertTrue(e.getCause().getMessage().contains("no longer knows task " + f.key()), e.getCause().getMessage());

@@ -262,7 +262,7 @@ class SecurityTest {
             plain.setReceiveTimeOut(1500);
             plain.connect(address);
             plain.send(new byte[] {1, 2, 3}, 0);                 // garbage, would get "not a jdask message"
-            plain.send(new byte[] {'J', 'D', 1, 0}, 0);          // an empty, valid batch
+            plain.send(new byte[] {'J', 'D', (byte) Wire.VERSION, 0}, 0); // an empty, valid batch
             assertNull(plain.recv(0), "a plaintext peer got an answer from " + address);
             awaitAtLeast(refused, before + 1);
 

@@ -49,6 +49,11 @@ public final class Messages {
         }
     }
 
+    /** An answer to a request: {@code id} is the request's (0: the answer to a ping). */
+    public interface Reply extends Message {
+        long id();
+    }
+
     /**
      * Decodes {@code m} into its record; a wrong shape (missing or extra field, a field of the
      * wrong type) throws {@link WireException} naming the op and the field.
@@ -180,7 +185,7 @@ public final class Messages {
         static Story read(Fields f) { return new Story(f.num("id"), f.key("key")); }
     }
 
-    public record StoryReply(long id, List<String> lines) implements Message {
+    public record StoryReply(long id, List<String> lines) implements Reply {
         public Op op() { return Op.STORY_REPLY; }
         public List<Object> fields() { return List.of(id, new ArrayList<Object>(lines)); }
         static StoryReply read(Fields f) { return new StoryReply(f.num("id"), f.strs("lines")); }
@@ -194,7 +199,7 @@ public final class Messages {
     }
 
     /** {@code counts} ([queued, unrunnable]) is absent in the answer to a ping. */
-    public record WorkersReply(long id, List<Map<String, Object>> workers, List<Long> counts) implements Message {
+    public record WorkersReply(long id, List<Map<String, Object>> workers, List<Long> counts) implements Reply {
         public Op op() { return Op.WORKERS_REPLY; }
         public List<Object> fields() {
             return counts == null ? List.of(id, new ArrayList<Object>(workers)) : List.of(id, new ArrayList<Object>(workers), new ArrayList<Object>(counts));
@@ -216,7 +221,7 @@ public final class Messages {
     }
 
     /** {@code keys} is null when no dataset has that name. */
-    public record DatasetReply(long id, List<Key> keys) implements Message {
+    public record DatasetReply(long id, List<Key> keys) implements Reply {
         public Op op() { return Op.DATASET_REPLY; }
         public List<Object> fields() { return java.util.Arrays.asList(id, keys == null ? null : new ArrayList<Object>(keys)); }
         static DatasetReply read(Fields f) { return new DatasetReply(f.num("id"), f.keysOrNull("keys")); }
@@ -236,7 +241,7 @@ public final class Messages {
     }
 
     /** Per key: its state's name (null: unknown) and whether the asking client wants it. */
-    public record KeyStateReply(long id, List<String> states, List<Boolean> wanted) implements Message {
+    public record KeyStateReply(long id, List<String> states, List<Boolean> wanted) implements Reply {
         public Op op() { return Op.KEY_STATE_REPLY; }
         public List<Object> fields() { return List.of(id, new ArrayList<Object>(states), new ArrayList<Object>(wanted)); }
         static KeyStateReply read(Fields f) { return new KeyStateReply(f.num("id"), f.strsWithNulls("states"), f.bools("wanted")); }
@@ -367,7 +372,7 @@ public final class Messages {
     }
 
     /** {@code values[i]} is the value of {@code found[i]}; {@code missing} are not held here. */
-    public record Data(long id, List<Key> found, List<Payload> values, List<Key> missing) implements Message {
+    public record Data(long id, List<Key> found, List<Payload> values, List<Key> missing) implements Reply {
         public Op op() { return Op.DATA; }
         public List<Object> fields() { return List.of(id, new ArrayList<Object>(found), new ArrayList<Object>(values), new ArrayList<Object>(missing)); }
         static Data read(Fields f) {
@@ -391,7 +396,7 @@ public final class Messages {
         }
     }
 
-    public record PutAck(long id, List<Long> sizes) implements Message {
+    public record PutAck(long id, List<Long> sizes) implements Reply {
         public Op op() { return Op.PUT_ACK; }
         public List<Object> fields() { return List.of(id, new ArrayList<Object>(sizes)); }
         static PutAck read(Fields f) { return new PutAck(f.num("id"), f.longs("sizes")); }
@@ -405,7 +410,7 @@ public final class Messages {
     }
 
     /** {@code result}: the value, or the exception when not {@code ok}. */
-    public record RunReply(long id, boolean ok, Payload result) implements Message {
+    public record RunReply(long id, boolean ok, Payload result) implements Reply {
         public Op op() { return Op.RUN_REPLY; }
         public List<Object> fields() { return java.util.Arrays.asList(id, ok, result); }
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }

@@ -4,7 +4,6 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +23,13 @@ import org.jdask.Jdask;
 import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
+import org.jdask.distributed.internal.ClientState;
+import org.jdask.distributed.internal.ClientState.KeyState;
+import org.jdask.distributed.internal.ClientState.Status;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
-import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
@@ -81,29 +82,6 @@ public final class Client implements AutoCloseable {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static volatile Client current;
 
-    /** A key's status as the client knows it. */
-    enum Status { PENDING, FINISHED, ERROR, CANCELLED, LOST }
-
-    /** Shared by every {@link Future} of one key in this client. */
-    static final class KeyState {
-        final Key key;
-        volatile Status status = Status.PENDING;
-        volatile List<String> workers = List.of();
-        volatile Throwable exception;
-        volatile Key blame;
-        volatile CompletableFuture<Void> done = new CompletableFuture<>();
-        final AtomicInteger refs = new AtomicInteger();
-        /** For {@link Futures#progress}: tasks behind this key (a compute's whole graph) and how many finished. */
-        volatile int tasks = 1;
-        volatile AtomicInteger tasksDone;
-        /** When a waiter next asks the scheduler whether it still holds this key (nanoTime; 0: not waited on yet). */
-        volatile long nextCheck;
-
-        KeyState(Key key) {
-            this.key = key;
-        }
-    }
-
     /** One future's hold on its key; released explicitly or by the cleaner. */
     final class Ref implements Runnable {
         final KeyState state;
@@ -116,7 +94,7 @@ public final class Client implements AutoCloseable {
 
         @Override
         public void run() {
-            if (released.compareAndSet(false, true)) decref(state);
+            if (released.compareAndSet(false, true)) keyStates.decref(state);
         }
 
         void release() {
@@ -131,11 +109,14 @@ public final class Client implements AutoCloseable {
 
     final ClientConnection conn;
     final String id;
-    private final Map<Key, KeyState> keys = new ConcurrentHashMap<>();
+    /** Gather, scatter and the waits for results: bulk bytes between this client and the workers. */
+    private final DataPlane data = new DataPlane(this);
+    /** Key states and reference counts (RELEASE on the last reference goes out under its lock). */
+    final ClientState keyStates;
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
-    private final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+    final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -148,7 +129,9 @@ public final class Client implements AutoCloseable {
         this.ownedCluster = owned;
         long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
         this.encodeSpecs = !address.startsWith("inproc://");
-        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
+        ClientConnection[] c = new ClientConnection[1];
+        this.keyStates = new ClientState(m -> c[0].send(m));
+        this.conn = c[0] = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost, security);
         CompletableFuture<Messages.Welcome> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
@@ -229,7 +212,7 @@ public final class Client implements AutoCloseable {
                 CompletableFuture<Messages.Welcome> waiter = welcomeWaiter;
                 if (waiter != null) waiter.complete(w);
             } else if (m instanceof Messages.Report r) {
-                report(r);
+                keyStates.apply(r);
             } else if (m instanceof Messages.TaskDone d) {
                 RunTracker t = trackers.get(d.key());
                 if (t != null) t.taskDone(d.key(), d.worker(), d.failed());
@@ -244,90 +227,17 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    private void report(Messages.Report r) {
-        KeyState s = keys.get(r.key());
-        if (s == null) return;
-        switch (r.kind()) {
-            case MEMORY -> {
-                s.workers = r.workers();
-                s.status = Status.FINISHED;
-                s.done.complete(null);
-            }
-            case ERRED -> {
-                Throwable t;
-                try {
-                    Object v = r.exception() == null ? null : r.exception().value();
-                    t = v instanceof Throwable th ? th : new JdaskException("task " + r.key() + " failed: " + v);
-                } catch (RuntimeException e) {
-                    t = e;
-                }
-                s.exception = t;
-                s.blame = r.blame() != null ? r.blame() : r.key();
-                s.status = Status.ERROR;
-                s.done.complete(null);
-            }
-            case LOST -> {
-                if (s.status == Status.FINISHED) {
-                    s.status = Status.LOST;
-                    s.done = new CompletableFuture<>();
-                }
-            }
-            case CANCELLED -> {
-                Object reason = r.exception() == null ? null : r.exception().value();
-                cancelled(s, reason == null ? "" : " " + reason);
-            }
-        }
-    }
-
-    private static void cancelled(KeyState s, String detail) {
-        s.status = Status.CANCELLED;
-        s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled" + detail);
-        s.done.complete(null);
-    }
-
     private void onLost(String why) {
         lostReason = why;
-        failPending(new JdaskException("lost the connection to the scheduler: " + why));
-    }
-
-    private void failPending(Throwable t) {
-        for (KeyState s : keys.values()) {
-            if (!s.done.isDone()) {
-                s.exception = t;
-                s.blame = s.key;
-                s.status = Status.ERROR;
-                s.done.complete(null);
-            }
-        }
+        keyStates.failPending(new JdaskException("lost the connection to the scheduler: " + why));
     }
 
     // ------------------------------------------------------------------ reference counting
 
-    /** Guards reference counts against a release racing a new future of the same key. */
-    private final Object refLock = new Object();
-
-    KeyState stateFor(Key key) {
-        synchronized (refLock) {
-            return keys.computeIfAbsent(key, KeyState::new);
-        }
-    }
-
     Ref acquire(Key key, Future<?> f) {
-        Ref r;
-        synchronized (refLock) {
-            KeyState s = keys.computeIfAbsent(key, KeyState::new);
-            s.refs.incrementAndGet();
-            r = new Ref(s);
-        }
+        Ref r = new Ref(keyStates.acquire(key));
         r.cleanable = CLEANER.register(f, r);
         return r;
-    }
-
-    private void decref(KeyState s) {
-        synchronized (refLock) {
-            // the RELEASE is queued under the lock, so a later submit of this key reaches the scheduler after it
-            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(new Messages.Release(List.of(s.key)));
-        }
     }
 
     // ------------------------------------------------------------------ submit / map
@@ -485,76 +395,16 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ results
 
-    /**
-     * Waits until {@code s} is done, at most {@code timeoutMs} (negative: without a limit, but
-     * never blindly): every {@code distributed.client.key-check-interval} (5 s) of waiting the
-     * scheduler is asked whether it still holds the key for this client; a key it forgot fails
-     * the future with a message naming it instead of waiting forever. The connection's own
-     * watchdog fails every wait when the scheduler goes silent.
-     */
     boolean awaitDone(KeyState s, long timeoutMs) {
-        long start = System.nanoTime();
-        if (s.nextCheck == 0) s.nextCheck = start + keyCheckNanos; // per key: callers that wait in short slices are checked too
-        try {
-            while (true) {
-                long slice = 1000;
-                if (timeoutMs >= 0) {
-                    long left = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                    if (left <= 0) return s.done.isDone();
-                    slice = Math.min(left, slice);
-                }
-                try {
-                    s.done.get(slice, TimeUnit.MILLISECONDS);
-                    return true;
-                } catch (TimeoutException e) {
-                    checkOpen();
-                    if (System.nanoTime() - s.nextCheck >= 0) {
-                        verifyKnown(s);
-                        s.nextCheck = System.nanoTime() + keyCheckNanos;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JdaskException("interrupted while waiting for " + s.key);
-        } catch (ExecutionException e) {
-            return true;
-        }
-    }
-
-    private final long keyCheckNanos = (long) (Config.getDouble("distributed.client.key-check-interval", 5) * 1e9);
-
-    /**
-     * Asks the scheduler whether it still holds {@code s}'s key for this client; if it forgot it
-     * (or no longer counts this client among those who want it) the future fails now, naming the
-     * key. Replies and reports come on one socket in order, so a key reported done before the
-     * reply is never taken for lost; a reply that does not come leaves the decision to the
-     * connection's liveness watchdog.
-     */
-    private void verifyKnown(KeyState s) {
-        Messages.KeyStateReply m;
-        try {
-            m = waitFor(conn.request(null, id -> new Messages.KeyState(id, List.of(s.key))), Messages.KeyStateReply.class,
-                    "key state", fetchTimeoutMs);
-        } catch (JdaskException e) {
-            if (Thread.currentThread().isInterrupted()) throw e;
-            return;
-        }
-        String st = m.states().get(0);
-        boolean wanted = m.wanted().get(0);
-        if (s.done.isDone() || st != null && wanted) return;
-        s.exception = new JdaskException(st == null
-                ? "the scheduler at " + conn.schedulerAddress + " no longer knows task " + s.key
-                        + ", which this client still waits for (released or forgotten); resubmit it"
-                : "the scheduler at " + conn.schedulerAddress + " holds task " + s.key + " (" + st
-                        + ") but no longer for this client, which still waits for it; resubmit it");
-        s.blame = s.key;
-        s.status = Status.ERROR;
-        s.done.complete(null);
+        return data.awaitDone(s, timeoutMs);
     }
 
     Object resultOf(KeyState s, long timeoutMs) {
-        return gatherStates(List.of(s), timeoutMs).get(0);
+        return data.gatherStates(List.of(s), timeoutMs).get(0);
+    }
+
+    List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
+        return data.gatherStates(states, timeoutMs);
     }
 
     /** The values of {@code futures}, in order; a failed one throws {@link TaskFailedException}. */
@@ -562,60 +412,14 @@ public final class Client implements AutoCloseable {
     public <T> List<T> gather(List<Future<T>> futures) {
         List<KeyState> states = new ArrayList<>(futures.size());
         for (Future<T> f : futures) states.add(f.state);
-        List<Object> raw = gatherStates(states, -1);
+        List<Object> raw = data.gatherStates(states, -1);
         Reference.reachabilityFence(futures); // their references keep the keys wanted while we wait
         List<T> out = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add((T) raw.get(i));
         return out;
     }
 
-    List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
-        for (int attempt = 0; ; attempt++) {
-            for (KeyState s : states) {
-                if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
-                if (s.status == Status.ERROR) throw failure(s);
-                if (s.status == Status.CANCELLED) {
-                    throw new java.util.concurrent.CancellationException(s.exception != null ? s.exception.getMessage()
-                            : "future " + s.key + " was cancelled");
-                }
-            }
-            Map<String, List<KeyState>> byWorker = new LinkedHashMap<>();
-            for (KeyState s : new LinkedHashSet<>(states)) {
-                List<String> ws = s.workers;
-                if (ws.isEmpty()) continue;
-                byWorker.computeIfAbsent(ws.get((s.key.hashCode() & 0x7fffffff) % ws.size()), w -> new ArrayList<>()).add(s);
-            }
-            Map<Key, Object> values = new HashMap<>();
-            boolean missing = false;
-            List<CompletableFuture<Message>> replies = new ArrayList<>();
-            for (Map.Entry<String, List<KeyState>> e : byWorker.entrySet()) {
-                List<Key> ks = new ArrayList<>();
-                for (KeyState s : e.getValue()) ks.add(s.key);
-                replies.add(conn.request(e.getKey(), id -> new Messages.GetData(id, ks)));
-            }
-            for (CompletableFuture<Message> r : replies) {
-                Messages.Data m;
-                try {
-                    m = waitFor(r, Messages.Data.class, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
-                } catch (JdaskException noAnswer) {
-                    if (Thread.currentThread().isInterrupted()) throw noAnswer;
-                    missing = true; // the worker is gone or stuck: its keys are lost or will be reported again
-                    continue;
-                }
-                for (int i = 0; i < m.found().size(); i++) values.put(m.found().get(i), m.values().get(i).value());
-                if (!m.missing().isEmpty()) missing = true;
-            }
-            if (!missing) {
-                List<Object> out = new ArrayList<>(states.size());
-                for (KeyState s : states) out.add(values.get(s.key));
-                return out;
-            }
-            if (attempt >= 5) throw new JdaskException("workers lost data of " + states.size() + " key(s) while gathering; gave up after 5 tries");
-            sleep(100L << attempt); // the scheduler recomputes lost data; its report resets the futures
-        }
-    }
-
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -665,70 +469,15 @@ public final class Client implements AutoCloseable {
 
     /** Places each value on a worker (spread by bytes held) and returns futures of them. */
     public <T> List<Future<T>> scatter(List<T> values) {
-        return scatter(values, false);
+        return data.scatter(values, false);
     }
 
     /**
      * Places the values on workers directly (never through the scheduler): spread over the
      * workers, or on every worker with {@code broadcast}. Keys are fresh (values are not hashed).
      */
-    @SuppressWarnings("unchecked")
     public <T> List<Future<T>> scatter(List<T> values, boolean broadcast) {
-        checkOpen();
-        List<String> workers = workerAddresses();
-        if (workers.isEmpty()) throw new JdaskException("cannot scatter: the scheduler at " + conn.schedulerAddress + " has no workers");
-        List<Key> ks = new ArrayList<>(values.size());
-        Map<String, List<Integer>> plan = new LinkedHashMap<>();
-        for (int i = 0; i < values.size(); i++) {
-            Object v = values.get(i);
-            ks.add(Key.of(typeName(v) + "-" + UUID.randomUUID().toString().replace("-", "")));
-            if (broadcast) for (String w : workers) plan.computeIfAbsent(w, x -> new ArrayList<>()).add(i);
-            else plan.computeIfAbsent(workers.get(i % workers.size()), x -> new ArrayList<>()).add(i);
-        }
-        List<KeyState> states = new ArrayList<>();
-        List<Future<T>> out = new ArrayList<>();
-        for (Key k : ks) {
-            Function<Object, T> cast = v -> (T) v;
-            Future<T> f = new Future<T>(this, k, cast);
-            states.add(f.state);
-            out.add(f);
-        }
-        Map<Integer, List<String>> holders = new HashMap<>();
-        Map<Integer, Long> sizes = new HashMap<>();
-        List<CompletableFuture<Message>> acks = new ArrayList<>();
-        List<List<Integer>> ackIdx = new ArrayList<>();
-        for (Map.Entry<String, List<Integer>> e : plan.entrySet()) {
-            // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
-            for (int i : e.getValue()) {
-                List<Key> k1 = List.of(ks.get(i));
-                Payload p = Payload.ofValue(values.get(i));
-                if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
-                List<Payload> v1 = List.of(p);
-                acks.add(conn.request(e.getKey(), id -> new Messages.PutData(id, k1, v1)));
-                ackIdx.add(List.of(i));
-                holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
-            }
-        }
-        for (int a = 0; a < acks.size(); a++) {
-            List<Long> sz = waitFor(acks.get(a), Messages.PutAck.class, "scatter", 600_000).sizes();
-            for (int j = 0; j < sz.size(); j++) sizes.put(ackIdx.get(a).get(j), sz.get(j));
-        }
-        List<Scattered> update = new ArrayList<>();
-        for (int i = 0; i < ks.size(); i++) {
-            update.add(new Scattered(ks.get(i), holders.get(i), sizes.getOrDefault(i, 0L)));
-            KeyState s = states.get(i);
-            s.workers = holders.get(i);
-            s.status = Status.FINISHED;
-            s.done.complete(null);
-        }
-        conn.send(new Messages.UpdateData(update));
-        return out;
-    }
-
-    private static String typeName(Object v) {
-        if (v == null) return "null";
-        String n = v.getClass().getSimpleName().replace("[]", "s");
-        return n.isEmpty() ? "data" : n.toLowerCase();
+        return data.scatter(values, broadcast);
     }
 
     // ------------------------------------------------------------------ collections
@@ -793,7 +542,7 @@ public final class Client implements AutoCloseable {
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
-        for (Key k : wanted) states.add(stateFor(k));
+        for (Key k : wanted) states.add(keyStates.acquire(k)); // held until releaseKeys/cancelKeys
         conn.send(new Messages.UpdateGraph(tasks, new ArrayList<>(new LinkedHashSet<>(wanted)), tracker != null));
         return states;
     }
@@ -802,30 +551,14 @@ public final class Client implements AutoCloseable {
         for (Key k : ks) trackers.remove(k);
     }
 
+    /** Drops the holds {@link #submitGraph} took on {@code ks}. */
     void releaseKeys(Collection<Key> ks) {
-        synchronized (refLock) {
-            List<Key> out = new ArrayList<>();
-            for (Key k : new LinkedHashSet<>(ks)) {
-                KeyState s = keys.get(k);
-                if (s != null && s.refs.get() == 0) {
-                    keys.remove(k, s);
-                    out.add(k);
-                } else if (s == null) {
-                    out.add(k);
-                }
-            }
-            if (!out.isEmpty()) conn.send(new Messages.Release(out));
-        }
+        keyStates.release(ks);
     }
 
+    /** Drops the holds on {@code ks} and cancels them at the scheduler. */
     void cancelKeys(Collection<Key> ks) {
-        synchronized (refLock) {
-            conn.send(new Messages.Cancel(new ArrayList<>(new LinkedHashSet<>(ks))));
-            for (Key k : ks) {
-                KeyState s = keys.get(k);
-                if (s != null && s.refs.get() == 0) keys.remove(k, s);
-            }
-        }
+        keyStates.cancel(ks);
     }
 
     // ------------------------------------------------------------------ cluster information
@@ -885,10 +618,7 @@ public final class Client implements AutoCloseable {
         java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
         conn.send(new Messages.Restart());
         workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
-        synchronized (refLock) {
-            for (KeyState s : keys.values()) if (!s.done.isDone() || s.status != Status.CANCELLED) cancelled(s, " by restart");
-            keys.clear(); // new futures of the same keys start afresh; the old ones stay cancelled
-        }
+        keyStates.cancelAll(" by restart"); // new futures of the same keys start afresh; the old ones stay cancelled
         trackers.clear();
         while (true) {
             int back = 0;
@@ -969,9 +699,10 @@ public final class Client implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (current == this) current = null;
+        keyStates.close();
         conn.send(new Messages.Goodbye());
         conn.close();
-        failPending(new JdaskException("client closed"));
+        keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();
     }
 }

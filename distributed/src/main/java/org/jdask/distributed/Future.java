@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jdask.distributed.internal.ClientState;
 import org.jdask.graph.Key;
 
 /**
@@ -23,7 +24,7 @@ import org.jdask.graph.Key;
  */
 public final class Future<T> implements java.util.concurrent.Future<T> {
     final Client client;
-    final Client.KeyState state;
+    final ClientState.KeyState state;
     private final Function<Object, T> post;
     private final Client.Ref ref;
 
@@ -134,7 +135,7 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
 
     @Override
     public boolean isCancelled() {
-        return state.status == Client.Status.CANCELLED;
+        return state.status == ClientState.Status.CANCELLED;
     }
 
     @Override

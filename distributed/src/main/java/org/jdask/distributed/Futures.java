@@ -9,6 +9,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jdask.distributed.internal.ClientState;
 
 /**
  * Helpers over many futures: {@link #asCompleted}, {@link #wait} and {@link #progress}, as in
@@ -99,7 +100,7 @@ public final class Futures {
             long done = 0;
             boolean all = true;
             for (Future<?> f : futures) {
-                Client.KeyState s = f.state;
+                ClientState.KeyState s = f.state;
                 if (s.done.isDone()) done += s.tasks;
                 else {
                     all = false;

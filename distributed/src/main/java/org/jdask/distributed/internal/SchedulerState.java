@@ -335,42 +335,17 @@ public final class SchedulerState {
         t.state = to;
     }
 
+    /** Logs an event that keeps {@code t}'s state (a steal, a resumed task) with the event's time, like a transition. */
+    void note(Task t, String why) {
+        log.add(t.key, t.state, t.state, why, now);
+    }
+
     void emit(SchedulerInstruction i) {
         out.add(i);
     }
 
-    /**
-     * Refuses an update that names an unknown dependency or wanted key before anything changes, so
-     * a refused update leaves no trace (a resubmit of a corrected graph starts from a clean state).
-     */
-    private void validateUpdate(UpdateGraph e) {
-        Set<Key> inUpdate = new HashSet<>(e.tasks().size() * 2);
-        for (NewTask nt : e.tasks()) {
-            Task t = tasks.get(nt.key());
-            if (takesSpec(t)) {
-                for (Key dk : nt.deps()) {
-                    if (!inUpdate.contains(dk) && !tasks.containsKey(dk)) {
-                        throw new IllegalArgumentException("task " + nt.key() + " depends on " + dk
-                                + ", which is neither in this update nor known to the scheduler");
-                    }
-                }
-            }
-            inUpdate.add(nt.key());
-        }
-        for (Key k : e.wanted()) {
-            if (!inUpdate.contains(k) && !tasks.containsKey(k)) {
-                throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
-            }
-        }
-    }
-
-    /** Whether an update's spec replaces what the scheduler has: new, or a failure nobody holds on to any more. */
-    private static boolean takesSpec(Task t) {
-        return t == null || t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty();
-    }
-
     private void updateGraph(UpdateGraph e) {
-        validateUpdate(e);
+        SchedulerChecks.validateUpdate(this, e);
         clients.add(e.client());
         long gen = generation++;
         List<Task> fresh = new ArrayList<>(e.tasks().size());
@@ -380,7 +355,7 @@ public final class SchedulerState {
                 t = new Task(nt.key());
                 tasks.put(nt.key(), t);
             }
-            if (takesSpec(t)) {
+            if (SchedulerChecks.takesSpec(t)) {
                 // new, or a failure nobody holds on to any more: take the (new) spec
                 if (t.state == TaskState.ERRED) forgetErrorForResubmit(t);
                 t.spec = nt.spec();
@@ -866,21 +841,6 @@ public final class SchedulerState {
 
     /** For tests: checks the cross-references every state must keep; returns the problems found. */
     public List<String> validate() {
-        List<String> problems = new ArrayList<>();
-        for (Task t : tasks.values()) {
-            if (t.state == TaskState.MEMORY && t.whoHas.isEmpty()) problems.add(t + " in memory nowhere");
-            if (t.state != TaskState.MEMORY && !t.whoHas.isEmpty()) problems.add(t + " held by " + t.whoHas() + " but not in memory");
-            if (t.state == TaskState.PROCESSING && (t.processingOn == null || !t.processingOn.processing.containsKey(t))) {
-                problems.add(t + " processing but not on a worker");
-            }
-            if (t.state == TaskState.QUEUED != queued.contains(t)) problems.add(t + " queue membership wrong");
-            if (t.state == TaskState.WAITING && t.waitingOn.isEmpty()) problems.add(t + " waiting on nothing");
-            for (Task d : t.deps) if (!d.dependents.contains(t)) problems.add(d + " misses dependent " + t);
-        }
-        for (WorkerInfo w : workers.values()) {
-            for (Task t : w.processing.keySet()) if (t.processingOn != w) problems.add(w.address + " lists " + t);
-            for (Task t : w.hasWhat) if (!t.whoHas.contains(w)) problems.add(w.address + " has " + t + " not listing it");
-        }
-        return problems;
+        return SchedulerChecks.validate(this);
     }
 }

@@ -127,4 +127,14 @@ class WorkerStateTest {
         assertEquals(List.of(new Drop(List.of(k("t")))), on(new ExecuteDone(k("t"), 8, 0.5)));
         assertEquals(Map.of(), w.states());
     }
+
+    @Test
+    void movesAreCheckedAgainstTheTable() {
+        assertEquals(true, WorkerState.allowed(State.READY, State.EXECUTING));
+        assertEquals(false, WorkerState.allowed(State.MEMORY, State.EXECUTING));
+        assertEquals(false, WorkerState.allowed(State.WAITING, State.EXECUTING));
+        for (State from : State.values()) for (State to : State.values()) {
+            if (WorkerState.allowed(from, to)) org.junit.jupiter.api.Assertions.assertNotEquals(from, to);
+        }
+    }
 }

@@ -717,11 +717,21 @@ public final class SchedulerState {
         if (w == null) return;
         reason = "worker " + address + " removed: " + why;
         List<Task> rerun = new ArrayList<>();
-        for (Task t : new ArrayList<>(w.processing.keySet())) {
+        // a worker runs its tasks in priority order on nthreads threads: only the first nthreads can
+        // have been running (and have killed it); the ones queued behind them are innocent
+        List<Task> processing = new ArrayList<>(w.processing.keySet());
+        processing.sort(SchedulerState::byPriority);
+        Set<Task> mayHaveRun = new HashSet<>(processing.subList(0, Math.min(w.nthreads, processing.size())));
+        for (Task t : processing) {
             stopProcessing(t);
+            if (!mayHaveRun.contains(t)) {
+                transition(t, TaskState.RELEASED, reason + " (queued there, not running)");
+                rerun.add(t);
+                continue;
+            }
             t.suspicious++;
             t.killedOn.add(address);
-            if (t.suspicious >= options.allowedFailures()) {
+            if (t.suspicious > options.allowedFailures()) { // Dask: fails after more than allowed-failures deaths
                 t.exception = new KilledWorkerException(t.key, t.killedOn);
                 t.blame = t.key;
                 transition(t, TaskState.ERRED, reason + " (killed " + t.suspicious + " workers)");

@@ -195,16 +195,32 @@ class SchedulerStateTest {
     }
 
     @Test
-    void aTaskThatKillsThreeWorkersErrsWithKilledWorkerException() {
-        for (int i = 0; i < 4; i++) on(new AddWorker("w" + i, "w" + i, 1, Map.of()));
+    void aTaskThatKillsFourWorkersErrsWithKilledWorkerException() {
+        for (int i = 0; i < 5; i++) on(new AddWorker("w" + i, "w" + i, 1, Map.of()));
         on(new UpdateGraph("c", List.of(task("bad")), List.of(k("bad")), false));
         List<SchedulerInstruction> is = List.of();
-        for (int i = 0; i < 3; i++) is = on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
+        for (int i = 0; i < 3; i++) on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("bad")), "allowed-failures (3) deaths are retried, as in Dask");
+        is = on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
         assertEquals(TaskState.ERRED, s.stateOf(k("bad")));
         Report r = (Report) is.stream().filter(x -> x instanceof Report).findFirst().orElseThrow();
         KilledWorkerException e = assertInstanceOf(KilledWorkerException.class, r.exception());
         assertEquals(k("bad"), e.key());
-        assertEquals(3, e.workers().size());
+        assertEquals(4, e.workers().size());
+    }
+
+    /** Issue 20 item 1: tasks queued behind the running ones on a dying worker are not suspects. */
+    @Test
+    void onlyTasksThatMayHaveBeenRunningCountADeath() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("x", "a"), task("y", "a"), task("z", "a")), List.of(k("x"), k("y"), k("z")), false));
+        on(new TaskFinished("w1", k("a"), 8, 0.01));
+        assertEquals(3, s.workers().get("w1").processingCount(), s.workers().toString()); // one thread: 1 runs, 2 wait there
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        on(new RemoveWorker("w1", "killed"));
+        int suspects = 0;
+        for (String k : List.of("x", "y", "z")) suspects += s.task(k(k)).suspicious();
+        assertEquals(1, suspects, "only the one task that can have been running on a 1-thread worker");
     }
 
     @Test

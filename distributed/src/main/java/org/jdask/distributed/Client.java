@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -367,6 +368,9 @@ public final class Client implements AutoCloseable {
     private Object replaceFutures(Object a) {
         if (a instanceof Future<?> f) {
             if (f.client != this) throw new IllegalArgumentException("future " + f.key() + " belongs to another client");
+            if (f.state.status == Status.CANCELLED) { // Dask's CancelledError: the task could never run
+                throw new CancellationException("future " + f.key() + " was cancelled: no task can depend on it");
+            }
             return f.key();
         }
         if (a instanceof List<?> l) {

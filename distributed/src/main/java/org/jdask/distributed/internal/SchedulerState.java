@@ -627,12 +627,34 @@ public final class SchedulerState {
 
     private void releaseKeys(String client, Collection<Key> keys, boolean cancel) {
         reason = (cancel ? "cancelled by " : "released by ") + client;
+        if (cancel) keys = withDependents(keys);
         for (Key k : keys) {
             Task t = tasks.get(k);
             if (t == null) continue;
             if (t.whoWants.remove(client) && cancel) emit(new Report(client, k, ReportKind.CANCELLED, List.of(), null, null));
             maybeRelease(t);
         }
+    }
+
+    /**
+     * {@code keys} and every task not yet done that depends on them, dependents first (Dask cancels
+     * the dependents of a cancelled future: they could never run).
+     */
+    private List<Key> withDependents(Collection<Key> keys) {
+        List<Key> out = new ArrayList<>();
+        Set<Task> seen = new HashSet<>();
+        ArrayDeque<Task> work = new ArrayDeque<>();
+        for (Key k : keys) {
+            Task t = tasks.get(k);
+            if (t != null && seen.add(t)) work.add(t);
+        }
+        while (!work.isEmpty()) {
+            Task t = work.poll();
+            out.add(t.key);
+            for (Task d : t.dependents) if (!d.state.isDone() && seen.add(d)) work.add(d);
+        }
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     private void removeClient(String client) {

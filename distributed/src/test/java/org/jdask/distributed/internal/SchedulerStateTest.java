@@ -249,6 +249,19 @@ class SchedulerStateTest {
         assertEquals(Map.of(), states());
     }
 
+    /** Issue 20 item 2: cancelling a key cancels what depends on it (it could never run). */
+    @Test
+    void cancellingAKeyCancelsItsDependents() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("a"), k("c")), false));
+        List<SchedulerInstruction> is = on(new CancelKeys("c", List.of(k("a"))));
+        List<Key> cancelled = new ArrayList<>();
+        for (SchedulerInstruction i : is) if (i instanceof Report r && r.kind() == ReportKind.CANCELLED) cancelled.add(r.key());
+        assertEquals(Set.of(k("a"), k("c")), Set.copyOf(cancelled));
+        assertEquals(Map.of(), states());
+        assertEquals(List.of(), computes(is));
+    }
+
     @Test
     void heartbeatTimeoutRemovesASilentWorker() {
         on(new AddWorker("w1", "w1", 1, Map.of()));

@@ -1,7 +1,10 @@
 package org.jdask.distributed;
 
+import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -42,6 +45,7 @@ import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Order;
+import org.jdask.graph.SerializationCheck;
 import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.jdask.graph.Tokenize;
@@ -141,22 +145,48 @@ public final class Client implements AutoCloseable {
             this.id = welcome.get(connectMs, TimeUnit.MILLISECONDS).id();
         } catch (TimeoutException e) {
             conn.close();
-            throw new JdaskException("cannot reach the scheduler at " + address + ": no answer within " + connectMs
-                    + " ms (distributed.comm.timeouts.connect)" + (address.startsWith("inproc://") ? ""
+            Throwable refused = refusedBy(address);
+            String hint = address.startsWith("inproc://") ? ""
                     : security == null ? "; if the scheduler uses security, connect with Client.connect(address, Security.load(dir))"
-                    : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey()));
+                    : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey();
+            if (refused != null) {
+                throw new CannotConnectException(address, CannotConnectException.Reason.REFUSED, "cannot connect to the scheduler at "
+                        + address + ": connection refused (is a scheduler running there?)", refused);
+            }
+            throw new CannotConnectException(address, CannotConnectException.Reason.TIMED_OUT, "cannot reach the scheduler at "
+                    + address + ": no answer within " + connectMs + " ms (distributed.comm.timeouts.connect)" + hint, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             conn.close();
             throw new JdaskException("interrupted while connecting to " + address);
         } catch (ExecutionException e) {
             conn.close();
-            throw new JdaskException("cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
+            throw new CannotConnectException(address, CannotConnectException.Reason.REFUSED,
+                    "cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
         }
         current = this;
     }
 
     private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
+
+    /**
+     * ZeroMQ retries a refused TCP connection silently, so after a connect timeout a plain TCP
+     * probe tells "nothing listens there" (the refusal, returned) from "no answer" (null).
+     */
+    private static Throwable refusedBy(String address) {
+        if (!address.startsWith("tcp://")) return null;
+        String hostPort = address.substring("tcp://".length());
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) return null;
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 2000);
+            return null;
+        } catch (java.net.ConnectException refused) {
+            return refused;
+        } catch (IOException | RuntimeException other) {
+            return null;
+        }
+    }
 
     /** Connects to a scheduler, e.g. {@code "tcp://10.0.0.5:8786"}; fails within the connect timeout. */
     public static Client connect(String address) {
@@ -321,6 +351,8 @@ public final class Client implements AutoCloseable {
         List<Key> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
         Payload config = allowedOnly();
+        Map<Key, Task> calls2 = new LinkedHashMap<>();
+        List<Key> order = new ArrayList<>(calls.size());
         for (Object[] call : calls) {
             Object[] args = new Object[call.length];
             for (int i = 0; i < call.length; i++) args[i] = replaceFutures(call[i]);
@@ -328,14 +360,30 @@ public final class Client implements AutoCloseable {
             if (options.key() != null && calls.size() == 1) key = Key.of(options.key());
             else if (options.pure()) key = Key.of(prefix + "-" + Tokenize.tokenize(fnToken, java.util.Arrays.asList(args)));
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
-            Task t = Task.of(fn, args);
+            calls2.put(key, Task.of(fn, args));
+            order.add(key);
+        }
+        refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
+        for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
-            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs)); // may fail to encode
+            tasks.add(taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }
         conn.send(new Messages.UpdateGraph(tasks, wanted, false));
         return out;
+    }
+
+    /**
+     * With worker JVMs, tasks leave this JVM: refuse one that cannot be serialized with the same
+     * {@link SerializationCheck} (and message: task key, class, path) as the {@code processes}
+     * scheduler. In-process workers take the objects as they are, so nothing is checked there.
+     */
+    private void refuseUnserializable(Map<Key, Task> tasks) {
+        if (!encodeSpecs) return;
+        TaskGraph.Builder b = TaskGraph.builder(tasks.size());
+        tasks.forEach(b::put);
+        SerializationCheck.check(b.build());
     }
 
     /**
@@ -532,6 +580,7 @@ public final class Client implements AutoCloseable {
      */
     List<KeyState> submitGraph(TaskGraph graph, List<Key> wanted, Payload config, RunTracker tracker) {
         checkOpen();
+        if (encodeSpecs) SerializationCheck.check(graph);
         IndexedGraph ig = IndexedGraph.of(graph);
         ig.indicesOf(wanted);
         int[] topo = ig.topologicalOrder();

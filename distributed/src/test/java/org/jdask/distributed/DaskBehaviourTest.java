@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.JdaskException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.junit.jupiter.api.AfterAll;
@@ -55,5 +59,31 @@ class DaskBehaviourTest {
         CancellationException refused = assertThrows(CancellationException.class, () -> client.submit(ADD, slow, 2));
         assertTrue(refused.getMessage().contains("future " + slow.key() + " was cancelled"), refused.getMessage());
         assertEquals(3, client.submit(ADD, 1, 2).result()); // the cluster computes on
+    }
+
+    /** Item 5: nothing listens at the address: a catchable "could not connect", refused, with the cause. */
+    @Test
+    void anUnreachableSchedulerIsACannotConnectExceptionSayingRefusedOrTimedOut() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (var cfg = Config.set("distributed.comm.timeouts.connect", 1)) {
+            String refusedAt = "tcp://127.0.0.1:" + closedPort;
+            CannotConnectException e = assertThrows(CannotConnectException.class, () -> Client.connect(refusedAt));
+            assertEquals(CannotConnectException.Reason.REFUSED, e.reason());
+            assertEquals(refusedAt, e.address());
+            assertInstanceOf(java.net.ConnectException.class, e.getCause());
+            assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+            assertInstanceOf(JdaskException.class, e);
+            // something listens but never speaks ZeroMQ: no answer in time
+            try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                String silentAt = "tcp://127.0.0.1:" + silent.getLocalPort();
+                CannotConnectException t = assertThrows(CannotConnectException.class, () -> Client.connect(silentAt));
+                assertEquals(CannotConnectException.Reason.TIMED_OUT, t.reason());
+                assertInstanceOf(java.util.concurrent.TimeoutException.class, t.getCause());
+                assertTrue(t.getMessage().contains("no answer within"), t.getMessage());
+            }
+        }
     }
 }

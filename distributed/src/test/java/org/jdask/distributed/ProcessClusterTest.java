@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.jdask.KilledWorkerException;
+import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,14 @@ class ProcessClusterTest {
         List<ProcessHandle> procs;
         try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
              Client client = Client.connect(cluster)) {
+            // issue 20 item 3: an unserializable function is refused before anything is sent, with the
+            // processes scheduler's message (SerializationCheck: task key, class, path to it)
+            Object lock = new Object();
+            Fn1<Integer, Integer> capturing = x -> x + lock.hashCode();
+            SerializationException refused = assertThrows(SerializationException.class, () -> client.submit(capturing, 1));
+            assertTrue(refused.getMessage().contains("cannot be sent to another process")
+                    && refused.getMessage().contains("java.lang.Object"), refused.getMessage());
+            assertThrows(SerializationException.class, () -> client.map(capturing, List.of(1, 2)));
             procs = cluster.workerProcesses();
             assertEquals(2, procs.size());
             assertTrue(procs.stream().allMatch(ProcessHandle::isAlive));

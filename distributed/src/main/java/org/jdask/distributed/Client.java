@@ -216,7 +216,55 @@ public final class Client implements AutoCloseable {
     public static Client connect(LocalCluster cluster) {
         Client c = new Client(cluster.inprocAddress(), null, cluster.security());
         c.encodeSpecs = cluster.hasWorkerProcesses();
+        c.cluster = cluster;
         return c;
+    }
+
+    /**
+     * A {@link LocalCluster} sized to this machine and a client of it, in one call (Dask's
+     * {@code Client()} without arguments); closing the client closes the cluster too. Worker JVMs:
+     * up to 4 cores one single-threaded worker per core, beyond that about the square root of the
+     * cores as workers, each with cores/workers threads (as Dask splits them); each worker's memory
+     * limit is the machine's memory divided among the workers.
+     */
+    public static Client local() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int workers = LocalCluster.defaultWorkers(cores);
+        LocalCluster.Builder b = LocalCluster.builder().workers(workers).threadsPerWorker(Math.max(1, cores / workers));
+        long memory = LocalCluster.machineMemory();
+        if (memory > 0) b.memoryLimit(memory / workers);
+        LocalCluster cluster = b.build();
+        try {
+            Client c = new Client(cluster.inprocAddress(), cluster, cluster.security());
+            c.encodeSpecs = cluster.hasWorkerProcesses();
+            c.cluster = cluster;
+            return c;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The cluster this client was connected to through {@link #connect(LocalCluster)} or {@link #local()}, or null. */
+    volatile LocalCluster cluster;
+
+    /**
+     * Like Dask's repr: {@code Client(scheduler=tcp://..., workers=2, threads=4, memory=8.0 GiB,
+     * dashboard=http://...)}; asks the scheduler for its workers (a round trip).
+     */
+    @Override
+    public String toString() {
+        if (closed) return "Client(closed, scheduler=" + conn.schedulerAddress + ")";
+        LocalCluster lc = cluster;
+        String summary;
+        try {
+            summary = LocalCluster.summary(workers());
+        } catch (RuntimeException e) {
+            summary = "workers=? (" + e.getMessage() + ")";
+        }
+        String dash = lc == null ? null : lc.dashboardLink();
+        return "Client(scheduler=" + (lc == null ? conn.schedulerAddress : lc.schedulerAddress()) + ", " + summary
+                + (dash == null ? "" : ", dashboard=" + dash) + ")";
     }
 
     /**

@@ -38,6 +38,30 @@ class ProcessClusterTest {
         return 10 / x;
     }
 
+    /** Issue 13: one call for a machine-sized cluster and its client; the client's close closes both; reprs like Dask's. */
+    @Test
+    void clientLocalSizesAClusterToTheMachineAndClosesIt() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        LocalCluster cluster;
+        try (Client client = Client.local()) {
+            cluster = client.cluster;
+            assertEquals(2, client.submit(INC, 1).result(60, TimeUnit.SECONDS));
+            int workers = LocalCluster.defaultWorkers(cores);
+            String repr = client.toString();
+            assertTrue(repr.startsWith("Client(scheduler=tcp://") && repr.contains("workers=" + workers)
+                    && repr.contains("threads=" + workers * Math.max(1, cores / workers)) && repr.contains("memory=")
+                    && repr.contains("dashboard=http://"), repr);
+            String clusterRepr = cluster.toString();
+            assertTrue(clusterRepr.startsWith("LocalCluster(tcp://") && clusterRepr.contains("workers=" + workers)
+                    && clusterRepr.contains("GiB"), clusterRepr);
+        }
+        assertEquals("LocalCluster(closed)", cluster.toString());
+        assertEquals(1, LocalCluster.defaultWorkers(1));
+        assertEquals(4, LocalCluster.defaultWorkers(4));
+        assertEquals(3, LocalCluster.defaultWorkers(6)); // 3 workers x 2 threads, as Dask
+        assertEquals(4, LocalCluster.defaultWorkers(16));
+    }
+
     @Test
     void workerJvmsComputeAndCloseLeavesNoProcess() throws Exception {
         List<ProcessHandle> procs;

@@ -193,10 +193,18 @@ class ClientTest {
         client.gather(fs);
         long held = keysOnWorkers();
         assertTrue(held >= 3, "held " + held);
+        List<Key> released = new ArrayList<>();
+        for (Future<int[]> f : fs) released.add(f.key());
         for (Future<int[]> f : fs) f.release();
+        // the scheduler forgets each key (futures of earlier tests may be collected and freed meanwhile too)
+        for (Key k : released) {
+            Await.until(() -> {
+                List<String> story = client.story(k);
+                return !story.isEmpty() && story.get(story.size() - 1).contains("-> FORGOTTEN");
+            }, Duration.ofSeconds(10), k + " to be forgotten", () -> String.valueOf(client.story(k)));
+        }
         Await.until(() -> keysOnWorkers() <= held - 3, Duration.ofSeconds(10), "the released keys to leave the workers",
-                () -> keysOnWorkers() + " keys held, expected " + (held - 3));
-        assertEquals(held - 3, keysOnWorkers());
+                () -> keysOnWorkers() + " keys held, expected at most " + (held - 3));
     }
 
     @Test

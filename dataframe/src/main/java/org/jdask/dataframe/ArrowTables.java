@@ -14,6 +14,15 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeSecVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -57,7 +66,12 @@ final class ArrowTables {
         if (t == ColumnType.FLOAT) return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
         if (t == ColumnType.STRING) return ArrowType.Utf8.INSTANCE;
         if (t == ColumnType.BOOLEAN) return ArrowType.Bool.INSTANCE;
-        throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN)");
+        if (t == ColumnType.LOCAL_DATE) return new ArrowType.Date(DateUnit.DAY);
+        if (t == ColumnType.LOCAL_DATE_TIME) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, null);
+        if (t == ColumnType.INSTANT) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
+        if (t == ColumnType.LOCAL_TIME) return new ArrowType.Time(TimeUnit.MILLISECOND, 32);
+        throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN, "
+                + "LOCAL_DATE, LOCAL_DATE_TIME, INSTANT, LOCAL_TIME)");
     }
 
     static ColumnType columnType(ArrowType a, String name) {
@@ -65,6 +79,9 @@ final class ArrowTables {
         if (a instanceof ArrowType.FloatingPoint f) return f.getPrecision() == FloatingPointPrecision.SINGLE ? ColumnType.FLOAT : ColumnType.DOUBLE;
         if (a instanceof ArrowType.Utf8 || a instanceof ArrowType.LargeUtf8) return ColumnType.STRING;
         if (a instanceof ArrowType.Bool) return ColumnType.BOOLEAN;
+        if (a instanceof ArrowType.Date) return ColumnType.LOCAL_DATE;
+        if (a instanceof ArrowType.Timestamp ts) return ts.getTimezone() == null ? ColumnType.LOCAL_DATE_TIME : ColumnType.INSTANT;
+        if (a instanceof ArrowType.Time) return ColumnType.LOCAL_TIME;
         throw new IllegalArgumentException("column '" + name + "' has Arrow type " + a + ", which has no Tablesaw mapping here");
     }
 
@@ -109,6 +126,8 @@ final class ArrowTables {
             } else if (c instanceof tech.tablesaw.api.FloatColumn fc) {
                 Float4Vector fv = (Float4Vector) v;
                 for (int i = 0; i < n; i++) if (fc.isMissing(i)) fv.setNull(i); else fv.set(i, fc.getFloat(i));
+            } else if (Temporal.isTemporal(c.type())) {
+                fillTemporal(c, v, n);
             } else {
                 throw new IllegalArgumentException("no Arrow mapping for column '" + c.name() + "' of type " + c.type().name());
             }
@@ -150,9 +169,49 @@ final class ArrowTables {
             } else if (c instanceof tech.tablesaw.api.FloatColumn fc) {
                 Float4Vector fv = (Float4Vector) v;
                 for (int i = 0; i < n; i++) if (fv.isNull(i)) fc.appendMissing(); else fc.append(fv.get(i));
+            } else if (Temporal.isTemporal(c.type())) {
+                readTemporal(v, c, n);
             }
         }
         return cols;
+    }
+
+    /** Epoch milliseconds (or milliseconds of the day, for times) into Arrow's date, timestamp and time vectors. */
+    static void fillTemporal(Column<?> c, FieldVector v, int n) {
+        for (int i = 0; i < n; i++) {
+            long ms = Temporal.epochMs(c, i);
+            if (ms == Temporal.MISSING) { v.setNull(i); continue; }
+            if (v instanceof DateDayVector d) d.set(i, (int) Math.floorDiv(ms, Temporal.DAY_MS));
+            else if (v instanceof TimeMilliVector t) t.set(i, (int) ms);
+            else ((TimeStampVector) v).set(i, ms);
+        }
+    }
+
+    /** Arrow dates (day, milli), timestamps (any unit; with a zone: instants) and times into a Tablesaw column. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static void readTemporal(FieldVector v, Column c, int n) {
+        long[] ms = new long[n];
+        for (int i = 0; i < n; i++) {
+            if (v.isNull(i)) { ms[i] = Temporal.MISSING; continue; }
+            if (v instanceof DateDayVector d) ms[i] = d.get(i) * Temporal.DAY_MS;
+            else if (v instanceof DateMilliVector d) ms[i] = d.get(i);
+            else if (v instanceof TimeStampVector t) ms[i] = toMs(t.get(i), ((ArrowType.Timestamp) v.getField().getType()).getUnit());
+            else if (v instanceof TimeMilliVector t) ms[i] = t.get(i);
+            else if (v instanceof TimeSecVector t) ms[i] = t.get(i) * 1000L;
+            else if (v instanceof TimeMicroVector t) ms[i] = t.get(i) / 1000L;
+            else if (v instanceof TimeNanoVector t) ms[i] = t.get(i) / 1_000_000L;
+            else throw new IllegalArgumentException("column '" + c.name() + "': Arrow vector " + v.getClass().getSimpleName() + " is not read here");
+        }
+        c.append(Temporal.fromEpochMs(c.name(), c.type(), ms));
+    }
+
+    static long toMs(long v, TimeUnit unit) {
+        return switch (unit) {
+            case SECOND -> v * 1000L;
+            case MILLISECOND -> v;
+            case MICROSECOND -> Math.floorDiv(v, 1000L);
+            case NANOSECOND -> Math.floorDiv(v, 1_000_000L);
+        };
     }
 
     /** The table as an Arrow IPC stream. */

@@ -195,7 +195,7 @@ final class Indexed {
             int n = npartitions;
             List<List<Key>> pieces = Shuffle.scatter(name, in, new KeySplit(index.column(), index.divisions()), n, lw, null);
             List<Key> out = new ArrayList<>();
-            LinkedHashMap<String, String> sch = Shuffle.names(schema);
+            LinkedHashMap<String, String> sch = Shuffle.names(sub(schema, need));
             for (int j = 0; j < n; j++) {
                 Key k = Key.of(name, j);
                 lw.b.put(k, Task.ofArray(new Shuffle.ConcatSort(sch, index.column(), true), new Object[] {new ArrayList<Object>(pieces.get(j))}));
@@ -318,11 +318,12 @@ final class Indexed {
         @Override Object identity() { return List.of("repartition-divisions", new ArrayList<>(to.divisions()), input.token()); }
 
         @Override List<Key> lower(Set<String> required, Lowering lw) {
-            List<Key> in = lw.keys(input, Ops.plus(required, Set.of(to.column())));
+            Set<String> need = Ops.plus(required, Set.of(to.column()));
+            List<Key> in = lw.keys(input, need);
             String name = "repartition-divisions-" + tok(token(), reqList(required));
             List<Key> out = new ArrayList<>();
             List<Object> d = to.divisions();
-            LinkedHashMap<String, String> sch = Shuffle.names(schema);
+            LinkedHashMap<String, String> sch = Shuffle.names(sub(schema, need));
             for (int j = 0; j + 1 < d.size(); j++) {
                 boolean last = j + 2 == d.size();
                 Object lo = j == 0 ? null : d.get(j); // the first and last outputs take everything beyond the ends

@@ -63,6 +63,14 @@ abstract class Plan {
         return Tokenize.token(parts);
     }
 
+    /** The schema restricted to {@code required} (all of it when null), in schema order. */
+    static LinkedHashMap<String, ColumnType> sub(LinkedHashMap<String, ColumnType> schema, Set<String> required) {
+        if (required == null) return schema;
+        LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
+        schema.forEach((c, t) -> { if (required.contains(c)) m.put(c, t); });
+        return m;
+    }
+
     static List<String> reqList(Set<String> required) {
         return required == null ? List.of("*") : new ArrayList<>(new TreeSet<>(required));
     }

@@ -255,7 +255,7 @@ final class Shuffle {
             lw.b.put(div, Task.ofArray(new Divisions(n), new Object[] {samples}));
             List<List<Key>> pieces = scatter(name, in, new RangeSplit(column, n), n, lw, div);
             List<Key> out = new ArrayList<>();
-            LinkedHashMap<String, String> sch = names(schema);
+            LinkedHashMap<String, String> sch = names(sub(schema, need));
             for (int j = 0; j < n; j++) {
                 int jj = ascending ? j : n - 1 - j;
                 Key k = Key.of(name, j);
@@ -294,7 +294,7 @@ final class Shuffle {
             String name = "repartition-" + tok(token(), reqList(required));
             int m = in.size(), n = npartitions;
             List<Key> out = new ArrayList<>();
-            LinkedHashMap<String, String> sch = names(schema);
+            LinkedHashMap<String, String> sch = names(sub(schema, required));
             if (n <= m) {
                 for (int j = 0; j < n; j++) {
                     int from = (int) ((long) m * j / n), to = (int) ((long) m * (j + 1) / n);

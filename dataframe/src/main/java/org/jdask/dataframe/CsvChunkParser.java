@@ -180,7 +180,7 @@ final class CsvChunkParser {
             } catch (RaggedRow e) {
                 if (!skipBad) throw e;
                 badLines++;
-                if (warnBad) LOG.warn("skipped a bad line (onBadLines(\"warn\")): {}", e.getMessage());
+                if (warnBad) LOG.warn("skipped a bad line (onBadLines(\"warn\")): {}", e.getMessage().substring(0, e.getMessage().indexOf("; fix:")));
                 for (Builder bl : builders) bl.truncate(rows);
                 line = rowLine;
                 int r = skipFields(b, rowStart, to, Integer.MAX_VALUE, file, rowLine);

@@ -75,12 +75,16 @@ final class CsvFiles {
 
     /** Up to {@code max} decompressed bytes from the start of {@code file}. */
     static byte[] head(String file, int max) {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         try (InputStream in = open(file)) {
-            byte[] b = in.readNBytes(max);
-            return b;
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("file " + file + " disappeared", e);
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while (got.size() < max && (n = in.read(buf, 0, Math.min(buf.length, max - got.size()))) > 0) got.write(buf, 0, n);
+            return got.toByteArray();
         } catch (IOException e) {
+            // a corrupt or truncated compressed file: sample what decompressed; the read task names where it broke
+            if (got.size() > 0 && compressed(file)) return got.toByteArray();
+            if (e instanceof NoSuchFileException) throw new UncheckedIOException("file " + file + " disappeared", e);
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
     }

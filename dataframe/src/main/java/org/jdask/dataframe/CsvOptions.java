@@ -208,7 +208,7 @@ public final class CsvOptions implements Serializable, Tokenizable {
 
     /** Thousands separator inside numbers ({@code 1,234,567} with {@code thousands(',')}; quote such fields when it is the separator). */
     public CsvOptions thousands(char ch) {
-        if (ch == '\n' || ch == '\r' || ch > 127 || ch == decimal) throw new IllegalArgumentException("bad thousands character " + (int) ch);
+        if (ch == '\n' || ch == '\r' || ch > 127) throw new IllegalArgumentException("bad thousands character " + (int) ch);
         CsvOptions c = copy();
         c.thousands = ch;
         return c;
@@ -216,7 +216,7 @@ public final class CsvOptions implements Serializable, Tokenizable {
 
     /** Decimal mark of numbers (default {@code '.'}; {@code ','} for {@code 3,14}). */
     public CsvOptions decimal(char ch) {
-        if (ch == '\n' || ch == '\r' || ch > 127 || ch == thousands) throw new IllegalArgumentException("bad decimal character " + (int) ch);
+        if (ch == '\n' || ch == '\r' || ch > 127) throw new IllegalArgumentException("bad decimal character " + (int) ch);
         CsvOptions c = copy();
         c.decimal = ch;
         return c;

@@ -21,6 +21,9 @@ record CsvSpec(CsvOptions options, List<String> files, List<Long> sizes, List<St
         if (files.isEmpty()) throw new IllegalArgumentException("readCsv needs at least one file");
         String first = files.get(0);
         Charset cs = o.encoding();
+        if (o.thousands != 0 && o.thousands == o.decimal) {
+            throw new IllegalArgumentException("thousands('" + o.thousands + "') and decimal('" + o.decimal + "') are the same character");
+        }
         byte[] sample = CsvFiles.head(first, o.sampleBytes);
         boolean partial = sample.length == o.sampleBytes;
         int start = Inference.skipLines(sample, o.skipRows);

@@ -49,12 +49,14 @@ record DateFormat(String kind, String pattern) implements Serializable {
      */
     static Object[] infer(List<String> values) {
         if (values.isEmpty()) return null;
+        int maxLen = 0;
+        for (String v : values) maxLen = Math.max(maxLen, v.trim().length());
         for (String k : INFERRED) {
             DateFormat f = new DateFormat(k, null);
             boolean allDates = true, anyZone = false, ok = true;
             for (String v : values) {
                 byte[] b = v.trim().getBytes(StandardCharsets.UTF_8);
-                if (k.equals("epoch-ms") && b.length < 12 || k.equals("epoch-s") && b.length >= 12) { ok = false; break; }
+                if (k.equals("epoch-ms") && maxLen < 12 || k.equals("epoch-s") && maxLen >= 12) { ok = false; break; }
                 if (k.equals("time")) {
                     if (f.parse(b, 0, b.length, ColumnType.LOCAL_TIME) == FAIL) { ok = false; break; }
                     continue;

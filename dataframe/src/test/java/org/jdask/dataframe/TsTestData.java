@@ -42,7 +42,7 @@ final class TsTestData {
     }
 
     static String format(long ms) {
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, ZoneOffset.UTC).format(FMT);
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000), Math.floorMod(ms, 1000) * 1_000_000, ZoneOffset.UTC).format(FMT);
     }
 
     /** Files of consecutive rows; returns their paths. */

@@ -79,13 +79,20 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      */
     public static DataFrame readArrow(String glob) {
         List<String> files = CsvFiles.expand(glob);
-        return new DataFrame(new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0))));
+        FileFormats.Files_ plan = new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0)));
+        return new DataFrame(plan, FileIndexes.restore("arrow", files, plan.schema));
     }
 
-    /** Reads Parquet files (flat columns: int32, int64, double, float, boolean, string), one partition per file. */
+    /**
+     * Reads Parquet files (flat columns: int32, int64, double, float, boolean, string, date, timestamp
+     * in any unit (with UTC adjustment: INSTANT), time, int96), one partition per file. A frame
+     * written by {@link #toParquet} with an index gets it back, with divisions from the footers'
+     * statistics (no data read).
+     */
     public static DataFrame readParquet(String glob) {
         List<String> files = CsvFiles.expand(glob);
-        return new DataFrame(new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0))));
+        FileFormats.Files_ plan = new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0)));
+        return new DataFrame(plan, FileIndexes.restore("parquet", files, plan.schema));
     }
 
     /** A frame of one in-memory table cut into {@code npartitions} row ranges. */

@@ -143,11 +143,17 @@ public final class Rolling {
                 return List.of(g);
             }
             Column<?> k = all.column(by);
-            Map<Object, List<Integer>> m = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) m.computeIfAbsent(k.isMissing(i) ? "\u0000NA" : k.get(i), x -> new ArrayList<>()).add(i);
-            List<int[]> out = new ArrayList<>();
-            for (List<Integer> l : m.values()) out.add(l.stream().mapToInt(Integer::intValue).toArray());
-            return out;
+            // a group id per row (one hash lookup per row, no boxed lists), then positions grouped by id
+            Map<Object, Integer> ids = new HashMap<>();
+            int[] id = new int[n];
+            for (int i = 0; i < n; i++) id[i] = ids.computeIfAbsent(k.isMissing(i) ? "\u0000NA" : k.get(i), x -> ids.size());
+            int[] count = new int[ids.size()];
+            for (int g : id) count[g]++;
+            int[][] pos = new int[count.length][];
+            for (int g = 0; g < count.length; g++) pos[g] = new int[count[g]];
+            int[] fill = new int[count.length];
+            for (int i = 0; i < n; i++) pos[id[i]][fill[id[i]]++] = i;
+            return List.of(pos);
         }
 
         /** One streaming pass over the rows {@code g} (in order), writing each row's window statistic. */

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
@@ -72,6 +75,24 @@ final class ArrowTables {
         if (t == ColumnType.LOCAL_TIME) return new ArrowType.Time(TimeUnit.MILLISECOND, 32);
         throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN, "
                 + "LOCAL_DATE, LOCAL_DATE_TIME, INSTANT, LOCAL_TIME)");
+    }
+
+    /** The Tablesaw type of a field; a dictionary-encoded field is STRING (its values). */
+    static ColumnType columnType(Field f) {
+        return f.getDictionary() != null ? ColumnType.STRING : columnType(f.getType(), f.getName());
+    }
+
+    static void readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
+        Dictionary d = dicts == null ? null : dicts.lookup(codes.getField().getDictionary().getId());
+        if (d == null) throw new IllegalArgumentException("column '" + c.name() + "' is dictionary-encoded but its dictionary is missing from the file");
+        FieldVector values = d.getVector();
+        String[] dict = new String[values.getValueCount()];
+        for (int i = 0; i < dict.length; i++) dict[i] = values.isNull(i) ? null : String.valueOf(values.getObject(i));
+        BaseIntVector idx = (BaseIntVector) codes;
+        for (int i = 0; i < n; i++) {
+            String s = codes.isNull(i) ? null : dict[(int) idx.getValueAsLong(i)];
+            if (s == null) c.appendMissing(); else c.append(s);
+        }
     }
 
     static ColumnType columnType(ArrowType a, String name) {
@@ -138,17 +159,28 @@ final class ArrowTables {
 
     /** Appends the rows of {@code root} to columns (created on first use). */
     static List<Column<?>> read(VectorSchemaRoot root, List<Column<?>> into, List<String> only) {
+        return read(root, into, only, null);
+    }
+
+    /**
+     * Appends the rows of {@code root} to columns (created on first use); dictionary-encoded columns
+     * (pandas categoricals, as pyarrow writes them) become STRING columns: each dictionary value is
+     * decoded once, rows are looked up by their code.
+     */
+    static List<Column<?>> read(VectorSchemaRoot root, List<Column<?>> into, List<String> only, DictionaryProvider dicts) {
         List<Column<?>> cols = into;
         if (cols == null) {
             cols = new ArrayList<>();
             for (Field f : root.getSchema().getFields()) {
-                if (only == null || only.contains(f.getName())) cols.add(columnType(f.getType(), f.getName()).create(f.getName()));
+                if (only == null || only.contains(f.getName())) cols.add(columnType(f).create(f.getName()));
             }
         }
         int n = root.getRowCount();
         for (Column<?> c : cols) {
             FieldVector v = root.getVector(c.name());
-            if (c instanceof IntColumn ic) {
+            if (v.getField().getDictionary() != null) {
+                readDictionary(v, (StringColumn) c, n, dicts);
+            } else if (c instanceof IntColumn ic) {
                 IntVector iv = (IntVector) v;
                 for (int i = 0; i < n; i++) if (iv.isNull(i)) ic.appendMissing(); else ic.append(iv.get(i));
             } else if (c instanceof LongColumn lc) {
@@ -240,8 +272,8 @@ final class ArrowTables {
              ArrowStreamReader r = new ArrowStreamReader(ch, a)) {
             VectorSchemaRoot root = r.getVectorSchemaRoot();
             List<Column<?>> cols = null;
-            while (r.loadNextBatch()) cols = read(root, cols, only);
-            if (cols == null) cols = read(root, null, only);
+            while (r.loadNextBatch()) cols = read(root, cols, only, r);
+            if (cols == null) cols = read(root, null, only, r);
             String name = root.getSchema().getCustomMetadata() == null ? null : root.getSchema().getCustomMetadata().get("tablesaw.name");
             Table t = Table.create(cols);
             if (name != null) t.setName(name);

@@ -60,7 +60,7 @@ final class FileFormats {
 
     static LinkedHashMap<String, ColumnType> arrowSchema(String file) {
         LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
-        for (Field f : arrowSchemaOf(file).getFields()) m.put(f.getName(), ArrowTables.columnType(f.getType(), f.getName()));
+        for (Field f : arrowSchemaOf(file).getFields()) m.put(f.getName(), ArrowTables.columnType(f));
         return m;
     }
 
@@ -93,8 +93,8 @@ final class FileFormats {
              ArrowFileReader r = new ArrowFileReader(ch, a)) {
             VectorSchemaRoot root = r.getVectorSchemaRoot();
             List<Column<?>> cols = null;
-            while (r.loadNextBatch()) cols = ArrowTables.read(root, cols, columns);
-            if (cols == null) cols = ArrowTables.read(root, null, columns);
+            while (r.loadNextBatch()) cols = ArrowTables.read(root, cols, columns, r);
+            if (cols == null) cols = ArrowTables.read(root, null, columns, r);
             return Table.create(Path.of(file).getFileName().toString(), cols);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);

@@ -93,10 +93,15 @@ final class Indexed {
         return t;
     }
 
-    /** {@code setIndex(column, true)}: trusts the order, checks it, records the divisions. */
+    /**
+     * {@code setIndex(column, true)}: trusts the order and records the divisions. A CSV read of whole
+     * uncompressed files reads only each file's first and last row ({@link CsvBounds}); otherwise
+     * the column is read now and its order checked.
+     */
     static DataFrame setSorted(DataFrame frame, String column) {
         ColumnType t = indexType(frame, column, "setIndex");
-        List<List<Object>> b = bounds(frame, column, 0);
+        List<List<Object>> b = CsvBounds.of(frame.plan, column);
+        if (b == null) b = bounds(frame, column, 0);
         List<Object> divs = new ArrayList<>();
         Object lastMax = null;
         for (int i = 0; i < b.size(); i++) {

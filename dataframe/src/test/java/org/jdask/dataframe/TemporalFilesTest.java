@@ -92,6 +92,44 @@ class TemporalFilesTest {
         assertEquals(t.setName("x").toString(), back.compute(Map.of("scheduler", "sync")).setName("x").toString());
     }
 
+    /** A dictionary-encoded Arrow column (as pyarrow writes pandas categoricals) reads as a STRING column. */
+    @Test
+    void arrowDictionaryColumnsReadAsStrings() throws Exception {
+        Path p = dir.resolve("dict.arrow");
+        String[] codes = {"UA", "AA", "UA", null, "DL", "UA"};
+        try (org.apache.arrow.memory.BufferAllocator a = new org.apache.arrow.memory.RootAllocator();
+             org.apache.arrow.vector.VarCharVector dictValues = new org.apache.arrow.vector.VarCharVector("carrier-dict", a);
+             org.apache.arrow.vector.VarCharVector raw = new org.apache.arrow.vector.VarCharVector("carrier", a)) {
+            String[] dv = {"UA", "AA", "DL"};
+            dictValues.allocateNew();
+            for (int i = 0; i < dv.length; i++) dictValues.setSafe(i, dv[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            dictValues.setValueCount(dv.length);
+            org.apache.arrow.vector.dictionary.Dictionary dict = new org.apache.arrow.vector.dictionary.Dictionary(dictValues,
+                    new org.apache.arrow.vector.types.pojo.DictionaryEncoding(1L, false, null));
+            raw.allocateNew();
+            for (int i = 0; i < codes.length; i++) if (codes[i] == null) raw.setNull(i); else raw.setSafe(i, codes[i].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            raw.setValueCount(codes.length);
+            try (org.apache.arrow.vector.FieldVector enc = (org.apache.arrow.vector.FieldVector) org.apache.arrow.vector.dictionary.DictionaryEncoder.encode(raw, dict)) {
+                org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider provider = new org.apache.arrow.vector.dictionary.DictionaryProvider.MapDictionaryProvider(dict);
+                try (org.apache.arrow.vector.VectorSchemaRoot root = new org.apache.arrow.vector.VectorSchemaRoot(List.of(enc.getField()), List.of(enc), codes.length);
+                     java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                     org.apache.arrow.vector.ipc.ArrowFileWriter w = new org.apache.arrow.vector.ipc.ArrowFileWriter(root, provider, ch)) {
+                    w.start();
+                    w.writeBatch();
+                    w.end();
+                }
+            }
+        }
+        DataFrame df = DataFrame.readArrow(p.toString());
+        assertEquals(ColumnType.STRING, df.dtypes().get("carrier"));
+        Table t = df.compute(Map.of("scheduler", "sync"));
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] == null) assertTrue(t.stringColumn("carrier").isMissing(i));
+            else assertEquals(codes[i], t.stringColumn("carrier").get(i));
+        }
+        assertEquals(3, df.filter(Expr.col("carrier").eq("UA")).len());
+    }
+
     @Test
     void arrowAndParquetKeepTheIndexAndItsDivisions() throws Exception {
         TsTestData data = new TsTestData(3000, 5);

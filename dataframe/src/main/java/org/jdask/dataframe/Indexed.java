@@ -231,6 +231,22 @@ final class Indexed {
         public Table apply(Table t) {
             Column<?> c = t.column(column);
             Selection s = new BitmapBackedSelection();
+            if (c instanceof tech.tablesaw.api.DateTimeColumn || c instanceof tech.tablesaw.api.InstantColumn) {
+                // packed date-times sort like their values: compare them with the packed bounds
+                long a = lo == null ? Long.MIN_VALUE + 1 : Temporal.epochMsToDateTime((Long) lo);
+                long b = hi == null ? Long.MAX_VALUE : Temporal.epochMsToDateTime((Long) hi);
+                for (int i = 0, n = c.size(); i < n; i++) {
+                    long x = c instanceof tech.tablesaw.api.DateTimeColumn d ? d.getLongInternal(i) : ((tech.tablesaw.api.InstantColumn) c).getLongInternal(i);
+                    if (x != Long.MIN_VALUE && x >= a && x <= b) s.add(i);
+                }
+                return s.size() == t.rowCount() ? t : t.where(s);
+            }
+            if (Temporal.isTemporal(c.type())) { // epoch milliseconds compared as longs, no key objects
+                long[] ms = Temporal.epochMs(c);
+                long a = lo == null ? Long.MIN_VALUE + 1 : (Long) lo, b = hi == null ? Long.MAX_VALUE : (Long) hi;
+                for (int i = 0; i < ms.length; i++) if (ms[i] != Temporal.MISSING && ms[i] >= a && ms[i] <= b) s.add(i);
+                return s.size() == t.rowCount() ? t : t.where(s);
+            }
             for (int i = 0, n = c.size(); i < n; i++) {
                 Object k = FrameIndex.keyAt(c, i);
                 if (k == null || (lo != null && FrameIndex.compare(k, lo) < 0) || (hi != null && FrameIndex.compare(k, hi) > 0)) continue;

@@ -148,6 +148,11 @@ class CsvOptionsTest {
             }
             assertEquals(sum, s, mode);
             assertEquals(2000 - good, (long) df.badLines().compute(), mode);
+            if (org.jdask.graph.Schedulers.providers().containsKey("processes")) {
+                assertEquals(good, df.len(), mode);
+                assertEquals(2000 - good, (long) df.badLines().compute(Map.of("scheduler", "processes")), mode + " on processes");
+                assertEquals(good, (long) df.rowCount().compute(Map.of("scheduler", "processes")), mode + " on processes");
+            }
         }
         assertThrows(IllegalArgumentException.class, () -> CsvOptions.defaults().onBadLines("ignore"));
     }

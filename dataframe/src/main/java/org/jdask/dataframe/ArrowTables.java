@@ -120,6 +120,11 @@ final class ArrowTables {
 
     /** Fills {@code root} (allocated from the table's schema) with the table's rows. */
     static void fill(Table t, VectorSchemaRoot root) {
+        fill(t, root, null);
+    }
+
+    /** Like {@link #fill(Table, VectorSchemaRoot)}; string columns {@code dicts} encodes get codes. */
+    static void fill(Table t, VectorSchemaRoot root, ArrowDictionaries dicts) {
         int n = t.rowCount();
         for (int ci = 0; ci < t.columnCount(); ci++) {
             Column<?> c = t.column(ci);
@@ -135,6 +140,8 @@ final class ArrowTables {
             } else if (c instanceof DoubleColumn dc) {
                 Float8Vector fv = (Float8Vector) v;
                 for (int i = 0; i < n; i++) { double x = dc.getDouble(i); if (x != x) fv.setNull(i); else fv.set(i, x); }
+            } else if (c instanceof StringColumn sc && dicts != null && dicts.fill(sc, v, n)) {
+                // dictionary codes written
             } else if (c instanceof StringColumn sc) {
                 VarCharVector vv = (VarCharVector) v;
                 for (int i = 0; i < n; i++) if (sc.isMissing(i)) vv.setNull(i); else vv.setSafe(i, sc.get(i).getBytes(StandardCharsets.UTF_8));

@@ -111,10 +111,11 @@ final class FileFormats {
             Path p = Path.of(file);
             if (p.getParent() != null) Files.createDirectories(p.getParent());
             try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("writeArrow", 0, Long.MAX_VALUE);
-                 VectorSchemaRoot root = VectorSchemaRoot.create(FileIndexes.withIndex(ArrowTables.schema(t), t, index), a);
+                 ArrowDictionaries dicts = new ArrowDictionaries(FileIndexes.withIndex(ArrowTables.schema(t), t, index), t, a);
+                 VectorSchemaRoot root = VectorSchemaRoot.create(dicts.schema, a);
                  FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
-                ArrowTables.fill(t, root);
+                 ArrowFileWriter w = new ArrowFileWriter(root, dicts.provider, ch)) {
+                ArrowTables.fill(t, root, dicts);
                 w.start();
                 w.writeBatch();
                 w.end();

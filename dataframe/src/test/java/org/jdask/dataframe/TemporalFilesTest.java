@@ -128,6 +128,16 @@ class TemporalFilesTest {
             else assertEquals(codes[i], t.stringColumn("carrier").get(i));
         }
         assertEquals(3, df.filter(Expr.col("carrier").eq("UA")).len());
+        // toArrow writes a low-cardinality string column back as a dictionary
+        tech.tablesaw.api.StringColumn many = tech.tablesaw.api.StringColumn.create("carrier");
+        for (int i = 0; i < 300; i++) many.append(codes[i % codes.length] == null ? "" : codes[i % codes.length]);
+        Table big = Table.create("big", many, IntColumn.create("i", java.util.stream.IntStream.range(0, 300).toArray()));
+        List<Path> out = DataFrame.fromTable(big, 1).toArrow(dir + "/dict-out/d_*.arrow");
+        org.apache.arrow.vector.types.pojo.Field f = FileFormats.arrowSchemaOf(out.get(0).toString()).findField("carrier");
+        assertTrue(f.getDictionary() != null, "dictionary-encoded: " + f);
+        assertEquals(ColumnType.INTEGER, FileFormats.arrowSchema(out.get(0).toString()).get("i"));
+        Table again = DataFrame.readArrow(dir + "/dict-out/*.arrow").compute(Map.of("scheduler", "sync"));
+        assertEquals(big.setName("x").toString(), again.setName("x").toString());
     }
 
     @Test

@@ -338,7 +338,7 @@ final class CsvChunkParser {
         if (!bld.add(src, fs, fe - fs)) {
             byte[] copy = Arrays.copyOfRange(src, fs, fe);
             if (isNa(copy, 0, copy.length)) bld.missing();
-            else throw badValue(file, rowLine, col, new String(copy, cs));
+            else throw badValue(file, rowLine, col, new String(copy, cs), src == b ? base + fs : -1);
         }
         return p;
     }
@@ -414,7 +414,8 @@ final class CsvChunkParser {
         return false;
     }
 
-    private CsvParseException badValue(String file, long line, int col, String value) {
+    private CsvParseException badValue(String file, long line, int col, String value, long offset) {
+        String at = offset < 0 ? "" : " (" + (CsvFiles.compressed(file) ? "decompressed " : "") + "byte offset " + offset + ")";
         String name = fileCols[col];
         ColumnType expected = fileTypes[col];
         if (Temporal.isTemporal(expected)) {
@@ -424,7 +425,7 @@ final class CsvChunkParser {
             String why = noZone ? "a date-time without a zone (Z or +hh:mm), but column '" + name + "' is INSTANT, which needs one"
                     : "expected " + expected.name() + " written as " + f.describe();
             return new CsvParseException(file, line, name, value, expected.name(), option,
-                    file + " line " + line + ", column '" + name + "': found \"" + value + "\", " + why + " (" + (formats[col] != null && f.kind().equals("pattern")
+                    file + " line " + line + ", column '" + name + "'" + at + ": found \"" + value + "\", " + why + " (" + (formats[col] != null && f.kind().equals("pattern")
                     ? "given by dateFormat" : "format " + inferredFrom) + "); fix: add " + option + " to the CsvOptions"
                     + (noZone ? " to read it as local time" : ", or list \"" + value + "\" in naValues(...)"));
         }
@@ -434,7 +435,7 @@ final class CsvChunkParser {
                 : fits == ColumnType.DOUBLE && Dtypes.isNumeric(expected) ? ColumnType.DOUBLE : ColumnType.STRING;
         String option = Dtypes.option(name, fix);
         return new CsvParseException(file, line, name, value, expected.name(), option,
-                file + " line " + line + ", column '" + name + "': found \"" + value + "\", expected " + expected.name()
+                file + " line " + line + ", column '" + name + "'" + at + ": found \"" + value + "\", expected " + expected.name()
                         + " (" + inferredFrom + "); fix: add " + option + " to the CsvOptions"
                         + (fits == ColumnType.STRING && Dtypes.isNumeric(expected) ? " or list \"" + value + "\" in naValues(...)" : ""));
     }

@@ -185,6 +185,13 @@ class CsvOptionsTest {
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
             o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
+        Path gzBad = dir.resolve("v.csv.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gzBad))) {
+            o.write("a,b\n1,2\n3,x\n".getBytes(StandardCharsets.UTF_8));
+        }
+        CsvParseException value = parseError(() -> DataFrame.readCsv(gzBad.toString(), CsvOptions.defaults().dtype("b", ColumnType.INTEGER)).col("b").sum().compute());
+        assertEquals(3, value.line());
+        assertTrue(value.getMessage().contains("column 'b' (decompressed byte offset 10)") && value.getMessage().contains("fix:"), value.getMessage());
         CsvParseException ragged = parseError(() -> DataFrame.readCsv(gz.toString()).len());
         assertEquals(5002, ragged.line());
         assertTrue(ragged.getMessage().contains("onBadLines"), ragged.getMessage());

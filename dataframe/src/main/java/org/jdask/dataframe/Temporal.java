@@ -102,6 +102,21 @@ final class Temporal {
     /** The whole column as epoch milliseconds. */
     static long[] epochMs(Column<?> c) {
         long[] v = new long[c.size()];
+        if (c instanceof DateTimeColumn || c instanceof InstantColumn) {
+            // rows in time order share their date: convert a date once per run of equal dates
+            DateTimeColumn dt = c instanceof DateTimeColumn d ? d : null;
+            InstantColumn in = dt == null ? (InstantColumn) c : null;
+            int lastDate = Integer.MIN_VALUE;
+            long dayMs = 0;
+            for (int i = 0; i < v.length; i++) {
+                long p = dt != null ? dt.getLongInternal(i) : in.getLongInternal(i);
+                if (p == Long.MIN_VALUE) { v[i] = MISSING; continue; }
+                int date = (int) (p >> 32);
+                if (date != lastDate) { lastDate = date; dayMs = dateToEpochMs(date); }
+                v[i] = dayMs + timeToMs((int) p);
+            }
+            return v;
+        }
         for (int i = 0; i < v.length; i++) v[i] = epochMs(c, i);
         return v;
     }

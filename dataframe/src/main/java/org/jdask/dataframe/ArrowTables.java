@@ -69,10 +69,10 @@ final class ArrowTables {
         if (t == ColumnType.FLOAT) return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
         if (t == ColumnType.STRING) return ArrowType.Utf8.INSTANCE;
         if (t == ColumnType.BOOLEAN) return ArrowType.Bool.INSTANCE;
-        if (t == ColumnType.LOCAL_DATE) return new ArrowType.Date(DateUnit.DAY);
-        if (t == ColumnType.LOCAL_DATE_TIME) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, null);
-        if (t == ColumnType.INSTANT) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
-        if (t == ColumnType.LOCAL_TIME) return new ArrowType.Time(TimeUnit.MILLISECOND, 32);
+        if (Temporal.same(t, ColumnType.LOCAL_DATE)) return new ArrowType.Date(DateUnit.DAY);
+        if (Temporal.same(t, ColumnType.LOCAL_DATE_TIME)) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, null);
+        if (Temporal.same(t, ColumnType.INSTANT)) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
+        if (Temporal.same(t, ColumnType.LOCAL_TIME)) return new ArrowType.Time(TimeUnit.MILLISECOND, 32);
         throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN, "
                 + "LOCAL_DATE, LOCAL_DATE_TIME, INSTANT, LOCAL_TIME)");
     }

@@ -420,7 +420,7 @@ final class CsvChunkParser {
         ColumnType expected = fileTypes[col];
         if (Temporal.isTemporal(expected)) {
             DateFormat f = formats[col] == null ? new DateFormat("iso", null) : formats[col];
-            boolean noZone = expected == ColumnType.INSTANT && f.parse(value.getBytes(cs), 0, value.getBytes(cs).length, ColumnType.LOCAL_DATE_TIME) != DateFormat.FAIL;
+            boolean noZone = Temporal.same(expected, ColumnType.INSTANT) && f.parse(value.getBytes(cs), 0, value.getBytes(cs).length, ColumnType.LOCAL_DATE_TIME) != DateFormat.FAIL;
             String option = noZone ? Dtypes.option(name, ColumnType.LOCAL_DATE_TIME) : ".dateFormat(\"" + name + "\", \"<pattern>\")";
             String why = noZone ? "a date-time without a zone (Z or +hh:mm), but column '" + name + "' is INSTANT, which needs one"
                     : "expected " + expected.name() + " written as " + f.describe();
@@ -489,11 +489,11 @@ final class CsvChunkParser {
         }
         @Override void truncate(int rows) { n = Math.min(n, rows); }
         @Override Column<?> build(String name) {
-            if (type == ColumnType.LOCAL_DATE_TIME) return DateTimeColumn.createInternal(name, Arrays.copyOf(v, n));
-            if (type == ColumnType.INSTANT) return InstantColumn.createInternal(name, Arrays.copyOf(v, n));
+            if (Temporal.same(type, ColumnType.LOCAL_DATE_TIME)) return DateTimeColumn.createInternal(name, Arrays.copyOf(v, n));
+            if (Temporal.same(type, ColumnType.INSTANT)) return InstantColumn.createInternal(name, Arrays.copyOf(v, n));
             int[] iv = new int[n];
             for (int i = 0; i < n; i++) iv[i] = v[i] == Long.MIN_VALUE ? Integer.MIN_VALUE : (int) v[i];
-            return type == ColumnType.LOCAL_DATE ? DateColumn.createInternal(name, iv) : TimeColumn.createInternal(name, iv);
+            return Temporal.same(type, ColumnType.LOCAL_DATE) ? DateColumn.createInternal(name, iv) : TimeColumn.createInternal(name, iv);
         }
     }
 

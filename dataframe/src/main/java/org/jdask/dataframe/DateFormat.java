@@ -82,7 +82,7 @@ record DateFormat(String kind, String pattern) implements Serializable {
         return switch (kind) {
             case "iso" -> iso(b, off, len, type);
             case "us" -> us(b, off, len, type);
-            case "time" -> type == ColumnType.LOCAL_TIME ? time(b, off, off + len, 0) : FAIL;
+            case "time" -> Temporal.same(type, ColumnType.LOCAL_TIME) ? time(b, off, off + len, 0) : FAIL;
             case "epoch-s" -> epoch(b, off, len, type, 1000L);
             case "epoch-ms" -> epoch(b, off, len, type, 1L);
             default -> pattern(new String(b, off, len, StandardCharsets.UTF_8).trim(), type);
@@ -121,21 +121,21 @@ record DateFormat(String kind, String pattern) implements Serializable {
     /** After the date: nothing (a date), or a separator, a time and an optional zone. */
     private static long dateThenTime(byte[] b, int p, int end, ColumnType type, int date) {
         if (p == end) {
-            if (type == ColumnType.LOCAL_DATE) return date;
-            if (type == ColumnType.INSTANT) return NO_ZONE;
-            if (type == ColumnType.LOCAL_DATE_TIME) return Temporal.packDateTime(date, 0);
+            if (Temporal.same(type, ColumnType.LOCAL_DATE)) return date;
+            if (Temporal.same(type, ColumnType.INSTANT)) return NO_ZONE;
+            if (Temporal.same(type, ColumnType.LOCAL_DATE_TIME)) return Temporal.packDateTime(date, 0);
             return FAIL;
         }
-        if (type == ColumnType.LOCAL_DATE || type == ColumnType.LOCAL_TIME) return FAIL;
+        if (Temporal.same(type, ColumnType.LOCAL_DATE) || Temporal.same(type, ColumnType.LOCAL_TIME)) return FAIL;
         if (b[p] != 'T' && b[p] != ' ') return FAIL;
         long t = time(b, p + 1, end, 1);
         if (t == FAIL) return FAIL;
         int time = (int) t;
         int zoneAt = (int) (t >>> 32);
-        if (zoneAt == end) return type == ColumnType.INSTANT ? NO_ZONE : Temporal.packDateTime(date, time);
+        if (zoneAt == end) return Temporal.same(type, ColumnType.INSTANT) ? NO_ZONE : Temporal.packDateTime(date, time);
         int offMin = zone(b, zoneAt, end);
         if (offMin == Integer.MIN_VALUE) return FAIL;
-        if (type == ColumnType.LOCAL_DATE_TIME) return FAIL; // a zone in a local column: read it as INSTANT
+        if (Temporal.same(type, ColumnType.LOCAL_DATE_TIME)) return FAIL; // a zone in a local column: read it as INSTANT
         if (offMin == 0) return Temporal.packDateTime(date, time);
         long ms = Temporal.dateToEpochMs(date) + Temporal.timeToMs(time) - offMin * 60_000L;
         return Temporal.epochMsToDateTime(ms);
@@ -220,8 +220,8 @@ record DateFormat(String kind, String pattern) implements Serializable {
             x = x * 10 + d;
         }
         long ms = (neg ? -x : x) * unitMs;
-        if (type == ColumnType.LOCAL_DATE) return Temporal.packDay(Math.floorDiv(ms, Temporal.DAY_MS));
-        if (type == ColumnType.LOCAL_TIME) return FAIL;
+        if (Temporal.same(type, ColumnType.LOCAL_DATE)) return Temporal.packDay(Math.floorDiv(ms, Temporal.DAY_MS));
+        if (Temporal.same(type, ColumnType.LOCAL_TIME)) return FAIL;
         return Temporal.epochMsToDateTime(ms);
     }
 
@@ -239,10 +239,10 @@ record DateFormat(String kind, String pattern) implements Serializable {
             return FAIL;
         }
         try {
-            if (type == ColumnType.LOCAL_DATE) return Temporal.packDay(LocalDate.from(t).toEpochDay());
-            if (type == ColumnType.LOCAL_TIME) return Temporal.msToTime(LocalTime.from(t).toNanoOfDay() / 1_000_000L);
+            if (Temporal.same(type, ColumnType.LOCAL_DATE)) return Temporal.packDay(LocalDate.from(t).toEpochDay());
+            if (Temporal.same(type, ColumnType.LOCAL_TIME)) return Temporal.msToTime(LocalTime.from(t).toNanoOfDay() / 1_000_000L);
             LocalDateTime ldt = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t) : LocalDate.from(t).atStartOfDay();
-            if (type == ColumnType.INSTANT) {
+            if (Temporal.same(type, ColumnType.INSTANT)) {
                 if (!t.isSupported(ChronoField.OFFSET_SECONDS)) {
                     if (t.isSupported(ChronoField.INSTANT_SECONDS)) return Temporal.epochMsToDateTime(Instant.from(t).toEpochMilli());
                     return NO_ZONE;

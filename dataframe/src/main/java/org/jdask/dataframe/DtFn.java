@@ -33,7 +33,7 @@ final class DtFn extends Expr {
     @Override ColumnType type(Map<String, ColumnType> schema) {
         ColumnType t = e.type(schema);
         if (!Temporal.isTemporal(t)) throw new IllegalArgumentException("dt()." + fn + " needs a date/time column; " + e + " is " + t.name());
-        boolean dateOnly = t == ColumnType.LOCAL_DATE, timeOnly = t == ColumnType.LOCAL_TIME;
+        boolean dateOnly = Temporal.same(t, ColumnType.LOCAL_DATE), timeOnly = Temporal.same(t, ColumnType.LOCAL_TIME);
         return switch (fn) {
             case "year", "month", "day", "dayOfWeek" -> {
                 if (timeOnly) throw new IllegalArgumentException("dt()." + fn + " needs a date; " + e + " is LOCAL_TIME");
@@ -90,7 +90,7 @@ final class DtFn extends Expr {
     /** Date/time types that compare with each other (a time of day only with a time of day). */
     static boolean comparable(ColumnType a, ColumnType b) {
         if (!Temporal.isTemporal(a) || !Temporal.isTemporal(b)) return false;
-        return (a == ColumnType.LOCAL_TIME) == (b == ColumnType.LOCAL_TIME);
+        return (Temporal.same(a, ColumnType.LOCAL_TIME)) == (Temporal.same(b, ColumnType.LOCAL_TIME));
     }
 
     /** Rows of {@code a} (a date/time column) whose comparison with {@code r} passes {@code test}. */

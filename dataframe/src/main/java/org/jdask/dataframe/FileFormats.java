@@ -246,10 +246,10 @@ final class FileFormats {
             else if (ty == ColumnType.FLOAT) b.optional(PrimitiveTypeName.FLOAT).named(c.name());
             else if (ty == ColumnType.BOOLEAN) b.optional(PrimitiveTypeName.BOOLEAN).named(c.name());
             else if (ty == ColumnType.STRING) b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
-            else if (ty == ColumnType.LOCAL_DATE) b.optional(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.dateType()).named(c.name());
-            else if (ty == ColumnType.LOCAL_DATE_TIME || ty == ColumnType.INSTANT) {
-                b.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(ty == ColumnType.INSTANT, LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
-            } else if (ty == ColumnType.LOCAL_TIME) {
+            else if (Temporal.same(ty, ColumnType.LOCAL_DATE)) b.optional(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.dateType()).named(c.name());
+            else if (Temporal.same(ty, ColumnType.LOCAL_DATE_TIME) || Temporal.same(ty, ColumnType.INSTANT)) {
+                b.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(Temporal.same(ty, ColumnType.INSTANT), LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
+            } else if (Temporal.same(ty, ColumnType.LOCAL_TIME)) {
                 b.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timeType(false, LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
             } else throw new IllegalArgumentException("toParquet cannot write column '" + c.name() + "' of type " + ty.name());
         }
@@ -259,7 +259,7 @@ final class FileFormats {
                 if (c.isMissing(row)) continue;
                 if (Temporal.isTemporal(c.type())) {
                     long ms = Temporal.epochMs(c, row);
-                    w.write(c.name(), c.type() == ColumnType.LOCAL_DATE ? (Object) (int) Math.floorDiv(ms, Temporal.DAY_MS) : (Object) (ms * 1000L));
+                    w.write(c.name(), Temporal.same(c.type(), ColumnType.LOCAL_DATE) ? (Object) (int) Math.floorDiv(ms, Temporal.DAY_MS) : (Object) (ms * 1000L));
                     continue;
                 }
                 Object v = c.get(row);

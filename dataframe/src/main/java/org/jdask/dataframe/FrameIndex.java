@@ -73,7 +73,7 @@ record FrameIndex(String column, String type, List<Object> divisions) implements
                 throw new IllegalArgumentException(what + ": " + v + " (" + v.getClass().getSimpleName() + ") is not a date/time for the " + type.name() + " index");
             }
             long ms = Temporal.literalMs(t);
-            if (upper && t instanceof java.time.LocalDate && type != ColumnType.LOCAL_DATE) ms += Temporal.DAY_MS - 1;
+            if (upper && t instanceof java.time.LocalDate && !Temporal.same(type, ColumnType.LOCAL_DATE)) ms += Temporal.DAY_MS - 1;
             return ms;
         }
         if (Dtypes.isNumeric(type)) {

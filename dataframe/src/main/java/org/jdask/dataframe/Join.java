@@ -147,7 +147,7 @@ final class Join {
             for (int i = 0; i < n; i++) v[i] = idx[i] < 0 ? Long.MIN_VALUE : lc.getLong(idx[i]);
             return LongColumn.create(c.name(), v);
         }
-        if ((c instanceof tech.tablesaw.api.DateTimeColumn || c instanceof tech.tablesaw.api.InstantColumn) && (type == null || type == c.type())) {
+        if ((c instanceof tech.tablesaw.api.DateTimeColumn || c instanceof tech.tablesaw.api.InstantColumn) && (type == null || Temporal.same(type, c.type()))) {
             long[] v = new long[n];
             for (int i = 0; i < n; i++) {
                 v[i] = idx[i] < 0 ? Long.MIN_VALUE : c instanceof tech.tablesaw.api.DateTimeColumn d

@@ -60,7 +60,7 @@ public final class Resampler {
         }
         Ops.check(frame.plan.schema, List.of(on), "resample");
         ColumnType t = frame.plan.schema.get(on);
-        if (!Temporal.isTemporal(t) || t == ColumnType.LOCAL_TIME) {
+        if (!Temporal.isTemporal(t) || Temporal.same(t, ColumnType.LOCAL_TIME)) {
             throw new IllegalArgumentException("resample bins a date or date-time column; '" + on + "' is " + t.name());
         }
         if (aggs.length == 0) throw new IllegalArgumentException("resample(...).agg needs at least one aggregation");

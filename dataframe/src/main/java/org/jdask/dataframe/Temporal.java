@@ -28,7 +28,16 @@ final class Temporal {
     static final long DAY_MS = 86_400_000L;
 
     static boolean isTemporal(ColumnType t) {
-        return t == ColumnType.LOCAL_DATE || t == ColumnType.LOCAL_DATE_TIME || t == ColumnType.INSTANT || t == ColumnType.LOCAL_TIME;
+        return same(t, ColumnType.LOCAL_DATE) || same(t, ColumnType.LOCAL_DATE_TIME) || same(t, ColumnType.INSTANT) || same(t, ColumnType.LOCAL_TIME);
+    }
+
+    /**
+     * Type equality by name: Tablesaw can hold two instances of a temporal column type (the
+     * {@code ColumnType} constants and {@code DateTimeColumnType.instance()} initialize each other;
+     * which one a column gets depends on which class a program touches first).
+     */
+    static boolean same(ColumnType t, ColumnType ref) {
+        return t == ref || (t != null && t.name().equals(ref.name()));
     }
 
     /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
@@ -124,18 +133,18 @@ final class Temporal {
     /** A column of {@code type} named {@code name} from epoch milliseconds. */
     static Column<?> fromEpochMs(String name, ColumnType type, long[] ms) {
         int n = ms.length;
-        if (type == ColumnType.LOCAL_DATE || type == ColumnType.LOCAL_TIME) {
+        if (Temporal.same(type, ColumnType.LOCAL_DATE) || Temporal.same(type, ColumnType.LOCAL_TIME)) {
             int[] v = new int[n];
             for (int i = 0; i < n; i++) {
                 long x = ms[i];
-                v[i] = x == MISSING ? Integer.MIN_VALUE : type == ColumnType.LOCAL_DATE ? packDay(Math.floorDiv(x, DAY_MS)) : msToTime(Math.floorMod(x, DAY_MS));
+                v[i] = x == MISSING ? Integer.MIN_VALUE : Temporal.same(type, ColumnType.LOCAL_DATE) ? packDay(Math.floorDiv(x, DAY_MS)) : msToTime(Math.floorMod(x, DAY_MS));
             }
-            return type == ColumnType.LOCAL_DATE ? DateColumn.createInternal(name, v) : TimeColumn.createInternal(name, v);
+            return Temporal.same(type, ColumnType.LOCAL_DATE) ? DateColumn.createInternal(name, v) : TimeColumn.createInternal(name, v);
         }
         long[] v = new long[n];
         for (int i = 0; i < n; i++) v[i] = ms[i] == MISSING ? Long.MIN_VALUE : epochMsToDateTime(ms[i]);
-        if (type == ColumnType.INSTANT) return InstantColumn.createInternal(name, v);
-        if (type == ColumnType.LOCAL_DATE_TIME) return DateTimeColumn.createInternal(name, v);
+        if (Temporal.same(type, ColumnType.INSTANT)) return InstantColumn.createInternal(name, v);
+        if (Temporal.same(type, ColumnType.LOCAL_DATE_TIME)) return DateTimeColumn.createInternal(name, v);
         throw new IllegalArgumentException(type.name() + " is not a date/time type");
     }
 
@@ -159,9 +168,9 @@ final class Temporal {
     /** The value of a literal in a column of {@code type} (a date bound of a date-time column is its midnight). */
     static Object boxed(ColumnType type, long ms) {
         if (ms == MISSING) return null;
-        if (type == ColumnType.LOCAL_DATE) return LocalDate.ofEpochDay(Math.floorDiv(ms, DAY_MS));
-        if (type == ColumnType.LOCAL_TIME) return LocalTime.ofNanoOfDay(Math.floorMod(ms, DAY_MS) * 1_000_000L);
-        if (type == ColumnType.INSTANT) return Instant.ofEpochMilli(ms);
+        if (Temporal.same(type, ColumnType.LOCAL_DATE)) return LocalDate.ofEpochDay(Math.floorDiv(ms, DAY_MS));
+        if (Temporal.same(type, ColumnType.LOCAL_TIME)) return LocalTime.ofNanoOfDay(Math.floorMod(ms, DAY_MS) * 1_000_000L);
+        if (Temporal.same(type, ColumnType.INSTANT)) return Instant.ofEpochMilli(ms);
         return LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, ZoneOffset.UTC);
     }
 

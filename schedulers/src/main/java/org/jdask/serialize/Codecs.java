@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.jdask.SerializationException;
 import org.jdask.graph.SerializationCheck;
 
@@ -73,7 +76,10 @@ public final class Codecs {
 
     private static final ClassPolicy POLICY = new ClassPolicy();
     private static final ValueCodecs PLUGINS = ValueCodecs.load(POLICY);
-    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS);
+    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS, null);
+    /** Fory instances bound to other class loaders (per-client loaders of shipped code), dropped with their loader. */
+    private static final Map<ClassLoader, ForyCodec> BY_LOADER = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final ThreadLocal<ClassLoader> LOADER = new ThreadLocal<>();
     private static final Codec DEFAULT = new Codec() {
         @Override
         public byte[] encode(Object value) {
@@ -139,6 +145,40 @@ public final class Codecs {
         return out;
     }
 
+    /**
+     * Makes this thread resolve classes through {@code loader} (a worker's per-client loader of
+     * shipped code) until the returned scope closes; null keeps the current one. Decoding and the
+     * policy's class-path check both use it.
+     */
+    public static LoaderScope withLoader(ClassLoader loader) {
+        ClassLoader before = LOADER.get();
+        if (loader != null) LOADER.set(loader);
+        return () -> {
+            if (before == null) LOADER.remove();
+            else LOADER.set(before);
+        };
+    }
+
+    /** Closes a {@link #withLoader} scope (no checked exception). */
+    public interface LoaderScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The class loader classes are resolved through on this thread: a {@link #withLoader} one, else jdask's own. */
+    static ClassLoader currentLoader() {
+        ClassLoader l = LOADER.get();
+        if (l != null) return l;
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : Codecs.class.getClassLoader();
+    }
+
+    private static ForyCodec fory() {
+        ClassLoader l = LOADER.get();
+        if (l == null) return FORY_CODEC;
+        return BY_LOADER.computeIfAbsent(l, k -> new ForyCodec(POLICY, PLUGINS, k));
+    }
+
     /** Whether the policy lets {@code className} be deserialized (as named by {@code Class.getName}). */
     public static boolean isAllowed(String className) {
         return POLICY.allowed(className);
@@ -150,9 +190,13 @@ public final class Codecs {
         if (raw != 0) return RawArrays.encode(raw, value);
         ValueCodec plugin = PLUGINS.forValue(value);
         if (plugin != null) return PLUGINS.encodeFrame(plugin, value);
+        if (value instanceof Throwable t) {
+            byte[] java = encodeThrowable(t);
+            if (java != null) return java;
+        }
         RuntimeException foryFailure;
         try {
-            byte[] body = FORY_CODEC.serialize(value);
+            byte[] body = fory().serialize(value);
             byte[] out = new byte[body.length + 1];
             out[0] = FORY;
             System.arraycopy(body, 0, out, 1, body.length);
@@ -165,7 +209,7 @@ public final class Codecs {
         if (value instanceof Serializable) {
             try {
                 byte[] out = JavaSerialization.encode(JAVA, value);
-                JavaSerialization.decode(out, 1, POLICY); // same policy on the way out
+                JavaSerialization.decode(out, 1, POLICY, currentLoader()); // same policy on the way out
                 return out;
             } catch (NotSerializableException e) {
                 foryFailure.addSuppressed(e);
@@ -197,7 +241,7 @@ public final class Codecs {
         if (tag == FORY) {
             if (!b.hasRemaining()) throw corrupt("Fory frame has no payload");
             try {
-                return FORY_CODEC.deserialize(b);
+                return fory().deserialize(b);
             } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
                 SerializationException policy = policyFailure(e);
                 if (policy != null) throw policy;
@@ -208,10 +252,26 @@ public final class Codecs {
         if (tag == JAVA) {
             byte[] body = new byte[b.remaining() + 1];
             b.get(body, 1, body.length - 1);
-            return JavaSerialization.decode(body, 1, POLICY);
+            return JavaSerialization.decode(body, 1, POLICY, currentLoader());
         }
         throw corrupt("unknown frame tag " + tag + " (expected 0-5, " + FORY + ", " + JAVA
                 + " or a registered ValueCodec tag; registered: " + PLUGINS.describe() + ")");
+    }
+
+    /**
+     * An exception through java.io serialization, which keeps what a user reads in a remote error:
+     * class, message, cause chain, suppressed exceptions and every stack trace (Fory loses the
+     * trace of exceptions with a custom {@code readObject}, e.g. {@code UncheckedIOException}).
+     * Null when java.io cannot write it (a non-serializable field): Fory then tries.
+     */
+    private static byte[] encodeThrowable(Throwable t) {
+        try {
+            byte[] out = JavaSerialization.encode(JAVA, t);
+            JavaSerialization.decode(out, 1, POLICY, currentLoader()); // same policy on the way out
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The policy's own exception when it is somewhere in {@code e}'s cause chain. */

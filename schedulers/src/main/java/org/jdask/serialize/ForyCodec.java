@@ -2,23 +2,27 @@ package org.jdask.serialize;
 
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
 
 /**
  * Apache Fory in Java mode with reference tracking (shared and cyclic graphs survive), class
- * registration off and every class name it resolves passed through {@link ClassPolicy}.
+ * registration off and every class name it resolves passed through {@link ClassPolicy}; bound to
+ * one class loader (null: Fory's default), as Fory resolves classes through the loader it was built with.
  */
 final class ForyCodec {
     private final ThreadSafeFory fory;
 
-    ForyCodec(ClassPolicy policy, ValueCodecs plugins) {
-        this.fory = Fory.builder()
+    ForyCodec(ClassPolicy policy, ValueCodecs plugins, ClassLoader loader) {
+        ForyBuilder b = Fory.builder();
+        if (loader != null) b = b.withClassLoader(loader); // null: Fory's default, as before per-client loaders
+        this.fory = b
                 .withLanguage(Language.JAVA)
                 .withRefTracking(true)
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
                 .withTypeChecker((resolver, className) -> {
-                    policy.check(className); // throws the policy's SerializationException
+                    policy.check(className, loader != null ? loader : Codecs.currentLoader()); // throws the policy's SerializationException
                     return true;
                 })
                 .buildThreadSafeFory();

@@ -128,10 +128,25 @@ public final class Codecs {
      */
     public static java.util.Map<String, Object> carryAllowed(java.util.Map<String, Object> config) {
         java.util.List<String> added = POLICY.added();
-        if (added.isEmpty()) return config;
+        if (added.isEmpty() && CARRIED.isEmpty()) return config;
         java.util.Map<String, Object> out = new java.util.HashMap<>(config);
-        out.put(ALLOWED_ENTRY, new java.util.ArrayList<>(added));
+        if (!added.isEmpty()) out.put(ALLOWED_ENTRY, new java.util.ArrayList<>(added));
+        out.putAll(CARRIED);
         return out;
+    }
+
+    /** Entries {@link #carryAllowed} adds besides the allowed prefixes (see {@link #carry}). */
+    private static final Map<String, Object> CARRIED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Makes {@link #carryAllowed} put {@code key = value} into every task config built in this JVM
+     * from now on (null removes it): how a client tells worker JVMs where its code can be fetched
+     * ({@code jdask.code}). Keys start with {@code jdask.}; the receiving side removes them.
+     */
+    public static void carry(String key, Object value) {
+        if (!key.startsWith("jdask.")) throw new IllegalArgumentException("carried config keys start with 'jdask.', got '" + key + "'");
+        if (value == null) CARRIED.remove(key);
+        else CARRIED.put(key, value);
     }
 
     /**
@@ -173,11 +188,23 @@ public final class Codecs {
         return context != null ? context : Codecs.class.getClassLoader();
     }
 
+    /**
+     * The Fory instance of this thread's class loader ({@link #currentLoader}): a {@link
+     * #withLoader} one, else the context loader (a program's own loader, a test's), so a class is
+     * always resolved where the caller sees it (Fory binds an instance to one loader).
+     */
     private static ForyCodec fory() {
-        ClassLoader l = LOADER.get();
+        ClassLoader l = currentLoader();
         if (l == null) return FORY_CODEC;
-        return BY_LOADER.computeIfAbsent(l, k -> new ForyCodec(POLICY, PLUGINS, k));
+        Object[] last = lastFory;
+        if (last[0] == l) return (ForyCodec) last[1];
+        ForyCodec c = BY_LOADER.computeIfAbsent(l, k -> new ForyCodec(POLICY, PLUGINS, k));
+        lastFory = new Object[] {l, c};
+        return c;
     }
+
+    /** The last {loader, codec} pair {@link #fory} returned: most calls ask for the same loader. */
+    private static volatile Object[] lastFory = new Object[2];
 
     /** Whether the policy lets {@code className} be deserialized (as named by {@code Class.getName}). */
     public static boolean isAllowed(String className) {

@@ -29,8 +29,16 @@ final class ForyCodec {
         fory.registerCallback(plugins::registerWith);
     }
 
+    /** Set while this thread encodes: the policy then knows the classes it is asked about exist in this JVM. */
+    static final ThreadLocal<Boolean> ENCODING = new ThreadLocal<>();
+
     byte[] serialize(Object v) {
-        return fory.serialize(v);
+        ENCODING.set(Boolean.TRUE);
+        try {
+            return fory.serialize(v);
+        } finally {
+            ENCODING.remove();
+        }
     }
 
     Object deserialize(java.nio.ByteBuffer b) {

@@ -1,10 +1,6 @@
 package org.jdask.distributed;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,20 +110,12 @@ final class CodeServer {
         String configured = Config.getString("distributed.client.code-host", null);
         if (configured != null && !configured.isBlank()) return configured;
         if (schedulerAddress == null || !schedulerAddress.startsWith("tcp://")) return "127.0.0.1";
-        URI u = URI.create(schedulerAddress);
         try {
-            InetAddress target = InetAddress.getByName(u.getHost());
-            if (target.isLoopbackAddress()) return "127.0.0.1";
-            try (DatagramSocket probe = new DatagramSocket()) { // no packet is sent: connect only picks the route
-                probe.connect(new InetSocketAddress(target, Math.max(1, u.getPort())));
-                InetAddress local = probe.getLocalAddress();
-                if (local != null && !local.isAnyLocalAddress()) return local.getHostAddress();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot find the local address towards {} ({}); offering code on 127.0.0.1 (set distributed.client.code-host)",
-                    schedulerAddress, e.toString());
+            return HostAddress.towards(schedulerAddress);
+        } catch (RuntimeException e) {
+            LOG.warn("{}; offering code on 127.0.0.1 (set distributed.client.code-host)", e.getMessage());
+            return "127.0.0.1";
         }
-        return "127.0.0.1";
     }
 
     private void serve(Security security, String host, CompletableFuture<String> bound) {

@@ -17,7 +17,7 @@ import org.jdask.Config;
  * ({@code --no-nanny}) load them through {@link #loader()}. A {@code dir/*} entry means every jar
  * in {@code dir}, as with {@code java -cp}.
  */
-final class SiteClasspath {
+public final class SiteClasspath {
     static final String CONFIG_KEY = "distributed.worker.classpath";
     static final String ENV = "JDASK_CLASSPATH";
     private static volatile ClassLoader loader;
@@ -29,6 +29,13 @@ final class SiteClasspath {
         LinkedHashSet<String> out = new LinkedHashSet<>();
         add(Config.getString(CONFIG_KEY, null), "config " + CONFIG_KEY + " (jdask worker --classpath)", out);
         add(System.getenv(ENV), "environment variable " + ENV, out);
+        return List.copyOf(out);
+    }
+
+    /** The entries of {@code spec} ({@code origin} names it in errors): wildcards expanded, missing files refused. */
+    public static List<String> parse(String spec, String origin) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        add(spec, origin, out);
         return List.copyOf(out);
     }
 

@@ -1,0 +1,56 @@
+package org.jdask.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jdask.distributed.Client;
+import org.jdask.distributed.LocalCluster;
+
+/**
+ * Issue 16's start-up stall check: {@code n} consecutive {@code LocalCluster} start-ups with worker
+ * JVMs (2 workers x 1 thread, one task run, then closed), each timed from {@code build()} to the
+ * first result. Prints every start-up over 1.5x the median as it happens, then median, p90, max,
+ * and how many exceeded 1.5x the median and 3 s (the handshake limit,
+ * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). Run alone:
+ * <pre>
+ * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
+ *     org.jdask.benchmarks.Runner startups [--n 200] [--workers 2]
+ * </pre>
+ */
+final class Startups {
+    private Startups() {}
+
+    static void run(int n, int workers) {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
+                 Client client = Client.connect(c)) {
+                client.submit((Integer x) -> x + 1, i).result();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            if (i >= 10) {
+                double med = median(Arrays.copyOf(ms, i + 1));
+                if (ms[i] > 1.5 * med) System.out.printf("start-up %d: %.0f ms (median so far %.0f ms)%n", i, ms[i], med);
+            }
+        }
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        double med = median(s);
+        List<Integer> slow = new ArrayList<>();
+        int over3s = 0;
+        for (int i = 0; i < n; i++) {
+            if (ms[i] > 1.5 * med) slow.add(i);
+            if (ms[i] > 3000) over3s++;
+        }
+        System.out.printf("| start-ups | median ms | p90 ms | max ms | > 1.5x median | > 3 s |%n|---|---|---|---|---|---|%n");
+        System.out.printf("| %d | %.0f | %.0f | %.0f | %d %s | %d |%n", n, med, s[(int) Math.min(n - 1, Math.round(0.9 * (n - 1)))],
+                s[n - 1], slow.size(), slow.isEmpty() ? "" : "(#" + slow + ")", over3s);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

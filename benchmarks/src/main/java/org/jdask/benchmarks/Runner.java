@@ -40,7 +40,8 @@ public final class Runner {
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
-            Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")));
+            Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
+                    Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
@@ -72,7 +73,7 @@ public final class Runner {
                     + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
-                    + "       Runner startups [--n 200] [--workers 2]");
+                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -18,16 +18,31 @@ import org.jdask.distributed.LocalCluster;
  * </pre>
  */
 final class Startups {
+    // usage: Runner startups [--n 200] [--workers 2] [--dump-after-ms 2500 --dumps DIR] (see run(int, int, long, Path))
     private Startups() {}
 
     static void run(int n, int workers) {
+        run(n, workers, 0, null);
+    }
+
+    /**
+     * With {@code dumpAfterMs > 0}, a start-up still running after that long has the thread dumps
+     * of this JVM and of every worker JVM (jcmd Thread.print) written to {@code dumps}: where a
+     * stalled handshake waits.
+     */
+    static void run(int n, int workers, long dumpAfterMs, java.nio.file.Path dumps) {
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
+            int run = i;
+            java.util.concurrent.ScheduledFuture<?> watchdog = dumpAfterMs <= 0 ? null
+                    : WATCHDOG.schedule(() -> dump(run, dumps), dumpAfterMs, java.util.concurrent.TimeUnit.MILLISECONDS);
             try (LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
                  Client client = Client.connect(c)) {
                 client.submit((Integer x) -> x + 1, i).result();
                 ms[i] = (System.nanoTime() - t0) / 1e6;
+            } finally {
+                if (watchdog != null) watchdog.cancel(false);
             }
             if (i >= 10) {
                 double med = median(Arrays.copyOf(ms, i + 1));
@@ -46,6 +61,36 @@ final class Startups {
         System.out.printf("| start-ups | median ms | p90 ms | max ms | > 1.5x median | > 3 s |%n|---|---|---|---|---|---|%n");
         System.out.printf("| %d | %.0f | %.0f | %.0f | %d %s | %d |%n", n, med, s[(int) Math.min(n - 1, Math.round(0.9 * (n - 1)))],
                 s[n - 1], slow.size(), slow.isEmpty() ? "" : "(#" + slow + ")", over3s);
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "startups-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Thread dumps of this JVM and its child JVMs into {@code dir/startup-RUN-PID.txt}. */
+    private static void dump(int run, java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            StringBuilder self = new StringBuilder();
+            for (var e : Thread.getAllStackTraces().entrySet()) {
+                self.append('"').append(e.getKey().getName()).append("\" ").append(e.getKey().getState()).append('\n');
+                for (StackTraceElement f : e.getValue()) self.append("\tat ").append(f).append('\n');
+                self.append('\n');
+            }
+            java.nio.file.Files.writeString(dir.resolve("startup-" + run + "-self.txt"), self);
+            for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+                Process j = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("startup-" + run + "-" + p.pid() + ".txt").toFile()).start();
+                j.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            System.out.println("start-up " + run + " still running: thread dumps in " + dir);
+        } catch (java.io.IOException | InterruptedException e) {
+            System.out.println("start-up " + run + ": cannot dump threads: " + e);
+        }
     }
 
     private static double median(double[] v) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class ClientCode {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCode.class);
     static final String ACCEPT_KEY = "distributed.worker.accept-client-code";
-    private static final long IDLE_CHECK_MS = 10_000;
+    private final long idleCheckMs;
 
     private final Security security;
     private final boolean accept;
@@ -43,8 +43,9 @@ final class ClientCode {
         }
     }
 
-    private ClientCode(Security security) {
+    private ClientCode(Security security, long idleCheckMs) {
         this.security = security;
+        this.idleCheckMs = idleCheckMs;
         boolean configured = Config.getBoolean(ACCEPT_KEY, true);
         this.accept = security != null && configured;
         this.refusal = security == null
@@ -59,7 +60,17 @@ final class ClientCode {
 
     /** The code registry of a worker with {@code security} (null: code is never accepted). */
     static ClientCode forWorker(Security security) {
-        return new ClientCode(security);
+        return new ClientCode(security, 10_000);
+    }
+
+    /** As {@link #forWorker}, checking idle clients every {@code idleCheckMs} (tests). */
+    static ClientCode forWorker(Security security, long idleCheckMs) {
+        return new ClientCode(security, idleCheckMs);
+    }
+
+    /** The loader of client {@code ref}'s code (made if needed), null when code is not accepted. */
+    ClassLoader loaderOf(String ref) {
+        return loader(ref);
     }
 
     /** The {@code jdask.code} entry of a task config, and the config without it. */
@@ -177,13 +188,13 @@ final class ClientCode {
     private void reap() {
         while (true) {
             try {
-                Thread.sleep(IDLE_CHECK_MS);
+                Thread.sleep(idleCheckMs);
             } catch (InterruptedException e) {
                 return;
             }
             for (Map.Entry<String, Held> e : loaders.entrySet()) {
                 Held h = e.getValue();
-                if (System.currentTimeMillis() - h.lastUse < IDLE_CHECK_MS) continue;
+                if (System.currentTimeMillis() - h.lastUse < idleCheckMs) continue;
                 if (alive(h.loader)) continue;
                 loaders.remove(e.getKey(), h);
                 h.loader.close();

@@ -74,18 +74,33 @@ final class CodeServer {
         return shared;
     }
 
+    /** A server of its own (not the JVM's shared one), for tests of several clients; stop it with {@link #stop}. */
+    static CodeServer startPrivate(Security security, String host, CodeOffer offer) {
+        return new CodeServer(security, host, offer);
+    }
+
+    /** The {@code jdask.code} value a task of this server's client carries. */
+    String ref() {
+        return id + "|" + address + "|" + offer.version();
+    }
+
+    /** Stops a {@link #startPrivate} server. */
+    void stop() {
+        closed = true;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A client is done with the server; the last one stops it. */
     static synchronized void release(CodeServer s) {
         if (s == null || s != shared) return;
         if (--users > 0) return;
         shared = null;
         Codecs.carry(CARRIED_KEY, null);
-        s.closed = true;
-        try {
-            s.thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        s.stop();
     }
 
     /** Offers an extra jar ({@link Client#uploadJar}); workers see it from the next task on. */
@@ -95,7 +110,7 @@ final class CodeServer {
     }
 
     private void publish() {
-        Codecs.carry(CARRIED_KEY, id + "|" + address + "|" + offer.version());
+        Codecs.carry(CARRIED_KEY, ref());
     }
 
     String address() {

@@ -240,6 +240,43 @@ class CodeShippingTest {
         assertEquals("real jar", Files.readString(ok));
     }
 
+    @Test
+    void twoClientsWithDifferentVersionsOfAClassDoNotClashAndALeavingClientsLoaderIsDropped() throws Exception {
+        Security sec = Security.temporary();
+        List<CodeServer> servers = new ArrayList<>();
+        for (String v : List.of("v1", "v2")) {
+            Path classes = tmp.resolve(v + "-classes");
+            compile("shipped.Greeter", GREETER.formatted(v), classes);
+            CodeOffer offer = new CodeOffer(List.of(new URLClassLoader(new URL[] {classes.toUri().toURL()}, context)));
+            CodeServer s = CodeServer.startPrivate(sec, "127.0.0.1", offer);
+            open.add(s::stop);
+            servers.add(s);
+        }
+        ClientCode worker = ClientCode.forWorker(sec, 500);
+        List<Object> said = new ArrayList<>();
+        for (CodeServer s : servers) {
+            Class<?> g = Class.forName("shipped.Greeter", true, worker.loaderOf(s.ref()));
+            said.add(g.getMethod("greet", Integer.class).invoke(null, 5).toString());
+        }
+        assertEquals(List.of("Greeting[text=v1 5, n=5]", "Greeting[text=v2 5, n=5]"), said);
+        assertEquals(2, worker.clients());
+        servers.get(0).stop(); // the first client leaves
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (worker.clients() > 1 && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        assertEquals(1, worker.clients(), "the leaving client's loader is dropped, the other kept");
+    }
+
+    @Test
+    void acceptClientCodeFalseRefusesShippedCode() throws Exception {
+        Security sec = Security.temporary();
+        try (var off = org.jdask.Config.set(ClientCode.ACCEPT_KEY, false)) {
+            ClientCode worker = ClientCode.forWorker(sec, 500);
+            assertEquals(null, worker.loaderOf("id|tcp://127.0.0.1:1|0"));
+        }
+        assertTrue(ClientCode.forWorker(sec, 500).loaderOf("id|tcp://127.0.0.1:1|0") != null);
+        assertEquals(null, ClientCode.forWorker(null, 500).loaderOf("id|tcp://127.0.0.1:1|0"), "never without security");
+    }
+
     /** Defines classes from bytes it holds and serves them as resources, like JShell's loader. */
     static final class InMemoryLoader extends ClassLoader {
         private final Map<String, byte[]> bytes = new java.util.HashMap<>();

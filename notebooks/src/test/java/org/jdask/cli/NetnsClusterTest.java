@@ -34,8 +34,12 @@ class NetnsClusterTest {
     @TempDir
     Path tmp;
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** {@code java} with jdask's JVM flags (Arrow needs its --add-opens), then {@code args}. */
+    private static List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(org.jdask.graph.JvmFlags.get());
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** jdask and its dependencies, without any test classes (workers must get user code by shipping). */
@@ -51,11 +55,17 @@ class NetnsClusterTest {
         Path keys = tmp.resolve("keys");
         Security.temporary().save(keys);
         Path data = Files.createDirectories(tmp.resolve("data"));
-        ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>() {
+            @Override
+            public boolean add(String line) {
+                System.out.println(line); // in the test's output as it happens
+                return super.add(line);
+            }
+        };
         try (NetnsHarness net = new NetnsHarness(4)) {
             // host 0: the scheduler
             Path schedFile = tmp.resolve("scheduler.json");
-            net.start(0, List.of(java(), "-cp", jdaskOnly(), Main.class.getName(), "scheduler", "--host", net.address(0), "--port", "0",
+            net.start(0, java("-cp", jdaskOnly(), Main.class.getName(), "scheduler", "--host", net.address(0), "--port", "0",
                     "--dashboard-address", ":0", "--security-dir", keys.toString(), "--scheduler-file", schedFile.toString()),
                     Map.of(), l -> log.add("[host0] " + l));
             String address = waitForFile(schedFile, log);
@@ -63,7 +73,7 @@ class NetnsClusterTest {
             // hosts 1, 2: a worker each, under a nanny, address chosen by the route to the scheduler (--host auto)
             for (int h = 1; h <= 2; h++) {
                 int host = h;
-                net.start(h, List.of(java(), "-cp", jdaskOnly(), Main.class.getName(), "worker", address, "--nthreads", "2",
+                net.start(h, java("-cp", jdaskOnly(), Main.class.getName(), "worker", address, "--nthreads", "2",
                         "--security-dir", keys.toString()),
                         Map.of("JDASK_DISTRIBUTED__WORKER__LOCAL_DIRECTORY", tmp.resolve("space-" + h).toString()),
                         l -> log.add("[host" + host + "] " + l));
@@ -72,7 +82,7 @@ class NetnsClusterTest {
             // host 3: the user's program, with its own classes on its class path
             CompletableFuture<Void> killNow = new CompletableFuture<>();
             List<String> out = new ArrayList<>();
-            Process app = net.start(3, List.of(java(), "-cp", ClassPath.asString(), "netns.app.NetnsApp", address, keys.toString(),
+            Process app = net.start(3, java("-cp", ClassPath.asString(), "netns.app.NetnsApp", address, keys.toString(),
                     data.toString()), Map.of(), l -> {
                         synchronized (out) {
                             out.add(l);
@@ -80,7 +90,12 @@ class NetnsClusterTest {
                         log.add("[host3] " + l);
                         if (l.equals("KILL-NOW")) killNow.complete(null);
                     });
-            killNow.get(300, TimeUnit.SECONDS);
+            app.onExit().thenRun(() -> killNow.completeExceptionally(new IllegalStateException("the program exited early")));
+            try {
+                killNow.get(300, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("the program did not reach its last computation in 300 s; log:\n" + String.join("\n", log), e);
+            }
             Thread.sleep(1_500); // some of the 400 slow tasks done, some running
             ProcessHandle victim = workerJvms(net).get(0);
             log.add("[test] kill -9 " + victim.pid() + " " + victim.info().commandLine().orElse(""));

@@ -195,7 +195,7 @@ public final class Codecs {
      */
     private static ForyCodec fory() {
         ClassLoader l = currentLoader();
-        if (l == null) return FORY_CODEC;
+        if (l == null || l == Codecs.class.getClassLoader()) return FORY_CODEC;
         Object[] last = lastFory;
         if (last[0] == l) return (ForyCodec) last[1];
         ForyCodec c = BY_LOADER.computeIfAbsent(l, k -> new ForyCodec(POLICY, PLUGINS, k));

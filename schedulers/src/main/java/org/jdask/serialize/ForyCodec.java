@@ -15,7 +15,12 @@ final class ForyCodec {
 
     ForyCodec(ClassPolicy policy, ValueCodecs plugins, ClassLoader loader) {
         ForyBuilder b = Fory.builder();
-        if (loader != null) b = b.withClassLoader(loader); // null: Fory's default, as before per-client loaders
+        if (loader != null) {
+            // another loader than jdask's (a client's shipped code, a program's own): Fory's generated serializers
+            // are compiled against jdask's loader and fail to compile for some jdask classes holding user
+            // code (seen with bag pipelines); its reflective serializers are slower but read the same frames
+            b = b.withClassLoader(loader).withCodegen(false);
+        }
         this.fory = b
                 .withLanguage(Language.JAVA)
                 .withRefTracking(true)

@@ -87,6 +87,12 @@ final class Startups {
                         .redirectOutput(dir.resolve("startup-" + run + "-" + p.pid() + ".txt").toFile()).start();
                 j.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
             }
+            try { // the sockets too: bytes waiting unread in a Recv-Q point at a missed wake-up, none at a peer that never wrote
+                new ProcessBuilder("ss", "-tnpoi").redirectErrorStream(true).redirectOutput(dir.resolve("startup-" + run + "-ss.txt").toFile())
+                        .start().waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.io.IOException noSs) {
+                // ss (Debian package iproute2) is optional
+            }
             System.out.println("start-up " + run + " still running: thread dumps in " + dir);
         } catch (java.io.IOException | InterruptedException e) {
             System.out.println("start-up " + run + ": cannot dump threads: " + e);

@@ -115,7 +115,13 @@ class NetnsClusterTest {
             assertTrue(m.find(), all);
             for (int h = 1; h <= 2; h++) assertTrue(m.group(1).contains("tcp://" + net.address(h) + ":"), m.group(1));
             assertTrue(all.contains("Client code offered at tcp://" + net.address(3) + ":"), "the code server is on the client's host");
-            assertTrue(all.contains("fetching"), "the workers fetched the program's classes");
+            // the workers (no test classes on their class path) fetched the program's classes into their local directories
+            for (int h = 1; h <= 2; h++) {
+                Path code = tmp.resolve("space-" + h).resolve("code");
+                try (var jars = Files.list(code)) {
+                    assertTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "no cached jar in " + code);
+                }
+            }
             assertFalse(all.contains("127.0.0.1"), "no address on loopback across hosts:\n" + all);
             assertEquals(0, app.exitValue(), all);
         }
@@ -123,9 +129,19 @@ class NetnsClusterTest {
 
     /** The worker JVMs (children of the nannies) on the worker hosts, oldest first. */
     private static List<ProcessHandle> workerJvms(NetnsHarness net) {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("org.jdask.distributed.WorkerMain"))
+        List<ProcessHandle> out = ProcessHandle.current().descendants().filter(p -> commandLine(p).contains("org.jdask.distributed.WorkerMain"))
                 .sorted((a, b) -> Long.compare(a.pid(), b.pid())).toList();
+        if (out.isEmpty()) throw new AssertionError("no worker JVM among " + ProcessHandle.current().descendants().map(NetnsClusterTest::commandLine).toList());
+        return out;
+    }
+
+    /** The full command line from /proc (ProcessHandle.Info truncates long ones). */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/cmdline"))).replace('\0', ' ');
+        } catch (java.io.IOException e) {
+            return p.info().commandLine().orElse("");
+        }
     }
 
     private static String waitForFile(Path schedFile, ConcurrentLinkedQueue<String> log) throws Exception {

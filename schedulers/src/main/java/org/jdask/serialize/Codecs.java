@@ -66,6 +66,17 @@ import org.jdask.graph.SerializationCheck;
  * fails where it is built. The policy is a guard against surprises, not authentication: peers
  * must still be authenticated (CURVE) before their bytes are decoded.
  *
+ * <h2>Trusted classes and class loaders</h2>
+ * Besides the allow-list, a class passes when it comes from the application's own class path or
+ * from code a client shipped (any class loader but the JDK's), outside the JDK's packages:
+ * the user's own code (issue 16), default package included; config {@code
+ * serialization.trust-classpath: false} turns this off. JDK exceptions ({@code java.*}
+ * throwables) always pass and are written with java.io serialization, which keeps class,
+ * message, cause chain, suppressed exceptions and stack traces. Classes are resolved through the
+ * thread's loader: a {@link #withLoader} one (a worker's per-client loader), else the context
+ * class loader; a loader other than jdask's gets a Fory instance of its own, without code
+ * generation (slower, same frames).
+ *
  * <h2>Errors</h2>
  * Every failure is a {@link SerializationException}: an unserializable value names its class and,
  * through {@link SerializationCheck}, the field path to it; corrupt or truncated frames say so

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.jdask.codec.ValueCodec;
 import org.jdask.SerializationException;
 import org.jdask.graph.SerializationCheck;
 

@@ -14,7 +14,9 @@ public enum Op {
     // peer <-> worker data server
     GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
     // client -> scheduler (appended: codes are ordinals)
-    RESTART;
+    RESTART,
+    // client -> scheduler: the states of keys a client waits for (its watchdog against forgotten keys)
+    KEY_STATE, KEY_STATE_REPLY;
 
     private static final Op[] ALL = values();
 

@@ -166,6 +166,23 @@ public final class Client implements AutoCloseable {
                     "cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
         }
         current = this;
+        this.code = CodeServer.acquire(address, security); // offers this JVM's code to worker JVMs (issue 16); null without security
+    }
+
+    /** This JVM's code server while this client is open (security on), else null. */
+    private final CodeServer code;
+
+    /**
+     * Offers {@code jar} to the workers (Dask's {@code upload_file}): classes of later tasks are
+     * found in it, fetched by each worker on demand and cached by content hash. Needs security
+     * (workers accept code only from authenticated clients).
+     */
+    public void uploadJar(java.nio.file.Path jar) {
+        if (code == null) {
+            throw new IllegalStateException("uploadJar: workers accept code only from authenticated clients; connect with security "
+                    + "(Client.connect(address, Security.load(dir)) or a LocalCluster built with .security(...))");
+        }
+        code.add(jar);
     }
 
     private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
@@ -804,6 +821,7 @@ public final class Client implements AutoCloseable {
         keyStates.close();
         conn.send(new Messages.Goodbye());
         conn.close();
+        CodeServer.release(code);
         keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();
     }

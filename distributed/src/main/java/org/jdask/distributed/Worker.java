@@ -106,6 +106,8 @@ public final class Worker implements AutoCloseable {
     private final Security security;
     private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final boolean local;
+    /** Code shipped by clients (null for a worker in the client's own JVM). */
+    private final ClientCode clientCode;
     private final long maxFrame;
     private final WorkerState state;
     private final Map<Key, Object> data = new ConcurrentHashMap<>();
@@ -170,6 +172,7 @@ public final class Worker implements AutoCloseable {
         this.options = options;
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
         this.local = schedulerAddress.startsWith("inproc://");
+        this.clientCode = local ? null : ClientCode.forWorker(security);
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
@@ -503,7 +506,7 @@ public final class Worker implements AutoCloseable {
         if (v == null) throw new IllegalStateException("worker " + address + " does not hold " + k);
         if (v == NULL) return null;
         if (v instanceof Payload p) {
-            Object decoded = p.value();
+            Object decoded = ClientCode.decodeInScope(p::value);
             data.replace(k, p, decoded == null ? NULL : decoded);
             return decoded;
         }
@@ -538,9 +541,12 @@ public final class Worker implements AutoCloseable {
         try {
             // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
             @SuppressWarnings("unchecked")
-            Map<String, Object> cfg = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
-            try (Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
-                Node node = (Node) ((Payload) x.spec()).value();
+            Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+            ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
+            Map<String, Object> cfg = split.config();
+            try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
+                 Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+                Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
                 if (node instanceof Task t) result = t.execute(this::value);
                 else if (node instanceof DataNode d) result = d.value();
                 else result = value(((Alias) node).target());

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Outbox;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
@@ -44,7 +45,9 @@ final class ClientConnection {
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Map<Long, CompletableFuture<Msg>> requests = new HashMap<>();
     private final Map<String, ZMQ.Socket> workers = new HashMap<>();
-    private final List<Msg> toScheduler = new ArrayList<>();
+    private final Outbox toScheduler = new Outbox();
+    /** Whether anything came from the scheduler yet (a refusal is reported only before that). */
+    private boolean heardAny, refusalReported;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -98,7 +101,12 @@ final class ClientConnection {
             if (worker == null) toScheduler.add(m);
             else {
                 try {
-                    Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"));
+                    if (!Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"))) {
+                        Zmq.close(workers.remove(worker)); // a fresh socket next time
+                        requests.remove(id);
+                        f.completeExceptionally(new org.jdask.JdaskException("worker " + worker + " refused the connection"
+                                + (security == null ? " (does the cluster use security? connect with Security.load(dir))" : " (CurveZMQ handshake failed)")));
+                    }
                 } catch (RuntimeException e) {
                     requests.remove(id);
                     f.completeExceptionally(e);
@@ -139,7 +147,7 @@ final class ClientConnection {
                     poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
                 }
                 long pollStart = System.currentTimeMillis();
-                poller.poll(200);
+                poller.poll(toScheduler.pollMillis(200));
                 long busyStart = System.currentTimeMillis();
                 // a poll that overslept its 200 ms by far means this thread did not run (GC pause,
                 // a starved CPU): that time says nothing about the scheduler, so it does not count
@@ -152,6 +160,7 @@ final class ClientConnection {
                     Wire.Received m = Wire.receive(sched, false, maxFrame);
                     if (m == null) break;
                     lastHeard = System.currentTimeMillis();
+                    heardAny = true;
                     List<Msg> batch;
                     try {
                         batch = m.decode(local);
@@ -186,17 +195,18 @@ final class ClientConnection {
                 if (now - lastHeard > lostAfterMs) {
                     String why = "no answer from the scheduler at " + schedulerAddress + " for " + (now - lastHeard) + " ms";
                     failRequests(why);
+                    toScheduler.clear();
                     onLost.accept(why);
                     lastHeard = now; // report once per period
                 }
-                if (!toScheduler.isEmpty()) {
-                    Wire.send(sched, null, new ArrayList<>(toScheduler), local);
-                    toScheduler.clear();
+                if (!toScheduler.flush(sched, local) && !heardAny && !refusalReported) {
+                    refusalReported = true; // ZeroMQ gave up on the connection: it will never come up
+                    onScheduler.accept(List.of(Msg.of(Op.ERROR, refusal())));
                 }
             }
             Runnable r;
             while ((r = inbox.poll()) != null) r.run();
-            if (!toScheduler.isEmpty()) Wire.send(sched, null, new ArrayList<>(toScheduler), local);
+            toScheduler.flush(sched, local); // a goodbye, if the scheduler is there to take it
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("client socket failed", e);
         } catch (RuntimeException | Error e) {
@@ -210,6 +220,15 @@ final class ClientConnection {
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
         }
+    }
+
+    /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */
+    private String refusal() {
+        return security == null || local
+                ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
+                        + " (connect with Client.connect(address, Security.load(dir)) using a copy of the scheduler's --security-dir)"
+                : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
+                        + security.schedulerPublicKey() + " and that the scheduler runs with security";
     }
 
     private boolean completeRequest(Msg m) {

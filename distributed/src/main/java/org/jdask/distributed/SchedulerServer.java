@@ -152,7 +152,7 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     static long maxFrameBytes() {
-        return (long) Config.getDouble("distributed.comm.max-frame-bytes", Integer.MAX_VALUE);
+        return Zmq.maxFrameBytes();
     }
 
     private SchedulerServer(String host, int port, SchedulerState.Options options, Security security) {

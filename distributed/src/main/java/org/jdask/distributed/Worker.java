@@ -126,7 +126,7 @@ public final class Worker implements AutoCloseable {
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
     /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
-    private final List<Msg> toScheduler = new ArrayList<>();
+    private final org.jdask.distributed.internal.Outbox toScheduler = new org.jdask.distributed.internal.Outbox();
     /**
      * Guards {@link #state}, {@link #toScheduler} and the store updates that go with an event: the
      * I/O thread and executor threads both apply events (an executor thread applies its own
@@ -285,7 +285,7 @@ public final class Worker implements AutoCloseable {
             poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
             while (running) {
-                poller.poll(Math.max(1, Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                poller.poll(Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis()))));
                 if (!running) break;
                 wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
@@ -372,20 +372,23 @@ public final class Worker implements AutoCloseable {
     }
 
     private void send(Msg m) {
-        synchronized (stateLock) {
+        synchronized (stateLock) { // messages leave in the order the state machine produced them
             toScheduler.add(m);
         }
     }
 
-    /** I/O thread: sends what is queued for the scheduler as one batch. */
+    /** I/O thread: sends what is queued for the scheduler as one batch (kept for later if it cannot leave now). */
     private void flushScheduler() {
-        List<Msg> batch;
-        synchronized (stateLock) {
-            if (toScheduler.isEmpty()) return;
-            batch = new ArrayList<>(toScheduler);
-            toScheduler.clear();
+        if (!toScheduler.flush(sched, local) && welcomed.getCount() > 0 && failure == null) {
+            // ZeroMQ gave up on the connection during its handshake: it will never come up
+            failure = security == null
+                    ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
+                            + " (start the worker with the scheduler's keys: --security-dir DIR)"
+                    : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
+                            + security.schedulerPublicKey() + " and that the scheduler runs with security";
+            running = false;
+            welcomed.countDown();
         }
-        Wire.send(sched, null, batch, local);
     }
 
     private void fromScheduler(Wire.Received r) {
@@ -595,8 +598,13 @@ public final class Worker implements AutoCloseable {
             peers.put(peer, s);
         }
         long id = nextRequest++;
+        if (!Wire.send(s, null, List.of(Msg.of(Op.GET_DATA, id, new ArrayList<Object>(keys))), peer.startsWith("inproc://"))) {
+            LOG.warn("worker {}: cannot ask {} for {} key(s): the connection was refused", address, peer, keys.size());
+            Zmq.close(peers.remove(peer)); // a fresh socket next time
+            apply(new WorkerEvent.FetchDone(peer, List.of(), keys), System.currentTimeMillis());
+            return;
+        }
         fetches.put(id, new PendingFetch(peer, keys, System.currentTimeMillis() + fetchTimeoutMs));
-        Wire.send(s, null, List.of(Msg.of(Op.GET_DATA, id, new ArrayList<Object>(keys))), peer.startsWith("inproc://"));
     }
 
     private void fetchReply(String peer, Wire.Received r) {

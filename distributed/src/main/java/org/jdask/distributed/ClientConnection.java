@@ -16,6 +16,7 @@ import org.jdask.distributed.internal.Op;
 import org.jdask.distributed.internal.Outbox;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.Zmq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,8 +134,10 @@ final class ClientConnection {
         int registered = 0;
         lastHeard = System.currentTimeMillis();
         nextPing = lastHeard + 1000;
+        Watchdog.Beat beat = Watchdog.watch("client of " + schedulerAddress, why -> { });
         try {
             while (running) {
+                beat.beat();
                 if (registered != workers.size()) {
                     poller.close();
                     poller = Zmq.context().createPoller(2 + workers.size());
@@ -213,6 +216,7 @@ final class ClientConnection {
             LOG.error("client loop crashed", e);
         } finally {
             running = false;
+            beat.close();
             poller.close();
             failRequests("client closed");
             wakeup.close();

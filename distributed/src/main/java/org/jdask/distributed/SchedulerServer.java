@@ -24,6 +24,7 @@ import org.jdask.distributed.internal.SchedulerState;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.graph.Key;
 import org.slf4j.Logger;
@@ -253,8 +254,10 @@ public final class SchedulerServer implements AutoCloseable {
         poller.register(router, ZMQ.Poller.POLLIN);
         poller.register(wake, ZMQ.Poller.POLLIN);
         long nextTick = System.currentTimeMillis() + TICK_MS;
+        Watchdog.Beat beat = Watchdog.watch("scheduler " + address, why -> { });
         try {
             while (running) {
+                beat.beat();
                 // while the helper ingests, ticks wait: sleep until a message or the wake-up, never spin
                 poller.poll(ingesting ? TICK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
                 while (wake.recv(ZMQ.DONTWAIT) != null) {
@@ -285,6 +288,7 @@ public final class SchedulerServer implements AutoCloseable {
             LOG.error("scheduler loop crashed", e);
         } finally {
             running = false;
+            beat.close();
             bigMessages.shutdownNow();
             poller.close();
             Zmq.close(wake);

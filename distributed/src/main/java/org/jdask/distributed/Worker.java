@@ -23,6 +23,7 @@ import org.jdask.distributed.internal.Prio;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
@@ -252,6 +253,7 @@ public final class Worker implements AutoCloseable {
 
     private void run(int n) {
         ZMQ.Poller poller = null;
+        Watchdog.Beat beat = null;
         try {
             server = Zmq.socket(SocketType.ROUTER, maxFrame);
             if (security != null) zap = security.dataServer(server, "worker data port");
@@ -284,7 +286,9 @@ public final class Worker implements AutoCloseable {
             poller.register(server, ZMQ.Poller.POLLIN);
             poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
+            beat = Watchdog.watch("worker " + address, why -> { });
             while (running) {
+                beat.beat();
                 poller.poll(Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis()))));
                 if (!running) break;
                 wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
@@ -342,6 +346,7 @@ public final class Worker implements AutoCloseable {
             LOG.error("worker {} loop crashed", address, e);
         } finally {
             running = false;
+            if (beat != null) beat.close();
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();

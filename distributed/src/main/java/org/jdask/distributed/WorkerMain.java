@@ -3,6 +3,7 @@ package org.jdask.distributed;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.fn.Fn1;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
@@ -54,6 +55,7 @@ public final class WorkerMain {
             }
         }
         CountDownLatch closed = new CountDownLatch(1);
+        Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
         Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));

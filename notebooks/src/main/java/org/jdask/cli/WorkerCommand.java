@@ -10,6 +10,7 @@ import org.jdask.distributed.Nanny;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.Worker;
 import org.jdask.distributed.WorkerMain;
+import org.jdask.distributed.internal.Watchdog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,6 +93,7 @@ public final class WorkerCommand implements Callable<Integer> {
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> running = new ArrayList<>();
+        if (!nanny) Watchdog.exitOnFailure(); // workers in this JVM: a wedged one ends it (worker JVMs under nannies do so themselves)
         try {
             for (int i = 0; i < n; i++) {
                 Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(host)

@@ -73,7 +73,15 @@ public final class Nanny implements AutoCloseable {
 
     private final Security security;
 
+    /** Settings the worker JVM gets from the nanny's configuration (as it was when the nanny started). */
+    private final List<String> childSettings = new ArrayList<>();
+
     private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
+        for (String key : List.of("distributed.comm.timeouts.scheduler-lost", "distributed.worker.death-timeout",
+                "distributed.admin.watchdog-timeout")) {
+            Object v = org.jdask.Config.get(key);
+            if (v != null && !(v instanceof Map)) childSettings.add("-Djdask." + key + "=" + v);
+        }
         this.security = security;
         this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
@@ -126,7 +134,9 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs, security != null)).redirectErrorStream(true).start();
+            List<String> cmd = command(scheduler, options, startTimeoutMs, security != null);
+            cmd.addAll(1, childSettings);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process = p;
             if (security != null) {
                 try (java.io.OutputStream in = p.getOutputStream()) {
@@ -169,6 +179,12 @@ public final class Nanny implements AutoCloseable {
                 return;
             }
             if (closing) return;
+            if (code == WorkerMain.EXIT_NO_SCHEDULER) { // it waited for a scheduler as long as it was told to
+                LOG.warn("worker process {} found no scheduler at {} within distributed.worker.death-timeout; not restarting it",
+                        p.pid(), scheduler);
+                gaveUp = true;
+                return;
+            }
             String addr = address.getNow(null);
             String why = "worker process " + p.pid() + " exited with code " + code;
             LOG.warn("{}; restarting it", why);
@@ -209,6 +225,13 @@ public final class Nanny implements AutoCloseable {
     public ProcessHandle process() {
         return process.toHandle();
     }
+
+    /** Whether the worker ended for want of a scheduler (its death timeout) and the nanny stopped too. */
+    public boolean gaveUp() {
+        return gaveUp;
+    }
+
+    private volatile boolean gaveUp;
 
     public int restarts() {
         return restarts;

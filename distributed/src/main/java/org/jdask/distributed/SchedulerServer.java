@@ -344,8 +344,10 @@ public final class SchedulerServer implements AutoCloseable {
             return;
         }
         List<Msg> rest = null;
+        boolean heartbeat = false;
         for (int i = 0; i < batch.size(); i++) {
             Msg m = batch.get(i);
+            heartbeat |= m.op() == Op.HEARTBEAT;
             if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
                 if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
                 sendNow(r.identity, List.of(Msg.of(Op.WORKERS_REPLY, 0L, new ArrayList<Object>(workerSnapshot))), local);
@@ -353,6 +355,8 @@ public final class SchedulerServer implements AutoCloseable {
                 rest.add(m);
             }
         }
+        // answered here, not by the state thread: a worker hears its scheduler even while a big graph is ingested
+        if (heartbeat) sendNow(r.identity, List.of(Msg.of(Op.HEARTBEAT)), local);
         List<Msg> forState = rest == null ? batch : rest;
         if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
     }
@@ -518,6 +522,7 @@ public final class SchedulerServer implements AutoCloseable {
             }
             case MISSING -> apply(new SchedulerEvent.MissingData(requireWorker(peer), m.key(0), m.key(1), m.str(2)), peer);
             case STEAL_ANSWER -> apply(new SchedulerEvent.StealResponse(requireWorker(peer), m.key(0), m.bool(1)), peer);
+            case RELEASED -> apply(new SchedulerEvent.TaskReleased(requireWorker(peer), m.key(0)), peer);
             case WORKER_DIED -> {
                 String addr = m.str(0);
                 LOG.info("Remove worker {}: {}", addr, m.str(1));

@@ -23,6 +23,7 @@ import org.jdask.distributed.internal.Prio;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.SchedulerWatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.WorkerInstruction;
@@ -108,10 +109,18 @@ public final class Worker implements AutoCloseable {
     private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final boolean local;
     private final long maxFrame;
-    private final WorkerState state;
+    private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
     private final Map<Key, Object> data = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final ExecutorService executor;
+    private volatile ExecutorService executor; // replaced (its threads interrupted) when the scheduler is lost
+    private final ThreadFactory executorThreads;
+    /** Incremented when the work is dropped: a task started before that reports to no one. */
+    private volatile int epoch;
+    private final SchedulerWatch watch;
+    /** The executor thread inside each running task (for a cancel's interrupt); it is also the lock. */
+    private final Map<Key, Thread> runningThreads = new HashMap<>();
+    /** Whether the scheduler welcomed this worker and has not been lost since (I/O thread). */
+    private boolean registered, pollerStale;
     private final Thread thread;
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -182,7 +191,12 @@ public final class Worker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+        this.executorThreads = tf;
         this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
+        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
+        long retryMs = Math.min(10_000, (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000));
+        long deathMs = (long) (Config.getDouble("distributed.worker.death-timeout", 0) * 1000);
+        this.watch = new SchedulerWatch(Math.max(lostMs, 3 * heartbeatMs), retryMs, deathMs, System.currentTimeMillis());
         this.thread = new Thread(() -> run(n), "jdask-worker-" + n);
         thread.setDaemon(true);
         thread.start();
@@ -266,21 +280,7 @@ public final class Worker implements AutoCloseable {
                 if (zap != null) zap.label("worker " + address);
             }
             wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
-            sched = Zmq.socket(SocketType.DEALER, maxFrame);
-            sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-            if (security != null) {
-                security.toScheduler(sched);
-                org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress, why -> {
-                    if (welcomed.getCount() == 0) return;
-                    failure = why;
-                    running = false;
-                    welcomed.countDown();
-                });
-            }
-            sched.connect(schedulerAddress);
-            Map<String, Object> res = new LinkedHashMap<>(options.resources());
-            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, options.memoryLimit()));
-            flushScheduler();
+            connectScheduler();
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
             poller.register(server, ZMQ.Poller.POLLIN);
@@ -289,7 +289,11 @@ public final class Worker implements AutoCloseable {
             beat = Watchdog.watch("worker " + address, why -> { });
             while (running) {
                 beat.beat();
-                poller.poll(Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis()))));
+                long pollMs = Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                long pollStart = System.currentTimeMillis();
+                poller.poll(pollMs);
+                long overslept = System.currentTimeMillis() - pollStart - pollMs;
+                if (overslept > 1000) watch.stalled(overslept); // this loop did not run: not the scheduler's silence
                 if (!running) break;
                 wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
@@ -314,12 +318,14 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    send(Msg.of(Op.HEARTBEAT, metrics.sample()));
+                    if (registered) send(Msg.of(Op.HEARTBEAT, metrics.sample()));
                     nextBeat = now + heartbeatMs;
                 }
+                if (registered || watch.lost()) onWatch(watch.check(now), now);
                 flushScheduler();
-                // peer sockets created while handling messages join the poll set
-                if (poller.getSize() < 3 + peers.size()) {
+                // peer sockets created while handling messages (or a new scheduler socket) join the poll set
+                if (pollerStale || poller.getSize() < 3 + peers.size()) {
+                    pollerStale = false;
                     poller.close();
                     poller = Zmq.context().createPoller(4 + peers.size());
                     poller.register(sched, ZMQ.Poller.POLLIN);
@@ -397,6 +403,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void fromScheduler(Wire.Received r) {
+        watch.heard(System.currentTimeMillis());
         List<Msg> batch;
         try {
             batch = r.decode(local);
@@ -418,9 +425,13 @@ public final class Worker implements AutoCloseable {
         {
             switch (m.op()) {
                 case WELCOME -> {
-                    LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+                    long gap = watch.registered(now);
+                    registered = true;
+                    if (gap < 0) LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+                    else LOG.warn("Worker {} registered again with scheduler {}, {} ms after losing it", address, schedulerAddress, gap);
                     welcomed.countDown();
                 }
+                case HEARTBEAT -> { } // the scheduler's answer to ours: heard, nothing to do
                 case COMPUTE -> {
                     Map<Key, List<String>> whoHas = new HashMap<>();
                     for (Object o : m.list(3)) {
@@ -452,6 +463,77 @@ public final class Worker implements AutoCloseable {
                 default -> LOG.warn("worker {}: unexpected {} from the scheduler", address, m.op());
             }
         }
+    }
+
+    /** I/O thread: a fresh socket to the scheduler (a new identity: nothing of an old connection carries over) and a hello. */
+    private void connectScheduler() {
+        Zmq.close(sched);
+        sched = Zmq.socket(SocketType.DEALER, maxFrame);
+        sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+        if (security != null) {
+            security.toScheduler(sched);
+            org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress, why -> {
+                if (welcomed.getCount() == 0) return;
+                failure = why;
+                running = false;
+                welcomed.countDown();
+            });
+        }
+        sched.connect(schedulerAddress);
+        pollerStale = true;
+        Map<String, Object> res = new LinkedHashMap<>(options.resources());
+        send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, options.memoryLimit()));
+        flushScheduler();
+    }
+
+    /** I/O thread: acts on the scheduler watch's verdict (see {@link SchedulerWatch}). */
+    private void onWatch(SchedulerWatch.Verdict v, long now) {
+        switch (v) {
+            case FINE -> { }
+            case LOST -> {
+                LOG.warn("worker {}: no message from the scheduler at {} for {} ms (distributed.comm.timeouts.scheduler-lost):"
+                        + " dropping its work and connecting again", address, schedulerAddress, watch.silentFor(now));
+                registered = false;
+                dropWork();
+                connectScheduler();
+            }
+            case RETRY -> {
+                LOG.info("worker {}: still no scheduler at {}; saying hello again", address, schedulerAddress);
+                connectScheduler();
+            }
+            case DEAD -> {
+                LOG.error("worker {}: no scheduler at {} within distributed.worker.death-timeout; closing", address, schedulerAddress);
+                closeReason = DEATH_TIMEOUT;
+                crashed = true; // no goodbye: no one to say it to
+                running = false;
+            }
+        }
+    }
+
+    /** Why a worker closed itself: no scheduler came back within {@code distributed.worker.death-timeout}. */
+    static final String DEATH_TIMEOUT = "death-timeout";
+
+    /** Whether this worker closed itself because no scheduler came back within its death timeout. */
+    public boolean diedOfTimeout() {
+        return DEATH_TIMEOUT.equals(closeReason);
+    }
+
+    /**
+     * I/O thread: forgets every task and value (a new scheduler knows none of them); running tasks
+     * are interrupted and whatever they return is dropped.
+     */
+    private void dropWork() {
+        ExecutorService old;
+        synchronized (stateLock) {
+            epoch++;
+            state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+            toScheduler.clear();
+            data.clear();
+            old = executor;
+            executor = Executors.newFixedThreadPool(options.nthreads(), executorThreads);
+        }
+        fetches.clear();
+        old.shutdownNow();
     }
 
     /** I/O thread: applies {@code e} and carries out the instructions. */
@@ -499,6 +581,13 @@ public final class Worker implements AutoCloseable {
             send(Msg.of(Op.ERRED, e.key(), e.error()));
         } else if (i instanceof Missing m) {
             send(Msg.of(Op.MISSING, m.key(), m.dep(), m.from()));
+        } else if (i instanceof Interrupt x) {
+            synchronized (runningThreads) { // under the lock the task's thread takes to leave it: never the next task
+                Thread t = runningThreads.get(x.key());
+                if (t != null) t.interrupt();
+            }
+        } else if (i instanceof Released r) {
+            send(Msg.of(Op.RELEASED, r.key()));
         } else if (i instanceof StealAnswer s) {
             send(Msg.of(Op.STEAL_ANSWER, s.key(), s.released()));
         } else if (i instanceof Drop d) {
@@ -548,6 +637,32 @@ public final class Worker implements AutoCloseable {
     }
 
     private List<WorkerInstruction> runOne(Execute x) {
+        int ep = epoch;
+        synchronized (runningThreads) {
+            runningThreads.put(x.key(), Thread.currentThread());
+        }
+        try {
+            Outcome o = compute(x);
+            synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
+                return epoch == ep ? applyLocked(o) : List.of();
+            }
+        } finally {
+            synchronized (runningThreads) {
+                runningThreads.remove(x.key());
+            }
+            Thread.interrupted(); // an interrupt meant for this task must not hit the next one
+        }
+    }
+
+    /** Applies what {@link #compute} returned. */
+    private List<WorkerInstruction> applyLocked(Outcome o) {
+        return applyLocked(o.event(), System.currentTimeMillis(), o.before());
+    }
+
+    private record Outcome(WorkerEvent event, Runnable before) { }
+
+    /** Executor thread: runs the task; returns the event that reports it. */
+    private Outcome compute(Execute x) {
         long startMillis = System.currentTimeMillis();
         int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
@@ -565,12 +680,12 @@ public final class Worker implements AutoCloseable {
         } catch (Throwable e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             Payload err = errorPayload(e);
-            return applyLocked(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis(), null);
+            return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;
         long nbytes = Sizes.of(stored);
-        return applyLocked(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), System.currentTimeMillis(), () -> {
+        return new Outcome(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), () -> {
             data.put(x.key(), stored == null ? NULL : stored);
             doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
             doneStart = startMillis;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jdask.Config;
 import org.jdask.distributed.Nanny;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.Worker;
@@ -63,6 +64,10 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Connect with CurveZMQ using the keys in DIR (a copy of the scheduler's, scheduler.secret not needed).")
     Path securityDir;
 
+    @Option(names = "--death-timeout", paramLabel = "SECONDS",
+            description = "Close a worker whose scheduler is lost and none comes back at its address within SECONDS (default: keep trying).")
+    Double deathTimeout;
+
     final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
@@ -90,11 +95,15 @@ public final class WorkerCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
             }
         }
+        if (deathTimeout != null && !(deathTimeout > 0)) {
+            throw new ParameterException(spec.commandLine(), "--death-timeout must be a number of seconds > 0, got " + deathTimeout);
+        }
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> running = new ArrayList<>();
         if (!nanny) Watchdog.exitOnFailure(); // workers in this JVM: a wedged one ends it (worker JVMs under nannies do so themselves)
-        try {
+        // read by each worker and nanny as it starts (a nanny hands it to its worker JVM)
+        try (Config.Scope death = deathTimeout == null ? null : Config.set("distributed.worker.death-timeout", deathTimeout)) {
             for (int i = 0; i < n; i++) {
                 Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(host)
                         .withResources(WorkerMain.parseResources(resources));
@@ -120,6 +129,23 @@ public final class WorkerCommand implements Callable<Integer> {
                 closeAll(running);
             }, "jdask-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            Thread gone = new Thread(() -> { // every worker gave up on its scheduler (--death-timeout): so does this process
+                while (stop.getCount() > 0) {
+                    synchronized (running) {
+                        if (!running.isEmpty() && running.stream().allMatch(WorkerCommand::gaveUp)) {
+                            noScheduler = true;
+                            stop.countDown();
+                        }
+                    }
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "jdask-worker-death-watch");
+            gone.setDaemon(true);
+            gone.start();
             try {
                 stop.await();
             } catch (InterruptedException e) {
@@ -128,7 +154,14 @@ public final class WorkerCommand implements Callable<Integer> {
         } finally {
             closeAll(running);
         }
-        return 0;
+        if (noScheduler) spec.commandLine().getErr().println("worker: no scheduler came back within --death-timeout " + deathTimeout + " s");
+        return noScheduler ? WorkerMain.EXIT_NO_SCHEDULER : 0;
+    }
+
+    private volatile boolean noScheduler;
+
+    private static boolean gaveUp(AutoCloseable c) {
+        return c instanceof Nanny n ? n.gaveUp() : c instanceof Worker w && w.diedOfTimeout();
     }
 
     private static void closeAll(List<AutoCloseable> running) {

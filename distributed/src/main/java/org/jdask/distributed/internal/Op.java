@@ -14,7 +14,9 @@ public enum Op {
     // peer <-> worker data server
     GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
     // client -> scheduler (appended: codes are ordinals)
-    RESTART;
+    RESTART,
+    // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
+    RELEASED;
 
     private static final Op[] ALL = values();
 

@@ -261,6 +261,7 @@ public final class WorkerState {
         if (t.cancelled) {
             if (failed == null) out.add(new Drop(List.of(key)));
             remove(t, now, "finished after being freed");
+            out.add(new Released(key));
             return;
         }
         if (failed != null) {
@@ -301,8 +302,14 @@ public final class WorkerState {
         WTask t = tasks.get(k);
         if (t == null) return;
         switch (t.state) {
-            case EXECUTING -> t.cancelled = true;
-            case READY, WAITING -> remove(t, now, why);
+            case EXECUTING -> {
+                if (!t.cancelled) out.add(new Interrupt(k));
+                t.cancelled = true;
+            }
+            case READY, WAITING -> {
+                remove(t, now, why);
+                if (t.owned) out.add(new Released(k));
+            }
             case MEMORY -> {
                 t.owned = false;
                 if (t.dependents.isEmpty()) {

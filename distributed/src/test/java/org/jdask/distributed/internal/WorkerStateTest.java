@@ -86,8 +86,20 @@ class WorkerStateTest {
         on(new Compute(k("wait"), "s", null, Map.of(), P1, Map.of()));
         assertEquals(List.of(new StealAnswer(k("run"), false)), on(new Steal(k("run"))));
         assertEquals(List.of(new StealAnswer(k("wait"), true)), on(new Steal(k("wait"))));
+        // a freed running task is interrupted (once), and its end confirmed to the scheduler
+        assertEquals(List.of(new Interrupt(k("run"))), on(new Free(List.of(k("run")))));
         assertEquals(List.of(), on(new Free(List.of(k("run")))));
-        assertEquals(List.of(new Drop(List.of(k("run")))), on(new ExecuteDone(k("run"), 1, 0)));
+        assertEquals(List.of(new Drop(List.of(k("run"))), new Released(k("run"))), on(new ExecuteDone(k("run"), 1, 0)));
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void aFreedQueuedTaskIsConfirmedAtOnceAndAFailedFreedTaskToo() {
+        on(new Compute(k("run"), "s", null, Map.of(), P0, Map.of()));
+        on(new Compute(k("queued"), "s", null, Map.of(), P1, Map.of()));
+        assertEquals(List.of(new Released(k("queued"))), on(new Free(List.of(k("queued")))));
+        assertEquals(List.of(new Interrupt(k("run"))), on(new Free(List.of(k("run")))));
+        assertEquals(List.of(new Released(k("run"))), on(new ExecuteFailed(k("run"), "interrupted")));
         assertEquals(Map.of(), w.states());
     }
 

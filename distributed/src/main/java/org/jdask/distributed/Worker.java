@@ -318,7 +318,8 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    if (registered) send(Msg.of(Op.HEARTBEAT, metrics.sample()));
+                    // before the first welcome too: a send ZeroMQ refuses is how a refused handshake shows
+                    if (registered || welcomed.getCount() > 0) send(Msg.of(Op.HEARTBEAT, metrics.sample()));
                     nextBeat = now + heartbeatMs;
                 }
                 if (registered || watch.lost()) onWatch(watch.check(now), now);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,20 +20,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CancelRunningTest {
     static final Fn1<Integer, Integer> INC = x -> x + 1;
-    static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
-    static final CountDownLatch SLEEPING = new CountDownLatch(1), SPINNING = new CountDownLatch(1);
+    static final CountDownLatch SPINNING = new CountDownLatch(1);
     static volatile boolean spin = true;
-
-    static final Fn1<Integer, Integer> SLEEP_AN_HOUR = x -> {
-        SLEEPING.countDown();
-        try {
-            Thread.sleep(3_600_000);
-        } catch (InterruptedException e) {
-            INTERRUPTED.set(true);
-            throw e;
-        }
-        return x;
-    };
 
     /** Deaf to interrupts: keeps its thread until the test lets it go. */
     static final Fn1<Integer, Integer> SPIN = x -> {
@@ -57,11 +44,11 @@ class CancelRunningTest {
     void cancellingARunningTaskInterruptsItOnItsWorker() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false).build();
              Client c = Client.connect(cluster)) {
-            Future<Integer> sleeper = c.submit(SLEEP_AN_HOUR, 1, SubmitOptions.defaults().withPure(false));
-            assertTrue(SLEEPING.await(60, TimeUnit.SECONDS), "the task started");
+            Future<Integer> sleeper = c.submit(HourSleeper.task("cancel"), 1, SubmitOptions.defaults().withPure(false));
+            assertTrue(HourSleeper.started("cancel").await(60, TimeUnit.SECONDS), "the task started");
             Thread.sleep(1_000);
             assertTrue(sleeper.cancel());
-            RawZmtp.await(INTERRUPTED::get, 60_000, "the running task was interrupted");
+            RawZmtp.await(() -> HourSleeper.interrupted("cancel"), 60_000, "the running task was interrupted");
             assertEquals(ONE_TO_TEN, tenSmallTasks(c));
             RawZmtp.await(() -> cluster.workers().stream().allMatch(w -> ((Number) w.get("processing")).intValue() == 0), 60_000,
                     "no task left processing: " + cluster.workers());

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -48,7 +49,7 @@ class FuzzTest {
                 Msg.of(Op.RELEASE, List.of(k)),
                 Msg.of(Op.CANCEL, List.of(k)),
                 Msg.of(Op.FINISHED, k, 8L, 0.5),
-                Msg.of(Op.UPDATE_GRAPH, List.of(List.of(k, Payload.ofValue("spec"), null, List.of(), 0, 0, 0, null, null, "fuzz")),
+                Msg.of(Op.UPDATE_GRAPH, List.of(Arrays.asList(k, Payload.ofValue("spec"), null, List.of(), 0, 0, 0, null, null, "fuzz")),
                         List.of(k), true),
                 Msg.of(Op.GET_DATA, 3L, List.of(k)),
                 Msg.of(Op.PUT_DATA, 4L, List.of(k), List.of(Payload.ofValue(new byte[5000]))),
@@ -77,9 +78,9 @@ class FuzzTest {
         switch (r.nextInt(6)) {
             case 0 -> { if (x.length > 0) x[r.nextInt(x.length)] ^= (byte) (1 << r.nextInt(8)); }
             case 1 -> { if (x.length > 0) x[r.nextInt(x.length)] = (byte) r.nextInt(256); }
-            case 2 -> x = java.util.Arrays.copyOf(x, r.nextInt(x.length + 1));                 // truncate
+            case 2 -> x = Arrays.copyOf(x, r.nextInt(x.length + 1));                 // truncate
             case 3 -> {                                                                          // extend with noise
-                byte[] y = java.util.Arrays.copyOf(x, x.length + 1 + r.nextInt(64));
+                byte[] y = Arrays.copyOf(x, x.length + 1 + r.nextInt(64));
                 for (int i = x.length; i < y.length; i++) y[i] = (byte) r.nextInt(256);
                 x = y;
             }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
@@ -23,19 +22,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SchedulerLostTest {
     static final Fn1<Integer, Integer> INC = x -> x + 1;
-    static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
-    static final CountDownLatch STARTED = new CountDownLatch(1);
-
-    static final Fn1<Integer, Integer> FOREVER = x -> {
-        STARTED.countDown();
-        try {
-            Thread.sleep(3_600_000);
-        } catch (InterruptedException e) {
-            INTERRUPTED.set(true);
-            throw e;
-        }
-        return x;
-    };
 
     static int port(String tcp) {
         return RawZmtp.address(tcp).getPort();
@@ -53,11 +39,11 @@ class SchedulerLostTest {
         try (var cfg = Config.set("distributed.comm.timeouts.scheduler-lost", 2.0, "distributed.comm.timeouts.connect", 3.0);
              Worker w = Worker.start(first.address(), Worker.Options.defaults().withThreads(1).withName("survivor"))) {
             Client old = Client.connect(first.address()); // kept open: closing it would cancel the task
-            old.submit(FOREVER, 1, SubmitOptions.defaults().withPure(false));
-            assertTrue(STARTED.await(60, TimeUnit.SECONDS), "the task started");
+            old.submit(HourSleeper.task("orphan"), 1, SubmitOptions.defaults().withPure(false));
+            assertTrue(HourSleeper.started("orphan").await(60, TimeUnit.SECONDS), "the task started");
             long lostAt = System.nanoTime();
             first.close(); // from the worker's side like kill -9: no goodbye, just silence
-            RawZmtp.await(INTERRUPTED::get, 60_000, "the orphaned task was interrupted");
+            RawZmtp.await(() -> HourSleeper.interrupted("orphan"), 60_000, "the orphaned task was interrupted");
             long detectedMs = (System.nanoTime() - lostAt) / 1_000_000;
             old.close();
             assertTrue(detectedMs >= 1_000, "dropped because the scheduler was silent, not earlier: " + detectedMs + " ms");

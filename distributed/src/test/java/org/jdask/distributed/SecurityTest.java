@@ -178,10 +178,7 @@ class SecurityTest {
         sec.save(good);
         Security.temporary().save(other);
         // the scheduler's real public key but a cluster keypair the scheduler does not know
-        Files.createDirectories(wrongCluster);
-        Files.copy(good.resolve("scheduler.pub"), wrongCluster.resolve("scheduler.pub"));
-        Files.copy(other.resolve("cluster.pub"), wrongCluster.resolve("cluster.pub"));
-        Files.copy(other.resolve("cluster.secret"), wrongCluster.resolve("cluster.secret"));
+        RefusalTest.wrongClusterKeys(good, other, wrongCluster);
         try (var cfg = Config.set("distributed.comm.timeouts.connect", 3);
              LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false).security(sec).build()) {
             String addr = cluster.schedulerAddress();

@@ -69,11 +69,10 @@ final class ClientConnection {
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
         wakeup = new org.jdask.distributed.internal.Wakeup("jdask-client-wake-" + n, maxFrame);
-        if (security != null && !local) {
-            security.toScheduler(sched);
-            // a refused key is reported at once as the scheduler's ERROR instead of a connect timeout
-            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress,
-                    why -> post(() -> onScheduler.accept(List.of(Msg.of(Op.ERROR, why)))));
+        if (security != null && !local) security.toScheduler(sched);
+        if (!local) { // a refusal is reported at once as the scheduler's ERROR instead of a connect timeout
+            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress, (why, beforeGreeting) ->
+                    post(() -> refused(beforeGreeting ? refusal() : why)));
         }
         sched.connect(schedulerAddress);
         thread = new Thread(this::run, "jdask-client-" + n);
@@ -202,10 +201,8 @@ final class ClientConnection {
                     onLost.accept(why);
                     lastHeard = now; // report once per period
                 }
-                if (!toScheduler.flush(sched, local) && !heardAny && !refusalReported) {
-                    refusalReported = true; // ZeroMQ gave up on the connection: it will never come up
-                    onScheduler.accept(List.of(Msg.of(Op.ERROR, refusal())));
-                }
+                if (!toScheduler.flush(sched, local)) refused(refusal()); // ZeroMQ gave up on the connection
+
             }
             Runnable r;
             while ((r = inbox.poll()) != null) r.run();
@@ -224,6 +221,13 @@ final class ClientConnection {
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
         }
+    }
+
+    /** I/O thread: reports a refused connection as the scheduler's ERROR, once and only before any answer. */
+    private void refused(String why) {
+        if (heardAny || refusalReported) return;
+        refusalReported = true;
+        onScheduler.accept(List.of(Msg.of(Op.ERROR, why)));
     }
 
     /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */

@@ -391,16 +391,24 @@ public final class Worker implements AutoCloseable {
 
     /** I/O thread: sends what is queued for the scheduler as one batch (kept for later if it cannot leave now). */
     private void flushScheduler() {
-        if (!toScheduler.flush(sched, local) && welcomed.getCount() > 0 && failure == null) {
-            // ZeroMQ gave up on the connection during its handshake: it will never come up
-            failure = security == null
-                    ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
-                            + " (start the worker with the scheduler's keys: --security-dir DIR)"
-                    : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
-                            + security.schedulerPublicKey() + " and that the scheduler runs with security";
-            running = false;
-            welcomed.countDown();
-        }
+        if (!toScheduler.flush(sched, local)) refused(refusal()); // ZeroMQ gave up on the connection during its handshake
+    }
+
+    /** Fails the start-up with {@code why} (any thread); ignored once the scheduler welcomed this worker. */
+    private void refused(String why) {
+        if (welcomed.getCount() == 0 || failure != null) return;
+        failure = why;
+        running = false;
+        welcomed.countDown();
+    }
+
+    /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */
+    private String refusal() {
+        return security == null
+                ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
+                        + " (start the worker with the scheduler's keys: --security-dir DIR)"
+                : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
+                        + security.schedulerPublicKey() + " and that the scheduler runs with security";
     }
 
     private void fromScheduler(Wire.Received r) {
@@ -471,14 +479,10 @@ public final class Worker implements AutoCloseable {
         Zmq.close(sched);
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-        if (security != null) {
-            security.toScheduler(sched);
-            org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress, why -> {
-                if (welcomed.getCount() == 0) return;
-                failure = why;
-                running = false;
-                welcomed.countDown();
-            });
+        if (security != null) security.toScheduler(sched);
+        if (!local) {
+            org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress,
+                    (why, beforeGreeting) -> refused(beforeGreeting ? refusal() : why));
         }
         sched.connect(schedulerAddress);
         pollerStale = true;

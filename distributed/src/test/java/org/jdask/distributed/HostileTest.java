@@ -109,6 +109,9 @@ class HostileTest {
                 Thread.sleep(2_000); // CURVE sequences without READY reach the decoder; the rest are refused at the greeting
             }
             long grew = RawZmtp.rss(pid) - rss0, directGrew = direct() - direct0;
+            System.out.printf("RESULTS flood (security %s): 24 connections declaring 48 MiB frames + 8 declaring 2 GiB;"
+                    + " RSS grew %d MiB, direct memory %d MiB, %d frames refused over the 64 MiB budget%n",
+                    secure, grew >> 20, directGrew >> 20, FrameGuard.overBudget() - overBefore);
             // without the guard: up to 24 connections x 48 MiB (1.1 GB) plus 2 GB per 2^31-1 header
             assertTrue(grew < 400L << 20, "RSS grew by " + (grew >> 20) + " MiB under the flood (budget 64 MiB)");
             assertTrue(directGrew < 32L << 20, "direct memory grew by " + (directGrew >> 20) + " MiB");
@@ -166,6 +169,7 @@ class HostileTest {
                 for (byte[][] seq : sequences(longFrameHeader((1L << 31) - 1, false))) held.add(RawZmtp.send(worker, seq));
                 Thread.sleep(2_000);
                 long grew = RawZmtp.rss(pid) - rss0;
+                System.out.printf("RESULTS flood at a worker JVM under a nanny: RSS grew %d MiB (default budget 256 MiB)%n", grew >> 20);
                 // budget 256 MiB by default; without the guard 12 x 48 MiB + 2 x 2 GB
                 assertTrue(grew < 450L << 20, "worker JVM RSS grew by " + (grew >> 20) + " MiB");
                 assertServes(cluster.schedulerAddress(), null, worker);

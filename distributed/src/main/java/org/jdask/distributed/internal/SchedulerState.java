@@ -374,7 +374,10 @@ public final class SchedulerState {
                     }
                 }
             }
+            // the queue is sorted by priority: a queued task leaves it while its priority changes
+            boolean wasQueued = t.state == TaskState.QUEUED && queued.remove(t);
             t.prio = new Prio(nt.userPriority(), gen, nt.order());
+            if (wasQueued) queued.add(t);
             if (e.report()) t.reportTo = e.client();
             fresh.add(t);
         }

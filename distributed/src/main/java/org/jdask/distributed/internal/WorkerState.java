@@ -43,6 +43,8 @@ public final class WorkerState {
         boolean owned;
         /** Freed or stolen while running: drop its result when it returns. */
         boolean cancelled;
+        /** Interrupted by a free while running: if it is wanted again and the interrupt made it fail, it runs again. */
+        boolean interrupted;
         long nbytes = -1;
 
         WTask(Key key, State state) {
@@ -264,6 +266,12 @@ public final class WorkerState {
             out.add(new Released(key));
             return;
         }
+        if (failed != null && t.interrupted) { // freed, interrupted, then wanted again: the failure is the interrupt's
+            t.interrupted = false;
+            move(t, State.READY, "interrupted by a free and wanted again: runs again", now);
+            ready.add(t);
+            return;
+        }
         if (failed != null) {
             out.add(new Erred(key, failed.error()));
             remove(t, now, "erred");
@@ -303,7 +311,8 @@ public final class WorkerState {
         if (t == null) return;
         switch (t.state) {
             case EXECUTING -> {
-                if (!t.cancelled) out.add(new Interrupt(k));
+                if (!t.cancelled && !t.interrupted) out.add(new Interrupt(k));
+                t.interrupted = true;
                 t.cancelled = true;
             }
             case READY, WAITING -> {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jdask.graph.JvmFlags;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -46,6 +47,10 @@ import tech.tablesaw.columns.Column;
  */
 final class ArrowTables {
     private ArrowTables() {}
+
+    static {
+        JvmFlags.requireOpen("java.base", "java.nio", "Apache Arrow (jdask-dataframe's Arrow IPC and Parquet)"); // before Arrow's MemoryUtil loads
+    }
 
     static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
 

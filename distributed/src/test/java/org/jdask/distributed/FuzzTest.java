@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Payload;
+import org.jdask.distributed.internal.SchedulerEvent;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
@@ -41,19 +42,20 @@ class FuzzTest {
     static List<List<byte[]>> validMessages() {
         Key k = Key.of("fuzz", 1, 2);
         List<Msg> samples = List.of(
-                Msg.of(Op.HELLO_CLIENT, "fuzz"),
-                Msg.of(Op.HELLO_WORKER, "tcp://127.0.0.1:1", "w", 1, Map.of("GPU", 1.0), 0L),
-                Msg.of(Op.HEARTBEAT, Map.of("memory", 1L)),
-                Msg.of(Op.WORKERS, 0L),
-                Msg.of(Op.STORY, 7L, k),
-                Msg.of(Op.RELEASE, List.of(k)),
-                Msg.of(Op.CANCEL, List.of(k)),
-                Msg.of(Op.FINISHED, k, 8L, 0.5),
-                Msg.of(Op.UPDATE_GRAPH, List.of(Arrays.asList(k, Payload.ofValue("spec"), null, List.of(), 0, 0, 0, null, null, "fuzz")),
-                        List.of(k), true),
-                Msg.of(Op.GET_DATA, 3L, List.of(k)),
-                Msg.of(Op.PUT_DATA, 4L, List.of(k), List.of(Payload.ofValue(new byte[5000]))),
-                Msg.of(Op.GOODBYE));
+                new Messages.HelloClient("fuzz", Wire.VERSION).msg(),
+                new Messages.HelloWorker("tcp://127.0.0.1:1", "w", 1, Map.of("GPU", 1.0), 0L, Wire.VERSION).msg(),
+                new Messages.Heartbeat(Map.of("memory", 1L)).msg(),
+                new Messages.Workers(0).msg(),
+                new Messages.Story(7, k).msg(),
+                new Messages.Release(List.of(k)).msg(),
+                new Messages.Cancel(List.of(k)).msg(),
+                new Messages.Finished(k, 8, 0.5, null, null).msg(),
+                new Messages.UpdateGraph(List.of(new SchedulerEvent.NewTask(k, Payload.ofValue("spec"), null, List.of(), 0, 0, 0,
+                        null, null, "fuzz")), List.of(k), true).msg(),
+                new Messages.Released(k).msg(),
+                new Messages.GetData(3, List.of(k)).msg(),
+                new Messages.PutData(4, List.of(k), List.of(Payload.ofValue(new byte[5000]))).msg(),
+                new Messages.Goodbye().msg());
         List<List<byte[]>> out = new ArrayList<>();
         ZMQ.Socket in = Zmq.socket(SocketType.PAIR, 1 << 20), send = Zmq.socket(SocketType.PAIR, 1 << 20);
         try {

@@ -15,6 +15,8 @@ public enum Op {
     GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
     // client -> scheduler (appended: codes are ordinals)
     RESTART,
+    // client -> scheduler: the states of keys a client waits for (its watchdog against forgotten keys)
+    KEY_STATE, KEY_STATE_REPLY,
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
     RELEASED;
 

@@ -14,8 +14,10 @@ import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
+import org.jdask.distributed.internal.Outbox;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.Zmq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,9 @@ final class ClientConnection {
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Map<Long, CompletableFuture<Message>> requests = new HashMap<>();
     private final Map<String, ZMQ.Socket> workers = new HashMap<>();
-    private final List<Msg> toScheduler = new ArrayList<>();
+    private final Outbox toScheduler = new Outbox();
+    /** Whether anything came from the scheduler yet (a refusal is reported only before that). */
+    private boolean heardAny, refusalReported;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -66,11 +70,10 @@ final class ClientConnection {
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
         wakeup = new org.jdask.distributed.internal.Wakeup("jdask-client-wake-" + n, maxFrame);
-        if (security != null && !local) {
-            security.toScheduler(sched);
-            // a refused key is reported at once as the scheduler's ERROR instead of a connect timeout
-            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress,
-                    why -> post(() -> onScheduler.accept(List.of(new Messages.ErrorMsg(why)))));
+        if (security != null && !local) security.toScheduler(sched);
+        if (!local) { // a refusal is reported at once as the scheduler's ERROR instead of a connect timeout
+            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress, (why, beforeGreeting) ->
+                    post(() -> refused(beforeGreeting ? refusal() : why)));
         }
         sched.connect(schedulerAddress);
         thread = new Thread(this::run, "jdask-client-" + n);
@@ -100,7 +103,12 @@ final class ClientConnection {
             if (worker == null) toScheduler.add(m);
             else {
                 try {
-                    Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"));
+                    if (!Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"))) {
+                        Zmq.close(workers.remove(worker)); // a fresh socket next time
+                        requests.remove(id);
+                        f.completeExceptionally(new org.jdask.JdaskException("worker " + worker + " refused the connection"
+                                + (security == null ? " (does the cluster use security? connect with Security.load(dir))" : " (CurveZMQ handshake failed)")));
+                    }
                 } catch (RuntimeException e) {
                     requests.remove(id);
                     f.completeExceptionally(e);
@@ -127,8 +135,10 @@ final class ClientConnection {
         int registered = 0;
         lastHeard = System.currentTimeMillis();
         nextPing = lastHeard + 1000;
+        Watchdog.Beat beat = Watchdog.watch("client of " + schedulerAddress, why -> { });
         try {
             while (running) {
+                beat.beat();
                 if (registered != workers.size()) {
                     poller.close();
                     poller = Zmq.context().createPoller(2 + workers.size());
@@ -141,7 +151,7 @@ final class ClientConnection {
                     poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
                 }
                 long pollStart = System.currentTimeMillis();
-                poller.poll(200);
+                poller.poll(toScheduler.pollMillis(200));
                 long busyStart = System.currentTimeMillis();
                 // a poll that overslept its 200 ms by far means this thread did not run (GC pause,
                 // a starved CPU): that time says nothing about the scheduler, so it does not count
@@ -154,6 +164,7 @@ final class ClientConnection {
                     Wire.Received m = Wire.receive(sched, false, maxFrame);
                     if (m == null) break;
                     lastHeard = System.currentTimeMillis();
+                    heardAny = true;
                     List<Msg> batch;
                     try {
                         batch = m.decode(local);
@@ -195,23 +206,23 @@ final class ClientConnection {
                 if (now - lastHeard > lostAfterMs) {
                     String why = "no answer from the scheduler at " + schedulerAddress + " for " + (now - lastHeard) + " ms";
                     failRequests(why);
+                    toScheduler.clear();
                     onLost.accept(why);
                     lastHeard = now; // report once per period
                 }
-                if (!toScheduler.isEmpty()) {
-                    Wire.send(sched, null, new ArrayList<>(toScheduler), local);
-                    toScheduler.clear();
-                }
+                if (!toScheduler.flush(sched, local)) refused(refusal()); // ZeroMQ gave up on the connection
+
             }
             Runnable r;
             while ((r = inbox.poll()) != null) r.run();
-            if (!toScheduler.isEmpty()) Wire.send(sched, null, new ArrayList<>(toScheduler), local);
+            toScheduler.flush(sched, local); // a goodbye, if the scheduler is there to take it
         } catch (org.zeromq.ZMQException e) {
             if (running) LOG.error("client socket failed", e);
         } catch (RuntimeException | Error e) {
             LOG.error("client loop crashed", e);
         } finally {
             running = false;
+            beat.close();
             poller.close();
             failRequests("client closed");
             wakeup.close();
@@ -219,6 +230,22 @@ final class ClientConnection {
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
         }
+    }
+
+    /** I/O thread: reports a refused connection as the scheduler's ERROR, once and only before any answer. */
+    private void refused(String why) {
+        if (heardAny || refusalReported) return;
+        refusalReported = true;
+        onScheduler.accept(List.of(new Messages.ErrorMsg(why)));
+    }
+
+    /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */
+    private String refusal() {
+        return security == null || local
+                ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
+                        + " (connect with Client.connect(address, Security.load(dir)) using a copy of the scheduler's --security-dir)"
+                : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
+                        + security.schedulerPublicKey() + " and that the scheduler runs with security";
     }
 
     /** Decodes one message; a wrong shape is logged naming {@code peer} and dropped (null). */

@@ -26,8 +26,9 @@ import org.zeromq.ZMQ;
  * Starts a worker in its own JVM and keeps it running: when the worker process dies (crash,
  * {@code kill -9}, out of memory) the nanny tells the scheduler at once (so its tasks are
  * rescheduled without waiting for a heartbeat timeout) and starts a new one. The child gets the
- * one JVM flag list ({@link JvmFlags#get()}) and this JVM's classpath, and exits by itself if the
- * nanny's JVM disappears.
+ * one JVM flag list ({@link JvmFlags#get()}), {@code -XX:+ExitOnOutOfMemoryError} (as the
+ * {@code processes} pool's workers) and this JVM's classpath, and exits by itself if the nanny's
+ * JVM disappears.
  */
 public final class Nanny implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Nanny.class);
@@ -71,7 +72,15 @@ public final class Nanny implements AutoCloseable {
 
     private final Security security;
 
+    /** Settings the worker JVM gets from the nanny's configuration (as it was when the nanny started). */
+    private final List<String> childSettings = new ArrayList<>();
+
     private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
+        for (String key : List.of("distributed.comm.timeouts.scheduler-lost", "distributed.worker.death-timeout",
+                "distributed.admin.watchdog-timeout")) {
+            Object v = org.jdask.Config.get(key);
+            if (v != null && !(v instanceof Map)) childSettings.add("-Djdask." + key + "=" + v);
+        }
         this.security = security;
         this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
@@ -87,6 +96,8 @@ public final class Nanny implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
+        // a worker whose heap runs out outside a task (its I/O thread, a codec) exits and is restarted, never lingers
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
@@ -122,7 +133,9 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs, security != null)).redirectErrorStream(true).start();
+            List<String> cmd = command(scheduler, options, startTimeoutMs, security != null);
+            cmd.addAll(1, childSettings);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process = p;
             if (security != null) {
                 try (java.io.OutputStream in = p.getOutputStream()) {
@@ -165,6 +178,12 @@ public final class Nanny implements AutoCloseable {
                 return;
             }
             if (closing) return;
+            if (code == WorkerMain.EXIT_NO_SCHEDULER) { // it waited for a scheduler as long as it was told to
+                LOG.warn("worker process {} found no scheduler at {} within distributed.worker.death-timeout; not restarting it",
+                        p.pid(), scheduler);
+                gaveUp = true;
+                return;
+            }
             String addr = address.getNow(null);
             String why = "worker process " + p.pid() + " exited with code " + code;
             LOG.warn("{}; restarting it", why);
@@ -205,6 +224,13 @@ public final class Nanny implements AutoCloseable {
     public ProcessHandle process() {
         return process.toHandle();
     }
+
+    /** Whether the worker ended for want of a scheduler (its death timeout) and the nanny stopped too. */
+    public boolean gaveUp() {
+        return gaveUp;
+    }
+
+    private volatile boolean gaveUp;
 
     public int restarts() {
         return restarts;

@@ -26,6 +26,7 @@ import org.jdask.distributed.internal.SchedulerState;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.graph.Key;
@@ -155,7 +156,7 @@ public final class SchedulerServer implements AutoCloseable {
     }
 
     static long maxFrameBytes() {
-        return Config.getBytes("distributed.comm.max-frame-bytes", Integer.MAX_VALUE);
+        return Zmq.maxFrameBytes();
     }
 
     private SchedulerServer(String host, int port, SchedulerState.Options options, Security security) {
@@ -256,8 +257,10 @@ public final class SchedulerServer implements AutoCloseable {
         poller.register(router, ZMQ.Poller.POLLIN);
         poller.register(wake, ZMQ.Poller.POLLIN);
         long nextTick = System.currentTimeMillis() + TICK_MS;
+        Watchdog.Beat beat = Watchdog.watch("scheduler " + address, why -> { });
         try {
             while (running) {
+                beat.beat();
                 // while the helper ingests, ticks wait: sleep until a message or the wake-up, never spin
                 poller.poll(ingesting ? TICK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
                 while (wake.recv(ZMQ.DONTWAIT) != null) {
@@ -288,6 +291,7 @@ public final class SchedulerServer implements AutoCloseable {
             LOG.error("scheduler loop crashed", e);
         } finally {
             running = false;
+            beat.close();
             bigMessages.shutdownNow();
             poller.close();
             Zmq.close(wake);
@@ -343,8 +347,10 @@ public final class SchedulerServer implements AutoCloseable {
             return;
         }
         List<Msg> rest = null;
+        boolean heartbeat = false;
         for (int i = 0; i < batch.size(); i++) {
             Msg m = batch.get(i);
+            heartbeat |= m.op() == Op.HEARTBEAT;
             if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
                 if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
                 sendNow(r.identity, List.of(new Messages.WorkersReply(0, workerSnapshot, null).msg()), local);
@@ -352,6 +358,8 @@ public final class SchedulerServer implements AutoCloseable {
                 rest.add(m);
             }
         }
+        // answered here, not by the state thread: a worker hears its scheduler even while a big graph is ingested
+        if (heartbeat) sendNow(r.identity, List.of(new Messages.Heartbeat(Map.of()).msg()), local);
         List<Msg> forState = rest == null ? batch : rest;
         if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
     }
@@ -492,6 +500,8 @@ public final class SchedulerServer implements AutoCloseable {
             apply(new SchedulerEvent.MissingData(requireWorker(peer), mi.key(), mi.dep(), mi.from()), peer);
         } else if (msg instanceof Messages.StealAnswer sa) {
             apply(new SchedulerEvent.StealResponse(requireWorker(peer), sa.key(), sa.released()), peer);
+        } else if (msg instanceof Messages.Released rl) {
+            apply(new SchedulerEvent.TaskReleased(requireWorker(peer), rl.key()), peer);
         } else if (msg instanceof Messages.WorkerDied wd) {
             Messages.checkVersion("the nanny of " + wd.address(), wd.version());
             LOG.info("Remove worker {}: {}", wd.address(), wd.reason());

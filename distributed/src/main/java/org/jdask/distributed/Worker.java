@@ -23,6 +23,8 @@ import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.SchedulerWatch;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
@@ -109,10 +111,18 @@ public final class Worker implements AutoCloseable {
     /** Code shipped by clients (null for a worker in the client's own JVM). */
     private final ClientCode clientCode;
     private final long maxFrame;
-    private final WorkerState state;
+    private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
     private final Map<Key, Object> data = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final ExecutorService executor;
+    private volatile ExecutorService executor; // replaced (its threads interrupted) when the scheduler is lost
+    private final ThreadFactory executorThreads;
+    /** Incremented when the work is dropped: a task started before that reports to no one. */
+    private volatile int epoch;
+    private final SchedulerWatch watch;
+    /** The executor thread inside each running task (for a cancel's interrupt); it is also the lock. */
+    private final Map<Key, Thread> runningThreads = new HashMap<>();
+    /** Whether the scheduler welcomed this worker and has not been lost since (I/O thread). */
+    private boolean registered, pollerStale;
     private final Thread thread;
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -128,7 +138,7 @@ public final class Worker implements AutoCloseable {
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<Long, PendingFetch> fetches = new HashMap<>();
     /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
-    private final List<Msg> toScheduler = new ArrayList<>();
+    private final org.jdask.distributed.internal.Outbox toScheduler = new org.jdask.distributed.internal.Outbox();
     /**
      * Guards {@link #state}, {@link #toScheduler} and the store updates that go with an event: the
      * I/O thread and executor threads both apply events (an executor thread applies its own
@@ -184,7 +194,12 @@ public final class Worker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+        this.executorThreads = tf;
         this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
+        long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
+        long retryMs = Math.min(10_000, Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis());
+        long deathMs = Config.getDuration("distributed.worker.death-timeout", Duration.ZERO).toMillis();
+        this.watch = new SchedulerWatch(Math.max(lostMs, 3 * heartbeatMs), retryMs, deathMs, System.currentTimeMillis());
         this.thread = new Thread(() -> run(n), "jdask-worker-" + n);
         thread.setDaemon(true);
         thread.start();
@@ -255,6 +270,7 @@ public final class Worker implements AutoCloseable {
 
     private void run(int n) {
         ZMQ.Poller poller = null;
+        Watchdog.Beat beat = null;
         try {
             server = Zmq.socket(SocketType.ROUTER, maxFrame);
             if (security != null) zap = security.dataServer(server, "worker data port");
@@ -267,27 +283,20 @@ public final class Worker implements AutoCloseable {
                 if (zap != null) zap.label("worker " + address);
             }
             wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
-            sched = Zmq.socket(SocketType.DEALER, maxFrame);
-            sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-            if (security != null) {
-                security.toScheduler(sched);
-                org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress, why -> {
-                    if (welcomed.getCount() == 0) return;
-                    failure = why;
-                    running = false;
-                    welcomed.countDown();
-                });
-            }
-            sched.connect(schedulerAddress);
-            send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), options.memoryLimit(), Wire.VERSION));
-            flushScheduler();
+            connectScheduler();
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
             poller.register(server, ZMQ.Poller.POLLIN);
             poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
+            beat = Watchdog.watch("worker " + address, why -> { });
             while (running) {
-                poller.poll(Math.max(1, Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                beat.beat();
+                long pollMs = Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                long pollStart = System.currentTimeMillis();
+                poller.poll(pollMs);
+                long overslept = System.currentTimeMillis() - pollStart - pollMs;
+                if (overslept > 1000) watch.stalled(overslept); // this loop did not run: not the scheduler's silence
                 if (!running) break;
                 wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
@@ -312,12 +321,15 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    send(new Messages.Heartbeat(metrics.sample()));
+                    // before the first welcome too: a send ZeroMQ refuses is how a refused handshake shows
+                    if (registered || welcomed.getCount() > 0) send(new Messages.Heartbeat(metrics.sample()));
                     nextBeat = now + heartbeatMs;
                 }
+                if (registered || watch.lost()) onWatch(watch.check(now), now);
                 flushScheduler();
-                // peer sockets created while handling messages join the poll set
-                if (poller.getSize() < 3 + peers.size()) {
+                // peer sockets created while handling messages (or a new scheduler socket) join the poll set
+                if (pollerStale || poller.getSize() < 3 + peers.size()) {
+                    pollerStale = false;
                     poller.close();
                     poller = Zmq.context().createPoller(4 + peers.size());
                     poller.register(sched, ZMQ.Poller.POLLIN);
@@ -344,6 +356,7 @@ public final class Worker implements AutoCloseable {
             LOG.error("worker {} loop crashed", address, e);
         } finally {
             running = false;
+            if (beat != null) beat.close();
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();
@@ -375,23 +388,35 @@ public final class Worker implements AutoCloseable {
 
     private void send(Message m) {
         Msg msg = m.msg();
-        synchronized (stateLock) {
+        synchronized (stateLock) { // messages leave in the order the state machine produced them
             toScheduler.add(msg);
         }
     }
 
-    /** I/O thread: sends what is queued for the scheduler as one batch. */
+    /** I/O thread: sends what is queued for the scheduler as one batch (kept for later if it cannot leave now). */
     private void flushScheduler() {
-        List<Msg> batch;
-        synchronized (stateLock) {
-            if (toScheduler.isEmpty()) return;
-            batch = new ArrayList<>(toScheduler);
-            toScheduler.clear();
-        }
-        Wire.send(sched, null, batch, local);
+        if (!toScheduler.flush(sched, local)) refused(refusal()); // ZeroMQ gave up on the connection during its handshake
+    }
+
+    /** Fails the start-up with {@code why} (any thread); ignored once the scheduler welcomed this worker. */
+    private void refused(String why) {
+        if (welcomed.getCount() == 0 || failure != null) return;
+        failure = why;
+        running = false;
+        welcomed.countDown();
+    }
+
+    /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */
+    private String refusal() {
+        return security == null
+                ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
+                        + " (start the worker with the scheduler's keys: --security-dir DIR)"
+                : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
+                        + security.schedulerPublicKey() + " and that the scheduler runs with security";
     }
 
     private void fromScheduler(Wire.Received r) {
+        watch.heard(System.currentTimeMillis());
         List<Msg> batch;
         try {
             batch = r.decode(local);
@@ -417,8 +442,13 @@ public final class Worker implements AutoCloseable {
     private void fromScheduler(Msg raw, long now) {
         Message m = Messages.decode(raw);
         if (m instanceof Messages.Welcome) {
-            LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+            long gap = watch.registered(now);
+            registered = true;
+            if (gap < 0) LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+            else LOG.warn("Worker {} registered again with scheduler {}, {} ms after losing it", address, schedulerAddress, gap);
             welcomed.countDown();
+        } else if (m instanceof Messages.Heartbeat) {
+            // the scheduler's answer to ours: heard (see fromScheduler(Received)), nothing to do
         } else if (m instanceof Messages.Compute c) {
             apply(c.task(), now);
         } else if (m instanceof Messages.Free f) {
@@ -438,6 +468,72 @@ public final class Worker implements AutoCloseable {
         } else {
             LOG.warn("worker {}: refused {} from the scheduler at {}: a worker does not take it", address, raw.op(), schedulerAddress);
         }
+    }
+
+    /** I/O thread: a fresh socket to the scheduler (a new identity: nothing of an old connection carries over) and a hello. */
+    private void connectScheduler() {
+        Zmq.close(sched);
+        sched = Zmq.socket(SocketType.DEALER, maxFrame);
+        sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
+        if (security != null) security.toScheduler(sched);
+        if (!local) {
+            org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress,
+                    (why, beforeGreeting) -> refused(beforeGreeting ? refusal() : why));
+        }
+        sched.connect(schedulerAddress);
+        pollerStale = true;
+        send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), options.memoryLimit(), Wire.VERSION));
+        flushScheduler();
+    }
+
+    /** I/O thread: acts on the scheduler watch's verdict (see {@link SchedulerWatch}). */
+    private void onWatch(SchedulerWatch.Verdict v, long now) {
+        switch (v) {
+            case FINE -> { }
+            case LOST -> {
+                LOG.warn("worker {}: no message from the scheduler at {} for {} ms (distributed.comm.timeouts.scheduler-lost):"
+                        + " dropping its work and connecting again", address, schedulerAddress, watch.silentFor(now));
+                registered = false;
+                dropWork();
+                connectScheduler();
+            }
+            case RETRY -> {
+                LOG.info("worker {}: still no scheduler at {}; saying hello again", address, schedulerAddress);
+                connectScheduler();
+            }
+            case DEAD -> {
+                LOG.error("worker {}: no scheduler at {} within distributed.worker.death-timeout; closing", address, schedulerAddress);
+                closeReason = DEATH_TIMEOUT;
+                crashed = true; // no goodbye: no one to say it to
+                running = false;
+            }
+        }
+    }
+
+    /** Why a worker closed itself: no scheduler came back within {@code distributed.worker.death-timeout}. */
+    static final String DEATH_TIMEOUT = "death-timeout";
+
+    /** Whether this worker closed itself because no scheduler came back within its death timeout. */
+    public boolean diedOfTimeout() {
+        return DEATH_TIMEOUT.equals(closeReason);
+    }
+
+    /**
+     * I/O thread: forgets every task and value (a new scheduler knows none of them); running tasks
+     * are interrupted and whatever they return is dropped.
+     */
+    private void dropWork() {
+        ExecutorService old;
+        synchronized (stateLock) {
+            epoch++;
+            state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+            toScheduler.clear();
+            data.clear();
+            old = executor;
+            executor = Executors.newFixedThreadPool(options.nthreads(), executorThreads);
+        }
+        fetches.clear();
+        old.shutdownNow();
     }
 
     /** I/O thread: applies {@code e} and carries out the instructions. */
@@ -485,6 +581,13 @@ public final class Worker implements AutoCloseable {
             send(new Messages.Erred(e.key(), e.error() instanceof Payload p ? p : Payload.ofValue(e.error())));
         } else if (i instanceof Missing m) {
             send(new Messages.Missing(m.key(), m.dep(), m.from()));
+        } else if (i instanceof Interrupt x) {
+            synchronized (runningThreads) { // under the lock the task's thread takes to leave it: never the next task
+                Thread t = runningThreads.get(x.key());
+                if (t != null) t.interrupt();
+            }
+        } else if (i instanceof Released r) {
+            send(new Messages.Released(r.key()));
         } else if (i instanceof StealAnswer s) {
             send(new Messages.StealAnswer(s.key(), s.released()));
         } else if (i instanceof Drop d) {
@@ -534,6 +637,32 @@ public final class Worker implements AutoCloseable {
     }
 
     private List<WorkerInstruction> runOne(Execute x) {
+        int ep = epoch;
+        synchronized (runningThreads) {
+            runningThreads.put(x.key(), Thread.currentThread());
+        }
+        try {
+            Outcome o = compute(x);
+            synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
+                return epoch == ep ? applyLocked(o) : List.of();
+            }
+        } finally {
+            synchronized (runningThreads) {
+                runningThreads.remove(x.key());
+            }
+            Thread.interrupted(); // an interrupt meant for this task must not hit the next one
+        }
+    }
+
+    /** Applies what {@link #compute} returned. */
+    private List<WorkerInstruction> applyLocked(Outcome o) {
+        return applyLocked(o.event(), System.currentTimeMillis(), o.before());
+    }
+
+    private record Outcome(WorkerEvent event, Runnable before) { }
+
+    /** Executor thread: runs the task; returns the event that reports it. */
+    private Outcome compute(Execute x) {
         long startMillis = System.currentTimeMillis();
         int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
@@ -554,12 +683,12 @@ public final class Worker implements AutoCloseable {
         } catch (Throwable e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             Payload err = errorPayload(e);
-            return applyLocked(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis(), null);
+            return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;
         long nbytes = Sizes.of(stored);
-        return applyLocked(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), System.currentTimeMillis(), () -> {
+        return new Outcome(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), () -> {
             data.put(x.key(), stored == null ? NULL : stored);
             doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
             doneStart = startMillis;
@@ -592,8 +721,13 @@ public final class Worker implements AutoCloseable {
             peers.put(peer, s);
         }
         long id = nextRequest++;
+        if (!Wire.send(s, null, List.of(new Messages.GetData(id, keys).msg()), peer.startsWith("inproc://"))) {
+            LOG.warn("worker {}: cannot ask {} for {} key(s): the connection was refused", address, peer, keys.size());
+            Zmq.close(peers.remove(peer)); // a fresh socket next time
+            apply(new WorkerEvent.FetchDone(peer, List.of(), keys), System.currentTimeMillis());
+            return;
+        }
         fetches.put(id, new PendingFetch(peer, keys, System.currentTimeMillis() + fetchTimeoutMs));
-        Wire.send(s, null, List.of(new Messages.GetData(id, keys).msg()), peer.startsWith("inproc://"));
     }
 
     private void fetchReply(String peer, Wire.Received r) {

@@ -3,6 +3,7 @@ package org.jdask.distributed;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.jdask.distributed.internal.Watchdog;
 import org.jdask.fn.Fn1;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
@@ -15,9 +16,14 @@ import org.jdask.serialize.Codecs;
  * CurveZMQ keys from standard input (three lines, see {@link Security}); that is how a nanny passes
  * them, so they never appear on a command line.
  * Prints {@code Worker at: ADDRESS} once registered; exits when the scheduler closes it, or when
- * the parent process (the nanny) is gone, so a killed nanny leaves no orphan behind.
+ * the parent process (the nanny) is gone, so a killed nanny leaves no orphan behind; with status
+ * {@link #EXIT_NO_SCHEDULER} when its scheduler was lost and none came back within
+ * {@code distributed.worker.death-timeout}.
  */
 public final class WorkerMain {
+    /** Exit status of a worker JVM that found no scheduler within {@code distributed.worker.death-timeout}: its nanny stops too. */
+    public static final int EXIT_NO_SCHEDULER = 4;
+
     private WorkerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
@@ -54,6 +60,7 @@ public final class WorkerMain {
             }
         }
         CountDownLatch closed = new CountDownLatch(1);
+        Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
         Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
@@ -72,7 +79,7 @@ public final class WorkerMain {
             if (ProcessHandle.of(parent).isEmpty()) w.close();
         }
         closed.await();
-        System.exit(0);
+        System.exit(w.diedOfTimeout() ? EXIT_NO_SCHEDULER : 0);
     }
 
     private static final Fn1<Object, Object> WARM_UP = x -> x;

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.SchedulerServer;
 import org.jdask.distributed.Security;
+import org.jdask.distributed.internal.Watchdog;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,6 +68,7 @@ public final class SchedulerCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
             }
         }
+        Watchdog.exitOnFailure(); // a wedged scheduler exits (status 70): its supervisor sees it die
         try (SchedulerServer s = SchedulerServer.start(host, port, security, dashboardAddress)) {
             out.println("Scheduler at: " + s.address());
             if (s.dashboardLink() != null) out.println("Dashboard at: " + s.dashboardLink());

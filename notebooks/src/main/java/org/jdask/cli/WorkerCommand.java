@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jdask.Config;
 import org.jdask.distributed.Nanny;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.Worker;
 import org.jdask.distributed.WorkerMain;
+import org.jdask.distributed.internal.Watchdog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -72,6 +74,10 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Connect with CurveZMQ using the keys in DIR (a copy of the scheduler's, scheduler.secret not needed).")
     Path securityDir;
 
+    @Option(names = "--death-timeout", paramLabel = "SECONDS",
+            description = "Close a worker whose scheduler is lost and none comes back at its address within SECONDS (default: keep trying).")
+    Double deathTimeout;
+
     final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
@@ -100,6 +106,9 @@ public final class WorkerCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--security-dir: " + e.getMessage());
             }
         }
+        if (deathTimeout != null && !(deathTimeout > 0)) {
+            throw new ParameterException(spec.commandLine(), "--death-timeout must be a number of seconds > 0, got " + deathTimeout);
+        }
         String listen;
         try {
             listen = WorkerNetwork.listenHost(host, iface, sched, classpath);
@@ -109,7 +118,9 @@ public final class WorkerCommand implements Callable<Integer> {
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> running = new ArrayList<>();
-        try {
+        if (!nanny) Watchdog.exitOnFailure(); // workers in this JVM: a wedged one ends it (worker JVMs under nannies do so themselves)
+        // read by each worker and nanny as it starts (a nanny hands it to its worker JVM)
+        try (Config.Scope death = deathTimeout == null ? null : Config.set("distributed.worker.death-timeout", deathTimeout)) {
             for (int i = 0; i < n; i++) {
                 Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(listen)
                         .withResources(WorkerMain.parseResources(resources));
@@ -135,6 +146,23 @@ public final class WorkerCommand implements Callable<Integer> {
                 closeAll(running);
             }, "jdask-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            Thread gone = new Thread(() -> { // every worker gave up on its scheduler (--death-timeout): so does this process
+                while (stop.getCount() > 0) {
+                    synchronized (running) {
+                        if (!running.isEmpty() && running.stream().allMatch(WorkerCommand::gaveUp)) {
+                            noScheduler = true;
+                            stop.countDown();
+                        }
+                    }
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "jdask-worker-death-watch");
+            gone.setDaemon(true);
+            gone.start();
             try {
                 stop.await();
             } catch (InterruptedException e) {
@@ -143,7 +171,14 @@ public final class WorkerCommand implements Callable<Integer> {
         } finally {
             closeAll(running);
         }
-        return 0;
+        if (noScheduler) spec.commandLine().getErr().println("worker: no scheduler came back within --death-timeout " + deathTimeout + " s");
+        return noScheduler ? WorkerMain.EXIT_NO_SCHEDULER : 0;
+    }
+
+    private volatile boolean noScheduler;
+
+    private static boolean gaveUp(AutoCloseable c) {
+        return c instanceof Nanny n ? n.gaveUp() : c instanceof Worker w && w.diedOfTimeout();
     }
 
     private static void closeAll(List<AutoCloseable> running) {

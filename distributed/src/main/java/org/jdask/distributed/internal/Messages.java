@@ -308,6 +308,13 @@ public final class Messages {
         static StealAnswer read(Fields f) { return new StealAnswer(f.key("key"), f.bool("released")); }
     }
 
+    /** A task the scheduler freed (a cancel) has stopped here: its thread is free again. */
+    public record Released(Key key) implements Message {
+        public Op op() { return Op.RELEASED; }
+        public List<Object> fields() { return List.of(key); }
+        static Released read(Fields f) { return new Released(f.key("key")); }
+    }
+
     /** Nanny → scheduler: its worker JVM exited ({@code version}: the nanny's protocol version). */
     public record WorkerDied(String address, String reason, int version) implements Message {
         public Op op() { return Op.WORKER_DIED; }
@@ -448,6 +455,7 @@ public final class Messages {
         READERS.put(Op.ERRED, Erred::read);
         READERS.put(Op.MISSING, Missing::read);
         READERS.put(Op.STEAL_ANSWER, StealAnswer::read);
+        READERS.put(Op.RELEASED, Released::read);
         READERS.put(Op.WORKER_DIED, WorkerDied::read);
         READERS.put(Op.COMPUTE, Compute::read);
         READERS.put(Op.FREE, Free::read);

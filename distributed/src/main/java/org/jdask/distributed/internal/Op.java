@@ -16,7 +16,9 @@ public enum Op {
     // client -> scheduler (appended: codes are ordinals)
     RESTART,
     // client -> scheduler: the states of keys a client waits for (its watchdog against forgotten keys)
-    KEY_STATE, KEY_STATE_REPLY;
+    KEY_STATE, KEY_STATE_REPLY,
+    // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
+    RELEASED;
 
     private static final Op[] ALL = values();
 

@@ -64,7 +64,7 @@ final class Placement {
      * root tasks do not race ahead of the tasks that consume their results.
      */
     boolean hasFreeSlot(WorkerInfo w, Task t) {
-        int n = w.processing.size();
+        int n = w.busy();
         if (n < slots(w)) return true;
         double target = s.options.rootQueueSeconds() * w.nthreads;
         if (target <= 0 || n >= MAX_SHORT_PER_THREAD * w.nthreads) return false;
@@ -81,7 +81,7 @@ final class Placement {
         double bestLoad = Double.MAX_VALUE;
         for (WorkerInfo w : valid) {
             if (!hasFreeSlot(w, t)) continue;
-            double load = (double) w.processing.size() / w.nthreads;
+            double load = (double) w.busy() / w.nthreads;
             if (load < bestLoad) {
                 best = w;
                 bestLoad = load;
@@ -119,18 +119,20 @@ final class Placement {
     void balance() {
         if (s.workers.size() < 2 || !s.queued.isEmpty()) return;
         List<WorkerInfo> idle = new ArrayList<>();
-        for (WorkerInfo w : s.workers.values()) if (w.processing.size() < w.nthreads) idle.add(w);
+        // a thread still inside a dropped task counts as taken: work queued behind it is stolen too
+        for (WorkerInfo w : s.workers.values()) if (w.busy() < w.nthreads) idle.add(w);
         for (WorkerInfo thief : idle) {
             WorkerInfo victim = null;
             for (WorkerInfo w : s.workers.values()) {
-                if (w == thief || w.processing.size() <= w.nthreads) continue;
+                if (w == thief || w.busy() <= w.nthreads) continue;
                 if (victim == null || w.occupancy / w.nthreads > victim.occupancy / victim.nthreads) victim = w;
             }
             if (victim == null) return;
-            int want = thief.nthreads - thief.processing.size();
-            // newest tasks are the least likely to have started
+            int want = thief.nthreads - thief.busy();
+            // newest tasks are the least likely to have started; threads inside dropped tasks run none
             List<Task> candidates = new ArrayList<>(victim.processing.keySet());
-            for (int i = candidates.size() - 1; i >= victim.nthreads && want > 0; i--) {
+            int running = Math.max(0, victim.nthreads - victim.releasing.size());
+            for (int i = candidates.size() - 1; i >= running && want > 0; i--) {
                 Task t = candidates.get(i);
                 if (t.stealTo != null || !t.workerRestrictions.isEmpty() || !t.resources.isEmpty()) continue;
                 long missing = 0;

@@ -67,6 +67,9 @@ public sealed interface SchedulerEvent {
     /** The answer to a steal request: {@code released} when the victim dropped the task unstarted. */
     record StealResponse(String worker, Key key, boolean released) implements SchedulerEvent {}
 
+    /** {@code worker} stopped {@code key}, which it was told to drop (its thread is free again). */
+    record TaskReleased(String worker, Key key) implements SchedulerEvent {}
+
     /** Data a client placed on workers itself (scatter): each key with the workers holding it. */
     record UpdateData(String client, List<Scattered> keys) implements SchedulerEvent {}
 

@@ -130,6 +130,8 @@ public final class SchedulerState {
         final long memoryLimit;
         /** Tasks sent to it and not finished, with their estimated durations (seconds). */
         final Map<Task, Double> processing = new LinkedHashMap<>();
+        /** Tasks dropped (cancelled, released) while processing here, until the worker confirms they stopped. */
+        final Set<Key> releasing = new HashSet<>(0);
         final Set<Task> hasWhat = new HashSet<>();
         double occupancy;
         long nbytes;
@@ -178,6 +180,11 @@ public final class SchedulerState {
 
         public int processingCount() {
             return processing.size();
+        }
+
+        /** Threads taken: tasks processing here plus dropped tasks the worker has not confirmed stopping. */
+        int busy() {
+            return processing.size() + releasing.size();
         }
 
         public int keyCount() {
@@ -318,6 +325,7 @@ public final class SchedulerState {
         else if (event instanceof RemoveClient e) removeClient(e.client());
         else if (event instanceof MissingData e) missingData(e);
         else if (event instanceof StealResponse e) placement.stealResponse(e);
+        else if (event instanceof SchedulerEvent.TaskReleased e) taskReleased(e);
         else if (event instanceof UpdateData e) updateData(e);
         else if (event instanceof Restart e) restart(e.client());
         else throw new IllegalArgumentException("unknown scheduler event " + event);
@@ -375,7 +383,10 @@ public final class SchedulerState {
                     }
                 }
             }
+            // the queue is sorted by priority: a queued task leaves it while its priority changes
+            boolean wasQueued = t.state == TaskState.QUEUED && queued.remove(t);
             t.prio = new Prio(nt.userPriority(), gen, nt.order());
+            if (wasQueued) queued.add(t);
             if (e.report()) t.reportTo = e.client();
             fresh.add(t);
         }
@@ -495,6 +506,24 @@ public final class SchedulerState {
         emit(new Compute(w.address, t.key, t.spec, t.config, whoHas, t.prio, t.resources));
     }
 
+    /**
+     * Tells {@code t}'s worker to drop it (interrupting it if it runs); the worker's slot stays taken
+     * until the worker confirms with {@code RELEASED} (or a late {@code FINISHED}/{@code ERRED}), so
+     * no new task is queued behind a thread still inside a cancelled one.
+     */
+    private void freeProcessing(Task t) {
+        WorkerInfo w = t.processingOn;
+        emit(new Free(w.address, List.of(t.key)));
+        w.releasing.add(t.key);
+        stopProcessing(t);
+    }
+
+    /** The worker stopped a task it was told to drop: its slot is free. */
+    private void taskReleased(SchedulerEvent.TaskReleased e) {
+        WorkerInfo w = workers.get(e.worker());
+        if (w != null && w.releasing.remove(e.key())) fillFrom(w);
+    }
+
     private void stopProcessing(Task t) {
         WorkerInfo w = t.processingOn;
         if (w != null) {
@@ -509,6 +538,7 @@ public final class SchedulerState {
         Task t = tasks.get(e.key());
         WorkerInfo w = workers.get(e.worker());
         if (w == null) return; // a removed worker's late message
+        w.releasing.remove(e.key());
         if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
             // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
             if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
@@ -566,6 +596,7 @@ public final class SchedulerState {
     private void taskErred(TaskErred e) {
         Task t = tasks.get(e.key());
         WorkerInfo w = workers.get(e.worker());
+        if (w != null) w.releasing.remove(e.key());
         if (w == null || t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
             if (w != null) fillFrom(w);
             return;
@@ -601,10 +632,7 @@ public final class SchedulerState {
                         || dep.state == TaskState.PROCESSING) {
                     if (dep.state == TaskState.QUEUED) queued.remove(dep);
                     if (dep.state == TaskState.NO_WORKER) noWorker.remove(dep);
-                    if (dep.state == TaskState.PROCESSING) {
-                        emit(new Free(dep.processingOn.address, List.of(dep.key)));
-                        stopProcessing(dep);
-                    }
+                    if (dep.state == TaskState.PROCESSING) freeProcessing(dep);
                     dep.exception = root.exception;
                     dep.blame = root.blame;
                     transition(dep, TaskState.ERRED, "dependency " + t.key + " erred");
@@ -686,9 +714,8 @@ public final class SchedulerState {
                     if (t.state == TaskState.QUEUED) queued.remove(t);
                     if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
                     if (t.state == TaskState.PROCESSING) {
-                        emit(new Free(t.processingOn.address, List.of(t.key)));
                         WorkerInfo w = t.processingOn;
-                        stopProcessing(t);
+                        freeProcessing(t);
                         transition(t, TaskState.RELEASED, reason);
                         fillFrom(w);
                     } else {
@@ -775,8 +802,7 @@ public final class SchedulerState {
             for (Task dep : t.dependents) {
                 if (dep.state == TaskState.PROCESSING) {
                     // it will not get this input: take it back and let it wait for the recomputation
-                    emit(new Free(dep.processingOn.address, List.of(dep.key)));
-                    stopProcessing(dep);
+                    freeProcessing(dep);
                     transition(dep, TaskState.RELEASED, "input " + t.key + " lost");
                     rerun.add(dep);
                 } else if (dep.state == TaskState.WAITING) {

@@ -22,6 +22,10 @@ import org.zeromq.ZMQ;
  *   frame 0   'J' 'D' version  count  (op fields)*count      -- the header
  *   frame 1.. payloads referenced from the header by index      -- Codecs frames, sent as is
  * </pre>
+ * A payload bigger than 1 MiB (or {@code distributed.comm.max-frame-bytes}, if smaller)
+ * goes as consecutive chunk frames (tag {@code CHUNKED}: first frame, count) and is joined on
+ * arrival, so no single frame a receiver allocates for is large while values of any size up to
+ * 2 GB still travel.
  * Header fields are a tiny tagged encoding (null, booleans, varint longs, doubles, strings, keys,
  * lists, string maps, payload references); it is parsed without any reflection, so a malformed or
  * hostile header is rejected with a message before any payload is decoded.
@@ -35,7 +39,7 @@ public final class Wire {
     public static final int VERSION = 2;
     private static final byte M0 = 'J', M1 = 'D';
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, LONG = 3, DOUBLE = 4, STRING = 5, KEY = 6, LIST = 7,
-            MAP = 8, PAYLOAD = 9, LOCAL = 10;
+            MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11;
     private static final int MAX_DEPTH = 32;
 
     private static final String SECRET;
@@ -155,28 +159,59 @@ public final class Wire {
 
     // ------------------------------------------------------------------ sending
 
-    /** Sends {@code batch} (prefixed with {@code identity} on a ROUTER); payloads by reference when {@code local}. */
-    public static void send(ZMQ.Socket socket, byte[] identity, List<Msg> batch, boolean local) {
+    /**
+     * Sends {@code batch} (prefixed with {@code identity} on a ROUTER); payloads by reference when
+     * {@code local}. Never blocks: returns false, having sent nothing, when the socket has no live
+     * peer to take the message (a DEALER whose connection is down, see {@link Zmq#socket}); the
+     * caller keeps the batch and tries again, or gives up.
+     */
+    public static boolean send(ZMQ.Socket socket, byte[] identity, List<Msg> batch, boolean local) {
         Out out = new Out(64 + batch.size() * 32);
-        List<byte[]> payloads = new ArrayList<>();
+        List<ByteBuffer> payloads = new ArrayList<>();
         out.b(M0).b(M1).b((byte) VERSION).varint(batch.size());
         for (Msg m : batch) {
             out.b((byte) m.op().ordinal());
             writeValue(out, m.fields(), payloads, local, 0);
         }
-        if (identity != null) socket.sendMore(identity);
         byte[] header = out.bytes();
-        if (payloads.isEmpty()) {
-            socket.send(header, 0);
-            return;
+        int frames = (identity != null ? 1 : 0) + 1 + payloads.size();
+        int sent = 0;
+        if (identity != null && !part(socket, identity, ++sent < frames)) return unsent(out);
+        if (!part(socket, header, ++sent < frames)) {
+            if (identity == null) return unsent(out);
+            throw new WireException("a ROUTER took the identity frame but not the header");
         }
-        socket.sendMore(header);
-        for (int i = 0; i < payloads.size(); i++) {
-            socket.send(payloads.get(i), i == payloads.size() - 1 ? 0 : ZMQ.SNDMORE);
+        for (ByteBuffer p : payloads) {
+            boolean more = ++sent < frames;
+            if (socket.sendByteBuffer(p, ZMQ.DONTWAIT | (more ? ZMQ.SNDMORE : 0)) < 0) {
+                throw new WireException("payload frame " + (sent - 1) + " of a " + frames + "-frame message could not be queued");
+            }
         }
+        return true;
     }
 
-    private static void writeValue(Out out, Object v, List<byte[]> payloads, boolean local, int depth) {
+    private static boolean unsent(Out out) {
+        for (Long id : out.locals) LOCAL_VALUES.remove(id);
+        return false;
+    }
+
+    private static boolean part(ZMQ.Socket socket, byte[] frame, boolean more) {
+        return socket.send(frame, ZMQ.DONTWAIT | (more ? ZMQ.SNDMORE : 0));
+    }
+
+    /** The largest chunk frame. */
+    private static final int CHUNK_CHECK = 1 << 20;
+
+    /**
+     * The chunk size: 1 MiB ({@code distributed.comm.max-frame-bytes} if smaller). Small enough that
+     * many peers' chunks arriving at once fit {@link FrameGuard}'s budget, big enough that a chunk
+     * costs ZeroMQ nothing noticeable.
+     */
+    static int chunkBytes() {
+        return (int) Math.min(Zmq.maxFrameBytes(), CHUNK_CHECK);
+    }
+
+    private static void writeValue(Out out, Object v, List<ByteBuffer> payloads, boolean local, int depth) {
         if (depth > MAX_DEPTH) throw new IllegalArgumentException("header nested deeper than " + MAX_DEPTH);
         if (v == null) out.b(NULL);
         else if (v instanceof Boolean b) out.b(b ? TRUE : FALSE);
@@ -199,10 +234,19 @@ public final class Wire {
             if (local && p.hasValue()) {
                 long id = REFS.getAndIncrement();
                 LOCAL_VALUES.put(id, p); // the payload itself: its frame, if already encoded, travels too
+                out.locals.add(id);
                 out.b(LOCAL).dbl(Double.longBitsToDouble(id));
             } else {
-                out.b(PAYLOAD).varint(payloads.size());
-                payloads.add(p.bytes());
+                byte[] b = p.bytes();
+                int chunk = b.length > 1024 ? chunkBytes() : Integer.MAX_VALUE; // 1024: the smallest frame limit
+                if (b.length <= chunk) {
+                    out.b(PAYLOAD).varint(payloads.size());
+                    payloads.add(ByteBuffer.wrap(b));
+                } else { // one value, several frames: no frame over the receiver's limit
+                    int n = (int) ((b.length + (long) chunk - 1) / chunk);
+                    out.b(CHUNKED).varint(payloads.size()).varint(n);
+                    for (int off = 0; off < b.length; off += chunk) payloads.add(ByteBuffer.wrap(b, off, Math.min(chunk, b.length - off)).slice());
+                }
             }
         } else {
             throw new IllegalArgumentException("cannot put a " + v.getClass().getName() + " into a message header: " + v);
@@ -314,6 +358,24 @@ public final class Wire {
                     if (i < 1 || i >= frames.size()) throw new WireException("payload frame " + (i - 1) + " is missing (" + (frames.size() - 1) + " payload frames)");
                     return Payload.ofBytes(frames.get(i));
                 }
+                case CHUNKED: {
+                    int first = (int) varint(in) + 1;
+                    long n = varint(in);
+                    if (first < 1 || n < 2 || first + n > frames.size()) {
+                        throw new WireException("chunked payload of " + n + " frames from frame " + (first - 1) + " is missing (" + (frames.size() - 1) + " payload frames)");
+                    }
+                    long total = 0;
+                    for (int i = first; i < first + n; i++) total += frames.get(i).length;
+                    if (total > Integer.MAX_VALUE - 16) throw new WireException("chunked payload of " + total + " bytes is over 2 GB");
+                    byte[] all = new byte[(int) total];
+                    int at = 0;
+                    for (int i = first; i < first + n; i++) {
+                        byte[] f = frames.get(i);
+                        System.arraycopy(f, 0, all, at, f.length);
+                        at += f.length;
+                    }
+                    return Payload.ofBytes(all);
+                }
                 case LOCAL: {
                     long id = Double.doubleToRawLongBits(in.getDouble());
                     if (!allowLocal) throw new WireException("local reference from a peer outside this JVM refused");
@@ -357,6 +419,8 @@ public final class Wire {
     private static final class Out {
         byte[] a;
         int n;
+        /** Local-reference ids this header put in the table (taken out again if it is not sent). */
+        final List<Long> locals = new ArrayList<>(0);
 
         Out(int cap) {
             a = new byte[cap];

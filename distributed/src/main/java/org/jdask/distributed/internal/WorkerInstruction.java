@@ -23,6 +23,12 @@ public sealed interface WorkerInstruction {
     /** Answer a steal request. */
     record StealAnswer(Key key, boolean released) implements WorkerInstruction {}
 
+    /** Interrupt the thread running {@code key}: the scheduler dropped it (a cancel). */
+    record Interrupt(Key key) implements WorkerInstruction {}
+
+    /** Tell the scheduler: {@code key}, which it dropped, no longer takes a thread here. */
+    record Released(Key key) implements WorkerInstruction {}
+
     /** Remove these values from the store. */
     record Drop(List<Key> keys) implements WorkerInstruction {}
 }

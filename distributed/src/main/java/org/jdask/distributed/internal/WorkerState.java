@@ -38,7 +38,8 @@ public final class WorkerState {
         MOVES.put(State.FETCH, java.util.EnumSet.of(State.FLIGHT, State.MEMORY));
         MOVES.put(State.FLIGHT, java.util.EnumSet.of(State.FETCH, State.MEMORY));
         MOVES.put(State.READY, java.util.EnumSet.of(State.EXECUTING));
-        MOVES.put(State.EXECUTING, java.util.EnumSet.of(State.MEMORY));
+        // EXECUTING -> READY: interrupted by a free, then wanted again: it runs again
+        MOVES.put(State.EXECUTING, java.util.EnumSet.of(State.MEMORY, State.READY));
         MOVES.put(State.MEMORY, java.util.EnumSet.noneOf(State.class));
     }
 
@@ -60,6 +61,8 @@ public final class WorkerState {
         boolean owned;
         /** Freed or stolen while running: drop its result when it returns. */
         boolean cancelled;
+        /** Interrupted by a free while running: if it is wanted again and the interrupt made it fail, it runs again. */
+        boolean interrupted;
         long nbytes = -1;
 
         WTask(Key key, State state) {
@@ -291,6 +294,13 @@ public final class WorkerState {
         if (t.cancelled) {
             if (failed == null) out.add(new Drop(List.of(key)));
             remove(t, now, "finished after being freed");
+            out.add(new Released(key));
+            return;
+        }
+        if (failed != null && t.interrupted) { // freed, interrupted, then wanted again: the failure is the interrupt's
+            t.interrupted = false;
+            move(t, State.READY, "interrupted by a free and wanted again: runs again", now);
+            ready.add(t);
             return;
         }
         if (failed != null) {
@@ -331,8 +341,15 @@ public final class WorkerState {
         WTask t = tasks.get(k);
         if (t == null) return;
         switch (t.state) {
-            case EXECUTING -> t.cancelled = true;
-            case READY, WAITING -> remove(t, now, why);
+            case EXECUTING -> {
+                if (!t.cancelled && !t.interrupted) out.add(new Interrupt(k));
+                t.interrupted = true;
+                t.cancelled = true;
+            }
+            case READY, WAITING -> {
+                remove(t, now, why);
+                if (t.owned) out.add(new Released(k));
+            }
             case MEMORY -> {
                 t.owned = false;
                 if (t.dependents.isEmpty()) {

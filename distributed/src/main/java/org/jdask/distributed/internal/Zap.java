@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -47,7 +46,26 @@ public final class Zap {
     private static final int SERVER_EVENTS = ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL
             | ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED;
     private static final int CLIENT_EVENTS = ZMQ.HANDSHAKE_FAILED_AUTH | ZMQ.HANDSHAKE_FAILED_PROTOCOL
-            | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED;
+            | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED | ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
+            | ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_CONNECT_RETRIED | ZMQ.EVENT_CONNECT_DELAYED;
+    /**
+     * Connections in a row that the server closed before the ZeroMQ greeting completed: then it
+     * refuses this side's mechanism (a CurveZMQ server and a plaintext client; ZeroMQ itself may
+     * go on reconnecting for ever). A stalled handshake drops after the greeting, never counts.
+     */
+    static final int DROPS_BEFORE_GREETING = 3;
+    /**
+     * After a connection dropped before the greeting, ZeroMQ either retries (a {@code CONNECT_RETRIED}
+     * event within its 100 ms reconnect interval) or has given up on a protocol error: no retry for
+     * this long means it gave up, which is a refusal too.
+     */
+    static final long GAVE_UP_MS = 1000;
+
+    /** Hears why a server refused a client socket. */
+    public interface Refusal {
+        /** {@code beforeGreeting}: the server closed every connection before the greeting (a mechanism mismatch). */
+        void refused(String why, boolean beforeGreeting);
+    }
     private static Thread thread;
 
     private Zap() {}
@@ -85,13 +103,16 @@ public final class Zap {
     private static final class Watch {
         final ZMQ.Socket pair;
         final Policy policy;                    // server side; null for a client watch
-        final Consumer<String> onRefused;       // client side
+        final Refusal onRefused;                // client side
         final String peer;
+        boolean connected, greeted, reported;   // client side: the current connection
+        int drops;
+        long droppedAt;                         // client side: when a connection dropped before its greeting, 0 after a retry
         /** Accepted connections and the number of greetings seen when each was accepted. */
         final Map<Object, Long> accepted = new IdentityHashMap<>();
         long greetings;
 
-        Watch(ZMQ.Socket pair, Policy policy, Consumer<String> onRefused, String peer) {
+        Watch(ZMQ.Socket pair, Policy policy, Refusal onRefused, String peer) {
             this.pair = pair;
             this.policy = policy;
             this.onRefused = onRefused;
@@ -126,15 +147,16 @@ public final class Zap {
     }
 
     /**
-     * Calls {@code onRefused} (on the ZAP thread) when the server {@code peer} refuses the CURVE
-     * client socket {@code s} during the handshake; set up before {@code s} connects.
+     * Calls {@code onRefused} (on the ZAP thread) when the server {@code peer} refuses the client
+     * socket {@code s} during the handshake: its CURVE key, or (plaintext or not) every greeting;
+     * set up before {@code s} connects.
      */
-    public static void watchClient(ZMQ.Socket s, String peer, Consumer<String> onRefused) {
+    public static void watchClient(ZMQ.Socket s, String peer, Refusal onRefused) {
         ensureStarted();
         watch(s, CLIENT_EVENTS, null, onRefused, peer);
     }
 
-    private static void watch(ZMQ.Socket s, int events, Policy p, Consumer<String> onRefused, String peer) {
+    private static void watch(ZMQ.Socket s, int events, Policy p, Refusal onRefused, String peer) {
         String endpoint = "inproc://jdask-zap-monitor-" + DOMAINS.incrementAndGet();
         if (!s.monitor(endpoint, events)) throw new IllegalStateException("cannot monitor a secured socket at " + endpoint);
         // connected here, before the socket is used, so no event is lost; then handed to the ZAP thread
@@ -202,6 +224,7 @@ public final class Zap {
                 }
                 for (int i = watches.size() - 1; i >= 0; i--) {
                     Watch x = watches.get(i);
+                    if (x.policy == null) gaveUp(x);
                     if (!drain(x)) {
                         watches.remove(i);
                         x.pair.close();
@@ -261,6 +284,19 @@ public final class Zap {
         rep.send("");
     }
 
+    /** A client watch whose connection dropped before its greeting and that ZeroMQ did not retry: refused. */
+    private static void gaveUp(Watch w) {
+        if (w.droppedAt > 0 && !w.connected && System.currentTimeMillis() - w.droppedAt > GAVE_UP_MS) {
+            refuse(w, "the server at " + w.peer + " closed the connection before the ZeroMQ greeting completed, and ZeroMQ gave up on it");
+        }
+    }
+
+    private static void refuse(Watch w, String why) {
+        if (w.reported) return;
+        w.reported = true;
+        w.onRefused.refused(why, true);
+    }
+
     /** Reads a watch's events; false once the watched socket is closed. */
     private static boolean drain(Watch w) {
         ZMQ.Event e;
@@ -268,11 +304,29 @@ public final class Zap {
             int ev = e.getEvent();
             if (ev == ZMQ.EVENT_MONITOR_STOPPED) return false;
             if (w.policy == null) {
-                if ((ev & CLIENT_EVENTS) != 0) {
+                if (ev == ZMQ.HANDSHAKE_FAILED_AUTH || ev == ZMQ.HANDSHAKE_FAILED_PROTOCOL || ev == ZMQ.HANDSHAKE_FAILED_NO_DETAIL) {
                     String why = ev == ZMQ.HANDSHAKE_FAILED_AUTH
                             ? "the server at " + w.peer + " refused this peer's CURVE key (status " + e.getValue() + "): it is not in the server's allow-list"
                             : "the CURVE handshake with " + w.peer + " failed (" + e.getValue() + ")";
-                    w.onRefused.accept(why);
+                    w.onRefused.refused(why, false);
+                } else if (ev == ZMQ.EVENT_CONNECTED) {
+                    w.connected = true;
+                    w.greeted = false;
+                    w.droppedAt = 0;
+                } else if (ev == ZMQ.EVENT_CONNECT_RETRIED || ev == ZMQ.EVENT_CONNECT_DELAYED) {
+                    w.droppedAt = 0; // ZeroMQ is still trying
+                } else if (ev == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                    w.greeted = true;
+                    w.drops = 0;
+                } else if (ev == ZMQ.EVENT_DISCONNECTED && w.connected) {
+                    w.connected = false;
+                    if (!w.greeted) {
+                        w.droppedAt = System.currentTimeMillis();
+                        if (++w.drops == DROPS_BEFORE_GREETING) {
+                            refuse(w, "the server at " + w.peer + " closed " + DROPS_BEFORE_GREETING
+                                    + " connections in a row before the ZeroMQ greeting completed");
+                        }
+                    }
                 }
                 continue;
             }

@@ -31,18 +31,48 @@ public final class Zmq {
     }
 
     /**
-     * A socket with linger 0 (closing never blocks on unsent messages), the frame limit set, and the
+     * A socket with linger 0 (closing never blocks on unsent messages), the frame limit set, the
      * handshake limit {@code distributed.comm.timeouts.handshake} (seconds): a connection whose
-     * handshake stalls is dropped and made again instead of waiting JeroMQ's default 30 s.
+     * handshake stalls is dropped and made again instead of waiting JeroMQ's default 30 s, and the
+     * {@link FrameGuard} allocator, which refuses negative frame sizes and bounds memory taken by
+     * frames still arriving. A DEALER queues at most {@link #DEALER_QUEUE} messages for a peer that
+     * is not there yet and none once a handshake failed (ZeroMQ then never reconnects): a send past
+     * that fails at once ({@link Wire#send} never blocks) and the caller's {@link Outbox} keeps it.
      */
     public static ZMQ.Socket socket(SocketType type, long maxFrame) {
         ZMQ.Socket s = context().createSocket(type);
         s.setLinger(0);
         s.setHandshakeIvl((int) Math.max(100, Config.getDuration("distributed.comm.timeouts.handshake", Duration.ofSeconds(3)).toMillis()));
         s.setMaxMsgSize(maxFrame);
+        s.setMsgAllocator(FrameGuard.INSTANCE);
         s.setRcvHWM(0);
         s.setSndHWM(0);
+        if (type == SocketType.DEALER) s.setSndHWM(DEALER_QUEUE);
+        if (type == SocketType.ROUTER) { // a peer that answers no ZMTP PING (one stuck mid-frame) is dropped
+            s.setHeartbeatIvl(5_000);
+            s.setHeartbeatTimeout(30_000);
+        }
         return s;
+    }
+
+    /** Messages (batches) a DEALER queues for its peer before sends fail. */
+    public static final int DEALER_QUEUE = 100_000;
+
+
+    /** {@code distributed.comm.max-frame-bytes}: the largest frame any socket accepts (64 MiB by default). */
+    public static long maxFrameBytes() {
+        long v = Config.getBytes("distributed.comm.max-frame-bytes", 64 << 20);
+        if (v < 1024) {
+            throw new IllegalArgumentException("distributed.comm.max-frame-bytes must be at least 1024, got " + v);
+        }
+        return v;
+    }
+
+    /** {@code distributed.comm.frame-budget-bytes}: bytes of large frames that may be arriving at once, JVM-wide. */
+    public static long frameBudget() {
+        long v = Config.getBytes("distributed.comm.frame-budget-bytes", 256 << 20);
+        if (v < 4 << 20) throw new IllegalArgumentException("distributed.comm.frame-budget-bytes must be at least 4 MiB (4194304), got " + v);
+        return v;
     }
 
     /** Closes a socket created by {@link #socket}; errors while closing are ignored. */

@@ -150,7 +150,7 @@ class MessagesTest {
                 new Report(k, ReportKind.values()[r.nextInt(4)], strs(r, count), size == 0 ? null : p, size == 0 ? null : k),
                 new TaskDone(k, bigInt, size == 2), new Heartbeat(metrics),
                 new Finished(k, big, max ? Double.MAX_VALUE : r.nextDouble(), size == 0 ? null : big, size == 0 ? null : bigInt),
-                new Erred(k, p), new Missing(k, k, text), new StealAnswer(k, size == 1), new WorkerDied(text, text, Wire.VERSION),
+                new Erred(k, p), new Missing(k, k, text), new StealAnswer(k, size == 1), new Released(k), new WorkerDied(text, text, Wire.VERSION),
                 new Compute(new WorkerEvent.Compute(k, p, size == 0 ? null : p, whoHas, new Prio(bigInt, big, -bigInt), size == 0 ? null : res)),
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p));

@@ -263,6 +263,22 @@ class SchedulerStateTest {
     }
 
     @Test
+    void aCancelledRunningTaskKeepsItsThreadTakenUntilTheWorkerConfirms() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("long")), List.of(k("long")), false));
+        List<SchedulerInstruction> is = on(new CancelKeys("c", List.of(k("long"))));
+        assertTrue(is.contains(new Free("w1", List.of(k("long")))), is.toString());
+        // saturation 1.0: one slot, still taken by the thread inside "long"
+        is = on(new UpdateGraph("c", List.of(task("next")), List.of(k("next")), false));
+        assertEquals(List.of(), computes(is));
+        assertEquals(List.of(k("next")), s.queuedKeys());
+        is = on(new TaskReleased("w1", k("long")));
+        assertEquals(List.of(k("next")), computes(is).stream().map(Compute::key).toList());
+        on(new TaskFinished("w1", k("next"), 8, 0.01));
+        assertEquals(Map.of("next", TaskState.MEMORY), states());
+    }
+
+    @Test
     void heartbeatTimeoutRemovesASilentWorker() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         on(new AddWorker("w2", "w2", 1, Map.of()));

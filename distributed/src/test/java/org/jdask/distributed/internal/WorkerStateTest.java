@@ -86,8 +86,20 @@ class WorkerStateTest {
         on(new Compute(k("wait"), "s", null, Map.of(), P1, Map.of()));
         assertEquals(List.of(new StealAnswer(k("run"), false)), on(new Steal(k("run"))));
         assertEquals(List.of(new StealAnswer(k("wait"), true)), on(new Steal(k("wait"))));
+        // a freed running task is interrupted (once), and its end confirmed to the scheduler
+        assertEquals(List.of(new Interrupt(k("run"))), on(new Free(List.of(k("run")))));
         assertEquals(List.of(), on(new Free(List.of(k("run")))));
-        assertEquals(List.of(new Drop(List.of(k("run")))), on(new ExecuteDone(k("run"), 1, 0)));
+        assertEquals(List.of(new Drop(List.of(k("run"))), new Released(k("run"))), on(new ExecuteDone(k("run"), 1, 0)));
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void aFreedQueuedTaskIsConfirmedAtOnceAndAFailedFreedTaskToo() {
+        on(new Compute(k("run"), "s", null, Map.of(), P0, Map.of()));
+        on(new Compute(k("queued"), "s", null, Map.of(), P1, Map.of()));
+        assertEquals(List.of(new Released(k("queued"))), on(new Free(List.of(k("queued")))));
+        assertEquals(List.of(new Interrupt(k("run"))), on(new Free(List.of(k("run")))));
+        assertEquals(List.of(new Released(k("run"))), on(new ExecuteFailed(k("run"), "interrupted")));
         assertEquals(Map.of(), w.states());
     }
 
@@ -113,18 +125,29 @@ class WorkerStateTest {
     @Test
     void aTaskFreedWhileRunningAndAskedForAgainReportsItsResult() {
         assertEquals(List.of(new Execute(k("t"), "spec", null)), on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of())));
-        assertEquals(List.of(), on(new Free(List.of(k("t")))));
+        assertEquals(List.of(new Interrupt(k("t"))), on(new Free(List.of(k("t")))));
         assertEquals(List.of(), on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()))); // no second run
         assertEquals(Map.of(k("t"), State.EXECUTING), w.states());
+        // the task ignored the interrupt and finished: its result counts
         assertEquals(List.of(new Finished(k("t"), 8, 0.5)), on(new ExecuteDone(k("t"), 8, 0.5)));
         assertEquals(Map.of(k("t"), State.MEMORY), w.states());
+    }
+
+    @Test
+    void aTaskInterruptedByAFreeAndAskedForAgainRunsAgainInsteadOfFailing() {
+        on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()));
+        assertEquals(List.of(new Interrupt(k("t"))), on(new Free(List.of(k("t")))));
+        on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()));
+        // the interrupt made it fail: not the user's error, it runs again
+        assertEquals(List.of(new Execute(k("t"), "spec", null)), on(new ExecuteFailed(k("t"), "InterruptedException")));
+        assertEquals(List.of(new Finished(k("t"), 8, 0.5)), on(new ExecuteDone(k("t"), 8, 0.5)));
     }
 
     @Test
     void aTaskFreedWhileRunningAndNotAskedForAgainIsDropped() {
         on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()));
         on(new Free(List.of(k("t"))));
-        assertEquals(List.of(new Drop(List.of(k("t")))), on(new ExecuteDone(k("t"), 8, 0.5)));
+        assertEquals(List.of(new Drop(List.of(k("t"))), new Released(k("t"))), on(new ExecuteDone(k("t"), 8, 0.5)));
         assertEquals(Map.of(), w.states());
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
 
 /**
  * A scheduler and workers on this machine (Dask's {@code LocalCluster}): with
@@ -36,6 +37,7 @@ public final class LocalCluster implements Cluster {
         String host = "127.0.0.1";
         int port = 0;
         long memoryLimit = 0;
+        java.nio.file.Path localDirectory;
         Map<String, Double> resources = Map.of();
         long startTimeoutMs = 60_000;
         Security security;
@@ -75,18 +77,29 @@ public final class LocalCluster implements Cluster {
         /**
          * Memory limit per worker: {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear
          * error otherwise). A worker JVM gets it as its heap size ({@code -Xmx}); every worker
-         * reports it to the scheduler ({@code memory_limit} in {@link Client#workers()}), where the
-         * memory manager (spill, pause, terminate at {@code distributed.worker.memory.*}) will use
-         * it. In-process workers share this JVM's heap, so for them it is only reported.
+         * reports it to the scheduler ({@code memory_limit} in {@link Client#workers()}), and its
+         * memory manager spills to disk, pauses and restarts the worker at the fractions
+         * {@code distributed.worker.memory.target/spill/pause/terminate} of it. Default (0): the
+         * machine's memory divided by the workers (in-process workers: this JVM's heap divided by
+         * them). In-process workers share this JVM's heap, so they spill by their own results only.
          */
         public Builder memoryLimit(String limit) {
             return memoryLimit(org.jdask.distributed.internal.Sizes.parse(limit, "memoryLimit"));
         }
 
-        /** {@link #memoryLimit(String)} in bytes; 0 means no limit. */
+        /** {@link #memoryLimit(String)} in bytes; 0 means the default. */
         public Builder memoryLimit(long bytes) {
             Worker.Options.defaults().withMemoryLimit(bytes); // the one check of the value
             memoryLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Where each worker creates its own directory for its spill store (deleted when it stops,
+         * by its nanny if its JVM is killed); must exist and be writable. Default: the temp directory.
+         */
+        public Builder localDirectory(java.nio.file.Path dir) {
+            localDirectory = dir;
             return this;
         }
 
@@ -195,7 +208,8 @@ public final class LocalCluster implements Cluster {
         for (int i = size(); i < n; i++) {
             String name = "worker-" + started++;
             Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
-                    .withHost(config.host).withName(name).withMemoryLimit(config.memoryLimit);
+                    .withHost(config.host).withName(name).withMemoryLimit(memoryLimitPerWorker(n))
+                    .withLocalDirectory(config.localDirectory);
             if (config.processes) {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
@@ -241,6 +255,13 @@ public final class LocalCluster implements Cluster {
                 throw new IllegalStateException("interrupted while waiting for workers");
             }
         }
+    }
+
+    /** The builder's limit, or Dask's default: the machine's memory (or, in-process, this heap) divided by the workers. */
+    private long memoryLimitPerWorker(int workers) {
+        if (config.memoryLimit > 0) return config.memoryLimit;
+        long total = config.processes ? MemoryPolicy.defaultLimit(1) : Runtime.getRuntime().maxMemory();
+        return Math.max(total / Math.max(1, workers), 64L << 20);
     }
 
     /**

@@ -17,6 +17,7 @@ import org.jdask.distributed.internal.Op;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.graph.JvmFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ public final class Nanny implements AutoCloseable {
     private volatile CompletableFuture<String> address = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile int restarts;
+    /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
+    private volatile Path localDirectory;
     private final Thread monitor;
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
@@ -88,6 +91,7 @@ public final class Nanny implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
+        cmd.addAll(NannyMemory.configFlags());
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
@@ -101,6 +105,10 @@ public final class Nanny implements AutoCloseable {
         if (o.memoryLimit() > 0) {
             cmd.add("--memory-limit");
             cmd.add(String.valueOf(o.memoryLimit()));
+        }
+        if (o.localDirectory() != null) {
+            cmd.add("--local-directory");
+            cmd.add(o.localDirectory().toString());
         }
         if (o.name() != null) {
             cmd.add("--name");
@@ -148,6 +156,7 @@ public final class Nanny implements AutoCloseable {
                     if (logs.size() > LOG_LINES) logs.removeFirst();
                 }
                 if (line.startsWith("Worker at: ")) addr.complete(line.substring("Worker at: ".length()).trim());
+                else if (line.startsWith(LocalDirectory.LINE)) localDirectory = Path.of(line.substring(LocalDirectory.LINE.length()).trim());
             }
         } catch (IOException ignored) {
             // process gone
@@ -165,9 +174,10 @@ public final class Nanny implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            NannyMemory.cleanUp(localDirectory);
             if (closing) return;
             String addr = address.getNow(null);
-            String why = "worker process " + p.pid() + " exited with code " + code;
+            String why = "worker process " + p.pid() + " exited with code " + code + NannyMemory.explain(code);
             LOG.warn("{}; restarting it", why);
             if (addr != null) tellScheduler(addr, why);
             restarts++;
@@ -235,5 +245,6 @@ public final class Nanny implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         monitor.interrupt();
+        NannyMemory.cleanUp(localDirectory);
     }
 }

@@ -1,13 +1,13 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +28,9 @@ import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
 import org.jdask.distributed.internal.WorkerState;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.memory.MemoryManager;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
+import org.jdask.distributed.internal.memory.SpillBuffer;
 import org.jdask.fn.Fn0;
 import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
@@ -54,15 +57,25 @@ import org.zeromq.ZMQ;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final Object NULL = new Object();
+    /** Stands for a null result in the store. */
+    static final Object NULL = new Object();
 
     /**
      * How a worker is set up; {@link #defaults()} then the {@code with*} methods.
      *
-     * @param memoryLimit bytes the worker may use, 0 for no limit: a worker JVM's heap size
-     *     ({@code -Xmx}, set by its {@link Nanny}), reported to the scheduler for the memory manager
+     * @param memoryLimit bytes the worker may use, 0 for the default (the machine's memory divided by
+     *     the workers on it, see {@link MemoryPolicy#defaultLimit}): a worker JVM's heap size
+     *     ({@code -Xmx}, set by its {@link Nanny}); its memory manager spills, pauses and terminates
+     *     at the fractions {@code distributed.worker.memory.*} of it
+     * @param localDirectory where the worker creates its own scratch directory (spill store): null
+     *     for the temp directory; must exist and be writable
      */
-    public record Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit) {
+    public record Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit,
+                          Path localDirectory) {
+        public Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit) {
+            this(name, nthreads, resources, host, memoryLimit, null);
+        }
+
         /** Below this a worker JVM cannot even load its codecs. */
         static final long MIN_MEMORY_LIMIT = 32L << 20;
 
@@ -71,20 +84,20 @@ public final class Worker implements AutoCloseable {
         }
 
         public Options withName(String n) {
-            return new Options(n, nthreads, resources, host, memoryLimit);
+            return new Options(n, nthreads, resources, host, memoryLimit, localDirectory);
         }
 
         public Options withThreads(int n) {
             if (n < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + n);
-            return new Options(name, n, resources, host, memoryLimit);
+            return new Options(name, n, resources, host, memoryLimit, localDirectory);
         }
 
         public Options withResources(Map<String, Double> r) {
-            return new Options(name, nthreads, Map.copyOf(r), host, memoryLimit);
+            return new Options(name, nthreads, Map.copyOf(r), host, memoryLimit, localDirectory);
         }
 
         public Options withHost(String h) {
-            return new Options(name, nthreads, resources, h, memoryLimit);
+            return new Options(name, nthreads, resources, h, memoryLimit, localDirectory);
         }
 
         /** A memory limit in bytes (0: none); at least 32 MiB. */
@@ -92,7 +105,12 @@ public final class Worker implements AutoCloseable {
             if (bytes != 0 && bytes < MIN_MEMORY_LIMIT) {
                 throw new IllegalArgumentException("memory limit " + bytes + " bytes is below the 32 MiB a worker needs (0 means no limit)");
             }
-            return new Options(name, nthreads, resources, host, bytes);
+            return new Options(name, nthreads, resources, host, bytes, localDirectory);
+        }
+
+        /** Where the worker's own scratch directory goes ({@code --local-directory}); null: the temp directory. */
+        public Options withLocalDirectory(Path dir) {
+            return new Options(name, nthreads, resources, host, memoryLimit, dir);
         }
 
         /** A memory limit like {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear error otherwise). */
@@ -108,7 +126,11 @@ public final class Worker implements AutoCloseable {
     private final boolean local;
     private final long maxFrame;
     private final WorkerState state;
-    private final Map<Key, Object> data = new ConcurrentHashMap<>();
+    /** Results and fetched values, spilled to disk least-recently-used past the memory target. */
+    private final SpillBuffer<Key> data;
+    private final MemoryManager memory;
+    /** The resolved memory limit (the default when none was given). */
+    private final long memoryLimit;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final ExecutorService executor;
     private final Thread thread;
@@ -168,7 +190,20 @@ public final class Worker implements AutoCloseable {
         this.security = schedulerAddress.startsWith("inproc://") ? null : security;
         this.schedulerAddress = schedulerAddress;
         this.options = options;
-        this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
+        this.memory = WorkerMemory.open(options, !schedulerAddress.startsWith("inproc://"), NULL, new MemoryManager.Listener() {
+            @Override
+            public void paused(boolean paused, String why) {
+                memoryPaused(paused, why);
+            }
+
+            @Override
+            public void terminate(String why) {
+                memoryTerminate(why);
+            }
+        });
+        this.data = memory.data();
+        this.memoryLimit = memory.policy().limit();
+        this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(memoryLimit);
         this.local = schedulerAddress.startsWith("inproc://");
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = (long) (Config.getDouble("distributed.worker.heartbeat-interval", 0.5) * 1000);
@@ -229,7 +264,35 @@ public final class Worker implements AutoCloseable {
      * fractions {@code distributed.worker.memory.target/spill/pause/terminate}.
      */
     public long memoryLimit() {
-        return options.memoryLimit();
+        return memoryLimit;
+    }
+
+    /** The worker's own directory (its spill store lives here; deleted when the worker stops). */
+    public Path localDirectory() {
+        return memory.directory().path();
+    }
+
+    /** Managed bytes in memory, on disk, and whether the memory manager paused the worker (see {@code workerInfo()}). */
+    public Map<String, Object> memoryMetrics() {
+        return memory.metrics();
+    }
+
+    /** Memory manager: paused or resumed (monitor thread). */
+    private void memoryPaused(boolean paused, String why) {
+        LOG.info("{} {}: {}", paused ? "paused:" : "resumed:", address, why);
+        post(() -> {
+            apply(new WorkerEvent.Pause(paused, why), System.currentTimeMillis());
+            heartbeat(); // the scheduler learns at once, not at the next beat
+        });
+    }
+
+    /** Memory manager: past terminate. The JVM exits without goodbye, so the nanny restarts it and the scheduler recovers. */
+    private void memoryTerminate(String why) {
+        String line = "restarting: memory: worker " + address + ": " + why;
+        LOG.error(line);
+        System.out.println(line);
+        System.out.flush();
+        Runtime.getRuntime().halt(WorkerMemory.EXIT_MEMORY);
     }
 
     /** Number of values held. */
@@ -277,7 +340,7 @@ public final class Worker implements AutoCloseable {
             }
             sched.connect(schedulerAddress);
             Map<String, Object> res = new LinkedHashMap<>(options.resources());
-            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, options.memoryLimit()));
+            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, memoryLimit));
             flushScheduler();
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
@@ -310,7 +373,7 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    send(Msg.of(Op.HEARTBEAT, metrics.sample()));
+                    heartbeat();
                     nextBeat = now + heartbeatMs;
                 }
                 flushScheduler();
@@ -349,7 +412,11 @@ public final class Worker implements AutoCloseable {
             Zmq.close(sched);
             Zmq.close(server);
             for (ZMQ.Socket s : peers.values()) Zmq.close(s);
-            data.clear();
+            try {
+                memory.close(); // drops the data, deletes the spill store and the worker's directory
+            } catch (RuntimeException e) {
+                LOG.warn("worker {}: cannot clean up {}: {}", address, memory.directory(), e.toString());
+            }
             stopped.countDown();
             try {
                 onClose.run();
@@ -357,6 +424,13 @@ public final class Worker implements AutoCloseable {
                 LOG.warn("onClose callback failed", e);
             }
         }
+    }
+
+    /** Queues a heartbeat: process metrics and the memory manager's (managed, spilled, status). */
+    private void heartbeat() {
+        Map<String, Object> m = metrics.sample();
+        m.putAll(memory.metrics());
+        send(Msg.of(Op.HEARTBEAT, m));
     }
 
     /** Runs {@code r} on the I/O thread soon. */
@@ -506,6 +580,15 @@ public final class Worker implements AutoCloseable {
         return v == NULL ? null : v;
     }
 
+    /** What a peer or client gets for {@code k}: a spilled value's bytes as they are on disk, else the value; null if absent. */
+    private Object forPeer(Key k) {
+        byte[] spilled = data.encoded(k);
+        if (spilled != null) return Payload.ofBytes(spilled);
+        Object v = data.get(k);
+        if (v == null) return null;
+        return v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v);
+    }
+
     /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */
     private Object value(Key k) {
         Object v = data.get(k);
@@ -556,14 +639,21 @@ public final class Worker implements AutoCloseable {
             }
         } catch (Throwable e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Payload err = errorPayload(e);
+            Payload err = errorPayload(e instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : e);
             return applyLocked(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis(), null);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;
         long nbytes = Sizes.of(stored);
+        if (memory.policy().oversized(nbytes)) {
+            result = null;
+            stored = null;
+            Payload err = errorPayload(WorkerMemory.oversized(x.key(), nbytes, memoryLimit));
+            return applyLocked(new WorkerEvent.ExecuteFailed(x.key(), err), System.currentTimeMillis(), null);
+        }
+        // stored before the state knows (may spill to disk: not under the state lock)
+        data.put(x.key(), stored == null ? NULL : stored, nbytes);
         return applyLocked(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), System.currentTimeMillis(), () -> {
-            data.put(x.key(), stored == null ? NULL : stored);
             doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
             doneStart = startMillis;
             doneThread = threadNo;
@@ -614,9 +704,8 @@ public final class Worker implements AutoCloseable {
             List<Key> got = m.keys(1);
             List<Object> values = m.list(2);
             List<Key> missing = m.keys(3);
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), () -> {
-                for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i));
-            });
+            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i)));
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
     }
@@ -650,11 +739,11 @@ public final class Worker implements AutoCloseable {
                     case GET_DATA -> {
                         List<Object> found = new ArrayList<>(), values = new ArrayList<>(), missing = new ArrayList<>();
                         for (Key k : m.keys(1)) {
-                            Object v = data.get(k);
+                            Object v = forPeer(k);
                             if (v == null) missing.add(k);
                             else {
                                 found.add(k);
-                                values.add(v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v));
+                                values.add(v);
                             }
                         }
                         replies.add(Msg.of(Op.DATA, m.num(0), found, values, missing));
@@ -663,16 +752,14 @@ public final class Worker implements AutoCloseable {
                         List<Key> keys = m.keys(1);
                         List<Object> values = m.list(2);
                         List<Object> sizes = new ArrayList<>();
-                        List<Object> stored = new ArrayList<>(keys.size());
                         for (int i = 0; i < keys.size(); i++) {
                             Payload p = (Payload) values.get(i);
                             Object v = p.hasValue() ? p.value() : p;
-                            stored.add(v == null ? NULL : v);
-                            sizes.add(Sizes.of(v));
+                            long n = Sizes.of(v);
+                            data.put(keys.get(i), v == null ? NULL : v, n);
+                            sizes.add(n);
                         }
-                        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), () -> {
-                            for (int j = 0; j < keys.size(); j++) data.put(keys.get(j), stored.get(j));
-                        })) execute(i);
+                        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
                         replies.add(Msg.of(Op.PUT_ACK, m.num(0), sizes));
                     }
                     case RUN -> {

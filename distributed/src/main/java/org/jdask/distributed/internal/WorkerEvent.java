@@ -28,4 +28,10 @@ public sealed interface WorkerEvent {
 
     /** A client put these keys' values into the store (scatter); kept until freed. */
     record Scattered(Collection<Key> keys) implements WorkerEvent {}
+
+    /**
+     * The memory manager paused the worker (process memory past {@code pause}: start no task and
+     * no fetch) or resumed it.
+     */
+    record Pause(boolean paused, String why) implements WorkerEvent {}
 }

@@ -59,6 +59,9 @@ public final class WorkerState {
         return c != 0 ? c : a.key.compareTo(b.key);
     });
     private int executing;
+    private boolean paused;
+    /** The key under which pause and resume are logged ({@code story(PAUSE_KEY)}). */
+    public static final Key PAUSE_KEY = Key.of("worker-status");
     final TransitionLog log;
     private List<WorkerInstruction> out;
 
@@ -98,6 +101,7 @@ public final class WorkerState {
         else if (event instanceof Free e) for (Key k : e.keys()) free(k, nowMillis, "freed by scheduler");
         else if (event instanceof Steal e) steal(e.key(), nowMillis);
         else if (event instanceof Scattered e) scattered(e, nowMillis);
+        else if (event instanceof Pause e) pause(e, nowMillis);
         else throw new IllegalArgumentException("unknown worker event " + event);
         startReady(nowMillis);
         List<WorkerInstruction> r = out;
@@ -156,7 +160,21 @@ public final class WorkerState {
         }
     }
 
+    /** Paused: nothing new starts, no input is fetched; resumed: both pick up where they stopped. */
+    private void pause(Pause e, long now) {
+        if (paused == e.paused()) return;
+        paused = e.paused();
+        log.add(PAUSE_KEY, paused ? "running" : "paused", paused ? "paused" : "running", e.why(), now);
+        if (!paused) fetchMissing(now);
+    }
+
+    /** Whether the memory manager paused this worker. */
+    public boolean paused() {
+        return paused;
+    }
+
     private void fetchMissing(long now) {
+        if (paused) return;
         Map<String, List<Key>> byPeer = new LinkedHashMap<>();
         List<WTask> unreachable = new ArrayList<>();
         for (WTask t : tasks.values()) {
@@ -229,7 +247,7 @@ public final class WorkerState {
     }
 
     private void startReady(long now) {
-        if (ready.isEmpty() || executing >= nthreads) return;
+        if (paused || ready.isEmpty() || executing >= nthreads) return;
         List<WTask> skipped = null;
         while (executing < nthreads && !ready.isEmpty()) {
             WTask t = ready.pollFirst();

@@ -801,6 +801,14 @@ public final class Client implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every worker by address with its memory: limit, managed, spilled and unmanaged bytes, and
+     * status ({@code "running"}, {@code "paused"}); Dask's {@code scheduler_info()["workers"]}.
+     */
+    public Map<String, WorkerInfo> workerInfo() {
+        return WorkerInfo.of(workers());
+    }
+
     /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
     @SuppressWarnings("unchecked")
     public ClusterLoad load() {

@@ -91,7 +91,7 @@ public final class Nanny implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
-        cmd.addAll(NannyMemory.configFlags());
+        cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
@@ -215,6 +215,11 @@ public final class Nanny implements AutoCloseable {
     /** The worker JVM's process (changes after a restart). */
     public ProcessHandle process() {
         return process.toHandle();
+    }
+
+    /** The worker JVM's own directory (its spill store), once it has said so; null before. */
+    public Path localDirectory() {
+        return localDirectory;
     }
 
     public int restarts() {

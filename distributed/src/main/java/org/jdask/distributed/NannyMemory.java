@@ -14,12 +14,21 @@ final class NannyMemory {
     private NannyMemory() {}
 
     /**
-     * {@code -Djdask.distributed.worker.memory.*} for every such setting in force here, so a worker
-     * JVM uses the thresholds its cluster was built with ({@code Config.set} in the starting thread,
-     * or this JVM's own configuration).
+     * Flags for a worker JVM's memory manager, given the command so far: the parallel collector
+     * unless one was chosen, and {@code -Djdask.distributed.worker.memory.*} for every such setting
+     * in force here, so a worker JVM uses the thresholds its cluster was built with
+     * ({@code Config.set} in the starting thread, or this JVM's own configuration).
+     *
+     * <p>Why not G1 (the JVM's default): G1 never moves a humongous object (one of half a region
+     * or more: every 16 MB chunk in a small heap), so a worker that keeps, spills and reloads such
+     * chunks fragments its heap and runs out of memory with a third of it free; the parallel
+     * collector compacts, and it is the throughput collector batch work wants anyway.
      */
-    static List<String> configFlags() {
+    static List<String> jvmFlags(List<String> command) {
         List<String> out = new ArrayList<>();
+        boolean gcChosen = false;
+        for (String f : command) gcChosen |= f.startsWith("-XX:+Use") && f.endsWith("GC");
+        if (!gcChosen) out.add("-XX:+UseParallelGC");
         for (Map.Entry<String, Object> e : Config.snapshot().entrySet()) {
             if (e.getKey().startsWith(MemoryPolicy.PREFIX) && e.getValue() != null && !(e.getValue() instanceof Map)) {
                 out.add("-Djdask." + e.getKey() + "=" + e.getValue());

@@ -82,6 +82,8 @@ public final class SchedulerServer implements AutoCloseable {
     private ZMQ.Socket router;
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<String, Peer> workerPeers = new HashMap<>();
+    /** Workers' memory figures and paused status, from their heartbeats. */
+    private final SchedulerMemory workerMemory = new SchedulerMemory();
     private final Map<String, Peer> clientPeers = new HashMap<>();
     private final Map<Peer, List<Msg>> outbox = new LinkedHashMap<>();
     private final Map<String, List<Key>> datasets = new HashMap<>();
@@ -496,6 +498,13 @@ public final class SchedulerServer implements AutoCloseable {
                     Dashboard d = dashboard;
                     if (d != null && !m.fields().isEmpty() && m.get(0) instanceof Map) d.heartbeat(peer.worker, m.map(0));
                     apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
+                    if (!m.fields().isEmpty() && m.get(0) instanceof Map) {
+                        SchedulerEvent status = workerMemory.heartbeat(peer.worker, m.map(0));
+                        if (status != null) {
+                            apply(status, peer);
+                            publishSnapshot();
+                        }
+                    }
                 }
             }
             case FINISHED -> {
@@ -554,8 +563,11 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("nbytes", w.nbytes());
             m.put("memory_limit", w.memoryLimit());
             m.put("sole", w.soleCount());
+            m.put("status", w.status());
+            workerMemory.describe(w.address(), m);
             out.add(m);
         }
+        workerMemory.retain(state.workers().keySet());
         return out;
     }
 

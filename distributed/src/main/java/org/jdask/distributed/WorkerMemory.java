@@ -35,7 +35,8 @@ final class WorkerMemory {
             limit = configured.isBlank() ? 0 : Sizes.parse(configured, "config " + MemoryPolicy.PREFIX + "limit");
         }
         if (limit <= 0) limit = MemoryPolicy.defaultLimit(1);
-        if (ownsProcess) limit = Math.min(limit, Runtime.getRuntime().maxMemory());
+        long heap = Runtime.getRuntime().maxMemory(); // a little under -Xmx (a survivor space)
+        if (ownsProcess && heap < 0.9 * limit) limit = heap; // what this JVM can measure and hold
         MemoryPolicy policy = MemoryPolicy.fromConfig(limit);
         LocalDirectory dir = LocalDirectory.create(o.localDirectory());
         SpillBuffer.Codec codec = new SpillBuffer.Codec() {

@@ -25,6 +25,12 @@ public sealed interface SchedulerEvent {
     /** A worker is alive. */
     record Heartbeat(String address) implements SchedulerEvent {}
 
+    /**
+     * A worker's memory manager paused it (process memory past {@code distributed.worker.memory.pause})
+     * or resumed it: a paused worker is sent no new task.
+     */
+    record WorkerStatus(String address, boolean paused) implements SchedulerEvent {}
+
     /** Time passes: heartbeat timeouts and work stealing are checked. */
     record Tick() implements SchedulerEvent {}
 

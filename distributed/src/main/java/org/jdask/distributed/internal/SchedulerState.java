@@ -134,6 +134,8 @@ public final class SchedulerState {
         double occupancy;
         long nbytes;
         long lastSeen;
+        /** Its memory manager paused it: it gets no new task until it resumes. */
+        boolean paused;
 
         WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
             this.memoryLimit = memoryLimit;
@@ -186,6 +188,11 @@ public final class SchedulerState {
 
         public String name() {
             return name;
+        }
+
+        /** {@code "paused"} while its memory manager holds it back, else {@code "running"}. */
+        public String status() {
+            return paused ? "paused" : "running";
         }
 
         /** Keys held only here that cannot be recomputed (scattered data): retiring this worker loses them. */
@@ -311,7 +318,8 @@ public final class SchedulerState {
         else if (event instanceof Heartbeat e) {
             WorkerInfo w = workers.get(e.address());
             if (w != null) w.lastSeen = now;
-        } else if (event instanceof Tick) tick();
+        } else if (event instanceof WorkerStatus e) workerStatus(e);
+        else if (event instanceof Tick) tick();
         else if (event instanceof AddClient e) clients.add(e.client());
         else if (event instanceof RemoveClient e) removeClient(e.client());
         else if (event instanceof MissingData e) missingData(e);
@@ -456,7 +464,8 @@ public final class SchedulerState {
     void ready(Task t) {
         List<WorkerInfo> valid = placement.validWorkers(t);
         if (valid.isEmpty()) {
-            transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers" : "no worker satisfies its restrictions");
+            transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers"
+                    : placement.allPaused(t) ? "every worker it may run on is paused (memory)" : "no worker satisfies its restrictions");
             noWorker.add(t);
             return;
         }
@@ -546,7 +555,7 @@ public final class SchedulerState {
 
     /** Sends queued root tasks to {@code w} while it has free slots. */
     void fillFrom(WorkerInfo w) {
-        if (w == null || !workers.containsKey(w.address)) return;
+        if (w == null || w.paused || !workers.containsKey(w.address)) return;
         while (!queued.isEmpty() && placement.hasFreeSlot(w, queued.first())) {
             Task next = queued.first();
             reason = "slot free on " + w.address;
@@ -693,6 +702,24 @@ public final class SchedulerState {
         WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
         workers.put(w.address, w);
         reason = "worker " + w.address + " joined";
+        placeWaiting(w);
+    }
+
+    /**
+     * A worker paused (it keeps what it holds and finishes what it runs, but is sent nothing new)
+     * or resumed (tasks that had nowhere to go are placed again).
+     */
+    private void workerStatus(WorkerStatus e) {
+        WorkerInfo w = workers.get(e.address());
+        if (w == null || w.paused == e.paused()) return;
+        w.paused = e.paused();
+        reason = "worker " + w.address + (w.paused ? " paused (memory)" : " resumed");
+        for (Task t : w.processing.keySet()) log.add(t.key, t.state, t.state, reason, now);
+        if (!w.paused) placeWaiting(w);
+    }
+
+    /** Places tasks that had no valid worker and fills {@code w}'s free slots from the queue. */
+    private void placeWaiting(WorkerInfo w) {
         for (Task t : new ArrayList<>(noWorker)) {
             if (!placement.validWorkers(t).isEmpty()) {
                 noWorker.remove(t);

@@ -60,7 +60,8 @@ public final class MemoryManager implements AutoCloseable {
         this.dir = dir;
         this.ownsProcess = ownsProcess;
         this.listener = listener;
-        long capacity = (long) (Config.getDouble(MemoryPolicy.PREFIX + "spill-capacity-factor", 64) * Math.max(policy.limit(), 1L << 30));
+        // planned for one memory limit of spilled data (at most 4 GB); Chronicle Map grows beyond by tiers
+        long capacity = Math.min(4L << 30, Math.max(policy.limit(), 64L << 20));
         this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
         long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
         this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");

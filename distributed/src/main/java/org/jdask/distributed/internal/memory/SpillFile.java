@@ -16,15 +16,19 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * pages are the operating system's page cache, written back by the kernel: spilled bytes cost no
  * heap, and reading a value back costs one copy into a {@code byte[]}.
  *
- * <p>Chronicle Map is sized when created: {@code capacityBytes / CHUNK} entries (the file is
- * sparse, so unused capacity costs no disk), growing up to {@link #BLOAT}x beyond that before a
- * write fails with a clear error. Not thread-safe by itself: {@link SpillBuffer} serializes use.
+ * <p>Chronicle Map is sized when created: {@code capacityBytes / CHUNK} entries, growing up to
+ * {@link #BLOAT}x beyond that before a write fails with a clear error. The planned capacity is
+ * written out as the map fills its first tier, so it must stay modest (the worker plans for its
+ * memory limit): planning for 64 GB filled 40 GB of disk in seconds. Not thread-safe by itself: {@link SpillBuffer} serializes use.
  */
 public final class SpillFile implements AutoCloseable {
     /** Bytes per entry. */
     public static final int CHUNK = 1 << 20;
-    /** How far Chronicle Map may grow past its planned entries. */
-    static final double BLOAT = 8;
+    /**
+     * How far Chronicle Map may grow past its planned entries (by adding tiers as it fills: the
+     * file grows with the data, it is not allocated up front).
+     */
+    static final double BLOAT = 200;
     static {
         // no phoning home from a worker, and no banner in its log
         if (System.getProperty("chronicle.analytics.disable") == null) System.setProperty("chronicle.analytics.disable", "true");

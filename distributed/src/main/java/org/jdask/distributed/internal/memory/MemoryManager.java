@@ -60,8 +60,8 @@ public final class MemoryManager implements AutoCloseable {
         this.dir = dir;
         this.ownsProcess = ownsProcess;
         this.listener = listener;
-        // planned for one memory limit of spilled data (at most 4 GB); Chronicle Map grows beyond by tiers
-        long capacity = Math.min(4L << 30, Math.max(policy.limit(), 64L << 20));
+        // planned small (what is planned is written out early); Chronicle Map grows by tiers beyond it
+        long capacity = Math.min(256L << 20, Math.max(policy.limit(), 64L << 20));
         this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
         long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
         this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");
@@ -100,6 +100,7 @@ public final class MemoryManager implements AutoCloseable {
 
     /** One measurement and the action it calls for (the monitor thread calls this). */
     void check() {
+        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) data.prepare(); // before the first spill needs it
         try {
             if (ownsProcess) checkProcess(); // otherwise the store's target alone spills, by managed bytes
         } finally {
@@ -125,7 +126,8 @@ public final class MemoryManager implements AutoCloseable {
         long now = System.currentTimeMillis();
         long process = measure();
         Action a = policy.decide(managed, process);
-        if (a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
+        // never restart for garbage: a reading past terminate is always checked after a collection
+        if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
             System.gc(); // is it live data or garbage?
             lastGc = now;
             process = measure();

@@ -25,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * of bytes whatever {@code target} says: the memory manager calls it when the whole process is
  * over its limits. A value the codec cannot encode stays in memory (logged once per key).
  *
- * <p>The spill file is created on first use, inside the worker's {@link LocalDirectory}. All
- * methods are synchronized: disk reads and writes happen under the lock, so one value is never
- * both being written and read.
+ * <p>The spill file is created inside the worker's {@link LocalDirectory} on first use, or ahead of
+ * it by {@link #prepare} (creating a Chronicle Map generates and compiles code: seconds of CPU that
+ * should not be spent under the lock). Reads and writes of values are synchronized: disk I/O
+ * happens under the lock, so one value is never both being written and read. {@link #stats} and
+ * {@link #memoryBytes} read a snapshot and never wait for the lock, so a heartbeat is never held
+ * up by a spill.
  */
 public final class SpillBuffer<K> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpillBuffer.class);
@@ -64,8 +67,9 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final long capacity;
     private long target;
     private SpillFile file;
-    private long fastBytes, slowBytes;
+    private long fastBytes, slowBytes, managedOnDisk;
     private long spillCount, unspillCount, bytesWritten, bytesRead, writeNanos, readNanos;
+    private volatile Stats snapshot = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /**
      * @param target in-memory bytes past which values spill ({@code Long.MAX_VALUE}: only when asked)
@@ -87,6 +91,32 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fastBytes += nbytes;
         if (nbytes > target) spillOne(key, fast.get(key));
         evict(fastBytes - target);
+        publish();
+    }
+
+    /** Creates the spill file now if it does not exist yet (outside the lock: it takes a while). */
+    public void prepare() {
+        synchronized (this) {
+            if (file != null) return;
+        }
+        SpillFile f = new SpillFile(dir, capacity);
+        synchronized (this) {
+            if (file == null) {
+                file = f;
+                return;
+            }
+        }
+        f.close();
+    }
+
+    /** Whether the spill file exists. */
+    public synchronized boolean prepared() {
+        return file != null;
+    }
+
+    private void publish() {
+        snapshot = new Stats(fastBytes, managedOnDisk, slowBytes, fast.size(), slow.size(), spillCount, unspillCount,
+                bytesWritten, bytesRead, writeNanos / 1e9, readNanos / 1e9);
     }
 
     /** The value of {@code key}, read back into memory if it was spilled; null if absent. */
@@ -102,8 +132,10 @@ public final class SpillBuffer<K> implements AutoCloseable {
         file.remove(d.id(), d.length());
         unspillCount++;
         fast.put(key, new Held(v, d.nbytes()));
+        managedOnDisk -= d.nbytes();
         fastBytes += d.nbytes();
         evict(fastBytes - target);
+        publish();
         return v;
     }
 
@@ -137,39 +169,31 @@ public final class SpillBuffer<K> implements AutoCloseable {
         OnDisk d = slow.remove(key);
         if (d != null) {
             slowBytes -= d.length();
+            managedOnDisk -= d.nbytes();
             file.remove(d.id(), d.length());
         }
+        if (h != null || d != null) publish();
     }
 
     public synchronized int size() {
         return fast.size() + slow.size();
     }
 
-    /** Managed bytes in memory. */
-    public synchronized long memoryBytes() {
-        return fastBytes;
+    /** Managed bytes in memory (a snapshot: does not wait for a spill in progress). */
+    public long memoryBytes() {
+        return snapshot.memoryBytes();
     }
 
     /** Spills least-recently-used values until {@code bytes} managed bytes left memory; returns how many did. */
     public synchronized long spill(long bytes) {
-        return evict(bytes);
-    }
-
-    /** A new target (the memory manager lowers it under process pressure). */
-    public synchronized void target(long bytes) {
-        target = bytes;
-        evict(fastBytes - target);
-    }
-
-    public synchronized Stats stats() {
-        return new Stats(fastBytes, managedOnDisk(), slowBytes, fast.size(), slow.size(), spillCount, unspillCount,
-                bytesWritten, bytesRead, writeNanos / 1e9, readNanos / 1e9);
-    }
-
-    private long managedOnDisk() {
-        long n = 0;
-        for (OnDisk d : slow.values()) n += d.nbytes();
+        long n = evict(bytes);
+        publish();
         return n;
+    }
+
+    /** The counters as of the last change (does not wait for a spill in progress). */
+    public Stats stats() {
+        return snapshot;
     }
 
     private long evict(long bytes) {
@@ -206,6 +230,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fastBytes -= h.nbytes();
         slow.put(key, new OnDisk(id, frame.length, h.nbytes()));
         slowBytes += frame.length;
+        managedOnDisk += h.nbytes();
         return true;
     }
 
@@ -223,7 +248,8 @@ public final class SpillBuffer<K> implements AutoCloseable {
         unspillable.clear();
         for (OnDisk d : slow.values()) file.remove(d.id(), d.length());
         slow.clear();
-        fastBytes = slowBytes = 0;
+        fastBytes = slowBytes = managedOnDisk = 0;
+        publish();
     }
 
     /** Drops everything and closes (deletes) the spill file. */
@@ -232,7 +258,8 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fast.clear();
         slow.clear();
         unspillable.clear();
-        fastBytes = slowBytes = 0;
+        fastBytes = slowBytes = managedOnDisk = 0;
+        publish();
         if (file != null) file.close();
         file = null;
     }

@@ -28,7 +28,7 @@ public final class SpillFile implements AutoCloseable {
      * How far Chronicle Map may grow past its planned entries (by adding tiers as it fills: the
      * file grows with the data, it is not allocated up front).
      */
-    static final double BLOAT = 200;
+    static final double BLOAT = 1000;
     static {
         // no phoning home from a worker, and no banner in its log
         if (System.getProperty("chronicle.analytics.disable") == null) System.setProperty("chronicle.analytics.disable", "true");

@@ -809,6 +809,37 @@ public final class Client implements AutoCloseable {
         return WorkerInfo.of(workers());
     }
 
+    /**
+     * Retires these workers gracefully (Dask's {@code retire_workers}): they get no new task, every
+     * result only they hold moves to another worker (into its memory or its spill store; nothing
+     * is recomputed), then the scheduler closes them and their keepers (nanny, {@link LocalCluster})
+     * do not replace them. Unknown addresses are ignored. Returns how many results moved; waits at
+     * most config {@code distributed.client.retire-timeout} (600 s).
+     *
+     * @throws JdaskException if no worker would be left to hold their results, or on timeout
+     */
+    public int retireWorkers(List<String> addresses) {
+        List<Object> as = new ArrayList<>(addresses);
+        return moves(id -> Msg.of(Op.RETIRE_WORKERS, id, as), "retireWorkers " + addresses);
+    }
+
+    /**
+     * Evens out the bytes of results held per worker (Dask's {@code rebalance}): results move from
+     * workers above the mean to workers below it, and the sender drops its copy. Returns how many
+     * results moved.
+     */
+    public int rebalance() {
+        return moves(id -> Msg.of(Op.REBALANCE, id), "rebalance");
+    }
+
+    private int moves(java.util.function.LongFunction<Msg> request, String what) {
+        checkOpen();
+        long timeout = (long) (Config.getDouble("distributed.client.retire-timeout", 600) * 1000);
+        Msg m = waitFor(conn.request(null, request), what, timeout);
+        if (m.get(2) != null) throw new JdaskException(what + ": " + m.str(2));
+        return (int) m.num(1);
+    }
+
     /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
     @SuppressWarnings("unchecked")
     public ClusterLoad load() {

@@ -214,7 +214,7 @@ final class ClientConnection {
 
     private boolean completeRequest(Msg m) {
         switch (m.op()) {
-            case WORKERS_REPLY, STORY_REPLY, DATA, PUT_ACK, RUN_REPLY, DATASET_REPLY -> {
+            case WORKERS_REPLY, STORY_REPLY, DATA, PUT_ACK, RUN_REPLY, DATASET_REPLY, MOVES_DONE -> {
                 long id = m.num(0);
                 if (id == 0) return true; // a ping's answer
                 CompletableFuture<Msg> f = requests.remove(id);

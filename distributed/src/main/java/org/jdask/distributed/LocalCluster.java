@@ -215,6 +215,7 @@ public final class LocalCluster implements Cluster {
                 Thread t = new Thread(() -> {
                     try {
                         Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
+                        nn.onRetired(() -> forget(nn));
                         synchronized (nannies) {
                             nannies.add(nn);
                             names.put(nn, name);
@@ -271,6 +272,7 @@ public final class LocalCluster implements Cluster {
     private Worker startThreadWorker(Worker.Options o) {
         Worker w = Worker.start(scheduler.inprocAddress(), o);
         w.onClose(() -> {
+            if (w.retired()) forget(w);
             if (!w.restartRequested()) return;
             Thread t = new Thread(() -> {
                 synchronized (this) {
@@ -293,6 +295,19 @@ public final class LocalCluster implements Cluster {
         return w;
     }
 
+    /** A worker (or nanny) the scheduler retired: no longer part of this cluster (called from its thread). */
+    private void forget(Object workerOrNanny) {
+        Thread t = new Thread(() -> {
+            synchronized (this) {
+                threadWorkers.remove(workerOrNanny);
+                nannies.remove(workerOrNanny);
+                names.remove(workerOrNanny);
+            }
+        }, "jdask-retired");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The scheduler's view of the workers (address, threads, processing, keys, bytes). */
     @Override
     public List<Map<String, Object>> workers() {
@@ -304,9 +319,22 @@ public final class LocalCluster implements Cluster {
         return scheduler.load();
     }
 
-    /** Stops the workers with these addresses (see {@link Cluster#retireWorkers}). */
+    /**
+     * Stops the workers with these addresses (see {@link Cluster#retireWorkers}), gracefully: their
+     * results move to the other workers first ({@link Client#retireWorkers}); if that fails (no
+     * worker left to take them) they are stopped anyway and their results recomputed when needed.
+     */
     @Override
-    public synchronized void retireWorkers(java.util.Collection<String> addresses) {
+    public void retireWorkers(java.util.Collection<String> addresses) {
+        try (Client c = Client.connect(this)) {
+            c.retireWorkers(new ArrayList<>(addresses));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalCluster.class).warn("graceful retirement of {} failed ({}); stopping them", addresses, e.getMessage());
+        }
+        stopWorkers(addresses);
+    }
+
+    private synchronized void stopWorkers(java.util.Collection<String> addresses) {
         java.util.Set<String> gone = new java.util.HashSet<>(addresses);
         for (java.util.Iterator<Worker> it = threadWorkers.iterator(); it.hasNext(); ) {
             Worker w = it.next();

@@ -44,6 +44,7 @@ public final class Nanny implements AutoCloseable {
     private volatile int restarts;
     /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
     private volatile Path localDirectory;
+    private volatile Runnable onRetired = () -> { };
     private final Thread monitor;
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
@@ -176,6 +177,12 @@ public final class Nanny implements AutoCloseable {
             }
             NannyMemory.cleanUp(localDirectory);
             if (closing) return;
+            if (code == WorkerMemory.EXIT_RETIRED) { // retired by the scheduler: not replaced
+                closing = true;
+                LOG.info("worker process {} retired; the nanny stops", p.pid());
+                onRetired.run();
+                return;
+            }
             String addr = address.getNow(null);
             String why = "worker process " + p.pid() + " exited with code " + code + NannyMemory.explain(code);
             LOG.warn("{}; restarting it", why);
@@ -215,6 +222,16 @@ public final class Nanny implements AutoCloseable {
     /** The worker JVM's process (changes after a restart). */
     public ProcessHandle process() {
         return process.toHandle();
+    }
+
+    /** Called once if the scheduler retires this nanny's worker (the nanny then stops: nothing to keep running). */
+    public void onRetired(Runnable r) {
+        onRetired = r;
+    }
+
+    /** Whether the scheduler retired the worker (the nanny stopped). */
+    public boolean retired() {
+        return closing && process != null && !process.isAlive() && process.exitValue() == WorkerMemory.EXIT_RETIRED;
     }
 
     /** The worker JVM's own directory (its spill store), once it has said so; null before. */

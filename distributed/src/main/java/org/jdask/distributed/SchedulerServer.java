@@ -462,6 +462,13 @@ public final class SchedulerServer implements AutoCloseable {
                 for (TransitionLog.Entry e : state.story(m.key(1))) lines.add(e.toString());
                 queue(peer, Msg.of(Op.STORY_REPLY, m.num(0), lines));
             }
+            case RETIRE_WORKERS -> {
+                List<String> addresses = new ArrayList<>();
+                for (Object a : m.list(1)) addresses.add(String.valueOf(a));
+                apply(new SchedulerEvent.RetireWorkers(requireClient(peer), m.num(0), addresses), peer);
+                publishSnapshot();
+            }
+            case REBALANCE -> apply(new SchedulerEvent.Rebalance(requireClient(peer), m.num(0)), peer);
             case WORKERS -> queue(peer, Msg.of(Op.WORKERS_REPLY, m.num(0), workerList(),
                     List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
             case PUBLISH -> {
@@ -629,6 +636,13 @@ public final class SchedulerServer implements AutoCloseable {
             Object exc = r.exception();
             Payload ep = exc == null ? null : exc instanceof Payload pl ? pl : Payload.ofValue(exc);
             queue(p, Msg.of(Op.REPORT, r.key(), r.kind().name(), new ArrayList<Object>(r.workers()), ep, r.blame()));
+        } else if (i instanceof SchedulerInstruction.Acquire a) {
+            Peer p = workerPeers.get(a.worker());
+            if (p != null) queue(p, Msg.of(Op.ACQUIRE, a.key(), new ArrayList<Object>(a.from())));
+        } else if (i instanceof SchedulerInstruction.MovesDone d) {
+            Peer p = clientPeers.get(d.client());
+            if (p != null) queue(p, Msg.of(Op.MOVES_DONE, d.requestId(), (long) d.moved(), d.error()));
+            publishSnapshot();
         } else if (i instanceof TaskDone d) {
             Peer p = clientPeers.get(d.client());
             if (p != null) queue(p, Msg.of(Op.TASK_DONE, d.key(), d.worker(), d.failed()));

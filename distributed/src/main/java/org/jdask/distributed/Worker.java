@@ -308,6 +308,11 @@ public final class Worker implements AutoCloseable {
         return org.jdask.distributed.internal.SchedulerInstruction.RESTART.equals(closeReason);
     }
 
+    /** Whether the scheduler closed this worker to retire it ({@code client.retireWorkers}): nobody replaces it. */
+    public boolean retired() {
+        return org.jdask.distributed.internal.SchedulerInstruction.RETIRE.equals(closeReason);
+    }
+
     /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
     public void onClose(Runnable r) {
         this.onClose = r;
@@ -503,6 +508,11 @@ public final class Worker implements AutoCloseable {
                 }
                 case FREE -> apply(new WorkerEvent.Free(m.keys(0)), now);
                 case STEAL -> apply(new WorkerEvent.Steal(m.key(0)), now);
+                case ACQUIRE -> {
+                    List<String> from = new ArrayList<>();
+                    for (Object o : m.list(1)) from.add(String.valueOf(o));
+                    apply(new WorkerEvent.Acquire(m.key(0), from), now);
+                }
                 case CLOSE -> {
                     LOG.warn("Worker {} closed by the scheduler: {}", address, m.str(0));
                     closeReason = m.str(0);
@@ -555,7 +565,7 @@ public final class Worker implements AutoCloseable {
                 if (running) throw e; // otherwise the worker is closing and drops the task
             }
         } else if (i instanceof Finished f) {
-            long nbytes = f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key()));
+            long nbytes = f.nbytes() >= 0 ? f.nbytes() : data.nbytes(f.key());
             if (f.key().equals(doneKey)) { // under stateLock, like the ExecuteDone that set doneKey
                 send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
                 doneKey = null;
@@ -573,11 +583,6 @@ public final class Worker implements AutoCloseable {
             if (Thread.currentThread() == thread) fetch(f.from(), f.keys());
             else post(() -> fetch(f.from(), f.keys())); // sockets belong to the I/O thread
         }
-    }
-
-    private Object unwrapRaw(Key k) {
-        Object v = data.get(k);
-        return v == NULL ? null : v;
     }
 
     /** What a peer or client gets for {@code k}: a spilled value's bytes as they are on disk, else the value; null if absent. */

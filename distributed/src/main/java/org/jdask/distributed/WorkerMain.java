@@ -75,7 +75,7 @@ public final class WorkerMain {
             if (ProcessHandle.of(parent).isEmpty()) w.close();
         }
         closed.await();
-        System.exit(0);
+        System.exit(w.retired() ? WorkerMemory.EXIT_RETIRED : 0); // a retired worker's nanny does not replace it
     }
 
     private static final Fn1<Object, Object> WARM_UP = x -> x;

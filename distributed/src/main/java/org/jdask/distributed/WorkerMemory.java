@@ -19,6 +19,8 @@ import org.jdask.serialize.Codecs;
 final class WorkerMemory {
     /** Exit code of a worker JVM that stopped itself past {@code distributed.worker.memory.terminate}. */
     static final int EXIT_MEMORY = 77;
+    /** Exit code of a worker JVM the scheduler retired ({@code client.retireWorkers}): its nanny stops too. */
+    static final int EXIT_RETIRED = 78;
 
     private WorkerMemory() {}
 

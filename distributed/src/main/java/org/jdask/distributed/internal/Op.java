@@ -14,7 +14,9 @@ public enum Op {
     // peer <-> worker data server
     GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
     // client -> scheduler (appended: codes are ordinals)
-    RESTART;
+    RESTART,
+    // memory (appended): client -> scheduler, scheduler -> client, scheduler -> worker
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
 
     private static final Op[] ALL = values();
 

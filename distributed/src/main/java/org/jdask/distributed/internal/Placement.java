@@ -40,7 +40,7 @@ final class Placement {
     /** Workers that may run {@code t} now: not paused, allowed by its restrictions, with its resources. */
     List<WorkerInfo> validWorkers(Task t) {
         List<WorkerInfo> out = new ArrayList<>(s.workers.size());
-        for (WorkerInfo w : s.workers.values()) if (!w.paused && accepts(w, t)) out.add(w);
+        for (WorkerInfo w : s.workers.values()) if (!w.paused && !w.retiring && accepts(w, t)) out.add(w);
         return out;
     }
 
@@ -128,7 +128,7 @@ final class Placement {
     void balance() {
         if (s.workers.size() < 2 || !s.queued.isEmpty()) return;
         List<WorkerInfo> idle = new ArrayList<>();
-        for (WorkerInfo w : s.workers.values()) if (w.processing.size() < w.nthreads && !w.paused) idle.add(w);
+        for (WorkerInfo w : s.workers.values()) if (w.processing.size() < w.nthreads && !w.paused && !w.retiring) idle.add(w);
         for (WorkerInfo thief : idle) {
             WorkerInfo victim = null;
             for (WorkerInfo w : s.workers.values()) {

@@ -136,6 +136,8 @@ public final class SchedulerState {
         long lastSeen;
         /** Its memory manager paused it: it gets no new task until it resumes. */
         boolean paused;
+        /** Being retired: gets no new task, its results move elsewhere, then it is closed. */
+        boolean retiring;
 
         WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
             this.memoryLimit = memoryLimit;
@@ -192,7 +194,7 @@ public final class SchedulerState {
 
         /** {@code "paused"} while its memory manager holds it back, else {@code "running"}. */
         public String status() {
-            return paused ? "paused" : "running";
+            return retiring ? "closing" : paused ? "paused" : "running";
         }
 
         /** Keys held only here that cannot be recomputed (scattered data): retiring this worker loses them. */
@@ -241,9 +243,17 @@ public final class SchedulerState {
     final Set<Task> noWorker = new LinkedHashSet<>();
     final TransitionLog log;
     final Placement placement;
+    final DataMoves moves = new DataMoves(this);
+    /** The key under which worker status changes (paused, resumed, closing) are logged. */
+    static final Key STATUS_KEY = Key.of("worker-status");
     private long generation;
     private int workerNumbers;
     private long now;
+
+    /** The time of the event being handled. */
+    long now() {
+        return now;
+    }
     private List<SchedulerInstruction> out;
     private String reason = "";
 
@@ -319,6 +329,8 @@ public final class SchedulerState {
             WorkerInfo w = workers.get(e.address());
             if (w != null) w.lastSeen = now;
         } else if (event instanceof WorkerStatus e) workerStatus(e);
+        else if (event instanceof RetireWorkers e) moves.retire(e);
+        else if (event instanceof Rebalance e) moves.rebalance(e);
         else if (event instanceof Tick) tick();
         else if (event instanceof AddClient e) clients.add(e.client());
         else if (event instanceof RemoveClient e) removeClient(e.client());
@@ -513,6 +525,7 @@ public final class SchedulerState {
             // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
             if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
                 addReplica(t, w, e.nbytes());
+                moves.finished(t, w);
             } else {
                 emit(new Free(w.address, List.of(e.key())));
             }
@@ -536,6 +549,7 @@ public final class SchedulerState {
             maybeRelease(d);
         }
         maybeRelease(t);
+        moves.finished(t, w);
         fillFrom(w);
     }
 
@@ -546,7 +560,7 @@ public final class SchedulerState {
         }
     }
 
-    private void removeReplica(Task t, WorkerInfo w) {
+    void removeReplica(Task t, WorkerInfo w) {
         if (t.whoHas.remove(w)) {
             w.hasWhat.remove(t);
             w.nbytes -= Math.max(0, t.nbytes);
@@ -555,7 +569,7 @@ public final class SchedulerState {
 
     /** Sends queued root tasks to {@code w} while it has free slots. */
     void fillFrom(WorkerInfo w) {
-        if (w == null || w.paused || !workers.containsKey(w.address)) return;
+        if (w == null || w.paused || w.retiring || !workers.containsKey(w.address)) return;
         while (!queued.isEmpty() && placement.hasFreeSlot(w, queued.first())) {
             Task next = queued.first();
             reason = "slot free on " + w.address;
@@ -714,6 +728,7 @@ public final class SchedulerState {
         if (w == null || w.paused == e.paused()) return;
         w.paused = e.paused();
         reason = "worker " + w.address + (w.paused ? " paused (memory)" : " resumed");
+        log.add(STATUS_KEY, w.paused ? "running" : "paused", w.status(), reason, now);
         for (Task t : w.processing.keySet()) log.add(t.key, t.state, t.state, reason, now);
         if (!w.paused) placeWaiting(w);
     }
@@ -776,6 +791,7 @@ public final class SchedulerState {
         for (Task t : rerun) if (t.state == TaskState.RELEASED) toWaiting(t);
         for (Task t : lost) if (t.state == TaskState.RELEASED) maybeRelease(t);
         for (WorkerInfo other : workers.values()) fillFrom(other);
+        moves.workerRemoved(w);
     }
 
     private void missingData(MissingData e) {

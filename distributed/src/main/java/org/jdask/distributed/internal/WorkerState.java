@@ -102,6 +102,7 @@ public final class WorkerState {
         else if (event instanceof Steal e) steal(e.key(), nowMillis);
         else if (event instanceof Scattered e) scattered(e, nowMillis);
         else if (event instanceof Pause e) pause(e, nowMillis);
+        else if (event instanceof Acquire e) acquire(e, nowMillis);
         else throw new IllegalArgumentException("unknown worker event " + event);
         startReady(nowMillis);
         List<WorkerInstruction> r = out;
@@ -160,6 +161,23 @@ public final class WorkerState {
         }
     }
 
+    /** The scheduler moves {@code key} here: fetch it like an input, keep it, report it (FINISHED) once here. */
+    private void acquire(Acquire e, long now) {
+        WTask t = tasks.get(e.key());
+        if (t == null) {
+            t = new WTask(e.key(), State.FETCH);
+            t.whoHas = new ArrayList<>(e.from());
+            tasks.put(t.key, t);
+            log.add(t.key, "new", State.FETCH, "moved here from " + e.from(), now);
+        } else if (t.state == State.MEMORY) {
+            t.owned = true;
+            out.add(new Finished(t.key, t.nbytes, 0));
+            return;
+        }
+        t.owned = true;
+        if (t.state == State.FETCH) fetchMissing(now);
+    }
+
     /** Paused: nothing new starts, no input is fetched; resumed: both pick up where they stopped. */
     private void pause(Pause e, long now) {
         if (paused == e.paused()) return;
@@ -215,7 +233,7 @@ public final class WorkerState {
             }
             if (t.state != State.FLIGHT && t.state != State.FETCH) continue;
             move(t, State.MEMORY, "fetched from " + e.from(), now);
-            if (t.owned) out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
+            if (t.owned) out.add(new Finished(t.key, t.nbytes, 0)); // -1: the shell sizes the value
             touched.addAll(t.dependents);
         }
         for (WTask d : touched) {

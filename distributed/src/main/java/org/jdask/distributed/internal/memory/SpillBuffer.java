@@ -153,6 +153,14 @@ public final class SpillBuffer<K> implements AutoCloseable {
         return true;
     }
 
+    /** The managed size of {@code key} (in memory or on disk), 0 if absent; never reads the value. */
+    public synchronized long nbytes(K key) {
+        Held h = fast.get(key);
+        if (h != null) return h.nbytes();
+        OnDisk d = slow.get(key);
+        return d == null ? 0 : d.nbytes();
+    }
+
     public synchronized boolean containsKey(K key) {
         return fast.containsKey(key) || slow.containsKey(key);
     }

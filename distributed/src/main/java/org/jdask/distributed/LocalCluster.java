@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdask.Config;
 import org.jdask.distributed.internal.memory.MemoryPolicy;
 
 /**
@@ -205,6 +206,7 @@ public final class LocalCluster implements Cluster {
 
         List<Thread> starting = new ArrayList<>();
         List<RuntimeException> errors = new ArrayList<>();
+        Map<String, Object> memoryConfig = NannyMemory.config(); // Config.set is per thread: carry it to the starting threads
         for (int i = size(); i < n; i++) {
             String name = "worker-" + started++;
             Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
@@ -214,7 +216,10 @@ public final class LocalCluster implements Cluster {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
                     try {
-                        Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
+                        Nanny nn;
+                        try (Config.Scope ignored = Config.set(memoryConfig)) {
+                            nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
+                        }
                         nn.onRetired(() -> forget(nn));
                         synchronized (nannies) {
                             nannies.add(nn);

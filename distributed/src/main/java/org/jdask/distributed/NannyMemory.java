@@ -2,6 +2,7 @@ package org.jdask.distributed;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdask.Config;
@@ -29,9 +30,16 @@ final class NannyMemory {
         boolean gcChosen = false;
         for (String f : command) gcChosen |= f.startsWith("-XX:+Use") && f.endsWith("GC");
         if (!gcChosen) out.add("-XX:+UseParallelGC");
+        for (Map.Entry<String, Object> e : config().entrySet()) out.add("-Djdask." + e.getKey() + "=" + e.getValue());
+        return out;
+    }
+
+    /** The {@code distributed.worker.memory.*} settings in force on this thread. */
+    static Map<String, Object> config() {
+        Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : Config.snapshot().entrySet()) {
             if (e.getKey().startsWith(MemoryPolicy.PREFIX) && e.getValue() != null && !(e.getValue() instanceof Map)) {
-                out.add("-Djdask." + e.getKey() + "=" + e.getValue());
+                out.put(e.getKey(), e.getValue());
             }
         }
         return out;

@@ -28,7 +28,8 @@ import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
  * open worker holding the fewest bytes, waits for their running tasks (whose new results move
  * too) and then closes them with reason {@link #RETIRE}: nothing they held is lost, nothing is
  * recomputed. Rebalance moves results from workers above the mean of managed bytes to those
- * below, largest first, and frees the sender's copy once the receiver has it. Each request is
+ * below, largest first, and frees the sender's copy once the receiver has it. Clients that want a
+ * moved result are told where it is now (a repeated {@code MEMORY} report). Each request is
  * answered with {@link MovesDone} when its last move landed.
  */
 final class DataMoves {
@@ -138,6 +139,7 @@ final class DataMoves {
                     s.removeReplica(t, m.from());
                     s.emit(new Free(m.from().address, List.of(t.key)));
                 }
+                s.reportIfWanted(t); // clients gather from where it is now
             }
             progress(r);
         }
@@ -153,7 +155,13 @@ final class DataMoves {
         }
     }
 
+    /** Time passes: moves of results nobody wants any more are dropped (their requests may be done). */
+    void tick() {
+        for (Request r : new ArrayList<>(requests)) progress(r);
+    }
+
     private void progress(Request r) {
+        r.pending.keySet().removeIf(t -> t.state != TaskState.MEMORY || s.tasks.get(t.key) != t);
         if (!r.rebalance) {
             for (WorkerInfo w : r.retiring) {
                 for (Task t : new ArrayList<>(w.hasWhat)) {

@@ -862,6 +862,7 @@ public final class SchedulerState {
     }
 
     private void tick() {
+        moves.tick();
         List<String> silent = new ArrayList<>();
         for (WorkerInfo w : workers.values()) {
             if (now - w.lastSeen > options.workerTtlMillis()) silent.add(w.address);

@@ -66,7 +66,10 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final Path dir;
     private final long capacity;
     private long target;
-    private SpillFile file;
+    /** Set once, by {@link #prepare} under {@link #creating} (never under this object's lock: no lock cycle). */
+    private volatile SpillFile file;
+    private final Object creating = new Object();
+    private volatile boolean closed;
     private long fastBytes, slowBytes, managedOnDisk;
     private long spillCount, unspillCount, bytesWritten, bytesRead, writeNanos, readNanos;
     private volatile Stats snapshot = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -94,23 +97,22 @@ public final class SpillBuffer<K> implements AutoCloseable {
         publish();
     }
 
-    /** Creates the spill file now if it does not exist yet (outside the lock: it takes a while). */
+    /**
+     * Creates the spill file now if it does not exist yet, without taking this buffer's lock (it
+     * takes a while); a spill that needs the file meanwhile waits for this creation, never starts
+     * a second one on the same path.
+     */
     public void prepare() {
-        synchronized (this) {
-            if (file != null) return;
+        synchronized (creating) {
+            if (file != null || closed) return;
+            SpillFile f = new SpillFile(dir, capacity);
+            if (closed) f.close();
+            else file = f;
         }
-        SpillFile f = new SpillFile(dir, capacity);
-        synchronized (this) {
-            if (file == null) {
-                file = f;
-                return;
-            }
-        }
-        f.close();
     }
 
     /** Whether the spill file exists. */
-    public synchronized boolean prepared() {
+    public boolean prepared() {
         return file != null;
     }
 
@@ -228,7 +230,8 @@ public final class SpillBuffer<K> implements AutoCloseable {
             LOG.warn("cannot spill {}: its value cannot be encoded ({}); it stays in memory", key, e.toString());
             return false;
         }
-        if (file == null) file = new SpillFile(dir, capacity);
+        if (file == null) prepare();
+        if (file == null) return false; // closed
         long t0 = System.nanoTime();
         long id = file.write(frame);
         writeNanos += System.nanoTime() - t0;
@@ -263,6 +266,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
     /** Drops everything and closes (deletes) the spill file. */
     @Override
     public synchronized void close() {
+        closed = true; // a creation in progress deletes its file when it sees this
         fast.clear();
         slow.clear();
         unspillable.clear();

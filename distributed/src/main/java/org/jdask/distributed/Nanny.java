@@ -45,6 +45,8 @@ public final class Nanny implements AutoCloseable {
     /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
     private volatile Path localDirectory;
     private volatile Runnable onRetired = () -> { };
+    /** The memory manager's settings where the nanny was created, for every worker JVM it starts. */
+    private final Map<String, Object> memoryConfig;
     private final Thread monitor;
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
@@ -78,6 +80,7 @@ public final class Nanny implements AutoCloseable {
 
     private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
         this.security = security;
+        this.memoryConfig = NannyMemory.config();
         this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
         this.options = options;
@@ -132,7 +135,11 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            Process p = new ProcessBuilder(command(scheduler, options, startTimeoutMs, security != null)).redirectErrorStream(true).start();
+            List<String> cmd;
+            try (org.jdask.Config.Scope ignored = org.jdask.Config.set(memoryConfig)) { // a restart runs on the monitor thread
+                cmd = command(scheduler, options, startTimeoutMs, security != null);
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process = p;
             if (security != null) {
                 try (java.io.OutputStream in = p.getOutputStream()) {

@@ -13,6 +13,8 @@ import org.jdask.distributed.internal.SchedulerInstruction.Acquire;
 import org.jdask.distributed.internal.SchedulerInstruction.CloseWorker;
 import org.jdask.distributed.internal.SchedulerInstruction.Free;
 import org.jdask.distributed.internal.SchedulerInstruction.MovesDone;
+import org.jdask.distributed.internal.SchedulerInstruction.Report;
+import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.SchedulerState.Task;
 import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
 
@@ -139,10 +141,17 @@ final class DataMoves {
                     s.removeReplica(t, m.from());
                     s.emit(new Free(m.from().address, List.of(t.key)));
                 }
-                s.reportIfWanted(t); // clients gather from where it is now
+                tellClients(t); // clients gather from where it is now
             }
             progress(r);
         }
+    }
+
+    /** Tells the clients that want {@code t} where it is, leaving out workers about to close. */
+    private void tellClients(Task t) {
+        List<String> holders = new ArrayList<>();
+        for (WorkerInfo h : t.whoHas) if (!h.retiring) holders.add(h.address);
+        for (String c : t.whoWants) s.emit(new Report(c, t.key, ReportKind.MEMORY, holders, null, null));
     }
 
     /** A worker left: moves to it are planned again, moves from it are lost (recomputed as usual). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class WorkerMemoryTest {
-    static final int BLOCK = 2_000_000; // doubles: 16 MB a block
+    static final int BLOCK = 1_000_000; // doubles: 8 MB a block
 
     static final Fn1<Integer, double[]> MAKE = i -> {
         double[] a = new double[BLOCK];
@@ -57,7 +57,7 @@ class WorkerMemoryTest {
 
     @Test
     void resultsOfThreeTimesTheClustersMemorySpillAndReduceExactly() throws Exception {
-        int n = 96; // 96 x 16 MB = 1.5 GB = 3 x (2 x 256 MiB)
+        int n = 192; // 192 x 8 MB = 1.5 GB = 3 x (2 x 256 MiB)
         try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
                 .dashboardAddress(null).build();
              Client client = Client.connect(cluster)) {
@@ -128,7 +128,7 @@ class WorkerMemoryTest {
         Path base = Files.createTempDirectory("jdask-local");
         try {
             List<Path> dirs = new ArrayList<>();
-            try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("128MiB")
+            try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
                     .localDirectory(base).dashboardAddress(null).build();
                  Client client = Client.connect(cluster)) {
                 for (Nanny nn : cluster.nannies()) {
@@ -138,7 +138,7 @@ class WorkerMemoryTest {
                 }
                 assertNotEquals(dirs.get(0), dirs.get(1), "two workers never share a store");
                 // spill something so the store exists, then kill -9 that JVM: its nanny deletes the directory
-                List<Future<double[]>> held = client.map(MAKE, IntStream.range(0, 12).boxed().collect(Collectors.toList()));
+                List<Future<double[]>> held = client.map(MAKE, IntStream.range(0, 48).boxed().collect(Collectors.toList()));
                 Futures.wait(held, 120, TimeUnit.SECONDS);
                 Nanny victim = cluster.nannies().get(0);
                 Path dir = victim.localDirectory();

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Process memory on the JVM</h2>
  * Dask reads the process's RSS. A JVM's RSS is mostly the heap it reserved, which never shrinks
- * and says nothing about live data, so here process memory is the heap in use plus direct and
- * mapped NIO buffers (Arrow, ZeroMQ frames). Heap in use counts garbage until the next collection,
+ * and says nothing about live data, so here process memory is the heap in use plus direct NIO
+ * buffers (Arrow, ZeroMQ frames). Heap in use counts garbage until the next collection,
  * so before acting on a high reading (spill by process, pause, terminate) the monitor collects
  * ({@code System.gc()}, at most once per {@link #GC_INTERVAL_MS}) and reads again: a worker is
  * never paused or restarted for garbage. After a spill the freed values are garbage too, so
@@ -64,7 +64,12 @@ public final class MemoryManager implements AutoCloseable {
         long capacity = Math.min(256L << 20, Math.max(policy.limit(), 64L << 20));
         this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
         long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
-        this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");
+        this.monitor = new Thread(() -> {
+            // a worker JVM creates its store while its heap is empty: Chronicle Map compiles code at
+            // creation (tens of MB of heap for a moment), which a small heap full of results cannot spare
+            if (ownsProcess) prepareQuietly();
+            watch(interval);
+        }, "jdask-memory-monitor");
         monitor.setDaemon(true);
         if (policy.limit() > 0) monitor.start();
     }
@@ -99,8 +104,16 @@ public final class MemoryManager implements AutoCloseable {
     }
 
     /** One measurement and the action it calls for (the monitor thread calls this). */
+    private void prepareQuietly() {
+        try {
+            data.prepare();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("cannot create the spill store in {} yet: {}", dir, e.toString());
+        }
+    }
+
     void check() {
-        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) data.prepare(); // before the first spill needs it
+        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) prepareQuietly(); // before the first spill needs it
         try {
             if (ownsProcess) checkProcess(); // otherwise the store's target alone spills, by managed bytes
         } finally {
@@ -160,15 +173,20 @@ public final class MemoryManager implements AutoCloseable {
         }
     }
 
-    /** Heap in use plus direct and mapped NIO buffers, in bytes. */
+    /**
+     * Heap in use plus direct NIO buffers, in bytes. Not the {@code mapped} pool: the spill store's
+     * file is mapped, and counting its pages (page cache the kernel writes back) made every spill
+     * look like growth until the worker restarted itself.
+     */
     public static long measure() {
         Runtime rt = Runtime.getRuntime();
         long n = rt.totalMemory() - rt.freeMemory();
-        for (BufferPoolMXBean b : BUFFER_POOLS) n += Math.max(0, b.getMemoryUsed());
+        for (BufferPoolMXBean b : DIRECT) n += Math.max(0, b.getMemoryUsed());
         return n;
     }
 
-    private static final List<BufferPoolMXBean> BUFFER_POOLS = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
+    private static final List<BufferPoolMXBean> DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(b -> b.getName().equals("direct")).toList();
 
     /**
      * What the heartbeat carries (see PROTOCOL.md): {@code managed} (bytes of results in memory),

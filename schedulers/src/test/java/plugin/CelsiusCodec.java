@@ -1,7 +1,7 @@
 package plugin;
 
 import java.nio.ByteBuffer;
-import org.jdask.serialize.ValueCodec;
+import org.jdask.codec.ValueCodec;
 
 public final class CelsiusCodec implements ValueCodec {
     public static final byte TAG = 120;

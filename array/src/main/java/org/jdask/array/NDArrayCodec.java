@@ -2,12 +2,12 @@ package org.jdask.array;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.jdask.serialize.ValueCodec;
+import org.jdask.codec.ValueCodec;
 
 /**
  * Ships {@link NDArray} blocks between processes as raw little-endian buffers (tag 32): one byte
  * dtype, an int ndim, the shape, then the elements in C order — no class names, no reflection.
- * Registered through {@code META-INF/services/org.jdask.serialize.ValueCodec}.
+ * Registered through {@code META-INF/services/org.jdask.codec.ValueCodec}.
  */
 public final class NDArrayCodec implements ValueCodec {
     @Override

@@ -43,7 +43,7 @@ class NpyTest {
 
     @Test
     void readsWhatNumpyWrites() throws Exception {
-        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy");
+        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy: apt-get install python3-numpy");
         Path f = dir.resolve("a.npy"), i = dir.resolve("i.npy"), b = dir.resolve("b.npy");
         python("import numpy as np; a = np.arange(7*5*3, dtype='f8').reshape(7, 5, 3) / 7; np.save('" + f + "', a);"
                 + "np.save('" + i + "', np.arange(-5, 6, dtype='i8')); np.save('" + b + "', np.arange(10) % 3 == 0)");
@@ -63,7 +63,7 @@ class NpyTest {
 
     @Test
     void numpyReadsWhatWeWrite() throws Exception {
-        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy");
+        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy: apt-get install python3-numpy");
         DArray x = DArray.random(5).normal(0, 1, shape(37, 11), shape(8, 4));
         NDArray a = x.compute();
         Path f = dir.resolve("x.npy");

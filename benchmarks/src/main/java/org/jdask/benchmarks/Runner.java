@@ -47,6 +47,10 @@ public final class Runner {
             DashboardOverhead.run(Integer.parseInt(opt(a, "--reps", "5")), Long.parseLong(opt(a, "--poll-ms", "1000")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("w7")) { // time series: see W7 for the options
+            W7.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w4")) {
             W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
@@ -71,6 +75,7 @@ public final class Runner {
             System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)\n"
                     + "       Runner w3 (see W3 for options)\n"
                     + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
+                    + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]");
             System.exit(2);

@@ -10,10 +10,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jdask.graph.JvmFlags;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeSecVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -47,6 +60,10 @@ import tech.tablesaw.columns.Column;
 final class ArrowTables {
     private ArrowTables() {}
 
+    static {
+        JvmFlags.requireOpen("java.base", "java.nio", "Apache Arrow (jdask-dataframe's Arrow IPC and Parquet)"); // before Arrow's MemoryUtil loads
+    }
+
     static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
 
     static ArrowType arrowType(ColumnType t) {
@@ -57,7 +74,30 @@ final class ArrowTables {
         if (t == ColumnType.FLOAT) return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
         if (t == ColumnType.STRING) return ArrowType.Utf8.INSTANCE;
         if (t == ColumnType.BOOLEAN) return ArrowType.Bool.INSTANCE;
-        throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN)");
+        if (Temporal.same(t, ColumnType.LOCAL_DATE)) return new ArrowType.Date(DateUnit.DAY);
+        if (Temporal.same(t, ColumnType.LOCAL_DATE_TIME)) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, null);
+        if (Temporal.same(t, ColumnType.INSTANT)) return new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC");
+        if (Temporal.same(t, ColumnType.LOCAL_TIME)) return new ArrowType.Time(TimeUnit.MILLISECOND, 32);
+        throw new IllegalArgumentException("no Arrow mapping for Tablesaw type " + t.name() + " (supported: INTEGER, LONG, SHORT, DOUBLE, FLOAT, STRING, BOOLEAN, "
+                + "LOCAL_DATE, LOCAL_DATE_TIME, INSTANT, LOCAL_TIME)");
+    }
+
+    /** The Tablesaw type of a field; a dictionary-encoded field is STRING (its values). */
+    static ColumnType columnType(Field f) {
+        return f.getDictionary() != null ? ColumnType.STRING : columnType(f.getType(), f.getName());
+    }
+
+    static void readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
+        Dictionary d = dicts == null ? null : dicts.lookup(codes.getField().getDictionary().getId());
+        if (d == null) throw new IllegalArgumentException("column '" + c.name() + "' is dictionary-encoded but its dictionary is missing from the file");
+        FieldVector values = d.getVector();
+        String[] dict = new String[values.getValueCount()];
+        for (int i = 0; i < dict.length; i++) dict[i] = values.isNull(i) ? null : String.valueOf(values.getObject(i));
+        BaseIntVector idx = (BaseIntVector) codes;
+        for (int i = 0; i < n; i++) {
+            String s = codes.isNull(i) ? null : dict[(int) idx.getValueAsLong(i)];
+            if (s == null) c.appendMissing(); else c.append(s);
+        }
     }
 
     static ColumnType columnType(ArrowType a, String name) {
@@ -65,6 +105,9 @@ final class ArrowTables {
         if (a instanceof ArrowType.FloatingPoint f) return f.getPrecision() == FloatingPointPrecision.SINGLE ? ColumnType.FLOAT : ColumnType.DOUBLE;
         if (a instanceof ArrowType.Utf8 || a instanceof ArrowType.LargeUtf8) return ColumnType.STRING;
         if (a instanceof ArrowType.Bool) return ColumnType.BOOLEAN;
+        if (a instanceof ArrowType.Date) return ColumnType.LOCAL_DATE;
+        if (a instanceof ArrowType.Timestamp ts) return ts.getTimezone() == null ? ColumnType.LOCAL_DATE_TIME : ColumnType.INSTANT;
+        if (a instanceof ArrowType.Time) return ColumnType.LOCAL_TIME;
         throw new IllegalArgumentException("column '" + name + "' has Arrow type " + a + ", which has no Tablesaw mapping here");
     }
 
@@ -82,6 +125,11 @@ final class ArrowTables {
 
     /** Fills {@code root} (allocated from the table's schema) with the table's rows. */
     static void fill(Table t, VectorSchemaRoot root) {
+        fill(t, root, null);
+    }
+
+    /** Like {@link #fill(Table, VectorSchemaRoot)}; string columns {@code dicts} encodes get codes. */
+    static void fill(Table t, VectorSchemaRoot root, ArrowDictionaries dicts) {
         int n = t.rowCount();
         for (int ci = 0; ci < t.columnCount(); ci++) {
             Column<?> c = t.column(ci);
@@ -97,6 +145,8 @@ final class ArrowTables {
             } else if (c instanceof DoubleColumn dc) {
                 Float8Vector fv = (Float8Vector) v;
                 for (int i = 0; i < n; i++) { double x = dc.getDouble(i); if (x != x) fv.setNull(i); else fv.set(i, x); }
+            } else if (c instanceof StringColumn sc && dicts != null && dicts.fill(sc, v, n)) {
+                // dictionary codes written
             } else if (c instanceof StringColumn sc) {
                 VarCharVector vv = (VarCharVector) v;
                 for (int i = 0; i < n; i++) if (sc.isMissing(i)) vv.setNull(i); else vv.setSafe(i, sc.get(i).getBytes(StandardCharsets.UTF_8));
@@ -109,6 +159,8 @@ final class ArrowTables {
             } else if (c instanceof tech.tablesaw.api.FloatColumn fc) {
                 Float4Vector fv = (Float4Vector) v;
                 for (int i = 0; i < n; i++) if (fc.isMissing(i)) fv.setNull(i); else fv.set(i, fc.getFloat(i));
+            } else if (Temporal.isTemporal(c.type())) {
+                fillTemporal(c, v, n);
             } else {
                 throw new IllegalArgumentException("no Arrow mapping for column '" + c.name() + "' of type " + c.type().name());
             }
@@ -119,17 +171,28 @@ final class ArrowTables {
 
     /** Appends the rows of {@code root} to columns (created on first use). */
     static List<Column<?>> read(VectorSchemaRoot root, List<Column<?>> into, List<String> only) {
+        return read(root, into, only, null);
+    }
+
+    /**
+     * Appends the rows of {@code root} to columns (created on first use); dictionary-encoded columns
+     * (pandas categoricals, as pyarrow writes them) become STRING columns: each dictionary value is
+     * decoded once, rows are looked up by their code.
+     */
+    static List<Column<?>> read(VectorSchemaRoot root, List<Column<?>> into, List<String> only, DictionaryProvider dicts) {
         List<Column<?>> cols = into;
         if (cols == null) {
             cols = new ArrayList<>();
             for (Field f : root.getSchema().getFields()) {
-                if (only == null || only.contains(f.getName())) cols.add(columnType(f.getType(), f.getName()).create(f.getName()));
+                if (only == null || only.contains(f.getName())) cols.add(columnType(f).create(f.getName()));
             }
         }
         int n = root.getRowCount();
         for (Column<?> c : cols) {
             FieldVector v = root.getVector(c.name());
-            if (c instanceof IntColumn ic) {
+            if (v.getField().getDictionary() != null) {
+                readDictionary(v, (StringColumn) c, n, dicts);
+            } else if (c instanceof IntColumn ic) {
                 IntVector iv = (IntVector) v;
                 for (int i = 0; i < n; i++) if (iv.isNull(i)) ic.appendMissing(); else ic.append(iv.get(i));
             } else if (c instanceof LongColumn lc) {
@@ -150,9 +213,49 @@ final class ArrowTables {
             } else if (c instanceof tech.tablesaw.api.FloatColumn fc) {
                 Float4Vector fv = (Float4Vector) v;
                 for (int i = 0; i < n; i++) if (fv.isNull(i)) fc.appendMissing(); else fc.append(fv.get(i));
+            } else if (Temporal.isTemporal(c.type())) {
+                readTemporal(v, c, n);
             }
         }
         return cols;
+    }
+
+    /** Epoch milliseconds (or milliseconds of the day, for times) into Arrow's date, timestamp and time vectors. */
+    static void fillTemporal(Column<?> c, FieldVector v, int n) {
+        for (int i = 0; i < n; i++) {
+            long ms = Temporal.epochMs(c, i);
+            if (ms == Temporal.MISSING) { v.setNull(i); continue; }
+            if (v instanceof DateDayVector d) d.set(i, (int) Math.floorDiv(ms, Temporal.DAY_MS));
+            else if (v instanceof TimeMilliVector t) t.set(i, (int) ms);
+            else ((TimeStampVector) v).set(i, ms);
+        }
+    }
+
+    /** Arrow dates (day, milli), timestamps (any unit; with a zone: instants) and times into a Tablesaw column. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static void readTemporal(FieldVector v, Column c, int n) {
+        long[] ms = new long[n];
+        for (int i = 0; i < n; i++) {
+            if (v.isNull(i)) { ms[i] = Temporal.MISSING; continue; }
+            if (v instanceof DateDayVector d) ms[i] = d.get(i) * Temporal.DAY_MS;
+            else if (v instanceof DateMilliVector d) ms[i] = d.get(i);
+            else if (v instanceof TimeStampVector t) ms[i] = toMs(t.get(i), ((ArrowType.Timestamp) v.getField().getType()).getUnit());
+            else if (v instanceof TimeMilliVector t) ms[i] = t.get(i);
+            else if (v instanceof TimeSecVector t) ms[i] = t.get(i) * 1000L;
+            else if (v instanceof TimeMicroVector t) ms[i] = t.get(i) / 1000L;
+            else if (v instanceof TimeNanoVector t) ms[i] = t.get(i) / 1_000_000L;
+            else throw new IllegalArgumentException("column '" + c.name() + "': Arrow vector " + v.getClass().getSimpleName() + " is not read here");
+        }
+        c.append(Temporal.fromEpochMs(c.name(), c.type(), ms));
+    }
+
+    static long toMs(long v, TimeUnit unit) {
+        return switch (unit) {
+            case SECOND -> v * 1000L;
+            case MILLISECOND -> v;
+            case MICROSECOND -> Math.floorDiv(v, 1000L);
+            case NANOSECOND -> Math.floorDiv(v, 1_000_000L);
+        };
     }
 
     /** The table as an Arrow IPC stream. */
@@ -181,8 +284,8 @@ final class ArrowTables {
              ArrowStreamReader r = new ArrowStreamReader(ch, a)) {
             VectorSchemaRoot root = r.getVectorSchemaRoot();
             List<Column<?>> cols = null;
-            while (r.loadNextBatch()) cols = read(root, cols, only);
-            if (cols == null) cols = read(root, null, only);
+            while (r.loadNextBatch()) cols = read(root, cols, only, r);
+            if (cols == null) cols = read(root, null, only, r);
             String name = root.getSchema().getCustomMetadata() == null ? null : root.getSchema().getCustomMetadata().get("tablesaw.name");
             Table t = Table.create(cols);
             if (name != null) t.setName(name);

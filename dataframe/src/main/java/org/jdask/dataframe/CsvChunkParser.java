@@ -3,17 +3,24 @@ package org.jdask.dataframe;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.DateColumn;
+import tech.tablesaw.api.DateTimeColumn;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.InstantColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.api.TimeColumn;
 import tech.tablesaw.columns.Column;
 
 /**
@@ -43,6 +50,18 @@ final class CsvChunkParser {
     private final byte[][] na;
     private final int maxNa;
     private final String inferredFrom;
+    private final byte esc;
+    private final byte comment;
+    private final byte thousands;
+    private final byte decimal;
+    private final boolean normalize;
+    private final boolean skipBad;
+    private final boolean warnBad;
+    private final boolean strictText;
+    private final DateFormat[] formats;
+    private final CharsetDecoder decoder;
+    private long badLines;
+    private long base;
     private byte[] scratch = new byte[256];
 
     CsvChunkParser(CsvSpec spec, List<String> wanted) {
@@ -68,6 +87,21 @@ final class CsvChunkParser {
         for (byte[] n : na) m = Math.max(m, n.length);
         this.maxNa = m;
         this.inferredFrom = spec.inferredFrom();
+        this.esc = (byte) o.escape;
+        this.comment = (byte) o.comment;
+        this.thousands = (byte) o.thousands;
+        this.decimal = (byte) o.decimal;
+        this.normalize = o.thousands != 0 || o.decimal != '.';
+        this.skipBad = !o.onBadLines.equals("error");
+        this.warnBad = o.onBadLines.equals("warn");
+        this.strictText = o.encodingErrors.equals("strict");
+        this.formats = spec.formats() == null ? new DateFormat[fileCols.length] : spec.formats().toArray(new DateFormat[0]);
+        this.decoder = cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /** Rows dropped by {@code onBadLines("skip"|"warn")} in the last {@link #parse}. */
+    long badLines() {
+        return badLines;
     }
 
     /** Column names in file order that this parser materializes. */
@@ -79,58 +113,80 @@ final class CsvChunkParser {
      * Parses rows in {@code b[from, to)}; {@code firstLine} is the 1-based line number of the byte at
      * {@code from}. Blank lines are skipped.
      */
-    Table parse(byte[] b, int from, int to, String file, long firstLine) {
+    Table parse(byte[] b, int from, int to, String file, long firstLine, long baseOffset) {
         int ncol = fileCols.length;
         int estimate = Math.max(16, (to - from) / Math.max(8, ncol * 4));
         Builder[] builders = new Builder[outNames.length];
         int[] wanted = new int[outNames.length];
         for (int i = 0; i < ncol; i++) {
             if (out[i] >= 0) {
-                builders[out[i]] = builder(fileTypes[i], estimate);
+                builders[out[i]] = builder(i, estimate);
                 wanted[out[i]] = i;
             }
         }
         int p = from;
         line = firstLine;
+        base = baseOffset;
+        badLines = 0;
+        int rows = 0;
         final byte sep = this.sep;
         rows:
         while (p < to) {
             byte first = b[p];
             if (first == '\n') { p++; line++; continue; }
             if (first == '\r' && p + 1 < to && b[p + 1] == '\n') { p += 2; line++; continue; }
-            long rowLine = line;
-            int col = 0;
-            for (int wi = 0; wi < wanted.length; wi++) {
-                int w = wanted[wi];
-                if (w > col) {
-                    int r = skipFields(b, p, to, w - col, file, rowLine);
-                    if (r < 0) throw ragged(file, rowLine, col + (w - col - remaining) + 1, ncol);
-                    p = r;
-                    col = w;
-                }
-                p = field(b, p, to, builders[wi], col, file, rowLine);
-                col++;
-                if (p < to && b[p] == sep) {
-                    p++;
-                    if (p >= to) { // a trailing separator at the very end: one more empty field
-                        if (col < ncol && out[col] >= 0) builders[out[col]].missing();
-                        col++;
-                        if (col != ncol) throw ragged(file, rowLine, col, ncol);
-                        for (int rest = wi + 1; rest < wanted.length; rest++) if (wanted[rest] != col - 1) throw ragged(file, rowLine, col, ncol);
-                        break rows;
-                    }
-                } else {
-                    if (col != ncol) throw ragged(file, rowLine, col, ncol);
-                    if (p < to) { p++; line++; }
-                    continue rows;
-                }
+            if (first == comment && comment != 0) {
+                while (p < to && b[p] != '\n') p++;
+                continue;
             }
-            // past the last wanted field, just after a separator: the rest of the row
-            if (col >= ncol) throw ragged(file, rowLine, col + 1, ncol);
-            int r = skipFields(b, p, to, ncol - col, file, rowLine);
-            if (r >= 0 || remaining != 1) throw ragged(file, rowLine, r >= 0 ? ncol + 1 : ncol - remaining + 1, ncol);
-            p = -r - 1;
-            if (p < to) { p++; line++; }
+            long rowLine = line;
+            int rowStart = p;
+            try {
+                int col = 0;
+                for (int wi = 0; wi < wanted.length; wi++) {
+                    int w = wanted[wi];
+                    if (w > col) {
+                        int r = skipFields(b, p, to, w - col, file, rowLine);
+                        if (r < 0) throw ragged(file, rowLine, col + (w - col - remaining) + 1, ncol);
+                        p = r;
+                        col = w;
+                    }
+                    p = field(b, p, to, builders[wi], col, file, rowLine);
+                    col++;
+                    if (p < to && b[p] == sep) {
+                        p++;
+                        if (p >= to) { // a trailing separator at the very end: one more empty field
+                            if (col < ncol && out[col] >= 0) builders[out[col]].missing();
+                            col++;
+                            if (col != ncol) throw ragged(file, rowLine, col, ncol);
+                            for (int rest = wi + 1; rest < wanted.length; rest++) if (wanted[rest] != col - 1) throw ragged(file, rowLine, col, ncol);
+                            rows++;
+                            break rows;
+                        }
+                    } else {
+                        if (col != ncol) throw ragged(file, rowLine, col, ncol);
+                        if (p < to) { p++; line++; }
+                        rows++;
+                        continue rows;
+                    }
+                }
+                // past the last wanted field, just after a separator: the rest of the row
+                if (col >= ncol) throw ragged(file, rowLine, col + 1, ncol);
+                int r = skipFields(b, p, to, ncol - col, file, rowLine);
+                if (r >= 0 || remaining != 1) throw ragged(file, rowLine, r >= 0 ? ncol + 1 : ncol - remaining + 1, ncol);
+                p = -r - 1;
+                if (p < to) { p++; line++; }
+                rows++;
+            } catch (RaggedRow e) {
+                if (!skipBad) throw e;
+                badLines++;
+                if (warnBad) LOG.warn("skipped a bad line (onBadLines(\"warn\")): {}", e.getMessage().substring(0, e.getMessage().indexOf("; fix:")));
+                for (Builder bl : builders) bl.truncate(rows);
+                line = rowLine;
+                int r = skipFields(b, rowStart, to, Integer.MAX_VALUE, file, rowLine);
+                p = -r - 1;
+                if (p < to) { p++; line++; }
+            }
         }
         List<Column<?>> cols = new ArrayList<>(builders.length);
         for (int i = 0; i < builders.length; i++) cols.add(builders[i].build(outNames[i]));
@@ -140,9 +196,19 @@ final class CsvChunkParser {
     private long line;
     private int remaining;
 
-    private CsvParseException ragged(String file, long rowLine, int fields, int ncol) {
-        return new CsvParseException(file, rowLine, null, null, null, null, file + " line " + rowLine + ": row has " + fields
-                + " field(s), expected " + ncol + " (" + String.join(",", fileCols) + ")");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CsvChunkParser.class);
+
+    /** A row with the wrong number of fields (what {@code onBadLines} skips). */
+    static final class RaggedRow extends CsvParseException {
+        RaggedRow(String file, long line, String message) {
+            super(file, line, null, null, null, ".onBadLines(\"skip\")", message);
+        }
+    }
+
+    private RaggedRow ragged(String file, long rowLine, int fields, int ncol) {
+        return new RaggedRow(file, rowLine, file + " line " + rowLine + ": row has " + fields
+                + " field(s), expected " + ncol + " (" + String.join(",", fileCols) + "); fix: quote fields that contain '"
+                + (char) sep + "', or add .onBadLines(\"skip\") (or \"warn\") to the CsvOptions to drop such rows");
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -195,6 +261,7 @@ final class CsvChunkParser {
                 while (true) {
                     if (p >= to) throw new CsvParseException(file, rowLine, null, null, null, null, file + " line " + rowLine + ": unterminated quoted field");
                     byte d = b[p];
+                    if (d == esc && esc != quote && p + 1 < to) { p += 2; continue; }
                     if (d == quote) {
                         if (p + 1 < to && b[p + 1] == quote) { p += 2; continue; }
                         p++;
@@ -226,6 +293,7 @@ final class CsvChunkParser {
                 if (q >= to) throw new CsvParseException(file, rowLine, fileCols[col], null, null, null,
                         file + " line " + rowLine + ": unterminated quoted field in column '" + fileCols[col] + "'");
                 byte c = b[q];
+                if (c == esc && esc != quote && q + 1 < to) { escaped = true; q += 2; continue; }
                 if (c == quote) {
                     if (q + 1 < to && b[q + 1] == quote) { escaped = true; q += 2; continue; }
                     break;
@@ -257,23 +325,84 @@ final class CsvChunkParser {
             fe = p;
             if (fe > fs && b[fe - 1] == '\r' && (p >= to || b[p] == '\n')) fe--;
         }
+        if (normalize && bld.numeric() && fe > fs) {
+            src = normalizeNumber(src, fs, fe);
+            fe = unescapedLength;
+            fs = 0;
+        }
+        textAt = fs;
+        textFile = file;
+        textLine = rowLine;
+        textCol = col;
+        textSrc = src == b ? 0 : -1;
         if (!bld.add(src, fs, fe - fs)) {
             byte[] copy = Arrays.copyOfRange(src, fs, fe);
             if (isNa(copy, 0, copy.length)) bld.missing();
-            else throw badValue(file, rowLine, col, new String(copy, cs));
+            else throw badValue(file, rowLine, col, new String(copy, cs), src == b ? base + fs : -1);
         }
         return p;
     }
 
     private int unescapedLength;
+    // where the field being added starts (for encoding errors): offset in the chunk (or -1), file, line, column
+    private int textAt;
+    private int textSrc;
+    private String textFile;
+    private long textLine;
+    private int textCol;
+
+    /** The number without thousands separators and with '.' as the decimal mark (into the scratch). */
+    private byte[] normalizeNumber(byte[] b, int fs, int fe) {
+        byte[] out = new byte[fe - fs];
+        int w = 0;
+        for (int i = fs; i < fe; i++) {
+            byte c = b[i];
+            if (c == thousands && thousands != 0) continue;
+            out[w++] = c == decimal ? (byte) '.' : c;
+        }
+        unescapedLength = w;
+        return out;
+    }
+
+    /** Decodes text, failing on invalid bytes unless {@code encodingErrors("replace")}. */
+    private String decode(byte[] b, int off, int len) {
+        if (strictText) {
+            boolean ascii = true;
+            for (int i = off, end = off + len; i < end; i++) if (b[i] < 0) { ascii = false; break; }
+            if (!ascii) {
+                try {
+                    return decoder.reset().decode(java.nio.ByteBuffer.wrap(b, off, len)).toString();
+                } catch (CharacterCodingException e) {
+                    int bad = off;
+                    try {
+                        decoder.reset();
+                        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b, off, len);
+                        java.nio.CharBuffer outBuf = java.nio.CharBuffer.allocate(len);
+                        java.nio.charset.CoderResult r = decoder.decode(in, outBuf, true);
+                        bad = r.isError() ? in.position() : off;
+                    } catch (RuntimeException ignored) {
+                        // keep the field start
+                    }
+                    String where = textSrc == 0 ? ", byte offset " + (base + bad) : "";
+                    String name = fileCols[textCol];
+                    String fix = ".encoding(StandardCharsets.ISO_8859_1)";
+                    throw new CsvParseException(textFile, textLine, name, null, null, fix, textFile + " line " + textLine
+                            + ", column '" + name + "'" + where + ": bytes that are not valid " + cs.name()
+                            + "; fix: add " + fix + " (or the file's real encoding) to the CsvOptions, or .encodingErrors(\"replace\") to read them as U+FFFD");
+                }
+            }
+        }
+        return new String(b, off, len, cs);
+    }
 
     private byte[] unescape(byte[] b, int fs, int fe) {
         if (scratch.length < fe - fs) scratch = new byte[Math.max(fe - fs, scratch.length * 2)];
         int w = 0;
         for (int i = fs; i < fe; i++) {
             byte c = b[i];
+            if (c == esc && esc != quote && i + 1 < fe) c = b[++i];
+            else if (c == quote) i++;
             scratch[w++] = c;
-            if (c == quote) i++;
         }
         unescapedLength = w;
         return scratch;
@@ -285,27 +414,42 @@ final class CsvChunkParser {
         return false;
     }
 
-    private CsvParseException badValue(String file, long line, int col, String value) {
+    private CsvParseException badValue(String file, long line, int col, String value, long offset) {
+        String at = offset < 0 ? "" : " (" + (CsvFiles.compressed(file) ? "decompressed " : "") + "byte offset " + offset + ")";
         String name = fileCols[col];
         ColumnType expected = fileTypes[col];
+        if (Temporal.isTemporal(expected)) {
+            DateFormat f = formats[col] == null ? new DateFormat("iso", null) : formats[col];
+            boolean noZone = Temporal.same(expected, ColumnType.INSTANT) && f.parse(value.getBytes(cs), 0, value.getBytes(cs).length, ColumnType.LOCAL_DATE_TIME) != DateFormat.FAIL;
+            String option = noZone ? Dtypes.option(name, ColumnType.LOCAL_DATE_TIME) : ".dateFormat(\"" + name + "\", \"<pattern>\")";
+            String why = noZone ? "a date-time without a zone (Z or +hh:mm), but column '" + name + "' is INSTANT, which needs one"
+                    : "expected " + expected.name() + " written as " + f.describe();
+            return new CsvParseException(file, line, name, value, expected.name(), option,
+                    file + " line " + line + ", column '" + name + "'" + at + ": found \"" + value + "\", " + why + " (" + (formats[col] != null && f.kind().equals("pattern")
+                    ? "given by dateFormat" : "format " + inferredFrom) + "); fix: add " + option + " to the CsvOptions"
+                    + (noZone ? " to read it as local time" : ", or list \"" + value + "\" in naValues(...)"));
+        }
         ColumnType fits = Inference.typeOf(value);
         ColumnType fix = fits == ColumnType.INTEGER || fits == ColumnType.LONG
                 ? (expected == ColumnType.INTEGER ? ColumnType.LONG : ColumnType.DOUBLE)
                 : fits == ColumnType.DOUBLE && Dtypes.isNumeric(expected) ? ColumnType.DOUBLE : ColumnType.STRING;
         String option = Dtypes.option(name, fix);
         return new CsvParseException(file, line, name, value, expected.name(), option,
-                file + " line " + line + ", column '" + name + "': found \"" + value + "\", expected " + expected.name()
+                file + " line " + line + ", column '" + name + "'" + at + ": found \"" + value + "\", expected " + expected.name()
                         + " (" + inferredFrom + "); fix: add " + option + " to the CsvOptions"
                         + (fits == ColumnType.STRING && Dtypes.isNumeric(expected) ? " or list \"" + value + "\" in naValues(...)" : ""));
     }
 
-    private Builder builder(ColumnType t, int estimate) {
+    private Builder builder(int col, int estimate) {
+        ColumnType t = fileTypes[col];
         if (t == ColumnType.INTEGER || t == ColumnType.SHORT) return new IntBuilder(estimate);
         if (t == ColumnType.LONG) return new LongBuilder(estimate);
         if (t == ColumnType.DOUBLE || t == ColumnType.FLOAT) return new DoubleBuilder(estimate);
         if (t == ColumnType.BOOLEAN) return new BoolBuilder();
         if (t == ColumnType.STRING) return new StringBuilder();
-        throw new IllegalArgumentException("CSV reading supports INTEGER, LONG, DOUBLE, BOOLEAN and STRING columns, not " + t.name());
+        if (Temporal.isTemporal(t)) return new TemporalBuilder(t, formats[col] == null ? new DateFormat("iso", null) : formats[col], estimate);
+        throw new IllegalArgumentException("CSV reading supports INTEGER, LONG, DOUBLE, BOOLEAN, STRING, LOCAL_DATE, LOCAL_DATE_TIME, "
+                + "INSTANT and LOCAL_TIME columns, not " + t.name());
     }
 
     // ------------------------------------------------------------------ builders
@@ -315,6 +459,42 @@ final class CsvChunkParser {
         abstract boolean add(byte[] b, int off, int len);
         abstract void missing();
         abstract Column<?> build(String name);
+        /** Drops values past the first {@code rows} (a bad row being skipped). */
+        abstract void truncate(int rows);
+        boolean numeric() { return false; }
+    }
+
+    /** Dates and times parsed in place into Tablesaw's packed longs (ints for dates and times of day). */
+    private final class TemporalBuilder extends Builder {
+        final ColumnType type;
+        final DateFormat format;
+        long[] v;
+        int n;
+        TemporalBuilder(ColumnType type, DateFormat format, int cap) { this.type = type; this.format = format; v = new long[cap]; }
+
+        @Override boolean add(byte[] b, int off, int len) {
+            if (len == 0) { missing(); return true; }
+            long x = format.parse(b, off, len, type);
+            if (x == DateFormat.FAIL || x == DateFormat.NO_ZONE) {
+                if (isNa(b, off, len)) { missing(); return true; }
+                return false;
+            }
+            if (n == v.length) v = Arrays.copyOf(v, n * 2);
+            v[n++] = x;
+            return true;
+        }
+        @Override void missing() {
+            if (n == v.length) v = Arrays.copyOf(v, n * 2);
+            v[n++] = Long.MIN_VALUE;
+        }
+        @Override void truncate(int rows) { n = Math.min(n, rows); }
+        @Override Column<?> build(String name) {
+            if (Temporal.same(type, ColumnType.LOCAL_DATE_TIME)) return DateTimeColumn.createInternal(name, Arrays.copyOf(v, n));
+            if (Temporal.same(type, ColumnType.INSTANT)) return InstantColumn.createInternal(name, Arrays.copyOf(v, n));
+            int[] iv = new int[n];
+            for (int i = 0; i < n; i++) iv[i] = v[i] == Long.MIN_VALUE ? Integer.MIN_VALUE : (int) v[i];
+            return Temporal.same(type, ColumnType.LOCAL_DATE) ? DateColumn.createInternal(name, iv) : TimeColumn.createInternal(name, iv);
+        }
     }
 
     private final class IntBuilder extends Builder {
@@ -346,6 +526,8 @@ final class CsvChunkParser {
             v[n++] = Integer.MIN_VALUE;
         }
         @Override Column<?> build(String name) { return IntColumn.create(name, n == v.length ? v : Arrays.copyOf(v, n)); }
+        @Override void truncate(int rows) { n = Math.min(n, rows); }
+        @Override boolean numeric() { return true; }
     }
 
     private final class LongBuilder extends Builder {
@@ -378,6 +560,8 @@ final class CsvChunkParser {
             v[n++] = Long.MIN_VALUE;
         }
         @Override Column<?> build(String name) { return LongColumn.create(name, n == v.length ? v : Arrays.copyOf(v, n)); }
+        @Override void truncate(int rows) { n = Math.min(n, rows); }
+        @Override boolean numeric() { return true; }
     }
 
     private static final double[] POW10 = new double[23];
@@ -459,10 +643,12 @@ final class CsvChunkParser {
             v[n++] = Double.NaN;
         }
         @Override Column<?> build(String name) { return DoubleColumn.create(name, n == v.length ? v : Arrays.copyOf(v, n)); }
+        @Override void truncate(int rows) { n = Math.min(n, rows); }
+        @Override boolean numeric() { return true; }
     }
 
     private final class BoolBuilder extends Builder {
-        final BooleanColumn c = BooleanColumn.create("b");
+        BooleanColumn c = BooleanColumn.create("b");
 
         @Override boolean add(byte[] b, int off, int len) {
             String s = new String(b, off, len, cs);
@@ -474,11 +660,12 @@ final class CsvChunkParser {
         }
         @Override void missing() { c.appendMissing(); }
         @Override Column<?> build(String name) { return c.setName(name); }
+        @Override void truncate(int rows) { if (c.size() > rows) c = c.first(rows); }
     }
 
     /** Strings through a byte-keyed cache (open addressing, up to 64K distinct values per chunk). */
     private final class StringBuilder extends Builder {
-        final StringColumn c = StringColumn.create("s");
+        StringColumn c = StringColumn.create("s");
         byte[][] keys = new byte[1024][];
         String[] vals = new String[1024];
         int size;
@@ -499,7 +686,7 @@ final class CsvChunkParser {
                 }
                 slot = (slot + 1) & mask;
             }
-            String s = new String(b, off, len, cs);
+            String s = decode(b, off, len);
             if (size < 65536) {
                 keys[slot] = Arrays.copyOfRange(b, off, off + len);
                 vals[slot] = s;
@@ -530,5 +717,6 @@ final class CsvChunkParser {
 
         @Override void missing() { c.appendMissing(); }
         @Override Column<?> build(String name) { return c.setName(name); }
+        @Override void truncate(int rows) { if (c.size() > rows) c = c.first(rows); }
     }
 }

@@ -75,12 +75,16 @@ final class CsvFiles {
 
     /** Up to {@code max} decompressed bytes from the start of {@code file}. */
     static byte[] head(String file, int max) {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         try (InputStream in = open(file)) {
-            byte[] b = in.readNBytes(max);
-            return b;
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("file " + file + " disappeared", e);
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while (got.size() < max && (n = in.read(buf, 0, Math.min(buf.length, max - got.size()))) > 0) got.write(buf, 0, n);
+            return got.toByteArray();
         } catch (IOException e) {
+            // a corrupt or truncated compressed file: sample what decompressed; the read task names where it broke
+            if (got.size() > 0 && compressed(file)) return got.toByteArray();
+            if (e instanceof NoSuchFileException) throw new UncheckedIOException("file " + file + " disappeared", e);
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
     }
@@ -89,11 +93,25 @@ final class CsvFiles {
     static byte[] readAll(String file) {
         try {
             if (!compressed(file)) return Files.readAllBytes(Path.of(file));
-            try (InputStream in = open(file)) {
-                return in.readAllBytes();
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1 << 20);
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = open(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) out.write(buf, 0, n);
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            // name where the decompressed text broke off: its byte offset and line, and what to do
+            long lines = 1;
+            byte[] got = out.toByteArray();
+            for (byte c : got) if (c == '\n') lines++;
+            String fmt = file.substring(file.lastIndexOf('.') + 1);
+            throw new CsvParseException(file, lines, null, null, null, "recompress or re-download the file, or leave it out of the glob",
+                    file + ": the " + fmt + " stream is corrupt or truncated after " + got.length + " decompressed bytes (line " + lines
+                            + " of the CSV text): " + e.getMessage() + "; fix: recompress or re-download " + file
+                            + ", or leave it out of the glob (readCsv(List.of(...)))");
         }
     }
 

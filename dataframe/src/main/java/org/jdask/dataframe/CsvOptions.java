@@ -42,6 +42,18 @@ public final class CsvOptions implements Serializable, Tokenizable {
     String pathColumn;
     long blocksize = 64L << 20;
     int sampleBytes = 256 << 10;
+    /** Escape character inside quoted fields; equal to {@code quote} means the doubled-quote rule. */
+    char escape = '"';
+    /** Lines starting with this character are skipped; 0 = none. */
+    char comment;
+    int skipRows;
+    /** Thousands separator stripped from numbers; 0 = none. */
+    char thousands;
+    char decimal = '.';
+    LinkedHashSet<String> parseDates = new LinkedHashSet<>();
+    LinkedHashMap<String, String> dateFormats = new LinkedHashMap<>();
+    String onBadLines = "error";
+    String encodingErrors = "strict";
 
     private CsvOptions() {}
 
@@ -63,6 +75,15 @@ public final class CsvOptions implements Serializable, Tokenizable {
         c.pathColumn = pathColumn;
         c.blocksize = blocksize;
         c.sampleBytes = sampleBytes;
+        c.escape = escape == quote ? c.quote : escape;
+        c.comment = comment;
+        c.skipRows = skipRows;
+        c.thousands = thousands;
+        c.decimal = decimal;
+        c.parseDates = new LinkedHashSet<>(parseDates);
+        c.dateFormats = new LinkedHashMap<>(dateFormats);
+        c.onBadLines = onBadLines;
+        c.encodingErrors = encodingErrors;
         return c;
     }
 
@@ -149,6 +170,112 @@ public final class CsvOptions implements Serializable, Tokenizable {
         return c;
     }
 
+    /** Quote character (default {@code '"'}); a field starting with it runs to the closing one. */
+    public CsvOptions quote(char q) {
+        if (q == '\n' || q == '\r' || q == separator || q > 127) throw new IllegalArgumentException("bad quote character " + (int) q);
+        CsvOptions c = copy();
+        if (c.escape == c.quote) c.escape = q;
+        c.quote = q;
+        return c;
+    }
+
+    /**
+     * Escape character inside quoted fields (e.g. {@code '\\'} for {@code "a \"b\""}); the default is
+     * the quote itself (a doubled quote {@code ""} is one quote).
+     */
+    public CsvOptions escape(char e) {
+        if (e == '\n' || e == '\r' || e == separator || e > 127) throw new IllegalArgumentException("bad escape character " + (int) e);
+        CsvOptions c = copy();
+        c.escape = e;
+        return c;
+    }
+
+    /** Lines whose first character is {@code ch} are skipped (whole lines only, not the end of a line). */
+    public CsvOptions comment(char ch) {
+        if (ch == '\n' || ch == '\r' || ch == separator || ch == quote || ch > 127) throw new IllegalArgumentException("bad comment character " + (int) ch);
+        CsvOptions c = copy();
+        c.comment = ch;
+        return c;
+    }
+
+    /** Skips the first {@code n} lines of every file (before the header). */
+    public CsvOptions skipRows(int n) {
+        if (n < 0) throw new IllegalArgumentException("skipRows must be >= 0, got " + n);
+        CsvOptions c = copy();
+        c.skipRows = n;
+        return c;
+    }
+
+    /** Thousands separator inside numbers ({@code 1,234,567} with {@code thousands(',')}; quote such fields when it is the separator). */
+    public CsvOptions thousands(char ch) {
+        if (ch == '\n' || ch == '\r' || ch > 127) throw new IllegalArgumentException("bad thousands character " + (int) ch);
+        CsvOptions c = copy();
+        c.thousands = ch;
+        return c;
+    }
+
+    /** Decimal mark of numbers (default {@code '.'}; {@code ','} for {@code 3,14}). */
+    public CsvOptions decimal(char ch) {
+        if (ch == '\n' || ch == '\r' || ch > 127) throw new IllegalArgumentException("bad decimal character " + (int) ch);
+        CsvOptions c = copy();
+        c.decimal = ch;
+        return c;
+    }
+
+    /**
+     * Parses these columns as dates or times; the format and the type (LOCAL_DATE, LOCAL_DATE_TIME,
+     * INSTANT when the values carry a zone or are epoch numbers, LOCAL_TIME) are inferred from the
+     * sample. Set a type with {@link #dtype} or a format with {@link #dateFormat} to override.
+     */
+    public CsvOptions parseDates(String... columns) {
+        CsvOptions c = copy();
+        c.parseDates.addAll(Arrays.asList(columns));
+        return c;
+    }
+
+    /**
+     * Parses {@code column} with a {@link java.time.format.DateTimeFormatter} pattern (e.g. {@code
+     * "dd.MM.yyyy HH:mm"}); implies {@code parseDates(column)}.
+     */
+    public CsvOptions dateFormat(String column, String pattern) {
+        try {
+            java.time.format.DateTimeFormatter.ofPattern(pattern);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dateFormat(\"" + column + "\", \"" + pattern + "\"): " + e.getMessage(), e);
+        }
+        CsvOptions c = copy();
+        c.parseDates.add(column);
+        c.dateFormats.put(column, pattern);
+        return c;
+    }
+
+    /**
+     * What to do with a row whose number of fields is wrong: {@code "error"} (default: fail naming
+     * file and line), {@code "skip"} (drop it) or {@code "warn"} (drop it and log file and line).
+     * {@link DataFrame#badLines()} counts the dropped rows.
+     */
+    public CsvOptions onBadLines(String action) {
+        if (!List.of("error", "skip", "warn").contains(action)) {
+            throw new IllegalArgumentException("onBadLines must be \"error\", \"skip\" or \"warn\", got \"" + action + "\"");
+        }
+        CsvOptions c = copy();
+        c.onBadLines = action;
+        return c;
+    }
+
+    /**
+     * What to do with bytes that are not valid in the encoding: {@code "strict"} (default: fail
+     * naming file, line and byte offset) or {@code "replace"} (U+FFFD, as Java's decoders do).
+     */
+    public CsvOptions encodingErrors(String action) {
+        if (!List.of("strict", "replace").contains(action)) {
+            throw new IllegalArgumentException("encodingErrors must be \"strict\" or \"replace\", got \"" + action + "\"");
+        }
+        CsvOptions c = copy();
+        c.encodingErrors = action;
+        return c;
+    }
+
     public Charset encoding() {
         return Charset.forName(charset);
     }
@@ -170,7 +297,9 @@ public final class CsvOptions implements Serializable, Tokenizable {
         return List.of(charset, header, String.valueOf(separator), String.valueOf(quote), new ArrayList<>(dtypes.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).toList()), new ArrayList<>(naValues),
                 usecols == null ? List.of() : usecols, names == null ? List.of() : names,
-                pathColumn == null ? "" : pathColumn, blocksize, sampleBytes);
+                pathColumn == null ? "" : pathColumn, blocksize, sampleBytes, List.of(String.valueOf(escape), (int) comment, skipRows,
+                        (int) thousands, String.valueOf(decimal), new ArrayList<>(parseDates), new ArrayList<>(dateFormats.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue()).toList()), onBadLines, encodingErrors));
     }
 
     @Override

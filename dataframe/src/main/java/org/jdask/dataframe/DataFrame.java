@@ -37,11 +37,18 @@ import tech.tablesaw.api.Table;
  */
 public final class DataFrame implements Lazy<Table>, Tokenizable {
     final Plan plan;
+    /** The sorted index and its divisions, or null (see {@link #setIndex(String, boolean)}). */
+    final FrameIndex index;
     private TaskGraph graph;
     private List<Key> keys;
 
     DataFrame(Plan plan) {
+        this(plan, null);
+    }
+
+    DataFrame(Plan plan, FrameIndex index) {
         this.plan = plan;
+        this.index = index;
     }
 
     // ------------------------------------------------------------------ creation
@@ -72,13 +79,20 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      */
     public static DataFrame readArrow(String glob) {
         List<String> files = CsvFiles.expand(glob);
-        return new DataFrame(new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0))));
+        FileFormats.Files_ plan = new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0)));
+        return new DataFrame(plan, FileIndexes.restore("arrow", files, plan.schema));
     }
 
-    /** Reads Parquet files (flat columns: int32, int64, double, float, boolean, string), one partition per file. */
+    /**
+     * Reads Parquet files (flat columns: int32, int64, double, float, boolean, string, date, timestamp
+     * in any unit (with UTC adjustment: INSTANT), time, int96), one partition per file. A frame
+     * written by {@link #toParquet} with an index gets it back, with divisions from the footers'
+     * statistics (no data read).
+     */
     public static DataFrame readParquet(String glob) {
         List<String> files = CsvFiles.expand(glob);
-        return new DataFrame(new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0))));
+        FileFormats.Files_ plan = new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0)));
+        return new DataFrame(plan, FileIndexes.restore("parquet", files, plan.schema));
     }
 
     /** A frame of one in-memory table cut into {@code npartitions} row ranges. */
@@ -135,7 +149,8 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
     // ------------------------------------------------------------------ partition-wise operations
 
     private DataFrame with(Ops.PartOp op) {
-        return new DataFrame(new Plan.Parts(plan, op));
+        Plan.Parts p = new Plan.Parts(plan, op);
+        return new DataFrame(p, TimeSeries.keepsIndex(index, op, p.schema));
     }
 
     /** Rows where {@code cond} is true (missing counts as false). */
@@ -194,6 +209,8 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
     /** Like {@link #merge(DataFrame, List, String)} with the shuffle's partition count. */
     public DataFrame merge(DataFrame other, List<String> on, String how, int npartitions) {
         if (npartitions < 1) throw new IllegalArgumentException("npartitions must be >= 1, got " + npartitions);
+        DataFrame aligned = Indexed.mergeOnIndex(this, other, List.copyOf(on), how);
+        if (aligned != null) return aligned;
         return new DataFrame(new Shuffle.Merge(plan, other.plan, List.copyOf(on), how, npartitions));
     }
 
@@ -210,11 +227,105 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
     }
 
     /**
-     * Dask's {@code set_index}: Tablesaw tables have no index, so this sorts globally by {@code
-     * column} (the partitions are then ordered, non-overlapping ranges of it).
+     * Dask's {@code set_index}: sorts globally by {@code column} and records the <b>divisions</b>
+     * (each partition's first value, then the last value of the last one), so {@link #loc} reads
+     * only the partitions it needs. As in Dask, the divisions are computed now (one pass over the
+     * column to sample it). Tablesaw tables have no row index: the column stays a column.
      */
     public DataFrame setIndex(String column) {
-        return sortValues(column, true);
+        return Indexed.sortAndSet(this, column);
+    }
+
+    /**
+     * {@code setIndex(column, sorted=true)}: trusts that the partitions are already in order (as files
+     * of consecutive time ranges are), reading only the column now to record each partition's first
+     * and last value; fails naming the partition when they are not in order.
+     */
+    public DataFrame setIndex(String column, boolean sorted) {
+        return sorted ? Indexed.setSorted(this, column) : setIndex(column);
+    }
+
+    /** The index column, or null when the frame has none. */
+    public String indexColumn() {
+        return index == null ? null : index.column();
+    }
+
+    /**
+     * The divisions of the index (n + 1 values for n partitions: LocalDateTime, Instant, LocalDate,
+     * LocalTime, Double or String), or an empty list when unknown.
+     */
+    public List<Object> divisions() {
+        return index == null || !index.known() ? List.of() : index.values();
+    }
+
+    /**
+     * The rows whose index is in {@code [from, to]} (both included; null for an open end), reading
+     * only the partitions whose divisions overlap. Bounds are values of the index type; a date-time
+     * index also takes ISO strings, and a date-only upper bound covers its whole day (pandas' partial
+     * string indexing: {@code loc("2024-01-08", "2024-01-14")} is seven days).
+     */
+    public DataFrame loc(Object from, Object to) {
+        return Indexed.loc(this, from, to);
+    }
+
+    /** The rows whose index equals {@code value} (a date-only value of a date-time index: that day). */
+    public DataFrame loc(Object value) {
+        return Indexed.loc(this, value, value);
+    }
+
+    /** Partitions cut at these index values (sorted); each output reads only the partitions it overlaps, no shuffle. */
+    public DataFrame repartition(List<?> divisions) {
+        return Indexed.repartition(this, divisions);
+    }
+
+    // ------------------------------------------------------------------ time series
+
+    /** Bins of the date-time index ({@code "1h"}, {@code "15min"}, {@code "1d"}): {@code resample("1h").agg(mean("x"))}. */
+    public Resampler resample(String freq) {
+        return new Resampler(this, freq);
+    }
+
+    /** A window of the last {@code n} rows (this one included), across partitions. */
+    public Rolling rolling(int n) {
+        return Rolling.rows(this, n);
+    }
+
+    /** A window of the date-time index: rows within {@code window} ({@code "7d"}, {@code "24h"}) up to this one. */
+    public Rolling rolling(String window) {
+        return Rolling.time(this, window);
+    }
+
+    /** The columns shifted down by {@code n} rows across partitions (up when negative); the first rows are missing. */
+    public DataFrame shift(int n, String... columns) {
+        return TimeSeries.shift(this, n, List.of(columns));
+    }
+
+    /** Each value minus the one before it (across partitions). */
+    public DataFrame diff(String... columns) {
+        return TimeSeries.scan(this, "diff", List.of(columns));
+    }
+
+    /** Running sums across partitions (missing values skipped). */
+    public DataFrame cumsum(String... columns) {
+        return TimeSeries.scan(this, "cumsum", List.of(columns));
+    }
+
+    /** Running maxima across partitions. */
+    public DataFrame cummax(String... columns) {
+        return TimeSeries.scan(this, "cummax", List.of(columns));
+    }
+
+    /** Running minima across partitions. */
+    public DataFrame cummin(String... columns) {
+        return TimeSeries.scan(this, "cummin", List.of(columns));
+    }
+
+    /**
+     * Rows dropped by {@code CsvOptions.onBadLines("skip"|"warn")}, counted lazily (a scan of the
+     * files that materializes no column). Zero for frames not read from CSV.
+     */
+    public Scalar<Long> badLines() {
+        return TimeSeries.badLines(this);
     }
 
     /** {@code n} partitions: neighbours concatenated, or each partition cut into even row ranges. */
@@ -233,6 +344,18 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     public GroupBy groupBy(String... cols) {
         return new GroupBy(this, Arrays.asList(cols), 1, 8);
+    }
+
+    /**
+     * Groups by an expression (named by its column, e.g. {@code col("t").dt().floor("1d")} is
+     * {@code t}) and columns: {@code groupBy(col("t").dt().floor("1d"), "key")}.
+     */
+    public GroupBy groupBy(Expr first, String... more) {
+        String name = TimeSeries.exprName(first);
+        List<String> by = new ArrayList<>();
+        by.add(name);
+        by.addAll(Arrays.asList(more));
+        return assign(name, first).groupBy(by.toArray(new String[0]));
     }
 
     /** The number of rows, lazily. */
@@ -321,7 +444,7 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
     public DataFrame rebuild(TaskGraph persisted) {
         Map<Key, Node> nodes = new LinkedHashMap<>();
         for (Key k : keys()) nodes.put(k, persisted.get(k));
-        return new DataFrame(new FixedPlan(plan.schema, keys(), nodes));
+        return new DataFrame(new FixedPlan(plan.schema, keys(), nodes), index);
     }
 
     @Override

@@ -41,11 +41,12 @@ public abstract class Expr implements Serializable, Tokenizable {
         return new Col(name);
     }
 
-    /** A literal (number, string or boolean). */
+    /** A literal (number, string, boolean, {@code LocalDate}, {@code LocalDateTime}, {@code Instant} or {@code LocalTime}). */
     public static Expr lit(Object value) {
         if (value instanceof Expr e) return e;
-        if (!(value instanceof Number || value instanceof String || value instanceof Boolean)) {
-            throw new IllegalArgumentException("a literal must be a number, string or boolean, got " + (value == null ? "null" : value.getClass().getName()));
+        if (!(value instanceof Number || value instanceof String || value instanceof Boolean || Temporal.literalType(value) != null)) {
+            throw new IllegalArgumentException("a literal must be a number, string, boolean, LocalDate, LocalDateTime, Instant or LocalTime, got "
+                    + (value == null ? "null" : value.getClass().getName()));
         }
         return new Lit(value);
     }
@@ -70,6 +71,27 @@ public abstract class Expr implements Serializable, Tokenizable {
     public Expr notNull() { return new IsNull(this, true); }
     /** String functions. */
     public Str str() { return new Str(this); }
+    /** {@code lo <= this <= hi} (both ends included, as pandas' {@code between}). */
+    public Expr between(Object lo, Object hi) { return ge(lo).and(le(hi)); }
+    /** Date and time functions (of a LOCAL_DATE, LOCAL_DATE_TIME, INSTANT or LOCAL_TIME expression). */
+    public Dt dt() { return new Dt(this); }
+
+    /** Date and time functions of an expression; instants are read in UTC. */
+    public static final class Dt {
+        private final Expr e;
+        Dt(Expr e) { this.e = e; }
+        public Expr year() { return new DtFn("year", e, null); }
+        public Expr month() { return new DtFn("month", e, null); }
+        public Expr day() { return new DtFn("day", e, null); }
+        public Expr hour() { return new DtFn("hour", e, null); }
+        public Expr minute() { return new DtFn("minute", e, null); }
+        /** Monday = 0 ... Sunday = 6, as pandas. */
+        public Expr dayOfWeek() { return new DtFn("dayOfWeek", e, null); }
+        /** The calendar date (LOCAL_DATE). */
+        public Expr date() { return new DtFn("date", e, null); }
+        /** Rounds down to a multiple of {@code freq} ({@code "1h"}, {@code "15min"}, {@code "1d"}) since the epoch; same type. */
+        public Expr floor(String freq) { Temporal.frequencyMs(freq); return new DtFn("floor", e, freq); }
+    }
 
     /** String functions of an expression. */
     public static final class Str {
@@ -158,10 +180,17 @@ public abstract class Expr implements Serializable, Tokenizable {
             if (value instanceof Boolean) return ColumnType.BOOLEAN;
             if (value instanceof Integer || value instanceof Short || value instanceof Byte) return ColumnType.INTEGER;
             if (value instanceof Long) return ColumnType.LONG;
-            return ColumnType.DOUBLE;
+            ColumnType tt = Temporal.literalType(value);
+            return tt != null ? tt : ColumnType.DOUBLE;
         }
         @Override Column<?> eval(Table t) {
             int n = t.rowCount();
+            ColumnType tt = Temporal.literalType(value);
+            if (tt != null) {
+                long[] ms = new long[n];
+                Arrays.fill(ms, Temporal.literalMs(value));
+                return Temporal.fromEpochMs("lit", tt, ms);
+            }
             if (value instanceof String s) { StringColumn c = StringColumn.create("lit"); for (int i = 0; i < n; i++) c.append(s); return c; }
             if (value instanceof Boolean b) { BooleanColumn c = BooleanColumn.create("lit", n); for (int i = 0; i < n; i++) c.set(i, b); return c; }
             double[] v = new double[n];
@@ -181,12 +210,14 @@ public abstract class Expr implements Serializable, Tokenizable {
         @Override void collect(Set<String> out) { l.collect(out); r.collect(out); }
         @Override ColumnType type(Map<String, ColumnType> schema) {
             ColumnType a = l.type(schema), b = r.type(schema);
+            if (op.equals("-") && DtFn.comparable(a, b)) return ColumnType.LONG; // a duration, in milliseconds
             if (!Dtypes.isNumeric(a) || !Dtypes.isNumeric(b)) throw new IllegalArgumentException("cannot apply " + op + " to " + a.name() + " and " + b.name() + " in " + this);
             if (!op.equals("/") && Dtypes.isIntegral(a) && Dtypes.isIntegral(b)) return ColumnType.LONG;
             return ColumnType.DOUBLE;
         }
         @Override Column<?> eval(Table t) {
             int n = t.rowCount();
+            if (op.equals("-") && !(l instanceof Lit) && Temporal.isTemporal(l.eval(t).type())) return DtFn.minus(l, r, t, toString());
             boolean integral = !op.equals("/") && isIntegral(l, t) && isIntegral(r, t);
             if (integral) {
                 long[] a = longs(l, t, n), b = longs(r, t, n);
@@ -251,8 +282,9 @@ public abstract class Expr implements Serializable, Tokenizable {
         @Override void collect(Set<String> out) { l.collect(out); r.collect(out); }
         @Override ColumnType type(Map<String, ColumnType> schema) {
             ColumnType a = l.type(schema), b = r.type(schema);
-            boolean ok = (Dtypes.isNumeric(a) && Dtypes.isNumeric(b)) || a == b;
-            if (!ok) throw new IllegalArgumentException("cannot compare " + a.name() + " with " + b.name() + " in " + this);
+            boolean ok = (Dtypes.isNumeric(a) && Dtypes.isNumeric(b)) || a == b || DtFn.comparable(a, b);
+            if (!ok) throw new IllegalArgumentException("cannot compare " + a.name() + " with " + b.name() + " in " + this
+                    + (Temporal.isTemporal(a) ? " (compare with a LocalDate, LocalDateTime, Instant or LocalTime literal)" : ""));
             return ColumnType.BOOLEAN;
         }
         @Override Column<?> eval(Table t) { return fromSelection(toString(), mask(t), t.rowCount()); }
@@ -264,6 +296,10 @@ public abstract class Expr implements Serializable, Tokenizable {
                 if (op.equals("!=")) return s.isEqualTo(v).flip(0, n).andNot(s.isMissing());
             }
             Selection out = new BitmapBackedSelection();
+            if (Temporal.isTemporal(a.type())) {
+                DtFn.compare(a, r, t, out, this::test);
+                return out;
+            }
             if (a instanceof StringColumn s) {
                 Column<?> bc = r.eval(t);
                 for (int i = 0; i < n; i++) {
@@ -292,7 +328,7 @@ public abstract class Expr implements Serializable, Tokenizable {
             }
             return out;
         }
-        private boolean test(int c) {
+        boolean test(int c) {
             return switch (op) {
                 case ">" -> c > 0; case ">=" -> c >= 0; case "<" -> c < 0; case "<=" -> c <= 0; case "==" -> c == 0; default -> c != 0;
             };

@@ -59,6 +59,13 @@ final class FileFormats {
     }
 
     static LinkedHashMap<String, ColumnType> arrowSchema(String file) {
+        LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
+        for (Field f : arrowSchemaOf(file).getFields()) m.put(f.getName(), ArrowTables.columnType(f));
+        return m;
+    }
+
+    /** The Arrow schema (with its custom metadata) of a file or stream. */
+    static Schema arrowSchemaOf(String file) {
         try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("schema", 0, Long.MAX_VALUE);
              FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
             Schema s;
@@ -67,9 +74,7 @@ final class FileFormats {
             } else {
                 try (ArrowStreamReader r = new ArrowStreamReader(ch, a)) { s = r.getVectorSchemaRoot().getSchema(); }
             }
-            LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
-            for (Field f : s.getFields()) m.put(f.getName(), ArrowTables.columnType(f.getType(), f.getName()));
-            return m;
+            return s;
         } catch (IOException e) {
             throw new UncheckedIOException("reading the Arrow schema of " + file + ": " + e.getMessage(), e);
         }
@@ -88,8 +93,8 @@ final class FileFormats {
              ArrowFileReader r = new ArrowFileReader(ch, a)) {
             VectorSchemaRoot root = r.getVectorSchemaRoot();
             List<Column<?>> cols = null;
-            while (r.loadNextBatch()) cols = ArrowTables.read(root, cols, columns);
-            if (cols == null) cols = ArrowTables.read(root, null, columns);
+            while (r.loadNextBatch()) cols = ArrowTables.read(root, cols, columns, r);
+            if (cols == null) cols = ArrowTables.read(root, null, columns, r);
             return Table.create(Path.of(file).getFileName().toString(), cols);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
@@ -97,14 +102,20 @@ final class FileFormats {
     }
 
     static void writeArrow(Table t, String file) {
+        writeArrow(t, file, null);
+    }
+
+    /** Writes an Arrow IPC file; with an index column, its name and this partition's first and last key go in the schema metadata. */
+    static void writeArrow(Table t, String file, String index) {
         try {
             Path p = Path.of(file);
             if (p.getParent() != null) Files.createDirectories(p.getParent());
             try (BufferAllocator a = ArrowTables.ROOT.newChildAllocator("writeArrow", 0, Long.MAX_VALUE);
-                 VectorSchemaRoot root = VectorSchemaRoot.create(ArrowTables.schema(t), a);
+                 ArrowDictionaries dicts = new ArrowDictionaries(FileIndexes.withIndex(ArrowTables.schema(t), t, index), t, a);
+                 VectorSchemaRoot root = VectorSchemaRoot.create(dicts.schema, a);
                  FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
-                ArrowTables.fill(t, root);
+                 ArrowFileWriter w = new ArrowFileWriter(root, dicts.provider, ch)) {
+                ArrowTables.fill(t, root, dicts);
                 w.start();
                 w.writeBatch();
                 w.end();
@@ -119,6 +130,10 @@ final class FileFormats {
     static ColumnType parquetType(Type t) {
         if (!t.isPrimitive()) throw new IllegalArgumentException("Parquet column '" + t.getName() + "' is nested; only flat columns are read");
         PrimitiveType p = t.asPrimitiveType();
+        LogicalTypeAnnotation l = p.getLogicalTypeAnnotation();
+        if (l instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) return ColumnType.LOCAL_DATE;
+        if (l instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) return ts.isAdjustedToUTC() ? ColumnType.INSTANT : ColumnType.LOCAL_DATE_TIME;
+        if (l instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation) return ColumnType.LOCAL_TIME;
         return switch (p.getPrimitiveTypeName()) {
             case INT32 -> ColumnType.INTEGER;
             case INT64 -> ColumnType.LONG;
@@ -126,8 +141,34 @@ final class FileFormats {
             case FLOAT -> ColumnType.FLOAT;
             case BOOLEAN -> ColumnType.BOOLEAN;
             case BINARY -> ColumnType.STRING;
+            case INT96 -> ColumnType.INSTANT; // legacy Impala/Spark timestamps
             default -> throw new IllegalArgumentException("Parquet column '" + t.getName() + "' has type " + p.getPrimitiveTypeName() + ", not read here");
         };
+    }
+
+    /** Milliseconds per unit of a temporal Parquet column (epoch days, timestamps, times of day), or 0 when it is not temporal. */
+    static double parquetMsPerUnit(Type t) {
+        PrimitiveType p = t.asPrimitiveType();
+        LogicalTypeAnnotation l = p.getLogicalTypeAnnotation();
+        if (l instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) return Temporal.DAY_MS;
+        LogicalTypeAnnotation.TimeUnit u = l instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts ? ts.getUnit()
+                : l instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation tm ? tm.getUnit() : null;
+        if (u == null) return p.getPrimitiveTypeName() == PrimitiveTypeName.INT96 ? -1 : 0;
+        return switch (u) { case MILLIS -> 1; case MICROS -> 1e-3; case NANOS -> 1e-6; };
+    }
+
+    /** Epoch (or time-of-day) milliseconds of a raw Parquet temporal value. */
+    static long parquetMs(Object v, double msPerUnit) {
+        if (v instanceof Binary b) { // INT96: nanoseconds of the day (8 bytes) then the Julian day (4), little-endian
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b.getBytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long nanos = bb.getLong();
+            int julian = bb.getInt();
+            return (julian - 2_440_588L) * Temporal.DAY_MS + nanos / 1_000_000L;
+        }
+        long x = ((Number) v).longValue();
+        if (msPerUnit == 1) return x;
+        if (msPerUnit == Temporal.DAY_MS) return x * Temporal.DAY_MS;
+        return Math.floorDiv(x, Math.round(1 / msPerUnit));
     }
 
     static LinkedHashMap<String, ColumnType> parquetSchema(String file) {
@@ -155,14 +196,35 @@ final class FileFormats {
         };
         List<Column<?>> cols = new ArrayList<>();
         for (String c : names) cols.add(schema.get(c).create(c));
+        double[] unit = new double[n];
+        long[][] ms = new long[n][];
+        int[] count = {0};
+        try {
+            MessageType m = ParquetReader.readMetadata(new File(file)).getFileMetaData().getSchema();
+            for (int i = 0; i < n; i++) {
+                unit[i] = parquetMsPerUnit(m.getType(names.get(i)));
+                if (unit[i] != 0) ms[i] = new long[1024];
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the Parquet footer of " + file + ": " + e.getMessage(), e);
+        }
         try (Stream<Object[]> rows = ParquetReader.streamContent(new File(file), h, path -> names.indexOf(path[0]))) {
             rows.forEach(row -> {
+                int r = count[0]++;
                 for (int i = 0; i < n; i++) {
                     Object v = row[i];
+                    if (unit[i] != 0) {
+                        if (r == ms[i].length) ms[i] = Arrays.copyOf(ms[i], r * 2);
+                        ms[i][r] = v == null ? Temporal.MISSING : parquetMs(v, unit[i]);
+                        continue;
+                    }
                     if (v instanceof Binary b) v = b.toStringUsingUTF8();
                     GroupKernel.appendValue(cols.get(i), v);
                 }
             });
+            for (int i = 0; i < n; i++) {
+                if (unit[i] != 0) cols.set(i, Temporal.fromEpochMs(names.get(i), schema.get(names.get(i)), Arrays.copyOf(ms[i], count[0])));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }
@@ -170,6 +232,11 @@ final class FileFormats {
     }
 
     static void writeParquet(Table t, String file) {
+        writeParquet(t, file, null);
+    }
+
+    /** Writes a Parquet file; an index column is named in the schema's name ({@code jdask.index=column}). */
+    static void writeParquet(Table t, String file, String index) {
         Types.MessageTypeBuilder b = Types.buildMessage();
         for (Column<?> c : t.columns()) {
             ColumnType ty = c.type();
@@ -179,12 +246,22 @@ final class FileFormats {
             else if (ty == ColumnType.FLOAT) b.optional(PrimitiveTypeName.FLOAT).named(c.name());
             else if (ty == ColumnType.BOOLEAN) b.optional(PrimitiveTypeName.BOOLEAN).named(c.name());
             else if (ty == ColumnType.STRING) b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
-            else throw new IllegalArgumentException("toParquet cannot write column '" + c.name() + "' of type " + ty.name());
+            else if (Temporal.same(ty, ColumnType.LOCAL_DATE)) b.optional(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.dateType()).named(c.name());
+            else if (Temporal.same(ty, ColumnType.LOCAL_DATE_TIME) || Temporal.same(ty, ColumnType.INSTANT)) {
+                b.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(Temporal.same(ty, ColumnType.INSTANT), LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
+            } else if (Temporal.same(ty, ColumnType.LOCAL_TIME)) {
+                b.optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timeType(false, LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
+            } else throw new IllegalArgumentException("toParquet cannot write column '" + c.name() + "' of type " + ty.name());
         }
-        MessageType schema = b.named("table");
+        MessageType schema = b.named(index == null ? "table" : FileIndexes.PARQUET_PREFIX + index);
         Dehydrator<Integer> d = (row, w) -> {
             for (Column<?> c : t.columns()) {
                 if (c.isMissing(row)) continue;
+                if (Temporal.isTemporal(c.type())) {
+                    long ms = Temporal.epochMs(c, row);
+                    w.write(c.name(), Temporal.same(c.type(), ColumnType.LOCAL_DATE) ? (Object) (int) Math.floorDiv(ms, Temporal.DAY_MS) : (Object) (ms * 1000L));
+                    continue;
+                }
                 Object v = c.get(row);
                 if (v instanceof Short s) v = (int) s;
                 w.write(c.name(), v);
@@ -212,10 +289,14 @@ final class FileFormats {
         @Override public String toString() { return "read-" + format; }
     }
 
-    record WriteFile(String format, String file) implements FnN {
+    record WriteFile(String format, String file, String index) implements FnN {
+        WriteFile(String format, String file) {
+            this(format, file, null);
+        }
+
         @Override public Object invoke(Object[] a) {
-            if (format.equals("arrow")) writeArrow((Table) a[0], file);
-            else writeParquet((Table) a[0], file);
+            if (format.equals("arrow")) writeArrow((Table) a[0], file, index);
+            else writeParquet((Table) a[0], file, index);
             return file;
         }
         @Override public int arity() { return 1; }

@@ -32,7 +32,7 @@ final class FrameOptimizer implements GraphOptimizer {
     public TaskGraph optimize(TaskGraph graph, List<Key> outputs) {
         Map<Where, List<Key>> reads = new LinkedHashMap<>();
         for (Map.Entry<Key, Node> e : graph.nodes().entrySet()) {
-            if (e.getValue() instanceof Task t && t.function() instanceof CsvTasks.ReadBlock r) {
+            if (e.getValue() instanceof Task t && t.function() instanceof CsvTasks.ReadBlock r && !r.countBadLines()) {
                 reads.computeIfAbsent(new Where(r.spec(), r.file(), r.block()), w -> new ArrayList<>()).add(e.getKey());
             }
         }

@@ -30,6 +30,25 @@ final class Inference {
         return ColumnType.STRING;
     }
 
+    /** A number written with {@code thousands}/{@code decimal} options, in Java's notation (other text unchanged). */
+    static String numeric(String v, CsvOptions o) {
+        if (o.thousands == 0 && o.decimal == '.') return v;
+        String t = v;
+        if (o.thousands != 0) t = t.replace(String.valueOf(o.thousands), "");
+        if (o.decimal != '.') t = t.replace(o.decimal, '.');
+        return typeOf(t) == ColumnType.STRING ? v : t;
+    }
+
+    /** Lines to skip at the start of a file ({@code skipRows}): the index after them. */
+    static int skipLines(byte[] b, int n) {
+        int p = 0;
+        for (int k = 0; k < n && p < b.length; k++) {
+            while (p < b.length && b[p] != '\n') p++;
+            if (p < b.length) p++;
+        }
+        return p;
+    }
+
     /** Joins two observed types; null means "nothing seen yet". */
     static ColumnType join(ColumnType a, ColumnType b) {
         if (a == null) return b;
@@ -45,13 +64,19 @@ final class Inference {
      * Splits {@code b[from, to)} into rows of fields (quotes honoured). Stops before an incomplete
      * last row when {@code partial} is true (a sample cut mid-row). {@code maxRows} < 0: all.
      */
-    static List<List<String>> rows(byte[] b, int from, int to, byte sep, byte quote, Charset cs, boolean partial, int maxRows) {
+    static List<List<String>> rows(byte[] b, int from, int to, CsvOptions o, boolean partial, int maxRows) {
+        byte sep = (byte) o.separator, quote = (byte) o.quote, esc = (byte) o.escape, comment = (byte) o.comment;
+        Charset cs = o.encoding();
         List<List<String>> rows = new ArrayList<>();
         int p = from;
         java.io.ByteArrayOutputStream field = new java.io.ByteArrayOutputStream();
         while (p < to && (maxRows < 0 || rows.size() < maxRows)) {
             if (b[p] == '\n') { p++; continue; }
             if (b[p] == '\r' && p + 1 < to && b[p + 1] == '\n') { p += 2; continue; }
+            if (comment != 0 && b[p] == comment) {
+                while (p < to && b[p] != '\n') p++;
+                continue;
+            }
             List<String> row = new ArrayList<>();
             boolean complete = false;
             while (true) {
@@ -60,6 +85,7 @@ final class Inference {
                     int q = p + 1;
                     boolean closed = false;
                     while (q < to) {
+                        if (esc != quote && b[q] == esc && q + 1 < to) { field.write(b[q + 1]); q += 2; continue; }
                         if (b[q] == quote) {
                             if (q + 1 < to && b[q + 1] == quote) { field.write(quote); q += 2; continue; }
                             closed = true;
@@ -91,14 +117,14 @@ final class Inference {
     }
 
     /** Infers each column's type from sample rows; NA strings are skipped; all-NA columns are STRING. */
-    static List<ColumnType> infer(List<String> names, List<List<String>> rows, Set<String> na) {
+    static List<ColumnType> infer(List<String> names, List<List<String>> rows, Set<String> na, CsvOptions o) {
         ColumnType[] t = new ColumnType[names.size()];
         for (List<String> r : rows) {
             for (int i = 0; i < t.length && i < r.size(); i++) {
                 String v = r.get(i);
                 if (na.contains(v)) continue;
                 if (t[i] == ColumnType.STRING) continue;
-                t[i] = join(t[i], typeOf(v));
+                t[i] = join(t[i], typeOf(numeric(v, o)));
             }
         }
         List<ColumnType> out = new ArrayList<>();

@@ -36,7 +36,7 @@ final class IoTasks {
             Path p = Path.of(pattern.replace("*", String.format("%0" + width + "d", i)));
             paths.add(p);
             Key k = Key.of(name, i);
-            FnN w = writer.format().equals("csv") ? new WriteCsv(p.toString()) : new FileFormats.WriteFile(writer.format(), p.toString());
+            FnN w = writer.format().equals("csv") ? new WriteCsv(p.toString()) : new FileFormats.WriteFile(writer.format(), p.toString(), frame.indexColumn());
             b.put(k, Task.ofArray(w, new Object[] {in.get(i)}));
             outs.add(k);
         }

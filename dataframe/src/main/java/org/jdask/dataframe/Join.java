@@ -147,6 +147,15 @@ final class Join {
             for (int i = 0; i < n; i++) v[i] = idx[i] < 0 ? Long.MIN_VALUE : lc.getLong(idx[i]);
             return LongColumn.create(c.name(), v);
         }
+        if ((c instanceof tech.tablesaw.api.DateTimeColumn || c instanceof tech.tablesaw.api.InstantColumn) && (type == null || Temporal.same(type, c.type()))) {
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = idx[i] < 0 ? Long.MIN_VALUE : c instanceof tech.tablesaw.api.DateTimeColumn d
+                        ? d.getLongInternal(idx[i]) : ((tech.tablesaw.api.InstantColumn) c).getLongInternal(idx[i]);
+            }
+            return c instanceof tech.tablesaw.api.DateTimeColumn ? tech.tablesaw.api.DateTimeColumn.createInternal(c.name(), v)
+                    : tech.tablesaw.api.InstantColumn.createInternal(c.name(), v);
+        }
         Column<?> out = (type == null ? c.type() : type).create(c.name());
         for (int i = 0; i < n; i++) GroupKernel.appendValue(out, idx[i] < 0 || c.isMissing(idx[i]) ? null : c.get(idx[i]));
         return out;

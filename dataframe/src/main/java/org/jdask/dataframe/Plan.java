@@ -63,6 +63,14 @@ abstract class Plan {
         return Tokenize.token(parts);
     }
 
+    /** The schema restricted to {@code required} (all of it when null), in schema order. */
+    static LinkedHashMap<String, ColumnType> sub(LinkedHashMap<String, ColumnType> schema, Set<String> required) {
+        if (required == null) return schema;
+        LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
+        schema.forEach((c, t) -> { if (required.contains(c)) m.put(c, t); });
+        return m;
+    }
+
     static List<String> reqList(Set<String> required) {
         return required == null ? List.of("*") : new ArrayList<>(new TreeSet<>(required));
     }
@@ -83,7 +91,11 @@ abstract class Plan {
             List<String> cols = new ArrayList<>();
             for (String c : schema.keySet()) if (required == null || required.contains(c)) cols.add(c);
             if (cols.isEmpty()) cols.add(schema.keySet().iterator().next()); // row counts still need one column
-            String name = "read-csv-" + tok(spec, cols);
+            return lowerReads(cols, false, "read-csv-" + tok(spec, cols), lw);
+        }
+
+        /** One read task per partition ({@code countBadLines}: each returns its dropped-row count instead). */
+        List<Key> lowerReads(List<String> cols, boolean countBadLines, String name, Lowering lw) {
             List<Key> out = new ArrayList<>();
             List<int[]> parts = spec.partitions();
             Map<Integer, Key> divisions = new HashMap<>();
@@ -99,7 +111,7 @@ abstract class Plan {
                     });
                 }
                 Key k = Key.of(name, i);
-                lw.b.put(k, Task.ofArray(new CsvTasks.ReadBlock(spec, p[0], p[1], p[2], cols), new Object[] {div}));
+                lw.b.put(k, Task.ofArray(new CsvTasks.ReadBlock(spec, p[0], p[1], p[2], cols, countBadLines), new Object[] {div}));
                 out.add(k);
             }
             return out;

@@ -207,12 +207,25 @@ final class Shuffle {
             Column<?> c = t.column(column);
             Integer[] order = new Integer[t.rowCount()];
             for (int i = 0; i < order.length; i++) order[i] = i;
-            Arrays.sort(order, (x, y) -> {
-                boolean mx = c.isMissing(x), my = c.isMissing(y);
-                if (mx || my) return mx == my ? 0 : mx ? 1 : -1;
-                int r = comparable(c.get(x)).compareTo(comparable(c.get(y)));
-                return ascending ? r : -r;
-            });
+            if (Temporal.isTemporal(c.type()) || c instanceof tech.tablesaw.api.NumericColumn<?>) {
+                // primitive keys: no boxed value per comparison (missing: NaN / MISSING, sorted last)
+                boolean temporal = Temporal.isTemporal(c.type());
+                long[] lk = temporal ? Temporal.epochMs(c) : null;
+                double[] dk = temporal ? null : TimeSeries.values(c);
+                Arrays.sort(order, (x, y) -> {
+                    boolean mx = temporal ? lk[x] == Temporal.MISSING : dk[x] != dk[x], my = temporal ? lk[y] == Temporal.MISSING : dk[y] != dk[y];
+                    if (mx || my) return mx == my ? 0 : mx ? 1 : -1;
+                    int r = temporal ? Long.compare(lk[x], lk[y]) : Double.compare(dk[x], dk[y]);
+                    return ascending ? r : -r;
+                });
+            } else {
+                Arrays.sort(order, (x, y) -> {
+                    boolean mx = c.isMissing(x), my = c.isMissing(y);
+                    if (mx || my) return mx == my ? 0 : mx ? 1 : -1;
+                    int r = comparable(c.get(x)).compareTo(comparable(c.get(y)));
+                    return ascending ? r : -r;
+                });
+            }
             int[] idx = new int[order.length];
             for (int i = 0; i < idx.length; i++) idx[i] = order[i];
             List<Column<?>> cs = new ArrayList<>();
@@ -255,7 +268,7 @@ final class Shuffle {
             lw.b.put(div, Task.ofArray(new Divisions(n), new Object[] {samples}));
             List<List<Key>> pieces = scatter(name, in, new RangeSplit(column, n), n, lw, div);
             List<Key> out = new ArrayList<>();
-            LinkedHashMap<String, String> sch = names(schema);
+            LinkedHashMap<String, String> sch = names(sub(schema, need));
             for (int j = 0; j < n; j++) {
                 int jj = ascending ? j : n - 1 - j;
                 Key k = Key.of(name, j);
@@ -294,7 +307,7 @@ final class Shuffle {
             String name = "repartition-" + tok(token(), reqList(required));
             int m = in.size(), n = npartitions;
             List<Key> out = new ArrayList<>();
-            LinkedHashMap<String, String> sch = names(schema);
+            LinkedHashMap<String, String> sch = names(sub(schema, required));
             if (n <= m) {
                 for (int j = 0; j < n; j++) {
                     int from = (int) ((long) m * j / n), to = (int) ((long) m * (j + 1) / n);

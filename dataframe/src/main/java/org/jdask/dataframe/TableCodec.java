@@ -3,7 +3,7 @@ package org.jdask.dataframe;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import org.jdask.serialize.ValueCodec;
+import org.jdask.codec.ValueCodec;
 import tech.tablesaw.api.Table;
 
 /**

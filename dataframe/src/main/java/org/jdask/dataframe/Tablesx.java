@@ -36,7 +36,7 @@ final class Tablesx {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void appendColumn(Column to, Column from) {
-        if (to.type() == from.type()) to.append(from);
+        if (to.type() == from.type() || (Temporal.isTemporal(to.type()) && Temporal.same(to.type(), from.type()))) to.append(from);
         else for (int i = 0; i < from.size(); i++) GroupKernel.appendValue(to, from.isMissing(i) ? null : from.get(i));
     }
 

@@ -3,7 +3,6 @@ package org.jdask.dataframe;
 import static org.jdask.dataframe.Agg.mean;
 import static org.jdask.dataframe.Expr.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,8 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jdask.Jdask;
+import org.jdask.testing.GenFlights;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,11 +23,10 @@ import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 
 /**
- * The seed's airline queries (W4) on files from {@code shared/data/gen_flights.py}, checked against
+ * The seed's airline queries (W4) on files from {@link GenFlights} (gen_flights.py in Java), checked against
  * DuckDB's JDBC driver on the same files.
  */
 class FlightsTest {
-    static final Path GEN = Path.of("../../shared/data/gen_flights.py");
     @TempDir static Path dir;
 
     static CsvOptions options() {
@@ -41,15 +39,8 @@ class FlightsTest {
     }
 
     @BeforeAll
-    static void generate() throws Exception {
-        Path gen = GEN.toAbsolutePath().normalize();
-        if (!Files.exists(gen)) gen = Path.of("/work/shared/data/gen_flights.py");
-        assumeTrue(Files.exists(gen) && Files.isExecutable(Path.of("/usr/bin/python3")), "gen_flights.py and /usr/bin/python3 needed");
-        Process p = new ProcessBuilder("/usr/bin/python3", gen.toString(), "--out", dir.toString(), "--files", "3", "--rows-per-file", "30000", "--seed", "1")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(true, p.waitFor(120, TimeUnit.SECONDS), "generator timed out");
-        assertEquals(0, p.exitValue(), out);
+    static void generate() {
+        GenFlights.write(dir, 3, 30000, 1); // the Java port of gen_flights.py: no Python needed
     }
 
     /**

@@ -1,14 +1,18 @@
 package org.jdask.distributed;
 
+import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -23,9 +27,14 @@ import org.jdask.Jdask;
 import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.ClientState;
+import org.jdask.distributed.internal.ClientState.KeyState;
+import org.jdask.distributed.internal.ClientState.Status;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
-import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.SchedulerEvent.NewTask;
+import org.jdask.distributed.internal.Wire;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
@@ -36,10 +45,12 @@ import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Order;
+import org.jdask.graph.SerializationCheck;
 import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.jdask.graph.Tokenize;
 import org.jdask.serialize.Codecs;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection to a distributed scheduler: submit functions, map over data, scatter values to
@@ -76,27 +87,6 @@ public final class Client implements AutoCloseable {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static volatile Client current;
 
-    /** A key's status as the client knows it. */
-    enum Status { PENDING, FINISHED, ERROR, CANCELLED, LOST }
-
-    /** Shared by every {@link Future} of one key in this client. */
-    static final class KeyState {
-        final Key key;
-        volatile Status status = Status.PENDING;
-        volatile List<String> workers = List.of();
-        volatile Throwable exception;
-        volatile Key blame;
-        volatile CompletableFuture<Void> done = new CompletableFuture<>();
-        final AtomicInteger refs = new AtomicInteger();
-        /** For {@link Futures#progress}: tasks behind this key (a compute's whole graph) and how many finished. */
-        volatile int tasks = 1;
-        volatile AtomicInteger tasksDone;
-
-        KeyState(Key key) {
-            this.key = key;
-        }
-    }
-
     /** One future's hold on its key; released explicitly or by the cleaner. */
     final class Ref implements Runnable {
         final KeyState state;
@@ -109,22 +99,29 @@ public final class Client implements AutoCloseable {
 
         @Override
         public void run() {
-            if (released.compareAndSet(false, true)) decref(state);
+            if (released.compareAndSet(false, true)) keyStates.decref(state);
         }
 
         void release() {
             if (cleanable != null) cleanable.clean();
             else run();
         }
+
+        boolean released() {
+            return released.get();
+        }
     }
 
     final ClientConnection conn;
     final String id;
-    private final Map<Key, KeyState> keys = new ConcurrentHashMap<>();
+    /** Gather, scatter and the waits for results: bulk bytes between this client and the workers. */
+    private final DataPlane data = new DataPlane(this);
+    /** Key states and reference counts (RELEASE on the last reference goes out under its lock). */
+    final ClientState keyStates;
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
-    private final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+    final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -137,32 +134,59 @@ public final class Client implements AutoCloseable {
         this.ownedCluster = owned;
         long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
         this.encodeSpecs = !address.startsWith("inproc://");
-        this.conn = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
+        ClientConnection[] c = new ClientConnection[1];
+        this.keyStates = new ClientState(m -> c[0].send(m));
+        this.conn = c[0] = new ClientConnection(address, SchedulerServer.maxFrameBytes(), Math.max(lostMs, 1000),
                 this::onMessages, this::onLost, security);
-        CompletableFuture<Msg> welcome = new CompletableFuture<>();
+        CompletableFuture<Messages.Welcome> welcome = new CompletableFuture<>();
         welcomeWaiter = welcome;
-        conn.send(Msg.of(Op.HELLO_CLIENT, "client-" + NAMES.incrementAndGet()));
+        conn.send(new Messages.HelloClient("client-" + NAMES.incrementAndGet(), Wire.VERSION));
         try {
-            Msg w = welcome.get(connectMs, TimeUnit.MILLISECONDS);
-            this.id = w.str(0);
+            this.id = welcome.get(connectMs, TimeUnit.MILLISECONDS).id();
         } catch (TimeoutException e) {
             conn.close();
-            throw new JdaskException("cannot reach the scheduler at " + address + ": no answer within " + connectMs
-                    + " ms (distributed.comm.timeouts.connect)" + (address.startsWith("inproc://") ? ""
+            Throwable refused = refusedBy(address);
+            String hint = address.startsWith("inproc://") ? ""
                     : security == null ? "; if the scheduler uses security, connect with Client.connect(address, Security.load(dir))"
-                    : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey()));
+                    : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey();
+            if (refused != null) {
+                throw new CannotConnectException(address, CannotConnectException.Reason.REFUSED, "cannot connect to the scheduler at "
+                        + address + ": connection refused (is a scheduler running there?)", refused);
+            }
+            throw new CannotConnectException(address, CannotConnectException.Reason.TIMED_OUT, "cannot reach the scheduler at "
+                    + address + ": no answer within " + connectMs + " ms (distributed.comm.timeouts.connect)" + hint, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             conn.close();
             throw new JdaskException("interrupted while connecting to " + address);
         } catch (ExecutionException e) {
             conn.close();
-            throw new JdaskException("cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
+            throw new CannotConnectException(address, CannotConnectException.Reason.REFUSED,
+                    "cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
         }
         current = this;
     }
 
-    private volatile CompletableFuture<Msg> welcomeWaiter;
+    private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
+
+    /**
+     * ZeroMQ retries a refused TCP connection silently, so after a connect timeout a plain TCP
+     * probe tells "nothing listens there" (the refusal, returned) from "no answer" (null).
+     */
+    private static Throwable refusedBy(String address) {
+        if (!address.startsWith("tcp://")) return null;
+        String hostPort = address.substring("tcp://".length());
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) return null;
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 2000);
+            return null;
+        } catch (java.net.ConnectException refused) {
+            return refused;
+        } catch (IOException | RuntimeException other) {
+            return null;
+        }
+    }
 
     /** Connects to a scheduler, e.g. {@code "tcp://10.0.0.5:8786"}; fails within the connect timeout. */
     public static Client connect(String address) {
@@ -192,7 +216,55 @@ public final class Client implements AutoCloseable {
     public static Client connect(LocalCluster cluster) {
         Client c = new Client(cluster.inprocAddress(), null, cluster.security());
         c.encodeSpecs = cluster.hasWorkerProcesses();
+        c.cluster = cluster;
         return c;
+    }
+
+    /**
+     * A {@link LocalCluster} sized to this machine and a client of it, in one call (Dask's
+     * {@code Client()} without arguments); closing the client closes the cluster too. Worker JVMs:
+     * up to 4 cores one single-threaded worker per core, beyond that about the square root of the
+     * cores as workers, each with cores/workers threads (as Dask splits them); each worker's memory
+     * limit is the machine's memory divided among the workers.
+     */
+    public static Client local() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int workers = LocalCluster.defaultWorkers(cores);
+        LocalCluster.Builder b = LocalCluster.builder().workers(workers).threadsPerWorker(Math.max(1, cores / workers));
+        long memory = LocalCluster.machineMemory();
+        if (memory > 0) b.memoryLimit(memory / workers);
+        LocalCluster cluster = b.build();
+        try {
+            Client c = new Client(cluster.inprocAddress(), cluster, cluster.security());
+            c.encodeSpecs = cluster.hasWorkerProcesses();
+            c.cluster = cluster;
+            return c;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The cluster this client was connected to through {@link #connect(LocalCluster)} or {@link #local()}, or null. */
+    volatile LocalCluster cluster;
+
+    /**
+     * Like Dask's repr: {@code Client(scheduler=tcp://..., workers=2, threads=4, memory=8.0 GiB,
+     * dashboard=http://...)}; asks the scheduler for its workers (a round trip).
+     */
+    @Override
+    public String toString() {
+        if (closed) return "Client(closed, scheduler=" + conn.schedulerAddress + ")";
+        LocalCluster lc = cluster;
+        String summary;
+        try {
+            summary = LocalCluster.summary(workers());
+        } catch (RuntimeException e) {
+            summary = "workers=? (" + e.getMessage() + ")";
+        }
+        String dash = lc == null ? null : lc.dashboardLink();
+        return "Client(scheduler=" + (lc == null ? conn.schedulerAddress : lc.schedulerAddress()) + ", " + summary
+                + (dash == null ? "" : ", dashboard=" + dash) + ")";
     }
 
     /**
@@ -213,118 +285,38 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ messages from the scheduler
 
-    private void onMessages(List<Msg> batch) {
-        for (Msg m : batch) {
-            switch (m.op()) {
-                case WELCOME -> {
-                    CompletableFuture<Msg> w = welcomeWaiter;
-                    if (w != null) w.complete(m);
-                }
-                case REPORT -> report(m);
-                case TASK_DONE -> {
-                    RunTracker t = trackers.get(m.key(0));
-                    if (t != null) t.taskDone(m.key(0), (int) m.num(1), m.bool(2));
-                }
-                case ERROR -> {
-                    String text = String.valueOf(m.get(0));
-                    CompletableFuture<Msg> w = welcomeWaiter;
-                    if (w != null && !w.isDone()) w.completeExceptionally(new JdaskException(text));
-                    else org.slf4j.LoggerFactory.getLogger(Client.class).warn("scheduler refused a request: {}", text);
-                }
-                default -> { }
+    private void onMessages(List<Message> batch) {
+        for (Message m : batch) {
+            if (m instanceof Messages.Welcome w) {
+                CompletableFuture<Messages.Welcome> waiter = welcomeWaiter;
+                if (waiter != null) waiter.complete(w);
+            } else if (m instanceof Messages.Report r) {
+                keyStates.apply(r);
+            } else if (m instanceof Messages.TaskDone d) {
+                RunTracker t = trackers.get(d.key());
+                if (t != null) t.taskDone(d.key(), d.worker(), d.failed());
+            } else if (m instanceof Messages.ErrorMsg e) {
+                CompletableFuture<Messages.Welcome> w = welcomeWaiter;
+                if (w != null && !w.isDone()) w.completeExceptionally(new JdaskException(e.text()));
+                else LoggerFactory.getLogger(Client.class).warn("scheduler refused a request: {}", e.text());
+            } else {
+                LoggerFactory.getLogger(Client.class).warn("refused {} from the scheduler at {}: a client does not take it",
+                        m.op(), conn.schedulerAddress);
             }
         }
-    }
-
-    private void report(Msg m) {
-        KeyState s = keys.get(m.key(0));
-        if (s == null) return;
-        switch (m.str(1)) {
-            case "MEMORY" -> {
-                List<String> ws = new ArrayList<>();
-                for (Object o : m.list(2)) ws.add((String) o);
-                s.workers = ws;
-                s.status = Status.FINISHED;
-                s.done.complete(null);
-            }
-            case "ERRED" -> {
-                Payload p = m.payload(3);
-                Throwable t;
-                try {
-                    Object v = p == null ? null : p.value();
-                    t = v instanceof Throwable th ? th : new JdaskException("task " + m.key(0) + " failed: " + v);
-                } catch (RuntimeException e) {
-                    t = e;
-                }
-                s.exception = t;
-                s.blame = m.get(4) instanceof Key k ? k : m.key(0);
-                s.status = Status.ERROR;
-                s.done.complete(null);
-            }
-            case "LOST" -> {
-                if (s.status == Status.FINISHED) {
-                    s.status = Status.LOST;
-                    s.done = new CompletableFuture<>();
-                }
-            }
-            case "CANCELLED" -> {
-                Payload why = m.payload(3);
-                Object reason = why == null ? null : why.value();
-                cancelled(s, reason == null ? "" : " " + reason);
-            }
-            default -> { }
-        }
-    }
-
-    private static void cancelled(KeyState s, String detail) {
-        s.status = Status.CANCELLED;
-        s.exception = new java.util.concurrent.CancellationException("future " + s.key + " was cancelled" + detail);
-        s.done.complete(null);
     }
 
     private void onLost(String why) {
         lostReason = why;
-        failPending(new JdaskException("lost the connection to the scheduler: " + why));
-    }
-
-    private void failPending(Throwable t) {
-        for (KeyState s : keys.values()) {
-            if (!s.done.isDone()) {
-                s.exception = t;
-                s.blame = s.key;
-                s.status = Status.ERROR;
-                s.done.complete(null);
-            }
-        }
+        keyStates.failPending(new JdaskException("lost the connection to the scheduler: " + why));
     }
 
     // ------------------------------------------------------------------ reference counting
 
-    /** Guards reference counts against a release racing a new future of the same key. */
-    private final Object refLock = new Object();
-
-    KeyState stateFor(Key key) {
-        synchronized (refLock) {
-            return keys.computeIfAbsent(key, KeyState::new);
-        }
-    }
-
     Ref acquire(Key key, Future<?> f) {
-        Ref r;
-        synchronized (refLock) {
-            KeyState s = keys.computeIfAbsent(key, KeyState::new);
-            s.refs.incrementAndGet();
-            r = new Ref(s);
-        }
+        Ref r = new Ref(keyStates.acquire(key));
         r.cleanable = CLEANER.register(f, r);
         return r;
-    }
-
-    private void decref(KeyState s) {
-        synchronized (refLock) {
-            // the RELEASE is queued under the lock, so a later submit of this key reaches the scheduler after it
-            if (s.refs.decrementAndGet() == 0 && !closed && keys.remove(s.key, s)) conn.send(Msg.of(Op.RELEASE, List.of(s.key)));
-        }
     }
 
     // ------------------------------------------------------------------ submit / map
@@ -403,10 +395,12 @@ public final class Client implements AutoCloseable {
         checkOpen();
         String prefix = prefixOf(fn);
         String fnToken = options.pure() && options.key() == null ? Tokenize.tokenize(fn) : null;
-        List<Object> tasks = new ArrayList<>(calls.size());
-        List<Object> wanted = new ArrayList<>(calls.size());
+        List<NewTask> tasks = new ArrayList<>(calls.size());
+        List<Key> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
         Payload config = allowedOnly();
+        Map<Key, Task> calls2 = new LinkedHashMap<>();
+        List<Key> order = new ArrayList<>(calls.size());
         for (Object[] call : calls) {
             Object[] args = new Object[call.length];
             for (int i = 0; i < call.length; i++) args[i] = replaceFutures(call[i]);
@@ -414,14 +408,30 @@ public final class Client implements AutoCloseable {
             if (options.key() != null && calls.size() == 1) key = Key.of(options.key());
             else if (options.pure()) key = Key.of(prefix + "-" + Tokenize.tokenize(fnToken, java.util.Arrays.asList(args)));
             else key = Key.of(prefix + "-" + UUID.randomUUID().toString().replace("-", ""));
-            Task t = Task.of(fn, args);
+            calls2.put(key, Task.of(fn, args));
+            order.add(key);
+        }
+        refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
+        for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
-            tasks.add(taskEntry(key, t, config, options.priority(), 0, options, prefix, encodeSpecs)); // may fail to encode
+            tasks.add(taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }
-        conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, wanted, false));
+        conn.send(new Messages.UpdateGraph(tasks, wanted, false));
         return out;
+    }
+
+    /**
+     * With worker JVMs, tasks leave this JVM: refuse one that cannot be serialized with the same
+     * {@link SerializationCheck} (and message: task key, class, path) as the {@code processes}
+     * scheduler. In-process workers take the objects as they are, so nothing is checked there.
+     */
+    private void refuseUnserializable(Map<Key, Task> tasks) {
+        if (!encodeSpecs) return;
+        TaskGraph.Builder b = TaskGraph.builder(tasks.size());
+        tasks.forEach(b::put);
+        SerializationCheck.check(b.build());
     }
 
     /**
@@ -434,15 +444,13 @@ public final class Client implements AutoCloseable {
         return m.isEmpty() ? null : Payload.ofValue(m);
     }
 
-    static List<Object> taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
-                                  boolean encode) {
-        List<Object> deps = new ArrayList<>(node.dependencies());
+    static NewTask taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
+                             boolean encode) {
         Payload spec = Payload.ofValue(node);
         if (encode) spec.bytes();
         if (encode && config != null) config.bytes();
-        return java.util.Arrays.asList(key, spec, config, deps, priority, order, o.retries(),
-                o.workers().isEmpty() ? null : new ArrayList<Object>(o.workers()),
-                o.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(o.resources()), prefix);
+        return new NewTask(key, spec, config, new ArrayList<>(node.dependencies()), priority, order, o.retries(),
+                new java.util.HashSet<>(o.workers()), o.resources(), prefix);
     }
 
     static String prefixOf(Object fn) {
@@ -456,6 +464,9 @@ public final class Client implements AutoCloseable {
     private Object replaceFutures(Object a) {
         if (a instanceof Future<?> f) {
             if (f.client != this) throw new IllegalArgumentException("future " + f.key() + " belongs to another client");
+            if (f.state.status == Status.CANCELLED) { // Dask's CancelledError: the task could never run
+                throw new CancellationException("future " + f.key() + " was cancelled: no task can depend on it");
+            }
             return f.key();
         }
         if (a instanceof List<?> l) {
@@ -485,31 +496,15 @@ public final class Client implements AutoCloseable {
     // ------------------------------------------------------------------ results
 
     boolean awaitDone(KeyState s, long timeoutMs) {
-        try {
-            if (timeoutMs < 0) {
-                while (true) {
-                    try {
-                        s.done.get(1, TimeUnit.SECONDS);
-                        return true;
-                    } catch (TimeoutException e) {
-                        checkOpen();
-                    }
-                }
-            }
-            s.done.get(timeoutMs, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JdaskException("interrupted while waiting for " + s.key);
-        } catch (ExecutionException e) {
-            return true;
-        }
+        return data.awaitDone(s, timeoutMs);
     }
 
     Object resultOf(KeyState s, long timeoutMs) {
-        return gatherStates(List.of(s), timeoutMs).get(0);
+        return data.gatherStates(List.of(s), timeoutMs).get(0);
+    }
+
+    List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
+        return data.gatherStates(states, timeoutMs);
     }
 
     /** The values of {@code futures}, in order; a failed one throws {@link TaskFailedException}. */
@@ -517,62 +512,14 @@ public final class Client implements AutoCloseable {
     public <T> List<T> gather(List<Future<T>> futures) {
         List<KeyState> states = new ArrayList<>(futures.size());
         for (Future<T> f : futures) states.add(f.state);
-        List<Object> raw = gatherStates(states, -1);
+        List<Object> raw = data.gatherStates(states, -1);
+        Reference.reachabilityFence(futures); // their references keep the keys wanted while we wait
         List<T> out = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add((T) raw.get(i));
         return out;
     }
 
-    List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
-        for (int attempt = 0; ; attempt++) {
-            for (KeyState s : states) {
-                if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
-                if (s.status == Status.ERROR) throw failure(s);
-                if (s.status == Status.CANCELLED) {
-                    throw new java.util.concurrent.CancellationException(s.exception != null ? s.exception.getMessage()
-                            : "future " + s.key + " was cancelled");
-                }
-            }
-            Map<String, List<KeyState>> byWorker = new LinkedHashMap<>();
-            for (KeyState s : new LinkedHashSet<>(states)) {
-                List<String> ws = s.workers;
-                if (ws.isEmpty()) continue;
-                // another holder on each retry: one that is gone must not fail the gather while others have it
-                byWorker.computeIfAbsent(ws.get(((s.key.hashCode() & 0x7fffffff) + attempt) % ws.size()), w -> new ArrayList<>()).add(s);
-            }
-            Map<Key, Object> values = new HashMap<>();
-            boolean missing = false;
-            List<CompletableFuture<Msg>> replies = new ArrayList<>();
-            for (Map.Entry<String, List<KeyState>> e : byWorker.entrySet()) {
-                List<Object> ks = new ArrayList<>();
-                for (KeyState s : e.getValue()) ks.add(s.key);
-                replies.add(conn.request(e.getKey(), id -> Msg.of(Op.GET_DATA, id, ks)));
-            }
-            for (CompletableFuture<Msg> r : replies) {
-                Msg m;
-                try {
-                    m = waitFor(r, "gather", timeoutMs < 0 ? fetchTimeoutMs : Math.min(Math.max(timeoutMs, 1000), fetchTimeoutMs));
-                } catch (JdaskException noAnswer) {
-                    if (Thread.currentThread().isInterrupted()) throw noAnswer;
-                    missing = true; // the worker is gone or stuck: its keys are lost or will be reported again
-                    continue;
-                }
-                List<Key> got = m.keys(1);
-                List<Object> vals = m.list(2);
-                for (int i = 0; i < got.size(); i++) values.put(got.get(i), ((Payload) vals.get(i)).value());
-                if (!m.keys(3).isEmpty()) missing = true;
-            }
-            if (!missing) {
-                List<Object> out = new ArrayList<>(states.size());
-                for (KeyState s : states) out.add(values.get(s.key));
-                return out;
-            }
-            if (attempt >= 5) throw new JdaskException("workers lost data of " + states.size() + " key(s) while gathering; gave up after 5 tries");
-            sleep(100L << attempt); // the scheduler recomputes lost data; its report resets the futures
-        }
-    }
-
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -588,11 +535,13 @@ public final class Client implements AutoCloseable {
         return new TaskFailedException(s.blame == null ? s.key : s.blame, t);
     }
 
-    Msg waitFor(CompletableFuture<Msg> f, String what, long timeoutMs) {
+    /** The reply of a request, which must be a {@code type}; an {@code ERROR} or no answer in time fails naming {@code what}. */
+    <T extends Message> T waitFor(CompletableFuture<Message> f, Class<T> type, String what, long timeoutMs) {
         try {
-            Msg m = f.get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (m.op() == Op.ERROR) throw new JdaskException(what + " refused: " + m.get(0));
-            return m;
+            Message m = f.get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (m instanceof Messages.ErrorMsg e) throw new JdaskException(what + " refused: " + e.text());
+            if (!type.isInstance(m)) throw new JdaskException(what + ": expected " + type.getSimpleName() + ", got " + m.op());
+            return type.cast(m);
         } catch (TimeoutException e) {
             throw new JdaskException(what + ": no answer within " + timeoutMs + " ms");
         } catch (InterruptedException e) {
@@ -605,86 +554,30 @@ public final class Client implements AutoCloseable {
 
     boolean cancel(KeyState s) {
         if (s.done.isDone()) return false;
-        conn.send(Msg.of(Op.CANCEL, List.of(s.key)));
+        conn.send(new Messages.Cancel(List.of(s.key)));
         return true;
     }
 
     /** Cancels every future given. */
     public void cancel(Collection<? extends Future<?>> futures) {
-        List<Object> ks = new ArrayList<>();
+        List<Key> ks = new ArrayList<>();
         for (Future<?> f : futures) ks.add(f.key());
-        conn.send(Msg.of(Op.CANCEL, ks));
+        conn.send(new Messages.Cancel(ks));
     }
 
     // ------------------------------------------------------------------ scatter
 
     /** Places each value on a worker (spread by bytes held) and returns futures of them. */
     public <T> List<Future<T>> scatter(List<T> values) {
-        return scatter(values, false);
+        return data.scatter(values, false);
     }
 
     /**
      * Places the values on workers directly (never through the scheduler): spread over the
      * workers, or on every worker with {@code broadcast}. Keys are fresh (values are not hashed).
      */
-    @SuppressWarnings("unchecked")
     public <T> List<Future<T>> scatter(List<T> values, boolean broadcast) {
-        checkOpen();
-        List<String> workers = workerAddresses();
-        if (workers.isEmpty()) throw new JdaskException("cannot scatter: the scheduler at " + conn.schedulerAddress + " has no workers");
-        List<Key> ks = new ArrayList<>(values.size());
-        Map<String, List<Integer>> plan = new LinkedHashMap<>();
-        for (int i = 0; i < values.size(); i++) {
-            Object v = values.get(i);
-            ks.add(Key.of(typeName(v) + "-" + UUID.randomUUID().toString().replace("-", "")));
-            if (broadcast) for (String w : workers) plan.computeIfAbsent(w, x -> new ArrayList<>()).add(i);
-            else plan.computeIfAbsent(workers.get(i % workers.size()), x -> new ArrayList<>()).add(i);
-        }
-        List<KeyState> states = new ArrayList<>();
-        List<Future<T>> out = new ArrayList<>();
-        for (Key k : ks) {
-            Function<Object, T> cast = v -> (T) v;
-            Future<T> f = new Future<T>(this, k, cast);
-            states.add(f.state);
-            out.add(f);
-        }
-        Map<Integer, List<String>> holders = new HashMap<>();
-        Map<Integer, Long> sizes = new HashMap<>();
-        List<CompletableFuture<Msg>> acks = new ArrayList<>();
-        List<List<Integer>> ackIdx = new ArrayList<>();
-        for (Map.Entry<String, List<Integer>> e : plan.entrySet()) {
-            // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
-            for (int i : e.getValue()) {
-                List<Object> k1 = List.of(ks.get(i));
-                Payload p = Payload.ofValue(values.get(i));
-                if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
-                List<Object> v1 = List.of(p);
-                acks.add(conn.request(e.getKey(), id -> Msg.of(Op.PUT_DATA, id, k1, v1)));
-                ackIdx.add(List.of(i));
-                holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
-            }
-        }
-        for (int a = 0; a < acks.size(); a++) {
-            Msg m = waitFor(acks.get(a), "scatter", 600_000);
-            List<Object> sz = m.list(1);
-            for (int j = 0; j < sz.size(); j++) sizes.put(ackIdx.get(a).get(j), ((Number) sz.get(j)).longValue());
-        }
-        List<Object> update = new ArrayList<>();
-        for (int i = 0; i < ks.size(); i++) {
-            update.add(List.of(ks.get(i), new ArrayList<Object>(holders.get(i)), sizes.getOrDefault(i, 0L)));
-            KeyState s = states.get(i);
-            s.workers = holders.get(i);
-            s.status = Status.FINISHED;
-            s.done.complete(null);
-        }
-        conn.send(Msg.of(Op.UPDATE_DATA, update));
-        return out;
-    }
-
-    private static String typeName(Object v) {
-        if (v == null) return "null";
-        String n = v.getClass().getSimpleName().replace("[]", "s");
-        return n.isEmpty() ? "data" : n.toLowerCase();
+        return data.scatter(values, broadcast);
     }
 
     // ------------------------------------------------------------------ collections
@@ -707,7 +600,7 @@ public final class Client implements AutoCloseable {
         f.state.tasksDone = finished;
         f.state.tasks = g.size() + 1;
         f.state.done.whenComplete((v, e) -> untrack(g.keys()));
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
+        conn.send(new Messages.UpdateGraph(List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -735,11 +628,12 @@ public final class Client implements AutoCloseable {
      */
     List<KeyState> submitGraph(TaskGraph graph, List<Key> wanted, Payload config, RunTracker tracker) {
         checkOpen();
+        if (encodeSpecs) SerializationCheck.check(graph);
         IndexedGraph ig = IndexedGraph.of(graph);
         ig.indicesOf(wanted);
         int[] topo = ig.topologicalOrder();
         int[] prio = Order.priorities(ig);
-        List<Object> tasks = new ArrayList<>(topo.length);
+        List<NewTask> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
         if (config == null) config = allowedOnly();
         for (int i : topo) {
@@ -749,8 +643,8 @@ public final class Client implements AutoCloseable {
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
-        for (Key k : wanted) states.add(stateFor(k));
-        conn.send(Msg.of(Op.UPDATE_GRAPH, tasks, new ArrayList<Object>(new LinkedHashSet<>(wanted)), tracker != null));
+        for (Key k : wanted) states.add(keyStates.acquire(k)); // held until releaseKeys/cancelKeys
+        conn.send(new Messages.UpdateGraph(tasks, new ArrayList<>(new LinkedHashSet<>(wanted)), tracker != null));
         return states;
     }
 
@@ -758,30 +652,14 @@ public final class Client implements AutoCloseable {
         for (Key k : ks) trackers.remove(k);
     }
 
+    /** Drops the holds {@link #submitGraph} took on {@code ks}. */
     void releaseKeys(Collection<Key> ks) {
-        synchronized (refLock) {
-            List<Object> out = new ArrayList<>();
-            for (Key k : new LinkedHashSet<>(ks)) {
-                KeyState s = keys.get(k);
-                if (s != null && s.refs.get() == 0) {
-                    keys.remove(k, s);
-                    out.add(k);
-                } else if (s == null) {
-                    out.add(k);
-                }
-            }
-            if (!out.isEmpty()) conn.send(Msg.of(Op.RELEASE, out));
-        }
+        keyStates.release(ks);
     }
 
+    /** Drops the holds on {@code ks} and cancels them at the scheduler. */
     void cancelKeys(Collection<Key> ks) {
-        synchronized (refLock) {
-            conn.send(Msg.of(Op.CANCEL, new ArrayList<Object>(new LinkedHashSet<>(ks))));
-            for (Key k : ks) {
-                KeyState s = keys.get(k);
-                if (s != null && s.refs.get() == 0) keys.remove(k, s);
-            }
-        }
+        keyStates.cancel(ks);
     }
 
     // ------------------------------------------------------------------ cluster information
@@ -794,12 +672,12 @@ public final class Client implements AutoCloseable {
     }
 
     /** The scheduler's view of its workers: address, nthreads, processing, keys, nbytes. */
-    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> workers() {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
-        return out;
+        return workersReply().workers();
+    }
+
+    private Messages.WorkersReply workersReply() {
+        return waitFor(conn.request(null, Messages.Workers::new), Messages.WorkersReply.class, "workers", 10_000);
     }
 
     /**
@@ -820,8 +698,8 @@ public final class Client implements AutoCloseable {
      * @throws JdaskException if no worker would be left to hold their results, or on timeout
      */
     public int retireWorkers(List<String> addresses) {
-        List<Object> as = new ArrayList<>(addresses);
-        return moves(id -> Msg.of(Op.RETIRE_WORKERS, id, as), "retireWorkers " + addresses);
+        List<String> as = List.copyOf(addresses);
+        return moves(id -> new Messages.RetireWorkers(id, as), "retireWorkers " + addresses);
     }
 
     /**
@@ -830,25 +708,22 @@ public final class Client implements AutoCloseable {
      * results moved.
      */
     public int rebalance() {
-        return moves(id -> Msg.of(Op.REBALANCE, id), "rebalance");
+        return moves(Messages.Rebalance::new, "rebalance");
     }
 
-    private int moves(java.util.function.LongFunction<Msg> request, String what) {
+    private int moves(java.util.function.LongFunction<Message> request, String what) {
         checkOpen();
         long timeout = (long) (Config.getDouble("distributed.client.retire-timeout", 600) * 1000);
-        Msg m = waitFor(conn.request(null, request), what, timeout);
-        if (m.get(2) != null) throw new JdaskException(what + ": " + m.str(2));
-        return (int) m.num(1);
+        Messages.MovesDone m = waitFor(conn.request(null, request), Messages.MovesDone.class, what, timeout);
+        if (m.error() != null) throw new JdaskException(what + ": " + m.error());
+        return (int) m.moved();
     }
 
     /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
-    @SuppressWarnings("unchecked")
     public ClusterLoad load() {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.WORKERS, id)), "workers", 10_000);
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((Map<String, Object>) o);
-        List<Object> counts = m.fields().size() > 2 && m.get(2) != null ? m.list(2) : List.of(0L, 0L);
-        return new ClusterLoad(out, ((Number) counts.get(0)).intValue(), ((Number) counts.get(1)).intValue());
+        Messages.WorkersReply m = workersReply();
+        List<Long> counts = m.counts() != null && m.counts().size() == 2 ? m.counts() : List.of(0L, 0L);
+        return new ClusterLoad(m.workers(), counts.get(0).intValue(), counts.get(1).intValue());
     }
 
     /** Waits until the scheduler has at least {@code n} workers. */
@@ -881,12 +756,9 @@ public final class Client implements AutoCloseable {
         checkOpen();
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
-        conn.send(Msg.of(Op.RESTART));
+        conn.send(new Messages.Restart());
         workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
-        synchronized (refLock) {
-            for (KeyState s : keys.values()) if (!s.done.isDone() || s.status != Status.CANCELLED) cancelled(s, " by restart");
-            keys.clear(); // new futures of the same keys start afresh; the old ones stay cancelled
-        }
+        keyStates.cancelAll(" by restart"); // new futures of the same keys start afresh; the old ones stay cancelled
         trackers.clear();
         while (true) {
             int back = 0;
@@ -902,23 +774,20 @@ public final class Client implements AutoCloseable {
 
     /** The scheduler's transition log for {@code key}: why it is where it is. */
     public List<String> story(Key key) {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.STORY, id, key)), "story", 10_000);
-        List<String> out = new ArrayList<>();
-        for (Object o : m.list(1)) out.add((String) o);
-        return out;
+        return waitFor(conn.request(null, id -> new Messages.Story(id, key)), Messages.StoryReply.class, "story", 10_000).lines();
     }
 
     /** Runs {@code fn} once on every worker (not as a task); result by worker address. */
     @SuppressWarnings("unchecked")
     public <R> Map<String, R> run(Fn0<R> fn) {
-        Map<String, CompletableFuture<Msg>> replies = new LinkedHashMap<>();
-        List<Object> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
-        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> Msg.of(Op.RUN, id, Payload.ofValue(fn), allowed)));
+        Map<String, CompletableFuture<Message>> replies = new LinkedHashMap<>();
+        List<String> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
+        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> new Messages.Run(id, Payload.ofValue(fn), allowed)));
         Map<String, R> out = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<Msg>> e : replies.entrySet()) {
-            Msg m = waitFor(e.getValue(), "run on " + e.getKey(), 600_000);
-            Object v = m.payload(2) == null ? null : m.payload(2).value();
-            if (!m.bool(1)) {
+        for (Map.Entry<String, CompletableFuture<Message>> e : replies.entrySet()) {
+            Messages.RunReply m = waitFor(e.getValue(), Messages.RunReply.class, "run on " + e.getKey(), 600_000);
+            Object v = m.result() == null ? null : m.result().value();
+            if (!m.ok()) {
                 throw new JdaskException("run failed on worker " + e.getKey() + ": " + v, v instanceof Throwable t ? t : null);
             }
             out.put(e.getKey(), (R) v);
@@ -928,23 +797,24 @@ public final class Client implements AutoCloseable {
 
     /** Publishes futures under a name, keeping their data alive for other clients. */
     public void publishDataset(String name, List<? extends Future<?>> futures) {
-        List<Object> ks = new ArrayList<>();
+        List<Key> ks = new ArrayList<>();
         for (Future<?> f : futures) ks.add(f.key());
-        conn.send(Msg.of(Op.PUBLISH, name, ks));
+        conn.send(new Messages.Publish(name, ks));
         workers(); // a round trip: the scheduler has handled the publish when this returns
     }
 
     /** Futures of a dataset another client published. */
     public List<Future<Object>> getDataset(String name) {
-        Msg m = waitFor(conn.request(null, id -> Msg.of(Op.GET_DATASET, id, name)), "get dataset", 10_000);
-        if (m.get(1) == null) throw new java.util.NoSuchElementException("no dataset named '" + name + "' on " + conn.schedulerAddress);
+        Messages.DatasetReply m = waitFor(conn.request(null, id -> new Messages.GetDataset(id, name)), Messages.DatasetReply.class,
+                "get dataset", 10_000);
+        if (m.keys() == null) throw new java.util.NoSuchElementException("no dataset named '" + name + "' on " + conn.schedulerAddress);
         List<Future<Object>> out = new ArrayList<>();
-        List<Object> wanted = new ArrayList<>();
-        for (Key k : m.keys(1)) {
+        List<Key> wanted = new ArrayList<>();
+        for (Key k : m.keys()) {
             out.add(new Future<>(this, k, Function.identity()));
             wanted.add(k);
         }
-        conn.send(Msg.of(Op.UPDATE_GRAPH, List.of(), wanted, false));
+        conn.send(new Messages.UpdateGraph(List.of(), wanted, false));
         return out;
     }
 
@@ -969,9 +839,10 @@ public final class Client implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (current == this) current = null;
-        conn.send(Msg.of(Op.GOODBYE));
+        keyStates.close();
+        conn.send(new Messages.Goodbye());
         conn.close();
-        failPending(new JdaskException("client closed"));
+        keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();
     }
 }

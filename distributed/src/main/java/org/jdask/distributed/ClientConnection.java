@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
@@ -39,10 +40,10 @@ final class ClientConnection {
     /** CurveZMQ keys for TCP connections, or null. */
     private final Security security;
     private final long maxFrame, lostAfterMs;
-    private final Consumer<List<Msg>> onScheduler;
+    private final Consumer<List<Message>> onScheduler;
     private final Consumer<String> onLost;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final Map<Long, CompletableFuture<Msg>> requests = new HashMap<>();
+    private final Map<Long, CompletableFuture<Message>> requests = new HashMap<>();
     private final Map<String, ZMQ.Socket> workers = new HashMap<>();
     private final List<Msg> toScheduler = new ArrayList<>();
     private final Thread thread;
@@ -52,7 +53,7 @@ final class ClientConnection {
     private final org.jdask.distributed.internal.Wakeup wakeup;
     private long nextId = 1, lastHeard, nextPing;
 
-    ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Msg>> onScheduler,
+    ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Message>> onScheduler,
                      Consumer<String> onLost, Security security) {
         this.schedulerAddress = schedulerAddress;
         this.local = schedulerAddress.startsWith("inproc://");
@@ -69,7 +70,7 @@ final class ClientConnection {
             security.toScheduler(sched);
             // a refused key is reported at once as the scheduler's ERROR instead of a connect timeout
             org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress,
-                    why -> post(() -> onScheduler.accept(List.of(Msg.of(Op.ERROR, why)))));
+                    why -> post(() -> onScheduler.accept(List.of(new Messages.ErrorMsg(why)))));
         }
         sched.connect(schedulerAddress);
         thread = new Thread(this::run, "jdask-client-" + n);
@@ -84,17 +85,18 @@ final class ClientConnection {
     }
 
     /** Queues a message for the scheduler (sent in one batch per loop turn). Any thread. */
-    void send(Msg m) {
-        post(() -> toScheduler.add(m));
+    void send(Message m) {
+        Msg msg = m.msg();
+        post(() -> toScheduler.add(msg));
     }
 
     /** Sends a request built with a fresh request id to the scheduler ({@code worker == null}) or a worker. */
-    CompletableFuture<Msg> request(String worker, LongFunction<Msg> build) {
-        CompletableFuture<Msg> f = new CompletableFuture<>();
+    CompletableFuture<Message> request(String worker, LongFunction<Message> build) {
+        CompletableFuture<Message> f = new CompletableFuture<>();
         post(() -> {
             long id = nextId++;
             requests.put(id, f);
-            Msg m = build.apply(id);
+            Msg m = build.apply(id).msg();
             if (worker == null) toScheduler.add(m);
             else {
                 try {
@@ -156,11 +158,17 @@ final class ClientConnection {
                     try {
                         batch = m.decode(local);
                     } catch (Wire.WireException e) {
-                        LOG.warn("bad message from the scheduler: {}", e.getMessage());
+                        LOG.warn("refused a message from the scheduler at {}: {}", schedulerAddress, e.getMessage());
+                        if (e.getMessage().contains("protocol version")) { // tell a waiting connect at once
+                            onScheduler.accept(List.of(new Messages.ErrorMsg("the scheduler at " + schedulerAddress + ": " + e.getMessage())));
+                        }
                         continue;
                     }
-                    List<Msg> rest = new ArrayList<>(batch.size());
-                    for (Msg x : batch) if (!completeRequest(x)) rest.add(x);
+                    List<Message> rest = new ArrayList<>(batch.size());
+                    for (Msg x : batch) {
+                        Message d = decode(x, "the scheduler at " + schedulerAddress);
+                        if (d != null && !completeRequest(d)) rest.add(d);
+                    }
                     if (!rest.isEmpty()) onScheduler.accept(rest);
                 }
                 for (Map.Entry<String, ZMQ.Socket> w : workers.entrySet()) {
@@ -169,10 +177,11 @@ final class ClientConnection {
                         if (m == null) break;
                         try {
                             for (Msg x : m.decode(w.getKey().startsWith("inproc://"))) {
-                                if (!completeRequest(x)) LOG.warn("unexpected {} from worker {}: {}", x.op(), w.getKey(), x.fields());
+                                Message d = decode(x, "worker " + w.getKey());
+                                if (d != null && !completeRequest(d)) LOG.warn("unexpected {} from worker {}: {}", x.op(), w.getKey(), d);
                             }
                         } catch (Wire.WireException e) {
-                            LOG.warn("bad message from worker {}: {}", w.getKey(), e.getMessage());
+                            LOG.warn("refused a message from worker {}: {}", w.getKey(), e.getMessage());
                         }
                     }
                 }
@@ -180,7 +189,7 @@ final class ClientConnection {
                 // only time spent waiting counts as the scheduler's silence, not our own long turns
                 if (now - busyStart > 200) lastHeard += now - busyStart;
                 if (now >= nextPing) {
-                    toScheduler.add(Msg.of(Op.WORKERS, 0L));
+                    toScheduler.add(new Messages.Workers(0).msg());
                     nextPing = now + 1000;
                 }
                 if (now - lastHeard > lostAfterMs) {
@@ -212,28 +221,27 @@ final class ClientConnection {
         }
     }
 
-    private boolean completeRequest(Msg m) {
-        switch (m.op()) {
-            case WORKERS_REPLY, STORY_REPLY, DATA, PUT_ACK, RUN_REPLY, DATASET_REPLY, MOVES_DONE -> {
-                long id = m.num(0);
-                if (id == 0) return true; // a ping's answer
-                CompletableFuture<Msg> f = requests.remove(id);
-                if (f != null) f.complete(m);
-                return true;
-            }
-            case ERROR -> {
-                // a worker's or the scheduler's refusal: fail the oldest request to that peer is not
-                // knowable here, so hand it to the client as a scheduler message
-                return false;
-            }
-            default -> {
-                return false;
-            }
+    /** Decodes one message; a wrong shape is logged naming {@code peer} and dropped (null). */
+    private static Message decode(Msg x, String peer) {
+        try {
+            return Messages.decode(x);
+        } catch (Wire.WireException e) {
+            LOG.warn("refused {} from {}: {}", x.op(), peer, e.getMessage());
+            return null;
         }
     }
 
+    /** Completes the request a reply answers; false for anything else (reports, errors). */
+    private boolean completeRequest(Message m) {
+        if (!(m instanceof Messages.Reply r)) return false; // an ERROR cannot be matched to a request: the client gets it
+        if (r.id() == 0) return true; // a ping's answer
+        CompletableFuture<Message> f = requests.remove(r.id());
+        if (f != null) f.complete(m);
+        return true;
+    }
+
     private void failRequests(String why) {
-        for (Iterator<CompletableFuture<Msg>> it = requests.values().iterator(); it.hasNext(); ) {
+        for (Iterator<CompletableFuture<Message>> it = requests.values().iterator(); it.hasNext(); ) {
             it.next().completeExceptionally(new org.jdask.JdaskException(why));
             it.remove();
         }

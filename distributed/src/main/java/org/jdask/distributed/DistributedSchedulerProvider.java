@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import org.jdask.Config;
 import org.jdask.JdaskException;
+import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
@@ -92,11 +93,11 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
         Throwable error = null;
         boolean interrupted = false;
         try {
-            List<Client.KeyState> states = client.submitGraph(graph, wantedList, configPayload(options.config()), tracker);
-            Map<Key, Client.KeyState> byKey = new HashMap<>();
-            for (Client.KeyState s : states) byKey.put(s.key, s);
+            List<ClientState.KeyState> states = client.submitGraph(graph, wantedList, configPayload(options.config()), tracker);
+            Map<Key, ClientState.KeyState> byKey = new HashMap<>();
+            for (ClientState.KeyState s : states) byKey.put(s.key, s);
             // wait for every wanted key (so all listener reports are in), then fetch the outputs
-            for (Client.KeyState s : states) {
+            for (ClientState.KeyState s : states) {
                 while (!client.awaitDone(s, 200)) {
                     if (Thread.currentThread().isInterrupted()) {
                         interrupted = true;
@@ -104,8 +105,8 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
                     }
                 }
             }
-            for (Client.KeyState s : states) if (s.status == Client.Status.ERROR) throw Client.failure(s);
-            List<Client.KeyState> outStates = new ArrayList<>();
+            for (ClientState.KeyState s : states) if (s.status == ClientState.Status.ERROR) throw Client.failure(s);
+            List<ClientState.KeyState> outStates = new ArrayList<>();
             Set<Key> seen = new HashSet<>();
             for (Key k : outputs) if (seen.add(k)) outStates.add(byKey.get(k));
             List<Object> vals = client.gatherStates(outStates, -1);

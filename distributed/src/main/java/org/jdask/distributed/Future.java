@@ -1,11 +1,13 @@
 package org.jdask.distributed;
 
+import java.lang.ref.Reference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jdask.distributed.internal.ClientState;
 import org.jdask.graph.Key;
 
 /**
@@ -22,7 +24,7 @@ import org.jdask.graph.Key;
  */
 public final class Future<T> implements java.util.concurrent.Future<T> {
     final Client client;
-    final Client.KeyState state;
+    final ClientState.KeyState state;
     private final Function<Object, T> post;
     private final Client.Ref ref;
 
@@ -39,16 +41,32 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
 
     /** Waits for the value and fetches it (no timeout; fails if the scheduler is lost). */
     public T result() {
-        return post.apply(client.resultOf(state, -1));
+        checkHeld();
+        try {
+            return post.apply(client.resultOf(state, -1));
+        } finally {
+            // a future used only for result() would otherwise be unreachable while its caller
+            // waits (once JIT-compiled): the cleaner would release its key and the scheduler forget it
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private void checkHeld() {
+        if (ref.released()) throw new IllegalStateException("future " + state.key + " was released; its data may be gone");
     }
 
     /** Waits at most {@code timeout} for the value. */
     public T result(long timeout, TimeUnit unit) throws TimeoutException {
+        checkHeld();
         long ms = Math.max(0, unit.toMillis(timeout));
-        if (!client.awaitDone(state, ms)) {
-            throw new TimeoutException("future " + state.key + " not done after " + ms + " ms (status " + state.status + ")");
+        try {
+            if (!client.awaitDone(state, ms)) {
+                throw new TimeoutException("future " + state.key + " not done after " + ms + " ms (status " + state.status + ")");
+            }
+            return post.apply(client.resultOf(state, ms));
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        return post.apply(client.resultOf(state, ms));
     }
 
     /** Finished, failed or cancelled (does not block). */
@@ -63,7 +81,9 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
 
     /** The failure (the user's exception, or a {@link org.jdask.KilledWorkerException}), or null. */
     public Throwable exception() {
+        checkHeld();
         client.awaitDone(state, -1);
+        Reference.reachabilityFence(this);
         return state.exception;
     }
 
@@ -115,7 +135,7 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
 
     @Override
     public boolean isCancelled() {
-        return state.status == Client.Status.CANCELLED;
+        return state.status == ClientState.Status.CANCELLED;
     }
 
     @Override

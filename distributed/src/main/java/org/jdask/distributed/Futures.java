@@ -1,5 +1,6 @@
 package org.jdask.distributed;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -8,6 +9,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jdask.distributed.internal.ClientState;
 
 /**
  * Helpers over many futures: {@link #asCompleted}, {@link #wait} and {@link #progress}, as in
@@ -59,6 +61,7 @@ public final class Futures {
                         + unit.toMillis(timeout) + " ms: " + (pending.size() > 10 ? pending.subList(0, 10) + "..." : pending));
             }
         }
+        Reference.reachabilityFence(futures); // keeps the keys wanted while we wait
     }
 
     /**
@@ -97,7 +100,7 @@ public final class Futures {
             long done = 0;
             boolean all = true;
             for (Future<?> f : futures) {
-                Client.KeyState s = f.state;
+                ClientState.KeyState s = f.state;
                 if (s.done.isDone()) done += s.tasks;
                 else {
                     all = false;

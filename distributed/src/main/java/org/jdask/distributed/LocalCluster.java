@@ -1,5 +1,6 @@
 package org.jdask.distributed;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,6 +144,47 @@ public final class LocalCluster implements Cluster {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Dask's split of {@code cores}: up to 4, one worker per core; beyond, the smallest factor >= sqrt(cores). */
+    static int defaultWorkers(int cores) {
+        if (cores <= 4) return Math.max(1, cores);
+        for (int f = (int) Math.ceil(Math.sqrt(cores)); f <= cores; f++) if (cores % f == 0) return f;
+        return cores;
+    }
+
+    /** The machine's physical memory in bytes, or 0 when the JVM cannot tell. */
+    static long machineMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 0;
+    }
+
+    /** {@code workers=2, threads=4, memory=8.0 GiB} of the scheduler's worker list. */
+    static String summary(List<Map<String, Object>> workers) {
+        long threads = 0, memory = 0;
+        for (Map<String, Object> w : workers) {
+            if (w.get("nthreads") instanceof Number n) threads += n.longValue();
+            if (w.get("memory_limit") instanceof Number m) memory += m.longValue();
+        }
+        return "workers=" + workers.size() + ", threads=" + threads + ", memory=" + (memory > 0 ? gib(memory) : "no limit");
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    /**
+     * Like Dask's repr: {@code LocalCluster(tcp://127.0.0.1:8786, workers=2, threads=4,
+     * memory=8.0 GiB, dashboard=http://127.0.0.1:8787/status)}.
+     */
+    @Override
+    public String toString() {
+        if (closed) return "LocalCluster(closed)";
+        String dash = dashboardLink();
+        return "LocalCluster(" + schedulerAddress() + ", " + summary(workers()) + (config.processes ? "" : ", in-process")
+                + (dash == null ? "" : ", dashboard=" + dash) + ")";
     }
 
     private LocalCluster(Builder b) {

@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Wire;
-import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.graph.JvmFlags;
@@ -207,7 +206,7 @@ public final class Nanny implements AutoCloseable {
             s.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
             if (security != null && !local) security.toScheduler(s);
             s.connect(scheduler);
-            Wire.send(s, null, List.of(Msg.of(Op.WORKER_DIED, workerAddress, why)), local);
+            Wire.send(s, null, List.of(new Messages.WorkerDied(workerAddress, why, Wire.VERSION).msg()), local);
             // let the message leave before the socket closes (linger 0); a CURVE handshake comes first
             Thread.sleep(security != null && !local ? 300 : 50);
         } catch (InterruptedException e) {

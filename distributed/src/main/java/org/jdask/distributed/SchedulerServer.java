@@ -13,17 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.distributed.dashboard.Dashboard;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Op;
 import org.jdask.distributed.internal.Payload;
-import org.jdask.distributed.internal.Prio;
 import org.jdask.distributed.internal.SchedulerEvent;
-import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.distributed.internal.SchedulerInstruction;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
+import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.SchedulerState;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.graph.Key;
 import org.slf4j.Logger;
@@ -338,7 +340,7 @@ public final class SchedulerServer implements AutoCloseable {
             batch = r.decode(local);
         } catch (Wire.WireException e) {
             LOG.warn("refused a message from {}: {}", new String(r.identity, StandardCharsets.ISO_8859_1), e.getMessage());
-            sendNow(r.identity, List.of(Msg.of(Op.ERROR, e.getMessage())), local);
+            sendNow(r.identity, List.of(new Messages.ErrorMsg(e.getMessage()).msg()), local);
             return;
         }
         List<Msg> rest = null;
@@ -346,7 +348,7 @@ public final class SchedulerServer implements AutoCloseable {
             Msg m = batch.get(i);
             if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
                 if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
-                sendNow(r.identity, List.of(Msg.of(Op.WORKERS_REPLY, 0L, new ArrayList<Object>(workerSnapshot))), local);
+                sendNow(r.identity, List.of(new Messages.WorkersReply(0, workerSnapshot, null).msg()), local);
             } else if (rest != null) {
                 rest.add(m);
             }
@@ -386,16 +388,19 @@ public final class SchedulerServer implements AutoCloseable {
                 batch = in.raw().decode(peer.local);
             } catch (Wire.WireException e) {
                 LOG.warn("refused a message from {}: {}", describe(peer), e.getMessage());
-                queue(peer, Msg.of(Op.ERROR, e.getMessage()));
+                queue(peer, new Messages.ErrorMsg(e.getMessage()));
                 return;
             }
         }
         for (Msg m : batch) {
             try {
                 handle(peer, m);
+            } catch (Wire.WireException e) { // a wrong shape, or another protocol version
+                LOG.warn("refused {} from {}: {}", m.op(), describe(peer), e.getMessage());
+                queue(peer, new Messages.ErrorMsg("refused " + m.op() + ": " + e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.warn("cannot handle {} from {}: {}", m.op(), describe(peer), e.toString());
-                queue(peer, Msg.of(Op.ERROR, m.op() + ": " + e.getMessage()));
+                queue(peer, new Messages.ErrorMsg(m.op() + ": " + e.getMessage()));
             }
         }
     }
@@ -404,148 +409,109 @@ public final class SchedulerServer implements AutoCloseable {
         return p.worker != null ? "worker " + p.worker : p.client != null ? "client " + p.client : "an unknown peer";
     }
 
-    private void handle(Peer peer, Msg m) {
-        switch (m.op()) {
-            case HELLO_CLIENT -> {
-                peer.client = m.str(0) + "-" + (++clientCounter);
-                clientPeers.put(peer.client, peer);
-                apply(new SchedulerEvent.AddClient(peer.client), null);
-                queue(peer, Msg.of(Op.WELCOME, peer.client, Wire.VERSION, workerList()));
+    /** One message from {@code peer}: decoded and shape-checked by {@link Messages}, then turned into events. */
+    private void handle(Peer peer, Msg raw) {
+        Message msg = Messages.decode(raw);
+        if (msg instanceof Messages.HelloClient h) {
+            Messages.checkVersion("client " + h.name(), h.version());
+            peer.client = h.name() + "-" + (++clientCounter);
+            clientPeers.put(peer.client, peer);
+            apply(new SchedulerEvent.AddClient(peer.client), null);
+            queue(peer, new Messages.Welcome(peer.client, Wire.VERSION, workerMaps()));
+        } else if (msg instanceof Messages.HelloWorker h) {
+            Messages.checkVersion("worker " + h.address(), h.version());
+            peer.worker = h.address();
+            Peer old = workerPeers.put(h.address(), peer);
+            if (old != null && old != peer) old.worker = null;
+            apply(new SchedulerEvent.AddWorker(h.address(), h.name(), h.nthreads(), h.resources(), h.memoryLimit()), null);
+            publishSnapshot();
+            queue(peer, new Messages.Welcome(h.address(), Wire.VERSION, List.of()));
+            LOG.info("Register worker {} ({} threads)", h.address(), h.nthreads());
+        } else if (msg instanceof Messages.UpdateGraph u) {
+            apply(new SchedulerEvent.UpdateGraph(requireClient(peer), u.tasks(), u.wanted(), u.report()), peer);
+        } else if (msg instanceof Messages.Release r) {
+            apply(new SchedulerEvent.ReleaseKeys(requireClient(peer), r.keys()), peer);
+        } else if (msg instanceof Messages.Cancel c) {
+            apply(new SchedulerEvent.CancelKeys(requireClient(peer), c.keys()), peer);
+        } else if (msg instanceof Messages.UpdateData u) {
+            apply(new SchedulerEvent.UpdateData(requireClient(peer), u.keys()), peer);
+        } else if (msg instanceof Messages.Story st) {
+            List<String> lines = new ArrayList<>();
+            for (TransitionLog.Entry e : state.story(st.key())) lines.add(e.toString());
+            queue(peer, new Messages.StoryReply(st.id(), lines));
+        } else if (msg instanceof Messages.KeyState ks) {
+            List<String> states = new ArrayList<>();
+            List<Boolean> wanted = new ArrayList<>();
+            for (Key k : ks.keys()) {
+                SchedulerState.Task t = state.task(k);
+                states.add(t == null ? null : t.state().name());
+                wanted.add(t != null && peer.client != null && t.whoWants().contains(peer.client));
             }
-            case HELLO_WORKER -> {
-                String addr = m.str(0);
-                peer.worker = addr;
-                Peer old = workerPeers.put(addr, peer);
-                if (old != null && old != peer) old.worker = null;
-                Map<String, Double> res = new HashMap<>();
-                m.map(3).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
-                long memoryLimit = m.fields().size() > 4 && m.get(4) instanceof Number n ? n.longValue() : 0;
-                apply(new SchedulerEvent.AddWorker(addr, m.str(1), (int) m.num(2), res, memoryLimit), null);
-                publishSnapshot();
-                queue(peer, Msg.of(Op.WELCOME, addr, Wire.VERSION, List.of()));
-                LOG.info("Register worker {} ({} threads)", addr, m.num(2));
+            queue(peer, new Messages.KeyStateReply(ks.id(), states, wanted));
+        } else if (msg instanceof Messages.RetireWorkers rw) {
+            apply(new SchedulerEvent.RetireWorkers(requireClient(peer), rw.id(), rw.addresses()), peer);
+            publishSnapshot();
+        } else if (msg instanceof Messages.Rebalance rb) {
+            apply(new SchedulerEvent.Rebalance(requireClient(peer), rb.id()), peer);
+        } else if (msg instanceof Messages.Workers w) {
+            queue(peer, new Messages.WorkersReply(w.id(), workerMaps(), List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
+        } else if (msg instanceof Messages.Publish pub) {
+            String holder = "dataset:" + pub.name();
+            List<Key> old = datasets.put(pub.name(), pub.keys());
+            apply(new SchedulerEvent.UpdateGraph(holder, List.of(), pub.keys(), false), peer);
+            if (old != null) apply(new SchedulerEvent.ReleaseKeys(holder, old), peer);
+        } else if (msg instanceof Messages.GetDataset g) {
+            queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
+        } else if (msg instanceof Messages.Goodbye) {
+            if (peer.client != null) {
+                apply(new SchedulerEvent.RemoveClient(peer.client), peer);
+                clientPeers.remove(peer.client);
             }
-            case UPDATE_GRAPH -> {
-                List<NewTask> tasks = new ArrayList<>();
-                for (Object o : m.list(0)) {
-                    Msg t = new Msg(Op.UPDATE_GRAPH, asList(o));
-                    java.util.Set<String> workers = null;
-                    if (t.get(7) != null) {
-                        workers = new java.util.HashSet<>();
-                        for (Object w : t.list(7)) workers.add(String.valueOf(w));
-                    }
-                    Map<String, Double> res = null;
-                    if (t.get(8) != null) {
-                        res = new HashMap<>();
-                        for (Map.Entry<String, Object> e : t.map(8).entrySet()) res.put(e.getKey(), ((Number) e.getValue()).doubleValue());
-                    }
-                    tasks.add(new NewTask(t.key(0), t.payload(1), t.payload(2), t.keys(3), (int) t.num(4), (int) t.num(5),
-                            (int) t.num(6), workers, res, t.str(9)));
-                }
-                requireClient(peer);
-                apply(new SchedulerEvent.UpdateGraph(peer.client, tasks, m.keys(1), m.bool(2)), peer);
+            if (peer.worker != null) {
+                apply(new SchedulerEvent.RemoveWorker(peer.worker, "worker closed"), peer);
+                workerPeers.remove(peer.worker);
             }
-            case RELEASE -> apply(new SchedulerEvent.ReleaseKeys(requireClient(peer), m.keys(0)), peer);
-            case CANCEL -> apply(new SchedulerEvent.CancelKeys(requireClient(peer), m.keys(0)), peer);
-            case UPDATE_DATA -> {
-                List<SchedulerEvent.Scattered> list = new ArrayList<>();
-                for (Object o : m.list(0)) {
-                    Msg s = new Msg(Op.UPDATE_DATA, asList(o));
-                    List<String> ws = new ArrayList<>();
-                    for (Object w : s.list(1)) ws.add(String.valueOf(w));
-                    list.add(new SchedulerEvent.Scattered(s.key(0), ws, s.num(2)));
-                }
-                apply(new SchedulerEvent.UpdateData(requireClient(peer), list), peer);
-            }
-            case STORY -> {
-                List<Object> lines = new ArrayList<>();
-                for (TransitionLog.Entry e : state.story(m.key(1))) lines.add(e.toString());
-                queue(peer, Msg.of(Op.STORY_REPLY, m.num(0), lines));
-            }
-            case RETIRE_WORKERS -> {
-                List<String> addresses = new ArrayList<>();
-                for (Object a : m.list(1)) addresses.add(String.valueOf(a));
-                apply(new SchedulerEvent.RetireWorkers(requireClient(peer), m.num(0), addresses), peer);
-                publishSnapshot();
-            }
-            case REBALANCE -> apply(new SchedulerEvent.Rebalance(requireClient(peer), m.num(0)), peer);
-            case WORKERS -> queue(peer, Msg.of(Op.WORKERS_REPLY, m.num(0), workerList(),
-                    List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
-            case PUBLISH -> {
-                String name = m.str(0);
-                List<Key> keys = m.keys(1);
-                String holder = "dataset:" + name;
-                List<Key> old = datasets.put(name, keys);
-                apply(new SchedulerEvent.UpdateGraph(holder, List.of(), keys, false), peer);
-                if (old != null) apply(new SchedulerEvent.ReleaseKeys(holder, old), peer);
-            }
-            case GET_DATASET -> {
-                List<Key> keys = datasets.get(m.str(1));
-                queue(peer, Msg.of(Op.DATASET_REPLY, m.num(0), keys == null ? null : new ArrayList<Object>(keys)));
-            }
-            case GOODBYE -> {
-                if (peer.client != null) {
-                    apply(new SchedulerEvent.RemoveClient(peer.client), peer);
-                    clientPeers.remove(peer.client);
-                }
-                if (peer.worker != null) {
-                    apply(new SchedulerEvent.RemoveWorker(peer.worker, "worker closed"), peer);
-                    workerPeers.remove(peer.worker);
-                }
-                peers.remove(new String(peer.identity, StandardCharsets.ISO_8859_1));
-            }
-            case RESTART -> {
-                LOG.info("Restart requested by client {}", requireClient(peer));
-                datasets.clear();
-                apply(new SchedulerEvent.Restart(peer.client), peer);
-                publishSnapshot();
-            }
-            case HEARTBEAT -> {
-                if (peer.worker != null) {
-                    Dashboard d = dashboard;
-                    if (d != null && !m.fields().isEmpty() && m.get(0) instanceof Map) d.heartbeat(peer.worker, m.map(0));
-                    apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
-                    if (!m.fields().isEmpty() && m.get(0) instanceof Map) {
-                        SchedulerEvent status = workerMemory.heartbeat(peer.worker, m.map(0));
-                        if (status != null) {
-                            apply(status, peer);
-                            publishSnapshot();
-                        }
-                    }
-                }
-            }
-            case FINISHED -> {
+            peers.remove(new String(peer.identity, StandardCharsets.ISO_8859_1));
+        } else if (msg instanceof Messages.Restart) {
+            LOG.info("Restart requested by client {}", requireClient(peer));
+            datasets.clear();
+            apply(new SchedulerEvent.Restart(peer.client), peer);
+            publishSnapshot();
+        } else if (msg instanceof Messages.Heartbeat h) {
+            if (peer.worker != null) {
                 Dashboard d = dashboard;
-                if (d != null) { // optional fields 3, 4: start (ms since epoch) and thread number, for the task stream
-                    boolean timed = m.fields().size() > 4;
-                    d.taskFinished(state, requireWorker(peer), m.key(0), m.dbl(2), timed ? m.num(3) : -1, timed ? (int) m.num(4) : 0,
-                            System.currentTimeMillis());
+                if (d != null) d.heartbeat(peer.worker, h.metrics());
+                apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
+                SchedulerEvent status = workerMemory.heartbeat(peer.worker, h.metrics()); // paused or resumed
+                if (status != null) {
+                    apply(status, peer);
+                    publishSnapshot();
                 }
-                apply(new SchedulerEvent.TaskFinished(requireWorker(peer), m.key(0), m.num(1), m.dbl(2)), peer);
             }
-            case ERRED -> {
-                Dashboard d = dashboard;
-                if (d != null) d.taskErred(state, requireWorker(peer), m.key(0), System.currentTimeMillis());
-                apply(new SchedulerEvent.TaskErred(requireWorker(peer), m.key(0), m.payload(1)), peer);
+        } else if (msg instanceof Messages.Finished f) {
+            Dashboard d = dashboard;
+            if (d != null) { // startMs and thread place the task in the task stream
+                d.taskFinished(state, requireWorker(peer), f.key(), f.seconds(), f.startMs() == null ? -1 : f.startMs(),
+                        f.thread() == null ? 0 : f.thread(), System.currentTimeMillis());
             }
-            case MISSING -> apply(new SchedulerEvent.MissingData(requireWorker(peer), m.key(0), m.key(1), m.str(2)), peer);
-            case STEAL_ANSWER -> apply(new SchedulerEvent.StealResponse(requireWorker(peer), m.key(0), m.bool(1)), peer);
-            case WORKER_DIED -> {
-                String addr = m.str(0);
-                LOG.info("Remove worker {}: {}", addr, m.str(1));
-                Peer wp = workerPeers.remove(addr);
-                if (wp != null) wp.worker = null;
-                apply(new SchedulerEvent.RemoveWorker(addr, m.str(1)), peer);
-            }
-            default -> throw new IllegalArgumentException("the scheduler does not accept " + m.op());
+            apply(new SchedulerEvent.TaskFinished(requireWorker(peer), f.key(), f.nbytes(), f.seconds()), peer);
+        } else if (msg instanceof Messages.Erred e) {
+            Dashboard d = dashboard;
+            if (d != null) d.taskErred(state, requireWorker(peer), e.key(), System.currentTimeMillis());
+            apply(new SchedulerEvent.TaskErred(requireWorker(peer), e.key(), e.exception()), peer);
+        } else if (msg instanceof Messages.Missing mi) {
+            apply(new SchedulerEvent.MissingData(requireWorker(peer), mi.key(), mi.dep(), mi.from()), peer);
+        } else if (msg instanceof Messages.StealAnswer sa) {
+            apply(new SchedulerEvent.StealResponse(requireWorker(peer), sa.key(), sa.released()), peer);
+        } else if (msg instanceof Messages.WorkerDied wd) {
+            Messages.checkVersion("the nanny of " + wd.address(), wd.version());
+            LOG.info("Remove worker {}: {}", wd.address(), wd.reason());
+            Peer wp = workerPeers.remove(wd.address());
+            if (wp != null) wp.worker = null;
+            apply(new SchedulerEvent.RemoveWorker(wd.address(), wd.reason()), peer);
+        } else {
+            throw new IllegalArgumentException("the scheduler does not accept " + raw.op());
         }
-    }
-
-    private static List<Object> asList(Object o) {
-        if (!(o instanceof List<?> l)) throw new Wire.WireException("expected a list entry, got " + o);
-        @SuppressWarnings("unchecked")
-        List<Object> r = (List<Object>) l;
-        return r;
     }
 
     private static String requireClient(Peer p) {
@@ -558,8 +524,8 @@ public final class SchedulerServer implements AutoCloseable {
         return p.worker;
     }
 
-    private List<Object> workerList() {
-        List<Object> out = new ArrayList<>();
+    private List<Map<String, Object>> workerMaps() {
+        List<Map<String, Object>> out = new ArrayList<>();
         for (SchedulerState.WorkerInfo w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
@@ -580,11 +546,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     private void publishSnapshot() {
         List<Map<String, Object>> snap = new ArrayList<>();
-        for (Object o : workerList()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) o;
-            snap.add(m);
-        }
+        snap.addAll(workerMaps());
         workerSnapshot = List.copyOf(snap);
         loadSnapshot = new ClusterLoad(workerSnapshot, state.queuedCount(), state.unrunnableCount());
     }
@@ -597,10 +559,11 @@ public final class SchedulerServer implements AutoCloseable {
             if (e instanceof SchedulerEvent.UpdateGraph u && from != null) {
                 // the client's futures of this update fail with the reason instead of waiting forever
                 for (Key k : u.wanted()) {
-                    queue(from, Msg.of(Op.REPORT, k, "ERRED", List.of(), Payload.ofValue(new IllegalArgumentException(ex.getMessage())), k));
+                    queue(from, new Messages.Report(k, ReportKind.ERRED, List.of(),
+                            Payload.ofValue(new IllegalArgumentException(ex.getMessage())), k));
                 }
             } else if (from != null) {
-                queue(from, Msg.of(Op.ERROR, ex.getMessage()));
+                queue(from, new Messages.ErrorMsg(ex.getMessage()));
             }
             LOG.warn("refused {}: {}", e.getClass().getSimpleName(), ex.getMessage());
             return;
@@ -612,41 +575,41 @@ public final class SchedulerServer implements AutoCloseable {
         if (i instanceof Compute c) {
             Peer p = workerPeers.get(c.worker());
             if (p == null) return;
-            List<Object> deps = new ArrayList<>(c.whoHas().size());
-            c.whoHas().forEach((k, ws) -> deps.add(List.of(k, new ArrayList<Object>(ws))));
-            Prio pr = c.prio();
-            queue(p, Msg.of(Op.COMPUTE, c.key(), c.spec(), c.config(), deps, List.of(pr.user(), pr.generation(), pr.order()),
-                    c.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(c.resources())));
+            queue(p, new Messages.Compute(new WorkerEvent.Compute(c.key(), c.spec(), c.config(), c.whoHas(), c.prio(), c.resources())));
         } else if (i instanceof Free f) {
             Peer p = workerPeers.get(f.worker());
-            if (p != null) queue(p, Msg.of(Op.FREE, new ArrayList<Object>(f.keys())));
+            if (p != null) queue(p, new Messages.Free(f.keys()));
         } else if (i instanceof Steal s) {
             Peer p = workerPeers.get(s.worker());
-            if (p != null) queue(p, Msg.of(Op.STEAL, s.key()));
+            if (p != null) queue(p, new Messages.Steal(s.key()));
         } else if (i instanceof CloseWorker cw) {
             Peer p = workerPeers.remove(cw.worker());
             LOG.warn("Remove worker {}: {}", cw.worker(), cw.reason());
             if (p != null) {
                 p.worker = null;
-                queue(p, Msg.of(Op.CLOSE, cw.reason()));
+                queue(p, new Messages.Close(cw.reason()));
             }
         } else if (i instanceof Report r) {
             Peer p = clientPeers.get(r.client());
             if (p == null) return;
             Object exc = r.exception();
             Payload ep = exc == null ? null : exc instanceof Payload pl ? pl : Payload.ofValue(exc);
-            queue(p, Msg.of(Op.REPORT, r.key(), r.kind().name(), new ArrayList<Object>(r.workers()), ep, r.blame()));
+            queue(p, new Messages.Report(r.key(), r.kind(), r.workers(), ep, r.blame()));
         } else if (i instanceof SchedulerInstruction.Acquire a) {
             Peer p = workerPeers.get(a.worker());
-            if (p != null) queue(p, Msg.of(Op.ACQUIRE, a.key(), new ArrayList<Object>(a.from())));
+            if (p != null) queue(p, new Messages.Acquire(a.key(), a.from()));
         } else if (i instanceof SchedulerInstruction.MovesDone d) {
             Peer p = clientPeers.get(d.client());
-            if (p != null) queue(p, Msg.of(Op.MOVES_DONE, d.requestId(), (long) d.moved(), d.error()));
+            if (p != null) queue(p, new Messages.MovesDone(d.requestId(), d.moved(), d.error()));
             publishSnapshot();
         } else if (i instanceof TaskDone d) {
             Peer p = clientPeers.get(d.client());
-            if (p != null) queue(p, Msg.of(Op.TASK_DONE, d.key(), d.worker(), d.failed()));
+            if (p != null) queue(p, new Messages.TaskDone(d.key(), d.worker(), d.failed()));
         }
+    }
+
+    private void queue(Peer p, Message m) {
+        queue(p, m.msg());
     }
 
     private void queue(Peer p, Msg m) {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.RemoteTaskError;
-import org.jdask.distributed.internal.Op;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
-import org.jdask.distributed.internal.Prio;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
@@ -344,8 +343,7 @@ public final class Worker implements AutoCloseable {
                 });
             }
             sched.connect(schedulerAddress);
-            Map<String, Object> res = new LinkedHashMap<>(options.resources());
-            send(Msg.of(Op.HELLO_WORKER, address, name(), options.nthreads(), res, memoryLimit));
+            send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), memoryLimit, Wire.VERSION));
             flushScheduler();
             poller = Zmq.context().createPoller(8);
             poller.register(sched, ZMQ.Poller.POLLIN);
@@ -394,7 +392,7 @@ public final class Worker implements AutoCloseable {
             }
             try {
                 if (!crashed) {
-                    send(Msg.of(Op.GOODBYE));
+                    send(new Messages.Goodbye());
                     flushScheduler();
                 }
             } catch (RuntimeException ignored) {
@@ -435,7 +433,7 @@ public final class Worker implements AutoCloseable {
     private void heartbeat() {
         Map<String, Object> m = metrics.sample();
         m.putAll(memory.metrics());
-        send(Msg.of(Op.HEARTBEAT, m));
+        send(new Messages.Heartbeat(m));
     }
 
     /** Runs {@code r} on the I/O thread soon. */
@@ -450,9 +448,10 @@ public final class Worker implements AutoCloseable {
         if (w != null) w.wake(); // null only before the I/O thread has set up: it drains its inbox anyway
     }
 
-    private void send(Msg m) {
+    private void send(Message m) {
+        Msg msg = m.msg();
         synchronized (stateLock) {
-            toScheduler.add(m);
+            toScheduler.add(msg);
         }
     }
 
@@ -472,7 +471,12 @@ public final class Worker implements AutoCloseable {
         try {
             batch = r.decode(local);
         } catch (Wire.WireException e) {
-            LOG.warn("worker {}: bad message from the scheduler: {}", address, e.getMessage());
+            LOG.warn("worker {}: refused a message from the scheduler at {}: {}", address, schedulerAddress, e.getMessage());
+            if (welcomed.getCount() > 0 && e.getMessage().contains("protocol version")) { // fail the start-up at once
+                failure = "the scheduler at " + schedulerAddress + ": " + e.getMessage();
+                running = false;
+                welcomed.countDown();
+            }
             return;
         }
         long now = System.currentTimeMillis();
@@ -485,48 +489,31 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void fromScheduler(Msg m, long now) {
-        {
-            switch (m.op()) {
-                case WELCOME -> {
-                    LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
-                    welcomed.countDown();
-                }
-                case COMPUTE -> {
-                    Map<Key, List<String>> whoHas = new HashMap<>();
-                    for (Object o : m.list(3)) {
-                        List<?> e = (List<?>) o;
-                        List<String> ws = new ArrayList<>();
-                        for (Object w : (List<?>) e.get(1)) ws.add((String) w);
-                        whoHas.put((Key) e.get(0), ws);
-                    }
-                    List<Object> p = m.list(4);
-                    Prio prio = new Prio(((Number) p.get(0)).intValue(), ((Number) p.get(1)).longValue(), ((Number) p.get(2)).intValue());
-                    Map<String, Double> res = new HashMap<>();
-                    m.map(5).forEach((k, v) -> res.put(k, ((Number) v).doubleValue()));
-                    apply(new WorkerEvent.Compute(m.key(0), m.payload(1), m.payload(2), whoHas, prio, res), now);
-                }
-                case FREE -> apply(new WorkerEvent.Free(m.keys(0)), now);
-                case STEAL -> apply(new WorkerEvent.Steal(m.key(0)), now);
-                case ACQUIRE -> {
-                    List<String> from = new ArrayList<>();
-                    for (Object o : m.list(1)) from.add(String.valueOf(o));
-                    apply(new WorkerEvent.Acquire(m.key(0), from), now);
-                }
-                case CLOSE -> {
-                    LOG.warn("Worker {} closed by the scheduler: {}", address, m.str(0));
-                    closeReason = m.str(0);
-                    running = false;
-                }
-                case ERROR -> {
-                    LOG.warn("worker {}: scheduler error: {}", address, m.get(0));
-                    if (welcomed.getCount() > 0) {
-                        failure = String.valueOf(m.get(0));
-                        running = false;
-                    }
-                }
-                default -> LOG.warn("worker {}: unexpected {} from the scheduler", address, m.op());
+    private void fromScheduler(Msg raw, long now) {
+        Message m = Messages.decode(raw);
+        if (m instanceof Messages.Welcome) {
+            LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
+            welcomed.countDown();
+        } else if (m instanceof Messages.Compute c) {
+            apply(c.task(), now);
+        } else if (m instanceof Messages.Free f) {
+            apply(new WorkerEvent.Free(f.keys()), now);
+        } else if (m instanceof Messages.Steal st) {
+            apply(new WorkerEvent.Steal(st.key()), now);
+        } else if (m instanceof Messages.Acquire a) {
+            apply(new WorkerEvent.Acquire(a.key(), a.from()), now);
+        } else if (m instanceof Messages.Close c) {
+            LOG.warn("Worker {} closed by the scheduler: {}", address, c.reason());
+            closeReason = c.reason();
+            running = false;
+        } else if (m instanceof Messages.ErrorMsg e) {
+            LOG.warn("worker {}: scheduler error: {}", address, e.text());
+            if (welcomed.getCount() > 0) {
+                failure = e.text();
+                running = false;
             }
+        } else {
+            LOG.warn("worker {}: refused {} from the scheduler at {}: a worker does not take it", address, raw.op(), schedulerAddress);
         }
     }
 
@@ -567,16 +554,16 @@ public final class Worker implements AutoCloseable {
         } else if (i instanceof Finished f) {
             long nbytes = f.nbytes() >= 0 ? f.nbytes() : data.nbytes(f.key());
             if (f.key().equals(doneKey)) { // under stateLock, like the ExecuteDone that set doneKey
-                send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds(), doneStart, doneThread));
+                send(new Messages.Finished(f.key(), nbytes, f.seconds(), doneStart, doneThread));
                 doneKey = null;
             }
-            else send(Msg.of(Op.FINISHED, f.key(), nbytes, f.seconds()));
+            else send(new Messages.Finished(f.key(), nbytes, f.seconds(), null, null));
         } else if (i instanceof Erred e) {
-            send(Msg.of(Op.ERRED, e.key(), e.error()));
+            send(new Messages.Erred(e.key(), e.error() instanceof Payload p ? p : Payload.ofValue(e.error())));
         } else if (i instanceof Missing m) {
-            send(Msg.of(Op.MISSING, m.key(), m.dep(), m.from()));
+            send(new Messages.Missing(m.key(), m.dep(), m.from()));
         } else if (i instanceof StealAnswer s) {
-            send(Msg.of(Op.STEAL_ANSWER, s.key(), s.released()));
+            send(new Messages.StealAnswer(s.key(), s.released()));
         } else if (i instanceof Drop d) {
             for (Key k : d.keys()) data.remove(k);
         } else if (i instanceof Fetch f) {
@@ -586,7 +573,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** What a peer or client gets for {@code k}: a spilled value's bytes as they are on disk, else the value; null if absent. */
-    private Object forPeer(Key k) {
+    private Payload forPeer(Key k) {
         byte[] spilled = data.encoded(k);
         if (spilled != null) return Payload.ofBytes(spilled);
         Object v = data.get(k);
@@ -691,7 +678,7 @@ public final class Worker implements AutoCloseable {
         }
         long id = nextRequest++;
         fetches.put(id, new PendingFetch(peer, keys, System.currentTimeMillis() + fetchTimeoutMs));
-        Wire.send(s, null, List.of(Msg.of(Op.GET_DATA, id, new ArrayList<Object>(keys))), peer.startsWith("inproc://"));
+        Wire.send(s, null, List.of(new Messages.GetData(id, keys).msg()), peer.startsWith("inproc://"));
     }
 
     private void fetchReply(String peer, Wire.Received r) {
@@ -702,14 +689,20 @@ public final class Worker implements AutoCloseable {
             LOG.warn("worker {}: bad reply from {}: {}", address, peer, e.getMessage());
             return;
         }
-        for (Msg m : batch) {
-            if (m.op() != Op.DATA) continue;
-            PendingFetch f = fetches.remove(m.num(0));
+        for (Msg raw : batch) {
+            Messages.Data m;
+            try {
+                m = Messages.decode(raw, Messages.Data.class);
+            } catch (Wire.WireException e) {
+                LOG.warn("worker {}: refused {} from {}: {}", address, raw.op(), peer, e.getMessage());
+                continue;
+            }
+            PendingFetch f = fetches.remove(m.id());
             if (f == null) continue; // timed out already
-            List<Key> got = m.keys(1);
-            List<Object> values = m.list(2);
-            List<Key> missing = m.keys(3);
-            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i)));
+            List<Key> got = m.found();
+            List<Payload> values = m.values();
+            List<Key> missing = m.missing();
+            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i))); // may spill: not under the lock
             List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
@@ -733,68 +726,70 @@ public final class Worker implements AutoCloseable {
         try {
             batch = r.decode(peerLocal);
         } catch (Wire.WireException e) {
-            LOG.warn("worker {}: refused a message from a peer: {}", address, e.getMessage());
-            Wire.send(server, r.identity, List.of(Msg.of(Op.ERROR, e.getMessage())), false);
+            LOG.warn("worker {}: refused a message from peer {}: {}", address, peerName(r.identity), e.getMessage());
+            Wire.send(server, r.identity, List.of(new Messages.ErrorMsg(e.getMessage()).msg()), false);
             return;
         }
         List<Msg> replies = new ArrayList<>();
-        for (Msg m : batch) {
+        for (Msg raw : batch) {
             try {
-                switch (m.op()) {
-                    case GET_DATA -> {
-                        List<Object> found = new ArrayList<>(), values = new ArrayList<>(), missing = new ArrayList<>();
-                        for (Key k : m.keys(1)) {
-                            Object v = forPeer(k);
-                            if (v == null) missing.add(k);
-                            else {
-                                found.add(k);
-                                values.add(v);
-                            }
+                Message m = Messages.decode(raw);
+                if (m instanceof Messages.GetData g) {
+                    List<Key> found = new ArrayList<>(), missing = new ArrayList<>();
+                    List<Payload> values = new ArrayList<>();
+                    for (Key k : g.keys()) {
+                        Payload v = forPeer(k);
+                        if (v == null) missing.add(k);
+                        else {
+                            found.add(k);
+                            values.add(v);
                         }
-                        replies.add(Msg.of(Op.DATA, m.num(0), found, values, missing));
                     }
-                    case PUT_DATA -> {
-                        List<Key> keys = m.keys(1);
-                        List<Object> values = m.list(2);
-                        List<Object> sizes = new ArrayList<>();
-                        for (int i = 0; i < keys.size(); i++) {
-                            Payload p = (Payload) values.get(i);
-                            Object v = p.hasValue() ? p.value() : p;
-                            long n = Sizes.of(v);
-                            data.put(keys.get(i), v == null ? NULL : v, n);
-                            sizes.add(n);
+                    replies.add(new Messages.Data(g.id(), found, values, missing).msg());
+                } else if (m instanceof Messages.PutData put) {
+                    List<Key> keys = put.keys();
+                    List<Long> sizes = new ArrayList<>();
+                    for (int j = 0; j < keys.size(); j++) {
+                        Payload p = put.values().get(j);
+                        Object v = p.hasValue() ? p.value() : p;
+                        long n = Sizes.of(v);
+                        data.put(keys.get(j), v == null ? NULL : v, n); // may spill: before the state knows, not under its lock
+                        sizes.add(n);
+                    }
+                    for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
+                    replies.add(new Messages.PutAck(put.id(), sizes).msg());
+                } else if (m instanceof Messages.Run run) {
+                    for (String prefix : run.allowed()) Codecs.allow(prefix); // the client's Codecs.allow
+                    byte[] identity = r.identity;
+                    Thread t = new Thread(() -> {
+                        Messages.RunReply reply;
+                        try {
+                            Object v = ((Fn0<?>) run.fn().value()).apply();
+                            reply = new Messages.RunReply(run.id(), true, Payload.ofValue(v));
+                        } catch (Throwable e) {
+                            reply = new Messages.RunReply(run.id(), false, peerLocal ? Payload.ofValue(e) : errorPayload(e));
                         }
-                        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
-                        replies.add(Msg.of(Op.PUT_ACK, m.num(0), sizes));
-                    }
-                    case RUN -> {
-                        long id = m.num(0);
-                        Payload fn = m.payload(1);
-                        if (m.fields().size() > 2 && m.get(2) instanceof List<?> allowed) {
-                            for (Object prefix : allowed) Codecs.allow(String.valueOf(prefix)); // the client's Codecs.allow
-                        }
-                        byte[] identity = r.identity;
-                        Thread t = new Thread(() -> {
-                            Msg reply;
-                            try {
-                                Object v = ((Fn0<?>) fn.value()).apply();
-                                reply = Msg.of(Op.RUN_REPLY, id, true, Payload.ofValue(v));
-                            } catch (Throwable e) {
-                                reply = Msg.of(Op.RUN_REPLY, id, false, peerLocal ? Payload.ofValue(e) : errorPayload(e));
-                            }
-                            Msg fin = reply;
-                            post(() -> Wire.send(server, identity, List.of(fin), peerLocal));
-                        }, "jdask-run-" + address);
-                        t.setDaemon(true);
-                        t.start();
-                    }
-                    default -> replies.add(Msg.of(Op.ERROR, "a worker's data port does not accept " + m.op()));
+                        Msg fin = reply.msg();
+                        post(() -> Wire.send(server, identity, List.of(fin), peerLocal));
+                    }, "jdask-run-" + address);
+                    t.setDaemon(true);
+                    t.start();
+                } else {
+                    LOG.warn("worker {}: refused {} from peer {}: a data port does not take it", address, raw.op(), peerName(r.identity));
+                    replies.add(new Messages.ErrorMsg("a worker's data port does not accept " + raw.op()).msg());
                 }
+            } catch (Wire.WireException e) {
+                LOG.warn("worker {}: refused {} from peer {}: {}", address, raw.op(), peerName(r.identity), e.getMessage());
+                replies.add(new Messages.ErrorMsg(raw.op() + ": " + e.getMessage()).msg());
             } catch (RuntimeException e) {
-                replies.add(Msg.of(Op.ERROR, m.op() + ": " + e.getMessage()));
+                replies.add(new Messages.ErrorMsg(raw.op() + ": " + e.getMessage()).msg());
             }
         }
         if (!replies.isEmpty()) Wire.send(server, r.identity, replies, peerLocal);
+    }
+
+    private static String peerName(byte[] identity) {
+        return new String(identity, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Stops the worker: tells the scheduler, stops its threads, drops its data. Idempotent. */

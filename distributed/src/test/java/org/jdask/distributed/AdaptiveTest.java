@@ -22,11 +22,7 @@ class AdaptiveTest {
     };
 
     static void await(BooleanSupplier condition, String what, Adaptive a) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + "; " + a.history());
-            Thread.sleep(20);
-        }
+        Await.until(condition, Duration.ofSeconds(60), what, () -> String.valueOf(a.history()));
     }
 
     @Test

@@ -9,10 +9,12 @@ import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.JdaskException;
 import org.jdask.TaskFailedException;
+import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Op;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.Key;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.zeromq.SocketType;
@@ -36,11 +38,18 @@ class FaultTest {
                 assertTrue(new String(raw.recv(0)).contains("not a jdask message"));
                 raw.send(new byte[] {'J', 'D', 99, 0}, 0);                            // wrong version
                 assertTrue(new String(raw.recv(0)).contains("protocol version 99"));
-                raw.send(new byte[] {'J', 'D', 1, 1, (byte) Op.UPDATE_GRAPH.ordinal(), 7, (byte) 0xff}, 0); // truncated
+                byte v = (byte) Wire.VERSION;
+                raw.send(new byte[] {'J', 'D', v, 1, (byte) Op.UPDATE_GRAPH.ordinal(), 7, (byte) 0xff}, 0); // truncated
                 assertTrue(new String(raw.recv(0)).contains("malformed"));
-                raw.send(new byte[] {'J', 'D', 1, 1, (byte) Op.FINISHED.ordinal(), 7, 0}, 0); // not registered
+                raw.send(new byte[] {'J', 'D', v, 1, (byte) Op.FINISHED.ordinal(), 7, 0}, 0); // wrong shape: no fields
+                String shape = new String(raw.recv(0));
+                assertTrue(shape.contains("FINISHED has 0 fields: field 0 (key) is missing"), shape);
+                Wire.send(raw, null, List.of(new Messages.Finished(Key.of("x"), 1, 0.1, null, null).msg()), false); // not registered
                 assertTrue(new String(raw.recv(0)).contains("not a registered worker"));
-                raw.sendMore(new byte[] {'J', 'D', 1, 0});
+                raw.send(new byte[] {'J', 'D', v, 1, (byte) Op.HELLO_CLIENT.ordinal(), 7, 2, 5, 1, 'c', 3, (byte) 198, 1}, 0); // hello of version 99
+                String hello = new String(raw.recv(0));
+                assertTrue(hello.contains("client c speaks protocol version 99, this side speaks " + Wire.VERSION), hello);
+                raw.sendMore(new byte[] {'J', 'D', v, 0});
                 raw.send(new byte[100_000], 0);                                         // over the frame limit
             } finally {
                 Zmq.close(raw);

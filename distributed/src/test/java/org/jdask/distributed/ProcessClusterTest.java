@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.jdask.KilledWorkerException;
+import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
@@ -36,11 +38,43 @@ class ProcessClusterTest {
         return 10 / x;
     }
 
+    /** Issue 13: one call for a machine-sized cluster and its client; the client's close closes both; reprs like Dask's. */
+    @Test
+    void clientLocalSizesAClusterToTheMachineAndClosesIt() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        LocalCluster cluster;
+        try (Client client = Client.local()) {
+            cluster = client.cluster;
+            assertEquals(2, client.submit(INC, 1).result(60, TimeUnit.SECONDS));
+            int workers = LocalCluster.defaultWorkers(cores);
+            String repr = client.toString();
+            assertTrue(repr.startsWith("Client(scheduler=tcp://") && repr.contains("workers=" + workers)
+                    && repr.contains("threads=" + workers * Math.max(1, cores / workers)) && repr.contains("memory=")
+                    && repr.contains("dashboard=http://"), repr);
+            String clusterRepr = cluster.toString();
+            assertTrue(clusterRepr.startsWith("LocalCluster(tcp://") && clusterRepr.contains("workers=" + workers)
+                    && clusterRepr.contains("GiB"), clusterRepr);
+        }
+        assertEquals("LocalCluster(closed)", cluster.toString());
+        assertEquals(1, LocalCluster.defaultWorkers(1));
+        assertEquals(4, LocalCluster.defaultWorkers(4));
+        assertEquals(3, LocalCluster.defaultWorkers(6)); // 3 workers x 2 threads, as Dask
+        assertEquals(4, LocalCluster.defaultWorkers(16));
+    }
+
     @Test
     void workerJvmsComputeAndCloseLeavesNoProcess() throws Exception {
         List<ProcessHandle> procs;
         try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
              Client client = Client.connect(cluster)) {
+            // issue 20 item 3: an unserializable function is refused before anything is sent, with the
+            // processes scheduler's message (SerializationCheck: task key, class, path to it)
+            Object lock = new Object();
+            Fn1<Integer, Integer> capturing = x -> x + lock.hashCode();
+            SerializationException refused = assertThrows(SerializationException.class, () -> client.submit(capturing, 1));
+            assertTrue(refused.getMessage().contains("cannot be sent to another process")
+                    && refused.getMessage().contains("java.lang.Object"), refused.getMessage());
+            assertThrows(SerializationException.class, () -> client.map(capturing, List.of(1, 2)));
             procs = cluster.workerProcesses();
             assertEquals(2, procs.size());
             assertTrue(procs.stream().allMatch(ProcessHandle::isAlive));
@@ -75,26 +109,24 @@ class ProcessClusterTest {
             victim.destroyForcibly(); // SIGKILL
             assertEquals(IntStream.range(0, 30).sum(), total.result(120, TimeUnit.SECONDS));
             assertEquals(IntStream.range(0, 30).boxed().toList(), client.gather(parts));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (cluster.workers().size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Await.until(() -> cluster.workers().size() >= 2, Duration.ofSeconds(60), "the nanny to restart the worker");
             assertEquals(2, cluster.workers().size(), "the nanny restarted the worker");
             assertEquals(1, cluster.nannies().get(0).restarts());
         }
     }
 
     @Test
-    void aTaskThatKillsThreeWorkersFailsWithKilledWorkerException() throws Exception {
+    void aTaskThatKillsFourWorkersFailsWithKilledWorkerException() throws Exception { // more than allowed-failures (3), as in Dask
         try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
              Client client = Client.connect(cluster)) {
             Future<Integer> f = client.submit(ProcessClusterTest::halt, 1);
             TaskFailedException e = assertThrows(TaskFailedException.class, () -> f.result(180, TimeUnit.SECONDS));
             KilledWorkerException k = assertInstanceOf(KilledWorkerException.class, e.getCause());
             assertEquals(f.key(), k.key());
-            assertEquals(3, k.workers().size());
+            assertEquals(4, k.workers().size());
             assertTrue(e.getMessage().contains(f.key().toString()), e.getMessage());
             // the cluster still works afterwards
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (cluster.workers().size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Await.until(() -> cluster.workers().size() >= 2, Duration.ofSeconds(60), "the nanny to restart the worker");
             assertEquals(5, client.submit(INC, 4).result(60, TimeUnit.SECONDS));
         }
     }

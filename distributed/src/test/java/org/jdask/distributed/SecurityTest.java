@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -149,10 +150,8 @@ class SecurityTest {
             ProcessHandle victim = cluster.workerProcesses().get(0);
             victim.destroyForcibly();
             victim.onExit().get(30, TimeUnit.SECONDS);
-            long deadline = System.currentTimeMillis() + 90_000;
-            while ((cluster.nannies().get(0).restarts() < 1 || cluster.workers().size() < 2) && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            Await.until(() -> cluster.nannies().get(0).restarts() >= 1 && cluster.workers().size() >= 2, Duration.ofSeconds(90),
+                    "the nanny to restart the killed worker");
             assertEquals(2, cluster.workers().size(), "the nanny restarted the worker with its keys");
             assertEquals(IntStream.range(1, 41).boxed().toList(), client.gather(client.map(INC, IntStream.range(0, 40).boxed().toList())));
             assertEquals(0, cluster.refusedPeers());
@@ -263,7 +262,7 @@ class SecurityTest {
             plain.setReceiveTimeOut(1500);
             plain.connect(address);
             plain.send(new byte[] {1, 2, 3}, 0);                 // garbage, would get "not a jdask message"
-            plain.send(new byte[] {'J', 'D', 1, 0}, 0);          // an empty, valid batch
+            plain.send(new byte[] {'J', 'D', (byte) Wire.VERSION, 0}, 0); // an empty, valid batch
             assertNull(plain.recv(0), "a plaintext peer got an answer from " + address);
             awaitAtLeast(refused, before + 1);
 
@@ -303,11 +302,8 @@ class SecurityTest {
     }
 
     private static void awaitAtLeast(LongSupplier counter, long n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (counter.getAsLong() < n) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("refused-peer count is " + counter.getAsLong() + ", expected >= " + n);
-            Thread.sleep(20);
-        }
+        Await.until(() -> counter.getAsLong() >= n, Duration.ofSeconds(10), "at least " + n + " refused peers",
+                () -> "refused-peer count is " + counter.getAsLong());
     }
 
     @Test
@@ -322,8 +318,8 @@ class SecurityTest {
     }
 
     private static void awaitPolicies(int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (org.jdask.distributed.internal.Zap.activePolicies() != n && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        Await.until(() -> org.jdask.distributed.internal.Zap.activePolicies() == n, Duration.ofSeconds(10), n + " active ZAP policies",
+                () -> org.jdask.distributed.internal.Zap.activePolicies() + " active");
         assertEquals(n, org.jdask.distributed.internal.Zap.activePolicies());
     }
 

@@ -36,6 +36,36 @@ public final class JvmFlags {
         return f;
     }
 
+    /**
+     * Fails fast, before a library hits an {@code InaccessibleObjectException} deep inside, when
+     * this JVM does not open {@code module/pkg} to the unnamed module (flag {@code
+     * --add-opens=module/pkg=ALL-UNNAMED}); the message names the flag and the line to add for
+     * {@code JDK_JAVA_OPTIONS}, Maven surefire and Gradle.
+     *
+     * @param who the library that needs it, for the message
+     */
+    public static void requireOpen(String module, String pkg, String who) {
+        Module m = ModuleLayer.boot().findModule(module).orElse(null);
+        if (m == null || m.isOpen(pkg, JvmFlags.class.getModule())) return;
+        throw new IllegalStateException(missing("--add-opens=" + module + "/" + pkg + "=ALL-UNNAMED", who));
+    }
+
+    /** Like {@link #requireOpen} for {@code --add-exports=module/pkg=ALL-UNNAMED}. */
+    public static void requireExport(String module, String pkg, String who) {
+        Module m = ModuleLayer.boot().findModule(module).orElse(null);
+        if (m == null || m.isExported(pkg, JvmFlags.class.getModule())) return;
+        throw new IllegalStateException(missing("--add-exports=" + module + "/" + pkg + "=ALL-UNNAMED", who));
+    }
+
+    /** The message for a missing flag: what needs it and where to add it. */
+    static String missing(String flag, String who) {
+        return who + " needs the JVM flag " + flag + ", which this JVM was started without. Add it:\n"
+                + "  shell / IDE:      export JDK_JAVA_OPTIONS=\"" + flag + "\"\n"
+                + "  Maven (surefire): <argLine>" + flag + "</argLine>\n"
+                + "  Gradle:           jvmArgs '" + flag + "'   (in tasks.withType(Test) and application { applicationDefaultJvmArgs })\n"
+                + "All flags jdask uses are in " + RESOURCE + " (README \"JVM flags\"); the jdask launcher and worker JVMs pass them already.";
+    }
+
     private static List<String> load() {
         try (InputStream in = JvmFlags.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {

@@ -133,13 +133,13 @@ public final class SerializationCheck {
 
     private record Failure(String className, Exception cause) {}
 
-    /** Types a module's {@link org.jdask.serialize.ValueCodec} writes (Tablesaw tables, NDArrays): serializable here. */
+    /** Types a module's {@link org.jdask.codec.ValueCodec} writes (Tablesaw tables, NDArrays): serializable here. */
     private static final List<Class<?>> CODEC_TYPES = codecTypes();
 
     private static List<Class<?>> codecTypes() {
         List<Class<?>> types = new ArrayList<>();
         try {
-            for (org.jdask.serialize.ValueCodec c : java.util.ServiceLoader.load(org.jdask.serialize.ValueCodec.class,
+            for (org.jdask.codec.ValueCodec c : java.util.ServiceLoader.load(org.jdask.codec.ValueCodec.class,
                     SerializationCheck.class.getClassLoader())) {
                 types.add(c.type());
             }

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class JvmFlagsTest {
@@ -33,5 +37,27 @@ class JvmFlagsTest {
     void testJvmWasStartedWithExactlyTheseFlags() {
         List<String> running = ManagementFactory.getRuntimeMXBean().getInputArguments();
         for (String f : JvmFlags.get()) assertTrue(running.contains(f), "test JVM lacks " + f + "; it has " + running);
+    }
+
+    private static List<String> probe(List<String> flags) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JvmFlagsProbe.class.getName()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM timed out");
+        return List.of(String.valueOf(p.exitValue()), out);
+    }
+
+    /** A child JVM started without Arrow's flag fails at first use, naming the flag and where to add it. */
+    @Test
+    void aMissingFlagFailsFastNamingItAndTheLinesToAdd() throws Exception {
+        List<String> r = probe(List.of());
+        assertEquals("3", r.get(0), r.get(1));
+        String flag = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+        assertTrue(r.get(1).startsWith("Apache Arrow needs the JVM flag " + flag), r.get(1));
+        assertTrue(r.get(1).contains("JDK_JAVA_OPTIONS=\"" + flag + "\"") && r.get(1).contains("<argLine>" + flag + "</argLine>")
+                && r.get(1).contains("jvmArgs '" + flag + "'"), r.get(1));
+        assertEquals(List.of("0", "ok\n"), probe(List.of(flag)).stream().map(s -> s.replace("\r", "")).toList());
     }
 }

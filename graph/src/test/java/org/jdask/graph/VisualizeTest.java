@@ -19,7 +19,7 @@ import org.jdask.Delayed;
 import org.jdask.Ops;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
-import org.junit.jupiter.api.Assumptions;
+import org.jdask.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,16 +112,9 @@ class VisualizeTest {
         assertEquals(Visualize.toDot(small(), List.of(Key.of("w"))), Files.readString(out));
     }
 
-    private static boolean hasGraphviz() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "dot"))) return true;
-        }
-        return false;
-    }
-
     @Test
     void rendersSvgWithGraphviz() throws Exception {
-        Assumptions.assumeTrue(hasGraphviz(), "Graphviz 'dot' is not installed");
+        Tools.assumeGraphviz();
         Delayed<Integer> z = Delayed.of(Ops::add).apply(Delayed.of(Ops::inc).apply(1), Delayed.of(Ops::inc).apply(2));
         Path svg = tmp.resolve("pics/task_graph.svg");
         assertEquals(svg, z.visualize(svg));
@@ -133,10 +126,78 @@ class VisualizeTest {
 
     @Test
     void rendersEscapedNamesWithGraphviz() throws Exception {
-        Assumptions.assumeTrue(hasGraphviz(), "Graphviz 'dot' is not installed");
+        Tools.assumeGraphviz();
         TaskGraph g = TaskGraph.builder().data(Key.of("we\"ird\\name"), 1).data(Key.of("two\nlines"), 2).build();
         Path svg = Visualize.write(g, List.of(), tmp.resolve("weird.svg"));
         assertTrue(Files.size(svg) > 0);
+    }
+
+    /** Centre x,y of the shape titled {@code id} in a pure-Java SVG. */
+    private static double[] centre(String svg, String id) {
+        Matcher m = Pattern.compile("<title>" + id + "</title><(?:rect x=\"([-\\d.]+)\" y=\"([-\\d.]+)\" width=\"([\\d.]+)\" height=\"([\\d.]+)\""
+                + "|ellipse cx=\"([-\\d.]+)\" cy=\"([-\\d.]+)\")").matcher(svg);
+        assertTrue(m.find(), () -> "no shape " + id + " in\n" + svg);
+        if (m.group(1) != null) {
+            return new double[] {Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(3)) / 2,
+                Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(4)) / 2};
+        }
+        return new double[] {Double.parseDouble(m.group(5)), Double.parseDouble(m.group(6))};
+    }
+
+    @Test
+    void svgWithoutGraphvizDrawsEveryShapeInputsBelowOutputs() throws Exception {
+        Path svg = Visualize.write(small(), List.of(Key.of("w")), tmp.resolve("java/g.svg"), "/nonexistent/graphviz-dot");
+        String text = Files.readString(svg);
+        assertTrue(text.startsWith("<?xml") && text.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"") && text.strip().endsWith("</svg>"), text);
+        Dot d = Dot.parse(Visualize.toDot(small(), List.of(Key.of("w"))));
+        for (String label : List.of("'x'", "'y'", "('z', 0)", "'w'", "inc", "add")) {
+            assertTrue(text.contains(">" + label.replace("'", "'") + "</text>"), label + " drawn: " + text);
+        }
+        // bottom-up like rankdir=BT: every edge goes from a lower shape (bigger y) to a higher one
+        for (List<String> e : d.edges()) {
+            assertTrue(centre(text, e.get(0))[1] > centre(text, e.get(1))[1], e + " points up: " + text);
+        }
+        assertEquals(d.edges().size(), Pattern.compile("<path fill=\"none\"").matcher(text).results().count(), "one arrow per edge");
+        assertTrue(text.contains("stroke-dasharray"), "the alias edge is dashed");
+        assertTrue(text.contains("stroke-width=\"2.5\""), "the output is bold");
+        assertTrue(Files.exists(tmp.resolve("java/g.dot")), "DOT text written beside the picture");
+        assertEquals(text, Visualize.toSvg(small(), List.of(Key.of("w"))), "same graph, same picture");
+    }
+
+    @Test
+    void svgInJavaKeepsShapesOfALayerApartAndEscapesXml() {
+        TaskGraph.Builder b = TaskGraph.builder();
+        Fn2<Integer, Integer, Integer> add = Ops::add;
+        for (int i = 0; i < 6; i++) b.data(Key.of("in<&>", i), i);
+        for (int i = 0; i < 5; i++) b.task(Key.of("sum", i), add, Key.of("in<&>", i), Key.of("in<&>", i + 1));
+        b.task(Key.of("skip"), add, Key.of("in<&>", 0), Key.of("sum", 4)); // an edge spanning layers
+        String svg = Visualize.toSvg(b.build(), List.of());
+        assertTrue(svg.contains("('in&lt;&amp;&gt;', 0)") && !svg.contains("in<&>"), svg);
+        Matcher m = Pattern.compile("<rect x=\"([-\\d.]+)\" y=\"([-\\d.]+)\" width=\"([\\d.]+)\"").matcher(svg);
+        Map<String, List<double[]>> rows = new HashMap<>();
+        while (m.find()) {
+            rows.computeIfAbsent(m.group(2), k -> new java.util.ArrayList<>())
+                    .add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3))});
+        }
+        for (List<double[]> row : rows.values()) {
+            row.sort(java.util.Comparator.comparingDouble(r -> r[0]));
+            for (int i = 1; i < row.size(); i++) assertTrue(row.get(i)[0] >= row.get(i - 1)[0] + row.get(i - 1)[1], "boxes overlap: " + svg);
+        }
+    }
+
+    @Test
+    void pngWithoutGraphvizSaysHowToInstallIt() {
+        org.jdask.JdaskException e = assertThrows(org.jdask.JdaskException.class,
+                () -> Visualize.write(small(), List.of(), tmp.resolve("g.png"), "/nonexistent/graphviz-dot"));
+        assertTrue(e.getMessage().contains("apt-get install graphviz") && e.getMessage().contains(".svg"), e.getMessage());
+        assertTrue(Files.exists(tmp.resolve("g.dot")));
+    }
+
+    @Test
+    void bigGraphsDrawInJavaPerLayer() {
+        TaskGraph g = blocks(Visualize.MAX_DETAILED_NODES + 1);
+        String svg = Visualize.toSvg(g, List.of());
+        assertTrue(svg.contains(">a</text>") && svg.contains(">1000 task(s)</text>"), svg);
     }
 
     @Test

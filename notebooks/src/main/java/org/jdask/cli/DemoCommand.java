@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  *       {@link Delayed#all} and a {@link CalcMean#summarize} task, and computes that with the
  *       scheduler config picks (or {@code --scheduler}), showing progress;
  *   <li>prints each replicate's {@code [mean, std]}, the mean of means, the time and the scheduler;
- *   <li>writes {@code task_graph.dot}, and {@code task_graph.svg} when Graphviz is installed.
+ *   <li>writes {@code task_graph.dot} and {@code task_graph.svg} (Graphviz when installed, else drawn in Java).
  * </ol>
  */
 @Command(name = "demo",

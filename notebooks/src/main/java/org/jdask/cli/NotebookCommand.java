@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jdask.graph.JvmFlags;
 import org.jdask.notebooks.CellFailedException;
+import org.jdask.notebooks.KernelSpec;
 import org.jdask.notebooks.Notebook;
 import org.jdask.notebooks.NotebookRunner;
 import org.jdask.notebooks.PercentScript;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "notebook",
         mixinStandardHelpOptions = true,
         description = "Run Jupyter notebooks written in Java (IJava kernel format).",
-        subcommands = {NotebookCommand.Run.class, NotebookCommand.Convert.class, CommandLine.HelpCommand.class})
+        subcommands = {NotebookCommand.Run.class, NotebookCommand.Convert.class, NotebookCommand.InstallKernel.class, CommandLine.HelpCommand.class})
 public final class NotebookCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,7 +38,7 @@ public final class NotebookCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("jdask notebook: missing command (run)");
+        err.println("jdask notebook: missing command (run, convert, install-kernel)");
         spec.commandLine().usage(err);
         return 2;
     }
@@ -166,6 +168,43 @@ public final class NotebookCommand implements Callable<Integer> {
                 return 1;
             } catch (java.io.IOException e) {
                 spec.commandLine().getErr().println("jdask notebook convert: " + e);
+                return 1;
+            }
+        }
+    }
+
+    /** {@code jdask notebook install-kernel}: a JJava kernel spec with jdask's class path and JVM flags. */
+    @Command(name = "install-kernel",
+            mixinStandardHelpOptions = true,
+            description = "Write a Jupyter kernel spec (DIR/NAME/kernel.json) that runs the JJava kernel with jdask's class path "
+                    + "and JVM flags, so the notebooks open in Jupyter. JJava: https://github.com/dflib/jjava/releases")
+    public static final class InstallKernel implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--jjava-jar", required = true, paramLabel = "JAR", description = "The JJava kernel jar (from its release zip).")
+        Path jjavaJar;
+
+        @Option(names = "--dir", paramLabel = "DIR",
+                description = "Kernels directory (default: Jupyter's per-user one, $JUPYTER_DATA_DIR/kernels or ~/.local/share/jupyter/kernels).")
+        Path dir;
+
+        @Option(names = "--name", paramLabel = "NAME", defaultValue = "jdask", description = "Kernel name, default ${DEFAULT-VALUE}.")
+        String name;
+
+        @Option(names = "--classpath", paramLabel = "PATH", description = "Class path of the cells (default: this JVM's, i.e. every jdask module).")
+        String classpath;
+
+        @Override
+        public Integer call() {
+            try {
+                KernelSpec k = new KernelSpec(name, "Java (jdask)", KernelSpec.thisJava(), jjavaJar,
+                        classpath != null ? classpath : KernelSpec.thisClasspath(), JvmFlags.get());
+                Path file = k.writeTo(dir != null ? dir : KernelSpec.userKernelsDir());
+                spec.commandLine().getOut().println("kernel spec written: " + file + " (open Jupyter and pick \"Java (jdask)\")");
+                return 0;
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                spec.commandLine().getErr().println("jdask notebook install-kernel: " + Failures.describe(e));
                 return 1;
             }
         }

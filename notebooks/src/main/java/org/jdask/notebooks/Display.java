@@ -36,7 +36,7 @@ public final class Display {
     }
 
     /**
-     * Renders {@code lazy}'s task graph to a temporary SVG (needs Graphviz {@code dot}) and shows
+     * Renders {@code lazy}'s task graph to a temporary SVG (with Graphviz {@code dot} when installed, else drawn in pure Java) and shows
      * it; returns the file.
      */
     public static Path graph(Lazy<?> lazy) {

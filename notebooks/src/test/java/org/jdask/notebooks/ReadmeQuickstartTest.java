@@ -35,7 +35,7 @@ class ReadmeQuickstartTest {
         Delayed<Integer> y = Delayed.of(inc).apply(2);
         Delayed<Integer> z = Delayed.of(add).apply(x, y);       // arguments: plain values or Delayed
         int r = z.compute();                                    // 5, on the scheduler config picks
-        z.visualize(Path.of("task_graph.dot"));                 // .svg / .png too, with Graphviz
+        z.visualize(Path.of("task_graph.dot"));                 // .svg too (Graphviz, or pure Java); .png with Graphviz
 
         Delayed<List<Integer>> parts = Delayed.all(List.of(x, y, z));   // many -> one
         Delayed<Integer> total = Delayed.of((List<Integer> xs) -> xs.stream().mapToInt(i -> i).sum()).apply(parts);

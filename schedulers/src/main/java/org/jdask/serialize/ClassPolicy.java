@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import org.jdask.codec.ValueCodec;
 import org.jdask.Config;
 import org.jdask.SerializationException;
 

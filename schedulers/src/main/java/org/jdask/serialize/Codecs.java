@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import org.jdask.codec.ValueCodec;
 import org.jdask.SerializationException;
 import org.jdask.graph.SerializationCheck;
 

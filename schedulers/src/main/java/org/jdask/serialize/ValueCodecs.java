@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdask.codec.ValueCodec;
 import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.context.ReadContext;
 import org.apache.fory.context.WriteContext;

@@ -44,6 +44,12 @@ final class DashboardHttp {
     private final String host;
     private volatile byte[] page;
 
+    static {
+        // The JDK's HTTP server reads this once, when its first server starts: set here, before any
+        // HttpServer exists, so users need no -D flag (without it small replies wait on Nagle's delay).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     DashboardHttp(Dashboard dashboard, String host, int port) throws IOException {
         this.dashboard = dashboard;
         this.host = host;

@@ -15,7 +15,9 @@ public enum Op {
     GET_DATA, DATA, PUT_DATA, PUT_ACK, RUN, RUN_REPLY,
     // client -> scheduler (appended: codes are ordinals)
     RESTART,
-    // memory (appended): client -> scheduler, scheduler -> client, scheduler -> worker
+    // client -> scheduler: the states of keys a client waits for (its watchdog against forgotten keys)
+    KEY_STATE, KEY_STATE_REPLY,
+    // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
     RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
 
     private static final Op[] ALL = values();

@@ -167,7 +167,7 @@ final class Placement {
         WorkerInfo victim = t.processingOn;
         Double d = victim.processing.remove(t);
         if (d != null) victim.occupancy = Math.max(0, victim.occupancy - d);
-        s.log.add(t.key, TaskState.PROCESSING, TaskState.PROCESSING, "stolen from " + victim.address + " by " + thief.address, 0);
+        s.note(t, "stolen from " + victim.address + " by " + thief.address);
         t.processingOn = thief;
         double est = estimate(t);
         thief.processing.put(t, est);

@@ -316,7 +316,9 @@ public final class SchedulerState {
 
     /** Applies {@code event} at time {@code nowMillis}; returns what to send, in order. */
     public List<SchedulerInstruction> handle(SchedulerEvent event, long nowMillis) {
+        // per-event context: set afresh for every event, so no reason leaks from one event to the next
         this.now = nowMillis;
+        this.reason = event.getClass().getSimpleName();
         this.out = new ArrayList<>();
         if (event instanceof UpdateGraph e) updateGraph(e);
         else if (event instanceof TaskFinished e) taskFinished(e);
@@ -341,6 +343,7 @@ public final class SchedulerState {
         else throw new IllegalArgumentException("unknown scheduler event " + event);
         List<SchedulerInstruction> result = out;
         out = null;
+        reason = "";
         return result;
     }
 
@@ -352,11 +355,17 @@ public final class SchedulerState {
         t.state = to;
     }
 
+    /** Logs an event that keeps {@code t}'s state (a steal, a resumed task) with the event's time, like a transition. */
+    void note(Task t, String why) {
+        log.add(t.key, t.state, t.state, why, now);
+    }
+
     void emit(SchedulerInstruction i) {
         out.add(i);
     }
 
     private void updateGraph(UpdateGraph e) {
+        SchedulerChecks.validateUpdate(this, e);
         clients.add(e.client());
         long gen = generation++;
         List<Task> fresh = new ArrayList<>(e.tasks().size());
@@ -366,7 +375,7 @@ public final class SchedulerState {
                 t = new Task(nt.key());
                 tasks.put(nt.key(), t);
             }
-            if (t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty()) {
+            if (SchedulerChecks.takesSpec(t)) {
                 // new, or a failure nobody holds on to any more: take the (new) spec
                 if (t.state == TaskState.ERRED) forgetErrorForResubmit(t);
                 t.spec = nt.spec();
@@ -641,12 +650,34 @@ public final class SchedulerState {
 
     private void releaseKeys(String client, Collection<Key> keys, boolean cancel) {
         reason = (cancel ? "cancelled by " : "released by ") + client;
+        if (cancel) keys = withDependents(keys);
         for (Key k : keys) {
             Task t = tasks.get(k);
             if (t == null) continue;
             if (t.whoWants.remove(client) && cancel) emit(new Report(client, k, ReportKind.CANCELLED, List.of(), null, null));
             maybeRelease(t);
         }
+    }
+
+    /**
+     * {@code keys} and every task not yet done that depends on them, dependents first (Dask cancels
+     * the dependents of a cancelled future: they could never run).
+     */
+    private List<Key> withDependents(Collection<Key> keys) {
+        List<Key> out = new ArrayList<>();
+        Set<Task> seen = new HashSet<>();
+        ArrayDeque<Task> work = new ArrayDeque<>();
+        for (Key k : keys) {
+            Task t = tasks.get(k);
+            if (t != null && seen.add(t)) work.add(t);
+        }
+        while (!work.isEmpty()) {
+            Task t = work.poll();
+            out.add(t.key);
+            for (Task d : t.dependents) if (!d.state.isDone() && seen.add(d)) work.add(d);
+        }
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     private void removeClient(String client) {
@@ -750,11 +781,21 @@ public final class SchedulerState {
         if (w == null) return;
         reason = "worker " + address + " removed: " + why;
         List<Task> rerun = new ArrayList<>();
-        for (Task t : new ArrayList<>(w.processing.keySet())) {
+        // a worker runs its tasks in priority order on nthreads threads: only the first nthreads can
+        // have been running (and have killed it); the ones queued behind them are innocent
+        List<Task> processing = new ArrayList<>(w.processing.keySet());
+        processing.sort(SchedulerState::byPriority);
+        Set<Task> mayHaveRun = new HashSet<>(processing.subList(0, Math.min(w.nthreads, processing.size())));
+        for (Task t : processing) {
             stopProcessing(t);
+            if (!mayHaveRun.contains(t)) {
+                transition(t, TaskState.RELEASED, reason + " (queued there, not running)");
+                rerun.add(t);
+                continue;
+            }
             t.suspicious++;
             t.killedOn.add(address);
-            if (t.suspicious >= options.allowedFailures()) {
+            if (t.suspicious > options.allowedFailures()) { // Dask: fails after more than allowed-failures deaths
                 t.exception = new KilledWorkerException(t.key, t.killedOn);
                 t.blame = t.key;
                 transition(t, TaskState.ERRED, reason + " (killed " + t.suspicious + " workers)");
@@ -876,21 +917,6 @@ public final class SchedulerState {
 
     /** For tests: checks the cross-references every state must keep; returns the problems found. */
     public List<String> validate() {
-        List<String> problems = new ArrayList<>();
-        for (Task t : tasks.values()) {
-            if (t.state == TaskState.MEMORY && t.whoHas.isEmpty()) problems.add(t + " in memory nowhere");
-            if (t.state != TaskState.MEMORY && !t.whoHas.isEmpty()) problems.add(t + " held by " + t.whoHas() + " but not in memory");
-            if (t.state == TaskState.PROCESSING && (t.processingOn == null || !t.processingOn.processing.containsKey(t))) {
-                problems.add(t + " processing but not on a worker");
-            }
-            if (t.state == TaskState.QUEUED != queued.contains(t)) problems.add(t + " queue membership wrong");
-            if (t.state == TaskState.WAITING && t.waitingOn.isEmpty()) problems.add(t + " waiting on nothing");
-            for (Task d : t.deps) if (!d.dependents.contains(t)) problems.add(d + " misses dependent " + t);
-        }
-        for (WorkerInfo w : workers.values()) {
-            for (Task t : w.processing.keySet()) if (t.processingOn != w) problems.add(w.address + " lists " + t);
-            for (Task t : w.hasWhat) if (!t.whoHas.contains(w)) problems.add(w.address + " has " + t + " not listing it");
-        }
-        return problems;
+        return SchedulerChecks.validate(this);
     }
 }

@@ -30,6 +30,23 @@ public final class WorkerState {
     /** Worker-side task states. */
     public enum State { WAITING, FETCH, FLIGHT, READY, EXECUTING, MEMORY }
 
+    /** The moves a task may make (entering as {@code new} and leaving as {@code forgotten} are logged apart). */
+    private static final Map<State, Set<State>> MOVES = new java.util.EnumMap<>(State.class);
+
+    static {
+        MOVES.put(State.WAITING, java.util.EnumSet.of(State.READY));
+        MOVES.put(State.FETCH, java.util.EnumSet.of(State.FLIGHT, State.MEMORY));
+        MOVES.put(State.FLIGHT, java.util.EnumSet.of(State.FETCH, State.MEMORY));
+        MOVES.put(State.READY, java.util.EnumSet.of(State.EXECUTING));
+        MOVES.put(State.EXECUTING, java.util.EnumSet.of(State.MEMORY));
+        MOVES.put(State.MEMORY, java.util.EnumSet.noneOf(State.class));
+    }
+
+    /** Whether the table has the move {@code from -> to}. */
+    public static boolean allowed(State from, State to) {
+        return MOVES.get(from).contains(to);
+    }
+
     static final class WTask {
         final Key key;
         State state;
@@ -111,6 +128,10 @@ public final class WorkerState {
     }
 
     private void move(WTask t, State to, String why, long now) {
+        if (!allowed(t.state, to)) {
+            throw new IllegalStateException("worker task " + t.key + ": move " + t.state + " -> " + to + " (" + why
+                    + ") is not in the table (allowed from " + t.state + ": " + MOVES.get(t.state) + ")");
+        }
         log.add(t.key, t.state, to, why, now);
         t.state = to;
     }
@@ -121,6 +142,15 @@ public final class WorkerState {
             if (t.state == State.MEMORY) { // already here (a fetched copy, or computed before)
                 t.owned = true;
                 out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
+                return;
+            }
+            if (t.state == State.EXECUTING && t.cancelled) {
+                // freed while running, then wanted again (a pure key resubmitted as its old
+                // futures were released): keep the running execution and report its result
+                // (Dask's cancelled -> resumed), or the scheduler waits for it forever
+                t.cancelled = false;
+                t.owned = true;
+                log.add(t.key, t.state, t.state, "compute requested again while running after free", now);
                 return;
             }
             if (t.owned) return; // a duplicate request

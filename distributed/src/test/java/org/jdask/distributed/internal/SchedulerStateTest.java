@@ -195,16 +195,32 @@ class SchedulerStateTest {
     }
 
     @Test
-    void aTaskThatKillsThreeWorkersErrsWithKilledWorkerException() {
-        for (int i = 0; i < 4; i++) on(new AddWorker("w" + i, "w" + i, 1, Map.of()));
+    void aTaskThatKillsFourWorkersErrsWithKilledWorkerException() {
+        for (int i = 0; i < 5; i++) on(new AddWorker("w" + i, "w" + i, 1, Map.of()));
         on(new UpdateGraph("c", List.of(task("bad")), List.of(k("bad")), false));
         List<SchedulerInstruction> is = List.of();
-        for (int i = 0; i < 3; i++) is = on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
+        for (int i = 0; i < 3; i++) on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("bad")), "allowed-failures (3) deaths are retried, as in Dask");
+        is = on(new RemoveWorker(s.task(k("bad")).processingOn(), "killed"));
         assertEquals(TaskState.ERRED, s.stateOf(k("bad")));
         Report r = (Report) is.stream().filter(x -> x instanceof Report).findFirst().orElseThrow();
         KilledWorkerException e = assertInstanceOf(KilledWorkerException.class, r.exception());
         assertEquals(k("bad"), e.key());
-        assertEquals(3, e.workers().size());
+        assertEquals(4, e.workers().size());
+    }
+
+    /** Issue 20 item 1: tasks queued behind the running ones on a dying worker are not suspects. */
+    @Test
+    void onlyTasksThatMayHaveBeenRunningCountADeath() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("x", "a"), task("y", "a"), task("z", "a")), List.of(k("x"), k("y"), k("z")), false));
+        on(new TaskFinished("w1", k("a"), 8, 0.01));
+        assertEquals(3, s.workers().get("w1").processingCount(), s.workers().toString()); // one thread: 1 runs, 2 wait there
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        on(new RemoveWorker("w1", "killed"));
+        int suspects = 0;
+        for (String k : List.of("x", "y", "z")) suspects += s.task(k(k)).suspicious();
+        assertEquals(1, suspects, "only the one task that can have been running on a 1-thread worker");
     }
 
     @Test
@@ -231,6 +247,19 @@ class SchedulerStateTest {
         assertTrue(is.contains(new Report("c", k("b"), ReportKind.CANCELLED, List.of(), null, null)));
         assertTrue(is.contains(new Free("w1", List.of(k("a")))));
         assertEquals(Map.of(), states());
+    }
+
+    /** Issue 20 item 2: cancelling a key cancels what depends on it (it could never run). */
+    @Test
+    void cancellingAKeyCancelsItsDependents() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("a"), k("c")), false));
+        List<SchedulerInstruction> is = on(new CancelKeys("c", List.of(k("a"))));
+        List<Key> cancelled = new ArrayList<>();
+        for (SchedulerInstruction i : is) if (i instanceof Report r && r.kind() == ReportKind.CANCELLED) cancelled.add(r.key());
+        assertEquals(Set.of(k("a"), k("c")), Set.copyOf(cancelled));
+        assertEquals(Map.of(), states());
+        assertEquals(List.of(), computes(is));
     }
 
     @Test
@@ -274,7 +303,26 @@ class SchedulerStateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> on(new UpdateGraph("c", List.of(task("b", "zzz")), List.of(k("b")), false)));
         assertTrue(e.getMessage().contains("'zzz'") && e.getMessage().contains("'b'"), e.getMessage());
-        s = new SchedulerState(SchedulerState.Options.defaults());
+        assertEquals(Map.of(), states()); // refused before anything changed
+    }
+
+    /** A refused update changes nothing: no task, no client interest, no log line; a good resubmit then runs. */
+    @Test
+    void aRefusedUpdateLeavesNoTraceAndAGoodResubmitRuns() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a")), List.of(k("a")), false));
+        on(new TaskFinished("w1", k("a"), 8, 0.1));
+        Map<String, TaskState> before = states();
+        assertThrows(IllegalArgumentException.class,
+                () -> on(new UpdateGraph("c", List.of(task("b", "a"), task("c", "b", "zzz")), List.of(k("c")), false)));
+        assertThrows(IllegalArgumentException.class,
+                () -> on(new UpdateGraph("c", List.of(task("d")), List.of(k("d"), k("nowhere")), false)));
+        assertEquals(before, states());
+        assertEquals(List.of(), s.story(k("b")));
+        assertEquals(List.of(), s.story(k("d")));
+        List<Compute> cs = computes(on(new UpdateGraph("c", List.of(task("b", "a"), task("c", "b")), List.of(k("c")), false)));
+        assertEquals(List.of(k("b")), cs.stream().map(Compute::key).toList());
+        assertEquals(Map.of("a", TaskState.MEMORY, "b", TaskState.PROCESSING, "c", TaskState.WAITING), states());
     }
 
     @Test

@@ -95,7 +95,7 @@ class WireTest {
     void framesOverTheLimitAreRefusedBeforeParsing() {
         dealer.setIdentity(Wire.remoteIdentity());
         dealer.connect("inproc://wire-test-" + n);
-        dealer.sendMore(new byte[] {'J', 'D', 1, 0});
+        dealer.sendMore(new byte[] {'J', 'D', (byte) Wire.VERSION, 0});
         dealer.send(new byte[5000], 0);
         Wire.Received r = null;
         long end = System.currentTimeMillis() + 5000;

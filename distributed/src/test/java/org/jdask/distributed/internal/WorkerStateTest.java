@@ -108,4 +108,33 @@ class WorkerStateTest {
         assertEquals(List.of(new Erred(k("t"), "err")), on(new ExecuteFailed(k("t"), "err")));
         assertEquals(Map.of(), w.states());
     }
+
+    /** Issue 20 item 0: freed while running, then asked for again (a resubmitted pure key). */
+    @Test
+    void aTaskFreedWhileRunningAndAskedForAgainReportsItsResult() {
+        assertEquals(List.of(new Execute(k("t"), "spec", null)), on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of())));
+        assertEquals(List.of(), on(new Free(List.of(k("t")))));
+        assertEquals(List.of(), on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()))); // no second run
+        assertEquals(Map.of(k("t"), State.EXECUTING), w.states());
+        assertEquals(List.of(new Finished(k("t"), 8, 0.5)), on(new ExecuteDone(k("t"), 8, 0.5)));
+        assertEquals(Map.of(k("t"), State.MEMORY), w.states());
+    }
+
+    @Test
+    void aTaskFreedWhileRunningAndNotAskedForAgainIsDropped() {
+        on(new Compute(k("t"), "spec", null, Map.of(), P0, Map.of()));
+        on(new Free(List.of(k("t"))));
+        assertEquals(List.of(new Drop(List.of(k("t")))), on(new ExecuteDone(k("t"), 8, 0.5)));
+        assertEquals(Map.of(), w.states());
+    }
+
+    @Test
+    void movesAreCheckedAgainstTheTable() {
+        assertEquals(true, WorkerState.allowed(State.READY, State.EXECUTING));
+        assertEquals(false, WorkerState.allowed(State.MEMORY, State.EXECUTING));
+        assertEquals(false, WorkerState.allowed(State.WAITING, State.EXECUTING));
+        for (State from : State.values()) for (State to : State.values()) {
+            if (WorkerState.allowed(from, to)) org.junit.jupiter.api.Assertions.assertNotEquals(from, to);
+        }
+    }
 }

@@ -1,13 +1,13 @@
-package org.jdask.serialize;
+package org.jdask.codec;
 
 import java.nio.ByteBuffer;
 
 /**
  * A codec for one value type that a module knows how to write faster or more safely than a general
  * serializer: {@code NDArray} blocks as raw buffers, Tablesaw tables as Arrow IPC. Modules register
- * one through {@link java.util.ServiceLoader} ({@code META-INF/services/org.jdask.serialize.ValueCodec}),
- * so {@code jdask-schedulers} never depends on the collection modules. The interface lives in
- * {@code jdask-graph} so collection modules implement it without depending on the schedulers.
+ * one through {@link java.util.ServiceLoader} ({@code META-INF/services/org.jdask.codec.ValueCodec}),
+ * so {@code jdask-schedulers} never depends on the collection modules. The interface lives in package {@code org.jdask.codec} of
+ * {@code jdask-graph} (not in {@code org.jdask.serialize}, which is jdask-schedulers's package: no package is split across two jars) so collection modules implement it without depending on the schedulers.
  *
  * <p>{@code org.jdask.serialize.Codecs} (jdask-schedulers) uses a registered codec for a value whose class is exactly {@link #type()} or a
  * subclass of it, both at the top of a frame (tag {@link #tag()}) and nested inside other values

@@ -58,12 +58,15 @@ class WorkerMemoryTest {
     @Test
     void resultsOfThreeTimesTheClustersMemorySpillAndReduceExactly() throws Exception {
         int n = 192; // 192 x 8 MB = 1.5 GB = 3 x (2 x 256 MiB)
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
+        // target 0.5 (Dask: 0.6): in a 256 MiB heap the spill store's own ~40 MB of heap and the
+        // copies a spill makes leave too little room under pause (0.8) at 0.6; see README
+        try (Config.Scope s = Config.set("distributed.worker.memory.target", 0.5);
+             LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
                 .dashboardAddress(null).build();
              Client client = Client.connect(cluster)) {
             List<Integer> ids = IntStream.range(0, n).boxed().collect(Collectors.toList());
             List<Future<double[]>> blocks = client.map(MAKE, ids); // held: the "persisted" array
-            Futures.wait(blocks, 300, TimeUnit.SECONDS);
+            Futures.wait(blocks, 600, TimeUnit.SECONDS);
             List<Future<Double>> sums = client.map(SUM, blocks);
             List<Double> got = client.gather(sums);
             for (int i = 0; i < n; i++) assertEquals(expectedSum(i), got.get(i), "block " + i);
@@ -77,7 +80,7 @@ class WorkerMemoryTest {
             for (WorkerInfo w : info.values()) {
                 assertEquals(256L << 20, w.memoryLimit());
                 assertEquals("running", w.status());
-                assertTrue(w.managedBytes() <= 0.6 * w.memoryLimit() + BLOCK * 8L + 64, w.toString());
+                assertTrue(w.managedBytes() <= 0.5 * w.memoryLimit() + BLOCK * 8L + 64, w.toString());
                 spilled += w.spilledBytes();
                 managed += w.managedBytes();
             }

@@ -54,6 +54,7 @@ public final class MemoryManager implements AutoCloseable {
     private long lastGc, lastProcessSpill;
     private volatile long processBytes;
     private long loggedSpills, lastSpillLog;
+    private int terminateStrikes;
 
     public MemoryManager(MemoryPolicy policy, LocalDirectory dir, SpillBuffer.Codec codec, boolean ownsProcess, Listener listener) {
         this.policy = policy;
@@ -148,6 +149,10 @@ public final class MemoryManager implements AutoCloseable {
             a = policy.decide(managed, process);
         }
         processBytes = process;
+        // terminate only when it lasts: two collected readings in a row, a monitor interval apart (a
+        // spill's copies and the JDK's temporary direct buffers can spike one reading)
+        terminateStrikes = a == Action.TERMINATE ? terminateStrikes + 1 : 0;
+        if (a == Action.TERMINATE && terminateStrikes < 2) a = Action.PAUSE;
         if (a == Action.TERMINATE) {
             String why = "process memory " + process + " bytes is past terminate (" + policy.terminate() + " of the "
                     + policy.limit() + "-byte limit, " + MemoryPolicy.PREFIX + "terminate)";

@@ -54,7 +54,7 @@ class WorkerPauseTest {
 
     @Test
     void aWorkerPastPauseStartsNothingNewUntilMemoryIsReleasedThenFinishesEverything() throws Exception {
-        try (Config.Scope s = Config.set("distributed.worker.memory.target", 0.4, "distributed.worker.memory.spill", 0.45,
+        try (Config.Scope s = Config.set("distributed.worker.memory.spill-store-at-start", true, "distributed.worker.memory.target", 0.4, "distributed.worker.memory.spill", 0.45,
                 "distributed.worker.memory.pause", 0.5, "distributed.worker.memory.terminate", 0.95);
              LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(2).processes(true).memoryLimit("256MiB")
                      .dashboardAddress(null).build();
@@ -79,7 +79,7 @@ class WorkerPauseTest {
 
     @Test
     void aTaskLeakingPastTerminateOnEveryTryEndsInKilledWorker() throws Exception {
-        try (Config.Scope s = Config.set("distributed.worker.memory.target", 0.4, "distributed.worker.memory.spill", 0.45,
+        try (Config.Scope s = Config.set("distributed.worker.memory.spill-store-at-start", true, "distributed.worker.memory.target", 0.4, "distributed.worker.memory.spill", 0.45,
                 "distributed.worker.memory.pause", 0.5, "distributed.worker.memory.terminate", 0.6,
                 "distributed.scheduler.allowed-failures", 2);
              LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(true).memoryLimit("256MiB")

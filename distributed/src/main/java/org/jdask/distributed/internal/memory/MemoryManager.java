@@ -65,10 +65,13 @@ public final class MemoryManager implements AutoCloseable {
         long capacity = Math.min(256L << 20, Math.max(policy.limit(), 64L << 20));
         this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
         long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
+        // Chronicle Map compiles code when a store is created (seconds of CPU, tens of MB of heap for
+        // a moment). By default a worker creates its store once its results pass half of target, so
+        // start-up and short jobs never pay for it; `spill-store-at-start: true` creates it while the
+        // heap is still empty, for small heaps that will surely spill (a full one cannot spare the MBs).
+        boolean atStart = ownsProcess && Config.getBoolean(MemoryPolicy.PREFIX + "spill-store-at-start", false);
         this.monitor = new Thread(() -> {
-            // a worker JVM creates its store while its heap is empty: Chronicle Map compiles code at
-            // creation (tens of MB of heap for a moment), which a small heap full of results cannot spare
-            if (ownsProcess) prepareQuietly();
+            if (atStart) prepareQuietly();
             watch(interval);
         }, "jdask-memory-monitor");
         monitor.setDaemon(true);

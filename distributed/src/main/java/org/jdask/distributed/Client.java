@@ -731,7 +731,7 @@ public final class Client implements AutoCloseable {
 
     private int moves(java.util.function.LongFunction<Message> request, String what) {
         checkOpen();
-        long timeout = (long) (Config.getDouble("distributed.client.retire-timeout", 600) * 1000);
+        long timeout = Config.getDuration("distributed.client.retire-timeout", Duration.ofMinutes(10)).toMillis();
         Messages.MovesDone m = waitFor(conn.request(null, request), Messages.MovesDone.class, what, timeout);
         if (m.error() != null) throw new JdaskException(what + ": " + m.error());
         return (int) m.moved();

@@ -2,6 +2,7 @@ package org.jdask.distributed.internal.memory;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class MemoryManager implements AutoCloseable {
         // planned small (what is planned is written out early); Chronicle Map grows by tiers beyond it
         long capacity = Math.min(256L << 20, Math.max(policy.limit(), 64L << 20));
         this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
-        long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
+        long interval = Math.max(5, Config.getDuration(MemoryPolicy.PREFIX + "monitor-interval", Duration.ofMillis(100)).toMillis());
         // Chronicle Map compiles code when a store is created (seconds of CPU, tens of MB of heap for
         // a moment). By default a worker creates its store once its results pass half of target, so
         // start-up and short jobs never pay for it; `spill-store-at-start: true` creates it while the

@@ -27,9 +27,10 @@ import org.zeromq.ZMQ;
  * Starts a worker in its own JVM and keeps it running: when the worker process dies (crash,
  * {@code kill -9}, out of memory) the nanny tells the scheduler at once (so its tasks are
  * rescheduled without waiting for a heartbeat timeout) and starts a new one. The child gets the
- * one JVM flag list ({@link JvmFlags#get()}), {@code -XX:+ExitOnOutOfMemoryError} (as the
- * {@code processes} pool's workers) and this JVM's classpath, and exits by itself if the nanny's
- * JVM disappears.
+ * one JVM flag list ({@link JvmFlags#get()}) and this JVM's classpath, and exits by itself if the
+ * nanny's JVM disappears. An {@code OutOfMemoryError} inside a task fails that task (the worker
+ * lives on); one anywhere else ends the worker JVM (see {@link WorkerMain}), and the nanny starts a
+ * new one. (Not {@code -XX:+ExitOnOutOfMemoryError}: it would end the JVM for a task's error too.)
  */
 public final class Nanny implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Nanny.class);
@@ -103,8 +104,6 @@ public final class Nanny implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
-        // a worker whose heap runs out outside a task (its I/O thread, a codec) exits and is restarted, never lingers
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));

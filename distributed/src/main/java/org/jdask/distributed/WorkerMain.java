@@ -62,6 +62,7 @@ public final class WorkerMain {
             }
         }
         CountDownLatch closed = new CountDownLatch(1);
+        exitOnOutOfMemoryOutsideTasks();
         Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
         Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
@@ -83,6 +84,26 @@ public final class WorkerMain {
         }
         closed.await();
         System.exit(w.diedOfTimeout() ? EXIT_NO_SCHEDULER : w.retired() ? WorkerMemory.EXIT_RETIRED : 0); // a retired worker's nanny does not replace it
+    }
+
+    /** Exit status of a worker JVM whose heap ran out outside a task (as {@code -XX:+ExitOnOutOfMemoryError}'s). */
+    public static final int EXIT_OUT_OF_MEMORY = 3;
+
+    /**
+     * A task's {@code OutOfMemoryError} fails that task (the worker catches it); one that escapes any
+     * other thread (the I/O loop, a heartbeat, a codec) leaves the worker unusable, so the JVM ends
+     * at once and its nanny starts a new one instead of letting it linger.
+     */
+    static void exitOnOutOfMemoryOutsideTasks() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println("worker JVM out of memory in thread " + t.getName() + " (outside a task): exiting");
+                Runtime.getRuntime().halt(EXIT_OUT_OF_MEMORY);
+            }
+            if (previous != null) previous.uncaughtException(t, e);
+            else e.printStackTrace();
+        });
     }
 
     private static final Fn1<Object, Object> WARM_UP = x -> x;

@@ -7,6 +7,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -37,8 +41,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  *   <li>system properties {@code -Djdask.x.y=v};
  *   <li>{@link #set} scopes: thread-confined, nestable, undone on {@code close()}.
  * </ol>
- * Values from the environment and system properties are parsed as YAML scalars, so {@code 0.7}
- * is a double and {@code true} a boolean. In keys, {@code _} and {@code -} mean the same
+ * Values from the environment and system properties are parsed as Dask parses its environment
+ * ({@link ConfigValues#parseLiteral}): Python literals ({@code 0.7}, {@code 4}, {@code 'text'},
+ * {@code [1, 2]}, {@code True}, {@code None}), then {@code true/false/null/none} in any case, else
+ * the text. Time settings read through {@link #getDuration} take {@code "5s"}, {@code "100ms"},
+ * {@code "2 minutes"}; size settings read through {@link #getBytes} take {@code "4GB"}. A
+ * {@code $JDASK_CONFIG} naming nothing is logged as a warning. In keys, {@code _} and {@code -} mean the same
  * ({@code num_workers} is {@code num-workers}). A malformed YAML file fails with an error naming
  * the file and line.
  *
@@ -48,6 +56,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * fallback. {@link #get} of an inner key returns the section as nested maps.
  */
 public final class Config {
+    private static final Logger LOG = LoggerFactory.getLogger(Config.class);
     private static volatile Map<String, Object> base;
     /**
      * Per-thread stack of scopes, innermost first. A concurrent deque because a scope may be
@@ -132,48 +141,40 @@ public final class Config {
         return v == null ? fallback : v.toString();
     }
 
+    /** An integer setting; a non-integral value ({@code 2.5}) or text fails naming the key (see {@link ConfigValues#toInt}). */
     public static int getInt(String key, int fallback) {
         Object v = get(key);
-        if (isUnset(v)) return fallback;
-        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            long l = ((Number) v).longValue();
-            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("config " + key + " must be an integer, got " + v + " (out of int range)");
-            }
-            return (int) l;
-        }
-        if (v instanceof Map) throw new IllegalArgumentException("config " + key + " must be an integer, got the section " + v);
-        try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("config " + key + " must be an integer, got '" + v + "'");
-        }
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toInt(v, key);
     }
 
     public static double getDouble(String key, double fallback) {
         Object v = get(key);
-        if (isUnset(v)) return fallback;
-        if (v instanceof Number n) return n.doubleValue();
-        try {
-            return Double.parseDouble(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("config " + key + " must be a number, got '" + v + "'");
-        }
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toDouble(v, key);
     }
 
     public static boolean getBoolean(String key, boolean fallback) {
         Object v = get(key);
-        if (isUnset(v)) return fallback;
-        if (v instanceof Boolean b) return b;
-        String s = v.toString().trim().toLowerCase();
-        if (s.equals("true") || s.equals("yes") || s.equals("1")) return true;
-        if (s.equals("false") || s.equals("no") || s.equals("0")) return false;
-        throw new IllegalArgumentException("config " + key + " must be true or false, got '" + v + "'");
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toBoolean(v, key);
     }
 
-    /** Empty strings (like {@code num-workers: ""} in the defaults) mean "not set": use the fallback. */
-    private static boolean isUnset(Object v) {
-        return v == null || (v instanceof String s && s.isBlank());
+    /**
+     * A time setting: {@code "5s"}, {@code "100ms"}, {@code "2 minutes"}, or a plain number of
+     * seconds (as Dask's {@code parse_timedelta}); see {@link ConfigValues#parseDuration}.
+     */
+    public static Duration getDuration(String key, Duration fallback) {
+        return getDuration(key, fallback, ChronoUnit.SECONDS);
+    }
+
+    /** Like {@link #getDuration(String, Duration)}, plain numbers in {@code plainUnit} (for keys such as {@code ...-ms}). */
+    public static Duration getDuration(String key, Duration fallback, ChronoUnit plainUnit) {
+        Object v = get(key);
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toDuration(v, key, plainUnit);
+    }
+
+    /** A size setting in bytes: {@code "4GB"}, {@code "512MiB"}, or a plain number of bytes; see {@link ConfigValues#parseBytes}. */
+    public static long getBytes(String key, long fallback) {
+        Object v = get(key);
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toBytes(v, key);
     }
 
     /** Every setting in force on this thread, flattened to dotted keys, sorted. */
@@ -217,7 +218,11 @@ public final class Config {
         Map<String, Object> b = base;
         if (b == null) {
             synchronized (Config.class) {
-                if (base == null) base = Collections.unmodifiableMap(load(System.getenv(), System.getProperties()));
+                if (base == null) {
+                    List<String> warnings = new ArrayList<>();
+                    base = Collections.unmodifiableMap(load(System.getenv(), System.getProperties(), Path.of("/etc/jdask"), warnings));
+                    for (String w : warnings) LOG.warn(w);
+                }
                 b = base;
             }
         }
@@ -231,6 +236,14 @@ public final class Config {
 
     /** Like {@link #load(Map, java.util.Properties)} with the system-wide directory moved (tests). */
     static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc) {
+        return load(env, props, etc, new ArrayList<>());
+    }
+
+    /**
+     * Like {@link #load(Map, java.util.Properties, Path)}, adding to {@code warnings} what the
+     * caller should log: a {@code $JDASK_CONFIG} that names nothing (the other places are optional).
+     */
+    static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc, List<String> warnings) {
         Map<String, Object> m = new TreeMap<>();
         try {
             Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
@@ -249,19 +262,23 @@ public final class Config {
         String home = props.getProperty("user.home");
         if (home != null) places.add(Path.of(home, ".config", "jdask"));
         String cfg = env.get("JDASK_CONFIG");
-        if (cfg != null && !cfg.isBlank()) places.add(Path.of(cfg));
+        if (cfg != null && !cfg.isBlank()) {
+            Path p = Path.of(cfg);
+            if (Files.exists(p)) places.add(p);
+            else warnings.add("JDASK_CONFIG names " + cfg + ", which does not exist (" + p.toAbsolutePath() + "); no config file read from it");
+        }
         for (Path p : places) loadPath(p, m);
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
             String key = canonical(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace("__", "."));
             if (key.isEmpty()) continue;
-            flattenInto(key, parseScalar(e.getValue()), m);
+            flattenInto(key, ConfigValues.parseLiteral(e.getValue()), m);
         }
         for (String name : new TreeMap<>(props.stringPropertyNames().stream()
                 .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
             if (!name.startsWith("jdask.") || name.length() == 6) continue;
-            flattenInto(canonical(name.substring(6)), parseScalar(props.getProperty(name)), m);
+            flattenInto(canonical(name.substring(6)), ConfigValues.parseLiteral(props.getProperty(name)), m);
         }
         return m;
     }
@@ -331,16 +348,6 @@ public final class Config {
         out.keySet().removeIf(k -> k.startsWith(below));
         for (int i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) out.remove(key.substring(0, i));
         out.put(key, value);
-    }
-
-    private static Object parseScalar(String s) {
-        try {
-            Object v = new Load(LoadSettings.builder().build()).loadFromString(s);
-            // "null" and "~" are YAML's null (unset); an empty or blank value stays an empty string
-            return v == null && s.isBlank() ? s : v;
-        } catch (YamlEngineException e) {
-            return s;
-        }
     }
 
     @SuppressWarnings("unchecked")

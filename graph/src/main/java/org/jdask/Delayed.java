@@ -397,7 +397,7 @@ public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
             if (arg == null || arg instanceof Delayed || arg instanceof Lazy) return;
             long bytes = estimateBytes(arg);
             if (bytes == 0) return; // scalars and plain objects: no config lookup on the build hot path
-            long limit = Config.getInt("admin.large-object-warning-bytes", 1_000_000);
+            long limit = Config.getBytes("admin.large-object-warning-bytes", 1_000_000);
             if (bytes < limit) return;
             synchronized (SEEN) {
                 if (contains(WARNED, arg)) return;

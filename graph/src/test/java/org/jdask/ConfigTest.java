@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -73,9 +74,16 @@ class ConfigTest {
     }
 
     @Test
-    void missingPlacesAreSkipped() throws Exception {
-        Map<String, Object> m = Config.load(Map.of("JDASK_CONFIG", tmp.resolve("nope.yaml").toString()), props(), tmp.resolve("no-etc"));
+    void missingPlacesAreSkippedButAMissingJdaskConfigWarns() throws Exception {
+        List<String> warnings = new java.util.ArrayList<>();
+        String nope = tmp.resolve("nope.yaml").toString();
+        Map<String, Object> m = Config.load(Map.of("JDASK_CONFIG", nope), props(), tmp.resolve("no-etc"), warnings);
         assertEquals(false, m.get("delayed-pure"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("JDASK_CONFIG names " + nope + ", which does not exist"), warnings.get(0));
+        warnings.clear();
+        Config.load(Map.of(), props(), tmp.resolve("no-etc"), warnings);
+        assertEquals(List.of(), warnings, "the optional places (/etc/jdask, ~/.config/jdask) do not warn");
     }
 
     @Test
@@ -90,7 +98,7 @@ class ConfigTest {
     }
 
     @Test
-    void environmentValuesAreYamlScalarsAndDoubleUnderscoreNests() throws Exception {
+    void environmentValuesAreDaskLiteralsAndDoubleUnderscoreNests() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("JDASK_DISTRIBUTED__WORKER__MEMORY__TARGET", "0.7");
         env.put("JDASK_DELAYED_PURE", "true");
@@ -101,7 +109,20 @@ class ConfigTest {
         env.put("JDASK_EMPTY", "");
         env.put("JDASK_NOTHING", "null");
         env.put("JDASK_WORDS", "a plain string");
+        // as Dask reads its environment: Python literals, then true/false/null/none in any case
+        env.put("JDASK_PY__TRUE", "True");
+        env.put("JDASK_PY__FALSE", "False");
+        env.put("JDASK_PY__NONE", "None");
+        env.put("JDASK_PY__LIST", "[1, 'two', 3.0]");
+        env.put("JDASK_PY__QUOTED", "'4'");
+        env.put("JDASK_PY__TIME", "5s");
         Map<String, Object> m = Config.load(env, props());
+        assertEquals(true, m.get("py.true"));
+        assertEquals(false, m.get("py.false"));
+        assertTrue(m.containsKey("py.none") && m.get("py.none") == null);
+        assertEquals(List.of(1, "two", 3.0), m.get("py.list"));
+        assertEquals("4", m.get("py.quoted"));
+        assertEquals("5s", m.get("py.time"));
         assertEquals(0.7, m.get("distributed.worker.memory.target"));
         assertEquals(true, m.get("delayed-pure"));
         assertEquals(4, m.get("num-workers"));

@@ -25,8 +25,9 @@ public final class Chunks implements Serializable {
     }
 
     /**
-     * Regular chunks of at most {@code blockShape[i]} along axis i (-1 or 0: the whole axis),
-     * the last one ragged.
+     * Regular chunks of at most {@code blockShape[i]} along axis i (-1: the whole axis), the last
+     * one ragged. A chunk length of 0 is refused (a chunk holds at least one element), except on
+     * an axis of length 0, which has one chunk of length 0 whatever is asked.
      */
     public static Chunks regular(int[] shape, int[] blockShape) {
         if (blockShape.length != shape.length) {
@@ -36,8 +37,13 @@ public final class Chunks implements Serializable {
         int[][] s = new int[shape.length][];
         for (int a = 0; a < shape.length; a++) {
             if (shape[a] < 0) throw new IllegalArgumentException("negative dimension in shape " + Shape.str(shape));
-            int c = blockShape[a] <= 0 ? Math.max(shape[a], 1) : blockShape[a];
             if (blockShape[a] < -1) throw new IllegalArgumentException("bad chunk length " + blockShape[a] + " in " + Shape.str(blockShape));
+            if (blockShape[a] == 0 && shape[a] > 0) {
+                throw new IllegalArgumentException("chunk length 0 on axis " + a + " (length " + shape[a] + ") in chunks "
+                        + Shape.str(blockShape) + " for shape " + Shape.str(shape) + ": a chunk holds at least one element; "
+                        + "use -1 for the whole axis");
+            }
+            int c = blockShape[a] <= 0 ? Math.max(shape[a], 1) : blockShape[a];
             s[a] = split(shape[a], c);
         }
         return new Chunks(s);

@@ -26,9 +26,7 @@ final class Indexing {
     static DArray slice(DArray x, List<Object> index) {
         int[] shape = x.shape();
         List<Object> items = Slice.expand(index, shape);
-        boolean trivial = true;
-        for (Object o : items) if (!(o instanceof Slice s && s.start() == null && s.stop() == null && s.step() == null)) trivial = false;
-        if (trivial) return x;
+        if (keepsEverything(items, shape)) return x;
         Chunks c = x.chunks;
         List<List<Piece>> perItem = new ArrayList<>();
         int axis = 0;
@@ -67,6 +65,20 @@ final class Indexing {
                     new Object[] {Key.of(x.name, in)}));
         }
         return new DArray(name, out, x.dtype, l, x);
+    }
+
+    /**
+     * Whether the expanded index is all slices each keeping its whole axis in order ({@code :},
+     * {@code 0:24} on a length-24 axis, {@code ::-1} on a length-1 axis, anything on a length-0
+     * one): then slicing returns the same array, as in Dask.
+     */
+    static boolean keepsEverything(List<Object> items, int[] shape) {
+        for (int a = 0; a < items.size(); a++) {
+            if (!(items.get(a) instanceof Slice s)) return false;
+            int[] r = s.resolve(shape[a]);
+            if (r[2] != shape[a] || (shape[a] > 1 && (r[0] != 0 || r[1] != 1))) return false;
+        }
+        return true;
     }
 
     static int blockOf(Chunks c, int axis, long pos) {
@@ -332,17 +344,8 @@ final class Indexing {
         int nd = first.ndim();
         int ax = Shape.axis(axis, nd);
         DType t = first.dtype;
+        Shape.checkConcatenate(arrays.stream().map(DArray::shape).toList(), ax);
         for (DArray a : arrays) {
-            if (a.ndim() != nd) {
-                throw new IllegalArgumentException("all arrays must have the same number of dimensions: " + Shape.str(first.shape())
-                        + " vs " + Shape.str(a.shape()));
-            }
-            for (int i = 0; i < nd; i++) {
-                if (i != ax && a.shape()[i] != first.shape()[i]) {
-                    throw new IllegalArgumentException("concatenate along axis " + ax + ": shapes " + Shape.str(first.shape())
-                            + " and " + Shape.str(a.shape()) + " differ on axis " + i);
-                }
-            }
             if (a.dtype != t) t = DType.promote(t, a.dtype);
         }
         List<DArray> parts = new ArrayList<>();
@@ -375,11 +378,8 @@ final class Indexing {
         int nd = arrays.get(0).ndim();
         int ax = Shape.axis(axis, nd + 1);
         List<DArray> expanded = new ArrayList<>();
+        Shape.checkStack(arrays.stream().map(DArray::shape).toList());
         for (DArray a : arrays) {
-            if (!Arrays.equals(a.shape(), arrays.get(0).shape())) {
-                throw new IllegalArgumentException("all input arrays must have the same shape: " + Shape.str(arrays.get(0).shape())
-                        + " vs " + Shape.str(a.shape()));
-            }
             Object[] idx = new Object[ax + 1];
             Arrays.fill(idx, Slice.all());
             idx[ax] = Slice.NEWAXIS;

@@ -162,12 +162,24 @@ public final class Linalg {
         return out;
     }
 
-    private static DArray rowBlocks(DArray a, String what) {
+    /**
+     * A itself when it is 2-d with one column of blocks (TSQR's input), else refused as Dask
+     * refuses, saying what to do: rechunking the columns whole is not done silently, because it
+     * makes every row block hold all the columns (rows × columns × 8 bytes each), which for a wide
+     * array is memory the user should choose to spend.
+     */
+    static DArray rowBlocks(DArray a, String what) {
         if (a.ndim() != 2) throw new IllegalArgumentException(what + " needs a 2-d array, got shape " + Shape.str(a.shape()));
-        return a.chunks.numBlocks(1) == 1 ? a : a.rechunk(Chunks.of(a.shape(), new int[][] {a.chunks.sizes(0), {a.shape()[1]}}));
+        if (a.chunks.numBlocks(1) == 1) return a;
+        int rows = a.chunks.size(0, 0), cols = a.shape()[1];
+        throw new IllegalArgumentException(what + " (TSQR) needs a tall-and-skinny array with one column of blocks (chunked along rows "
+                + "only); got shape " + Shape.str(a.shape()) + " in " + a.chunks.numBlocks(0) + " x " + a.chunks.numBlocks(1)
+                + " blocks (column chunks " + Shape.str(a.chunks.sizes(1)) + "). Rechunk first, e.g. x.rechunk(" + rows
+                + ", -1): each row block then holds all " + cols + " columns (" + rows + " x " + cols + " x 8 bytes = "
+                + ((long) rows * cols * 8) + " bytes per block)");
     }
 
-    /** Tall-and-skinny QR (TSQR); A is rechunked to whole rows when its columns are chunked. */
+    /** Tall-and-skinny QR (TSQR) of a 2-d array with one column of blocks (others are refused: see README). */
     public static QR qr(DArray a) {
         DArray x = rowBlocks(a, "qr").astype(DType.FLOAT64);
         int m = x.shape()[1];
@@ -230,9 +242,9 @@ public final class Linalg {
         return new NDArray[] {nd(qr.getQ(null, true)), nd(qr.getR(null, true))};
     }
 
-    /** SVD of a tall-and-skinny array via TSQR: U chunked like A's rows, S (k), Vᵀ (k×m). */
+    /** SVD of a tall-and-skinny array with one column of blocks via TSQR: U chunked like A's rows, S (k), Vᵀ (k×m). */
     public static SVD svd(DArray a) {
-        QR f = qr(a);
+        QR f = qr(rowBlocks(a, "svd"));
         DArray r = f.r();
         int k = r.shape()[0], m = r.shape()[1];
         int s = Math.min(k, m);
@@ -307,7 +319,7 @@ public final class Linalg {
         if (as.length != 2 || bs.length < 1 || bs.length > 2 || bs[0] != as[0]) {
             throw new IllegalArgumentException("lstsq: A of shape " + Shape.str(as) + " and b of shape " + Shape.str(bs) + " do not match");
         }
-        QR f = qr(a);
+        QR f = qr(rowBlocks(a, "lstsq"));
         DArray y = bs.length == 1 ? b.get(Slice.all(), Slice.NEWAXIS) : b;
         y = y.astype(DType.FLOAT64).rechunk(Chunks.of(y.shape(), new int[][] {f.q().chunks.sizes(0), {y.shape()[1]}}));
         DArray qty = f.q().transpose().matmul(y); // k × p, one block row

@@ -419,17 +419,8 @@ public final class NDArray implements Serializable {
         int[] sh = first.shape();
         DType t = first.dtype;
         sh[ax] = 0;
+        Shape.checkConcatenate(parts.stream().map(p -> p.shape).toList(), ax);
         for (NDArray p : parts) {
-            if (p.ndim() != first.ndim()) {
-                throw new IllegalArgumentException("all arrays must have the same number of dimensions: "
-                        + Shape.str(first.shape) + " vs " + Shape.str(p.shape));
-            }
-            for (int i = 0; i < sh.length; i++) {
-                if (i != ax && p.shape[i] != first.shape[i]) {
-                    throw new IllegalArgumentException("concatenate along axis " + ax + ": shapes " + Shape.str(first.shape)
-                            + " and " + Shape.str(p.shape) + " differ on axis " + i);
-                }
-            }
             sh[ax] += p.shape[ax];
             if (p.dtype != t) t = DType.promote(t, p.dtype);
         }
@@ -450,13 +441,8 @@ public final class NDArray implements Serializable {
     public static NDArray stack(List<NDArray> parts, int axis) {
         if (parts.isEmpty()) throw new IllegalArgumentException("need at least one array to stack");
         int ax = Shape.axis(axis, parts.get(0).ndim() + 1);
-        return concatenate(parts.stream().map(p -> {
-            if (!Arrays.equals(p.shape, parts.get(0).shape)) {
-                throw new IllegalArgumentException("all input arrays must have the same shape: " + Shape.str(parts.get(0).shape)
-                        + " vs " + Shape.str(p.shape));
-            }
-            return p.expandDims(ax);
-        }).toList(), ax);
+        Shape.checkStack(parts.stream().map(p -> p.shape).toList());
+        return concatenate(parts.stream().map(p -> p.expandDims(ax)).toList(), ax);
     }
 
     // ------------------------------------------------------------------------------ elementwise

@@ -1,5 +1,7 @@
 package org.jdask.array;
 
+import java.util.List;
+
 import java.util.Arrays;
 
 /**
@@ -95,5 +97,36 @@ public final class Shape {
             b.append(shape[i]);
         }
         return b.append(')').toString();
+    }
+
+    /**
+     * Checks that arrays of these shapes can be concatenated along {@code axis} (same number of
+     * dimensions, equal lengths off that axis); the error names the offending array's position.
+     */
+    static void checkConcatenate(List<int[]> shapes, int axis) {
+        int[] first = shapes.get(0);
+        for (int k = 1; k < shapes.size(); k++) {
+            int[] s = shapes.get(k);
+            if (s.length != first.length) {
+                throw new IllegalArgumentException("concatenate: all arrays must have the same number of dimensions, but array " + k
+                        + " has shape " + str(s) + " and array 0 has " + str(first));
+            }
+            for (int i = 0; i < s.length; i++) {
+                if (i != axis && s[i] != first[i]) {
+                    throw new IllegalArgumentException("concatenate along axis " + axis + ": array " + k + " has shape " + str(s)
+                            + " and array 0 has " + str(first) + "; they differ on axis " + i);
+                }
+            }
+        }
+    }
+
+    /** Checks that arrays of these shapes can be stacked (all equal); the error names the offending array's position. */
+    static void checkStack(List<int[]> shapes) {
+        for (int k = 1; k < shapes.size(); k++) {
+            if (!java.util.Arrays.equals(shapes.get(k), shapes.get(0))) {
+                throw new IllegalArgumentException("stack: all input arrays must have the same shape, but array " + k + " has shape "
+                        + str(shapes.get(k)) + " and array 0 has " + str(shapes.get(0)));
+            }
+        }
     }
 }

@@ -35,20 +35,22 @@ class LinalgTest {
         for (int j = 0; j < 4; j++) for (int i = 0; i < 3; i++) for (int k = 0; k < 5; k++) want[j] += t3.getDouble(i, j, k) * t2.getDouble(k, i);
         close(NDArray.of(want), td, "tensordot");
 
-        Linalg.QR qr = Linalg.qr(x);
+        // TSQR needs one column of blocks: x (column chunks (3, 1)) is refused, its row-blocked copy works
+        DArray tall = x.rechunk(5, -1);
+        Linalg.QR qr = Linalg.qr(tall);
         NDArray q = qr.q().compute(on), r = qr.r().compute(on);
         close(a, q.matmul(r), "Q·R");
         close(NDArray.eye(4, 4, 0), q.transpose().matmul(q), "QᵀQ");
         for (int i = 1; i < 4; i++) for (int j = 0; j < i; j++) assertTrue(Math.abs(r.getDouble(i, j)) < 1e-12, "R upper");
 
-        Linalg.SVD svd = Linalg.svd(x);
+        Linalg.SVD svd = Linalg.svd(tall);
         NDArray u = svd.u().compute(on), s = svd.s().compute(on), vt = svd.vt().compute(on);
         close(a, u.mul(s).matmul(vt), "U·S·Vᵀ");
         for (int i = 1; i < 4; i++) assertTrue(s.getDouble(i - 1) >= s.getDouble(i), "descending singular values");
 
         // least squares equals the normal-equations solution
         NDArray y = NDArrayTest.rand(4, 23);
-        NDArray coef = Linalg.lstsq(x, DArray.fromArray(y, shape(5))).compute(on);
+        NDArray coef = Linalg.lstsq(tall, DArray.fromArray(y, shape(5))).compute(on);
         NDArray ata = a.transpose().matmul(a), aty = a.transpose().matmul(y);
         close(aty, ata.matmul(coef), "AᵀA·x = Aᵀy");
 
@@ -59,6 +61,23 @@ class LinalgTest {
         close(v, spd.matmul(sol), "A·solve(A, b)");
         NDArray low = Linalg.cholesky(m).compute(on);
         close(spd, low.matmul(low.transpose()), "L·Lᵀ");
+    }
+
+    @org.junit.jupiter.api.Test
+    void tsqrRefusesColumnChunkedInputSayingWhatChunkingItNeeds() {
+        DArray x = DArray.fromArray(NDArrayTest.rand(1, 23, 4), shape(5, 3));
+        for (String op : java.util.List.of("qr", "svd", "lstsq")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                Object unused = switch (op) {
+                    case "qr" -> Linalg.qr(x);
+                    case "svd" -> Linalg.svd(x);
+                    default -> Linalg.lstsq(x, DArray.ones(shape(23), shape(5)));
+                };
+            });
+            assertTrue(e.getMessage().startsWith(op + " (TSQR) needs a tall-and-skinny array with one column of blocks"), e.getMessage());
+            assertTrue(e.getMessage().contains("shape (23, 4) in 5 x 2 blocks (column chunks (3, 1))")
+                    && e.getMessage().contains("x.rechunk(5, -1)") && e.getMessage().contains("160 bytes per block"), e.getMessage());
+        }
     }
 
     @ParameterizedTest

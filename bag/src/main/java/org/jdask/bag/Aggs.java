@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 
@@ -77,8 +76,15 @@ final class Aggs {
         return extreme(xs, true);
     }
 
-    static Object nonEmpty(Object v) {
-        if (v == null) throw new NoSuchElementException("min/max of an empty bag");
+    /** The final min: fails on an empty bag (every partition gave null). */
+    static Object minOrFail(Object v) {
+        if (v == null) throw new EmptyBagException("min");
+        return v;
+    }
+
+    /** The final max: fails on an empty bag (every partition gave null). */
+    static Object maxOrFail(Object v) {
+        if (v == null) throw new EmptyBagException("max");
         return v;
     }
 
@@ -109,11 +115,22 @@ final class Aggs {
     }
 
     static double mean(double[] m) {
-        return m[0] == 0 ? Double.NaN : m[1];
+        if (m[0] == 0) throw new EmptyBagException("mean");
+        return m[1];
+    }
+
+    /** The variance from merged moments; NaN when there are records but no more than ddof (as NumPy). */
+    static double variance(String op, double[] m, int ddof) {
+        if (m[0] == 0) throw new EmptyBagException(op);
+        return m[0] - ddof <= 0 ? Double.NaN : m[2] / (m[0] - ddof);
     }
 
     static Fn1<double[], Double> variance(int ddof) {
-        return m -> m[0] - ddof <= 0 ? Double.NaN : m[2] / (m[0] - ddof);
+        return m -> variance("var", m, ddof);
+    }
+
+    static Fn1<double[], Double> std(int ddof) {
+        return m -> Math.sqrt(variance("std", m, ddof));
     }
 
     static boolean any(List<?> xs) {

@@ -12,6 +12,7 @@ import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.fn.FnN;
 import org.jdask.graph.DataNode;
+import org.jdask.graph.Globs;
 import org.jdask.graph.GraphOptimizer;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
@@ -219,26 +220,30 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         return reduce("sum", Aggs::sum, Aggs::sum, null).item();
     }
 
-    /** The smallest record (records must be {@code Comparable}); an empty bag fails. */
+    /** The smallest record (records must be {@code Comparable}); an empty bag fails with {@link EmptyBagException}. */
     @SuppressWarnings("unchecked")
     public Item<T> min() {
         Fn1<List<T>, T> part = xs -> (T) Aggs.min(xs);
-        return reduce("min", part, part, v -> (T) Aggs.nonEmpty(v)).item();
+        return reduce("min", part, part, v -> (T) Aggs.minOrFail(v)).item();
     }
 
-    /** The largest record (records must be {@code Comparable}); an empty bag fails. */
+    /** The largest record (records must be {@code Comparable}); an empty bag fails with {@link EmptyBagException}. */
     @SuppressWarnings("unchecked")
     public Item<T> max() {
         Fn1<List<T>, T> part = xs -> (T) Aggs.max(xs);
-        return reduce("max", part, part, v -> (T) Aggs.nonEmpty(v)).item();
+        return reduce("max", part, part, v -> (T) Aggs.maxOrFail(v)).item();
     }
 
-    /** The mean of numeric records (NaN when empty). */
+    /** The mean of numeric records; an empty bag fails with {@link EmptyBagException}. */
     public Item<Double> mean() {
         return reduce("mean", Aggs::moments, Aggs::mergeMoments, Aggs::mean).item();
     }
 
-    /** The variance with {@code ddof} delta degrees of freedom (0: population, as Dask's default). */
+    /**
+     * The variance with {@code ddof} delta degrees of freedom (0: population, as Dask's default);
+     * an empty bag fails with {@link EmptyBagException}, a bag of at most {@code ddof} records
+     * gives NaN (as NumPy).
+     */
     public Item<Double> var(int ddof) {
         return reduce("var", Aggs::moments, Aggs::mergeMoments, Aggs.variance(ddof), ddof).item();
     }
@@ -250,7 +255,7 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
 
     /** The standard deviation with {@code ddof} delta degrees of freedom. */
     public Item<Double> std(int ddof) {
-        return var(ddof).map(Math::sqrt);
+        return reduce("std", Aggs::moments, Aggs::mergeMoments, Aggs.std(ddof), ddof).item();
     }
 
     /** Whether any record is {@code true} (records must be Booleans). */
@@ -506,7 +511,7 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
     }
 
     /**
-     * Writes partition {@code i} to {@code pattern} with its {@code *} replaced by {@code i},
+     * Writes partition {@code i} to {@code pattern} with its one {@code *} replaced by {@code i},
      * zero-padded to the width of the last index so the files sort in partition order (a pattern
      * without {@code *} is a directory: {@code dir/i.part}), one record per line
      * ({@code toString()}, a newline added unless present), compressed with {@code compression};
@@ -525,11 +530,10 @@ public final class Bag<T> extends LazyNode implements Lazy<List<T>>, Tokenizable
         FnN write = new PartFns.WriteText();
         Map<Key, Node> layer = new LinkedHashMap<>();
         List<Object> written = new ArrayList<>();
-        int width = Integer.toString(npartitions - 1).length();
+        List<String> files = Globs.outputPaths(p, npartitions, "toTextFiles");
         for (int i = 0; i < npartitions; i++) {
             Key k = Key.of(newName, i);
-            String file = p.replace("*", String.format("%0" + width + "d", i));
-            layer.put(k, Task.ofArray(write, new Object[] {key(i), file, compression.id()}));
+            layer.put(k, Task.ofArray(write, new Object[] {key(i), files.get(i), compression.id()}));
             written.add(k);
         }
         Key root = Key.of(newName + "-all", 0);

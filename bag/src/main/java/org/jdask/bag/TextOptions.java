@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code blocksize} (bytes, 0 = off): split each uncompressed file into blocks of about this
  *       size, one partition each, cut at line boundaries (a line belongs to the block its first
- *       byte is in). Compressed files are never split.
+ *       byte is in). Compressed files cannot be split: a blocksize with a compressed file fails when
+ *       the bag is built, naming the file (as Dask refuses).
  *   <li>{@code encoding}: the files' charset (UTF-8 by default); bytes it cannot decode fail the
  *       read with the file, byte offset and line.
  *   <li>{@code filesPerPartition}: without a blocksize, this many files make one partition.

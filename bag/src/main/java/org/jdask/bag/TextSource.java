@@ -2,10 +2,8 @@ package org.jdask.bag;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jdask.bag.internal.Lines;
 import org.jdask.bag.internal.TextBlock;
+import org.jdask.graph.Globs;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Task;
@@ -22,51 +21,33 @@ import org.jdask.graph.Tokenize;
 final class TextSource {
     private TextSource() {}
 
-    /** Files matching a path, directory or glob ({@code *}, {@code ?}, {@code [..]}, {@code {a,b}}, {@code **}), sorted. */
+    /**
+     * Files matching a path, directory (its files) or glob, sorted: a missing plain path is an
+     * {@link java.io.UncheckedIOException} (a {@code NoSuchFileException}), a glob matching nothing
+     * an {@link IllegalArgumentException} (see {@link Globs}).
+     */
     static List<Path> expand(String pattern) {
-        if (pattern == null || pattern.isEmpty()) throw new IllegalArgumentException("readText needs a path or glob, got an empty string");
-        int firstGlob = -1;
-        for (int i = 0; i < pattern.length(); i++) {
-            if ("*?[{".indexOf(pattern.charAt(i)) >= 0) {
-                firstGlob = i;
-                break;
+        List<Path> found = Globs.expand(pattern, "readText");
+        if (found.size() == 1 && Files.isDirectory(found.get(0))) {
+            Path dir = found.get(0);
+            try (Stream<Path> s = Files.list(dir)) {
+                List<Path> files = s.filter(Files::isRegularFile).sorted().toList();
+                if (files.isEmpty()) throw new IllegalArgumentException("readText: no file in directory '" + pattern + "'");
+                return files;
+            } catch (IOException e) {
+                throw new UncheckedIOException("readText: cannot list directory " + dir, e);
             }
         }
-        if (firstGlob < 0) {
-            Path p = Path.of(pattern);
-            if (Files.isDirectory(p)) return list(p, p.toString() + "/*", 1, pattern);
-            if (!Files.exists(p)) throw new IllegalArgumentException("readText: no file matches '" + pattern + "' (it does not exist)");
-            return List.of(p);
-        }
-        int slash = pattern.lastIndexOf('/', firstGlob);
-        Path base = slash < 0 ? Path.of(".") : Path.of(slash == 0 ? "/" : pattern.substring(0, slash));
-        String rest = pattern.substring(slash + 1);
-        int depth = rest.contains("**") ? Integer.MAX_VALUE : rest.split("/").length;
-        String glob = slash < 0 ? "./" + pattern : pattern;
-        return list(base, glob, depth, pattern);
+        return found;
     }
 
-    private static List<Path> list(Path base, String glob, int depth, String pattern) {
-        if (!Files.isDirectory(base)) {
-            throw new IllegalArgumentException("readText: no file matches '" + pattern + "' (directory " + base + " does not exist)");
-        }
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
-        List<Path> out;
-        try (Stream<Path> s = Files.walk(base, depth)) {
-            out = new ArrayList<>(s.filter(Files::isRegularFile).filter(p -> m.matches(p)).sorted().toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException("readText: cannot list " + base + " for '" + pattern + "'", e);
-        }
-        if (out.isEmpty()) throw new IllegalArgumentException("readText: no file matches '" + pattern + "'");
-        return out;
-    }
-
+    /** These files, each of which must exist now (else as a missing path in {@link #expand}). */
     static List<Path> existing(List<String> paths) {
         if (paths.isEmpty()) throw new IllegalArgumentException("readText needs at least one path");
         List<Path> out = new ArrayList<>();
         for (String s : paths) {
-            Path p = Path.of(s);
-            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("readText: file not found: " + s);
+            Path p = Globs.existing(s, "readText");
+            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("readText: " + s + " is not a regular file");
             out.add(p);
         }
         return out;
@@ -94,6 +75,11 @@ final class TextSource {
                 throw new UncheckedIOException("readText: cannot stat " + path + " (matched by '" + what + "')", e);
             }
             identity.add(List.of(path, size, mtime));
+            if (o.blocksize() > 0 && c != Compression.NONE) {
+                throw new IllegalArgumentException("readText: cannot split the compressed file " + path + " (" + c.id()
+                        + ") into blocks of " + o.blocksize() + " bytes: a compressed stream can only be read from its start; "
+                        + "read compressed files whole with blocksize 0 (TextOptions.defaults(), or readText(pattern))");
+            }
             if (o.blocksize() > 0 && c == Compression.NONE) {
                 if (size == 0) parts.add(List.of(new TextBlock(path, 0, -1, c.id(), o.encoding().name(), includePath)));
                 for (long s = 0; s < size; s += o.blocksize()) {

@@ -1,6 +1,7 @@
 package org.jdask.bag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -198,10 +199,35 @@ class BagTest {
         Bag<Integer> empty = Bag.fromSequence(List.of(), 3);
         List<Object> r = Schedulers.computeAll(s, empty, empty.count(), empty.sum(), empty.distinct(), empty.frequencies(), empty.any(), empty.all());
         assertEquals(List.of(List.of(), 0L, 0L, List.of(), List.of(), false, true), r);
-        assertTrue(Double.isNaN(Schedulers.compute(empty.mean(), s)));
-        TaskFailedException e = assertThrows(TaskFailedException.class, () -> Schedulers.compute(empty.max(), s));
-        assertTrue(e.getMessage().contains("empty bag"), e.getMessage());
         assertEquals(List.of(), empty.take(3));
+        // the reductions without a value for zero records fail alike: one type, naming the operation
+        // (empty after a filter, and a bag of empty partitions only, are empty too)
+        List<Map.Entry<String, Item<?>>> noValue = List.of(Map.entry("min", empty.min()), Map.entry("max", empty.max()),
+                Map.entry("mean", empty.mean()), Map.entry("var", empty.var(1)), Map.entry("std", empty.std()),
+                Map.entry("mean", Bag.fromSequence(DATA, 4).filter(x -> x > 1000).mean()),
+                Map.entry("max", Bag.fromPartitions(List.of(List.<Integer>of(), List.of(), List.of())).max()));
+        for (Map.Entry<String, Item<?>> e : noValue) {
+            TaskFailedException t = assertThrows(TaskFailedException.class, () -> Schedulers.compute(e.getValue(), s), e.getKey());
+            EmptyBagException c = assertInstanceOf(EmptyBagException.class, t.getCause(), t.toString());
+            assertEquals(e.getKey(), c.operation());
+            assertEquals(e.getKey() + " of an empty bag: no records in any partition", c.getMessage());
+            assertTrue(t.getMessage().contains(e.getKey() + " of an empty bag"), t.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schedulers")
+    void mostlyEmptyPartitionsAreExact(String s) {
+        // one record among many empty partitions (more than a reduction level's width), and two
+        List<List<Integer>> one = new ArrayList<>();
+        for (int i = 0; i < 40; i++) one.add(i == 33 ? List.of(7) : List.of());
+        Bag<Integer> b = Bag.fromPartitions(one);
+        assertEquals(List.of(7, 7, 7.0, 0.0, 1L), Schedulers.computeAll(s, b.min(), b.max(), b.mean(), b.var(0), b.count()));
+        assertTrue(Double.isNaN(Schedulers.compute(b.var(1), s)), "one record, ddof 1: NaN as NumPy, not an error");
+        one.set(2, List.of(-3));
+        Bag<Integer> two = Bag.fromPartitions(one);
+        assertEquals(List.of(-3, 7, 2.0, 25.0, 50.0, 5.0), Schedulers.computeAll(s, two.min(), two.max(), two.mean(), two.var(0), two.var(1),
+                two.std()));
     }
 
     @org.junit.jupiter.api.Test

@@ -102,10 +102,53 @@ class ReadTextTest {
             List<Path> files = src.toTextFiles(out + "/part-*.txt" + c.suffix());
             assertEquals(3, files.size());
             for (Path f : files) assertTrue(Files.size(f) > 0 && f.toString().endsWith(".txt" + c.suffix()), f.toString());
-            Bag<String> back = Bag.readText(out + "/part-*.txt" + c.suffix(), 100);
+            Bag<String> back = c == Compression.NONE ? Bag.readText(out + "/part-*.txt", 100) : Bag.readText(out + "/part-*.txt" + c.suffix());
             assertEquals(lines, Schedulers.compute(back, s), c.toString());
             assertEquals(c == Compression.NONE ? back.npartitions() > 3 : back.npartitions() == 3, true, c + " splitting");
         }
+    }
+
+    @Test
+    void blocksizeOnCompressedFilesIsRefusedNamingTheFile() throws IOException {
+        // Dask refuses to split compressed files; so does jdask, when the bag is built
+        Bag<String> src = Bag.fromSequence(oracleLines(sample(50, 4, true)), 2);
+        src.toTextFiles(dir + "/plain-*.txt");
+        src.toTextFiles(dir + "/z-*.txt.gz");
+        for (String pattern : List.of(dir + "/z-*.txt.gz", dir + "/*")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Bag.readText(pattern, 1 << 20));
+            assertTrue(e.getMessage().contains("z-0.txt.gz") && e.getMessage().contains("gzip") && e.getMessage().contains("blocksize 0"),
+                    e.getMessage());
+        }
+        // forced compression counts too; whole-file reads and uncompressed blocks are fine
+        assertThrows(IllegalArgumentException.class,
+                () -> Bag.readText(dir + "/plain-*.txt", TextOptions.defaults().compression(Compression.GZIP).blocksize(64)));
+        assertEquals(2, Bag.readText(dir + "/z-*.txt.gz").npartitions());
+        assertTrue(Bag.readText(dir + "/plain-*.txt", 64).npartitions() > 2);
+    }
+
+    @Test
+    void toTextFilesNeedsExactlyOneStar() {
+        Bag<Integer> b = Bag.fromSequence(List.of(1, 2, 3), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.toTextFiles(dir + "/a_*_*.txt"));
+        assertTrue(e.getMessage().contains("toTextFiles needs exactly one '*'") && e.getMessage().contains("got 2"), e.getMessage());
+        assertEquals(List.of(dir.resolve("d/0.part"), dir.resolve("d/1.part")), b.toTextFiles(dir + "/d"));
+    }
+
+    @Test
+    void aMissingPathIsAnIoErrorAndAnEmptyGlobAnArgumentError() throws IOException {
+        String missing = dir + "/missing.txt";
+        for (org.junit.jupiter.api.function.Executable build : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> Bag.readText(missing), () -> Bag.readText(List.of(missing), TextOptions.defaults()),
+                () -> Bag.readTextWithPath(missing, TextOptions.defaults()))) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, build);
+            assertTrue(e.getCause() instanceof java.nio.file.NoSuchFileException n && n.getFile().equals(missing), String.valueOf(e.getCause()));
+            assertTrue(e.getMessage().contains(missing), e.getMessage());
+        }
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Bag.readText(dir + "/nothing-*.txt"));
+        assertTrue(none.getMessage().contains("no file matches") && none.getMessage().contains("nothing-*.txt"), none.getMessage());
+        // a directory reads its files
+        write("d1.txt", "x\n");
+        assertEquals(1, Bag.readText(dir.toString()).npartitions());
     }
 
     @Test
@@ -199,7 +242,7 @@ class ReadTextTest {
     void badInputFailsNamingTheFile() throws IOException {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Bag.readText(dir + "/nothing-*.txt"));
         assertTrue(none.getMessage().contains("nothing-*.txt"), none.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Bag.readText(dir + "/missing.txt"));
+        assertThrows(UncheckedIOException.class, () -> Bag.readText(dir + "/missing.txt"));
         assertThrows(IllegalArgumentException.class, () -> Bag.readText("/no/such/dir/*.txt"));
 
         // a file that vanishes between building and computing

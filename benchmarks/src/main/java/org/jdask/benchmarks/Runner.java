@@ -39,6 +39,11 @@ public final class Runner {
             W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
+            Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
+                    Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
@@ -72,7 +77,8 @@ public final class Runner {
                     + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
-                    + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]");
+                    + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
+                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

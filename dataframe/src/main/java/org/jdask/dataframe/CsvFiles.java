@@ -6,55 +6,34 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.jdask.graph.Globs;
 
 /** File plumbing for the CSV reader: globs, compression by suffix, whole and partial reads. */
 final class CsvFiles {
     private CsvFiles() {}
 
-    /** Expands a glob ({@code *}, {@code ?}, {@code [..]}, {@code {a,b}}, {@code **}) to sorted paths. */
-    static List<String> expand(String glob) {
-        int firstMeta = -1;
-        for (int i = 0; i < glob.length(); i++) {
-            if ("*?[{".indexOf(glob.charAt(i)) >= 0) {
-                firstMeta = i;
-                break;
-            }
-        }
-        if (firstMeta < 0) {
-            if (!Files.isRegularFile(Path.of(glob))) {
-                throw new IllegalArgumentException("no file matches " + glob + (Files.isDirectory(Path.of(glob))
-                        ? " (it is a directory: use a glob such as " + Path.of(glob, "*.csv") + ")" : ""));
-            }
-            return List.of(glob);
-        }
-        int slash = glob.lastIndexOf('/', firstMeta);
-        Path base = Path.of(slash < 0 ? "." : slash == 0 ? "/" : glob.substring(0, slash));
-        if (!Files.isDirectory(base)) {
-            throw new IllegalArgumentException("no file matches " + glob + ": directory " + base + " does not exist");
-        }
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(slash + 1));
+    /**
+     * The files a path or glob names, sorted (see {@link Globs}: a missing plain path is an
+     * {@link UncheckedIOException} with a {@code NoSuchFileException}, a glob matching nothing an
+     * {@link IllegalArgumentException}); a directory is refused with the glob to use instead.
+     */
+    static List<String> expand(String glob, String reader) {
         List<String> out = new ArrayList<>();
-        boolean deep = glob.indexOf('/', firstMeta) >= 0;
-        try (Stream<Path> s = deep ? Files.walk(base) : Files.list(base)) {
-            s.filter(Files::isRegularFile).filter(p -> m.matches(base.relativize(p)))
-                    .forEach(p -> out.add(slash < 0 ? base.relativize(p).toString() : p.toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("listing " + base + " for " + glob, e);
+        for (Path p : Globs.expand(glob, reader)) {
+            if (Files.isDirectory(p)) {
+                throw new IllegalArgumentException(reader + ": " + glob + " is a directory: use a glob such as " + p.resolve("*.csv"));
+            }
+            out.add(p.toString());
         }
-        if (out.isEmpty()) throw new IllegalArgumentException("no file matches " + glob + " (looked in " + base.toAbsolutePath() + ")");
-        out.sort(null);
         return out;
     }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.jdask.Jdask;
 import org.jdask.Lazy;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.Globs;
 import org.jdask.graph.GraphOptimizer;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
@@ -64,12 +65,13 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      * by {@code dtype}; fails now on an empty glob or unknown {@code usecols}/{@code dtype} names.
      */
     public static DataFrame readCsv(String glob, CsvOptions options) {
-        return readCsv(CsvFiles.expand(glob), options);
+        return readCsv(CsvFiles.expand(glob, "readCsv"), options);
     }
 
     /** Reads the listed CSV files (in this order). */
     public static DataFrame readCsv(List<String> files, CsvOptions options) {
         if (files.isEmpty()) throw new IllegalArgumentException("readCsv got an empty list of files");
+        for (String f : files) Globs.existing(f, "readCsv"); // a missing file: NoSuchFileException naming it, now
         return new DataFrame(new Plan.Csv(CsvSpec.of(files, options)));
     }
 
@@ -78,7 +80,7 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      * streams too), one partition per file; only the columns a result needs are kept.
      */
     public static DataFrame readArrow(String glob) {
-        List<String> files = CsvFiles.expand(glob);
+        List<String> files = CsvFiles.expand(glob, "readArrow");
         FileFormats.Files_ plan = new FileFormats.Files_("arrow", files, FileFormats.arrowSchema(files.get(0)));
         return new DataFrame(plan, FileIndexes.restore("arrow", files, plan.schema));
     }
@@ -90,7 +92,7 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
      * statistics (no data read).
      */
     public static DataFrame readParquet(String glob) {
-        List<String> files = CsvFiles.expand(glob);
+        List<String> files = CsvFiles.expand(glob, "readParquet");
         FileFormats.Files_ plan = new FileFormats.Files_("parquet", files, FileFormats.parquetSchema(files.get(0)));
         return new DataFrame(plan, FileIndexes.restore("parquet", files, plan.schema));
     }
@@ -388,7 +390,8 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
 
     /**
      * count, mean, std, min, 25%, 50%, 75%, max of every numeric column (one row per statistic),
-     * lazily; the quantiles are approximate (merged per-partition samples, as in Dask).
+     * lazily; quartiles interpolate linearly as in pandas, exact up to 1,000 values in a column and
+     * approximate beyond (merged per-partition samples, as in Dask; see {@link Describe}).
      */
     public Scalar<Table> describe() {
         List<String> numeric = new ArrayList<>();
@@ -474,97 +477,6 @@ public final class DataFrame implements Lazy<Table>, Tokenizable {
         public Table finish(List<Object> values) { return (Table) values.get(0); }
         public Lazy<Table> rebuild(TaskGraph persisted) { throw new UnsupportedOperationException(); }
         public GraphOptimizer optimizer() { return FrameOptimizer.INSTANCE; }
-    }
-
-    /** describe()'s partial: per numeric column {n, sum, min, max, M2} and a sorted sample with its weight. */
-    record DescribePartial(double[][] stats, double[][] samples, double[] weights) implements java.io.Serializable {}
-
-    /**
-     * describe(): count, mean, std, min, 25%, 50%, 75%, max of every numeric column. Quantiles are
-     * approximate (as in Dask): each partition keeps up to 1,000 evenly spaced values of its sorted
-     * column, each standing for count/kept rows; the weighted samples are merged.
-     */
-    record Describe(List<String> columns) implements Reductions.Reduction<DescribePartial> {
-        static final int KEEP = 1000;
-
-        public String name() { return "describe"; }
-
-        public DescribePartial chunk(Table t) {
-            int k = columns.size();
-            double[][] st = new double[k][], sm = new double[k][];
-            double[] w = new double[k];
-            for (int i = 0; i < k; i++) {
-                st[i] = new Reductions.Stat(columns.get(i), "var").chunk(t);
-                tech.tablesaw.api.NumericColumn<?> c = (tech.tablesaw.api.NumericColumn<?>) t.column(columns.get(i));
-                double[] v = new double[c.size()];
-                int n = 0;
-                for (int r = 0; r < c.size(); r++) if (!c.isMissing(r)) v[n++] = c.getDouble(r);
-                Arrays.sort(v, 0, n);
-                int keep = Math.min(KEEP, n);
-                double[] s = new double[keep];
-                for (int j = 0; j < keep; j++) s[j] = v[(int) (((long) j * n + n / 2) / Math.max(1, keep))];
-                sm[i] = s;
-                w[i] = keep == 0 ? 0 : (double) n / keep;
-            }
-            return new DescribePartial(st, sm, w);
-        }
-
-        public DescribePartial combine(List<DescribePartial> parts) {
-            int k = columns.size();
-            double[][] st = new double[k][], sm = new double[k][];
-            double[] w = new double[k];
-            for (int i = 0; i < k; i++) {
-                List<double[]> col = new ArrayList<>();
-                for (DescribePartial p : parts) col.add(p.stats()[i]);
-                st[i] = new Reductions.Stat(columns.get(i), "var").combine(col);
-                // merge the weighted samples, then thin back to KEEP points of equal weight
-                int total = 0;
-                for (DescribePartial p : parts) total += p.samples()[i].length;
-                double[] vals = new double[total], wts = new double[total];
-                Integer[] order = new Integer[total];
-                int o = 0;
-                for (DescribePartial p : parts) {
-                    for (double v : p.samples()[i]) { vals[o] = v; wts[o] = p.weights()[i]; order[o] = o; o++; }
-                }
-                Arrays.sort(order, (a, b) -> Double.compare(vals[a], vals[b]));
-                double sum = 0;
-                for (double x : wts) sum += x;
-                int keep = Math.min(KEEP, total);
-                double[] s = new double[keep];
-                double acc = 0;
-                int j = 0;
-                for (int q = 0; q < keep; q++) {
-                    double target = (q + 0.5) * sum / keep;
-                    while (j < total - 1 && acc + wts[order[j]] < target) acc += wts[order[j++]];
-                    s[q] = vals[order[j]];
-                }
-                sm[i] = s;
-                w[i] = keep == 0 ? 0 : sum / keep;
-            }
-            return new DescribePartial(st, sm, w);
-        }
-
-        public Object finish(DescribePartial p) {
-            String[] stats = {"count", "mean", "std", "min", "25%", "50%", "75%", "max"};
-            tech.tablesaw.api.StringColumn stat = tech.tablesaw.api.StringColumn.create("statistic", stats);
-            Table t = Table.create("describe", stat);
-            for (int i = 0; i < columns.size(); i++) {
-                String c = columns.get(i);
-                double[] v = new double[stats.length];
-                double[] s = p.samples()[i];
-                for (int k = 0; k < stats.length; k++) {
-                    String st = stats[k];
-                    if (st.endsWith("%")) {
-                        double q = Integer.parseInt(st.substring(0, st.length() - 1)) / 100.0;
-                        v[k] = s.length == 0 ? Double.NaN : s[Math.min(s.length - 1, (int) Math.floor(q * s.length))];
-                    } else {
-                        v[k] = ((Number) new Reductions.Stat(c, st).finish(p.stats()[i])).doubleValue();
-                    }
-                }
-                t.addColumns(tech.tablesaw.api.DoubleColumn.create(c, v));
-            }
-            return t;
-        }
     }
 
     /** Writes each partition to a file: {@code *} in the pattern is replaced by the partition number. */

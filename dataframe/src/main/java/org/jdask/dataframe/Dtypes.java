@@ -14,13 +14,13 @@ final class Dtypes {
         return ColumnType.valueOf(name);
     }
 
+    /** By name, not identity: Tablesaw can hold two instances of a column type (see {@link Temporal#same}). */
     static boolean isNumeric(ColumnType t) {
-        return t == ColumnType.INTEGER || t == ColumnType.LONG || t == ColumnType.DOUBLE || t == ColumnType.SHORT
-                || t == ColumnType.FLOAT;
+        return isIntegral(t) || Temporal.same(t, ColumnType.DOUBLE) || Temporal.same(t, ColumnType.FLOAT);
     }
 
     static boolean isIntegral(ColumnType t) {
-        return t == ColumnType.INTEGER || t == ColumnType.LONG || t == ColumnType.SHORT;
+        return Temporal.same(t, ColumnType.INTEGER) || Temporal.same(t, ColumnType.LONG) || Temporal.same(t, ColumnType.SHORT);
     }
 
     /** The Java source of the option that sets {@code column} to {@code t}. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.jdask.Jdask;
 import org.jdask.Lazy;
 import org.jdask.fn.FnN;
+import org.jdask.graph.Globs;
 import org.jdask.graph.GraphOptimizer;
 import org.jdask.graph.Key;
 import org.jdask.graph.Task;
@@ -25,15 +26,15 @@ final class IoTasks {
     record Writer(String format) {}
 
     static List<Path> write(DataFrame frame, String pattern, Writer writer) {
-        if (!pattern.contains("*")) throw new IllegalArgumentException("to" + writer.format() + " needs a '*' in the pattern (replaced by the partition number): " + pattern);
+        String op = "to" + Character.toUpperCase(writer.format().charAt(0)) + writer.format().substring(1);
         List<Key> in = frame.keys();
-        int width = String.valueOf(Math.max(0, in.size() - 1)).length();
+        List<String> files = Globs.outputPaths(pattern, in.size(), op);
         TaskGraph.Builder b = frame.graph().toBuilder();
         List<Key> outs = new ArrayList<>();
         List<Path> paths = new ArrayList<>();
         String name = "to-" + writer.format() + "-" + Plan.tok(frame.plan.token(), pattern);
         for (int i = 0; i < in.size(); i++) {
-            Path p = Path.of(pattern.replace("*", String.format("%0" + width + "d", i)));
+            Path p = Path.of(files.get(i));
             paths.add(p);
             Key k = Key.of(name, i);
             FnN w = writer.format().equals("csv") ? new WriteCsv(p.toString()) : new FileFormats.WriteFile(writer.format(), p.toString(), frame.indexColumn());

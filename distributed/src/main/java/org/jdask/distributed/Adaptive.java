@@ -35,8 +35,8 @@ public final class Adaptive implements AutoCloseable {
 
     private final Cluster cluster;
     private final int min, max;
-    private volatile long intervalMs = (long) (Config.getDouble("distributed.adaptive.interval", 1.0) * 1000);
-    private volatile long waitMs = (long) (Config.getDouble("distributed.adaptive.wait", 3.0) * 1000);
+    private volatile long intervalMs = Config.getDuration("distributed.adaptive.interval", Duration.ofSeconds(1)).toMillis();
+    private volatile long waitMs = Config.getDuration("distributed.adaptive.wait", Duration.ofSeconds(3)).toMillis();
     private volatile boolean running = true;
     private final Map<String, Long> idleSince = new HashMap<>();
     private final Deque<String> history = new ArrayDeque<>();

@@ -5,6 +5,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -121,7 +122,7 @@ public final class Client implements AutoCloseable {
     private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
-    final long fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+    final long fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
     private final LocalCluster ownedCluster;
 
     /** Listens to per-task reports of one {@code get} run. */
@@ -130,9 +131,9 @@ public final class Client implements AutoCloseable {
     }
 
     private Client(String address, LocalCluster owned, Security security) {
-        long connectMs = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
+        long connectMs = Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis();
         this.ownedCluster = owned;
-        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
+        long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
         this.encodeSpecs = !address.startsWith("inproc://");
         ClientConnection[] c = new ClientConnection[1];
         this.keyStates = new ClientState(m -> c[0].send(m));
@@ -165,6 +166,23 @@ public final class Client implements AutoCloseable {
                     "cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
         }
         current = this;
+        this.code = CodeServer.acquire(address, security); // offers this JVM's code to worker JVMs (issue 16); null without security
+    }
+
+    /** This JVM's code server while this client is open (security on), else null. */
+    private final CodeServer code;
+
+    /**
+     * Offers {@code jar} to the workers (Dask's {@code upload_file}): classes of later tasks are
+     * found in it, fetched by each worker on demand and cached by content hash. Needs security
+     * (workers accept code only from authenticated clients).
+     */
+    public void uploadJar(java.nio.file.Path jar) {
+        if (code == null) {
+            throw new IllegalStateException("uploadJar: workers accept code only from authenticated clients; connect with security "
+                    + "(Client.connect(address, Security.load(dir)) or a LocalCluster built with .security(...))");
+        }
+        code.add(jar);
     }
 
     private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
@@ -709,7 +727,7 @@ public final class Client implements AutoCloseable {
      * @throws TimeoutException if fewer workers came back in time (the restart itself happened)
      */
     public void restart() throws TimeoutException {
-        restart((long) (Config.getDouble("distributed.client.restart-timeout", 120) * 1000), TimeUnit.MILLISECONDS);
+        restart(Config.getDuration("distributed.client.restart-timeout", Duration.ofSeconds(120)).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** {@link #restart()} waiting at most {@code timeout} for the workers to come back. */
@@ -803,6 +821,7 @@ public final class Client implements AutoCloseable {
         keyStates.close();
         conn.send(new Messages.Goodbye());
         conn.close();
+        CodeServer.release(code);
         keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();
     }

@@ -1,5 +1,6 @@
 package org.jdask.distributed;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ final class DataPlane {
         }
     }
 
-    private final long keyCheckNanos = (long) (Config.getDouble("distributed.client.key-check-interval", 5) * 1e9);
+    private final long keyCheckNanos = Config.getDuration("distributed.client.key-check-interval", Duration.ofSeconds(5)).toNanos();
 
     /**
      * Asks the scheduler whether it still holds {@code s}'s key for this client; if it forgot it

@@ -16,9 +16,9 @@ import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
+import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Scheduler;
-import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.SchedulerProvider;
 import org.jdask.graph.TaskGraph;
 
@@ -81,13 +81,11 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
         // the graph's sinks are wanted too: every task of the graph runs, as on the local schedulers
         LinkedHashSet<Key> wanted = new LinkedHashSet<>(outputs);
         for (int i = 0; i < ig.size(); i++) if (ig.dependentCount(i) == 0) wanted.add(ig.key(i));
-        List<SchedulerListener> listeners = options.listeners();
-        for (SchedulerListener l : listeners) l.start(graph);
+        ListenerCalls listeners = new ListenerCalls(options.listeners()); // a throwing listener is logged and skipped
+        listeners.start(graph);
         Client.RunTracker tracker = listeners.isEmpty() ? null : (key, worker, failed) -> {
-            for (SchedulerListener l : listeners) {
-                l.pretask(key, worker);
-                l.posttask(key, null, worker, failed);
-            }
+            listeners.pretask(key, worker);
+            listeners.posttask(key, null, worker, failed);
         };
         List<Key> wantedList = new ArrayList<>(wanted);
         Throwable error = null;
@@ -127,7 +125,7 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
                 client.releaseKeys(wantedList);
             }
             if (tracker != null) client.untrack(graph.keys());
-            for (SchedulerListener l : listeners) l.finish(error);
+            listeners.finish(error);
         }
     }
 

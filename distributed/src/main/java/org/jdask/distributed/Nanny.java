@@ -101,7 +101,7 @@ public final class Nanny implements AutoCloseable {
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(SiteClasspath.append(System.getProperty("java.class.path"))); // + jdask worker --classpath, JDASK_CLASSPATH
         cmd.add(WorkerMain.class.getName());
         cmd.add(scheduler);
         cmd.add("--nthreads");

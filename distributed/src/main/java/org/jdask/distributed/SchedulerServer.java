@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -147,11 +148,11 @@ public final class SchedulerServer implements AutoCloseable {
         return new SchedulerState.Options(
                 Config.getDouble("distributed.scheduler.worker-saturation", 1.1),
                 Config.getInt("distributed.scheduler.allowed-failures", 3),
-                (long) (Config.getDouble("distributed.scheduler.worker-ttl", 60) * 1000),
-                Config.getDouble("distributed.scheduler.unknown-task-duration", 0.5),
+                Config.getDuration("distributed.scheduler.worker-ttl", Duration.ofSeconds(60)).toMillis(),
+                Config.getDuration("distributed.scheduler.unknown-task-duration", Duration.ofMillis(500)).toNanos() / 1e9,
                 Config.getBoolean("distributed.scheduler.work-stealing", true),
                 Config.getInt("distributed.scheduler.transition-log-length", 100_000),
-                Config.getDouble("distributed.scheduler.root-queue-seconds", 0.02));
+                Config.getDuration("distributed.scheduler.root-queue-seconds", Duration.ofMillis(20)).toNanos() / 1e9);
     }
 
     static long maxFrameBytes() {

@@ -38,7 +38,8 @@ import org.zeromq.ZMQ;
  * {@code scheduler.pub}, {@code scheduler.secret}, {@code cluster.pub}, {@code cluster.secret}; the
  * secret files are written owner-only ({@code 0600}). Workers and clients need every file but
  * {@code scheduler.secret}: copy the directory without it to their machines. {@link #toString()}
- * shows only fingerprints of public keys.
+ * says where the keys came from (temporary and in memory only, as Dask's repr says, or the
+ * directory) and shows only fingerprints of public keys, never key material.
  *
  * <pre>{@code
  * Security sec = Security.temporary();                 // or Security.load(Path.of("keys"))
@@ -53,8 +54,11 @@ public final class Security {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final String schedulerPublic, schedulerSecret, clusterPublic, clusterSecret;
+    /** Where the keys came from, for {@link #toString()}: "temporary keys, in memory only" or "keys from &lt;dir&gt;". */
+    private final String origin;
 
-    private Security(String schedulerPublic, String schedulerSecret, String clusterPublic, String clusterSecret) {
+    private Security(String origin, String schedulerPublic, String schedulerSecret, String clusterPublic, String clusterSecret) {
+        this.origin = origin;
         this.schedulerPublic = schedulerPublic;
         this.schedulerSecret = schedulerSecret;
         this.clusterPublic = clusterPublic;
@@ -65,7 +69,7 @@ public final class Security {
     public static Security temporary() {
         ZMQ.Curve.KeyPair s = ZMQ.Curve.generateKeyPair();
         ZMQ.Curve.KeyPair c = ZMQ.Curve.generateKeyPair();
-        return new Security(s.publicKey, s.secretKey, c.publicKey, c.secretKey);
+        return new Security("temporary keys, in memory only", s.publicKey, s.secretKey, c.publicKey, c.secretKey);
     }
 
     /**
@@ -75,7 +79,7 @@ public final class Security {
     public static Security load(Path dir) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("security directory " + dir + " does not exist or is not a directory");
         Path schedSecret = dir.resolve(SCHEDULER_SECRET);
-        return new Security(readKey(dir.resolve(SCHEDULER_PUB)),
+        return new Security("keys from " + dir, readKey(dir.resolve(SCHEDULER_PUB)),
                 Files.exists(schedSecret) ? readKey(schedSecret) : null,
                 readKey(dir.resolve(CLUSTER_PUB)), readKey(dir.resolve(CLUSTER_SECRET)));
     }
@@ -93,7 +97,7 @@ public final class Security {
             if (line == null) throw new IllegalArgumentException(source + ": missing " + names[i] + " (line " + (i + 1) + ")");
             k[i] = checkKey(line.strip(), source + " line " + (i + 1) + " (" + names[i] + ")");
         }
-        return new Security(k[2], null, k[0], k[1]);
+        return new Security("keys from " + source, k[2], null, k[0], k[1]);
     }
 
     /** The three lines {@link #readWorkerKeys} reads. */
@@ -222,7 +226,7 @@ public final class Security {
 
     @Override
     public String toString() {
-        return "Security(CurveZMQ, scheduler key " + Zap.fingerprint(schedulerPublic) + ", cluster key "
+        return "Security(CurveZMQ, " + origin + ", scheduler key " + Zap.fingerprint(schedulerPublic) + ", cluster key "
                 + Zap.fingerprint(clusterPublic) + (schedulerSecret == null ? ", no scheduler secret" : "") + ")";
     }
 }

@@ -54,6 +54,7 @@ public final class SlurmCluster implements Cluster {
         final List<String> extraDirectives = new ArrayList<>(), prologue = new ArrayList<>();
         final Map<String, String> env = new LinkedHashMap<>();
         String localDirectory, logDirectory;
+        String interfaceName;
         List<String> workerCommand = List.of("jdask");
         List<String> sbatch = List.of("sbatch"), scancel = List.of("scancel");
         String schedulerHost;
@@ -96,6 +97,15 @@ public final class SlurmCluster implements Cluster {
         /** Time limit of a job ({@code -t}): minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS. */
         public Builder walltime(String t) {
             walltime = checkWalltime(t);
+            return this;
+        }
+
+        /**
+         * The network interface workers listen on, e.g. {@code ib0} (dask-jobqueue's {@code
+         * interface}); default: each node's address towards the scheduler ({@code --host auto}).
+         */
+        public Builder interfaceName(String name) {
+            interfaceName = word("interfaceName", name);
             return this;
         }
 
@@ -224,6 +234,9 @@ public final class SlurmCluster implements Cluster {
             List<String> cmd = new ArrayList<>(workerCommand);
             cmd.addAll(List.of("worker", schedulerAddress, "--nworkers", String.valueOf(processes),
                     "--nthreads", String.valueOf(cores / processes), "--memory-limit", formatSize(memory / processes)));
+            // each node advertises its own address (towards the scheduler, or of the named interface), never 127.0.0.1
+            if (interfaceName != null) cmd.addAll(List.of("--interface", interfaceName));
+            else cmd.addAll(List.of("--host", "auto"));
             if (!nanny) cmd.add("--no-nanny");
             b.append(Commands.quote(cmd)).append(" --name ").append(jobName).append("-\"$SLURM_JOB_ID\"\n");
             return b.toString();

@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -107,6 +108,8 @@ public final class Worker implements AutoCloseable {
     private final Security security;
     private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final boolean local;
+    /** Code shipped by clients (null for a worker in the client's own JVM). */
+    private final ClientCode clientCode;
     private final long maxFrame;
     private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
     private final Map<Key, Object> data = new ConcurrentHashMap<>();
@@ -179,9 +182,10 @@ public final class Worker implements AutoCloseable {
         this.options = options;
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
         this.local = schedulerAddress.startsWith("inproc://");
+        this.clientCode = local ? null : ClientCode.forWorker(security);
         this.maxFrame = SchedulerServer.maxFrameBytes();
-        this.heartbeatMs = (long) (Config.getDouble("distributed.worker.heartbeat-interval", 0.5) * 1000);
-        this.fetchTimeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.fetch", 30) * 1000);
+        this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
+        this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         int n = COUNTER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -202,7 +206,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void awaitWelcome() {
-        long timeout = (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000);
+        long timeout = Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis();
         try {
             if (!welcomed.await(timeout, TimeUnit.MILLISECONDS)) {
                 close();
@@ -605,7 +609,7 @@ public final class Worker implements AutoCloseable {
         if (v == null) throw new IllegalStateException("worker " + address + " does not hold " + k);
         if (v == NULL) return null;
         if (v instanceof Payload p) {
-            Object decoded = p.value();
+            Object decoded = ClientCode.decodeInScope(p::value);
             data.replace(k, p, decoded == null ? NULL : decoded);
             return decoded;
         }
@@ -666,9 +670,12 @@ public final class Worker implements AutoCloseable {
         try {
             // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
             @SuppressWarnings("unchecked")
-            Map<String, Object> cfg = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
-            try (Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
-                Node node = (Node) ((Payload) x.spec()).value();
+            Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+            ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
+            Map<String, Object> cfg = split.config();
+            try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
+                 Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+                Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
                 if (node instanceof Task t) result = t.execute(this::value);
                 else if (node instanceof DataNode d) result = d.value();
                 else result = value(((Alias) node).target());

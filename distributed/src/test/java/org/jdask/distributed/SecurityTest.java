@@ -22,6 +22,7 @@ import org.jdask.Config;
 import org.jdask.JdaskException;
 import org.jdask.bag.Bag;
 import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.internal.Zap;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,10 @@ class SecurityTest {
         assertEquals(sec.clusterPublicKey(), back.clusterPublicKey());
         assertTrue(back.canRunScheduler());
         assertEquals(sec.workerKeyLines(), back.workerKeyLines()); // the secrets too
-        assertEquals(sec.toString(), back.toString());
+        String keys = "scheduler key " + Zap.fingerprint(sec.schedulerPublicKey()) + ", cluster key "
+                + Zap.fingerprint(sec.clusterPublicKey());
+        assertEquals("Security(CurveZMQ, temporary keys, in memory only, " + keys + ")", sec.toString());
+        assertEquals("Security(CurveZMQ, keys from " + dir + ", " + keys + ")", back.toString());
         String secretS = Files.readString(dir.resolve("scheduler.secret")).strip();
         String secretC = Files.readString(dir.resolve("cluster.secret")).strip();
         assertFalse(sec.toString().contains(secretS) || sec.toString().contains(secretC), sec.toString());

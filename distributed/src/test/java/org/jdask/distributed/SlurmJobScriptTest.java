@@ -31,7 +31,7 @@ class SlurmJobScriptTest {
                 #SBATCH --mem=22889M
                 #SBATCH -t 3:00:00
 
-                jdask worker tcp://login1:8786 --nworkers 16 --nthreads 1 --memory-limit 1.50GB --name jdask-worker-"$SLURM_JOB_ID"
+                jdask worker tcp://login1:8786 --nworkers 16 --nthreads 1 --memory-limit 1.50GB --host auto --name jdask-worker-"$SLURM_JOB_ID"
                 """, s);
     }
 
@@ -40,7 +40,7 @@ class SlurmJobScriptTest {
         String s = SlurmCluster.builder().cores(8).processes(2).memory("512MiB").jobName("analysis").walltime("1-12:30")
                 .jobExtraDirectives("--exclusive", "#SBATCH --gres=gpu:1").env("JAVA_HOME", "/opt/jdk 17")
                 .prologue("module load java/17", "echo starting").localDirectory("/scratch/me").logDirectory("/home/me/logs")
-                .workerCommand("/opt/jdask/jdask").nanny(false).jobScript(SCHED);
+                .workerCommand("/opt/jdask/jdask").nanny(false).interfaceName("ib0").jobScript(SCHED);
         assertEquals("""
                 #!/usr/bin/env bash
 
@@ -58,7 +58,7 @@ class SlurmJobScriptTest {
                 export JAVA_OPTS="${JAVA_OPTS:-} -Djava.io.tmpdir="/scratch/me
                 module load java/17
                 echo starting
-                /opt/jdask/jdask worker tcp://login1:8786 --nworkers 2 --nthreads 4 --memory-limit 268.44MB --no-nanny --name analysis-"$SLURM_JOB_ID"
+                /opt/jdask/jdask worker tcp://login1:8786 --nworkers 2 --nthreads 4 --memory-limit 268.44MB --interface ib0 --no-nanny --name analysis-"$SLURM_JOB_ID"
                 """, s);
     }
 
@@ -73,7 +73,7 @@ class SlurmJobScriptTest {
                 #SBATCH --cpus-per-task=3
                 #SBATCH --mem=1M
 
-                jdask worker tcp://login1:8786 --nworkers 2 --nthreads 1 --memory-limit 500.00KB --name jdask-worker-"$SLURM_JOB_ID"
+                jdask worker tcp://login1:8786 --nworkers 2 --nthreads 1 --memory-limit 500.00KB --host auto --name jdask-worker-"$SLURM_JOB_ID"
                 """, s);
     }
 

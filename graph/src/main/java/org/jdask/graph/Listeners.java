@@ -6,9 +6,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The listeners active for every run in this JVM, like Dask's global callback set. Diagnostics
  * such as {@code ProgressBar} register themselves on construction and unregister on close.
+ * Schedulers call the listeners of a run through {@link ListenerCalls}, which contains their failures.
  */
 public final class Listeners {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Listeners.class);
     private static final CopyOnWriteArrayList<SchedulerListener> ACTIVE = new CopyOnWriteArrayList<>();
 
     private Listeners() {}
@@ -23,26 +23,14 @@ public final class Listeners {
         ACTIVE.remove(l);
     }
 
-    /** Calls {@code start} on each listener; a listener that throws is logged, never fails the run. */
+    /** Calls {@code start} on each listener; a listener that throws is logged, never fails the run ({@link ListenerCalls}). */
     public static void start(List<SchedulerListener> listeners, TaskGraph graph) {
-        for (SchedulerListener l : listeners) {
-            try {
-                l.start(graph);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed in start", l, e);
-            }
-        }
+        new ListenerCalls(listeners).start(graph);
     }
 
     /** Calls {@code finish} on each listener; a listener that throws is logged, never hides {@code error}. */
     public static void finish(List<SchedulerListener> listeners, Throwable error) {
-        for (SchedulerListener l : listeners) {
-            try {
-                l.finish(error);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed in finish", l, e);
-            }
-        }
+        new ListenerCalls(listeners).finish(error);
     }
 
     /** A snapshot of the active listeners. */

@@ -22,7 +22,8 @@ public final class ReferenceScheduler implements Scheduler {
         List<Key> order = new ArrayList<>(topo.length);
         for (int i : topo) order.add(indexed.key(i));
         Map<Key, Object> results = new HashMap<>(order.size() * 4 / 3 + 1);
-        for (SchedulerListener l : options.listeners()) l.start(graph);
+        ListenerCalls calls = new ListenerCalls(options.listeners());
+        calls.start(graph);
         Throwable error = null;
         // tasks see the run's config (a nested compute() inherits the caller's settings)
         try (org.jdask.Config.Scope ignored = org.jdask.Config.apply(options.config())) {
@@ -30,7 +31,7 @@ public final class ReferenceScheduler implements Scheduler {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new org.jdask.JdaskException("run interrupted before task " + k);
                 }
-                for (SchedulerListener l : options.listeners()) l.pretask(k, 0);
+                calls.pretask(k, 0);
                 Object v;
                 Node n = graph.get(k);
                 if (n instanceof DataNode d) {
@@ -41,18 +42,18 @@ public final class ReferenceScheduler implements Scheduler {
                     try {
                         v = ((Task) n).execute(results::get);
                     } catch (Exception | StackOverflowError | OutOfMemoryError e) {
-                        for (SchedulerListener l : options.listeners()) l.posttask(k, null, 0, true);
+                        calls.posttask(k, null, 0, true);
                         throw new TaskFailedException(k, e);
                     }
                 }
                 results.put(k, v);
-                for (SchedulerListener l : options.listeners()) l.posttask(k, v, 0, false);
+                calls.posttask(k, v, 0, false);
             }
         } catch (RuntimeException e) {
             error = e;
             throw e;
         } finally {
-            for (SchedulerListener l : options.listeners()) l.finish(error);
+            calls.finish(error);
         }
         List<Object> out = new ArrayList<>(outputs.size());
         for (Key o : outputs) out.add(results.get(o));

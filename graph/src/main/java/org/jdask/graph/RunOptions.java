@@ -1,7 +1,10 @@
 package org.jdask.graph;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.jdask.ConfigValues;
 
 /**
  * What a scheduler gets besides the graph: listeners to call (the JVM-wide ones plus per-run
@@ -25,14 +28,31 @@ public record RunOptions(List<SchedulerListener> listeners, Map<String, Object> 
         return v == null ? fallback : v;
     }
 
+    /** An integer setting (unset or blank: {@code fallback}); {@code 2.5} is refused naming the key ({@link ConfigValues#toInt}). */
     public int configInt(String key, int fallback) {
         Object v = config(key, null);
-        if (v == null) return fallback;
-        if (v instanceof Number n) return n.intValue();
-        try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("config " + key + " must be an integer, got '" + v + "'");
-        }
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toInt(v, key);
+    }
+
+    /** A time setting, plain numbers in {@code plainUnit} ({@link ConfigValues#toDuration}). */
+    public Duration configDuration(String key, Duration fallback, ChronoUnit plainUnit) {
+        Object v = config(key, null);
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toDuration(v, key, plainUnit);
+    }
+
+    /** A size setting in bytes ({@link ConfigValues#toBytes}). */
+    public long configBytes(String key, long fallback) {
+        Object v = config(key, null);
+        return ConfigValues.isUnset(v) ? fallback : ConfigValues.toBytes(v, key);
+    }
+
+    /**
+     * {@code num-workers} of this run: a whole number >= 1, or the number of cores when unset or
+     * blank; anything else ({@code 2.5}, {@code 0}) fails naming the key and the value.
+     */
+    public int numWorkers() {
+        int n = configInt("num-workers", Runtime.getRuntime().availableProcessors());
+        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
+        return n;
     }
 }

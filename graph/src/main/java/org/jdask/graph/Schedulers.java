@@ -3,7 +3,6 @@ package org.jdask.graph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -46,13 +45,16 @@ public final class Schedulers {
         return p.keySet().iterator().next();
     }
 
-    /** The provider called {@code name}; unknown names fail listing the known ones. */
+    /**
+     * The provider called {@code name}; an unknown name is a bad config value, so it fails with an
+     * {@link IllegalArgumentException} (Dask's {@code ValueError}) listing the known ones.
+     */
     public static SchedulerProvider provider(String name) {
         SchedulerProvider sp = providers().get(name);
         if (sp == null) {
             Map<String, String> known = new LinkedHashMap<>();
             providers().forEach((n, v) -> known.put(n, v.description()));
-            throw new NoSuchElementException("unknown scheduler '" + name + "'; known schedulers: " + known.keySet()
+            throw new IllegalArgumentException("unknown scheduler '" + name + "'; known schedulers: " + known.keySet()
                     + (name.equals("processes") || name.equals("distributed")
                             ? " (is jdask-" + (name.equals("processes") ? "schedulers" : "distributed") + " on the classpath?)"
                             : ""));

@@ -217,6 +217,63 @@ public abstract class SchedulerContract {
     }
 
     @Test
+    void aThrowingListenerIsLoggedAndSkippedOnEveryScheduler() {
+        // it throws in every callback: the run's results and errors are unchanged, it keeps getting
+        // its callbacks, and the listener after it sees everything
+        Thrower thrower = new Thrower();
+        Recorder rec = new Recorder();
+        TaskGraph g = TaskGraph.builder().data(k("a"), 1).task(k("b"), INC, k("a")).task(k("c"), INC, k("b")).build();
+        assertEquals(List.of(3, 2), run(g, List.of(k("c"), k("b")), thrower, rec));
+        assertEquals(1, thrower.starts.get());
+        assertEquals(1, thrower.finishes.get(), "finish is still called after start threw");
+        assertTrue(thrower.pre.get() >= 2 && thrower.post.get() >= 2, "pre " + thrower.pre + ", post " + thrower.post);
+        assertEquals(List.of("start:" + g.size()), rec.starts);
+        assertTrue(rec.post.keySet().containsAll(List.of(k("b"), k("c"))), rec.post.toString());
+        assertEquals(Collections.singletonList(null), rec.finishes);
+
+        // a failing task still fails with its own error, not the listener's
+        TaskGraph bad = TaskGraph.builder().data(k("a"), 1).task(k("b"), BOOM, k("a")).build();
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> run(bad, List.of(k("b")), thrower));
+        assertEquals(k("b"), e.key());
+        assertEquals(2, thrower.finishes.get());
+    }
+
+    /** Throws from every callback, counting them; thread-safe. */
+    static final class Thrower implements SchedulerListener {
+        final AtomicInteger starts = new AtomicInteger(), pre = new AtomicInteger(), post = new AtomicInteger(),
+                finishes = new AtomicInteger();
+
+        @Override
+        public void start(TaskGraph graph) {
+            starts.incrementAndGet();
+            throw new IllegalStateException("listener boom in start");
+        }
+
+        @Override
+        public void pretask(Key key, int worker) {
+            pre.incrementAndGet();
+            throw new IllegalStateException("listener boom in pretask");
+        }
+
+        @Override
+        public void posttask(Key key, Object result, int worker, boolean failed) {
+            post.incrementAndGet();
+            throw new IllegalStateException("listener boom in posttask");
+        }
+
+        @Override
+        public void finish(Throwable error) {
+            finishes.incrementAndGet();
+            throw new IllegalStateException("listener boom in finish");
+        }
+
+        @Override
+        public String toString() {
+            return "Thrower";
+        }
+    }
+
+    @Test
     void interruptingTheCallerCancelsTheRun() throws Exception {
         int n = 5_000;
         AtomicInteger ran = new AtomicInteger();

@@ -70,7 +70,7 @@ public final class SshCommand implements Callable<Integer> {
             b = SshCluster.builder().hosts(hosts).nworkers(nworkers).port(sshPort).schedulerPort(schedulerPort)
                     .remoteCommand(remoteCommand.strip().split("\\s+")).nanny(nanny);
             if (hostfile != null) b.hostfile(hostfile);
-            if (nthreads > 0) b.nthreads(nthreads);
+            if (nthreads != 0) b.nthreads(nthreads); // 0: the default; a negative count is refused by the builder
             if (user != null) b.user(user);
             if (identity != null) b.identity(identity);
             if (knownHosts != null) b.knownHosts(knownHosts);

@@ -57,8 +57,18 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--resources", paramLabel = "NAME=AMOUNT,...", description = "Abstract resources, e.g. \"GPU=2,MEM=1e9\".")
     String resources;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface the worker's data port listens on, default ${DEFAULT-VALUE}.")
+    @Option(names = "--host", defaultValue = "auto",
+            description = "Address the worker's data port listens on and advertises; 'auto' (default): this machine's address "
+                    + "towards the scheduler (127.0.0.1 for a local scheduler).")
     String host;
+
+    @Option(names = "--interface", paramLabel = "NAME", description = "Listen on the IPv4 address of this network interface (e.g. eth0, ib0) instead of --host.")
+    String iface;
+
+    @Option(names = "--classpath", paramLabel = "PATH",
+            description = "Extra jars/class directories for the worker JVMs (':'-separated, dir/* for every jar in dir); "
+                    + "also JDASK_CLASSPATH. Client code reaches workers without it (code shipping).")
+    String classpath;
 
     @Option(names = "--security-dir", paramLabel = "DIR",
             description = "Connect with CurveZMQ using the keys in DIR (a copy of the scheduler's, scheduler.secret not needed).")
@@ -76,6 +86,7 @@ public final class WorkerCommand implements Callable<Integer> {
         if (sched == null && schedulerFile != null) sched = SchedulerCommand.addressFromFile(schedulerFile);
         if (sched == null) throw new ParameterException(spec.commandLine(), "give the scheduler ADDRESS or --scheduler-file");
         if (!sched.startsWith("tcp://")) throw new ParameterException(spec.commandLine(), "ADDRESS must look like tcp://HOST:PORT, got '" + sched + "'");
+        if (nthreads < 0) throw new ParameterException(spec.commandLine(), "--nthreads must be >= 1 (or 0: cores / nworkers), got " + nthreads);
         int cores = Runtime.getRuntime().availableProcessors();
         int n;
         if (nworkers.equals("auto")) n = Math.max(1, nthreads > 0 ? cores / nthreads : cores);
@@ -98,6 +109,12 @@ public final class WorkerCommand implements Callable<Integer> {
         if (deathTimeout != null && !(deathTimeout > 0)) {
             throw new ParameterException(spec.commandLine(), "--death-timeout must be a number of seconds > 0, got " + deathTimeout);
         }
+        String listen;
+        try {
+            listen = WorkerNetwork.listenHost(host, iface, sched, classpath);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> running = new ArrayList<>();
@@ -105,7 +122,7 @@ public final class WorkerCommand implements Callable<Integer> {
         // read by each worker and nanny as it starts (a nanny hands it to its worker JVM)
         try (Config.Scope death = deathTimeout == null ? null : Config.set("distributed.worker.death-timeout", deathTimeout)) {
             for (int i = 0; i < n; i++) {
-                Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(host)
+                Worker.Options o = Worker.Options.defaults().withThreads(threads).withHost(listen)
                         .withResources(WorkerMain.parseResources(resources));
                 if (name != null) o = o.withName(n == 1 ? name : name + "-" + i);
                 if (memoryLimit != null) o = o.withMemoryLimit(memoryLimit);

@@ -123,5 +123,24 @@ class ClusterCommandsTest {
         err.getBuffer().setLength(0);
         assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--nworkers", "many"));
         assertTrue(err.toString().contains("--nworkers"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--nthreads", "-3"));
+        assertTrue(err.toString().contains("--nthreads must be >= 1") && err.toString().contains("got -3"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--interface", "nosuch0"));
+        assertTrue(err.toString().contains("no network interface 'nosuch0'") && err.toString().contains("lo"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--interface", "lo", "--host", "10.0.0.1"));
+        assertTrue(err.toString().contains("--host or --interface"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cl.execute("worker", "tcp://127.0.0.1:1", "--classpath", "/no/such/dir/*"));
+        assertTrue(err.toString().contains("/no/such/dir") && err.toString().contains("--classpath"), err.toString());
+    }
+
+    @Test
+    void workerAddressesFollowTheRouteToTheSchedulerOrTheInterface() {
+        assertEquals("127.0.0.1", WorkerNetwork.listenHost("auto", null, "tcp://127.0.0.1:8786", null));
+        assertEquals("127.0.0.1", WorkerNetwork.listenHost("auto", "lo", "tcp://10.1.2.3:8786", null));
+        assertEquals("10.9.9.9", WorkerNetwork.listenHost("10.9.9.9", null, "tcp://127.0.0.1:8786", null));
     }
 }

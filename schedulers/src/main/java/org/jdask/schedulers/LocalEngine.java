@@ -15,11 +15,11 @@ import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
+import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.Node;
 import org.jdask.graph.Order;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Scheduler;
-import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.Task;
 import org.jdask.graph.TaskGraph;
 import org.slf4j.Logger;
@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Listeners ({@link RunOptions#listeners()}) get {@code start} before the first task, {@code
  * pretask}/{@code posttask} on the worker's thread around every node (data and aliases included),
  * and {@code finish} after the last; a listener that throws is logged (once per run with its stack)
- * and otherwise ignored.
+ * and otherwise ignored, as on every scheduler ({@link ListenerCalls}).
  */
 public final class LocalEngine implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(LocalEngine.class);
@@ -98,11 +98,11 @@ public final class LocalEngine implements Scheduler {
     @Override
     public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
         RunState s = prepare(graph, outputs);
-        List<SchedulerListener> listeners = options.listeners();
-        org.jdask.graph.Listeners.start(listeners, graph);
+        ListenerCalls listeners = new ListenerCalls(options.listeners());
+        listeners.start(graph);
         Throwable error = null;
         try (Config.Scope ignored = Config.apply(options.config())) {
-            startHelpers(s, options);
+            startHelpers(s, options, listeners);
             try {
                 work(s, new Worker(s, 0, listeners, true));
             } catch (InterruptedException e) {
@@ -125,31 +125,23 @@ public final class LocalEngine implements Scheduler {
             error = e;
             throw e;
         } finally {
-            org.jdask.graph.Listeners.finish(listeners, error);
+            listeners.finish(error);
         }
     }
 
     /** Validates and builds the state: missing keys, then cycles, fail here before any task runs. */
     static RunState prepare(TaskGraph graph, List<Key> outputs) {
         IndexedGraph g = IndexedGraph.of(graph); // NoSuchElementException naming key and reader
-        int n = g.size();
         // the cycle check is Order.priorities(g) below (IndexedGraph.topologicalOrder), before any task runs
-        int[] waiting = new int[n];
-        int[] remaining = new int[n];
-        for (int i = 0; i < n; i++) {
-            waiting[i] = g.dependencyCount(i);
-            remaining[i] = g.dependentCount(i);
-        }
-        // outputs get one extra reader so they are never released (a repeated output counts once)
+        // outputs get one extra reader so they are never released (a repeated output counts once: DependencyCounts)
         int[] out = g.indicesOf(outputs);
-        for (int i : out) if (remaining[i] == g.dependentCount(i)) remaining[i]++;
-        return new RunState(g, Order.priorities(g), waiting, remaining, out);
+        return new RunState(g, Order.priorities(g), out);
     }
 
-    private void startHelpers(RunState s, RunOptions options) {
+    private void startHelpers(RunState s, RunOptions options, ListenerCalls listeners) {
         int helpers = Math.min(workers - 1, s.graph.size() - 1);
         for (int w = 1; w <= helpers; w++) {
-            Worker worker = new Worker(s, w, options.listeners(), false);
+            Worker worker = new Worker(s, w, listeners, false);
             try {
                 executor.execute(() -> {
                     ACTIVE_HELPERS.incrementAndGet();
@@ -230,15 +222,6 @@ public final class LocalEngine implements Scheduler {
         }
     }
 
-    /** Logs a listener's failure with its stack once per run and listener, then at debug level. */
-    private static void listenerFailed(RunState s, SchedulerListener l, String where, RuntimeException e) {
-        if (s.noisyListeners.add(l)) {
-            LOG.warn("listener {} failed in {} (further failures of it in this run are logged at debug level)", l, where, e);
-        } else {
-            LOG.debug("listener {} failed in {}", l, where, e);
-        }
-    }
-
     private static JdaskException cancelled(RunState s) {
         s.lock.lock();
         try {
@@ -255,7 +238,7 @@ public final class LocalEngine implements Scheduler {
     private static final class Worker implements Function<Key, Object> {
         private final RunState s;
         private final int id;
-        private final List<SchedulerListener> listeners;
+        private final ListenerCalls listeners;
         private final boolean caller;
         /** A helper saw an interrupt while waiting; re-asserted when it leaves the run. */
         boolean interrupted;
@@ -263,7 +246,7 @@ public final class LocalEngine implements Scheduler {
         private int cursor;
         private HashMap<Key, Integer> index;
 
-        Worker(RunState s, int id, List<SchedulerListener> listeners, boolean caller) {
+        Worker(RunState s, int id, ListenerCalls listeners, boolean caller) {
             this.s = s;
             this.id = id;
             this.listeners = listeners;
@@ -272,15 +255,15 @@ public final class LocalEngine implements Scheduler {
 
         Object run(int t) throws Exception {
             Key key = s.graph.key(t);
-            if (!listeners.isEmpty()) pre(key);
+            if (!listeners.isEmpty()) listeners.pretask(key, id);
             Object v;
             try {
                 v = execute(t);
             } catch (Throwable e) {
-                if (!listeners.isEmpty()) post(key, null, true);
+                if (!listeners.isEmpty()) listeners.posttask(key, null, id, true);
                 throw e;
             }
-            if (!listeners.isEmpty()) post(key, v, false);
+            if (!listeners.isEmpty()) listeners.posttask(key, v, id, false);
             return v;
         }
 
@@ -321,26 +304,6 @@ public final class LocalEngine implements Scheduler {
             Integer d = index.get(key);
             if (d == null) throw new IllegalStateException("task " + g.key(t) + " read " + key + ", not a dependency");
             return s.cache[d];
-        }
-
-        private void pre(Key key) {
-            for (SchedulerListener l : listeners) {
-                try {
-                    l.pretask(key, id);
-                } catch (RuntimeException e) {
-                    listenerFailed(s, l, "pretask(" + key + ")", e);
-                }
-            }
-        }
-
-        private void post(Key key, Object v, boolean failed) {
-            for (SchedulerListener l : listeners) {
-                try {
-                    l.posttask(key, v, id, failed);
-                } catch (RuntimeException e) {
-                    listenerFailed(s, l, "posttask(" + key + ")", e);
-                }
-            }
         }
     }
 }

@@ -4,6 +4,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdask.graph.IndexedGraph;
+import org.jdask.schedulers.internal.DependencyCounts;
+import org.jdask.schedulers.internal.IntHeap;
 
 /**
  * The whole mutable state of one {@link LocalEngine} run, indexed by task number of an {@link
@@ -12,6 +14,8 @@ import org.jdask.graph.IndexedGraph;
  *
  * <p>A task moves {@link #WAITING} → {@link #READY} → {@link #RUNNING} → {@link #MEMORY} →
  * {@link #RELEASED}; outputs stop at {@code MEMORY}, a task that throws ends in {@link #ERRED}.
+ * The ready heap ({@link IntHeap}) and the completion/release counts ({@link DependencyCounts})
+ * are the ones the {@code processes} engine uses too.
  * Per task the state costs 4 ints (priority, waiting, remaining, heap slot), one reference and
  * one byte: about 25 bytes.
  *
@@ -23,7 +27,7 @@ import org.jdask.graph.IndexedGraph;
 final class RunState {
     /** Some dependency has not finished. */
     static final byte WAITING = 0;
-    /** All dependencies finished; in the {@link #heap}. */
+    /** All dependencies finished; in the {@link #ready} heap. */
     static final byte READY = 1;
     /** Taken by a worker. */
     static final byte RUNNING = 2;
@@ -38,23 +42,22 @@ final class RunState {
     final IndexedGraph graph;
     /** Static priority per task from {@link org.jdask.graph.Order#priorities(IndexedGraph)}; lower runs first. */
     final int[] priority;
-    /** Per task, how many of its dependencies have not finished yet; the task is ready at zero. */
-    final int[] waiting;
     /**
-     * Per task, how many dependents have not finished yet, plus one if it is an output; its value
-     * is released from {@link #cache} at zero.
+     * Per task, how many of its dependencies have not finished yet (the task is ready at zero), and
+     * how many dependents have not finished yet plus one if it is an output (its value is released
+     * from {@link #cache} at zero): the bookkeeping shared with the {@code processes} engine.
      */
-    final int[] remaining;
+    final DependencyCounts counts;
+    /** {@code counts.waiting} and {@code counts.remaining}, for tests and diagnostics. */
+    final int[] waiting, remaining;
     /** Per task, its result while some dependent or the caller needs it; null otherwise. */
     final Object[] cache;
     /** Per task, one of {@link #WAITING}..{@link #ERRED} (for diagnostics and tests). */
     final byte[] state;
     /** Task numbers of the requested outputs, in request order (repeats allowed). */
     final int[] outputs;
-    /** The ready tasks: a binary min-heap of task numbers ordered by {@link #priority}. */
-    final int[] heap;
-    /** Number of tasks in {@link #heap}. */
-    int heapSize;
+    /** The ready tasks, ordered by {@link #priority}. */
+    final IntHeap ready;
     /** Number of tasks taken by a worker and not yet completed. */
     int running;
     /** Number of tasks finished successfully; the run is done when it reaches {@code graph.size()}. */
@@ -67,23 +70,22 @@ final class RunState {
     int errorTask = -1;
     /** The caller was interrupted: no task starts any more. */
     boolean cancelled;
-    /** Listeners that already threw in this run (their later failures are logged quietly); thread-safe. */
-    final java.util.Set<Object> noisyListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Guards everything above except {@link #noisyListeners}. */
+    /** Guards everything above. */
     final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a task becomes ready and when the run stops. */
     final Condition changed = lock.newCondition();
 
-    RunState(IndexedGraph graph, int[] priority, int[] waiting, int[] remaining, int[] outputs) {
+    RunState(IndexedGraph graph, int[] priority, int[] outputs) {
         int n = graph.size();
         this.outputs = outputs;
         this.graph = graph;
         this.priority = priority;
-        this.waiting = waiting;
-        this.remaining = remaining;
+        this.counts = new DependencyCounts(graph, outputs);
+        this.waiting = counts.waiting;
+        this.remaining = counts.remaining;
         this.cache = new Object[n];
         this.state = new byte[n];
-        this.heap = new int[n];
+        this.ready = new IntHeap(n, priority);
         for (int i = 0; i < n; i++) if (waiting[i] == 0) push(i);
     }
 
@@ -94,68 +96,48 @@ final class RunState {
 
     /** Takes the ready task with the lowest priority, or -1 when none is ready. */
     int take() {
-        if (heapSize == 0) return -1;
-        int[] h = heap;
-        int top = h[0];
-        int last = h[--heapSize];
-        int i = 0;
-        int pl = priority[last];
-        int half = heapSize >>> 1;
-        while (i < half) {
-            int c = 2 * i + 1;
-            int r = c + 1;
-            if (r < heapSize && priority[h[r]] < priority[h[c]]) c = r;
-            if (pl <= priority[h[c]]) break;
-            h[i] = h[c];
-            i = c;
-        }
-        h[i] = last;
+        if (ready.size() == 0) return -1;
+        int top = ready.pop();
         state[top] = RUNNING;
         running++;
         return top;
     }
 
     private void push(int t) {
-        int[] h = heap;
-        int i = heapSize++;
-        int p = priority[t];
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (priority[h[parent]] <= p) break;
-            h[i] = h[parent];
-            i = parent;
-        }
-        h[i] = t;
+        ready.push(t);
         state[t] = READY;
     }
+
+    /** What a finished task's bookkeeping does here: clear a released value, queue a task whose inputs are all done. */
+    private final DependencyCounts.Moves moves = new DependencyCounts.Moves() {
+        @Override
+        public void released(int d) {
+            cache[d] = null;
+            state[d] = RELEASED;
+        }
+
+        @Override
+        public void inputsDone(int u) {
+            push(u);
+        }
+    };
 
     /** Task {@code t} produced {@code value}: store it, release what is no longer needed, wake dependents. */
     void complete(int t, Object value) {
         running--;
         finished++;
-        IndexedGraph g = graph;
         cache[t] = value;
         state[t] = MEMORY;
-        for (int j = 0, c = g.dependencyCount(t); j < c; j++) release(g.dependency(t, j));
-        if (remaining[t] == 0) release(t); // nobody reads it and it is not an output
-        int before = heapSize;
-        for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-            int u = g.dependent(t, j);
-            if (--waiting[u] == 0) push(u);
-        }
-        if (finished == g.size() || error != null || cancelled) {
+        int before = ready.size();
+        counts.finished(t, moves);
+        int heapSize = ready.size();
+        if (finished == graph.size() || error != null || cancelled) {
             changed.signalAll(); // done, or a caller waits for running siblings after a stop
         } else if (idle > 0 && heapSize > 0) {
             // this worker takes one ready task itself; wake others for the rest
             int wake = Math.min(idle, heapSize - (before == heapSize ? 0 : 1));
             for (int i = 0; i < wake; i++) changed.signal();
         }
-    }
-
-    private void release(int d) {
-        if (remaining[d] > 0 && --remaining[d] > 0) return;
-        cache[d] = null;
-        state[d] = RELEASED;
     }
 
     /** Task {@code t} threw {@code e}: the first failure wins and stops the run. */

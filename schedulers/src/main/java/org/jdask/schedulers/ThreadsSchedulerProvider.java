@@ -46,11 +46,6 @@ public final class ThreadsSchedulerProvider implements SchedulerProvider {
 
     /** {@code num-workers} from the run's config; blank or unset means the number of cores. */
     static int workers(RunOptions options) {
-        Object v = options.config("num-workers", null);
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (v == null || v.toString().isBlank()) return cores;
-        int n = options.configInt("num-workers", cores);
-        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
-        return n;
+        return options.numWorkers();
     }
 }

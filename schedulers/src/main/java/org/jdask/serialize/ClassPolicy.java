@@ -8,9 +8,17 @@ import org.jdask.codec.ValueCodec;
 import org.jdask.Config;
 import org.jdask.SerializationException;
 
-/** The deserialization allow-list described in {@link Codecs}; one instance per process. */
+/**
+ * The deserialization policy described in {@link Codecs}; one instance per process. A class passes
+ * when it is on the allow-list (built in, {@link #allow}, config), when it is a JDK exception, or
+ * when it comes from the application's own class path (see {@link #fromClassPath}).
+ */
 final class ClassPolicy {
     static final String CONFIG_KEY = "serialization.allowed-packages";
+    /** Config key: trust classes of the application class path (and shipped client code); default true. */
+    static final String TRUST_KEY = "serialization.trust-classpath";
+    /** Prefixes of JDK modules: never trusted for coming from a class path. */
+    private static final List<String> JDK = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.", "org.ietf.");
 
     /** Always allowed: JDK value types and collections, and jdask itself. */
     private static final List<String> BUILT_IN = List.of(
@@ -46,14 +54,54 @@ final class ClassPolicy {
     }
 
     boolean allowed(String className) {
-        String n = elementName(className);
+        return allowed(className, Codecs.currentLoader());
+    }
+
+    /** Whether {@code className}, as resolved through {@code loader}, may be deserialized. */
+    boolean allowed(String className, ClassLoader loader) {
+        String n = realName(elementName(className));
         if (n.length() <= 1 && !n.isEmpty() && "ZBCSIJFD".contains(n)) return true; // primitive array
         if (n.equals("java.lang.invoke.SerializedLambda") || exact.contains(n)) return true;
+        if (n.startsWith("java.")) { // JDK exceptions (java.io.IOException, java.lang.RuntimeException, ...) are plain values
+            Class<?> c = load(n, loader);
+            if (c != null && Throwable.class.isAssignableFrom(c) && isJdk(c)) return true;
+        }
         for (String d : DENIED) if (n.startsWith(d)) return false;
         for (String p : BUILT_IN) if (n.startsWith(p)) return true;
         for (String p : added) if (n.startsWith(p)) return true;
         for (String p : configured()) if (n.startsWith(p)) return true;
-        return false;
+        Class<?> c = load(n, loader);
+        // encoding an object of a class no loader of this thread finds by name (a worker sending a value of a
+        // client's shipped class, a program's own class loader): it is this JVM's code, not bytes from outside
+        if (c == null) return ForyCodec.ENCODING.get() != null && Config.getBoolean(TRUST_KEY, true);
+        return fromClassPath(c);
+    }
+
+    /**
+     * Whether {@code c} comes from the application's own class path or from code a client shipped
+     * (any class loader but the JDK's boot and platform loaders), outside the JDK's packages, with
+     * {@code serialization.trust-classpath} on (the default). Those classes are the user's own
+     * code: the bytes naming them come from this JVM, its parent ({@code processes}) or an
+     * authenticated client, so the allow-list is not asked to list them.
+     */
+    private static boolean fromClassPath(Class<?> c) {
+        if (isJdk(c) || !Config.getBoolean(TRUST_KEY, true)) return false;
+        for (String p : JDK) if (c.getName().startsWith(p)) return false;
+        return true;
+    }
+
+    private static boolean isJdk(Class<?> c) {
+        ClassLoader l = c.getClassLoader();
+        return l == null || l == ClassLoader.getPlatformClassLoader();
+    }
+
+    /** The class named {@code n} as {@code loader} finds it, not initialized; null if it is not there. */
+    private static Class<?> load(String n, ClassLoader loader) {
+        try {
+            return Class.forName(n, false, loader);
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+            return null;
+        }
     }
 
     /** Throws the policy error for {@code className} when it is not allowed. */
@@ -61,11 +109,33 @@ final class ClassPolicy {
         if (!allowed(className)) throw refused(className);
     }
 
+    /** Throws the policy error for {@code className}, resolved through {@code loader}, when it is not allowed. */
+    void check(String className, ClassLoader loader) {
+        if (!allowed(className, loader)) throw refused(className);
+    }
+
     static SerializationException refused(String className) {
-        return new SerializationException(null, className, null,
-                "class " + className + " is not allowed by the jdask deserialization policy; allow its package with "
-                        + "Codecs.allow(\"" + packageOf(className) + "\") or config key '" + CONFIG_KEY + "'",
+        String n = realName(elementName(className));
+        String pkg = packageOf(n);
+        String advice = pkg.equals(n)
+                ? "class " + n + " is in the default package; allow it by name with Codecs.allow(\"" + n + "\") or config key '"
+                        + CONFIG_KEY + "', or move it into a package"
+                : "allow its package with Codecs.allow(\"" + pkg + "\") or config key '" + CONFIG_KEY + "'";
+        return new SerializationException(null, n, null,
+                "class " + n + " is not allowed by the jdask deserialization policy (it is not on this JVM's class path, "
+                        + "or it is a JDK class outside the allowed set, or config '" + TRUST_KEY + "' is false); " + advice,
                 null);
+    }
+
+    /**
+     * The class a user wrote for a generated one: {@code Dash$$Lambda$92/0x00007f...} (a hidden
+     * lambda class, which no class loader finds by name) is a lambda written in {@code Dash}.
+     */
+    static String realName(String n) {
+        int i = n.indexOf("$$Lambda");
+        if (i > 0) return n.substring(0, i);
+        int slash = n.indexOf('/'); // other hidden classes: Name/0x...
+        return slash > 0 ? n.substring(0, slash) : n;
     }
 
     private static String elementName(String n) {

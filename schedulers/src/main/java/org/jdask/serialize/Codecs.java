@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.jdask.codec.ValueCodec;
 import org.jdask.SerializationException;
 import org.jdask.graph.SerializationCheck;
@@ -64,6 +67,17 @@ import org.jdask.graph.SerializationCheck;
  * fails where it is built. The policy is a guard against surprises, not authentication: peers
  * must still be authenticated (CURVE) before their bytes are decoded.
  *
+ * <h2>Trusted classes and class loaders</h2>
+ * Besides the allow-list, a class passes when it comes from the application's own class path or
+ * from code a client shipped (any class loader but the JDK's), outside the JDK's packages:
+ * the user's own code (issue 16), default package included; config {@code
+ * serialization.trust-classpath: false} turns this off. JDK exceptions ({@code java.*}
+ * throwables) always pass and are written with java.io serialization, which keeps class,
+ * message, cause chain, suppressed exceptions and stack traces. Classes are resolved through the
+ * thread's loader: a {@link #withLoader} one (a worker's per-client loader), else the context
+ * class loader; a loader other than jdask's gets a Fory instance of its own, without code
+ * generation (slower, same frames).
+ *
  * <h2>Errors</h2>
  * Every failure is a {@link SerializationException}: an unserializable value names its class and,
  * through {@link SerializationCheck}, the field path to it; corrupt or truncated frames say so
@@ -74,7 +88,10 @@ public final class Codecs {
 
     private static final ClassPolicy POLICY = new ClassPolicy();
     private static final ValueCodecs PLUGINS = ValueCodecs.load(POLICY);
-    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS);
+    private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS, null);
+    /** Fory instances bound to other class loaders (per-client loaders of shipped code), dropped with their loader. */
+    private static final Map<ClassLoader, ForyCodec> BY_LOADER = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final ThreadLocal<ClassLoader> LOADER = new ThreadLocal<>();
     private static final Codec DEFAULT = new Codec() {
         @Override
         public byte[] encode(Object value) {
@@ -123,10 +140,25 @@ public final class Codecs {
      */
     public static java.util.Map<String, Object> carryAllowed(java.util.Map<String, Object> config) {
         java.util.List<String> added = POLICY.added();
-        if (added.isEmpty()) return config;
+        if (added.isEmpty() && CARRIED.isEmpty()) return config;
         java.util.Map<String, Object> out = new java.util.HashMap<>(config);
-        out.put(ALLOWED_ENTRY, new java.util.ArrayList<>(added));
+        if (!added.isEmpty()) out.put(ALLOWED_ENTRY, new java.util.ArrayList<>(added));
+        out.putAll(CARRIED);
         return out;
+    }
+
+    /** Entries {@link #carryAllowed} adds besides the allowed prefixes (see {@link #carry}). */
+    private static final Map<String, Object> CARRIED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Makes {@link #carryAllowed} put {@code key = value} into every task config built in this JVM
+     * from now on (null removes it): how a client tells worker JVMs where its code can be fetched
+     * ({@code jdask.code}). Keys start with {@code jdask.}; the receiving side removes them.
+     */
+    public static void carry(String key, Object value) {
+        if (!key.startsWith("jdask.")) throw new IllegalArgumentException("carried config keys start with 'jdask.', got '" + key + "'");
+        if (value == null) CARRIED.remove(key);
+        else CARRIED.put(key, value);
     }
 
     /**
@@ -140,6 +172,52 @@ public final class Codecs {
         return out;
     }
 
+    /**
+     * Makes this thread resolve classes through {@code loader} (a worker's per-client loader of
+     * shipped code) until the returned scope closes; null keeps the current one. Decoding and the
+     * policy's class-path check both use it.
+     */
+    public static LoaderScope withLoader(ClassLoader loader) {
+        ClassLoader before = LOADER.get();
+        if (loader != null) LOADER.set(loader);
+        return () -> {
+            if (before == null) LOADER.remove();
+            else LOADER.set(before);
+        };
+    }
+
+    /** Closes a {@link #withLoader} scope (no checked exception). */
+    public interface LoaderScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The class loader classes are resolved through on this thread: a {@link #withLoader} one, else jdask's own. */
+    static ClassLoader currentLoader() {
+        ClassLoader l = LOADER.get();
+        if (l != null) return l;
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : Codecs.class.getClassLoader();
+    }
+
+    /**
+     * The Fory instance of this thread's class loader ({@link #currentLoader}): a {@link
+     * #withLoader} one, else the context loader (a program's own loader, a test's), so a class is
+     * always resolved where the caller sees it (Fory binds an instance to one loader).
+     */
+    private static ForyCodec fory() {
+        ClassLoader l = currentLoader();
+        if (l == null || l == Codecs.class.getClassLoader()) return FORY_CODEC;
+        Object[] last = lastFory;
+        if (last[0] == l) return (ForyCodec) last[1];
+        ForyCodec c = BY_LOADER.computeIfAbsent(l, k -> new ForyCodec(POLICY, PLUGINS, k));
+        lastFory = new Object[] {l, c};
+        return c;
+    }
+
+    /** The last {loader, codec} pair {@link #fory} returned: most calls ask for the same loader. */
+    private static volatile Object[] lastFory = new Object[2];
+
     /** Whether the policy lets {@code className} be deserialized (as named by {@code Class.getName}). */
     public static boolean isAllowed(String className) {
         return POLICY.allowed(className);
@@ -151,9 +229,13 @@ public final class Codecs {
         if (raw != 0) return RawArrays.encode(raw, value);
         ValueCodec plugin = PLUGINS.forValue(value);
         if (plugin != null) return PLUGINS.encodeFrame(plugin, value);
+        if (value instanceof Throwable t) {
+            byte[] java = encodeThrowable(t);
+            if (java != null) return java;
+        }
         RuntimeException foryFailure;
         try {
-            byte[] body = FORY_CODEC.serialize(value);
+            byte[] body = fory().serialize(value);
             byte[] out = new byte[body.length + 1];
             out[0] = FORY;
             System.arraycopy(body, 0, out, 1, body.length);
@@ -166,7 +248,7 @@ public final class Codecs {
         if (value instanceof Serializable) {
             try {
                 byte[] out = JavaSerialization.encode(JAVA, value);
-                JavaSerialization.decode(out, 1, POLICY); // same policy on the way out
+                JavaSerialization.decode(out, 1, POLICY, currentLoader()); // same policy on the way out
                 return out;
             } catch (NotSerializableException e) {
                 foryFailure.addSuppressed(e);
@@ -198,7 +280,7 @@ public final class Codecs {
         if (tag == FORY) {
             if (!b.hasRemaining()) throw corrupt("Fory frame has no payload");
             try {
-                return FORY_CODEC.deserialize(b);
+                return fory().deserialize(b);
             } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
                 SerializationException policy = policyFailure(e);
                 if (policy != null) throw policy;
@@ -209,10 +291,26 @@ public final class Codecs {
         if (tag == JAVA) {
             byte[] body = new byte[b.remaining() + 1];
             b.get(body, 1, body.length - 1);
-            return JavaSerialization.decode(body, 1, POLICY);
+            return JavaSerialization.decode(body, 1, POLICY, currentLoader());
         }
         throw corrupt("unknown frame tag " + tag + " (expected 0-5, " + FORY + ", " + JAVA
                 + " or a registered ValueCodec tag; registered: " + PLUGINS.describe() + ")");
+    }
+
+    /**
+     * An exception through java.io serialization, which keeps what a user reads in a remote error:
+     * class, message, cause chain, suppressed exceptions and every stack trace (Fory loses the
+     * trace of exceptions with a custom {@code readObject}, e.g. {@code UncheckedIOException}).
+     * Null when java.io cannot write it (a non-serializable field): Fory then tries.
+     */
+    private static byte[] encodeThrowable(Throwable t) {
+        try {
+            byte[] out = JavaSerialization.encode(JAVA, t);
+            JavaSerialization.decode(out, 1, POLICY, currentLoader()); // same policy on the way out
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The policy's own exception when it is somewhere in {@code e}'s cause chain. */

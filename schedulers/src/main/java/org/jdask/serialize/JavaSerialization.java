@@ -22,13 +22,13 @@ final class JavaSerialization {
         return bytes.toByteArray();
     }
 
-    static Object decode(byte[] frame, int offset, ClassPolicy policy) {
+    static Object decode(byte[] frame, int offset, ClassPolicy policy, ClassLoader loader) {
         String[] refused = new String[1];
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(frame, offset, frame.length - offset))) {
+        try (ObjectInputStream in = new LoaderInputStream(new ByteArrayInputStream(frame, offset, frame.length - offset), loader)) {
             in.setObjectInputFilter(info -> {
                 Class<?> c = info.serialClass();
                 if (c == null) return ObjectInputFilter.Status.UNDECIDED;
-                if (policy.allowed(c.getName())) return ObjectInputFilter.Status.ALLOWED;
+                if (policy.allowed(c.getName(), loader)) return ObjectInputFilter.Status.ALLOWED;
                 refused[0] = c.getName();
                 return ObjectInputFilter.Status.REJECTED;
             });
@@ -37,10 +37,29 @@ final class JavaSerialization {
             if (refused[0] != null) throw ClassPolicy.refused(refused[0]);
             throw Codecs.corrupt("java serialization frame: " + e, e);
         } catch (ClassNotFoundException e) {
-            throw new SerializationException(null, e.getMessage(), null, "class not found on this JVM's classpath", e);
+            throw new SerializationException(null, e.getMessage(), null, "class not found through " + loader, e);
         } catch (IOException | RuntimeException e) {
             if (refused[0] != null) throw ClassPolicy.refused(refused[0]);
             throw Codecs.corrupt("java serialization frame: " + e, e);
+        }
+    }
+
+    /** Resolves classes through the given loader (a per-client loader of shipped code) first. */
+    private static final class LoaderInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderInputStream(java.io.InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
         }
     }
 }

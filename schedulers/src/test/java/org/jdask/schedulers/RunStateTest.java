@@ -43,7 +43,7 @@ class RunStateTest {
         assertArrayEquals(new byte[] {RUNNING, WAITING, WAITING, WAITING, WAITING}, s.state);
         s.complete(a, 1);
         assertArrayEquals(new byte[] {MEMORY, READY, READY, WAITING, READY}, s.state);
-        assertEquals(3, s.heapSize);
+        assertEquals(3, s.ready.size());
 
         List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < 3; i++) taken.add(s.take());
@@ -77,7 +77,7 @@ class RunStateTest {
         s.fail(t, new IllegalStateException("x"));
         assertTrue(s.stopped());
         assertEquals(t, s.errorTask);
-        assertEquals(1, s.heapSize, "the other task stays ready and is never taken");
+        assertEquals(1, s.ready.size(), "the other task stays ready and is never taken");
         assertArrayEquals(new int[] {0, 1, 0, 0, 0, 1}, s.counts());
     }
 
@@ -92,7 +92,7 @@ class RunStateTest {
         for (int i = 0; i < n; i++) perm.add(i);
         Collections.shuffle(perm, new Random(42));
         for (int i = 0; i < n; i++) prio[i] = perm.get(i);
-        RunState s = new RunState(g, prio, new int[n], new int[n], new int[0]);
+        RunState s = new RunState(g, prio, new int[0]);
         s.lock.lock();
         int last = -1;
         for (int i = 0; i < n; i++) {

@@ -103,6 +103,11 @@ class CodecsTest {
         assertEquals(42, ((Task) roundTrip(data)).execute(k -> null));
     }
 
+    /** The strict mode: class-path classes are not trusted, only the allow-list opens the policy. */
+    static Config.Scope strict() {
+        return Config.set("serialization.trust-classpath", false);
+    }
+
     @Test
     void classesOutsideThePolicyAreRefusedOnDecode() throws Exception {
         // a java.io frame written by hand (tag + stream), as a hostile peer would
@@ -111,26 +116,66 @@ class CodecsTest {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new ArrayList<>(List.of("ok", new evil.Gadget())));
         }
-        SerializationException e = assertThrows(SerializationException.class, () -> Codecs.decode(bytes.toByteArray()));
-        assertEquals("evil.Gadget", e.className());
-        assertTrue(e.getMessage().contains("Codecs.allow(\"evil\")"), e.getMessage());
-        assertTrue(e.getMessage().contains("serialization.allowed-packages"), e.getMessage());
+        try (Config.Scope s = strict()) {
+            SerializationException e = assertThrows(SerializationException.class, () -> Codecs.decode(bytes.toByteArray()));
+            assertEquals("evil.Gadget", e.className());
+            assertTrue(e.getMessage().contains("Codecs.allow(\"evil\")"), e.getMessage());
+            assertTrue(e.getMessage().contains("serialization.allowed-packages"), e.getMessage());
+        }
+        // by default a class of this JVM's own class path is the user's code: trusted
+        assertEquals(2, ((List<?>) Codecs.decode(bytes.toByteArray())).size());
 
         ByteArrayOutputStream swing = new ByteArrayOutputStream();
         swing.write(Codecs.JAVA);
         try (ObjectOutputStream out = new ObjectOutputStream(swing)) {
             out.writeObject(new javax.swing.JPanel());
         }
+        // JDK classes outside the allowed set stay refused, trusted class path or not
         SerializationException s = assertThrows(SerializationException.class, () -> Codecs.decode(swing.toByteArray()));
         assertEquals("javax.swing.JPanel", s.className());
     }
 
     @Test
     void classesOutsideThePolicyAreRefusedByFory() {
-        SerializationException e = assertThrows(SerializationException.class, () -> Codecs.encode(List.of(new evil.Gadget())));
-        assertTrue(e.getMessage().contains("evil.Gadget"), e.getMessage());
-        SerializationException l = assertThrows(SerializationException.class, () -> Codecs.encode(evil.Gadget.lambda()));
-        assertTrue(l.getMessage().contains("evil.Gadget"), l.getMessage());
+        try (Config.Scope s = strict()) {
+            SerializationException e = assertThrows(SerializationException.class, () -> Codecs.encode(List.of(new evil.Gadget())));
+            assertTrue(e.getMessage().contains("evil.Gadget"), e.getMessage());
+            SerializationException l = assertThrows(SerializationException.class, () -> Codecs.encode(evil.Gadget.lambda()));
+            // the lambda's real class, never a hidden name like evil.Gadget$$Lambda$92/0x...
+            assertEquals("evil.Gadget", l.className(), l.getMessage());
+            assertTrue(!l.getMessage().contains("$$Lambda") && l.getMessage().contains("Codecs.allow(\"evil\")"), l.getMessage());
+        }
+        assertTrue(Codecs.decode(Codecs.encode(evil.Gadget.lambda())) != null, "trusted by default: on this JVM's class path");
+    }
+
+    @Test
+    void aRefusedDefaultPackageClassIsNamedWithAdviceThatWorks() {
+        SerializationException e = ClassPolicy.refused("Dash$$Lambda$92/0x00007facb809da00");
+        assertEquals("Dash", e.className());
+        assertTrue(e.getMessage().contains("default package") && e.getMessage().contains("Codecs.allow(\"Dash\")"), e.getMessage());
+        assertTrue(!e.getMessage().contains("0x"), e.getMessage());
+        try (Config.Scope s = strict()) {
+            assertTrue(!Codecs.isAllowed("Dash"));
+            Codecs.allow("Dash");
+            assertTrue(Codecs.isAllowed("Dash") && Codecs.isAllowed("Dash$$Lambda$92/0x00007facb809da00"));
+        }
+    }
+
+    @Test
+    void jdkExceptionsKeepClassMessageCauseAndTrace() {
+        Exception e = new java.io.UncheckedIOException("wrapped", new java.io.IOException("inner", new java.io.FileNotFoundException("root")));
+        e.addSuppressed(new java.nio.file.NoSuchFileException("/x"));
+        try (Config.Scope s = strict()) { // not a class-path rule: JDK exceptions are allowed as such
+            Throwable back = (Throwable) Codecs.decode(Codecs.encode(e));
+            assertEquals(java.io.UncheckedIOException.class, back.getClass());
+            assertEquals("wrapped", back.getMessage());
+            assertEquals(java.io.IOException.class, back.getCause().getClass());
+            assertEquals(java.io.FileNotFoundException.class, back.getCause().getCause().getClass());
+            assertEquals("root", back.getCause().getCause().getMessage());
+            assertEquals("/x", back.getSuppressed()[0].getMessage());
+            assertArrayEquals(e.getStackTrace(), back.getStackTrace());
+            assertTrue(Codecs.isAllowed("java.lang.RuntimeException"), "not caught by the java.lang.Runtime denial");
+        }
     }
 
     @Test

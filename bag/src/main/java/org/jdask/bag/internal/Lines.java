@@ -95,31 +95,91 @@ public final class Lines {
         return !sawHigh;
     }
 
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
+    /** The number of lines the last {@link #countCheckedLines} counted. */
+    private long counted;
+
     /**
-     * The number of {@code '\n'} bytes in {@code b[from, to)}, or -1 when any byte there is
-     * non-ASCII (then the lines need a real decode to be checked). Exact per-byte test, no
-     * false positives: {@code ~(((x & 0x7F..) + 0x7F..) | x | 0x7F..)} has the top bit of each
-     * zero byte of {@code x}.
+     * Counts the whole lines at the start of {@code b[from, to)} whose bytes are known valid in
+     * this charset without a decoder, and returns where they end (their count is {@link
+     * #counted()}); the line there, if any, needs {@link #decode} (it holds a bad byte, or a high
+     * byte of a charset checked only by its decoder). {@code to} must follow a {@code '\n'}.
+     *
+     * <p>One pass, no allocation: ASCII words eight bytes at a time (the newlines counted with
+     * the exact per-byte test {@code ~(((x & 0x7F..) + 0x7F..) | x | 0x7F..)}, which has the top
+     * bit of each zero byte of {@code x = word ^ 0x0A0A..}), non-ASCII stretches byte by byte
+     * through a UTF-8 validator (shortest forms only, no surrogates, at most U+10FFFF, as the JDK
+     * decoder). So UTF-8 text full of accents counts at nearly the speed of ASCII, and a
+     * multi-byte character split across buffer or block edges cannot be miscounted: a line ends
+     * at a {@code '\n'}, which is never part of a multi-byte sequence. ISO-8859-1 has no invalid
+     * bytes; other single-byte charsets stop at the first line with a high byte.
      */
-    public static long countNewlinesIfAscii(byte[] b, int from, int to) {
-        long acc = 0;
+    public int countCheckedLines(byte[] b, int from, int to) {
+        boolean latin1 = charset.equals(StandardCharsets.ISO_8859_1);
+        boolean utf8 = charset.equals(StandardCharsets.UTF_8);
         long n = 0;
+        int lineStart = from;
         int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long w = (long) LONGS.get(b, i);
-            acc |= w;
-            long x = w ^ NL;
-            long t = ~(((x & LOW7) + LOW7) | x | LOW7);
-            n += Long.bitCount(t);
+        while (i < to) {
+            if (i + 8 <= to) {
+                long w = (long) LONGS.get(b, i);
+                if ((w & HIGH) == 0 || latin1) {
+                    long x = w ^ NL;
+                    long t = ~(((x & LOW7) + LOW7) | x | LOW7);
+                    if (t != 0) {
+                        n += Long.bitCount(t);
+                        lineStart = i + 8 - (Long.numberOfLeadingZeros(t) >>> 3);
+                    }
+                    i += 8;
+                    continue;
+                }
+            }
+            int c = b[i] & 0xFF;
+            if (c < 0x80 || latin1) {
+                if (c == '\n') {
+                    n++;
+                    lineStart = i + 1;
+                }
+                i++;
+                continue;
+            }
+            int len = utf8 ? utf8SequenceLength(b, i, to) : 0;
+            if (len == 0) break; // the line at lineStart needs the decoder
+            i += len;
         }
-        for (; i < to; i++) {
-            acc |= b[i];
-            if (b[i] == '\n') n++;
-        }
-        return (acc & HIGH) != 0 ? -1 : n;
+        counted = n;
+        return i >= to ? to : lineStart;
     }
 
-    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    /** The number of lines {@link #countCheckedLines} counted in its last call. */
+    public long counted() {
+        return counted;
+    }
+
+    /** The length of the valid UTF-8 sequence with lead byte {@code b[i]} (>= 0x80) ending before {@code to}, or 0 if invalid. */
+    private static int utf8SequenceLength(byte[] b, int i, int to) {
+        int c = b[i] & 0xFF;
+        int len;
+        int lo = 0x80, hi = 0xBF; // allowed range of the second byte
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;       // no overlong forms
+            else if (c == 0xED) hi = 0x9F;  // no surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;       // no overlong forms
+            else if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+        } else {
+            return 0;
+        }
+        if (i + len > to) return 0;
+        int c1 = b[i + 1] & 0xFF;
+        if (c1 < lo || c1 > hi) return 0;
+        for (int k = 2; k < len; k++) if ((b[i + k] & 0xC0) != 0x80) return 0;
+        return len;
+    }
 
     /**
      * The string of {@code b[off, off+len)}: a plain copy when the last scan saw only ASCII,

@@ -168,21 +168,32 @@ public final class TextReader {
         int hi = 0;
         boolean eof = false;
         long lineNo = 0;
+        int bulkFrom = 0; // the bulk count runs again once lo reaches this (an index into buf)
         while (true) {
             if (!skipFirst && end >= 0 && base + lo >= end) return;
-            if (countOnly && !skipFirst && !pairs && hi - lo > 64) {
-                // bulk: count whole ASCII lines that start before the block end, eight bytes at a time
+            if (countOnly && !skipFirst && !pairs && hi - lo > 64 && bulkFrom <= lo) {
+                // bulk: count the whole lines that start before the block end and are valid in the
+                // charset, in one pass (Lines.countCheckedLines); it stops before a line that needs
+                // the decoder, which the per-line path below then takes. Each byte is looked at once
+                // by the bulk count: after it stops, it resumes only past the line it stopped at
+                // (retrying from each next line over the rest of the buffer made accented text
+                // 300x slower than ASCII).
                 int limit = end >= 0 ? (int) Math.min(hi, end - base) : hi;
                 int last = limit - 1;
                 while (last >= lo && buf[last] != '\n') last--;
                 if (last >= lo) {
-                    long c = Lines.countNewlinesIfAscii(buf, lo, last + 1);
-                    if (c >= 0) {
-                        ((Counter) out).n += c;
-                        lineNo += c;
-                        lo = last + 1;
+                    int stop = lines.countCheckedLines(buf, lo, last + 1);
+                    long c = lines.counted();
+                    ((Counter) out).n += c;
+                    lineNo += c;
+                    if (stop == last + 1) {
+                        lo = stop;
                         continue;
                     }
+                    lo = stop;
+                    bulkFrom = lo + 1; // the line at lo goes through the decoder first
+                } else {
+                    bulkFrom = hi + 1; // no whole line here yet: wait for more bytes
                 }
             }
             int nl = lines.indexOfNewline(buf, lo, hi);
@@ -203,6 +214,7 @@ public final class TextReader {
                 System.arraycopy(buf, lo, buf, 0, hi - lo);
                 base += lo;
                 hi -= lo;
+                bulkFrom = Math.max(0, bulkFrom - lo);
                 lo = 0;
             }
             if (hi == buf.length) buf = Arrays.copyOf(buf, Math.max(64, buf.length * 2));

@@ -2,6 +2,7 @@ package org.jdask.distributed.dashboard;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -338,7 +339,7 @@ public final class Dashboard implements AutoCloseable {
                 f.completeExceptionally(e);
             }
         });
-        long timeout = (long) (Config.getDouble("distributed.dashboard.timeout", 5) * 1000);
+        long timeout = Config.getDuration("distributed.dashboard.timeout", Duration.ofSeconds(5)).toMillis();
         try {
             return f.get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -2,6 +2,7 @@ package org.jdask.distributed.internal;
 
 import java.util.Collection;
 import java.util.Map;
+import org.jdask.ConfigValues;
 
 /** Cheap size estimates of values in bytes, for placement (where the input bytes are) and reports. */
 public final class Sizes {
@@ -10,31 +11,11 @@ public final class Sizes {
     /**
      * A size in bytes from text: {@code "4GB"}, {@code "512MiB"}, {@code "1.5 GB"}, {@code "1e9"} or
      * {@code "4000000000"} (decimal units kB/MB/GB/TB = 1000^n, binary KiB/MiB/GiB/TiB = 1024^n, as in
-     * Dask); a clear error naming {@code what} and the text otherwise.
+     * Dask); a clear error naming {@code what} and the text otherwise. The one size parser,
+     * {@link ConfigValues#parseBytes}, shared with the size settings of the config.
      */
     public static long parse(String text, String what) {
-        if (text == null || text.isBlank()) throw new IllegalArgumentException(what + " is empty; give a size like 4GB, 512MiB or a number of bytes");
-        String t = text.trim().toUpperCase(java.util.Locale.ROOT).replace(" ", "");
-        long mult = 1;
-        String[][] units = {{"TIB", "1099511627776"}, {"GIB", "1073741824"}, {"MIB", "1048576"}, {"KIB", "1024"},
-            {"TB", "1000000000000"}, {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}};
-        for (String[] u : units) {
-            if (t.endsWith(u[0])) {
-                mult = Long.parseLong(u[1]);
-                t = t.substring(0, t.length() - u[0].length());
-                break;
-            }
-        }
-        double v;
-        try {
-            v = Double.parseDouble(t);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " '" + text + "' is not a size like 4GB, 512MiB or a number of bytes");
-        }
-        if (!(v >= 0) || Double.isInfinite(v) || v * mult > Long.MAX_VALUE) {
-            throw new IllegalArgumentException(what + " '" + text + "' must be a finite size >= 0");
-        }
-        return (long) (v * mult);
+        return ConfigValues.parseBytes(text, what);
     }
 
     public static long of(Object v) {

@@ -1,5 +1,6 @@
 package org.jdask.distributed.internal;
 
+import java.time.Duration;
 import org.jdask.Config;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -41,7 +42,7 @@ public final class Zmq {
     public static ZMQ.Socket socket(SocketType type, long maxFrame) {
         ZMQ.Socket s = context().createSocket(type);
         s.setLinger(0);
-        s.setHandshakeIvl((int) Math.max(100, Config.getDouble("distributed.comm.timeouts.handshake", 3) * 1000));
+        s.setHandshakeIvl((int) Math.max(100, Config.getDuration("distributed.comm.timeouts.handshake", Duration.ofSeconds(3)).toMillis()));
         s.setMaxMsgSize(maxFrame);
         s.setMsgAllocator(FrameGuard.INSTANCE);
         s.setRcvHWM(0);
@@ -60,7 +61,7 @@ public final class Zmq {
 
     /** {@code distributed.comm.max-frame-bytes}: the largest frame any socket accepts (64 MiB by default). */
     public static long maxFrameBytes() {
-        long v = (long) Config.getDouble("distributed.comm.max-frame-bytes", 64 << 20);
+        long v = Config.getBytes("distributed.comm.max-frame-bytes", 64 << 20);
         if (v < 1024) {
             throw new IllegalArgumentException("distributed.comm.max-frame-bytes must be at least 1024, got " + v);
         }
@@ -69,7 +70,7 @@ public final class Zmq {
 
     /** {@code distributed.comm.frame-budget-bytes}: bytes of large frames that may be arriving at once, JVM-wide. */
     public static long frameBudget() {
-        long v = (long) Config.getDouble("distributed.comm.frame-budget-bytes", 256 << 20);
+        long v = Config.getBytes("distributed.comm.frame-budget-bytes", 256 << 20);
         if (v < 4 << 20) throw new IllegalArgumentException("distributed.comm.frame-budget-bytes must be at least 4 MiB (4194304), got " + v);
         return v;
     }

@@ -3,27 +3,23 @@ package org.jdask.schedulers.processes;
 import static org.jdask.schedulers.processes.Protocol.HELLO;
 
 import java.io.DataInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import org.jdask.JdaskException;
 import org.jdask.graph.JvmFlags;
+import org.jdask.serialize.ClassPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -310,47 +306,10 @@ public final class ProcessPool implements AutoCloseable {
 
     /**
      * This JVM's classpath for a child JVM: {@code java.class.path} with manifest {@code Class-Path}
-     * entries expanded (surefire's manifest-only booter jar), de-duplicated, in order.
+     * entries expanded (surefire's manifest-only booter jar) and a context {@code URLClassLoader}'s
+     * entries, de-duplicated, in order (see {@link ClassPath#entries}).
      */
     static String classpath() {
-        LinkedHashSet<String> out = new LinkedHashSet<>();
-        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-            if (e.isEmpty()) continue;
-            out.add(new File(e).getAbsolutePath());
-            if (e.endsWith(".jar")) expandManifest(new File(e), out);
-        }
-        // a runner that loads tests in its own URLClassLoader (surefire with useSystemClassLoader=false)
-        for (ClassLoader l = Thread.currentThread().getContextClassLoader(); l != null; l = l.getParent()) {
-            if (!(l instanceof java.net.URLClassLoader u)) continue;
-            for (java.net.URL url : u.getURLs()) {
-                if (!"file".equals(url.getProtocol())) continue;
-                try {
-                    out.add(new File(url.toURI()).getAbsolutePath());
-                } catch (java.net.URISyntaxException | IllegalArgumentException bad) {
-                    LOG.debug("ignoring class loader entry {}", url, bad);
-                }
-            }
-        }
-        return String.join(File.pathSeparator, out);
-    }
-
-    private static void expandManifest(File jar, LinkedHashSet<String> out) {
-        if (!jar.isFile()) return;
-        try (JarFile j = new JarFile(jar)) {
-            Manifest m = j.getManifest();
-            String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
-            if (cp == null || cp.isBlank()) return;
-            URI base = jar.getAbsoluteFile().getParentFile().toURI();
-            for (String part : cp.trim().split("\\s+")) {
-                try {
-                    URI u = base.resolve(part);
-                    if ("file".equals(u.getScheme())) out.add(new File(u).getAbsolutePath());
-                } catch (IllegalArgumentException bad) {
-                    LOG.debug("ignoring Class-Path entry {} of {}", part, jar, bad);
-                }
-            }
-        } catch (IOException e) {
-            LOG.debug("cannot read the manifest of {}", jar, e);
-        }
+        return ClassPath.asString();
     }
 }

@@ -6,10 +6,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jdask.JdaskException;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
+import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.Order;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Scheduler;
-import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.SerializationCheck;
 import org.jdask.graph.TaskGraph;
 import org.slf4j.Logger;
@@ -44,20 +44,20 @@ final class ProcessScheduler implements Scheduler {
         int[] priority = Order.priorities(g); // CycleException before anything runs
         int[] out = g.indicesOf(outputs);
         SerializationCheck.check(graph);
-        List<SchedulerListener> listeners = options.listeners();
-        org.jdask.graph.Listeners.start(listeners, graph);
+        ListenerCalls listeners = new ListenerCalls(options.listeners());
+        listeners.start(graph);
         Throwable error = null;
         try {
-            return runWithRetries(g, priority, out, options);
+            return runWithRetries(g, priority, out, options, listeners);
         } catch (RuntimeException e) {
             error = e;
             throw e;
         } finally {
-            org.jdask.graph.Listeners.finish(listeners, error);
+            listeners.finish(error);
         }
     }
 
-    private List<Object> runWithRetries(IndexedGraph g, int[] priority, int[] out, RunOptions options) {
+    private List<Object> runWithRetries(IndexedGraph g, int[] priority, int[] out, RunOptions options, ListenerCalls listeners) {
         ProcessPool pool = pool();
         ReentrantLock lock = pool.runLock();
         // (a pool closed between pool() and the lock is caught by ensure(), which refuses a closed pool)
@@ -71,7 +71,7 @@ final class ProcessScheduler implements Scheduler {
             for (int attempt = 0; ; attempt++) {
                 pool.ensure(workers);
                 try {
-                    return new RemoteRun(g, priority, out, pool, pool.workers(workers), options, drainMillis).execute();
+                    return new RemoteRun(g, priority, out, pool, pool.workers(workers), options, listeners, drainMillis).execute();
                 } catch (WorkerLost lost) {
                     if (attempt >= retries) throw lost.failure(retries);
                     LOG.warn("{}; starting the run again on a replacement worker (retry {} of {}, config processes.retries)",

@@ -1,5 +1,7 @@
 package org.jdask.schedulers.processes;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -37,16 +39,13 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
         if (System.getProperty(WorkerMain.WORKER_PROPERTY) != null) return Schedulers.provider("sync").scheduler(options);
         int retries = options.configInt("processes.retries", 1);
         if (retries < 0) throw new IllegalArgumentException("config processes.retries must be >= 0, got " + retries);
-        return new ProcessScheduler(workers(options), retries, options.configInt("processes.drain-timeout-ms", 5000),
-                jvmOptions(options.config("processes.worker-jvm-options", null)));
+        long drainMillis = options.configDuration("processes.drain-timeout-ms", Duration.ofSeconds(5), ChronoUnit.MILLIS).toMillis();
+        return new ProcessScheduler(workers(options), retries, drainMillis, jvmOptions(options.config("processes.worker-jvm-options", null)));
     }
 
     /** {@code num-workers} from the run's config; blank or unset means the number of cores. */
     static int workers(RunOptions options) {
-        Object v = options.config("num-workers", null);
-        if (v == null || v.toString().isBlank()) return Runtime.getRuntime().availableProcessors();
-        int n = options.configInt("num-workers", 1);
-        if (n < 1) throw new IllegalArgumentException("config num-workers must be >= 1, got " + n);
+        int n = options.numWorkers();
         if (n > 64) throw new IllegalArgumentException("config num-workers must be <= 64 for processes, got " + n);
         return n;
     }
@@ -56,7 +55,7 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
     }
 
     static long startTimeoutMillis() {
-        return Config.getInt("processes.start-timeout-ms", 60_000);
+        return Config.getDuration("processes.start-timeout-ms", Duration.ofSeconds(60), ChronoUnit.MILLIS).toMillis();
     }
 
     static List<String> jvmOptions(Object v) {

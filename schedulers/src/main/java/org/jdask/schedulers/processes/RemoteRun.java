@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +21,9 @@ import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
+import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.Node;
 import org.jdask.graph.RunOptions;
-import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.Task;
 import org.jdask.schedulers.processes.WorkerHandle.Event;
 import org.jdask.serialize.Codecs;
@@ -32,30 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a graph on the worker JVMs of a {@link ProcessPool}, driven by the calling thread.
- *
- * <h2>How it works</h2>
- * Like the local engine, tasks are ints of an {@link IndexedGraph}, ordered by static priority,
- * with per-task counters of unfinished dependencies ({@link #waiting}) and of readers ({@link
- * #remaining}, the value is released at zero). Two things differ because values live in workers:
- * <ul>
- *   <li><b>Values stay where they were computed.</b> {@link #where} is a bitmask of the workers
- *       holding each value. Data nodes start in the parent and are sent to a worker (PUT) the first
- *       time one of its tasks needs them, then stay there until their last reader finished: a big
- *       {@code Delayed.value} read by many tasks crosses once per worker. When the worker holding a
- *       task's inputs is full, the task waits for it unless another worker is idle. A frame over {@code
- *       processes.shared-memory-threshold-bytes} (1 MiB) does not cross the socket: it is written
- *       once to a file in {@code /dev/shm} (memory) that each worker maps and decodes. A task goes to the worker
- *       holding most of its inputs (simple locality); inputs held elsewhere are fetched through the
- *       parent as encoded bytes (never decoded here). Only outputs come back with their DONE.
- *   <li><b>Pipelining.</b> A task is handed out as soon as every dependency is finished or already
- *       queued on the same worker ({@link #unsent} counts the others): a worker runs its queue in
- *       order, so a chain goes out in batches without a round trip per link. At most {@link
- *       #window} tasks are queued per worker; the window adapts to the measured task time (about
- *       2 ms of work queued) so slow tasks spread over workers and tiny ones travel in bulk.
- * </ul>
- * Each loop iteration hands out what it can, flushes one batch per worker, then waits (100 ms at a
- * time, checking for interrupts) for replies, which worker reader threads post to {@link #events}.
+ * One run of a graph on the worker JVMs of a {@link ProcessPool}, driven by the calling thread:
+ * the I/O shell around {@link RemoteRunState}, which decides where every task goes and when a
+ * value moves or is dropped (its essay says how). This class owns the sockets and the bytes: it
+ * turns the state's {@link RemoteRunState.Frames} into protocol frames (encoding functions, tasks
+ * and values; a frame over {@code processes.shared-memory-threshold-bytes}, 1 MiB, goes through one
+ * file in {@code /dev/shm} that each worker maps), keeps the parent's copies of values, and feeds
+ * worker replies back as events. Each loop iteration hands out what it can, flushes one batch per
+ * worker, then waits (100 ms at a time, checking for interrupts) for replies, which worker reader
+ * threads post to {@link #events}.
  *
  * <h2>Faults</h2>
  * A task that throws ends the run with {@link TaskFailedException} (its cause is the original
@@ -64,40 +48,18 @@ import org.slf4j.LoggerFactory;
  * workers are killed (and replaced by the next run). A result that cannot be encoded fails with a
  * {@link SerializationException} naming key and class. A worker that dies throws {@link WorkerLost}
  * (the scheduler retries or reports key and exit status). Interrupting the caller kills the workers
- * that are busy and throws a {@link JdaskException}, interrupt flag restored.
+ * that are busy and throws a {@link JdaskException}, interrupt flag restored. A listener that
+ * throws is logged and skipped, as on every scheduler ({@link org.jdask.graph.Listeners}).
  */
-final class RemoteRun {
+final class RemoteRun implements RemoteRunState.Frames {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteRun.class);
     private static final AtomicInteger RUNS = new AtomicInteger();
-    /** Task states (see the class essay). */
-    static final byte WAITING = 0, READY = 1, PARKED = 2, DEFERRED = 3, FETCHING = 4, SENT = 5, MEMORY = 6, RELEASED = 7,
-            ERRED = 8;
-    private static final long TARGET_QUEUED_NANOS = 2_000_000;
-    private static final int MIN_WINDOW = 2, MAX_WINDOW = 1024;
 
     private final IndexedGraph g;
     private final int n;
-    /** Static priority per task (lower first), from {@code Order.priorities}. */
-    private final int[] priority;
-    /** Requested output task numbers, in request order. */
-    private final int[] outputs;
-    /** Per task: is it an output (its value comes back with DONE). */
-    private final boolean[] isOutput;
-    /** Per task: one of WAITING..ERRED. */
-    private final byte[] state;
-    /** Per task: dependencies not finished yet. */
-    private final int[] waiting;
-    /** Per task: dependencies neither finished nor queued on a worker; at zero it may be handed out. */
-    private final int[] unsent;
-    /** Per task: readers not finished, plus one for outputs; the value is released at zero. */
-    private final int[] remaining;
-    /** Per task (queued or fetching): the index in {@link #conns} of its worker. */
-    private final int[] worker;
-    /** Per task: bitmask of workers (index in {@link #conns}) holding its value. */
-    private final long[] where;
+    private final RemoteRunState st;
     /** Per task: its value when the parent holds it decoded (data nodes, decoded outputs). */
     private final Object[] values;
-    private final boolean[] inParent;
     /** Per task: its value as an encoded frame when the parent holds one (sent or fetched bytes). */
     private final byte[][] bytes;
     /**
@@ -107,15 +69,9 @@ final class RemoteRun {
      */
     private final Path[] files;
     private final long shmThreshold;
-    /** Per task in FETCHING: inputs still on their way. */
-    private final int[] fetchWait;
-    /** Input task number → tasks in FETCHING waiting for it. */
-    private final Map<Integer, List<Integer>> waiters = new HashMap<>();
-    /** Ready tasks by priority. */
-    private final IntHeap ready;
     private final Conn[] conns;
     private final ProcessPool pool;
-    private final List<SchedulerListener> listeners;
+    private final ListenerCalls listeners;
     private final RunOptions options;
     private final long drainMillis;
     private final int runId = RUNS.incrementAndGet();
@@ -123,38 +79,23 @@ final class RemoteRun {
     /** Function (the user's target) → id in this run, and its encoded frame. */
     private final IdentityHashMap<Object, Integer> fnIds = new IdentityHashMap<>();
     private final List<byte[]> fnBytes = new ArrayList<>();
-    private int finished;
-    private RuntimeException error;
-    private double avgNanos = -1;
-    private int window = MIN_WINDOW; // grows after the first replies when tasks are short
 
     RemoteRun(IndexedGraph g, int[] priority, int[] outputs, ProcessPool pool, List<WorkerHandle> workers, RunOptions options,
-            long drainMillis) {
+            ListenerCalls listeners, long drainMillis) {
         this.g = g;
         this.n = g.size();
-        this.priority = priority;
-        this.outputs = outputs;
         this.pool = pool;
         this.options = options;
-        this.listeners = options.listeners();
+        this.listeners = listeners;
         this.drainMillis = drainMillis;
-        isOutput = new boolean[n];
-        state = new byte[n];
-        waiting = new int[n];
-        unsent = new int[n];
-        remaining = new int[n];
-        worker = new int[n];
-        where = new long[n];
         values = new Object[n];
-        inParent = new boolean[n];
         bytes = new byte[n][];
-        fetchWait = new int[n];
         files = new Path[n];
-        long t = options.configInt("processes.shared-memory-threshold-bytes", 1 << 20);
+        long t = options.configBytes("processes.shared-memory-threshold-bytes", 1 << 20);
         shmThreshold = t <= 0 ? Long.MAX_VALUE : t;
-        ready = new IntHeap(n, priority);
         conns = new Conn[workers.size()];
         for (int i = 0; i < conns.length; i++) conns[i] = new Conn(workers.get(i), i);
+        st = new RemoteRunState(g, priority, outputs, conns.length, this);
     }
 
     /** Runs to the end; returns the outputs' values in request order. */
@@ -171,11 +112,11 @@ final class RemoteRun {
                 writeBytes(c.out, config);
                 c.dirty = true;
             }
-            start();
-            while (finished < n && error == null) {
-                dispatch();
+            st.begin();
+            while (!st.done()) {
+                st.dispatch();
                 flushAll();
-                if (finished == n || error != null) break;
+                if (st.done()) break;
                 if (Thread.interrupted()) throw cancelled();
                 Event e;
                 try {
@@ -188,11 +129,11 @@ final class RemoteRun {
                     continue;
                 }
                 handle(e);
-                while (error == null && (e = events.poll()) != null) handle(e);
+                while (st.error == null && (e = events.poll()) != null) handle(e);
             }
-            if (error != null) {
+            if (st.error != null) {
                 drain();
-                throw error;
+                throw st.error;
             }
             return results();
         } catch (IOException e) {
@@ -213,143 +154,20 @@ final class RemoteRun {
         files[d] = null;
     }
 
-    // ----------------------------------------------------------------------------- set-up
+    // ----------------------------------------------------------------------------- frames out
 
-    private void start() throws IOException {
-        for (int i : outputs) {
-            if (!isOutput[i]) remaining[i]++;
-            isOutput[i] = true;
-        }
-        for (int i = 0; i < n; i++) {
-            waiting[i] = unsent[i] = g.dependencyCount(i);
-            remaining[i] += g.dependentCount(i);
-        }
-        for (int i = 0; i < n; i++) {
-            if (g.dependencyCount(i) != 0) continue;
-            Node node = g.node(i);
-            if (node instanceof DataNode d) completeInParent(i, d.value(), null);
-            else if (state[i] == WAITING) push(i);
-        }
+    @Override
+    public void fetch(int d, int w) throws IOException {
+        Conn from = conns[w];
+        from.out.writeByte(FETCH);
+        from.out.writeInt(d);
+        from.dirty = true;
     }
 
-    private void push(int t) {
-        state[t] = READY;
-        ready.push(t);
-    }
-
-    // ----------------------------------------------------------------------------- handing out
-
-    private void dispatch() throws IOException {
-        while (error == null && ready.size() > 0) {
-            int t = ready.pop();
-            if (state[t] != READY) continue;
-            Node node = g.node(t);
-            if (node instanceof Alias && inParent[g.dependency(t, 0)]) {
-                int d = g.dependency(t, 0);
-                completeInParent(t, values[d], bytes[d]);
-                continue;
-            }
-            int pinned = -1;
-            boolean conflict = false;
-            for (int j = 0, c = g.dependencyCount(t); j < c; j++) {
-                int d = g.dependency(t, j);
-                if (state[d] == SENT) {
-                    if (pinned < 0) pinned = worker[d];
-                    else if (pinned != worker[d]) conflict = true;
-                }
-            }
-            if (conflict) {
-                state[t] = PARKED; // pushed again when every input has finished
-                continue;
-            }
-            int w;
-            if (pinned >= 0) {
-                if (conns[pinned].inFlight >= window) {
-                    state[t] = DEFERRED;
-                    conns[pinned].deferred.add(t);
-                    continue;
-                }
-                w = pinned;
-            } else {
-                w = choose(t);
-                if (w <= -2) {
-                    state[t] = DEFERRED; // its inputs' worker is full and no other is idle
-                    conns[-2 - w].deferred.add(t);
-                    continue;
-                }
-                if (w < 0) {
-                    ready.push(t); // every worker is full: wait for replies
-                    return;
-                }
-            }
-            assign(t, w);
-        }
-    }
-
-    /**
-     * Where {@code t} goes: the worker holding most of its inputs (ties: the least busy) when it has
-     * room; when it is full, another worker only if that one is idle (a copy is better than an idle
-     * worker), else {@code -2 - local}: wait for room on the local worker. Without local inputs: the
-     * least busy worker with room. -1 when every worker is full.
-     */
-    private int choose(int t) {
-        int c = g.dependencyCount(t);
-        int local = -1;
-        int localScore = 0;
-        for (int w = 0; w < conns.length && c > 0; w++) {
-            int score = 0;
-            long bit = 1L << w;
-            for (int j = 0; j < c; j++) {
-                int d = g.dependency(t, j);
-                if ((where[d] & bit) != 0 && !inParent[d]) score++;
-            }
-            if (score > localScore || score == localScore && score > 0 && conns[w].inFlight < conns[local].inFlight) {
-                local = w;
-                localScore = score;
-            }
-        }
-        if (local >= 0 && conns[local].inFlight < window) return local;
-        int best = -1;
-        for (int w = 0; w < conns.length; w++) {
-            if (conns[w].inFlight < window && (best < 0 || conns[w].inFlight < conns[best].inFlight)) best = w;
-        }
-        if (local >= 0 && best >= 0 && conns[best].inFlight > 0) return -2 - local;
-        return best;
-    }
-
-    private void assign(int t, int w) throws IOException {
+    @Override
+    public void put(int d, int w) throws IOException {
         Conn k = conns[w];
-        k.inFlight++;
-        worker[t] = w;
-        long bit = 1L << w;
-        int need = 0;
-        for (int j = 0, c = g.dependencyCount(t); j < c; j++) {
-            int d = g.dependency(t, j);
-            if ((where[d] & bit) != 0 || state[d] == SENT) continue;
-            if (inParent[d] || bytes[d] != null) {
-                put(k, d);
-            } else {
-                need++;
-                List<Integer> ws = waiters.get(d);
-                if (ws == null) {
-                    waiters.put(d, ws = new ArrayList<>(2));
-                    Conn from = conns[Long.numberOfTrailingZeros(where[d])];
-                    from.out.writeByte(FETCH);
-                    from.out.writeInt(d);
-                    from.dirty = true;
-                }
-                ws.add(t);
-            }
-        }
-        if (need == 0) send(t, k);
-        else {
-            state[t] = FETCHING;
-            fetchWait[t] = need;
-        }
-    }
-
-    private void put(Conn k, int d) throws IOException {
-        if (files[d] == null && bytes[d] == null && inParent[d] && conns.length > 1) {
+        if (files[d] == null && bytes[d] == null && st.inParent[d] && conns.length > 1) {
             files[d] = SharedFiles.writeRaw(values[d], shmThreshold); // big primitive arrays: no byte[] copy
         }
         if (files[d] == null && bytes[d] == null) bytes[d] = encode(d, values[d], "value");
@@ -367,7 +185,31 @@ final class RemoteRun {
             writeBytes(k.out, bytes[d]);
         }
         k.dirty = true;
-        where[d] |= 1L << k.index;
+    }
+
+    @Override
+    public void release(int d, int w) {
+        Conn c = conns[w];
+        try {
+            c.out.writeByte(RELEASE);
+            c.out.writeInt(d);
+            c.dirty = true;
+        } catch (IOException e) {
+            // the worker is gone; its reader thread reports it
+        }
+    }
+
+    @Override
+    public void forget(int d) {
+        values[d] = null;
+        bytes[d] = null;
+        if (files[d] != null) deleteFile(d);
+    }
+
+    @Override
+    public void inParent(int t, int from) {
+        values[t] = from < 0 ? ((DataNode) g.node(t)).value() : values[from];
+        bytes[t] = from < 0 ? null : bytes[from];
     }
 
     private byte[] encode(int key, Object v, String what) {
@@ -382,10 +224,10 @@ final class RemoteRun {
         }
     }
 
-    private void send(int t, Conn k) throws IOException {
-        state[t] = SENT;
-        k.queue.addLast(t);
-        byte flags = isOutput[t] ? RETURN : 0;
+    @Override
+    public void run(int t, int w) throws IOException {
+        Conn k = conns[w];
+        byte flags = st.isOutput[t] ? RETURN : 0;
         Node node = g.node(t);
         DataOutputStream out = k.out;
         if (node instanceof Task task) {
@@ -426,11 +268,6 @@ final class RemoteRun {
             throw new IllegalStateException("unknown node type " + node.getClass().getName() + " for " + g.key(t));
         }
         k.dirty = true;
-        if (!listeners.isEmpty()) pre(t, k.w.slot);
-        for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-            int u = g.dependent(t, j);
-            if (--unsent[u] == 0 && state[u] == WAITING) push(u);
-        }
     }
 
     /** The function's id in this run; sends it to {@code k} the first time {@code k} needs it. */
@@ -487,99 +324,17 @@ final class RemoteRun {
         for (Conn c : conns) if (c.w == e.worker()) k = c;
         if (k == null) return;
         switch (e.op()) {
-            case DONE -> done(k, e);
-            case DATA -> data(e.id(), e.bytes());
-            case SKIPPED -> {
-                leave(k, e.id());
-                state[e.id()] = ERRED;
-                if (error == null) error = new IllegalStateException("worker " + k.w.name() + " skipped " + g.key(e.id())
-                        + ": an input was missing (a scheduler bug)");
+            case DONE -> {
+                if (e.bytes() != null) bytes[e.id()] = e.bytes();
+                st.done(k.index, e.id(), e.nanos(), e.bytes() != null);
             }
+            case DATA -> {
+                bytes[e.id()] = e.bytes();
+                st.data(e.id());
+            }
+            case SKIPPED -> st.skipped(k.index, e.id());
             case FAILED -> failed(k, e);
             default -> throw new IllegalStateException("unexpected reply " + e.op());
-        }
-    }
-
-    private void leave(Conn k, int t) {
-        Integer head = k.queue.pollFirst();
-        if (head == null || head != t) {
-            throw new IllegalStateException("worker " + k.w.name() + " answered for " + g.key(t) + " but "
-                    + (head == null ? "nothing" : g.key(head)) + " was first in its queue");
-        }
-        k.inFlight--;
-        if (!k.deferred.isEmpty()) {
-            for (int d : k.deferred) if (state[d] == DEFERRED) push(d);
-            k.deferred.clear();
-        }
-    }
-
-    private void done(Conn k, Event e) {
-        int t = e.id();
-        leave(k, t);
-        avgNanos = avgNanos < 0 ? e.nanos() : 0.9 * avgNanos + 0.1 * e.nanos();
-        window = (int) Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, TARGET_QUEUED_NANOS / Math.max(avgNanos, 1)));
-        state[t] = MEMORY;
-        where[t] |= 1L << k.index;
-        if (e.bytes() != null) bytes[t] = e.bytes();
-        finished(t, null, k.w.slot);
-    }
-
-    private void completeInParent(int t, Object value, byte[] frame) {
-        if (!listeners.isEmpty()) pre(t, 0);
-        state[t] = MEMORY;
-        values[t] = value;
-        inParent[t] = true;
-        bytes[t] = frame;
-        for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-            int u = g.dependent(t, j);
-            if (--unsent[u] == 0 && state[u] == WAITING) push(u);
-        }
-        finished(t, value, 0);
-    }
-
-    /** Bookkeeping shared by worker and parent completions: releases, waking dependents, listeners. */
-    private void finished(int t, Object value, int slot) {
-        finished++;
-        for (int j = 0, c = g.dependencyCount(t); j < c; j++) release(g.dependency(t, j));
-        if (remaining[t] == 0) release(t);
-        for (int j = 0, c = g.dependentCount(t); j < c; j++) {
-            int u = g.dependent(t, j);
-            if (--waiting[u] == 0 && state[u] == PARKED) push(u);
-        }
-        if (!listeners.isEmpty()) post(t, value, slot, false);
-    }
-
-    private void release(int d) {
-        if (remaining[d] > 0 && --remaining[d] > 0) return;
-        state[d] = RELEASED;
-        long m = where[d];
-        while (m != 0) {
-            int w = Long.numberOfTrailingZeros(m);
-            m &= m - 1;
-            Conn c = conns[w];
-            try {
-                c.out.writeByte(RELEASE);
-                c.out.writeInt(d);
-                c.dirty = true;
-            } catch (IOException e) {
-                // the worker is gone; its reader thread reports it
-            }
-        }
-        where[d] = 0;
-        values[d] = null;
-        bytes[d] = null;
-        if (files[d] != null) deleteFile(d);
-    }
-
-    private void data(int d, byte[] frame) throws IOException {
-        bytes[d] = frame;
-        List<Integer> ws = waiters.remove(d);
-        if (ws == null) return;
-        for (int t : ws) {
-            if (state[t] != FETCHING) continue;
-            Conn k = conns[worker[t]];
-            if ((where[d] & (1L << k.index)) == 0) put(k, d);
-            if (--fetchWait[t] == 0) send(t, k);
         }
     }
 
@@ -589,25 +344,19 @@ final class RemoteRun {
         RuntimeException err;
         switch (e.kind()) {
             case FAIL_TASK -> {
-                leave(k, t);
-                state[t] = ERRED;
+                st.taskFailed(k.index, t);
                 Throwable cause = e.bytes() != null ? decodeError(e.bytes(), e) : (Throwable) e.extra();
                 err = new TaskFailedException(key, cause);
-                if (!listeners.isEmpty()) post(t, null, k.w.slot, true);
             }
             case FAIL_RESULT, FAIL_FETCH -> {
-                if (e.kind() == FAIL_RESULT) {
-                    leave(k, t);
-                    state[t] = ERRED;
-                    if (!listeners.isEmpty()) post(t, null, k.w.slot, true);
-                }
+                if (e.kind() == FAIL_RESULT) st.taskFailed(k.index, t);
                 err = new SerializationException(key, e.type(), String.valueOf(e.extra()), "the result of task " + key
                         + " (" + e.type() + ") cannot be sent back from " + k.w.name() + " (" + e.extra() + ")", null);
             }
             default -> err = new IllegalStateException(k.w.name() + " was asked for " + key
                     + " but does not hold it (a scheduler bug)");
         }
-        if (error == null) error = err;
+        st.fail(err);
     }
 
     private Throwable decodeError(byte[] frame, Event e) {
@@ -623,9 +372,9 @@ final class RemoteRun {
     // ----------------------------------------------------------------------------- endings
 
     private List<Object> results() {
-        List<Object> out = new ArrayList<>(outputs.length);
-        for (int o : outputs) {
-            if (!inParent[o]) {
+        List<Object> out = new ArrayList<>(st.outputs.length);
+        for (int o : st.outputs) {
+            if (!st.inParent[o] && values[o] == null) {
                 if (bytes[o] == null) throw new IllegalStateException("output " + g.key(o) + " has no value (a scheduler bug)");
                 try {
                     values[o] = Codecs.decode(bytes[o]);
@@ -633,7 +382,6 @@ final class RemoteRun {
                     throw new SerializationException(g.key(o), e.className(), e.field(), "the result of task " + g.key(o)
                             + " cannot be read in the parent: " + e.getMessage(), e);
                 }
-                inParent[o] = true;
             }
             out.add(values[o]);
         }
@@ -658,19 +406,18 @@ final class RemoteRun {
             }
             if (e == null || e.run() != runId && e.op() != Event.DIED) continue;
             if (e.op() == Event.DIED) {
-                for (Conn c : conns) if (c.w == e.worker()) c.inFlight = 0;
+                for (Conn c : conns) if (c.w == e.worker()) st.workerDied(c.index);
                 continue;
             }
             for (Conn c : conns) {
                 if (c.w == e.worker() && (e.op() == DONE || e.op() == SKIPPED || e.op() == FAILED
-                        && (e.kind() == FAIL_TASK || e.kind() == FAIL_RESULT)) && !c.queue.isEmpty()) {
-                    c.queue.pollFirst();
-                    c.inFlight--;
+                        && (e.kind() == FAIL_TASK || e.kind() == FAIL_RESULT))) {
+                    st.drained(c.index);
                 }
             }
         }
         for (Conn c : conns) {
-            if (c.inFlight > 0) {
+            if (st.inFlight[c.index] > 0) {
                 LOG.info("{} still busy {} ms after the run failed: killing it (it is replaced on the next run)", c.w.name(),
                         drainMillis);
                 pool.kill(c.w, "busy after a failed run");
@@ -679,14 +426,14 @@ final class RemoteRun {
     }
 
     private boolean busy() {
-        for (Conn c : conns) if (c.inFlight > 0 && c.w.alive()) return true;
+        for (Conn c : conns) if (st.inFlight[c.index] > 0 && c.w.alive()) return true;
         return false;
     }
 
     private JdaskException cancelled() {
-        for (Conn c : conns) if (c.inFlight > 0) pool.kill(c.w, "its run was interrupted");
+        for (Conn c : conns) if (st.inFlight[c.index] > 0) pool.kill(c.w, "its run was interrupted");
         Thread.currentThread().interrupt();
-        return new JdaskException("run interrupted: cancelled with " + finished + " of " + n
+        return new JdaskException("run interrupted: cancelled with " + st.finished + " of " + n
                 + " tasks finished (busy worker JVMs were killed and will be replaced)");
     }
 
@@ -702,47 +449,32 @@ final class RemoteRun {
     private WorkerLost lost(Conn c) {
         String status = c.w.exitDescription(5_000);
         int now = c.w.currentTask(); // exact even when earlier DONE replies died in the worker's buffer
-        Integer running = now >= 0 && c.queue.contains(now) ? Integer.valueOf(now) : c.queue.peekFirst();
+        int running = now >= 0 && st.queued(c.index, now) ? now : st.head(c.index);
         c.w.kill("lost");
         // the other workers may still be running tasks of this run: kill the busy ones too
-        for (Conn o : conns) if (o != c && o.inFlight > 0) pool.kill(o.w, "a sibling died mid-run");
-        return new WorkerLost(running == null ? null : g.key(running), c.w.name(), status);
+        for (Conn o : conns) if (o != c && st.inFlight[o.index] > 0) pool.kill(o.w, "a sibling died mid-run");
+        return new WorkerLost(running < 0 ? null : g.key(running), c.w.name(), status);
     }
 
     // ----------------------------------------------------------------------------- listeners
 
-    private void pre(int t, int slot) {
-        for (SchedulerListener l : listeners) {
-            try {
-                l.pretask(g.key(t), slot);
-            } catch (RuntimeException e) {
-                LOG.debug("listener {} failed in pretask", l, e);
-            }
-        }
+    @Override
+    public void started(int t, int w) {
+        if (!listeners.isEmpty()) listeners.pretask(g.key(t), w < 0 ? 0 : conns[w].w.slot);
     }
 
-    private void post(int t, Object value, int slot, boolean failed) {
-        for (SchedulerListener l : listeners) {
-            try {
-                l.posttask(g.key(t), value, slot, failed);
-            } catch (RuntimeException e) {
-                LOG.debug("listener {} failed in posttask", l, e);
-            }
-        }
+    @Override
+    public void finished(int t, int w, boolean failed) {
+        if (!listeners.isEmpty()) listeners.posttask(g.key(t), w < 0 ? values[t] : null, w < 0 ? 0 : conns[w].w.slot, failed);
     }
 
-    /** One worker as this run sees it. */
+    /** One worker as this run's shell sees it: its stream and what was sent to it (its queue is in the state). */
     private static final class Conn {
         final WorkerHandle w;
         final int index;
         final DataOutputStream out;
-        /** Tasks queued on the worker, in the order it runs them. */
-        final java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
-        /** Tasks waiting for room on this worker (their inputs are queued here). */
-        final List<Integer> deferred = new ArrayList<>();
         /** Function ids already sent. */
         final java.util.BitSet fns = new java.util.BitSet();
-        int inFlight;
         boolean dirty;
 
         Conn(WorkerHandle w, int index) {
@@ -754,8 +486,6 @@ final class RemoteRun {
 
     @Override
     public String toString() {
-        int[] c = new int[9];
-        for (byte b : state) c[b]++;
-        return "RemoteRun(" + runId + ": tasks per state WAITING..ERRED " + Arrays.toString(c) + ", window " + window + ")";
+        return "RemoteRun(" + runId + ": tasks per state WAITING..ERRED " + Arrays.toString(st.stateCounts()) + ", window " + st.window + ")";
     }
 }

@@ -508,12 +508,19 @@ class ProcessesSchedulerTest {
 
     @Test
     void classesOutsideTheAllowListAreRefusedUntilAllowedAndThenWorkInWorkers() {
-        Delayed<Integer> d = Delayed.of(elsewhere.Outside.twiceFn()).name("outside").apply(21);
-        SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
-        assertEquals(Key.of("outside"), e.key());
-        assertTrue(e.getMessage().contains("elsewhere") && e.getMessage().contains("allowed-packages"), e.getMessage());
-        org.jdask.serialize.Codecs.allow("elsewhere"); // in this JVM only: the run carries it to the workers
+        // the strict mode keeps the allow-list for every class (checked first: Fory remembers a class it accepted)
+        try (var strict = Config.set("serialization.trust-classpath", false)) {
+            Delayed<Integer> d = Delayed.of(elsewhere.Outside.twiceFn()).name("outside").apply(21);
+            SerializationException e = assertThrows(SerializationException.class, () -> d.compute(P2));
+            assertEquals(Key.of("outside"), e.key());
+            assertTrue(e.getMessage().contains("elsewhere") && e.getMessage().contains("allowed-packages"), e.getMessage());
+        }
+        // by default the user's own class path is trusted (issue 16): no allow needed
         assertEquals(42, Delayed.of(elsewhere.Outside.twiceFn()).apply(21).compute(P2));
+        org.jdask.serialize.Codecs.allow("elsewhere"); // in this JVM only: the run carries it to the workers
+        try (var strict = Config.set("serialization.trust-classpath", false)) {
+            assertEquals(42, Delayed.of(elsewhere.Outside.twiceFn()).apply(21).compute(P2));
+        }
     }
 
     @Test

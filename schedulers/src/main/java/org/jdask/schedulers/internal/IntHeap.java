@@ -1,21 +1,26 @@
-package org.jdask.schedulers.processes;
+package org.jdask.schedulers.internal;
 
-/** A binary min-heap of task numbers by priority. */
-final class IntHeap {
+/**
+ * A binary min-heap of task numbers ordered by a static priority array (lower first): the ready
+ * queue of every local engine ({@code RunState} of {@code threads}/{@code sync}, {@code
+ * RemoteRunState} of {@code processes}). No boxing; pushing a task twice is the caller's business.
+ */
+public final class IntHeap {
     private final int[] heap;
     private final int[] priority;
     private int size;
 
-    IntHeap(int capacity, int[] priority) {
+    /** Room for {@code capacity} task numbers (each task is pushed at most once at a time). */
+    public IntHeap(int capacity, int[] priority) {
         this.heap = new int[Math.max(capacity, 1)];
         this.priority = priority;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    void push(int t) {
+    public void push(int t) {
         int i = size++;
         int p = priority[t];
         while (i > 0) {
@@ -27,7 +32,8 @@ final class IntHeap {
         heap[i] = t;
     }
 
-    int pop() {
+    /** Removes and returns the task with the lowest priority; the heap must not be empty. */
+    public int pop() {
         int top = heap[0];
         int last = heap[--size];
         int i = 0;

@@ -1,0 +1,107 @@
+package org.jdask.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jdask.distributed.Client;
+import org.jdask.distributed.LocalCluster;
+
+/**
+ * Issue 16's start-up stall check: {@code n} consecutive {@code LocalCluster} start-ups with worker
+ * JVMs (2 workers x 1 thread, one task run, then closed), each timed from {@code build()} to the
+ * first result. Prints every start-up over 1.5x the median as it happens, then median, p90, max,
+ * and how many exceeded 1.5x the median and 3 s (the handshake limit,
+ * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). Run alone:
+ * <pre>
+ * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
+ *     org.jdask.benchmarks.Runner startups [--n 200] [--workers 2]
+ * </pre>
+ */
+final class Startups {
+    // usage: Runner startups [--n 200] [--workers 2] [--dump-after-ms 2500 --dumps DIR] (see run(int, int, long, Path))
+    private Startups() {}
+
+    static void run(int n, int workers) {
+        run(n, workers, 0, null);
+    }
+
+    /**
+     * With {@code dumpAfterMs > 0}, a start-up still running after that long has the thread dumps
+     * of this JVM and of every worker JVM (jcmd Thread.print) written to {@code dumps}: where a
+     * stalled handshake waits.
+     */
+    static void run(int n, int workers, long dumpAfterMs, java.nio.file.Path dumps) {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            int run = i;
+            java.util.concurrent.ScheduledFuture<?> watchdog = dumpAfterMs <= 0 ? null
+                    : WATCHDOG.schedule(() -> dump(run, dumps), dumpAfterMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try (LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
+                 Client client = Client.connect(c)) {
+                client.submit((Integer x) -> x + 1, i).result();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            } finally {
+                if (watchdog != null) watchdog.cancel(false);
+            }
+            if (i >= 10) {
+                double med = median(Arrays.copyOf(ms, i + 1));
+                if (ms[i] > 1.5 * med) System.out.printf("start-up %d: %.0f ms (median so far %.0f ms)%n", i, ms[i], med);
+            }
+        }
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        double med = median(s);
+        List<Integer> slow = new ArrayList<>();
+        int over3s = 0;
+        for (int i = 0; i < n; i++) {
+            if (ms[i] > 1.5 * med) slow.add(i);
+            if (ms[i] > 3000) over3s++;
+        }
+        System.out.printf("| start-ups | median ms | p90 ms | max ms | > 1.5x median | > 3 s |%n|---|---|---|---|---|---|%n");
+        System.out.printf("| %d | %.0f | %.0f | %.0f | %d %s | %d |%n", n, med, s[(int) Math.min(n - 1, Math.round(0.9 * (n - 1)))],
+                s[n - 1], slow.size(), slow.isEmpty() ? "" : "(#" + slow + ")", over3s);
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "startups-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Thread dumps of this JVM and its child JVMs into {@code dir/startup-RUN-PID.txt}. */
+    private static void dump(int run, java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            StringBuilder self = new StringBuilder();
+            for (var e : Thread.getAllStackTraces().entrySet()) {
+                self.append('"').append(e.getKey().getName()).append("\" ").append(e.getKey().getState()).append('\n');
+                for (StackTraceElement f : e.getValue()) self.append("\tat ").append(f).append('\n');
+                self.append('\n');
+            }
+            java.nio.file.Files.writeString(dir.resolve("startup-" + run + "-self.txt"), self);
+            for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+                Process j = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("startup-" + run + "-" + p.pid() + ".txt").toFile()).start();
+                j.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try { // the sockets too: bytes waiting unread in a Recv-Q point at a missed wake-up, none at a peer that never wrote
+                new ProcessBuilder("ss", "-tnpoi").redirectErrorStream(true).redirectOutput(dir.resolve("startup-" + run + "-ss.txt").toFile())
+                        .start().waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.io.IOException noSs) {
+                // ss (Debian package iproute2) is optional
+            }
+            System.out.println("start-up " + run + " still running: thread dumps in " + dir);
+        } catch (java.io.IOException | InterruptedException e) {
+            System.out.println("start-up " + run + ": cannot dump threads: " + e);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,82 @@
+package org.jdask.distributed;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jdask.distributed.internal.Zmq;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * A worker's connection to one client's {@link CodeServer}: one request at a time (callers
+ * serialize on this object), each waiting at most {@code distributed.comm.timeouts.code-fetch}
+ * seconds; a late answer to an abandoned request is recognised by its id and dropped.
+ */
+final class CodeClient implements AutoCloseable {
+    private final String address;
+    private final Security security;
+    private final long timeoutMs;
+    private ZMQ.Socket socket;
+    private long nextId;
+    private boolean closed;
+
+    CodeClient(String address, Security security, long timeoutMs) {
+        this.address = address;
+        this.security = security;
+        this.timeoutMs = timeoutMs;
+    }
+
+    String address() {
+        return address;
+    }
+
+    /**
+     * Sends {@code op arg} and returns the answer's body; null when the client answers "missing";
+     * an {@link IOException} naming the client's address when it answers "error", or not in time.
+     */
+    byte[] request(String op, String arg) throws IOException {
+        return request(op, arg, timeoutMs);
+    }
+
+    /** {@link #request(String, String)} waiting at most {@code timeoutMs}. */
+    synchronized byte[] request(String op, String arg, long timeoutMs) throws IOException {
+        if (closed) throw new IOException("the connection to client code server " + address + " is closed");
+        if (socket == null) {
+            socket = Zmq.socket(SocketType.DEALER, Long.MAX_VALUE);
+            security.toWorker(socket); // the server must prove the cluster key: only authenticated clients ship code
+            socket.connect(address);
+        }
+        long id = nextId++;
+        byte[] idBytes = ByteBuffer.allocate(8).putLong(id).array();
+        socket.sendMore(idBytes);
+        socket.sendMore(op);
+        socket.send(arg == null ? "" : arg);
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new IOException("client code server " + address + " did not answer '" + op + " " + arg + "' within "
+                        + timeoutMs + " ms (distributed.comm.timeouts.code-fetch; is the client gone, or unreachable from this worker?)");
+            }
+            socket.setReceiveTimeOut((int) Math.min(left, 1000));
+            byte[] rid = socket.recv();
+            if (rid == null) continue;
+            byte[] status = socket.hasReceiveMore() ? socket.recv() : new byte[0];
+            byte[] body = socket.hasReceiveMore() ? socket.recv() : new byte[0];
+            while (socket.hasReceiveMore()) socket.recv();
+            if (!Arrays.equals(rid, idBytes)) continue; // the answer to a request that timed out
+            if (Arrays.equals(status, CodeServer.OK)) return body;
+            if (Arrays.equals(status, CodeServer.MISSING)) return null;
+            throw new IOException("client code server " + address + " refused '" + op + " " + arg + "': "
+                    + new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        Zmq.close(socket);
+        socket = null;
+    }
+}

@@ -1,0 +1,191 @@
+package org.jdask.distributed;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.distributed.internal.Zap;
+import org.jdask.distributed.internal.Zmq;
+import org.jdask.serialize.Codecs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * The client side of code shipping (issue 16): a CurveZMQ server (the cluster key, as a worker's
+ * data port) from which worker JVMs fetch, on demand, what this JVM's {@link CodeOffer} holds. One
+ * per JVM, shared by its clients (they share a class path), started by the first {@link Client}
+ * with security and stopped when the last one closes. While it runs, every task config built in
+ * this JVM carries {@code jdask.code = ID|ADDRESS|VERSION} ({@link Codecs#carry}), which is how a
+ * worker learns where this client's code is; the wire format is in PROTOCOL.md, "Code shipping".
+ *
+ * <p>Only with security: a worker accepts code only from a server that proves the cluster key, so
+ * no unauthenticated peer can make a worker run its code.
+ */
+final class CodeServer {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeServer.class);
+    static final String CARRIED_KEY = "jdask.code";
+    static final byte[] OK = bytes("ok"), MISSING = bytes("missing"), ERROR = bytes("error");
+
+    private static CodeServer shared;
+    private static int users;
+
+    private final CodeOffer offer;
+    private final String id = UUID.randomUUID().toString();
+    private final String address;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private CodeServer(Security security, String host, CodeOffer offer) {
+        this.offer = offer;
+        CompletableFuture<String> bound = new CompletableFuture<>();
+        this.thread = new Thread(() -> serve(security, host, bound), "jdask-code-server");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            this.address = bound.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            closed = true;
+            throw new IllegalStateException("cannot start the code server on " + host + ": " + e.getMessage(), e);
+        }
+        LOG.info("Client code offered at {} (id {})", address, id);
+    }
+
+    /**
+     * The JVM's code server, started if needed for a client of {@code schedulerAddress} with
+     * {@code security}; null without security (code is shipped only between authenticated peers).
+     */
+    static synchronized CodeServer acquire(String schedulerAddress, Security security) {
+        if (security == null) return null;
+        if (shared == null) {
+            List<ClassLoader> loaders = new ArrayList<>();
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            if (context != null) loaders.add(context);
+            loaders.add(ClassLoader.getSystemClassLoader());
+            shared = new CodeServer(security, bindHost(schedulerAddress), new CodeOffer(loaders));
+            shared.publish();
+        }
+        users++;
+        return shared;
+    }
+
+    /** A server of its own (not the JVM's shared one), for tests of several clients; stop it with {@link #stop}. */
+    static CodeServer startPrivate(Security security, String host, CodeOffer offer) {
+        return new CodeServer(security, host, offer);
+    }
+
+    /** The {@code jdask.code} value a task of this server's client carries. */
+    String ref() {
+        return id + "|" + address + "|" + offer.version();
+    }
+
+    /** Stops a {@link #startPrivate} server. */
+    void stop() {
+        closed = true;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A client is done with the server; the last one stops it. */
+    static synchronized void release(CodeServer s) {
+        if (s == null || s != shared) return;
+        if (--users > 0) return;
+        shared = null;
+        Codecs.carry(CARRIED_KEY, null);
+        s.stop();
+    }
+
+    /** Offers an extra jar ({@link Client#uploadJar}); workers see it from the next task on. */
+    void add(java.nio.file.Path jar) {
+        offer.add(jar);
+        publish();
+    }
+
+    private void publish() {
+        Codecs.carry(CARRIED_KEY, ref());
+    }
+
+    String address() {
+        return address;
+    }
+
+    /**
+     * The address workers reach this JVM at: {@code distributed.client.code-host} if set, else the
+     * local address this machine uses to reach the scheduler (127.0.0.1 for a local one).
+     */
+    static String bindHost(String schedulerAddress) {
+        String configured = Config.getString("distributed.client.code-host", null);
+        if (configured != null && !configured.isBlank()) return configured;
+        if (schedulerAddress == null || !schedulerAddress.startsWith("tcp://")) return "127.0.0.1";
+        try {
+            return HostAddress.towards(schedulerAddress);
+        } catch (RuntimeException e) {
+            LOG.warn("{}; offering code on 127.0.0.1 (set distributed.client.code-host)", e.getMessage());
+            return "127.0.0.1";
+        }
+    }
+
+    private void serve(Security security, String host, CompletableFuture<String> bound) {
+        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, Long.MAX_VALUE);
+        Zap.Policy zap = null;
+        try {
+            zap = security.dataServer(router, "client code server " + host);
+            int port = router.bindToRandomPort("tcp://" + host);
+            bound.complete("tcp://" + host + ":" + port);
+            router.setReceiveTimeOut(200);
+            while (!closed) {
+                byte[] identity = router.recv();
+                if (identity == null) continue;
+                List<byte[]> frames = new ArrayList<>();
+                while (router.hasReceiveMore()) frames.add(router.recv());
+                if (frames.size() != 3) continue; // not ours: [request id][op][argument]
+                answer(router, identity, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
+                        new String(frames.get(2), StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            if (!bound.isDone()) bound.completeExceptionally(e);
+            else if (!closed) LOG.warn("client code server stopped: {}", e.toString());
+        } finally {
+            if (zap != null) zap.label("closed code server");
+            Zmq.close(router);
+        }
+    }
+
+    private void answer(ZMQ.Socket router, byte[] identity, byte[] requestId, String op, String arg) {
+        byte[] status = OK;
+        byte[] body;
+        try {
+            body = switch (op) {
+                case "manifest" -> bytes(id + "\n" + offer.manifest());
+                case "hash" -> bytes(offer.hash(Integer.parseInt(arg)));
+                case "jar" -> offer.bytes(arg);
+                case "class" -> offer.classBytes(arg);
+                case "ping" -> bytes(id);
+                default -> throw new IOException("unknown request '" + op + "'");
+            };
+            if (body == null) {
+                status = MISSING;
+                body = bytes("the client has no class " + arg + " in memory");
+            }
+        } catch (IOException | RuntimeException e) {
+            status = ERROR;
+            body = bytes(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        router.sendMore(identity);
+        router.sendMore(requestId);
+        router.sendMore(status);
+        router.send(body);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

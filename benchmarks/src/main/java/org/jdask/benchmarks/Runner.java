@@ -60,6 +60,11 @@ public final class Runner {
             W4.run(a, Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("spill")) { // the worker spill store against dd (issue 15)
+            SpillBench.run(Path.of(opt(a, "--dir", System.getProperty("java.io.tmpdir"))), Double.parseDouble(opt(a, "--gb", "4")),
+                    Integer.parseInt(opt(a, "--reps", "3")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
             W3.run(a);
             System.exit(0);

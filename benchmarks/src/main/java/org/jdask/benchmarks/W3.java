@@ -28,6 +28,8 @@ import org.jdask.array.NDArray;
  * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx2g -cp benchmarks/target/benchmarks.jar \
  *     org.jdask.benchmarks.Runner w3 [--size small|full] [--reps 3] [--scheduler threads] [--peer DIR] [--no-peer]
  * </pre>
+ * {@code --scheduler distributed [--workers 2] [--threads 1] [--memory-limit 1GB]} runs it on a
+ * {@code LocalCluster} of worker JVMs with that memory limit each.
  */
 final class W3 {
     private W3() {}
@@ -81,6 +83,22 @@ final class W3 {
     }
 
     static void run(List<String> a) throws Exception {
+        if (opt(a, "--scheduler", "threads").equals("distributed")) {
+            // a LocalCluster of worker JVMs with a memory limit each (issue 15: W3 full on 2 x 1 GB)
+            try (org.jdask.distributed.LocalCluster cluster = org.jdask.distributed.LocalCluster.builder()
+                    .workers(Integer.parseInt(opt(a, "--workers", "2"))).threadsPerWorker(Integer.parseInt(opt(a, "--threads", "1")))
+                    .memoryLimit(opt(a, "--memory-limit", "1GB")).dashboardAddress(null).build();
+                 org.jdask.distributed.Client client = org.jdask.distributed.Client.connect(cluster)) {
+                runOn(a);
+                for (org.jdask.distributed.WorkerInfo w : client.workerInfo().values()) System.out.println("worker " + w);
+                for (ProcessHandle p : cluster.workerProcesses()) System.out.println("worker JVM " + p.pid() + " (peak RSS: see /proc/PID/status VmHWM while running)");
+            }
+            return;
+        }
+        runOn(a);
+    }
+
+    private static void runOn(List<String> a) throws Exception {
         String size = opt(a, "--size", "small");
         int s = size.equals("full") ? 100_000 : 20_000, c = s / 10;
         int reps = Integer.parseInt(opt(a, "--reps", size.equals("full") ? "1" : "3"));

@@ -698,6 +698,45 @@ public final class Client implements AutoCloseable {
         return waitFor(conn.request(null, Messages.Workers::new), Messages.WorkersReply.class, "workers", 10_000);
     }
 
+    /**
+     * Every worker by address with its memory: limit, managed, spilled and unmanaged bytes, and
+     * status ({@code "running"}, {@code "paused"}); Dask's {@code scheduler_info()["workers"]}.
+     */
+    public Map<String, WorkerInfo> workerInfo() {
+        return WorkerInfo.of(workers());
+    }
+
+    /**
+     * Retires these workers gracefully (Dask's {@code retire_workers}): they get no new task, every
+     * result only they hold moves to another worker (into its memory or its spill store; nothing
+     * is recomputed), then the scheduler closes them and their keepers (nanny, {@link LocalCluster})
+     * do not replace them. Unknown addresses are ignored. Returns how many results moved; waits at
+     * most config {@code distributed.client.retire-timeout} (600 s).
+     *
+     * @throws JdaskException if no worker would be left to hold their results, or on timeout
+     */
+    public int retireWorkers(List<String> addresses) {
+        List<String> as = List.copyOf(addresses);
+        return moves(id -> new Messages.RetireWorkers(id, as), "retireWorkers " + addresses);
+    }
+
+    /**
+     * Evens out the bytes of results held per worker (Dask's {@code rebalance}): results move from
+     * workers above the mean to workers below it, and the sender drops its copy. Returns how many
+     * results moved.
+     */
+    public int rebalance() {
+        return moves(Messages.Rebalance::new, "rebalance");
+    }
+
+    private int moves(java.util.function.LongFunction<Message> request, String what) {
+        checkOpen();
+        long timeout = (long) (Config.getDouble("distributed.client.retire-timeout", 600) * 1000);
+        Messages.MovesDone m = waitFor(conn.request(null, request), Messages.MovesDone.class, what, timeout);
+        if (m.error() != null) throw new JdaskException(what + ": " + m.error());
+        return (int) m.moved();
+    }
+
     /** The scheduler's workers and its queued and unrunnable task counts (what {@link Adaptive} decides on). */
     public ClusterLoad load() {
         Messages.WorkersReply m = workersReply();

@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +32,7 @@ final class ClientCode {
     private final boolean accept;
     private final String refusal;
     private final CodeCache cache = CodeCache.configured();
-    private final long timeoutMs = (long) (Config.getDouble("distributed.comm.timeouts.code-fetch", 60) * 1000);
+    private final long timeoutMs = Config.getDuration("distributed.comm.timeouts.code-fetch", Duration.ofSeconds(60)).toMillis();
     private final Map<String, Held> loaders = new ConcurrentHashMap<>();
 
     private static final class Held {

@@ -118,7 +118,8 @@ final class DataPlane {
             for (KeyState s : new LinkedHashSet<>(states)) {
                 List<String> ws = s.workers;
                 if (ws.isEmpty()) continue;
-                byWorker.computeIfAbsent(ws.get((s.key.hashCode() & 0x7fffffff) % ws.size()), w -> new ArrayList<>()).add(s);
+                // another holder on each retry: one that is gone must not fail the gather while others have it
+                byWorker.computeIfAbsent(ws.get(((s.key.hashCode() & 0x7fffffff) + attempt) % ws.size()), w -> new ArrayList<>()).add(s);
             }
             Map<Key, Object> values = new HashMap<>();
             boolean missing = false;

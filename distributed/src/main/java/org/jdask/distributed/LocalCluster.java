@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdask.Config;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
 
 /**
  * A scheduler and workers on this machine (Dask's {@code LocalCluster}): with
@@ -37,6 +39,7 @@ public final class LocalCluster implements Cluster {
         String host = "127.0.0.1";
         int port = 0;
         long memoryLimit = 0;
+        java.nio.file.Path localDirectory;
         Map<String, Double> resources = Map.of();
         long startTimeoutMs = 60_000;
         Security security;
@@ -76,18 +79,29 @@ public final class LocalCluster implements Cluster {
         /**
          * Memory limit per worker: {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear
          * error otherwise). A worker JVM gets it as its heap size ({@code -Xmx}); every worker
-         * reports it to the scheduler ({@code memory_limit} in {@link Client#workers()}), where the
-         * memory manager (spill, pause, terminate at {@code distributed.worker.memory.*}) will use
-         * it. In-process workers share this JVM's heap, so for them it is only reported.
+         * reports it to the scheduler ({@code memory_limit} in {@link Client#workers()}), and its
+         * memory manager spills to disk, pauses and restarts the worker at the fractions
+         * {@code distributed.worker.memory.target/spill/pause/terminate} of it. Default (0): the
+         * machine's memory divided by the workers (in-process workers: this JVM's heap divided by
+         * them). In-process workers share this JVM's heap, so they spill by their own results only.
          */
         public Builder memoryLimit(String limit) {
             return memoryLimit(org.jdask.distributed.internal.Sizes.parse(limit, "memoryLimit"));
         }
 
-        /** {@link #memoryLimit(String)} in bytes; 0 means no limit. */
+        /** {@link #memoryLimit(String)} in bytes; 0 means the default. */
         public Builder memoryLimit(long bytes) {
             Worker.Options.defaults().withMemoryLimit(bytes); // the one check of the value
             memoryLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Where each worker creates its own directory for its spill store (deleted when it stops,
+         * by its nanny if its JVM is killed); must exist and be writable. Default: the temp directory.
+         */
+        public Builder localDirectory(java.nio.file.Path dir) {
+            localDirectory = dir;
             return this;
         }
 
@@ -234,15 +248,21 @@ public final class LocalCluster implements Cluster {
 
         List<Thread> starting = new ArrayList<>();
         List<RuntimeException> errors = new ArrayList<>();
+        Map<String, Object> memoryConfig = NannyMemory.config(); // Config.set is per thread: carry it to the starting threads
         for (int i = size(); i < n; i++) {
             String name = "worker-" + started++;
             Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
-                    .withHost(config.host).withName(name).withMemoryLimit(config.memoryLimit);
+                    .withHost(config.host).withName(name).withMemoryLimit(memoryLimitPerWorker(n))
+                    .withLocalDirectory(config.localDirectory);
             if (config.processes) {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
                     try {
-                        Nanny nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
+                        Nanny nn;
+                        try (Config.Scope ignored = Config.set(memoryConfig)) {
+                            nn = Nanny.start(scheduler.address(), o, config.startTimeoutMs, config.security);
+                        }
+                        nn.onRetired(() -> forget(nn));
                         synchronized (nannies) {
                             nannies.add(nn);
                             names.put(nn, name);
@@ -285,6 +305,13 @@ public final class LocalCluster implements Cluster {
         }
     }
 
+    /** The builder's limit, or Dask's default: the machine's memory (or, in-process, this heap) divided by the workers. */
+    private long memoryLimitPerWorker(int workers) {
+        if (config.memoryLimit > 0) return config.memoryLimit;
+        long total = config.processes ? MemoryPolicy.defaultLimit(1) : Runtime.getRuntime().maxMemory();
+        return Math.max(total / Math.max(1, workers), 64L << 20);
+    }
+
     /**
      * An in-process worker that is replaced by a fresh one (same options) when the scheduler closes
      * it for a restart; a worker JVM's nanny does the same for its JVM.
@@ -292,6 +319,7 @@ public final class LocalCluster implements Cluster {
     private Worker startThreadWorker(Worker.Options o) {
         Worker w = Worker.start(scheduler.inprocAddress(), o);
         w.onClose(() -> {
+            if (w.retired()) forget(w);
             if (!w.restartRequested()) return;
             Thread t = new Thread(() -> {
                 synchronized (this) {
@@ -314,6 +342,19 @@ public final class LocalCluster implements Cluster {
         return w;
     }
 
+    /** A worker (or nanny) the scheduler retired: no longer part of this cluster (called from its thread). */
+    private void forget(Object workerOrNanny) {
+        Thread t = new Thread(() -> {
+            synchronized (this) {
+                threadWorkers.remove(workerOrNanny);
+                nannies.remove(workerOrNanny);
+                names.remove(workerOrNanny);
+            }
+        }, "jdask-retired");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The scheduler's view of the workers (address, threads, processing, keys, bytes). */
     @Override
     public List<Map<String, Object>> workers() {
@@ -325,9 +366,22 @@ public final class LocalCluster implements Cluster {
         return scheduler.load();
     }
 
-    /** Stops the workers with these addresses (see {@link Cluster#retireWorkers}). */
+    /**
+     * Stops the workers with these addresses (see {@link Cluster#retireWorkers}), gracefully: their
+     * results move to the other workers first ({@link Client#retireWorkers}); if that fails (no
+     * worker left to take them) they are stopped anyway and their results recomputed when needed.
+     */
     @Override
-    public synchronized void retireWorkers(java.util.Collection<String> addresses) {
+    public void retireWorkers(java.util.Collection<String> addresses) {
+        try (Client c = Client.connect(this)) {
+            c.retireWorkers(new ArrayList<>(addresses));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalCluster.class).warn("graceful retirement of {} failed ({}); stopping them", addresses, e.getMessage());
+        }
+        stopWorkers(addresses);
+    }
+
+    private synchronized void stopWorkers(java.util.Collection<String> addresses) {
         java.util.Set<String> gone = new java.util.HashSet<>(addresses);
         for (java.util.Iterator<Worker> it = threadWorkers.iterator(); it.hasNext(); ) {
             Worker w = it.next();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.graph.JvmFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,11 @@ public final class Nanny implements AutoCloseable {
     private volatile CompletableFuture<String> address = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile int restarts;
+    /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
+    private volatile Path localDirectory;
+    private volatile Runnable onRetired = () -> { };
+    /** The memory manager's settings where the nanny was created, for every worker JVM it starts. */
+    private final Map<String, Object> memoryConfig;
     private final Thread monitor;
 
     /** Starts the worker JVM and waits until it has registered with the scheduler. */
@@ -82,6 +88,7 @@ public final class Nanny implements AutoCloseable {
             if (v != null && !(v instanceof Map)) childSettings.add("-Djdask." + key + "=" + v);
         }
         this.security = security;
+        this.memoryConfig = NannyMemory.config();
         this.startTimeoutMs = startTimeoutMs;
         this.scheduler = scheduler;
         this.options = options;
@@ -98,6 +105,7 @@ public final class Nanny implements AutoCloseable {
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         // a worker whose heap runs out outside a task (its I/O thread, a codec) exits and is restarted, never lingers
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
@@ -111,6 +119,10 @@ public final class Nanny implements AutoCloseable {
         if (o.memoryLimit() > 0) {
             cmd.add("--memory-limit");
             cmd.add(String.valueOf(o.memoryLimit()));
+        }
+        if (o.localDirectory() != null) {
+            cmd.add("--local-directory");
+            cmd.add(o.localDirectory().toString());
         }
         if (o.name() != null) {
             cmd.add("--name");
@@ -133,7 +145,10 @@ public final class Nanny implements AutoCloseable {
 
     private void launch() {
         try {
-            List<String> cmd = command(scheduler, options, startTimeoutMs, security != null);
+            List<String> cmd;
+            try (org.jdask.Config.Scope ignored = org.jdask.Config.set(memoryConfig)) { // a restart runs on the monitor thread
+                cmd = command(scheduler, options, startTimeoutMs, security != null);
+            }
             cmd.addAll(1, childSettings);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process = p;
@@ -160,6 +175,7 @@ public final class Nanny implements AutoCloseable {
                     if (logs.size() > LOG_LINES) logs.removeFirst();
                 }
                 if (line.startsWith("Worker at: ")) addr.complete(line.substring("Worker at: ".length()).trim());
+                else if (line.startsWith(LocalDirectory.LINE)) localDirectory = Path.of(line.substring(LocalDirectory.LINE.length()).trim());
             }
         } catch (IOException ignored) {
             // process gone
@@ -177,6 +193,7 @@ public final class Nanny implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            NannyMemory.cleanUp(localDirectory);
             if (closing) return;
             if (code == WorkerMain.EXIT_NO_SCHEDULER) { // it waited for a scheduler as long as it was told to
                 LOG.warn("worker process {} found no scheduler at {} within distributed.worker.death-timeout; not restarting it",
@@ -184,8 +201,14 @@ public final class Nanny implements AutoCloseable {
                 gaveUp = true;
                 return;
             }
+            if (code == WorkerMemory.EXIT_RETIRED) { // retired by the scheduler: not replaced
+                closing = true;
+                LOG.info("worker process {} retired; the nanny stops", p.pid());
+                onRetired.run();
+                return;
+            }
             String addr = address.getNow(null);
-            String why = "worker process " + p.pid() + " exited with code " + code;
+            String why = "worker process " + p.pid() + " exited with code " + code + NannyMemory.explain(code);
             LOG.warn("{}; restarting it", why);
             if (addr != null) tellScheduler(addr, why);
             restarts++;
@@ -232,6 +255,21 @@ public final class Nanny implements AutoCloseable {
 
     private volatile boolean gaveUp;
 
+    /** Called once if the scheduler retires this nanny's worker (the nanny then stops: nothing to keep running). */
+    public void onRetired(Runnable r) {
+        onRetired = r;
+    }
+
+    /** Whether the scheduler retired the worker (the nanny stopped). */
+    public boolean retired() {
+        return closing && process != null && !process.isAlive() && process.exitValue() == WorkerMemory.EXIT_RETIRED;
+    }
+
+    /** The worker JVM's own directory (its spill store), once it has said so; null before. */
+    public Path localDirectory() {
+        return localDirectory;
+    }
+
     public int restarts() {
         return restarts;
     }
@@ -260,5 +298,6 @@ public final class Nanny implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         monitor.interrupt();
+        NannyMemory.cleanUp(localDirectory);
     }
 }

@@ -86,6 +86,8 @@ public final class SchedulerServer implements AutoCloseable {
     private ZMQ.Socket router;
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<String, Peer> workerPeers = new HashMap<>();
+    /** Workers' memory figures and paused status, from their heartbeats. */
+    private final SchedulerMemory workerMemory = new SchedulerMemory();
     private final Map<String, Peer> clientPeers = new HashMap<>();
     private final Map<Peer, List<Msg>> outbox = new LinkedHashMap<>();
     private final Map<String, List<Key>> datasets = new HashMap<>();
@@ -455,6 +457,11 @@ public final class SchedulerServer implements AutoCloseable {
                 wanted.add(t != null && peer.client != null && t.whoWants().contains(peer.client));
             }
             queue(peer, new Messages.KeyStateReply(ks.id(), states, wanted));
+        } else if (msg instanceof Messages.RetireWorkers rw) {
+            apply(new SchedulerEvent.RetireWorkers(requireClient(peer), rw.id(), rw.addresses()), peer);
+            publishSnapshot();
+        } else if (msg instanceof Messages.Rebalance rb) {
+            apply(new SchedulerEvent.Rebalance(requireClient(peer), rb.id()), peer);
         } else if (msg instanceof Messages.Workers w) {
             queue(peer, new Messages.WorkersReply(w.id(), workerMaps(), List.of((long) state.queuedCount(), (long) state.unrunnableCount())));
         } else if (msg instanceof Messages.Publish pub) {
@@ -484,6 +491,11 @@ public final class SchedulerServer implements AutoCloseable {
                 Dashboard d = dashboard;
                 if (d != null) d.heartbeat(peer.worker, h.metrics());
                 apply(new SchedulerEvent.Heartbeat(peer.worker), peer);
+                SchedulerEvent status = workerMemory.heartbeat(peer.worker, h.metrics()); // paused or resumed
+                if (status != null) {
+                    apply(status, peer);
+                    publishSnapshot();
+                }
             }
         } else if (msg instanceof Messages.Finished f) {
             Dashboard d = dashboard;
@@ -535,8 +547,11 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("nbytes", w.nbytes());
             m.put("memory_limit", w.memoryLimit());
             m.put("sole", w.soleCount());
+            m.put("status", w.status());
+            workerMemory.describe(w.address(), m);
             out.add(m);
         }
+        workerMemory.retain(state.workers().keySet());
         return out;
     }
 
@@ -591,6 +606,13 @@ public final class SchedulerServer implements AutoCloseable {
             Object exc = r.exception();
             Payload ep = exc == null ? null : exc instanceof Payload pl ? pl : Payload.ofValue(exc);
             queue(p, new Messages.Report(r.key(), r.kind(), r.workers(), ep, r.blame()));
+        } else if (i instanceof SchedulerInstruction.Acquire a) {
+            Peer p = workerPeers.get(a.worker());
+            if (p != null) queue(p, new Messages.Acquire(a.key(), a.from()));
+        } else if (i instanceof SchedulerInstruction.MovesDone d) {
+            Peer p = clientPeers.get(d.client());
+            if (p != null) queue(p, new Messages.MovesDone(d.requestId(), d.moved(), d.error()));
+            publishSnapshot();
         } else if (i instanceof TaskDone d) {
             Peer p = clientPeers.get(d.client());
             if (p != null) queue(p, new Messages.TaskDone(d.key(), d.worker(), d.failed()));

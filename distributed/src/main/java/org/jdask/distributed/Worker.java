@@ -2,12 +2,12 @@ package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +30,9 @@ import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
 import org.jdask.distributed.internal.WorkerState;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.memory.MemoryManager;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
+import org.jdask.distributed.internal.memory.SpillBuffer;
 import org.jdask.fn.Fn0;
 import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
@@ -56,15 +59,25 @@ import org.zeromq.ZMQ;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final Object NULL = new Object();
+    /** Stands for a null result in the store. */
+    static final Object NULL = new Object();
 
     /**
      * How a worker is set up; {@link #defaults()} then the {@code with*} methods.
      *
-     * @param memoryLimit bytes the worker may use, 0 for no limit: a worker JVM's heap size
-     *     ({@code -Xmx}, set by its {@link Nanny}), reported to the scheduler for the memory manager
+     * @param memoryLimit bytes the worker may use, 0 for the default (the machine's memory divided by
+     *     the workers on it, see {@link MemoryPolicy#defaultLimit}): a worker JVM's heap size
+     *     ({@code -Xmx}, set by its {@link Nanny}); its memory manager spills, pauses and terminates
+     *     at the fractions {@code distributed.worker.memory.*} of it
+     * @param localDirectory where the worker creates its own scratch directory (spill store): null
+     *     for the temp directory; must exist and be writable
      */
-    public record Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit) {
+    public record Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit,
+                          Path localDirectory) {
+        public Options(String name, int nthreads, Map<String, Double> resources, String host, long memoryLimit) {
+            this(name, nthreads, resources, host, memoryLimit, null);
+        }
+
         /** Below this a worker JVM cannot even load its codecs. */
         static final long MIN_MEMORY_LIMIT = 32L << 20;
 
@@ -73,20 +86,20 @@ public final class Worker implements AutoCloseable {
         }
 
         public Options withName(String n) {
-            return new Options(n, nthreads, resources, host, memoryLimit);
+            return new Options(n, nthreads, resources, host, memoryLimit, localDirectory);
         }
 
         public Options withThreads(int n) {
             if (n < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + n);
-            return new Options(name, n, resources, host, memoryLimit);
+            return new Options(name, n, resources, host, memoryLimit, localDirectory);
         }
 
         public Options withResources(Map<String, Double> r) {
-            return new Options(name, nthreads, Map.copyOf(r), host, memoryLimit);
+            return new Options(name, nthreads, Map.copyOf(r), host, memoryLimit, localDirectory);
         }
 
         public Options withHost(String h) {
-            return new Options(name, nthreads, resources, h, memoryLimit);
+            return new Options(name, nthreads, resources, h, memoryLimit, localDirectory);
         }
 
         /** A memory limit in bytes (0: none); at least 32 MiB. */
@@ -94,7 +107,12 @@ public final class Worker implements AutoCloseable {
             if (bytes != 0 && bytes < MIN_MEMORY_LIMIT) {
                 throw new IllegalArgumentException("memory limit " + bytes + " bytes is below the 32 MiB a worker needs (0 means no limit)");
             }
-            return new Options(name, nthreads, resources, host, bytes);
+            return new Options(name, nthreads, resources, host, bytes, localDirectory);
+        }
+
+        /** Where the worker's own scratch directory goes ({@code --local-directory}); null: the temp directory. */
+        public Options withLocalDirectory(Path dir) {
+            return new Options(name, nthreads, resources, host, memoryLimit, dir);
         }
 
         /** A memory limit like {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear error otherwise). */
@@ -112,7 +130,11 @@ public final class Worker implements AutoCloseable {
     private final ClientCode clientCode;
     private final long maxFrame;
     private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
-    private final Map<Key, Object> data = new ConcurrentHashMap<>();
+    /** Results and fetched values, spilled to disk least-recently-used past the memory target. */
+    private final SpillBuffer<Key> data;
+    private final MemoryManager memory;
+    /** The resolved memory limit (the default when none was given). */
+    private final long memoryLimit;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private volatile ExecutorService executor; // replaced (its threads interrupted) when the scheduler is lost
     private final ThreadFactory executorThreads;
@@ -180,7 +202,20 @@ public final class Worker implements AutoCloseable {
         this.security = schedulerAddress.startsWith("inproc://") ? null : security;
         this.schedulerAddress = schedulerAddress;
         this.options = options;
-        this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(options.memoryLimit());
+        this.memory = WorkerMemory.open(options, !schedulerAddress.startsWith("inproc://"), NULL, new MemoryManager.Listener() {
+            @Override
+            public void paused(boolean paused, String why) {
+                memoryPaused(paused, why);
+            }
+
+            @Override
+            public void terminate(String why) {
+                memoryTerminate(why);
+            }
+        });
+        this.data = memory.data();
+        this.memoryLimit = memory.policy().limit();
+        this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(memoryLimit);
         this.local = schedulerAddress.startsWith("inproc://");
         this.clientCode = local ? null : ClientCode.forWorker(security);
         this.maxFrame = SchedulerServer.maxFrameBytes();
@@ -196,9 +231,9 @@ public final class Worker implements AutoCloseable {
         };
         this.executorThreads = tf;
         this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
-        long lostMs = (long) (Config.getDouble("distributed.comm.timeouts.scheduler-lost", 30) * 1000);
-        long retryMs = Math.min(10_000, (long) (Config.getDouble("distributed.comm.timeouts.connect", 10) * 1000));
-        long deathMs = (long) (Config.getDouble("distributed.worker.death-timeout", 0) * 1000);
+        long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
+        long retryMs = Math.min(10_000, Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis());
+        long deathMs = Config.getDuration("distributed.worker.death-timeout", Duration.ZERO).toMillis();
         this.watch = new SchedulerWatch(Math.max(lostMs, 3 * heartbeatMs), retryMs, deathMs, System.currentTimeMillis());
         this.thread = new Thread(() -> run(n), "jdask-worker-" + n);
         thread.setDaemon(true);
@@ -247,7 +282,35 @@ public final class Worker implements AutoCloseable {
      * fractions {@code distributed.worker.memory.target/spill/pause/terminate}.
      */
     public long memoryLimit() {
-        return options.memoryLimit();
+        return memoryLimit;
+    }
+
+    /** The worker's own directory (its spill store lives here; deleted when the worker stops). */
+    public Path localDirectory() {
+        return memory.directory().path();
+    }
+
+    /** Managed bytes in memory, on disk, and whether the memory manager paused the worker (see {@code workerInfo()}). */
+    public Map<String, Object> memoryMetrics() {
+        return memory.metrics();
+    }
+
+    /** Memory manager: paused or resumed (monitor thread). */
+    private void memoryPaused(boolean paused, String why) {
+        LOG.info("{} {}: {}", paused ? "paused:" : "resumed:", address, why);
+        post(() -> {
+            apply(new WorkerEvent.Pause(paused, why), System.currentTimeMillis());
+            heartbeat(); // the scheduler learns at once, not at the next beat
+        });
+    }
+
+    /** Memory manager: past terminate. The JVM exits without goodbye, so the nanny restarts it and the scheduler recovers. */
+    private void memoryTerminate(String why) {
+        String line = "restarting: memory: worker " + address + ": " + why;
+        LOG.error(line);
+        System.out.println(line);
+        System.out.flush();
+        Runtime.getRuntime().halt(WorkerMemory.EXIT_MEMORY);
     }
 
     /** Number of values held. */
@@ -261,6 +324,11 @@ public final class Worker implements AutoCloseable {
      */
     public boolean restartRequested() {
         return org.jdask.distributed.internal.SchedulerInstruction.RESTART.equals(closeReason);
+    }
+
+    /** Whether the scheduler closed this worker to retire it ({@code client.retireWorkers}): nobody replaces it. */
+    public boolean retired() {
+        return org.jdask.distributed.internal.SchedulerInstruction.RETIRE.equals(closeReason);
     }
 
     /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
@@ -321,8 +389,7 @@ public final class Worker implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 expireFetches(now);
                 if (now >= nextBeat) {
-                    // before the first welcome too: a send ZeroMQ refuses is how a refused handshake shows
-                    if (registered || welcomed.getCount() > 0) send(new Messages.Heartbeat(metrics.sample()));
+                    if (registered || welcomed.getCount() > 0) heartbeat();
                     nextBeat = now + heartbeatMs;
                 }
                 if (registered || watch.lost()) onWatch(watch.check(now), now);
@@ -364,7 +431,11 @@ public final class Worker implements AutoCloseable {
             Zmq.close(sched);
             Zmq.close(server);
             for (ZMQ.Socket s : peers.values()) Zmq.close(s);
-            data.clear();
+            try {
+                memory.close(); // drops the data, deletes the spill store and the worker's directory
+            } catch (RuntimeException e) {
+                LOG.warn("worker {}: cannot clean up {}: {}", address, memory.directory(), e.toString());
+            }
             stopped.countDown();
             try {
                 onClose.run();
@@ -372,6 +443,13 @@ public final class Worker implements AutoCloseable {
                 LOG.warn("onClose callback failed", e);
             }
         }
+    }
+
+    /** Queues a heartbeat: process metrics and the memory manager's (managed, spilled, status). */
+    private void heartbeat() {
+        Map<String, Object> m = metrics.sample();
+        m.putAll(memory.metrics());
+        send(new Messages.Heartbeat(m));
     }
 
     /** Runs {@code r} on the I/O thread soon. */
@@ -455,6 +533,8 @@ public final class Worker implements AutoCloseable {
             apply(new WorkerEvent.Free(f.keys()), now);
         } else if (m instanceof Messages.Steal st) {
             apply(new WorkerEvent.Steal(st.key()), now);
+        } else if (m instanceof Messages.Acquire a) {
+            apply(new WorkerEvent.Acquire(a.key(), a.from()), now);
         } else if (m instanceof Messages.Close c) {
             LOG.warn("Worker {} closed by the scheduler: {}", address, c.reason());
             closeReason = c.reason();
@@ -482,7 +562,7 @@ public final class Worker implements AutoCloseable {
         }
         sched.connect(schedulerAddress);
         pollerStale = true;
-        send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), options.memoryLimit(), Wire.VERSION));
+        send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), memoryLimit, Wire.VERSION));
         flushScheduler();
     }
 
@@ -571,7 +651,7 @@ public final class Worker implements AutoCloseable {
                 if (running) throw e; // otherwise the worker is closing and drops the task
             }
         } else if (i instanceof Finished f) {
-            long nbytes = f.nbytes() >= 0 ? f.nbytes() : Sizes.of(unwrapRaw(f.key()));
+            long nbytes = f.nbytes() >= 0 ? f.nbytes() : data.nbytes(f.key());
             if (f.key().equals(doneKey)) { // under stateLock, like the ExecuteDone that set doneKey
                 send(new Messages.Finished(f.key(), nbytes, f.seconds(), doneStart, doneThread));
                 doneKey = null;
@@ -598,9 +678,13 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private Object unwrapRaw(Key k) {
+    /** What a peer or client gets for {@code k}: a spilled value's bytes as they are on disk, else the value; null if absent. */
+    private Payload forPeer(Key k) {
+        byte[] spilled = data.encoded(k);
+        if (spilled != null) return Payload.ofBytes(spilled);
         Object v = data.get(k);
-        return v == NULL ? null : v;
+        if (v == null) return null;
+        return v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v);
     }
 
     /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */
@@ -644,8 +728,10 @@ public final class Worker implements AutoCloseable {
         try {
             Outcome o = compute(x);
             synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
-                return epoch == ep ? applyLocked(o) : List.of();
+                if (epoch == ep) return applyLocked(o);
             }
+            data.remove(x.key()); // stored by compute before the drop: nobody will ask for it
+            return List.of();
         } finally {
             synchronized (runningThreads) {
                 runningThreads.remove(x.key());
@@ -682,14 +768,19 @@ public final class Worker implements AutoCloseable {
             }
         } catch (Throwable e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Payload err = errorPayload(e);
+            Payload err = errorPayload(e instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : e);
             return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;
         long nbytes = Sizes.of(stored);
+        if (memory.policy().oversized(nbytes)) {
+            Payload err = errorPayload(WorkerMemory.oversized(x.key(), nbytes, memoryLimit));
+            return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
+        }
+        // stored before the state knows (may spill to disk: not under the state lock)
+        data.put(x.key(), stored == null ? NULL : stored, nbytes);
         return new Outcome(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), () -> {
-            data.put(x.key(), stored == null ? NULL : stored);
             doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
             doneStart = startMillis;
             doneThread = threadNo;
@@ -751,9 +842,8 @@ public final class Worker implements AutoCloseable {
             List<Key> got = m.found();
             List<Payload> values = m.values();
             List<Key> missing = m.missing();
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), () -> {
-                for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i));
-            });
+            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i))); // may spill: not under the lock
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
     }
@@ -788,26 +878,25 @@ public final class Worker implements AutoCloseable {
                     List<Key> found = new ArrayList<>(), missing = new ArrayList<>();
                     List<Payload> values = new ArrayList<>();
                     for (Key k : g.keys()) {
-                        Object v = data.get(k);
+                        Payload v = forPeer(k);
                         if (v == null) missing.add(k);
                         else {
                             found.add(k);
-                            values.add(v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v));
+                            values.add(v);
                         }
                     }
                     replies.add(new Messages.Data(g.id(), found, values, missing).msg());
                 } else if (m instanceof Messages.PutData put) {
                     List<Key> keys = put.keys();
                     List<Long> sizes = new ArrayList<>();
-                    List<Object> stored = new ArrayList<>(keys.size());
-                    for (Payload p : put.values()) {
+                    for (int j = 0; j < keys.size(); j++) {
+                        Payload p = put.values().get(j);
                         Object v = p.hasValue() ? p.value() : p;
-                        stored.add(v == null ? NULL : v);
-                        sizes.add(Sizes.of(v));
+                        long n = Sizes.of(v);
+                        data.put(keys.get(j), v == null ? NULL : v, n); // may spill: before the state knows, not under its lock
+                        sizes.add(n);
                     }
-                    for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), () -> {
-                        for (int j = 0; j < keys.size(); j++) data.put(keys.get(j), stored.get(j));
-                    })) execute(i);
+                    for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
                     replies.add(new Messages.PutAck(put.id(), sizes).msg());
                 } else if (m instanceof Messages.Run run) {
                     for (String prefix : run.allowed()) Codecs.allow(prefix); // the client's Codecs.allow

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.internal.Watchdog;
+import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.fn.Fn1;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
@@ -11,7 +12,7 @@ import org.jdask.serialize.Codecs;
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
  * {@code java <JvmFlags> -cp <classpath> org.jdask.distributed.WorkerMain tcp://HOST:PORT
- * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--memory-limit 4GB] [--parent-pid PID]
+ * [--nthreads N] [--name NAME] [--host HOST] [--resources GPU=1,MEM=2] [--memory-limit 4GB] [--local-directory DIR] [--parent-pid PID]
  * [--security-stdin | --security-dir DIR]}. With {@code --security-stdin} the worker reads its
  * CurveZMQ keys from standard input (three lines, see {@link Security}); that is how a nanny passes
  * them, so they never appear on a command line.
@@ -28,7 +29,7 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0) {
-            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--memory-limit SIZE] [--parent-pid PID]");
+            System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--memory-limit SIZE] [--local-directory DIR] [--parent-pid PID]");
             System.exit(2);
         }
         String scheduler = args[0];
@@ -54,6 +55,7 @@ public final class WorkerMain {
                 case "--host" -> o = o.withHost(v);
                 case "--resources" -> o = o.withResources(parseResources(v));
                 case "--memory-limit" -> o = o.withMemoryLimit(v);
+                case "--local-directory" -> o = o.withLocalDirectory(java.nio.file.Path.of(v));
                 case "--parent-pid" -> parent = Long.parseLong(v);
                 case "--security-dir" -> security = Security.load(java.nio.file.Path.of(v));
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -64,6 +66,7 @@ public final class WorkerMain {
         Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
+        System.out.println(LocalDirectory.LINE + w.localDirectory()); // the nanny deletes it if this JVM dies uncleanly
         System.out.println("Worker at: " + w.address());
         System.out.flush();
         // build the serializer now, not on the first task: Fory and the codecs it generates take
@@ -79,7 +82,7 @@ public final class WorkerMain {
             if (ProcessHandle.of(parent).isEmpty()) w.close();
         }
         closed.await();
-        System.exit(w.diedOfTimeout() ? EXIT_NO_SCHEDULER : 0);
+        System.exit(w.diedOfTimeout() ? EXIT_NO_SCHEDULER : w.retired() ? WorkerMemory.EXIT_RETIRED : 0); // a retired worker's nanny does not replace it
     }
 
     private static final Fn1<Object, Object> WARM_UP = x -> x;

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /** The dashboard's HTTP side (JDK {@code com.sun.net.httpserver}): routing, JSON, Prometheus text, the page. */
 final class DashboardHttp {
+    /** Worker memory-manager fields of a heartbeat served in {@code /api/workers}. */
+    static final String[] MEMORY_FIELDS = {"managed", "spilled", "unmanaged", "status", "spill_count", "unspill_count",
+        "spill_write_bps", "spill_read_bps"};
+
     private static final Logger LOG = LoggerFactory.getLogger(DashboardHttp.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
     static final String ROUTES = "/status, /api/workers, /api/tasks, /api/task-stream?since=MS, /api/story/KEY, /api/graph?limit=N, "
@@ -193,6 +197,8 @@ final class DashboardHttp {
             m.put("memory_limit", w.metrics().get("memory_limit"));
             m.put("heap_used", w.metrics().get("heap_used"));
             m.put("cpu", w.metrics().get("cpu"));
+            // the memory manager's figures (see PROTOCOL.md, HEARTBEAT): managed / spilled / unmanaged, status
+            for (String f : MEMORY_FIELDS) m.put(f, w.metrics().get(f));
             m.put("processing", w.processing());
             m.put("keys", w.keys());
             m.put("nbytes", w.nbytes());

@@ -35,6 +35,12 @@ final class Prometheus {
         worker(b, s, "jdask_worker_stored_bytes", "gauge", "Estimated bytes of the results the worker holds.", "nbytes");
         worker(b, s, "jdask_worker_memory_bytes", "gauge", "Resident memory of the worker's process, last heartbeat.", "memory");
         worker(b, s, "jdask_worker_memory_limit_bytes", "gauge", "The worker's memory limit.", "memory_limit");
+        worker(b, s, "jdask_worker_managed_bytes", "gauge", "Bytes of results the worker holds in memory (memory manager).", "managed");
+        worker(b, s, "jdask_worker_spilled_bytes", "gauge", "Bytes of results the worker spilled to disk (their in-memory size).", "spilled");
+        worker(b, s, "jdask_worker_unmanaged_bytes", "gauge", "Process memory not held by results.", "unmanaged");
+        worker(b, s, "jdask_worker_spill_total", "counter", "Values the worker spilled to disk.", "spill_count");
+        worker(b, s, "jdask_worker_unspill_total", "counter", "Spilled values the worker read back.", "unspill_count");
+        worker(b, s, "jdask_worker_paused", "gauge", "1 while the worker's memory manager holds it paused.", "paused");
         worker(b, s, "jdask_worker_cpu_percent", "gauge", "CPU use of the worker's process since its previous heartbeat (100 = one core).", "cpu");
         return b.toString();
     }
@@ -47,6 +53,7 @@ final class Prometheus {
                 case "processing" -> w.processing();
                 case "keys" -> w.keys();
                 case "nbytes" -> w.nbytes();
+                case "paused" -> "paused".equals(w.metrics().get("status")) ? 1 : 0;
                 default -> w.metrics().get(field);
             };
             if (v instanceof Number n) sample(b, name, "worker", w.address(), n.doubleValue());

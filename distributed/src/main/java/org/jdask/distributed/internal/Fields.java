@@ -60,6 +60,12 @@ public final class Fields {
         return s;
     }
 
+    String strOrNull(String name) {
+        Object o = get(name);
+        if (o != null && !(o instanceof String)) throw bad(name, "a string or null", o);
+        return (String) o;
+    }
+
     long num(String name) {
         Object o = get(name);
         if (!(o instanceof Long n)) throw bad(name, "an integer", o);

@@ -423,6 +423,36 @@ public final class Messages {
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
+    // ------------------------------------------------------------------ worker memory (issue 15)
+
+    /** Client → scheduler: move the results only these workers hold, then close them; answered by {@link MovesDone}. */
+    public record RetireWorkers(long id, List<String> addresses) implements Message {
+        public Op op() { return Op.RETIRE_WORKERS; }
+        public List<Object> fields() { return List.of(id, new ArrayList<Object>(addresses)); }
+        static RetireWorkers read(Fields f) { return new RetireWorkers(f.num("id"), f.strs("addresses")); }
+    }
+
+    /** Client → scheduler: even out the bytes held per worker; answered by {@link MovesDone}. */
+    public record Rebalance(long id) implements Message {
+        public Op op() { return Op.REBALANCE; }
+        public List<Object> fields() { return List.of(id); }
+        static Rebalance read(Fields f) { return new Rebalance(f.num("id")); }
+    }
+
+    /** Scheduler → client: a retire or rebalance request is done; {@code error} is null unless it could not be. */
+    public record MovesDone(long id, long moved, String error) implements Reply {
+        public Op op() { return Op.MOVES_DONE; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, moved, error); }
+        static MovesDone read(Fields f) { return new MovesDone(f.num("id"), f.num("moved"), f.strOrNull("error")); }
+    }
+
+    /** Scheduler → worker: fetch {@code key} from a worker in {@code from} and keep it (answered by {@link Finished}). */
+    public record Acquire(Key key, List<String> from) implements Message {
+        public Op op() { return Op.ACQUIRE; }
+        public List<Object> fields() { return List.of(key, new ArrayList<Object>(from)); }
+        static Acquire read(Fields f) { return new Acquire(f.key("key"), f.strs("from")); }
+    }
+
     // ------------------------------------------------------------------ the registry
 
     /** Op → reader; {@code MessagesTest} checks that every op has one. */
@@ -467,5 +497,9 @@ public final class Messages {
         READERS.put(Op.PUT_ACK, PutAck::read);
         READERS.put(Op.RUN, Run::read);
         READERS.put(Op.RUN_REPLY, RunReply::read);
+        READERS.put(Op.RETIRE_WORKERS, RetireWorkers::read);
+        READERS.put(Op.REBALANCE, Rebalance::read);
+        READERS.put(Op.MOVES_DONE, MovesDone::read);
+        READERS.put(Op.ACQUIRE, Acquire::read);
     }
 }

@@ -18,7 +18,9 @@ public enum Op {
     // client -> scheduler: the states of keys a client waits for (its watchdog against forgotten keys)
     KEY_STATE, KEY_STATE_REPLY,
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
-    RELEASED;
+    RELEASED,
+    // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
 
     private static final Op[] ALL = values();
 

@@ -37,18 +37,27 @@ final class Placement {
         this.s = s;
     }
 
+    /** Workers that may run {@code t} now: not paused, allowed by its restrictions, with its resources. */
     List<WorkerInfo> validWorkers(Task t) {
         List<WorkerInfo> out = new ArrayList<>(s.workers.size());
-        for (WorkerInfo w : s.workers.values()) {
-            if (!t.workerRestrictions.isEmpty() && !t.workerRestrictions.contains(w.address)
-                    && !t.workerRestrictions.contains(w.name)) continue;
-            boolean fits = true;
-            for (Map.Entry<String, Double> r : t.resources.entrySet()) {
-                if (w.resources.getOrDefault(r.getKey(), 0.0) < r.getValue()) fits = false;
-            }
-            if (fits) out.add(w);
-        }
+        for (WorkerInfo w : s.workers.values()) if (!w.paused && !w.retiring && accepts(w, t)) out.add(w);
         return out;
+    }
+
+    private static boolean accepts(WorkerInfo w, Task t) {
+        if (!t.workerRestrictions.isEmpty() && !t.workerRestrictions.contains(w.address) && !t.workerRestrictions.contains(w.name)) {
+            return false;
+        }
+        for (Map.Entry<String, Double> r : t.resources.entrySet()) {
+            if (w.resources.getOrDefault(r.getKey(), 0.0) < r.getValue()) return false;
+        }
+        return true;
+    }
+
+    /** Whether some paused worker would take {@code t} (it waits for a resume, not for a new worker). */
+    boolean allPaused(Task t) {
+        for (WorkerInfo w : s.workers.values()) if (w.paused && accepts(w, t)) return true;
+        return false;
     }
 
     int slots(WorkerInfo w) {
@@ -120,7 +129,7 @@ final class Placement {
         if (s.workers.size() < 2 || !s.queued.isEmpty()) return;
         List<WorkerInfo> idle = new ArrayList<>();
         // a thread still inside a dropped task counts as taken: work queued behind it is stolen too
-        for (WorkerInfo w : s.workers.values()) if (w.busy() < w.nthreads) idle.add(w);
+        for (WorkerInfo w : s.workers.values()) if (w.busy() < w.nthreads && !w.paused && !w.retiring) idle.add(w);
         for (WorkerInfo thief : idle) {
             WorkerInfo victim = null;
             for (WorkerInfo w : s.workers.values()) {

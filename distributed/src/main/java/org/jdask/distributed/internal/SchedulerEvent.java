@@ -25,6 +25,21 @@ public sealed interface SchedulerEvent {
     /** A worker is alive. */
     record Heartbeat(String address) implements SchedulerEvent {}
 
+    /**
+     * A worker's memory manager paused it (process memory past {@code distributed.worker.memory.pause})
+     * or resumed it: a paused worker is sent no new task.
+     */
+    record WorkerStatus(String address, boolean paused) implements SchedulerEvent {}
+
+    /**
+     * {@code client.retireWorkers}: move every result only these workers hold to other workers,
+     * then close them (answered with a {@code MovesDone} for {@code requestId}).
+     */
+    record RetireWorkers(String client, long requestId, List<String> addresses) implements SchedulerEvent {}
+
+    /** {@code client.rebalance()}: even out the bytes held per worker (answered with a {@code MovesDone}). */
+    record Rebalance(String client, long requestId) implements SchedulerEvent {}
+
     /** Time passes: heartbeat timeouts and work stealing are checked. */
     record Tick() implements SchedulerEvent {}
 

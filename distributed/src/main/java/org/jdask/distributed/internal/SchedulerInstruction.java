@@ -19,6 +19,18 @@ public sealed interface SchedulerInstruction {
     /** The scheduler drops {@code worker} (heartbeat timeout, or {@link #RESTART}): close it. */
     record CloseWorker(String worker, String reason) implements SchedulerInstruction {}
 
+    /** Ask {@code worker} to fetch {@code key} from {@code from} and keep it (a move: retirement, rebalance). */
+    record Acquire(String worker, Key key, List<String> from) implements SchedulerInstruction {}
+
+    /**
+     * Tell {@code client} its retire or rebalance request {@code requestId} is done: {@code moved}
+     * results changed worker; {@code error} is null unless it could not be done.
+     */
+    record MovesDone(String client, long requestId, int moved, String error) implements SchedulerInstruction {}
+
+    /** The reason of a {@link CloseWorker} for a retired worker: its keeper does not replace it. */
+    String RETIRE = DataMoves.RETIRE;
+
     /** The reason of a {@link CloseWorker} sent by a restart: the worker's keeper starts a new one. */
     String RESTART = "restart";
 

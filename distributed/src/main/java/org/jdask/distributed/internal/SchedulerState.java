@@ -136,6 +136,10 @@ public final class SchedulerState {
         double occupancy;
         long nbytes;
         long lastSeen;
+        /** Its memory manager paused it: it gets no new task until it resumes. */
+        boolean paused;
+        /** Being retired: gets no new task, its results move elsewhere, then it is closed. */
+        boolean retiring;
 
         WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
             this.memoryLimit = memoryLimit;
@@ -195,6 +199,11 @@ public final class SchedulerState {
             return name;
         }
 
+        /** {@code "paused"} while its memory manager holds it back, else {@code "running"}. */
+        public String status() {
+            return retiring ? "closing" : paused ? "paused" : "running";
+        }
+
         /** Keys held only here that cannot be recomputed (scattered data): retiring this worker loses them. */
         public int soleCount() {
             int n = 0;
@@ -241,9 +250,17 @@ public final class SchedulerState {
     final Set<Task> noWorker = new LinkedHashSet<>();
     final TransitionLog log;
     final Placement placement;
+    final DataMoves moves = new DataMoves(this);
+    /** The key under which worker status changes (paused, resumed, closing) are logged. */
+    static final Key STATUS_KEY = Key.of("worker-status");
     private long generation;
     private int workerNumbers;
     private long now;
+
+    /** The time of the event being handled. */
+    long now() {
+        return now;
+    }
     private List<SchedulerInstruction> out;
     private String reason = "";
 
@@ -320,7 +337,10 @@ public final class SchedulerState {
         else if (event instanceof Heartbeat e) {
             WorkerInfo w = workers.get(e.address());
             if (w != null) w.lastSeen = now;
-        } else if (event instanceof Tick) tick();
+        } else if (event instanceof WorkerStatus e) workerStatus(e);
+        else if (event instanceof RetireWorkers e) moves.retire(e);
+        else if (event instanceof Rebalance e) moves.rebalance(e);
+        else if (event instanceof Tick) tick();
         else if (event instanceof AddClient e) clients.add(e.client());
         else if (event instanceof RemoveClient e) removeClient(e.client());
         else if (event instanceof MissingData e) missingData(e);
@@ -476,7 +496,8 @@ public final class SchedulerState {
     void ready(Task t) {
         List<WorkerInfo> valid = placement.validWorkers(t);
         if (valid.isEmpty()) {
-            transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers" : "no worker satisfies its restrictions");
+            transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers"
+                    : placement.allPaused(t) ? "every worker it may run on is paused (memory)" : "no worker satisfies its restrictions");
             noWorker.add(t);
             return;
         }
@@ -543,6 +564,7 @@ public final class SchedulerState {
             // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
             if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
                 addReplica(t, w, e.nbytes());
+                moves.finished(t, w);
             } else {
                 emit(new Free(w.address, List.of(e.key())));
             }
@@ -566,6 +588,7 @@ public final class SchedulerState {
             maybeRelease(d);
         }
         maybeRelease(t);
+        moves.finished(t, w);
         fillFrom(w);
     }
 
@@ -576,7 +599,7 @@ public final class SchedulerState {
         }
     }
 
-    private void removeReplica(Task t, WorkerInfo w) {
+    void removeReplica(Task t, WorkerInfo w) {
         if (t.whoHas.remove(w)) {
             w.hasWhat.remove(t);
             w.nbytes -= Math.max(0, t.nbytes);
@@ -585,7 +608,7 @@ public final class SchedulerState {
 
     /** Sends queued root tasks to {@code w} while it has free slots. */
     void fillFrom(WorkerInfo w) {
-        if (w == null || !workers.containsKey(w.address)) return;
+        if (w == null || w.paused || w.retiring || !workers.containsKey(w.address)) return;
         while (!queued.isEmpty() && placement.hasFreeSlot(w, queued.first())) {
             Task next = queued.first();
             reason = "slot free on " + w.address;
@@ -751,6 +774,25 @@ public final class SchedulerState {
         WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
         workers.put(w.address, w);
         reason = "worker " + w.address + " joined";
+        placeWaiting(w);
+    }
+
+    /**
+     * A worker paused (it keeps what it holds and finishes what it runs, but is sent nothing new)
+     * or resumed (tasks that had nowhere to go are placed again).
+     */
+    private void workerStatus(WorkerStatus e) {
+        WorkerInfo w = workers.get(e.address());
+        if (w == null || w.paused == e.paused()) return;
+        w.paused = e.paused();
+        reason = "worker " + w.address + (w.paused ? " paused (memory)" : " resumed");
+        log.add(STATUS_KEY, w.paused ? "running" : "paused", w.status(), reason, now);
+        for (Task t : w.processing.keySet()) log.add(t.key, t.state, t.state, reason, now);
+        if (!w.paused) placeWaiting(w);
+    }
+
+    /** Places tasks that had no valid worker and fills {@code w}'s free slots from the queue. */
+    private void placeWaiting(WorkerInfo w) {
         for (Task t : new ArrayList<>(noWorker)) {
             if (!placement.validWorkers(t).isEmpty()) {
                 noWorker.remove(t);
@@ -816,6 +858,7 @@ public final class SchedulerState {
         for (Task t : rerun) if (t.state == TaskState.RELEASED) toWaiting(t);
         for (Task t : lost) if (t.state == TaskState.RELEASED) maybeRelease(t);
         for (WorkerInfo other : workers.values()) fillFrom(other);
+        moves.workerRemoved(w);
     }
 
     private void missingData(MissingData e) {
@@ -886,6 +929,7 @@ public final class SchedulerState {
     }
 
     private void tick() {
+        moves.tick();
         List<String> silent = new ArrayList<>();
         for (WorkerInfo w : workers.values()) {
             if (now - w.lastSeen > options.workerTtlMillis()) silent.add(w.address);

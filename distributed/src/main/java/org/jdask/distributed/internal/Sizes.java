@@ -3,8 +3,17 @@ package org.jdask.distributed.internal;
 import java.util.Collection;
 import java.util.Map;
 import org.jdask.ConfigValues;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdask.serialize.Codecs;
 
-/** Cheap size estimates of values in bytes, for placement (where the input bytes are) and reports. */
+/**
+ * Sizes of values in bytes, for placement (where the input bytes are), reports and the worker's
+ * memory manager: exact for primitive arrays and strings; sampled (8 elements) for collections,
+ * maps and object arrays; the {@link Codecs} frame size otherwise, which is exact for types with a
+ * registered {@code ValueCodec} ({@code NDArray} blocks as raw buffers, Tablesaw tables as Arrow
+ * IPC), so this module never depends on the collection modules.
+ */
 public final class Sizes {
     private Sizes() {}
 
@@ -37,7 +46,21 @@ public final class Sizes {
         if (v instanceof Collection<?> c) return 40 + sample(c, c.size());
         if (v instanceof Map<?, ?> m) return 48 + 2 * sample(m.values(), m.size());
         if (v instanceof Object[] a) return 16 + sample(java.util.Arrays.asList(a), a.length);
-        return 64;
+        return encoded(v);
+    }
+
+    /** Classes the codecs cannot write: sized as a small object, without trying again. */
+    private static final Set<Class<?>> UNENCODABLE = ConcurrentHashMap.newKeySet();
+
+    /** The codec frame's size (the value as it would be spilled or sent); 64 if it cannot be encoded. */
+    private static long encoded(Object v) {
+        if (UNENCODABLE.contains(v.getClass())) return 64;
+        try {
+            return Codecs.encode(v).length;
+        } catch (RuntimeException | StackOverflowError e) {
+            UNENCODABLE.add(v.getClass());
+            return 64;
+        }
     }
 
     /** Estimates a collection from its first few elements. */

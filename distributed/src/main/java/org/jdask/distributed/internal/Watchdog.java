@@ -1,5 +1,6 @@
 package org.jdask.distributed.internal;
 
+import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.List;
@@ -88,9 +89,9 @@ public final class Watchdog {
     /** The JVM's watchdog, or null when {@code distributed.admin.watchdog-timeout} is 0. */
     public static synchronized Watchdog global() {
         if (global == null) {
-            double s = Config.getDouble("distributed.admin.watchdog-timeout", 60);
-            if (s <= 0) return null;
-            global = new Watchdog((long) (s * 1000), why -> { });
+            long ms = Config.getDuration("distributed.admin.watchdog-timeout", Duration.ofSeconds(60)).toMillis();
+            if (ms <= 0) return null;
+            global = new Watchdog(ms, why -> { });
         }
         return global;
     }

@@ -28,4 +28,13 @@ public sealed interface WorkerEvent {
 
     /** A client put these keys' values into the store (scatter); kept until freed. */
     record Scattered(Collection<Key> keys) implements WorkerEvent {}
+
+    /** Fetch {@code key} from the workers {@code from} and keep it (the scheduler moves it here). */
+    record Acquire(Key key, List<String> from) implements WorkerEvent {}
+
+    /**
+     * The memory manager paused the worker (process memory past {@code pause}: start no task and
+     * no fetch) or resumed it.
+     */
+    record Pause(boolean paused, String why) implements WorkerEvent {}
 }

@@ -79,6 +79,9 @@ public final class WorkerState {
         return c != 0 ? c : a.key.compareTo(b.key);
     });
     private int executing;
+    private boolean paused;
+    /** The key under which pause and resume are logged ({@code story(PAUSE_KEY)}). */
+    public static final Key PAUSE_KEY = Key.of("worker-status");
     final TransitionLog log;
     private List<WorkerInstruction> out;
 
@@ -118,6 +121,8 @@ public final class WorkerState {
         else if (event instanceof Free e) for (Key k : e.keys()) free(k, nowMillis, "freed by scheduler");
         else if (event instanceof Steal e) steal(e.key(), nowMillis);
         else if (event instanceof Scattered e) scattered(e, nowMillis);
+        else if (event instanceof Pause e) pause(e, nowMillis);
+        else if (event instanceof Acquire e) acquire(e, nowMillis);
         else throw new IllegalArgumentException("unknown worker event " + event);
         startReady(nowMillis);
         List<WorkerInstruction> r = out;
@@ -189,7 +194,38 @@ public final class WorkerState {
         }
     }
 
+    /** The scheduler moves {@code key} here: fetch it like an input, keep it, report it (FINISHED) once here. */
+    private void acquire(Acquire e, long now) {
+        WTask t = tasks.get(e.key());
+        if (t == null) {
+            t = new WTask(e.key(), State.FETCH);
+            t.whoHas = new ArrayList<>(e.from());
+            tasks.put(t.key, t);
+            log.add(t.key, "new", State.FETCH, "moved here from " + e.from(), now);
+        } else if (t.state == State.MEMORY) {
+            t.owned = true;
+            out.add(new Finished(t.key, t.nbytes, 0));
+            return;
+        }
+        t.owned = true;
+        if (t.state == State.FETCH) fetchMissing(now);
+    }
+
+    /** Paused: nothing new starts, no input is fetched; resumed: both pick up where they stopped. */
+    private void pause(Pause e, long now) {
+        if (paused == e.paused()) return;
+        paused = e.paused();
+        log.add(PAUSE_KEY, paused ? "running" : "paused", paused ? "paused" : "running", e.why(), now);
+        if (!paused) fetchMissing(now);
+    }
+
+    /** Whether the memory manager paused this worker. */
+    public boolean paused() {
+        return paused;
+    }
+
     private void fetchMissing(long now) {
+        if (paused) return;
         Map<String, List<Key>> byPeer = new LinkedHashMap<>();
         List<WTask> unreachable = new ArrayList<>();
         for (WTask t : tasks.values()) {
@@ -230,7 +266,7 @@ public final class WorkerState {
             }
             if (t.state != State.FLIGHT && t.state != State.FETCH) continue;
             move(t, State.MEMORY, "fetched from " + e.from(), now);
-            if (t.owned) out.add(new Finished(t.key, Math.max(0, t.nbytes), 0));
+            if (t.owned) out.add(new Finished(t.key, t.nbytes, 0)); // -1: the shell sizes the value
             touched.addAll(t.dependents);
         }
         for (WTask d : touched) {
@@ -262,7 +298,7 @@ public final class WorkerState {
     }
 
     private void startReady(long now) {
-        if (ready.isEmpty() || executing >= nthreads) return;
+        if (paused || ready.isEmpty() || executing >= nthreads) return;
         List<WTask> skipped = null;
         while (executing < nthreads && !ready.isEmpty()) {
             WTask t = ready.pollFirst();

@@ -153,7 +153,9 @@ class MessagesTest {
                 new Erred(k, p), new Missing(k, k, text), new StealAnswer(k, size == 1), new Released(k), new WorkerDied(text, text, Wire.VERSION),
                 new Compute(new WorkerEvent.Compute(k, p, size == 0 ? null : p, whoHas, new Prio(bigInt, big, -bigInt), size == 0 ? null : res)),
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
-                new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p));
+                new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
+                new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
+                new Acquire(k, strs(r, count)));
     }
 
     @Test

@@ -1,0 +1,61 @@
+package org.jdask.distributed;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.Config;
+import org.jdask.distributed.internal.memory.LocalDirectory;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
+import org.slf4j.LoggerFactory;
+
+/** What a {@link Nanny} does for its worker's memory manager. */
+final class NannyMemory {
+    private NannyMemory() {}
+
+    /**
+     * Flags for a worker JVM's memory manager, given the command so far: the parallel collector
+     * unless one was chosen, and {@code -Djdask.distributed.worker.memory.*} for every such setting
+     * in force here, so a worker JVM uses the thresholds its cluster was built with
+     * ({@code Config.set} in the starting thread, or this JVM's own configuration).
+     *
+     * <p>Why not G1 (the JVM's default): G1 never moves a humongous object (one of half a region
+     * or more: every 16 MB chunk in a small heap), so a worker that keeps, spills and reloads such
+     * chunks fragments its heap and runs out of memory with a third of it free; the parallel
+     * collector compacts, and it is the throughput collector batch work wants anyway.
+     */
+    static List<String> jvmFlags(List<String> command) {
+        List<String> out = new ArrayList<>();
+        boolean gcChosen = false;
+        for (String f : command) gcChosen |= f.startsWith("-XX:+Use") && f.endsWith("GC");
+        if (!gcChosen) out.add("-XX:+UseParallelGC");
+        for (Map.Entry<String, Object> e : config().entrySet()) out.add("-Djdask." + e.getKey() + "=" + e.getValue());
+        return out;
+    }
+
+    /** The {@code distributed.worker.memory.*} settings in force on this thread. */
+    static Map<String, Object> config() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : Config.snapshot().entrySet()) {
+            if (e.getKey().startsWith(MemoryPolicy.PREFIX) && e.getValue() != null && !(e.getValue() instanceof Map)) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Deletes a dead worker JVM's directory (its spill store), which a killed JVM could not. */
+    static void cleanUp(Path dir) {
+        try {
+            LocalDirectory.delete(dir);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(Nanny.class).warn("cannot delete the worker directory {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Why a worker JVM exited, from its exit code. */
+    static String explain(int code) {
+        return code == WorkerMemory.EXIT_MEMORY ? " (restarting: memory: past " + MemoryPolicy.PREFIX + "terminate)" : "";
+    }
+}

@@ -1,0 +1,79 @@
+package org.jdask.distributed;
+
+import org.jdask.Config;
+import org.jdask.distributed.internal.Payload;
+import org.jdask.distributed.internal.Sizes;
+import org.jdask.distributed.internal.memory.LocalDirectory;
+import org.jdask.distributed.internal.memory.MemoryManager;
+import org.jdask.distributed.internal.memory.MemoryPolicy;
+import org.jdask.distributed.internal.memory.SpillBuffer;
+import org.jdask.graph.Key;
+import org.jdask.serialize.Codecs;
+
+/**
+ * How a {@link Worker} sets up its memory manager, and the errors it reports: the worker's store
+ * keeps values as they are, as the {@link Payload} they arrived in, or a sentinel for null; on disk
+ * they are {@link Codecs} frames, and a value read back is a payload again, decoded on first use
+ * (a peer fetching a spilled value gets the bytes as they are).
+ */
+final class WorkerMemory {
+    /** Exit code of a worker JVM that stopped itself past {@code distributed.worker.memory.terminate}. */
+    static final int EXIT_MEMORY = 77;
+    /** Exit code of a worker JVM the scheduler retired ({@code client.retireWorkers}): its nanny stops too. */
+    static final int EXIT_RETIRED = 78;
+
+    private WorkerMemory() {}
+
+    /**
+     * The memory manager for a worker with {@code o}: the limit given, or the default (this
+     * machine's memory divided by the workers on it; a worker that owns its JVM is also bounded by
+     * the heap, which is what it can measure); a fresh directory in {@code o.localDirectory()} (a
+     * missing or unwritable one fails here, naming it).
+     */
+    static MemoryManager open(Worker.Options o, boolean ownsProcess, Object nullValue, MemoryManager.Listener listener) {
+        long limit = o.memoryLimit();
+        if (limit <= 0) {
+            String configured = Config.getString(MemoryPolicy.PREFIX + "limit", "");
+            limit = configured.isBlank() ? 0 : Sizes.parse(configured, "config " + MemoryPolicy.PREFIX + "limit");
+        }
+        if (limit <= 0) limit = MemoryPolicy.defaultLimit(1);
+        long heap = Runtime.getRuntime().maxMemory(); // a little under -Xmx (a survivor space)
+        if (ownsProcess && heap < 0.9 * limit) limit = heap; // what this JVM can measure and hold
+        MemoryPolicy policy = MemoryPolicy.fromConfig(limit);
+        LocalDirectory dir = LocalDirectory.create(o.localDirectory());
+        SpillBuffer.Codec codec = new SpillBuffer.Codec() {
+            @Override
+            public byte[] encode(Object v) {
+                if (v instanceof Payload p) return p.bytes();
+                return Codecs.encode(v == nullValue ? null : v);
+            }
+
+            @Override
+            public Object decode(byte[] frame) {
+                return Payload.ofBytes(frame);
+            }
+        };
+        try {
+            return new MemoryManager(policy, dir, codec, ownsProcess, listener);
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** A result larger than the whole limit: fails its task, the worker lives on. */
+    static IllegalStateException oversized(Key key, long nbytes, long limit) {
+        return new IllegalStateException("the result of task " + key + " is " + nbytes + " bytes, more than the worker's whole memory limit of "
+                + limit + " bytes: split it into smaller chunks, or raise the limit (LocalCluster.builder().memoryLimit(...),"
+                + " jdask worker --memory-limit, config distributed.worker.memory.limit)");
+    }
+
+    /** A task that ran out of heap: fails that task with the key and the limit, the worker lives on. */
+    static IllegalStateException outOfMemory(Key key, OutOfMemoryError e, long limit) {
+        IllegalStateException x = new IllegalStateException("task " + key + " ran out of memory (" + e.getMessage()
+                + ") on a worker with a memory limit of " + limit + " bytes: its result or working set does not fit; split it"
+                + " into smaller chunks, or raise the limit (LocalCluster.builder().memoryLimit(...), jdask worker --memory-limit)");
+        x.initCause(e);
+        return x;
+    }
+}

@@ -1,0 +1,224 @@
+package org.jdask.distributed.internal.memory;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdask.Config;
+import org.jdask.distributed.internal.memory.MemoryPolicy.Action;
+import org.jdask.graph.Key;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker's memory manager: its data store ({@link SpillBuffer} in its {@link LocalDirectory})
+ * and a monitor thread that measures the process every {@code distributed.worker.memory.monitor-interval}
+ * (default 0.1 s) and acts on {@link MemoryPolicy#decide}: spill, pause, resume, terminate.
+ *
+ * <h2>Process memory on the JVM</h2>
+ * Dask reads the process's RSS. A JVM's RSS is mostly the heap it reserved, which never shrinks
+ * and says nothing about live data, so here process memory is the heap in use plus direct NIO
+ * buffers (Arrow, ZeroMQ frames). Heap in use counts garbage until the next collection,
+ * so before acting on a high reading (spill by process, pause, terminate) the monitor collects
+ * ({@code System.gc()}, at most once per {@link #GC_INTERVAL_MS}) and reads again: a worker is
+ * never paused or restarted for garbage. After a spill the freed values are garbage too, so
+ * process-based spilling waits for the next collection before spilling again. The spill store's
+ * pages are the kernel's page cache, outside the heap, and are not counted (counting them would
+ * make every spill look like growth).
+ *
+ * <p>Only a worker that owns its JVM ({@code jdask worker}, a nanny's worker) watches process
+ * memory; workers that are threads of a bigger JVM share it and only spill by their own managed
+ * bytes (the store's target).
+ */
+public final class MemoryManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryManager.class);
+    static final long GC_INTERVAL_MS = 1000;
+
+    /** What the worker does when the manager decides. */
+    public interface Listener {
+        /** The worker crossed {@code pause} (true) or fell back under it (false). */
+        void paused(boolean paused, String why);
+
+        /** The process is past {@code terminate}: the worker must exit so that its nanny restarts it. */
+        void terminate(String why);
+    }
+
+    private final MemoryPolicy policy;
+    private final LocalDirectory dir;
+    private final SpillBuffer<Key> data;
+    private final boolean ownsProcess;
+    private final Listener listener;
+    private final Thread monitor;
+    private volatile boolean running = true, paused;
+    private long lastGc, lastProcessSpill;
+    private volatile long processBytes;
+    private long loggedSpills, lastSpillLog;
+
+    public MemoryManager(MemoryPolicy policy, LocalDirectory dir, SpillBuffer.Codec codec, boolean ownsProcess, Listener listener) {
+        this.policy = policy;
+        this.dir = dir;
+        this.ownsProcess = ownsProcess;
+        this.listener = listener;
+        // planned small (what is planned is written out early); Chronicle Map grows by tiers beyond it
+        long capacity = Math.min(256L << 20, Math.max(policy.limit(), 64L << 20));
+        this.data = new SpillBuffer<>(policy.targetBytes(), dir.path(), capacity, codec);
+        long interval = Math.max(5, (long) (Config.getDouble(MemoryPolicy.PREFIX + "monitor-interval", 0.1) * 1000));
+        this.monitor = new Thread(() -> {
+            // a worker JVM creates its store while its heap is empty: Chronicle Map compiles code at
+            // creation (tens of MB of heap for a moment), which a small heap full of results cannot spare
+            if (ownsProcess) prepareQuietly();
+            watch(interval);
+        }, "jdask-memory-monitor");
+        monitor.setDaemon(true);
+        if (policy.limit() > 0) monitor.start();
+    }
+
+    public SpillBuffer<Key> data() {
+        return data;
+    }
+
+    public MemoryPolicy policy() {
+        return policy;
+    }
+
+    public LocalDirectory directory() {
+        return dir;
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    private void watch(long intervalMs) {
+        while (running) {
+            try {
+                Thread.sleep(intervalMs);
+                check();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                LOG.warn("memory monitor: {}", e.toString());
+            }
+        }
+    }
+
+    /** One measurement and the action it calls for (the monitor thread calls this). */
+    private void prepareQuietly() {
+        try {
+            data.prepare();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("cannot create the spill store in {} yet: {}", dir, e.toString());
+        }
+    }
+
+    void check() {
+        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) prepareQuietly(); // before the first spill needs it
+        try {
+            if (ownsProcess) checkProcess(); // otherwise the store's target alone spills, by managed bytes
+        } finally {
+            logSpills();
+        }
+    }
+
+    /** One "spilling" line per burst of spills (the first of a burst, then at most every 5 s). */
+    private void logSpills() {
+        SpillBuffer.Stats s = data.stats();
+        long now = System.currentTimeMillis();
+        if (s.spillCount() > loggedSpills && now - lastSpillLog >= 5000) {
+            LOG.info("spilling: {} values ({} MB) on disk in {}, {} MB in memory (target {} MB); writes {} MB/s",
+                    s.spilled(), s.spilledBytes() >> 20, dir, s.memoryBytes() >> 20,
+                    policy.targetBytes() == Long.MAX_VALUE ? "none" : policy.targetBytes() >> 20, (long) (s.writeBytesPerSecond() / 1e6));
+            loggedSpills = s.spillCount();
+            lastSpillLog = now;
+        }
+    }
+
+    private void checkProcess() {
+        long managed = data.memoryBytes();
+        long now = System.currentTimeMillis();
+        long process = measure();
+        Action a = policy.decide(managed, process);
+        // never restart for garbage: a reading past terminate is always checked after a collection
+        if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
+            System.gc(); // is it live data or garbage?
+            lastGc = now;
+            process = measure();
+            managed = data.memoryBytes();
+            a = policy.decide(managed, process);
+        }
+        processBytes = process;
+        if (a == Action.TERMINATE) {
+            String why = "process memory " + process + " bytes is past terminate (" + policy.terminate() + " of the "
+                    + policy.limit() + "-byte limit, " + MemoryPolicy.PREFIX + "terminate)";
+            running = false;
+            listener.terminate(why);
+            return;
+        }
+        if (a != Action.OK && process > policy.spillBytes() && lastProcessSpill <= lastGc) {
+            long want = policy.toSpill(managed, process);
+            long freed = data.spill(want);
+            if (freed > 0) {
+                lastProcessSpill = now;
+                LOG.info("spilling: process memory {} MB is past spill ({} of {} MB): moved {} MB of results to disk",
+                        process >> 20, policy.spill(), policy.limit() >> 20, freed >> 20);
+            }
+        }
+        boolean pause = a == Action.PAUSE;
+        if (pause != paused) {
+            paused = pause;
+            String why = pause ? "process memory " + (process >> 20) + " MB is past pause (" + policy.pause() + " of " + (policy.limit() >> 20) + " MB)"
+                    : "process memory " + (process >> 20) + " MB is back under pause";
+            listener.paused(pause, why);
+        }
+    }
+
+    /**
+     * Heap in use plus direct NIO buffers, in bytes. Not the {@code mapped} pool: the spill store's
+     * file is mapped, and counting its pages (page cache the kernel writes back) made every spill
+     * look like growth until the worker restarted itself.
+     */
+    public static long measure() {
+        Runtime rt = Runtime.getRuntime();
+        long n = rt.totalMemory() - rt.freeMemory();
+        for (BufferPoolMXBean b : DIRECT) n += Math.max(0, b.getMemoryUsed());
+        return n;
+    }
+
+    private static final List<BufferPoolMXBean> DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(b -> b.getName().equals("direct")).toList();
+
+    /**
+     * What the heartbeat carries (see PROTOCOL.md): {@code managed} (bytes of results in memory),
+     * {@code spilled} (their managed size on disk), {@code spilled_disk} (bytes on disk),
+     * {@code unmanaged} (process memory not held by results), {@code status}, spill/unspill
+     * counts and spill write/read speeds in bytes per second.
+     */
+    public Map<String, Object> metrics() {
+        SpillBuffer.Stats s = data.stats();
+        long process = ownsProcess && processBytes > 0 ? processBytes : measure();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("managed", s.memoryBytes());
+        m.put("spilled", s.spilledBytes());
+        m.put("spilled_disk", s.diskBytes());
+        m.put("unmanaged", Math.max(0, process - s.memoryBytes()));
+        m.put("status", paused ? "paused" : "running");
+        m.put("spill_count", s.spillCount());
+        m.put("unspill_count", s.unspillCount());
+        m.put("spill_write_bps", s.writeBytesPerSecond());
+        m.put("spill_read_bps", s.readBytesPerSecond());
+        return m;
+    }
+
+    /** Stops the monitor, drops the data and deletes the spill store and the directory. */
+    @Override
+    public void close() {
+        running = false;
+        monitor.interrupt();
+        try {
+            data.close();
+        } finally {
+            dir.close();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.jdask.distributed.internal.memory;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import org.jdask.Config;
+
+/**
+ * A worker's memory thresholds, as in Dask: bytes {@code limit} and the fractions of it past which
+ * the worker spills least-recently-used data ({@code target}, by the bytes it tracks), spills by
+ * process memory ({@code spill}), stops starting tasks ({@code pause}) and has its nanny restart it
+ * ({@code terminate}). A fraction of {@code 0} turns that step off (Dask writes {@code false}).
+ * Pure: {@link #decide} maps measurements to one {@link Action}, so every rule is unit-tested.
+ */
+public record MemoryPolicy(long limit, double target, double spill, double pause, double terminate) {
+    /** Config keys, under {@code distributed.worker.memory.}. */
+    public static final String PREFIX = "distributed.worker.memory.";
+
+    public MemoryPolicy {
+        if (limit < 0) throw new IllegalArgumentException("memory limit must be >= 0 bytes, got " + limit);
+        check("target", target);
+        check("spill", spill);
+        check("pause", pause);
+        check("terminate", terminate);
+    }
+
+    private static void check(String name, double f) {
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("config " + PREFIX + name + " must be a fraction of the memory limit in [0, 1]"
+                    + " (or false to turn it off), got " + f);
+        }
+    }
+
+    /** The fractions from config {@code distributed.worker.memory.*} (Dask's defaults 0.6/0.7/0.8/0.95). */
+    public static MemoryPolicy fromConfig(long limit) {
+        return new MemoryPolicy(limit, fraction("target", 0.6), fraction("spill", 0.7), fraction("pause", 0.8),
+                fraction("terminate", 0.95));
+    }
+
+    private static double fraction(String name, double fallback) {
+        Object v = Config.get(PREFIX + name);
+        if (v instanceof Boolean b) {
+            if (b) throw new IllegalArgumentException("config " + PREFIX + name + " must be a fraction or false, got true");
+            return 0;
+        }
+        if (v instanceof String s && s.trim().equalsIgnoreCase("false")) return 0;
+        return Config.getDouble(PREFIX + name, fallback);
+    }
+
+    /**
+     * Dask's default when no limit is given: the machine's physical memory divided by the workers
+     * sharing it (never unlimited); the JVM's maximum heap where the machine's size is unknown.
+     */
+    public static long defaultLimit(int workersOnMachine) {
+        long total = physicalMemory();
+        if (total <= 0) total = Runtime.getRuntime().maxMemory();
+        return total / Math.max(1, workersOnMachine);
+    }
+
+    /** Total physical memory in bytes, or -1 if the JVM cannot tell. */
+    public static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) return os.getTotalMemorySize();
+        return -1;
+    }
+
+    public long targetBytes() {
+        return bytes(target);
+    }
+
+    public long spillBytes() {
+        return bytes(spill);
+    }
+
+    public long pauseBytes() {
+        return bytes(pause);
+    }
+
+    public long terminateBytes() {
+        return bytes(terminate);
+    }
+
+    /** {@code fraction * limit}, or {@code Long.MAX_VALUE} when the step is off or there is no limit. */
+    private long bytes(double fraction) {
+        return fraction <= 0 || limit <= 0 ? Long.MAX_VALUE : (long) (fraction * limit);
+    }
+
+    /** Whether a single value of {@code nbytes} can never fit: it fails its task. */
+    public boolean oversized(long nbytes) {
+        return limit > 0 && nbytes > limit;
+    }
+
+    /** What the worker should do now. */
+    public enum Action {
+        /** Nothing to do (resume if paused). */
+        OK,
+        /** Spill managed data until the process is back under {@code target}. */
+        SPILL,
+        /** Spill, and start no new task nor fetch until memory falls back under {@code pause}. */
+        PAUSE,
+        /** The process is past {@code terminate}: exit so the nanny restarts it. */
+        TERMINATE
+    }
+
+    /**
+     * The action for a process using {@code processBytes} (heap live after the last collection plus
+     * off-heap buffers) with {@code managedInMemory} bytes of tracked data not yet spilled.
+     * Managed data past {@code target} always spills; process memory past {@code spill} spills
+     * too (what the tracker underestimates), past {@code pause} pauses, past {@code terminate}
+     * terminates.
+     */
+    public Action decide(long managedInMemory, long processBytes) {
+        if (limit <= 0) return Action.OK;
+        if (processBytes > terminateBytes()) return Action.TERMINATE;
+        if (processBytes > pauseBytes()) return Action.PAUSE;
+        if (processBytes > spillBytes() || managedInMemory > targetBytes()) return Action.SPILL;
+        return Action.OK;
+    }
+
+    /**
+     * How many managed bytes to spill to get back under {@code target}: past {@code target} by
+     * the tracker, or by the process (spilling what the process holds above target, at most what
+     * is managed).
+     */
+    public long toSpill(long managedInMemory, long processBytes) {
+        long t = targetBytes();
+        if (t == Long.MAX_VALUE) return 0;
+        long byManaged = managedInMemory - t;
+        long byProcess = processBytes > spillBytes() ? processBytes - t : 0;
+        return Math.max(0, Math.min(managedInMemory, Math.max(byManaged, byProcess)));
+    }
+}

@@ -1,0 +1,278 @@
+package org.jdask.distributed.internal.memory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's data: values in memory, least-recently-used first out to a {@link SpillFile} when
+ * the bytes they hold pass {@code target} (Dask's {@code SpillBuffer}).
+ *
+ * <h2>How it works</h2>
+ * Each value is stored with its managed size (what {@code Sizes.of} measured). {@link #put} adds it
+ * to the in-memory map (access-ordered, so iteration starts at the least recently used value)
+ * and, while the in-memory bytes exceed {@code target}, encodes the oldest value with the
+ * {@link Codec} and moves it to disk; a single value larger than {@code target} goes to disk at
+ * once. {@link #get} of a spilled value reads it back and keeps it in memory again (unspill),
+ * which may push older values out. {@link #encoded} serves a spilled value's bytes as they are,
+ * without unspilling (a peer's fetch, a client's gather). {@link #spill} moves out a given number
+ * of bytes whatever {@code target} says: the memory manager calls it when the whole process is
+ * over its limits. A value the codec cannot encode stays in memory (logged once per key).
+ *
+ * <p>The spill file is created inside the worker's {@link LocalDirectory} on first use, or ahead of
+ * it by {@link #prepare} (creating a Chronicle Map generates and compiles code: seconds of CPU that
+ * should not be spent under the lock). Reads and writes of values are synchronized: disk I/O
+ * happens under the lock, so one value is never both being written and read. {@link #stats} and
+ * {@link #memoryBytes} read a snapshot and never wait for the lock, so a heartbeat is never held
+ * up by a spill.
+ */
+public final class SpillBuffer<K> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpillBuffer.class);
+
+    /** How values become bytes and back ({@code Codecs} in a worker). */
+    public interface Codec {
+        byte[] encode(Object value);
+
+        Object decode(byte[] frame);
+    }
+
+    /** Counters for the dashboard and {@code workerInfo()}: bytes by where they are, and spill traffic. */
+    public record Stats(long memoryBytes, long spilledBytes, long diskBytes, int inMemory, int spilled, long spillCount,
+                        long unspillCount, long bytesWritten, long bytesRead, double writeSeconds, double readSeconds) {
+        /** Spill write speed in bytes per second (0 before the first spill). */
+        public double writeBytesPerSecond() {
+            return writeSeconds > 0 ? bytesWritten / writeSeconds : 0;
+        }
+
+        public double readBytesPerSecond() {
+            return readSeconds > 0 ? bytesRead / readSeconds : 0;
+        }
+    }
+
+    private record Held(Object value, long nbytes) {}
+
+    private record OnDisk(long id, int length, long nbytes) {}
+
+    private final LinkedHashMap<K, Held> fast = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<K, OnDisk> slow = new HashMap<>();
+    private final Map<K, Boolean> unspillable = new HashMap<>();
+    private final Codec codec;
+    private final Path dir;
+    private final long capacity;
+    private long target;
+    /** Set once, by {@link #prepare} under {@link #creating} (never under this object's lock: no lock cycle). */
+    private volatile SpillFile file;
+    private final Object creating = new Object();
+    private volatile boolean closed;
+    private long fastBytes, slowBytes, managedOnDisk;
+    private long spillCount, unspillCount, bytesWritten, bytesRead, writeNanos, readNanos;
+    private volatile Stats snapshot = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /**
+     * @param target in-memory bytes past which values spill ({@code Long.MAX_VALUE}: only when asked)
+     * @param dir where the spill file goes (created on the first spill)
+     * @param capacity bytes the spill file is planned for
+     */
+    public SpillBuffer(long target, Path dir, long capacity, Codec codec) {
+        this.target = target;
+        this.dir = dir;
+        this.capacity = capacity;
+        this.codec = codec;
+    }
+
+    /** Stores {@code value} (not null) under {@code key} with its managed size, spilling LRU values past target. */
+    public synchronized void put(K key, Object value, long nbytes) {
+        if (value == null) throw new IllegalArgumentException("null value for " + key + " (store a sentinel)");
+        remove(key);
+        fast.put(key, new Held(value, nbytes));
+        fastBytes += nbytes;
+        if (nbytes > target) spillOne(key, fast.get(key));
+        evict(fastBytes - target);
+        publish();
+    }
+
+    /**
+     * Creates the spill file now if it does not exist yet, without taking this buffer's lock (it
+     * takes a while); a spill that needs the file meanwhile waits for this creation, never starts
+     * a second one on the same path.
+     */
+    public void prepare() {
+        synchronized (creating) {
+            if (file != null || closed) return;
+            SpillFile f = new SpillFile(dir, capacity);
+            if (closed) f.close();
+            else file = f;
+        }
+    }
+
+    /** Whether the spill file exists. */
+    public boolean prepared() {
+        return file != null;
+    }
+
+    private void publish() {
+        snapshot = new Stats(fastBytes, managedOnDisk, slowBytes, fast.size(), slow.size(), spillCount, unspillCount,
+                bytesWritten, bytesRead, writeNanos / 1e9, readNanos / 1e9);
+    }
+
+    /** The value of {@code key}, read back into memory if it was spilled; null if absent. */
+    public synchronized Object get(K key) {
+        Held h = fast.get(key);
+        if (h != null) return h.value();
+        OnDisk d = slow.get(key);
+        if (d == null) return null;
+        byte[] frame = readFrame(d);
+        Object v = codec.decode(frame);
+        slow.remove(key);
+        slowBytes -= d.length();
+        file.remove(d.id(), d.length());
+        unspillCount++;
+        fast.put(key, new Held(v, d.nbytes()));
+        managedOnDisk -= d.nbytes();
+        fastBytes += d.nbytes();
+        evict(fastBytes - target);
+        publish();
+        return v;
+    }
+
+    /** The encoded bytes of a spilled value (left on disk), or null if it is in memory or absent. */
+    public synchronized byte[] encoded(K key) {
+        OnDisk d = slow.get(key);
+        return d == null ? null : readFrame(d);
+    }
+
+    /** Replaces the in-memory value of {@code key} if it is still {@code old} (same managed size). */
+    public synchronized boolean replace(K key, Object old, Object now) {
+        Held h = fast.get(key);
+        if (h == null || h.value() != old) return false;
+        fast.put(key, new Held(now, h.nbytes()));
+        return true;
+    }
+
+    /** The managed size of {@code key} (in memory or on disk), 0 if absent; never reads the value. */
+    public synchronized long nbytes(K key) {
+        Held h = fast.get(key);
+        if (h != null) return h.nbytes();
+        OnDisk d = slow.get(key);
+        return d == null ? 0 : d.nbytes();
+    }
+
+    public synchronized boolean containsKey(K key) {
+        return fast.containsKey(key) || slow.containsKey(key);
+    }
+
+    /** Whether {@code key} is on disk now. */
+    public synchronized boolean isSpilled(K key) {
+        return slow.containsKey(key);
+    }
+
+    public synchronized void remove(K key) {
+        unspillable.remove(key);
+        Held h = fast.remove(key);
+        if (h != null) fastBytes -= h.nbytes();
+        OnDisk d = slow.remove(key);
+        if (d != null) {
+            slowBytes -= d.length();
+            managedOnDisk -= d.nbytes();
+            file.remove(d.id(), d.length());
+        }
+        if (h != null || d != null) publish();
+    }
+
+    public synchronized int size() {
+        return fast.size() + slow.size();
+    }
+
+    /** Managed bytes in memory (a snapshot: does not wait for a spill in progress). */
+    public long memoryBytes() {
+        return snapshot.memoryBytes();
+    }
+
+    /** Spills least-recently-used values until {@code bytes} managed bytes left memory; returns how many did. */
+    public synchronized long spill(long bytes) {
+        long n = evict(bytes);
+        publish();
+        return n;
+    }
+
+    /** The counters as of the last change (does not wait for a spill in progress). */
+    public Stats stats() {
+        return snapshot;
+    }
+
+    private long evict(long bytes) {
+        if (bytes <= 0) return 0;
+        long freed = 0;
+        List<Map.Entry<K, Held>> order = new ArrayList<>();
+        for (Iterator<Map.Entry<K, Held>> it = fast.entrySet().iterator(); it.hasNext() && freed < bytes; ) {
+            Map.Entry<K, Held> e = it.next();
+            if (unspillable.containsKey(e.getKey())) continue;
+            order.add(e);
+            freed += e.getValue().nbytes();
+        }
+        freed = 0;
+        for (Map.Entry<K, Held> e : order) if (spillOne(e.getKey(), e.getValue())) freed += e.getValue().nbytes();
+        return freed;
+    }
+
+    private boolean spillOne(K key, Held h) {
+        byte[] frame;
+        try {
+            frame = codec.encode(h.value());
+        } catch (RuntimeException e) {
+            unspillable.put(key, Boolean.TRUE);
+            LOG.warn("cannot spill {}: its value cannot be encoded ({}); it stays in memory", key, e.toString());
+            return false;
+        }
+        if (file == null) prepare();
+        if (file == null) return false; // closed
+        long t0 = System.nanoTime();
+        long id = file.write(frame);
+        writeNanos += System.nanoTime() - t0;
+        bytesWritten += frame.length;
+        spillCount++;
+        fast.remove(key);
+        fastBytes -= h.nbytes();
+        slow.put(key, new OnDisk(id, frame.length, h.nbytes()));
+        slowBytes += frame.length;
+        managedOnDisk += h.nbytes();
+        return true;
+    }
+
+    private byte[] readFrame(OnDisk d) {
+        long t0 = System.nanoTime();
+        byte[] frame = file.read(d.id(), d.length());
+        readNanos += System.nanoTime() - t0;
+        bytesRead += frame.length;
+        return frame;
+    }
+
+    /** Drops every value (in memory and on disk). */
+    public synchronized void clear() {
+        fast.clear();
+        unspillable.clear();
+        for (OnDisk d : slow.values()) file.remove(d.id(), d.length());
+        slow.clear();
+        fastBytes = slowBytes = managedOnDisk = 0;
+        publish();
+    }
+
+    /** Drops everything and closes (deletes) the spill file. */
+    @Override
+    public synchronized void close() {
+        closed = true; // a creation in progress deletes its file when it sees this
+        fast.clear();
+        slow.clear();
+        unspillable.clear();
+        fastBytes = slowBytes = managedOnDisk = 0;
+        publish();
+        if (file != null) file.close();
+        file = null;
+    }
+}

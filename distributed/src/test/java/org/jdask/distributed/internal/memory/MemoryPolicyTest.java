@@ -1,0 +1,66 @@
+package org.jdask.distributed.internal.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.jdask.Config;
+import org.jdask.distributed.internal.memory.MemoryPolicy.Action;
+import org.junit.jupiter.api.Test;
+
+class MemoryPolicyTest {
+    static final long MB = 1_000_000;
+    final MemoryPolicy p = new MemoryPolicy(1000 * MB, 0.6, 0.7, 0.8, 0.95);
+
+    @Test
+    void thresholdsAreFractionsOfTheLimit() {
+        assertEquals(600 * MB, p.targetBytes());
+        assertEquals(700 * MB, p.spillBytes());
+        assertEquals(800 * MB, p.pauseBytes());
+        assertEquals(950 * MB, p.terminateBytes());
+    }
+
+    @Test
+    void decideWalksTheLadder() {
+        assertEquals(Action.OK, p.decide(100 * MB, 500 * MB));
+        assertEquals(Action.SPILL, p.decide(650 * MB, 650 * MB), "managed past target");
+        assertEquals(Action.SPILL, p.decide(100 * MB, 750 * MB), "process past spill, tracker low");
+        assertEquals(Action.PAUSE, p.decide(100 * MB, 850 * MB));
+        assertEquals(Action.TERMINATE, p.decide(100 * MB, 960 * MB));
+        assertEquals(Action.OK, new MemoryPolicy(0, 0.6, 0.7, 0.8, 0.95).decide(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2), "no limit");
+    }
+
+    @Test
+    void toSpillGetsBackUnderTargetAndNeverMoreThanIsManaged() {
+        assertEquals(50 * MB, p.toSpill(650 * MB, 650 * MB));
+        assertEquals(150 * MB, p.toSpill(300 * MB, 750 * MB), "process 750 > spill: back to 600");
+        assertEquals(100 * MB, p.toSpill(100 * MB, 900 * MB), "at most what is managed");
+        assertEquals(0, p.toSpill(100 * MB, 650 * MB));
+    }
+
+    @Test
+    void zeroTurnsAStepOffAndOversizedMeansPastTheWholeLimit() {
+        MemoryPolicy noPause = new MemoryPolicy(1000 * MB, 0.6, 0.7, 0, 0);
+        assertEquals(Action.SPILL, noPause.decide(0, 990 * MB));
+        assertTrue(p.oversized(1000 * MB + 1));
+        assertFalse(p.oversized(1000 * MB));
+        assertFalse(new MemoryPolicy(0, 0.6, 0.7, 0.8, 0.95).oversized(Long.MAX_VALUE));
+    }
+
+    @Test
+    void configIsReadAndBadValuesNameTheKey() {
+        try (Config.Scope s = Config.set("distributed.worker.memory.target", 0.5, "distributed.worker.memory.pause", false)) {
+            MemoryPolicy c = MemoryPolicy.fromConfig(100);
+            assertEquals(0.5, c.target());
+            assertEquals(0.7, c.spill());
+            assertEquals(0, c.pause());
+        }
+        try (Config.Scope s = Config.set("distributed.worker.memory.spill", 1.5)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MemoryPolicy.fromConfig(100));
+            assertTrue(e.getMessage().contains("distributed.worker.memory.spill") && e.getMessage().contains("1.5"), e.getMessage());
+        }
+        assertTrue(MemoryPolicy.defaultLimit(4) > 0);
+        assertEquals(MemoryPolicy.defaultLimit(1) / 2, MemoryPolicy.defaultLimit(2), 1.0);
+    }
+}

@@ -31,14 +31,15 @@ class RefusalTest {
     @TempDir
     Path tmp;
 
-    static Set<String> jdaskThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("jdask-client-") || n.startsWith("jdask-worker-")).collect(Collectors.toSet());
+    /** The I/O threads of clients and workers ({@code jdask-client-N}, {@code jdask-worker-N}; not JVM-wide helpers). */
+    static Set<Thread> jdaskThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().matches("jdask-(client|worker)-[0-9]+")).collect(Collectors.toSet());
     }
 
     /** Runs {@code connect}, which must fail with a message containing {@code reason}; returns the milliseconds it took. */
     static long refused(String what, Supplier<Object> connect, Class<? extends RuntimeException> type, String reason) throws Exception {
-        Set<String> before = jdaskThreads();
+        Set<Thread> before = jdaskThreads();
         long t0 = System.nanoTime();
         RuntimeException e = assertThrows(type, connect::get);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -46,10 +47,10 @@ class RefusalTest {
         // the connect timeout, plus slack for a loaded machine; it used to be twice the timeout
         assertTrue(ms < (CONNECT_S + 3) * 1000, what + " took " + ms + " ms (connect timeout " + CONNECT_S + " s)");
         RawZmtp.await(() -> {
-            Set<String> leaked = jdaskThreads();
+            Set<Thread> leaked = jdaskThreads();
             leaked.removeAll(before);
             return leaked.isEmpty();
-        }, 10_000, what + " left threads behind: " + jdaskThreads());
+        }, 15_000, what + " left threads behind");
         System.out.printf("RESULTS refused connect, %s: %d ms%n", what, ms);
         return ms;
     }

@@ -126,8 +126,8 @@ class WatchdogTest {
             }, "wedge-runner");
             runner.setDaemon(true);
             runner.start();
-            RawZmtp.await(() -> nanny.restarts() == 1, 120_000, "the nanny restarted the wedged worker; its output: " + nanny.logs());
-            assertNotEquals(pid, nanny.process().pid());
+            RawZmtp.await(() -> nanny.restarts() == 1 && nanny.process().pid() != pid, 120_000,
+                    "the nanny restarted the wedged worker; its output: " + nanny.logs());
             String after = nanny.workerAddress(60_000);
             assertNotEquals(before, after);
             String logs = String.join("\n", nanny.logs());

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.FileNotFoundException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -172,6 +174,22 @@ public abstract class SchedulerContract {
         assertEquals("boom on 7", cause.getMessage());
         assertTrue(Arrays.stream(cause.getStackTrace()).anyMatch(f -> f.getMethodName().equals("boom")));
         assertEquals(0, after.get());
+    }
+
+    /** Issue 20 item 4: a JDK exception keeps its class, message and cause chain on every scheduler. */
+    static final Fn1<String, Integer> READ_MISSING = path -> {
+        throw new UncheckedIOException("cannot read " + path, new FileNotFoundException(path + " (No such file or directory)"));
+    };
+
+    @Test
+    void jdkExceptionsKeepTheirClassMessageAndCauseChain() {
+        TaskGraph g = TaskGraph.builder().task(k("read"), READ_MISSING, "/no/such/file.csv").build();
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> run(g, List.of(k("read"))));
+        assertEquals(k("read"), e.key());
+        UncheckedIOException cause = assertInstanceOf(UncheckedIOException.class, e.getCause());
+        assertEquals("cannot read /no/such/file.csv", cause.getMessage());
+        FileNotFoundException root = assertInstanceOf(FileNotFoundException.class, cause.getCause());
+        assertEquals("/no/such/file.csv (No such file or directory)", root.getMessage());
     }
 
     @Test

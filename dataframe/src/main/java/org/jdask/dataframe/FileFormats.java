@@ -239,7 +239,7 @@ final class FileFormats {
     static void writeParquet(Table t, String file, String index) {
         Types.MessageTypeBuilder b = Types.buildMessage();
         for (Column<?> c : t.columns()) {
-            ColumnType ty = c.type();
+            ColumnType ty = Dtypes.canonical(c.type());
             if (ty == ColumnType.INTEGER || ty == ColumnType.SHORT) b.optional(PrimitiveTypeName.INT32).named(c.name());
             else if (ty == ColumnType.LONG) b.optional(PrimitiveTypeName.INT64).named(c.name());
             else if (ty == ColumnType.DOUBLE) b.optional(PrimitiveTypeName.DOUBLE).named(c.name());

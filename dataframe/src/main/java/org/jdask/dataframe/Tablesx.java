@@ -14,7 +14,7 @@ final class Tablesx {
 
     static LinkedHashMap<String, ColumnType> schemaOf(Table t) {
         LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
-        for (Column<?> c : t.columns()) m.put(c.name(), c.type());
+        for (Column<?> c : t.columns()) m.put(c.name(), Dtypes.canonical(c.type()));
         return m;
     }
 

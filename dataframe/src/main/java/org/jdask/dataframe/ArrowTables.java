@@ -88,17 +88,22 @@ final class ArrowTables {
         return f.getDictionary() != null ? ColumnType.STRING : columnType(f.getType(), f.getName());
     }
 
-    static void readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
+    /**
+     * A dictionary-encoded Arrow vector as a STRING column: each dictionary value decoded once, the
+     * rows' codes turned into Tablesaw keys through an array ({@link DictStrings}), no string per row.
+     * Rows of a later batch are merged into {@code c} by {@link DictStrings#concat} (codes remapped).
+     */
+    static StringColumn readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
         Dictionary d = dicts == null ? null : dicts.lookup(codes.getField().getDictionary().getId());
         if (d == null) throw new IllegalArgumentException("column '" + c.name() + "' is dictionary-encoded but its dictionary is missing from the file");
         FieldVector values = d.getVector();
         String[] dict = new String[values.getValueCount()];
         for (int i = 0; i < dict.length; i++) dict[i] = values.isNull(i) ? null : String.valueOf(values.getObject(i));
         BaseIntVector idx = (BaseIntVector) codes;
-        for (int i = 0; i < n; i++) {
-            String s = codes.isNull(i) ? null : dict[(int) idx.getValueAsLong(i)];
-            if (s == null) c.appendMissing(); else c.append(s);
-        }
+        int[] code = new int[n];
+        for (int i = 0; i < n; i++) code[i] = codes.isNull(i) ? -1 : (int) idx.getValueAsLong(i);
+        StringColumn batch = DictStrings.column(c.name(), dict, code, n);
+        return c.isEmpty() ? batch : DictStrings.concat(c.name(), List.of(c, batch));
     }
 
     static ColumnType columnType(ArrowType a, String name) {
@@ -189,10 +194,11 @@ final class ArrowTables {
             }
         }
         int n = root.getRowCount();
-        for (Column<?> c : cols) {
+        for (int j = 0; j < cols.size(); j++) {
+            Column<?> c = cols.get(j);
             FieldVector v = root.getVector(c.name());
             if (v.getField().getDictionary() != null) {
-                readDictionary(v, (StringColumn) c, n, dicts);
+                cols.set(j, readDictionary(v, (StringColumn) c, n, dicts));
             } else if (c instanceof IntColumn ic) {
                 IntVector iv = (IntVector) v;
                 for (int i = 0; i < n; i++) if (iv.isNull(i)) ic.appendMissing(); else ic.append(iv.get(i));

@@ -658,12 +658,12 @@ final class CsvChunkParser {
             else return false;
             return true;
         }
-        @Override void missing() { put(-1); }
-        @Override Column<?> build(String name) { return DictStrings.column(name, dict.values(), rows, n); }
-        @Override void truncate(int keep) { n = Math.min(n, keep); }
+        @Override void missing() { c.appendMissing(); }
+        @Override Column<?> build(String name) { return c.setName(name); }
+        @Override void truncate(int rows) { if (c.size() > rows) c = c.first(rows); }
     }
 
-    /** Strings through a byte-keyed cache (open addressing, up to 64K distinct values per chunk). */
+    /** Strings through a byte-keyed cache (open addressing, up to 64K distinct values per chunk) into codes. */
     /**
      * Strings as dictionary codes: a field's bytes are hashed and compared against the distinct
      * values seen so far (no {@code String} per row, no Tablesaw lookup per row); each distinct

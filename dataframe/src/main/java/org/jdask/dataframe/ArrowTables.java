@@ -272,11 +272,17 @@ final class ArrowTables {
         return out.toByteArray();
     }
 
+    /**
+     * The table as one Arrow IPC stream batch; low-cardinality string columns go as dictionaries
+     * ({@link ArrowDictionaries}), so a partition crossing processes carries codes, not a string
+     * per row, and is read back through {@link DictStrings} without a string per row.
+     */
     static void write(Table t, WritableByteChannel ch) {
         try (BufferAllocator a = ROOT.newChildAllocator("toArrow", 0, Long.MAX_VALUE);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema(t), a);
-             ArrowStreamWriter w = new ArrowStreamWriter(root, null, ch)) {
-            fill(t, root);
+             ArrowDictionaries dicts = new ArrowDictionaries(schema(t), t, a);
+             VectorSchemaRoot root = VectorSchemaRoot.create(dicts.schema, a);
+             ArrowStreamWriter w = new ArrowStreamWriter(root, dicts.provider, ch)) {
+            fill(t, root, dicts);
             w.start();
             w.writeBatch();
             w.end();

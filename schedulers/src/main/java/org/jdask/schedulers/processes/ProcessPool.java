@@ -58,7 +58,8 @@ public final class ProcessPool implements AutoCloseable {
     /** A temp directory for the argfile and the workers' state files; deleted on close. */
     private final Path dir;
     private final Path argfile;
-    private final String classpathArgs = "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n";
+    private final String classpath = classpath();
+    private final String classpathArgs = "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n";
     private final List<String> command;
     private final List<String> jvmOptions;
     private final List<WorkerHandle> workers = new ArrayList<>();
@@ -83,7 +84,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
+        cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.addAll(workerJvmOptions);
         cmd.add("@" + argfile);

@@ -66,6 +66,8 @@ public final class ProcessPool implements AutoCloseable {
     private final ReentrantLock runLock = new ReentrantLock();
     private final long startTimeoutMillis;
     private volatile boolean closed;
+    /** When each JVM of the last start was spawned and when it connected (nanoTime), for the log and tests. */
+    private volatile StartTimes lastStart = StartTimes.NONE;
 
     /**
      * A new pool (no workers yet; {@link #ensure} starts them). {@code workerJvmOptions} go on every
@@ -159,6 +161,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         List<Process> started = new ArrayList<>();
         List<Path> stateFiles = new ArrayList<>();
+        StartTimes times = new StartTimes(t0, toStart);
         try {
             Files.writeString(argfile, classpathArgs, StandardCharsets.UTF_8);
             for (int slot : toStart) {
@@ -171,6 +174,7 @@ public final class ProcessPool implements AutoCloseable {
                 Files.write(state, new byte[] {-1, -1, -1, -1});
                 cmd.add(state.toString());
                 Process p = new ProcessBuilder(cmd).start();
+                times.spawned(slot);
                 WorkerHandle.forward(p, slot);
                 started.add(p);
                 stateFiles.add(state);
@@ -217,6 +221,7 @@ public final class ProcessPool implements AutoCloseable {
                 s.setSoTimeout(0);
                 int k = toStart.indexOf(slot);
                 workers.set(slot, new WorkerHandle(slot, started.get(k), s, stateFiles.get(k)));
+                times.connected(slot);
                 connected++;
             }
         } catch (IOException e) {
@@ -234,8 +239,32 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         long dt = System.nanoTime() - t0;
-        LOG.debug("started {} worker JVM(s) in {} ms", toStart.size(), dt / 1_000_000);
+        lastStart = times;
+        LOG.debug("started {} worker JVM(s) in {} ms, all spawned before waiting for any: {}", toStart.size(), dt / 1_000_000, times);
         return dt;
+    }
+
+    /**
+     * Starts {@link #ensure(int) ensure(n)} on a background thread and returns at once: the caller
+     * builds, orders and checks its graph while the worker JVMs start. A failure is left for the
+     * caller's own {@code ensure}, which then starts the JVMs itself and reports it.
+     */
+    void ensureInBackground(int n) {
+        if (closed) return;
+        Thread t = new Thread(() -> {
+            try {
+                ensure(n);
+            } catch (RuntimeException e) {
+                LOG.debug("starting worker JVMs ahead of the run failed (the run retries and reports it): {}", e.toString());
+            }
+        }, "jdask-processes-prestart");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Spawn and connect times of the last {@link #ensure} that started JVMs. */
+    StartTimes lastStart() {
+        return lastStart;
     }
 
     private List<String> cmd(int slot) {

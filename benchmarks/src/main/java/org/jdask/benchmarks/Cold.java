@@ -45,7 +45,10 @@ import org.jdask.serialize.ClassPath;
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
  *     org.jdask.benchmarks.Runner cold [--reps 3] [--starts 20] [--cds on|off|cold] [--workloads w1-processes,...]
+ *     [--child-opts "-Djdask.processes.worker-jvm-options=-XX:TieredStopAtLevel=1"]
  * </pre>
+ * {@code --child-opts} (space-separated) go on every measured JVM's command line: JIT flags for the
+ * program JVM, or for {@code processes} workers through {@code -Djdask.processes.worker-jvm-options=...}.
  */
 public final class Cold {
     static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads");
@@ -54,10 +57,10 @@ public final class Cold {
     private Cold() {}
 
     /** The parent: runs each workload in fresh JVMs and prints a table. */
-    static void run(List<String> workloads, int reps, int starts, String cds) throws Exception {
+    static void run(List<String> workloads, int reps, int starts, String cds, List<String> childOpts) throws Exception {
         if (!cds.equals("off") && !cds.equals("cold")) awaitArchives();
-        System.out.printf("Runner cold: a fresh JVM per run; CDS for worker JVMs: %s; %d cores%n%n", cds,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf("Runner cold: a fresh JVM per run; CDS for worker JVMs: %s; child JVM options: %s; %d cores%n%n", cds,
+                childOpts, Runtime.getRuntime().availableProcessors());
         System.out.println("| workload | run | in program | process (spawn to exit) | detail | load avg before / after |");
         System.out.println("|---|---|---|---|---|---|");
         for (String w : workloads) {
@@ -67,7 +70,7 @@ public final class Cold {
             for (int i = 0; i < n; i++) {
                 double before = load();
                 long t0 = System.nanoTime();
-                Map<String, String> r = child(w, cds.equals("off"));
+                Map<String, String> r = child(w, cds.equals("off"), childOpts);
                 double wall = (System.nanoTime() - t0) / 1e6;
                 double ms = Double.parseDouble(r.remove("ms"));
                 inProgram.add(ms);
@@ -98,11 +101,12 @@ public final class Cold {
         }
     }
 
-    private static Map<String, String> child(String workload, boolean cdsOff) throws IOException, InterruptedException {
+    private static Map<String, String> child(String workload, boolean cdsOff, List<String> childOpts) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (cdsOff) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
+        cmd.addAll(childOpts);
         Path args = Files.createTempFile("jdask-cold-", ".args");
         try {
             Files.writeString(args, "-cp\n\"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");

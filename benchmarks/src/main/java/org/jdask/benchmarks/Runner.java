@@ -46,7 +46,8 @@ public final class Runner {
         }
         if (!a.isEmpty() && a.get(0).equals("cold")) { // issue 17: first-run figures, a fresh JVM per workload
             Cold.run(List.of(opt(a, "--workloads", String.join(",", Cold.WORKLOADS)).split(",")), Integer.parseInt(opt(a, "--reps", "1")),
-                    Integer.parseInt(opt(a, "--starts", "20")), opt(a, "--cds", "on"));
+                    Integer.parseInt(opt(a, "--starts", "20")), opt(a, "--cds", "on"),
+                    opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
@@ -89,7 +90,7 @@ public final class Runner {
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
-                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--workloads " + String.join(",", Cold.WORKLOADS) + "]");
+                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -4,6 +4,7 @@ import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
+import org.jdask.Config;
 
 /**
  * Apache Fory in Java mode with reference tracking (shared and cyclic graphs survive), class
@@ -23,6 +24,10 @@ final class ForyCodec {
         }
         this.fory = b
                 .withLanguage(Language.JAVA)
+                // generated serializers are compiled on Fory's background threads while the first values of a
+                // class go through its interpreter-mode serializer (same bytes): a worker JVM's first tasks do
+                // not wait for Janino (seconds in a fresh JVM). serialization.fory-async-compilation: false restores it.
+                .withAsyncCompilation(Config.getBoolean("serialization.fory-async-compilation", true))
                 .withRefTracking(true)
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)

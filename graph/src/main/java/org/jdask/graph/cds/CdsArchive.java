@@ -65,8 +65,8 @@ public final class CdsArchive {
     public static final String ENV = "JDASK_CDS";
     public static final String DIR_PROPERTY = "jdask.cds.dir";
     public static final String DIR_ENV = "JDASK_CDS_DIR";
-    /** A lock older than this is left over from a builder that died. */
-    static final long LOCK_STALE_MS = TimeUnit.MINUTES.toMillis(10);
+    /** A lock older than this is left over from a builder that died (a build may take two child timeouts, 2 x 10 min). */
+    static final long LOCK_STALE_MS = TimeUnit.MINUTES.toMillis(30);
 
     /** Where an archive stands for a class path. */
     public enum State {

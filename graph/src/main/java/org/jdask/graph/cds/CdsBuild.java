@@ -21,7 +21,10 @@ import org.jdask.graph.JvmFlags;
  * asked for it).
  */
 public final class CdsBuild {
-    static final long CHILD_TIMEOUT_S = 120;
+    /** Generous: the children run niced, and a loaded machine slows them a lot (70 s seen at load 29). */
+    static final long CHILD_TIMEOUT_S = 600;
+    /** Status {@link #run} returns for a child it killed after {@link #CHILD_TIMEOUT_S}: not a failure to remember. */
+    static final int TIMED_OUT = -1;
 
     private CdsBuild() {}
 
@@ -37,7 +40,9 @@ public final class CdsBuild {
         Path tmp = cds.file(classpath, ".jsa.tmp-" + ProcessHandle.current().pid());
         try {
             String failure = build(cds, classpath, tmp);
-            if (failure != null) {
+            if (failure == TIMEOUT) {
+                System.out.println("cds build: gave up for now (machine too busy?); the next JVM that wants the archive tries again");
+            } else if (failure != null) {
                 System.out.println("cds build failed: " + failure);
                 CdsArchive.writeAtomically(cds.file(classpath, ".failed"), (failure + "\n").getBytes(StandardCharsets.UTF_8));
             }
@@ -47,12 +52,16 @@ public final class CdsBuild {
         }
     }
 
-    /** Builds, checks and installs the archive; returns why it failed, or null. */
+    /** What {@link #build} returns when a child timed out (compared by identity). */
+    static final String TIMEOUT = new String("timed out");
+
+    /** Builds, checks and installs the archive; returns why it failed, {@link #TIMEOUT}, or null. */
     static String build(CdsArchive cds, String classpath, Path tmp) throws IOException {
         Path args = cds.file(classpath, ".args");
         CdsArchive.writeAtomically(args, CdsArchive.classpathArgfile(classpath).getBytes(StandardCharsets.UTF_8));
         long t0 = System.nanoTime();
         int train = run(java(args, "-XX:ArchiveClassesAtExit=" + tmp), "training");
+        if (train == TIMED_OUT) return TIMEOUT;
         if (train != 0 || !Files.isRegularFile(tmp) || Files.size(tmp) == 0) {
             return "the training JVM (-XX:ArchiveClassesAtExit) exited with status " + train + " and wrote "
                     + (Files.isRegularFile(tmp) ? Files.size(tmp) + " bytes" : "no archive") + "; its output is above in this log";
@@ -60,6 +69,7 @@ public final class CdsBuild {
         List<String> check = java(args, "-XX:SharedArchiveFile=" + tmp, "-Xshare:on");
         check.add("--check");
         int ok = run(check, "check");
+        if (ok == TIMED_OUT) return TIMEOUT;
         if (ok != 0) return "a JVM could not start from the new archive with -Xshare:on (status " + ok + ")";
         Path jsa = cds.archive(classpath);
         Files.move(tmp, jsa, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -89,13 +99,13 @@ public final class CdsBuild {
             if (!p.waitFor(CHILD_TIMEOUT_S, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 System.out.println("cds build: " + what + " JVM did not finish within " + CHILD_TIMEOUT_S + " s; killed");
-                return -1;
+                return TIMED_OUT;
             }
             return p.exitValue();
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            return -1;
+            return TIMED_OUT;
         }
     }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * their turn), and closed by a shutdown hook at JVM exit or by {@link #shutdownShared()}. Dead
  * workers are replaced when the next run starts.
  *
- * <p>Workers are started as {@code java <JvmFlags.get()> -XX:+ExitOnOutOfMemoryError
+ * <p>Workers are started as {@code java <JvmFlags.forChild(classpath)> -XX:+ExitOnOutOfMemoryError
  * <processes.worker-jvm-options> @argfile WorkerMain port slot token}, where the argfile holds
  * {@code -cp} with this JVM's classpath. The classpath is {@code java.class.path} with every
  * manifest {@code Class-Path} expanded: under Maven Surefire {@code java.class.path} may be a
@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * 2,050-2,170 MB/s. Latency is a tie within the noise, the socket moves big values 2.5× faster and
  * leaves the worker's stdout/stderr free to be forwarded, so the pool uses sockets; stdin stays
  * a pipe the worker watches to die with its parent.
+ *
+ * <p>Start-up: {@code JvmFlags.forChild} adds the AppCDS archive of the workers' class path when
+ * one is built ({@link org.jdask.graph.cds.CdsArchive}); all JVMs of a start are spawned before the
+ * pool waits for any ({@link StartTimes}, logged at debug), and a run calls {@link
+ * #ensureInBackground} before it indexes its graph.
  */
 public final class ProcessPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);

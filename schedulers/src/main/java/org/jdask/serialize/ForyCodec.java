@@ -4,6 +4,8 @@ import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
+import org.apache.fory.logging.LogLevel;
+import org.apache.fory.logging.LoggerFactory;
 import org.jdask.Config;
 
 /**
@@ -13,6 +15,13 @@ import org.jdask.Config;
  */
 final class ForyCodec {
     private final ThreadSafeFory fory;
+
+    static {
+        // With async compilation, a JVM that exits while Fory still compiles serializers gets "Task ...
+        // rejected from ThreadPoolExecutor[Shutting down]" warnings from Fory's JIT pool: harmless (the
+        // interpreter-mode serializers did the work), so Fory's own log says only errors once the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LoggerFactory.setLogLevel(LogLevel.ERROR_LEVEL), "jdask-fory-quiet-exit"));
+    }
 
     ForyCodec(ClassPolicy policy, ValueCodecs plugins, ClassLoader loader) {
         ForyBuilder b = Fory.builder();

@@ -38,6 +38,10 @@ public final class CdsBuild {
             return;
         }
         Path tmp = cds.file(classpath, ".jsa.tmp-" + ProcessHandle.current().pid());
+        String leftover = CdsArchive.key(classpath) + ".jsa.tmp-";
+        try (var old = Files.list(cds.directory())) { // a killed builder's half-written archive (we hold the lock now)
+            for (Path f : (Iterable<Path>) old.filter(f -> f.getFileName().toString().startsWith(leftover))::iterator) Files.deleteIfExists(f);
+        }
         try {
             String failure = build(cds, classpath, tmp);
             if (failure == TIMEOUT) {

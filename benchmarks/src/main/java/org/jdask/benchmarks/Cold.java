@@ -40,7 +40,8 @@ import org.jdask.serialize.ClassPath;
  * </ul>
  * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
  * measuring, this JVM waits until the archive for the workers' class path is built (a user's
- * second run onwards); {@code --cds cold} measures without waiting (the very first run). Run it
+ * second run onwards); {@code --cds cold} gives every run an empty archive directory (the very
+ * first run on a machine: no archive, and its background build competes for the cores). Run it
  * alone on a quiet machine:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
@@ -70,7 +71,7 @@ public final class Cold {
             for (int i = 0; i < n; i++) {
                 double before = load();
                 long t0 = System.nanoTime();
-                Map<String, String> r = child(w, cds.equals("off"), childOpts);
+                Map<String, String> r = child(w, cds, childOpts);
                 double wall = (System.nanoTime() - t0) / 1e6;
                 double ms = Double.parseDouble(r.remove("ms"));
                 inProgram.add(ms);
@@ -101,11 +102,14 @@ public final class Cold {
         }
     }
 
-    private static Map<String, String> child(String workload, boolean cdsOff, List<String> childOpts) throws IOException, InterruptedException {
+    private static Map<String, String> child(String workload, String cds, List<String> childOpts) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
-        if (cdsOff) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
+        if (cds.equals("off")) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
+        // cold: an empty archive directory per run, as on a machine where jdask never ran (the build starts in the background)
+        Path emptyCds = cds.equals("cold") ? Files.createTempDirectory("jdask-cold-cds-") : null;
+        if (emptyCds != null) cmd.add("-D" + CdsArchive.DIR_PROPERTY + "=" + emptyCds);
         cmd.addAll(childOpts);
         Path args = Files.createTempFile("jdask-cold-", ".args");
         try {
@@ -141,6 +145,25 @@ public final class Cold {
             return out;
         } finally {
             Files.deleteIfExists(args);
+            if (emptyCds != null) removeAfterBuilds(emptyCds);
+        }
+    }
+
+    /**
+     * Waits (up to 20 minutes) for the background builds a cold run started to finish, so the next
+     * run does not compete with them, then deletes their directory (archives are ~20 MB each).
+     */
+    private static void removeAfterBuilds(Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (var files = Files.list(dir)) {
+                if (files.noneMatch(f -> f.getFileName().toString().endsWith(".lock"))) break;
+            }
+            Thread.sleep(500);
+        }
+        Thread.sleep(1000); // a builder starting right now takes its lock within this
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         }
     }
 

@@ -155,16 +155,24 @@ public final class Cold {
      */
     private static void removeAfterBuilds(Path dir) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try (var files = Files.list(dir)) {
-                if (files.noneMatch(f -> f.getFileName().toString().endsWith(".lock"))) break;
-            }
-            Thread.sleep(500);
-        }
-        Thread.sleep(1000); // a builder starting right now takes its lock within this
+        while (System.nanoTime() < deadline && buildsRunning(dir)) Thread.sleep(500);
         try (var files = Files.walk(dir)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         }
+    }
+
+    /** A build was started (its log exists: the starter creates it) and has not ended (no archive record, failure or give-up yet). */
+    private static boolean buildsRunning(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                String key = log.getFileName().toString().replace(".log", "");
+                if (Files.exists(dir.resolve(key + ".properties")) || Files.exists(dir.resolve(key + ".failed"))) continue;
+                String text = Files.readString(log);
+                if (text.contains("gave up") || text.contains("another builder holds")) continue;
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double load() {

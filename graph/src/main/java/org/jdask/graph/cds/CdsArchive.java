@@ -1,5 +1,6 @@
 package org.jdask.graph.cds;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -113,7 +115,7 @@ public final class CdsArchive {
     public static boolean enabled() {
         String v = System.getProperty(PROPERTY, System.getenv(ENV));
         if (v == null) return true;
-        String s = v.strip().toLowerCase(java.util.Locale.ROOT);
+        String s = v.strip().toLowerCase(Locale.ROOT);
         return !(s.equals("off") || s.equals("false") || s.equals("0") || s.equals("no"));
     }
 
@@ -148,7 +150,7 @@ public final class CdsArchive {
                 return List.of("-XX:SharedArchiveFile=" + archive(classpath), "-Xshare:auto", "-Xlog:cds*=off");
             case STALE, CORRUPT:
                 LOG.info("CDS archive {} is {}: deleting it and building a new one in the background", archive(classpath),
-                        s.name().toLowerCase(java.util.Locale.ROOT));
+                        s.name().toLowerCase(Locale.ROOT));
                 delete(classpath);
                 buildsStarted.remove(key(classpath)); // this one may be rebuilt even if this JVM built it before
                 build(classpath);
@@ -254,7 +256,7 @@ public final class CdsArchive {
         p.setProperty("jdk", System.getProperty("java.vm.version"));
         p.setProperty("entries", entriesRecord(entries(classpath)));
         p.setProperty("classpath", classpath);
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
         p.store(b, "jdask CDS archive record (see org.jdask.graph.cds.CdsArchive)");
         writeAtomically(file(classpath, ".properties"), b.toByteArray());
     }

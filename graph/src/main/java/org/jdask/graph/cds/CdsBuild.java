@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -117,8 +118,8 @@ public final class CdsBuild {
     private static boolean lock(Path lock) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                Files.writeString(lock, ProcessHandle.current().pid() + "\n", java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE);
+                Files.writeString(lock, ProcessHandle.current().pid() + "\n", StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
                 return true;
             } catch (FileAlreadyExistsException e) {
                 if (System.currentTimeMillis() - CdsArchive.mtime(lock) < CdsArchive.LOCK_STALE_MS) return false;

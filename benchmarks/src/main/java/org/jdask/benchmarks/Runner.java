@@ -44,6 +44,12 @@ public final class Runner {
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("cold")) { // issue 17: first-run figures, a fresh JVM per workload
+            Cold.run(List.of(opt(a, "--workloads", String.join(",", Cold.WORKLOADS)).split(",")), Integer.parseInt(opt(a, "--reps", "1")),
+                    Integer.parseInt(opt(a, "--starts", "20")), opt(a, "--cds", "on"),
+                    opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
@@ -83,7 +89,8 @@ public final class Runner {
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
-                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
+                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
+                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -44,6 +44,11 @@ public final class Runner {
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("shipjar")) { // issue 16: first-task latency with a user jar to fetch
+            ShipJar.run(Arrays.stream(opt(a, "--mb", "1,50").split(",")).map(Integer::parseInt).toList(),
+                    Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
@@ -83,7 +88,8 @@ public final class Runner {
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
-                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
+                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
+                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +29,6 @@ import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
 import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.ClientState.KeyState;
-import org.jdask.distributed.internal.ClientState.Status;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
@@ -40,7 +38,6 @@ import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.fn.Fn3;
-import org.jdask.fn.Fns;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
@@ -119,7 +116,7 @@ public final class Client implements AutoCloseable {
     private final DataPlane data = new DataPlane(this);
     /** Key states and reference counts (RELEASE on the last reference goes out under its lock). */
     final ClientState keyStates;
-    private final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
+    final Map<Key, RunTracker> trackers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile String lostReason;
     final long fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
@@ -411,17 +408,17 @@ public final class Client implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private <R> List<Future<R>> submitMany(Object fn, List<Object[]> calls, SubmitOptions options) {
         checkOpen();
-        String prefix = prefixOf(fn);
+        String prefix = TaskEntries.prefixOf(fn);
         String fnToken = options.pure() && options.key() == null ? Tokenize.tokenize(fn) : null;
         List<NewTask> tasks = new ArrayList<>(calls.size());
         List<Key> wanted = new ArrayList<>(calls.size());
         List<Future<R>> out = new ArrayList<>(calls.size());
-        Payload config = allowedOnly();
+        Payload config = TaskEntries.allowedOnly();
         Map<Key, Task> calls2 = new LinkedHashMap<>();
         List<Key> order = new ArrayList<>(calls.size());
         for (Object[] call : calls) {
             Object[] args = new Object[call.length];
-            for (int i = 0; i < call.length; i++) args[i] = replaceFutures(call[i]);
+            for (int i = 0; i < call.length; i++) args[i] = TaskEntries.replaceFutures(this, call[i]);
             Key key;
             if (options.key() != null && calls.size() == 1) key = Key.of(options.key());
             else if (options.pure()) key = Key.of(prefix + "-" + Tokenize.tokenize(fnToken, java.util.Arrays.asList(args)));
@@ -432,11 +429,14 @@ public final class Client implements AutoCloseable {
         refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
         for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
-            tasks.add(taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
+            tasks.add(TaskEntries.taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }
         conn.send(new Messages.UpdateGraph(tasks, wanted, false));
+        // the futures among the arguments hold their keys until this update is queued: collected
+        // earlier, their RELEASE could reach the scheduler first and forget a dependency it needs
+        Reference.reachabilityFence(calls);
         return out;
     }
 
@@ -450,65 +450,6 @@ public final class Client implements AutoCloseable {
         TaskGraph.Builder b = TaskGraph.builder(tasks.size());
         tasks.forEach(b::put);
         SerializationCheck.check(b.build());
-    }
-
-    /**
-     * The config that travels with tasks the client builds itself (submit, map, compute): only the
-     * package prefixes this JVM allowed with {@code Codecs.allow}, which worker JVMs need to decode
-     * the client's classes; null when there are none.
-     */
-    static Payload allowedOnly() {
-        Map<String, Object> m = Codecs.carryAllowed(Map.of());
-        return m.isEmpty() ? null : Payload.ofValue(m);
-    }
-
-    static NewTask taskEntry(Key key, Node node, Payload config, int priority, int order, SubmitOptions o, String prefix,
-                             boolean encode) {
-        Payload spec = Payload.ofValue(node);
-        if (encode) spec.bytes();
-        if (encode && config != null) config.bytes();
-        return new NewTask(key, spec, config, new ArrayList<>(node.dependencies()), priority, order, o.retries(),
-                new java.util.HashSet<>(o.workers()), o.resources(), prefix);
-    }
-
-    static String prefixOf(Object fn) {
-        String n = Fns.name(fn);
-        int i = Math.max(n.lastIndexOf(':'), n.lastIndexOf('.'));
-        n = i >= 0 ? n.substring(i + 1) : n;
-        n = n.replaceAll("[^A-Za-z0-9_]", "");
-        return n.isEmpty() || n.startsWith("lambda") ? "lambda" : n;
-    }
-
-    private Object replaceFutures(Object a) {
-        if (a instanceof Future<?> f) {
-            if (f.client != this) throw new IllegalArgumentException("future " + f.key() + " belongs to another client");
-            if (f.state.status == Status.CANCELLED) { // Dask's CancelledError: the task could never run
-                throw new CancellationException("future " + f.key() + " was cancelled: no task can depend on it");
-            }
-            return f.key();
-        }
-        if (a instanceof List<?> l) {
-            boolean any = false;
-            List<Object> out = new ArrayList<>(l.size());
-            for (Object o : l) {
-                Object r = replaceFutures(o);
-                any |= r != o;
-                out.add(r);
-            }
-            return any ? out : a;
-        }
-        if (a instanceof Map<?, ?> m) {
-            boolean any = false;
-            Map<Object, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                Object r = replaceFutures(e.getValue());
-                any |= r != e.getValue();
-                out.put(e.getKey(), r);
-            }
-            return any ? out : a;
-        }
-        if (a instanceof Key) return new DataNode(a); // a literal key is data, not a reference
-        return a;
     }
 
     // ------------------------------------------------------------------ results
@@ -544,13 +485,6 @@ public final class Client implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new JdaskException("interrupted");
         }
-    }
-
-    static TaskFailedException failure(KeyState s) {
-        Throwable t = s.exception;
-        if (t instanceof TaskFailedException tf) return tf;
-        if (t instanceof org.jdask.KilledWorkerException kw) return new TaskFailedException(s.blame, kw);
-        return new TaskFailedException(s.blame == null ? s.key : s.blame, t);
     }
 
     /** The reply of a request, which must be a {@code type}; an {@code ERROR} or no answer in time fails naming {@code what}. */
@@ -618,7 +552,7 @@ public final class Client implements AutoCloseable {
         f.state.tasksDone = finished;
         f.state.tasks = g.size() + 1;
         f.state.done.whenComplete((v, e) -> untrack(g.keys()));
-        conn.send(new Messages.UpdateGraph(List.of(taskEntry(fin, t, allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
+        conn.send(new Messages.UpdateGraph(List.of(TaskEntries.taskEntry(fin, t, TaskEntries.allowedOnly(), 0, 0, SubmitOptions.defaults(), "finalize", encodeSpecs)),
                 List.of(fin), false));
         releaseKeys(outs); // the finalize task holds them now
         return f;
@@ -653,11 +587,11 @@ public final class Client implements AutoCloseable {
         int[] prio = Order.priorities(ig);
         List<NewTask> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
-        if (config == null) config = allowedOnly();
+        if (config == null) config = TaskEntries.allowedOnly();
         for (int i : topo) {
             Node n = ig.node(i);
-            String prefix = n instanceof Task t ? prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
-            tasks.add(taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
+            String prefix = n instanceof Task t ? TaskEntries.prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
+            tasks.add(TaskEntries.taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());
@@ -771,23 +705,7 @@ public final class Client implements AutoCloseable {
 
     /** {@link #restart()} waiting at most {@code timeout} for the workers to come back. */
     public void restart(long timeout, TimeUnit unit) throws TimeoutException {
-        checkOpen();
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        java.util.Set<String> before = new java.util.HashSet<>(workerAddresses());
-        conn.send(new Messages.Restart());
-        workers(); // a round trip: the restart is done and its CANCELLED reports have arrived when this returns
-        keyStates.cancelAll(" by restart"); // new futures of the same keys start afresh; the old ones stay cancelled
-        trackers.clear();
-        while (true) {
-            int back = 0;
-            for (String w : workerAddresses()) if (!before.contains(w)) back++;
-            if (back >= before.size()) return;
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("restart: " + back + " of " + before.size() + " workers came back within "
-                        + unit.toMillis(timeout) + " ms");
-            }
-            sleep(50);
-        }
+        ClientAdmin.restart(this, timeout, unit);
     }
 
     /** The scheduler's transition log for {@code key}: why it is where it is. */
@@ -796,21 +714,8 @@ public final class Client implements AutoCloseable {
     }
 
     /** Runs {@code fn} once on every worker (not as a task); result by worker address. */
-    @SuppressWarnings("unchecked")
     public <R> Map<String, R> run(Fn0<R> fn) {
-        Map<String, CompletableFuture<Message>> replies = new LinkedHashMap<>();
-        List<String> allowed = new ArrayList<>(Codecs.allowedPackages()); // worker JVMs decode fn with the same policy
-        for (String w : workerAddresses()) replies.put(w, conn.request(w, id -> new Messages.Run(id, Payload.ofValue(fn), allowed)));
-        Map<String, R> out = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<Message>> e : replies.entrySet()) {
-            Messages.RunReply m = waitFor(e.getValue(), Messages.RunReply.class, "run on " + e.getKey(), 600_000);
-            Object v = m.result() == null ? null : m.result().value();
-            if (!m.ok()) {
-                throw new JdaskException("run failed on worker " + e.getKey() + ": " + v, v instanceof Throwable t ? t : null);
-            }
-            out.put(e.getKey(), (R) v);
-        }
-        return out;
+        return ClientAdmin.run(this, fn);
     }
 
     /** Publishes futures under a name, keeping their data alive for other clients. */
@@ -823,17 +728,7 @@ public final class Client implements AutoCloseable {
 
     /** Futures of a dataset another client published. */
     public List<Future<Object>> getDataset(String name) {
-        Messages.DatasetReply m = waitFor(conn.request(null, id -> new Messages.GetDataset(id, name)), Messages.DatasetReply.class,
-                "get dataset", 10_000);
-        if (m.keys() == null) throw new java.util.NoSuchElementException("no dataset named '" + name + "' on " + conn.schedulerAddress);
-        List<Future<Object>> out = new ArrayList<>();
-        List<Key> wanted = new ArrayList<>();
-        for (Key k : m.keys()) {
-            out.add(new Future<>(this, k, Function.identity()));
-            wanted.add(k);
-        }
-        conn.send(new Messages.UpdateGraph(List.of(), wanted, false));
-        return out;
+        return ClientAdmin.getDataset(this, name);
     }
 
     /**

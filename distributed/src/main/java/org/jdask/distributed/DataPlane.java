@@ -108,7 +108,7 @@ final class DataPlane {
         for (int attempt = 0; ; attempt++) {
             for (KeyState s : states) {
                 if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
-                if (s.status == Status.ERROR) throw Client.failure(s);
+                if (s.status == Status.ERROR) throw TaskEntries.failure(s);
                 if (s.status == Status.CANCELLED) {
                     throw new java.util.concurrent.CancellationException(s.exception != null ? s.exception.getMessage()
                             : "future " + s.key + " was cancelled");

@@ -103,7 +103,7 @@ public final class DistributedSchedulerProvider implements SchedulerProvider {
                     }
                 }
             }
-            for (ClientState.KeyState s : states) if (s.status == ClientState.Status.ERROR) throw Client.failure(s);
+            for (ClientState.KeyState s : states) if (s.status == ClientState.Status.ERROR) throw TaskEntries.failure(s);
             List<ClientState.KeyState> outStates = new ArrayList<>();
             Set<Key> seen = new HashSet<>();
             for (Key k : outputs) if (seen.add(k)) outStates.add(byKey.get(k));

@@ -23,6 +23,8 @@ import org.jdask.distributed.internal.SchedulerInstruction;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.SchedulerState;
+import org.jdask.distributed.internal.SchedulerTask;
+import org.jdask.distributed.internal.SchedulerWorker;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
@@ -355,7 +357,7 @@ public final class SchedulerServer implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             Msg m = batch.get(i);
             heartbeat |= m.op() == Op.HEARTBEAT;
-            if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
+            if (m.op() == Op.WORKERS && isPing(m)) {
                 if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
                 sendNow(r.identity, List.of(new Messages.WorkersReply(0, workerSnapshot, null).msg()), local);
             } else if (rest != null) {
@@ -366,6 +368,15 @@ public final class SchedulerServer implements AutoCloseable {
         if (heartbeat) sendNow(r.identity, List.of(new Messages.Heartbeat(Map.of()).msg()), local);
         List<Msg> forState = rest == null ? batch : rest;
         if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
+    }
+
+    /** A liveness ping: {@code WORKERS} with request id 0 (a malformed one is left to the state thread, which refuses it). */
+    private static boolean isPing(Msg m) {
+        try {
+            return Messages.decode(m, Messages.Workers.class).id() == 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void sendNow(byte[] identity, List<Msg> batch, boolean local) {
@@ -454,7 +465,7 @@ public final class SchedulerServer implements AutoCloseable {
             List<String> states = new ArrayList<>();
             List<Boolean> wanted = new ArrayList<>();
             for (Key k : ks.keys()) {
-                SchedulerState.Task t = state.task(k);
+                SchedulerTask t = state.task(k);
                 states.add(t == null ? null : t.state().name());
                 wanted.add(t != null && peer.client != null && t.whoWants().contains(peer.client));
             }
@@ -539,7 +550,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     private List<Map<String, Object>> workerMaps() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (SchedulerState.WorkerInfo w : state.workers().values()) {
+        for (SchedulerWorker w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
             m.put("name", w.name());

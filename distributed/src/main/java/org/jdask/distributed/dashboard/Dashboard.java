@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jdask.Config;
 import org.jdask.distributed.internal.SchedulerState;
+import org.jdask.distributed.internal.SchedulerTask;
+import org.jdask.distributed.internal.SchedulerWorker;
 import org.jdask.distributed.internal.TaskState;
 import org.jdask.distributed.internal.TransitionLog;
 import org.jdask.graph.Key;
@@ -149,7 +151,7 @@ public final class Dashboard implements AutoCloseable {
      * {@code thread} come from the worker (-1 if it did not send them).
      */
     public void taskFinished(SchedulerState state, String worker, Key key, double seconds, long startMillis, int thread, long now) {
-        SchedulerState.Task t = state.task(key);
+        SchedulerTask t = state.task(key);
         String prefix = prefixOf(t, key);
         if (t != null && t.state() == TaskState.PROCESSING && worker.equals(t.processingOn())) {
             completed++;
@@ -200,7 +202,7 @@ public final class Dashboard implements AutoCloseable {
         long t0 = System.nanoTime();
         lastPublish = now;
         List<WorkerView> ws = new ArrayList<>(state.workers().size());
-        for (SchedulerState.WorkerInfo w : state.workers().values()) {
+        for (SchedulerWorker w : state.workers().values()) {
             Map<String, Object> m = metrics.get(w.address());
             ws.add(new WorkerView(w.address(), w.name(), w.nthreads(), w.processingCount(), w.keyCount(), w.nbytes(), w.occupancy(),
                     m == null ? Map.of() : m));
@@ -208,7 +210,7 @@ public final class Dashboard implements AutoCloseable {
         if (metrics.size() > ws.size()) metrics.keySet().retainAll(state.workers().keySet());
         int[] counts = new int[TaskState.values().length];
         Map<String, int[]> byPrefix = new HashMap<>();
-        for (SchedulerState.Task t : state.tasks().values()) {
+        for (SchedulerTask t : state.tasks().values()) {
             int s = t.state().ordinal();
             counts[s]++;
             byPrefix.computeIfAbsent(prefixOf(t, t.key()), k -> new int[counts.length])[s]++;
@@ -242,7 +244,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /** The task's function name, or the key's name up to its last {@code -token} (Dask's key_split). */
-    static String prefixOf(SchedulerState.Task t, Key key) {
+    static String prefixOf(SchedulerTask t, Key key) {
         if (t != null && t.prefix() != null) return t.prefix();
         String name = key.name();
         int dash = name.lastIndexOf('-');
@@ -285,12 +287,12 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private static Map<String, Object> graphOf(SchedulerState st, int limit) {
-        List<SchedulerState.Task> picked = new ArrayList<>(Math.min(limit, st.tasks().size()));
-        for (SchedulerState.Task t : st.tasks().values()) {
+        List<SchedulerTask> picked = new ArrayList<>(Math.min(limit, st.tasks().size()));
+        for (SchedulerTask t : st.tasks().values()) {
             if (picked.size() >= limit) break;
             if (t.state() == TaskState.PROCESSING) picked.add(t);
         }
-        for (SchedulerState.Task t : st.tasks().values()) {
+        for (SchedulerTask t : st.tasks().values()) {
             if (picked.size() >= limit) break;
             if (t.state() != TaskState.PROCESSING) picked.add(t);
         }
@@ -300,7 +302,7 @@ public final class Dashboard implements AutoCloseable {
         List<Object> nodes = new ArrayList<>(picked.size());
         List<Object> edges = new ArrayList<>();
         for (int i = 0; i < picked.size(); i++) {
-            SchedulerState.Task t = picked.get(i);
+            SchedulerTask t = picked.get(i);
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("key", t.key().toString());
             n.put("prefix", prefixOf(t, t.key()));

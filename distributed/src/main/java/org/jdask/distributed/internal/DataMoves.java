@@ -15,8 +15,6 @@ import org.jdask.distributed.internal.SchedulerInstruction.Free;
 import org.jdask.distributed.internal.SchedulerInstruction.MovesDone;
 import org.jdask.distributed.internal.SchedulerInstruction.Report;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
-import org.jdask.distributed.internal.SchedulerState.Task;
-import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
 
 /**
  * Results moved between workers without recomputing them, part of {@link SchedulerState}:
@@ -38,14 +36,14 @@ final class DataMoves {
     /** The reason of a {@link CloseWorker} for a retired worker: its keeper does not replace it. */
     static final String RETIRE = "retire";
 
-    private record Move(Task task, WorkerInfo from, WorkerInfo to) {}
+    private record Move(SchedulerTask task, SchedulerWorker from, SchedulerWorker to) {}
 
     private static final class Request {
         final String client;
         final long id;
         final boolean rebalance;
-        final Set<WorkerInfo> retiring = new LinkedHashSet<>();
-        final Map<Task, Move> pending = new LinkedHashMap<>();
+        final Set<SchedulerWorker> retiring = new LinkedHashSet<>();
+        final Map<SchedulerTask, Move> pending = new LinkedHashMap<>();
         int moved;
 
         Request(String client, long id, boolean rebalance) {
@@ -65,21 +63,21 @@ final class DataMoves {
     void retire(RetireWorkers e) {
         Request r = new Request(e.client(), e.requestId(), false);
         for (String a : e.addresses()) {
-            WorkerInfo w = s.workers.get(a);
+            SchedulerWorker w = s.workers.get(a);
             if (w != null) r.retiring.add(w);
         }
         boolean anyOpen = false;
-        for (WorkerInfo w : s.workers.values()) anyOpen |= !r.retiring.contains(w) && !w.retiring;
+        for (SchedulerWorker w : s.workers.values()) anyOpen |= !r.retiring.contains(w) && !w.retiring;
         if (!anyOpen) {
             int unique = 0;
-            for (WorkerInfo w : r.retiring) unique += w.hasWhat.size();
+            for (SchedulerWorker w : r.retiring) unique += w.hasWhat.size();
             if (unique > 0) {
                 s.emit(new MovesDone(r.client, r.id, 0, "cannot retire every worker: no worker would be left for the "
                         + unique + " results they hold"));
                 return;
             }
         }
-        for (WorkerInfo w : r.retiring) {
+        for (SchedulerWorker w : r.retiring) {
             w.retiring = true;
             s.log.add(SchedulerState.STATUS_KEY, w.address, "closing", "retiring worker " + w.address + " (client " + r.client + ")", s.now());
         }
@@ -89,24 +87,24 @@ final class DataMoves {
 
     void rebalance(Rebalance e) {
         Request r = new Request(e.client(), e.requestId(), true);
-        List<WorkerInfo> open = new ArrayList<>();
+        List<SchedulerWorker> open = new ArrayList<>();
         long total = 0;
-        for (WorkerInfo w : s.workers.values()) {
+        for (SchedulerWorker w : s.workers.values()) {
             if (w.retiring || w.paused) continue;
             open.add(w);
             total += w.nbytes;
         }
         if (open.size() > 1) {
             long mean = total / open.size();
-            Map<WorkerInfo, Long> load = new LinkedHashMap<>();
-            for (WorkerInfo w : open) load.put(w, w.nbytes);
-            for (WorkerInfo from : open) {
-                List<Task> held = new ArrayList<>(from.hasWhat);
-                held.sort(Comparator.comparingLong((Task t) -> -t.nbytes).thenComparing(t -> t.key));
-                for (Task t : held) {
+            Map<SchedulerWorker, Long> load = new LinkedHashMap<>();
+            for (SchedulerWorker w : open) load.put(w, w.nbytes);
+            for (SchedulerWorker from : open) {
+                List<SchedulerTask> held = new ArrayList<>(from.hasWhat);
+                held.sort(Comparator.comparingLong((SchedulerTask t) -> -t.nbytes).thenComparing(t -> t.key));
+                for (SchedulerTask t : held) {
                     if (load.get(from) <= mean) break;
                     if (t.state != TaskState.MEMORY || t.whoHas.size() != 1 || r.pending.containsKey(t)) continue;
-                    WorkerInfo to = leastLoaded(open, load, from);
+                    SchedulerWorker to = leastLoaded(open, load, from);
                     if (to == null || load.get(to) + t.nbytes > mean + t.nbytes / 2) continue;
                     load.merge(from, -t.nbytes, Long::sum);
                     load.merge(to, t.nbytes, Long::sum);
@@ -118,19 +116,19 @@ final class DataMoves {
         progress(r);
     }
 
-    private static WorkerInfo leastLoaded(List<WorkerInfo> open, Map<WorkerInfo, Long> load, WorkerInfo except) {
-        WorkerInfo best = null;
-        for (WorkerInfo w : open) if (w != except && (best == null || load.get(w) < load.get(best))) best = w;
+    private static SchedulerWorker leastLoaded(List<SchedulerWorker> open, Map<SchedulerWorker, Long> load, SchedulerWorker except) {
+        SchedulerWorker best = null;
+        for (SchedulerWorker w : open) if (w != except && (best == null || load.get(w) < load.get(best))) best = w;
         return best;
     }
 
-    private void start(Request r, Task t, WorkerInfo from, WorkerInfo to) {
+    private void start(Request r, SchedulerTask t, SchedulerWorker from, SchedulerWorker to) {
         r.pending.put(t, new Move(t, from, to));
         s.emit(new Acquire(to.address, t.key, t.whoHas()));
     }
 
     /** {@code w} reported {@code t} in memory (computed, or acquired). */
-    void finished(Task t, WorkerInfo w) {
+    void finished(SchedulerTask t, SchedulerWorker w) {
         if (requests.isEmpty()) return;
         for (Request r : new ArrayList<>(requests)) {
             Move m = r.pending.get(t);
@@ -148,14 +146,14 @@ final class DataMoves {
     }
 
     /** Tells the clients that want {@code t} where it is, leaving out workers about to close. */
-    private void tellClients(Task t) {
+    private void tellClients(SchedulerTask t) {
         List<String> holders = new ArrayList<>();
-        for (WorkerInfo h : t.whoHas) if (!h.retiring) holders.add(h.address);
+        for (SchedulerWorker h : t.whoHas) if (!h.retiring) holders.add(h.address);
         for (String c : t.whoWants) s.emit(new Report(c, t.key, ReportKind.MEMORY, holders, null, null));
     }
 
     /** A worker left: moves to it are planned again, moves from it are lost (recomputed as usual). */
-    void workerRemoved(WorkerInfo gone) {
+    void workerRemoved(SchedulerWorker gone) {
         if (requests.isEmpty()) return;
         for (Request r : new ArrayList<>(requests)) {
             r.pending.values().removeIf(m -> m.to() == gone || m.from() == gone);
@@ -172,33 +170,33 @@ final class DataMoves {
     private void progress(Request r) {
         r.pending.keySet().removeIf(t -> t.state != TaskState.MEMORY || s.tasks.get(t.key) != t);
         if (!r.rebalance) {
-            for (WorkerInfo w : r.retiring) {
-                for (Task t : new ArrayList<>(w.hasWhat)) {
+            for (SchedulerWorker w : r.retiring) {
+                for (SchedulerTask t : new ArrayList<>(w.hasWhat)) {
                     if (t.state != TaskState.MEMORY || r.pending.containsKey(t) || !onlyOnRetiring(t)) continue;
-                    WorkerInfo to = receiver();
+                    SchedulerWorker to = receiver();
                     if (to == null) break;
                     start(r, t, w, to);
                 }
             }
         }
         if (!r.pending.isEmpty()) return;
-        for (WorkerInfo w : r.retiring) if (!w.processing.isEmpty()) return; // wait: their results move too
+        for (SchedulerWorker w : r.retiring) if (!w.processing.isEmpty()) return; // wait: their results move too
         requests.remove(r);
-        List<WorkerInfo> closing = new ArrayList<>(r.retiring);
-        for (WorkerInfo w : closing) s.emit(new CloseWorker(w.address, RETIRE));
+        List<SchedulerWorker> closing = new ArrayList<>(r.retiring);
+        for (SchedulerWorker w : closing) s.emit(new CloseWorker(w.address, RETIRE));
         s.emit(new MovesDone(r.client, r.id, r.moved, null));
-        for (WorkerInfo w : closing) s.removeWorker(w.address, "retired"); // nothing running, nothing only there
+        for (SchedulerWorker w : closing) s.removeWorker(w.address, "retired"); // nothing running, nothing only there
     }
 
-    private static boolean onlyOnRetiring(Task t) {
-        for (WorkerInfo h : t.whoHas) if (!h.retiring) return false;
+    private static boolean onlyOnRetiring(SchedulerTask t) {
+        for (SchedulerWorker h : t.whoHas) if (!h.retiring) return false;
         return true;
     }
 
     /** The open worker holding the fewest bytes (a paused one only if every open worker is paused). */
-    private WorkerInfo receiver() {
-        WorkerInfo best = null;
-        for (WorkerInfo w : s.workers.values()) {
+    private SchedulerWorker receiver() {
+        SchedulerWorker best = null;
+        for (SchedulerWorker w : s.workers.values()) {
             if (w.retiring) continue;
             if (best == null || (best.paused && !w.paused) || (best.paused == w.paused && w.nbytes < best.nbytes)) best = w;
         }

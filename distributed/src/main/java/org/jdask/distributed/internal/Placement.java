@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.jdask.distributed.internal.SchedulerInstruction.Compute;
 import org.jdask.distributed.internal.SchedulerInstruction.Steal;
-import org.jdask.distributed.internal.SchedulerState.Task;
-import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
 
 /**
  * Where tasks run: the scheduler's placement policy, kept apart from the state transitions.
@@ -38,13 +36,13 @@ final class Placement {
     }
 
     /** Workers that may run {@code t} now: not paused, allowed by its restrictions, with its resources. */
-    List<WorkerInfo> validWorkers(Task t) {
-        List<WorkerInfo> out = new ArrayList<>(s.workers.size());
-        for (WorkerInfo w : s.workers.values()) if (!w.paused && !w.retiring && accepts(w, t)) out.add(w);
+    List<SchedulerWorker> validWorkers(SchedulerTask t) {
+        List<SchedulerWorker> out = new ArrayList<>(s.workers.size());
+        for (SchedulerWorker w : s.workers.values()) if (!w.paused && !w.retiring && accepts(w, t)) out.add(w);
         return out;
     }
 
-    private static boolean accepts(WorkerInfo w, Task t) {
+    private static boolean accepts(SchedulerWorker w, SchedulerTask t) {
         if (!t.workerRestrictions.isEmpty() && !t.workerRestrictions.contains(w.address) && !t.workerRestrictions.contains(w.name)) {
             return false;
         }
@@ -55,12 +53,12 @@ final class Placement {
     }
 
     /** Whether some paused worker would take {@code t} (it waits for a resume, not for a new worker). */
-    boolean allPaused(Task t) {
-        for (WorkerInfo w : s.workers.values()) if (w.paused && accepts(w, t)) return true;
+    boolean allPaused(SchedulerTask t) {
+        for (SchedulerWorker w : s.workers.values()) if (w.paused && accepts(w, t)) return true;
         return false;
     }
 
-    int slots(WorkerInfo w) {
+    int slots(SchedulerWorker w) {
         return Math.max(1, (int) Math.ceil(w.nthreads * s.options.workerSaturation()));
     }
 
@@ -72,7 +70,7 @@ final class Placement {
      * bounding by time keeps the point of queuing: a worker never holds much unstarted work, so
      * root tasks do not race ahead of the tasks that consume their results.
      */
-    boolean hasFreeSlot(WorkerInfo w, Task t) {
+    boolean hasFreeSlot(SchedulerWorker w, SchedulerTask t) {
         int n = w.busy();
         if (n < slots(w)) return true;
         double target = s.options.rootQueueSeconds() * w.nthreads;
@@ -85,10 +83,10 @@ final class Placement {
     /** Floor for a learned duration when filling by time (a 0 s estimate would mean no bound). */
     static final double MIN_ESTIMATE = 1e-6;
 
-    WorkerInfo leastBusyUnsaturated(List<WorkerInfo> valid, Task t) {
-        WorkerInfo best = null;
+    SchedulerWorker leastBusyUnsaturated(List<SchedulerWorker> valid, SchedulerTask t) {
+        SchedulerWorker best = null;
         double bestLoad = Double.MAX_VALUE;
-        for (WorkerInfo w : valid) {
+        for (SchedulerWorker w : valid) {
             if (!hasFreeSlot(w, t)) continue;
             double load = (double) w.busy() / w.nthreads;
             if (load < bestLoad) {
@@ -99,12 +97,12 @@ final class Placement {
         return best;
     }
 
-    WorkerInfo decide(Task t, List<WorkerInfo> valid) {
-        WorkerInfo best = null;
+    SchedulerWorker decide(SchedulerTask t, List<SchedulerWorker> valid) {
+        SchedulerWorker best = null;
         double bestCost = Double.MAX_VALUE;
-        for (WorkerInfo w : valid) {
+        for (SchedulerWorker w : valid) {
             long missing = 0;
-            for (Task d : t.deps) if (!d.whoHas.contains(w)) missing += Math.max(0, d.nbytes);
+            for (SchedulerTask d : t.deps) if (!d.whoHas.contains(w)) missing += Math.max(0, d.nbytes);
             double cost = (w.occupancy + missing / BANDWIDTH) / w.nthreads;
             if (best == null || cost < bestCost || cost == bestCost && w.processing.size() < best.processing.size()) {
                 best = w;
@@ -114,11 +112,11 @@ final class Placement {
         return best;
     }
 
-    double estimate(Task t) {
+    double estimate(SchedulerTask t) {
         return t.prefix == null ? s.options.unknownDuration() : durations.getOrDefault(t.prefix, s.options.unknownDuration());
     }
 
-    void learn(Task t, double seconds) {
+    void learn(SchedulerTask t, double seconds) {
         if (t.prefix == null || seconds < 0) return;
         Double old = durations.get(t.prefix);
         durations.put(t.prefix, old == null ? seconds : 0.5 * old + 0.5 * seconds);
@@ -127,25 +125,25 @@ final class Placement {
     /** One round of work stealing: idle workers ask busy ones for unstarted tasks. */
     void balance() {
         if (s.workers.size() < 2 || !s.queued.isEmpty()) return;
-        List<WorkerInfo> idle = new ArrayList<>();
+        List<SchedulerWorker> idle = new ArrayList<>();
         // a thread still inside a dropped task counts as taken: work queued behind it is stolen too
-        for (WorkerInfo w : s.workers.values()) if (w.busy() < w.nthreads && !w.paused && !w.retiring) idle.add(w);
-        for (WorkerInfo thief : idle) {
-            WorkerInfo victim = null;
-            for (WorkerInfo w : s.workers.values()) {
+        for (SchedulerWorker w : s.workers.values()) if (w.busy() < w.nthreads && !w.paused && !w.retiring) idle.add(w);
+        for (SchedulerWorker thief : idle) {
+            SchedulerWorker victim = null;
+            for (SchedulerWorker w : s.workers.values()) {
                 if (w == thief || w.busy() <= w.nthreads) continue;
                 if (victim == null || w.occupancy / w.nthreads > victim.occupancy / victim.nthreads) victim = w;
             }
             if (victim == null) return;
             int want = thief.nthreads - thief.busy();
             // newest tasks are the least likely to have started; threads inside dropped tasks run none
-            List<Task> candidates = new ArrayList<>(victim.processing.keySet());
+            List<SchedulerTask> candidates = new ArrayList<>(victim.processing.keySet());
             int running = Math.max(0, victim.nthreads - victim.releasing.size());
             for (int i = candidates.size() - 1; i >= running && want > 0; i--) {
-                Task t = candidates.get(i);
+                SchedulerTask t = candidates.get(i);
                 if (t.stealTo != null || !t.workerRestrictions.isEmpty() || !t.resources.isEmpty()) continue;
                 long missing = 0;
-                for (Task d : t.deps) if (!d.whoHas.contains(thief)) missing += Math.max(0, d.nbytes);
+                for (SchedulerTask d : t.deps) if (!d.whoHas.contains(thief)) missing += Math.max(0, d.nbytes);
                 if (missing / BANDWIDTH > estimate(t)) continue; // moving the inputs costs more than waiting
                 t.stealTo = thief;
                 s.emit(new Steal(victim.address, t.key));
@@ -155,10 +153,10 @@ final class Placement {
     }
 
     void stealResponse(SchedulerEvent.StealResponse e) {
-        Task t = s.tasks.get(e.key());
+        SchedulerTask t = s.tasks.get(e.key());
         if (t == null || t.state != TaskState.PROCESSING || t.processingOn == null
                 || !t.processingOn.address.equals(e.worker())) return;
-        WorkerInfo thief = t.stealTo;
+        SchedulerWorker thief = t.stealTo;
         t.stealTo = null;
         if (!e.released() || thief == null || !s.workers.containsKey(thief.address)) {
             if (e.released()) { // the victim dropped it but the thief is gone: send it back
@@ -166,7 +164,7 @@ final class Placement {
             }
             return;
         }
-        WorkerInfo victim = t.processingOn;
+        SchedulerWorker victim = t.processingOn;
         Double d = victim.processing.remove(t);
         if (d != null) victim.occupancy = Math.max(0, victim.occupancy - d);
         s.note(t, "stolen from " + victim.address + " by " + thief.address);
@@ -177,9 +175,9 @@ final class Placement {
         resend(t, thief);
     }
 
-    private void resend(Task t, WorkerInfo w) {
+    private void resend(SchedulerTask t, SchedulerWorker w) {
         Map<org.jdask.graph.Key, List<String>> whoHas = new HashMap<>();
-        for (Task dep : t.deps) whoHas.put(dep.key, dep.whoHas());
+        for (SchedulerTask dep : t.deps) whoHas.put(dep.key, dep.whoHas());
         s.emit(new Compute(w.address, t.key, t.spec, t.config, whoHas, t.prio, t.resources));
     }
 }

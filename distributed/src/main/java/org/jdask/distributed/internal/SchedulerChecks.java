@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Set;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.distributed.internal.SchedulerEvent.UpdateGraph;
-import org.jdask.distributed.internal.SchedulerState.Task;
-import org.jdask.distributed.internal.SchedulerState.WorkerInfo;
 import org.jdask.graph.Key;
 
 /** {@link SchedulerState}'s checks: an update refused before it changes anything, and the state's invariants. */
@@ -21,7 +19,7 @@ final class SchedulerChecks {
     static void validateUpdate(SchedulerState s, UpdateGraph e) {
         Set<Key> inUpdate = new HashSet<>(e.tasks().size() * 2);
         for (NewTask nt : e.tasks()) {
-            Task t = s.tasks.get(nt.key());
+            SchedulerTask t = s.tasks.get(nt.key());
             if (takesSpec(t)) {
                 for (Key dk : nt.deps()) {
                     if (!inUpdate.contains(dk) && !s.tasks.containsKey(dk)) {
@@ -40,13 +38,13 @@ final class SchedulerChecks {
     }
 
     /** Whether an update's spec replaces what the scheduler has: new, or a failure nobody holds on to any more. */
-    static boolean takesSpec(Task t) {
+    static boolean takesSpec(SchedulerTask t) {
         return t == null || t.state == TaskState.RELEASED && t.spec == null || t.state == TaskState.ERRED && t.whoWants.isEmpty();
     }
 
     static List<String> validate(SchedulerState s) {
         List<String> problems = new ArrayList<>();
-        for (Task t : s.tasks.values()) {
+        for (SchedulerTask t : s.tasks.values()) {
             if (t.state == TaskState.MEMORY && t.whoHas.isEmpty()) problems.add(t + " in memory nowhere");
             if (t.state != TaskState.MEMORY && !t.whoHas.isEmpty()) problems.add(t + " held by " + t.whoHas() + " but not in memory");
             if (t.state == TaskState.PROCESSING && (t.processingOn == null || !t.processingOn.processing.containsKey(t))) {
@@ -54,11 +52,11 @@ final class SchedulerChecks {
             }
             if (t.state == TaskState.QUEUED != s.queued.contains(t)) problems.add(t + " queue membership wrong");
             if (t.state == TaskState.WAITING && t.waitingOn.isEmpty()) problems.add(t + " waiting on nothing");
-            for (Task d : t.deps) if (!d.dependents.contains(t)) problems.add(d + " misses dependent " + t);
+            for (SchedulerTask d : t.deps) if (!d.dependents.contains(t)) problems.add(d + " misses dependent " + t);
         }
-        for (WorkerInfo w : s.workers.values()) {
-            for (Task t : w.processing.keySet()) if (t.processingOn != w) problems.add(w.address + " lists " + t);
-            for (Task t : w.hasWhat) if (!t.whoHas.contains(w)) problems.add(w.address + " has " + t + " not listing it");
+        for (SchedulerWorker w : s.workers.values()) {
+            for (SchedulerTask t : w.processing.keySet()) if (t.processingOn != w) problems.add(w.address + " lists " + t);
+            for (SchedulerTask t : w.hasWhat) if (!t.whoHas.contains(w)) problems.add(w.address + " has " + t + " not listing it");
         }
         return problems;
     }

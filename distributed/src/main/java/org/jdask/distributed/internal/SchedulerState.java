@@ -23,7 +23,7 @@ import org.jdask.graph.Key;
  * asserting whole states after a sequence of events.
  *
  * <h2>How it works</h2>
- * Each {@link Task} moves through the {@link TaskState} table. A task a client wants (or that a
+ * Each {@link SchedulerTask} moves through the {@link TaskState} table. A task a client wants (or that a
  * wanted task needs) goes {@code RELEASED -> WAITING}; when no dependency is missing it is
  * <em>ready</em>: root tasks (no dependencies) go to a worker with a free slot or wait in the
  * scheduler's {@code QUEUED} set (so a 1,000,000-task map does not flood worker memory), other
@@ -41,189 +41,6 @@ import org.jdask.graph.Key;
  * {@link TransitionLog}; {@link #story(Key)} explains a stuck task.
  */
 public final class SchedulerState {
-    /** Scheduler-side record of one task. Fields are package-visible for the shell and tests. */
-    public static final class Task {
-        final Key key;
-        TaskState state = TaskState.RELEASED;
-        Object spec, config;
-        String prefix;
-        Prio prio;
-        int retries;
-        Set<String> workerRestrictions = Set.of();
-        Map<String, Double> resources = Map.of();
-        final List<Task> deps = new ArrayList<>(2);
-        final Set<Task> dependents = new HashSet<>(2);
-        /** Dependencies not yet in memory (while WAITING). */
-        final Set<Task> waitingOn = new HashSet<>(2);
-        /** Dependents that still need this task's value. */
-        final Set<Task> waiters = new HashSet<>(2);
-        final Set<String> whoWants = new HashSet<>(1);
-        final Set<WorkerInfo> whoHas = new LinkedHashSet<>(1);
-        WorkerInfo processingOn;
-        long nbytes = -1;
-        int suspicious;
-        final List<String> killedOn = new ArrayList<>(0);
-        Object exception;
-        Key blame;
-        String reportTo;
-        /** Thief chosen for an in-flight steal request. */
-        WorkerInfo stealTo;
-
-        Task(Key key) {
-            this.key = key;
-        }
-
-        public Key key() {
-            return key;
-        }
-
-        public TaskState state() {
-            return state;
-        }
-
-        public long nbytes() {
-            return nbytes;
-        }
-
-        public List<String> whoHas() {
-            List<String> out = new ArrayList<>(whoHas.size());
-            for (WorkerInfo w : whoHas) out.add(w.address);
-            return out;
-        }
-
-        public String processingOn() {
-            return processingOn == null ? null : processingOn.address;
-        }
-
-        public Set<String> whoWants() {
-            return Set.copyOf(whoWants);
-        }
-
-        public int suspicious() {
-            return suspicious;
-        }
-
-        /** The function name the client gave (e.g. {@code inc}); null for scattered data. */
-        public String prefix() {
-            return prefix;
-        }
-
-        /** Keys this task depends on, in argument order. */
-        public List<Key> dependencies() {
-            List<Key> out = new ArrayList<>(deps.size());
-            for (Task d : deps) out.add(d.key);
-            return out;
-        }
-
-        @Override
-        public String toString() {
-            return key + "[" + state + "]";
-        }
-    }
-
-    /** Scheduler-side record of one worker. */
-    public static final class WorkerInfo {
-        final String address, name;
-        final int nthreads, number;
-        final Map<String, Double> resources;
-        /** Bytes the worker may use (its JVM's -Xmx), 0 if none was given; for the memory manager. */
-        final long memoryLimit;
-        /** Tasks sent to it and not finished, with their estimated durations (seconds). */
-        final Map<Task, Double> processing = new LinkedHashMap<>();
-        /** Tasks dropped (cancelled, released) while processing here, until the worker confirms they stopped. */
-        final Set<Key> releasing = new HashSet<>(0);
-        final Set<Task> hasWhat = new HashSet<>();
-        double occupancy;
-        long nbytes;
-        long lastSeen;
-        /** Its memory manager paused it: it gets no new task until it resumes. */
-        boolean paused;
-        /** Being retired: gets no new task, its results move elsewhere, then it is closed. */
-        boolean retiring;
-
-        WorkerInfo(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
-            this.memoryLimit = memoryLimit;
-            this.address = address;
-            this.name = name;
-            this.nthreads = nthreads;
-            this.number = number;
-            this.resources = Map.copyOf(resources);
-            this.lastSeen = now;
-        }
-
-        public String address() {
-            return address;
-        }
-
-        /** Bytes the worker may use, 0 if no limit was given. */
-        public long memoryLimit() {
-            return memoryLimit;
-        }
-
-        public int nthreads() {
-            return nthreads;
-        }
-
-        public int number() {
-            return number;
-        }
-
-        public double occupancy() {
-            return occupancy;
-        }
-
-        public long nbytes() {
-            return nbytes;
-        }
-
-        public Set<Key> processing() {
-            Set<Key> out = new LinkedHashSet<>();
-            for (Task t : processing.keySet()) out.add(t.key);
-            return out;
-        }
-
-        public int processingCount() {
-            return processing.size();
-        }
-
-        /** Threads taken: tasks processing here plus dropped tasks the worker has not confirmed stopping. */
-        int busy() {
-            return processing.size() + releasing.size();
-        }
-
-        public int keyCount() {
-            return hasWhat.size();
-        }
-
-        public String name() {
-            return name;
-        }
-
-        /** {@code "paused"} while its memory manager holds it back, else {@code "running"}. */
-        public String status() {
-            return retiring ? "closing" : paused ? "paused" : "running";
-        }
-
-        /** Keys held only here that cannot be recomputed (scattered data): retiring this worker loses them. */
-        public int soleCount() {
-            int n = 0;
-            for (Task t : hasWhat) if (t.spec == null && t.whoHas.size() == 1) n++;
-            return n;
-        }
-
-        public Set<Key> hasWhat() {
-            Set<Key> out = new HashSet<>();
-            for (Task t : hasWhat) out.add(t.key);
-            return out;
-        }
-
-        @Override
-        public String toString() {
-            return "Worker(" + address + ", " + nthreads + " threads, " + processing.size() + " processing, "
-                    + hasWhat.size() + " keys)";
-        }
-    }
-
     /**
      * Tunables, from config {@code distributed.scheduler.*}. {@code rootQueueSeconds}: besides its
      * {@code ceil(threads * workerSaturation)} slots, a worker takes more root tasks while their
@@ -243,11 +60,11 @@ public final class SchedulerState {
     }
 
     final Options options;
-    final Map<Key, Task> tasks = new HashMap<>();
-    final Map<String, WorkerInfo> workers = new LinkedHashMap<>();
+    final Map<Key, SchedulerTask> tasks = new HashMap<>();
+    final Map<String, SchedulerWorker> workers = new LinkedHashMap<>();
     final Set<String> clients = new HashSet<>();
-    final TreeSet<Task> queued = new TreeSet<>(SchedulerState::byPriority);
-    final Set<Task> noWorker = new LinkedHashSet<>();
+    final TreeSet<SchedulerTask> queued = new TreeSet<>(SchedulerState::byPriority);
+    final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     final TransitionLog log;
     final Placement placement;
     final DataMoves moves = new DataMoves(this);
@@ -270,27 +87,27 @@ public final class SchedulerState {
         this.placement = new Placement(this);
     }
 
-    static int byPriority(Task a, Task b) {
+    static int byPriority(SchedulerTask a, SchedulerTask b) {
         int c = a.prio.compareTo(b.prio);
         return c != 0 ? c : a.key.compareTo(b.key);
     }
 
     // ---------------------------------------------------------------- queries
 
-    public Task task(Key key) {
+    public SchedulerTask task(Key key) {
         return tasks.get(key);
     }
 
     public TaskState stateOf(Key key) {
-        Task t = tasks.get(key);
+        SchedulerTask t = tasks.get(key);
         return t == null ? TaskState.FORGOTTEN : t.state;
     }
 
-    public Map<Key, Task> tasks() {
+    public Map<Key, SchedulerTask> tasks() {
         return java.util.Collections.unmodifiableMap(tasks);
     }
 
-    public Map<String, WorkerInfo> workers() {
+    public Map<String, SchedulerWorker> workers() {
         return java.util.Collections.unmodifiableMap(workers);
     }
 
@@ -306,7 +123,7 @@ public final class SchedulerState {
 
     public List<Key> queuedKeys() {
         List<Key> out = new ArrayList<>();
-        for (Task t : queued) out.add(t.key);
+        for (SchedulerTask t : queued) out.add(t.key);
         return out;
     }
 
@@ -335,7 +152,7 @@ public final class SchedulerState {
         else if (event instanceof AddWorker e) addWorker(e);
         else if (event instanceof RemoveWorker e) removeWorker(e.address(), e.reason());
         else if (event instanceof Heartbeat e) {
-            WorkerInfo w = workers.get(e.address());
+            SchedulerWorker w = workers.get(e.address());
             if (w != null) w.lastSeen = now;
         } else if (event instanceof WorkerStatus e) workerStatus(e);
         else if (event instanceof RetireWorkers e) moves.retire(e);
@@ -357,14 +174,14 @@ public final class SchedulerState {
 
     // ---------------------------------------------------------------- transitions
 
-    void transition(Task t, TaskState to, String why) {
+    void transition(SchedulerTask t, TaskState to, String why) {
         TaskState.check(t.key, t.state, to);
         log.add(t.key, t.state, to, why, now);
         t.state = to;
     }
 
     /** Logs an event that keeps {@code t}'s state (a steal, a resumed task) with the event's time, like a transition. */
-    void note(Task t, String why) {
+    void note(SchedulerTask t, String why) {
         log.add(t.key, t.state, t.state, why, now);
     }
 
@@ -376,11 +193,11 @@ public final class SchedulerState {
         SchedulerChecks.validateUpdate(this, e);
         clients.add(e.client());
         long gen = generation++;
-        List<Task> fresh = new ArrayList<>(e.tasks().size());
+        List<SchedulerTask> fresh = new ArrayList<>(e.tasks().size());
         for (NewTask nt : e.tasks()) {
-            Task t = tasks.get(nt.key());
+            SchedulerTask t = tasks.get(nt.key());
             if (t == null) {
-                t = new Task(nt.key());
+                t = new SchedulerTask(nt.key());
                 tasks.put(nt.key(), t);
             }
             if (SchedulerChecks.takesSpec(t)) {
@@ -393,7 +210,7 @@ public final class SchedulerState {
                 t.workerRestrictions = nt.workers();
                 t.resources = nt.resources();
                 for (Key dk : nt.deps()) {
-                    Task d = tasks.get(dk);
+                    SchedulerTask d = tasks.get(dk);
                     if (d == null) {
                         throw new IllegalArgumentException("task " + nt.key() + " depends on " + dk
                                 + ", which is neither in this update nor known to the scheduler");
@@ -411,59 +228,59 @@ public final class SchedulerState {
             fresh.add(t);
         }
         for (Key k : e.wanted()) {
-            Task t = tasks.get(k);
+            SchedulerTask t = tasks.get(k);
             if (t == null) throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
             t.whoWants.add(e.client());
         }
         reason = "update-graph from " + e.client();
         // dependencies come first in the update, so walking it in reverse finds every needed task
         // from its dependents; then make them runnable in dependency order
-        Set<Task> needed = new HashSet<>();
+        Set<SchedulerTask> needed = new HashSet<>();
         for (int i = fresh.size() - 1; i >= 0; i--) {
-            Task t = fresh.get(i);
+            SchedulerTask t = fresh.get(i);
             if (!t.whoWants.isEmpty() || needed.contains(t)) {
                 needed.add(t);
                 needed.addAll(t.deps);
             }
         }
-        for (Task t : fresh) {
+        for (SchedulerTask t : fresh) {
             if (needed.contains(t) && t.state == TaskState.RELEASED) toWaiting(t);
         }
         // wanted keys already done (computed earlier, scattered, or held by a dataset): tell this client now
         for (Key k : e.wanted()) {
-            Task t = tasks.get(k);
+            SchedulerTask t = tasks.get(k);
             if (t == null || !t.state.isDone()) continue;
             if (t.state == TaskState.MEMORY) emit(new Report(e.client(), t.key, ReportKind.MEMORY, t.whoHas(), null, null));
             else emit(new Report(e.client(), t.key, ReportKind.ERRED, List.of(), t.exception, t.blame));
         }
     }
 
-    private void forgetErrorForResubmit(Task t) {
+    private void forgetErrorForResubmit(SchedulerTask t) {
         transition(t, TaskState.RELEASED, "resubmitted after error");
         t.exception = null;
         t.blame = null;
-        for (Task d : t.deps) d.dependents.remove(t);
+        for (SchedulerTask d : t.deps) d.dependents.remove(t);
         t.deps.clear();
         t.spec = null;
     }
 
     /** RELEASED -> WAITING, pulling released dependencies along (iteratively). */
-    void toWaiting(Task root) {
-        ArrayDeque<Task> stack = new ArrayDeque<>();
+    void toWaiting(SchedulerTask root) {
+        ArrayDeque<SchedulerTask> stack = new ArrayDeque<>();
         stack.push(root);
-        Set<Task> ordered = new LinkedHashSet<>();
-        Set<Task> seen = new HashSet<>();
+        Set<SchedulerTask> ordered = new LinkedHashSet<>();
+        Set<SchedulerTask> seen = new HashSet<>();
         // post-order: dependencies become WAITING before their dependents
         while (!stack.isEmpty()) {
-            Task t = stack.peek();
+            SchedulerTask t = stack.peek();
             if (seen.add(t)) {
-                for (Task d : t.deps) if (d.state == TaskState.RELEASED && !seen.contains(d)) stack.push(d);
+                for (SchedulerTask d : t.deps) if (d.state == TaskState.RELEASED && !seen.contains(d)) stack.push(d);
             } else {
                 stack.pop();
                 if (t.state == TaskState.RELEASED) ordered.add(t);
             }
         }
-        for (Task t : ordered) {
+        for (SchedulerTask t : ordered) {
             if (t.state != TaskState.RELEASED) continue;
             if (t.spec == null) { // scattered data whose holders are gone: cannot be recomputed
                 t.exception = new IllegalStateException("the data of " + t.key
@@ -475,8 +292,8 @@ public final class SchedulerState {
             }
             transition(t, TaskState.WAITING, reason);
             t.waitingOn.clear();
-            Task erredDep = null;
-            for (Task d : t.deps) {
+            SchedulerTask erredDep = null;
+            for (SchedulerTask d : t.deps) {
                 d.waiters.add(t);
                 if (d.state == TaskState.ERRED) erredDep = d;
                 else if (d.state != TaskState.MEMORY) t.waitingOn.add(d);
@@ -493,8 +310,8 @@ public final class SchedulerState {
     }
 
     /** A WAITING task whose dependencies are all in memory: queue it or send it to a worker. */
-    void ready(Task t) {
-        List<WorkerInfo> valid = placement.validWorkers(t);
+    void ready(SchedulerTask t) {
+        List<SchedulerWorker> valid = placement.validWorkers(t);
         if (valid.isEmpty()) {
             transition(t, TaskState.NO_WORKER, workers.isEmpty() ? "no workers"
                     : placement.allPaused(t) ? "every worker it may run on is paused (memory)" : "no worker satisfies its restrictions");
@@ -502,7 +319,7 @@ public final class SchedulerState {
             return;
         }
         if (t.deps.isEmpty() && t.workerRestrictions.isEmpty() && t.resources.isEmpty()) {
-            WorkerInfo w = placement.leastBusyUnsaturated(valid, t);
+            SchedulerWorker w = placement.leastBusyUnsaturated(valid, t);
             if (w == null) {
                 transition(t, TaskState.QUEUED, "all workers saturated");
                 queued.add(t);
@@ -514,7 +331,7 @@ public final class SchedulerState {
         sendTo(t, placement.decide(t, valid));
     }
 
-    void sendTo(Task t, WorkerInfo w) {
+    void sendTo(SchedulerTask t, SchedulerWorker w) {
         if (t.state == TaskState.QUEUED) queued.remove(t);
         if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
         transition(t, TaskState.PROCESSING, reason + "; on " + w.address);
@@ -523,7 +340,7 @@ public final class SchedulerState {
         w.processing.put(t, d);
         w.occupancy += d;
         Map<Key, List<String>> whoHas = t.deps.isEmpty() ? Map.of() : new HashMap<>(t.deps.size() * 2);
-        for (Task dep : t.deps) whoHas.put(dep.key, dep.whoHas());
+        for (SchedulerTask dep : t.deps) whoHas.put(dep.key, dep.whoHas());
         emit(new Compute(w.address, t.key, t.spec, t.config, whoHas, t.prio, t.resources));
     }
 
@@ -532,8 +349,8 @@ public final class SchedulerState {
      * until the worker confirms with {@code RELEASED} (or a late {@code FINISHED}/{@code ERRED}), so
      * no new task is queued behind a thread still inside a cancelled one.
      */
-    private void freeProcessing(Task t) {
-        WorkerInfo w = t.processingOn;
+    private void freeProcessing(SchedulerTask t) {
+        SchedulerWorker w = t.processingOn;
         emit(new Free(w.address, List.of(t.key)));
         w.releasing.add(t.key);
         stopProcessing(t);
@@ -541,12 +358,12 @@ public final class SchedulerState {
 
     /** The worker stopped a task it was told to drop: its slot is free. */
     private void taskReleased(SchedulerEvent.TaskReleased e) {
-        WorkerInfo w = workers.get(e.worker());
+        SchedulerWorker w = workers.get(e.worker());
         if (w != null && w.releasing.remove(e.key())) fillFrom(w);
     }
 
-    private void stopProcessing(Task t) {
-        WorkerInfo w = t.processingOn;
+    private void stopProcessing(SchedulerTask t) {
+        SchedulerWorker w = t.processingOn;
         if (w != null) {
             Double d = w.processing.remove(t);
             if (d != null) w.occupancy = Math.max(0, w.occupancy - d);
@@ -556,15 +373,19 @@ public final class SchedulerState {
     }
 
     private void taskFinished(TaskFinished e) {
-        Task t = tasks.get(e.key());
-        WorkerInfo w = workers.get(e.worker());
+        SchedulerTask t = tasks.get(e.key());
+        SchedulerWorker w = workers.get(e.worker());
         if (w == null) return; // a removed worker's late message
         w.releasing.remove(e.key());
         if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
             // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
-            if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
-                addReplica(t, w, e.nbytes());
-                moves.finished(t, w);
+            if (t != null && t.state == TaskState.MEMORY) {
+                // a second report from a holder (freed while running, then computed again there) is
+                // its current copy: freeing it would leave w in whoHas without the value
+                if (!t.whoHas.contains(w)) {
+                    addReplica(t, w, e.nbytes());
+                    moves.finished(t, w);
+                }
             } else {
                 emit(new Free(w.address, List.of(e.key())));
             }
@@ -579,11 +400,11 @@ public final class SchedulerState {
         addReplica(t, w, t.nbytes);
         if (t.reportTo != null) emit(new TaskDone(t.reportTo, t.key, w.number, false));
         reportIfWanted(t);
-        for (Task dep : t.dependents) {
+        for (SchedulerTask dep : t.dependents) {
             if (dep.state == TaskState.WAITING && dep.waitingOn.remove(t) && dep.waitingOn.isEmpty()) ready(dep);
         }
-        List<Task> check = new ArrayList<>(t.deps);
-        for (Task d : check) {
+        List<SchedulerTask> check = new ArrayList<>(t.deps);
+        for (SchedulerTask d : check) {
             d.waiters.remove(t);
             maybeRelease(d);
         }
@@ -592,14 +413,14 @@ public final class SchedulerState {
         fillFrom(w);
     }
 
-    private void addReplica(Task t, WorkerInfo w, long nbytes) {
+    private void addReplica(SchedulerTask t, SchedulerWorker w, long nbytes) {
         if (t.whoHas.add(w)) {
             w.hasWhat.add(t);
             w.nbytes += Math.max(0, nbytes);
         }
     }
 
-    void removeReplica(Task t, WorkerInfo w) {
+    void removeReplica(SchedulerTask t, SchedulerWorker w) {
         if (t.whoHas.remove(w)) {
             w.hasWhat.remove(t);
             w.nbytes -= Math.max(0, t.nbytes);
@@ -607,18 +428,18 @@ public final class SchedulerState {
     }
 
     /** Sends queued root tasks to {@code w} while it has free slots. */
-    void fillFrom(WorkerInfo w) {
+    void fillFrom(SchedulerWorker w) {
         if (w == null || w.paused || w.retiring || !workers.containsKey(w.address)) return;
         while (!queued.isEmpty() && placement.hasFreeSlot(w, queued.first())) {
-            Task next = queued.first();
+            SchedulerTask next = queued.first();
             reason = "slot free on " + w.address;
             sendTo(next, w);
         }
     }
 
     private void taskErred(TaskErred e) {
-        Task t = tasks.get(e.key());
-        WorkerInfo w = workers.get(e.worker());
+        SchedulerTask t = tasks.get(e.key());
+        SchedulerWorker w = workers.get(e.worker());
         if (w != null) w.releasing.remove(e.key());
         if (w == null || t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
             if (w != null) fillFrom(w);
@@ -641,16 +462,16 @@ public final class SchedulerState {
     }
 
     /** Marks every dependent of erred {@code root} that is not done as erred too, and reports. */
-    void propagateError(Task root) {
-        ArrayDeque<Task> work = new ArrayDeque<>();
+    void propagateError(SchedulerTask root) {
+        ArrayDeque<SchedulerTask> work = new ArrayDeque<>();
         work.push(root);
         while (!work.isEmpty()) {
-            Task t = work.pop();
+            SchedulerTask t = work.pop();
             reportIfWanted(t);
-            for (Task d : t.deps) {
+            for (SchedulerTask d : t.deps) {
                 d.waiters.remove(t);
             }
-            for (Task dep : t.dependents) {
+            for (SchedulerTask dep : t.dependents) {
                 if (dep.state == TaskState.WAITING || dep.state == TaskState.QUEUED || dep.state == TaskState.NO_WORKER
                         || dep.state == TaskState.PROCESSING) {
                     if (dep.state == TaskState.QUEUED) queued.remove(dep);
@@ -663,10 +484,10 @@ public final class SchedulerState {
                 }
             }
         }
-        for (Task d : new ArrayList<>(root.deps)) maybeRelease(d);
+        for (SchedulerTask d : new ArrayList<>(root.deps)) maybeRelease(d);
     }
 
-    void reportIfWanted(Task t) {
+    void reportIfWanted(SchedulerTask t) {
         for (String c : t.whoWants) {
             if (t.state == TaskState.MEMORY) {
                 emit(new Report(c, t.key, ReportKind.MEMORY, t.whoHas(), null, null));
@@ -680,7 +501,7 @@ public final class SchedulerState {
         reason = (cancel ? "cancelled by " : "released by ") + client;
         if (cancel) keys = withDependents(keys);
         for (Key k : keys) {
-            Task t = tasks.get(k);
+            SchedulerTask t = tasks.get(k);
             if (t == null) continue;
             if (t.whoWants.remove(client) && cancel) emit(new Report(client, k, ReportKind.CANCELLED, List.of(), null, null));
             maybeRelease(t);
@@ -693,16 +514,16 @@ public final class SchedulerState {
      */
     private List<Key> withDependents(Collection<Key> keys) {
         List<Key> out = new ArrayList<>();
-        Set<Task> seen = new HashSet<>();
-        ArrayDeque<Task> work = new ArrayDeque<>();
+        Set<SchedulerTask> seen = new HashSet<>();
+        ArrayDeque<SchedulerTask> work = new ArrayDeque<>();
         for (Key k : keys) {
-            Task t = tasks.get(k);
+            SchedulerTask t = tasks.get(k);
             if (t != null && seen.add(t)) work.add(t);
         }
         while (!work.isEmpty()) {
-            Task t = work.poll();
+            SchedulerTask t = work.poll();
             out.add(t.key);
-            for (Task d : t.dependents) if (!d.state.isDone() && seen.add(d)) work.add(d);
+            for (SchedulerTask d : t.dependents) if (!d.state.isDone() && seen.add(d)) work.add(d);
         }
         java.util.Collections.reverse(out);
         return out;
@@ -711,7 +532,7 @@ public final class SchedulerState {
     private void removeClient(String client) {
         clients.remove(client);
         List<Key> wanted = new ArrayList<>();
-        for (Task t : tasks.values()) if (t.whoWants.contains(client)) wanted.add(t.key);
+        for (SchedulerTask t : tasks.values()) if (t.whoWants.contains(client)) wanted.add(t.key);
         releaseKeys(client, wanted, false);
     }
 
@@ -719,15 +540,15 @@ public final class SchedulerState {
      * Releases {@code start} if nothing needs it (no client wants it, no dependent waits for it),
      * then cascades to its dependencies and forgets what nothing refers to.
      */
-    void maybeRelease(Task start) {
-        ArrayDeque<Task> work = new ArrayDeque<>();
+    void maybeRelease(SchedulerTask start) {
+        ArrayDeque<SchedulerTask> work = new ArrayDeque<>();
         work.push(start);
         while (!work.isEmpty()) {
-            Task t = work.pop();
+            SchedulerTask t = work.pop();
             if (t.state == TaskState.FORGOTTEN || !t.whoWants.isEmpty() || !t.waiters.isEmpty()) continue;
             switch (t.state) {
                 case MEMORY -> {
-                    for (WorkerInfo w : new ArrayList<>(t.whoHas)) {
+                    for (SchedulerWorker w : new ArrayList<>(t.whoHas)) {
                         emit(new Free(w.address, List.of(t.key)));
                         removeReplica(t, w);
                     }
@@ -737,7 +558,7 @@ public final class SchedulerState {
                     if (t.state == TaskState.QUEUED) queued.remove(t);
                     if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
                     if (t.state == TaskState.PROCESSING) {
-                        WorkerInfo w = t.processingOn;
+                        SchedulerWorker w = t.processingOn;
                         freeProcessing(t);
                         transition(t, TaskState.RELEASED, reason);
                         fillFrom(w);
@@ -745,7 +566,7 @@ public final class SchedulerState {
                         transition(t, TaskState.RELEASED, reason);
                     }
                     t.waitingOn.clear();
-                    for (Task d : t.deps) {
+                    for (SchedulerTask d : t.deps) {
                         d.waiters.remove(t);
                         work.push(d);
                     }
@@ -758,10 +579,10 @@ public final class SchedulerState {
         }
     }
 
-    private void forget(Task t, ArrayDeque<Task> work) {
+    private void forget(SchedulerTask t, ArrayDeque<SchedulerTask> work) {
         transition(t, TaskState.FORGOTTEN, reason);
         tasks.remove(t.key);
-        for (Task d : t.deps) {
+        for (SchedulerTask d : t.deps) {
             d.dependents.remove(t);
             d.waiters.remove(t);
             work.push(d);
@@ -769,9 +590,9 @@ public final class SchedulerState {
     }
 
     private void addWorker(AddWorker e) {
-        WorkerInfo old = workers.get(e.address());
+        SchedulerWorker old = workers.get(e.address());
         if (old != null) removeWorker(e.address(), "re-registered");
-        WorkerInfo w = new WorkerInfo(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
+        SchedulerWorker w = new SchedulerWorker(e.address(), e.name(), Math.max(1, e.nthreads()), workerNumbers++, e.resources(), e.memoryLimit(), now);
         workers.put(w.address, w);
         reason = "worker " + w.address + " joined";
         placeWaiting(w);
@@ -782,18 +603,18 @@ public final class SchedulerState {
      * or resumed (tasks that had nowhere to go are placed again).
      */
     private void workerStatus(WorkerStatus e) {
-        WorkerInfo w = workers.get(e.address());
+        SchedulerWorker w = workers.get(e.address());
         if (w == null || w.paused == e.paused()) return;
         w.paused = e.paused();
         reason = "worker " + w.address + (w.paused ? " paused (memory)" : " resumed");
         log.add(STATUS_KEY, w.paused ? "running" : "paused", w.status(), reason, now);
-        for (Task t : w.processing.keySet()) log.add(t.key, t.state, t.state, reason, now);
+        for (SchedulerTask t : w.processing.keySet()) log.add(t.key, t.state, t.state, reason, now);
         if (!w.paused) placeWaiting(w);
     }
 
     /** Places tasks that had no valid worker and fills {@code w}'s free slots from the queue. */
-    private void placeWaiting(WorkerInfo w) {
-        for (Task t : new ArrayList<>(noWorker)) {
+    private void placeWaiting(SchedulerWorker w) {
+        for (SchedulerTask t : new ArrayList<>(noWorker)) {
             if (!placement.validWorkers(t).isEmpty()) {
                 noWorker.remove(t);
                 transition(t, TaskState.WAITING, reason);
@@ -804,16 +625,16 @@ public final class SchedulerState {
     }
 
     void removeWorker(String address, String why) {
-        WorkerInfo w = workers.remove(address);
+        SchedulerWorker w = workers.remove(address);
         if (w == null) return;
         reason = "worker " + address + " removed: " + why;
-        List<Task> rerun = new ArrayList<>();
+        List<SchedulerTask> rerun = new ArrayList<>();
         // a worker runs its tasks in priority order on nthreads threads: only the first nthreads can
         // have been running (and have killed it); the ones queued behind them are innocent
-        List<Task> processing = new ArrayList<>(w.processing.keySet());
+        List<SchedulerTask> processing = new ArrayList<>(w.processing.keySet());
         processing.sort(SchedulerState::byPriority);
-        Set<Task> mayHaveRun = new HashSet<>(processing.subList(0, Math.min(w.nthreads, processing.size())));
-        for (Task t : processing) {
+        Set<SchedulerTask> mayHaveRun = new HashSet<>(processing.subList(0, Math.min(w.nthreads, processing.size())));
+        for (SchedulerTask t : processing) {
             stopProcessing(t);
             if (!mayHaveRun.contains(t)) {
                 transition(t, TaskState.RELEASED, reason + " (queued there, not running)");
@@ -833,15 +654,15 @@ public final class SchedulerState {
                 rerun.add(t);
             }
         }
-        List<Task> lost = new ArrayList<>();
-        for (Task t : new ArrayList<>(w.hasWhat)) {
+        List<SchedulerTask> lost = new ArrayList<>();
+        for (SchedulerTask t : new ArrayList<>(w.hasWhat)) {
             removeReplica(t, w);
             if (t.whoHas.isEmpty() && t.state == TaskState.MEMORY) lost.add(t);
         }
-        for (Task t : lost) {
+        for (SchedulerTask t : lost) {
             transition(t, TaskState.RELEASED, reason + " (held the only copy)");
             for (String c : t.whoWants) emit(new Report(c, t.key, ReportKind.LOST, List.of(), null, null));
-            for (Task dep : t.dependents) {
+            for (SchedulerTask dep : t.dependents) {
                 if (dep.state == TaskState.PROCESSING) {
                     // it will not get this input: take it back and let it wait for the recomputation
                     freeProcessing(dep);
@@ -852,19 +673,19 @@ public final class SchedulerState {
                 }
             }
         }
-        for (Task t : lost) {
+        for (SchedulerTask t : lost) {
             if (!t.whoWants.isEmpty() || !t.waiters.isEmpty()) rerun.add(t);
         }
-        for (Task t : rerun) if (t.state == TaskState.RELEASED) toWaiting(t);
-        for (Task t : lost) if (t.state == TaskState.RELEASED) maybeRelease(t);
-        for (WorkerInfo other : workers.values()) fillFrom(other);
+        for (SchedulerTask t : rerun) if (t.state == TaskState.RELEASED) toWaiting(t);
+        for (SchedulerTask t : lost) if (t.state == TaskState.RELEASED) maybeRelease(t);
+        for (SchedulerWorker other : workers.values()) fillFrom(other);
         moves.workerRemoved(w);
     }
 
     private void missingData(MissingData e) {
-        Task t = tasks.get(e.key());
-        Task dep = tasks.get(e.dep());
-        WorkerInfo from = workers.get(e.from());
+        SchedulerTask t = tasks.get(e.key());
+        SchedulerTask dep = tasks.get(e.dep());
+        SchedulerWorker from = workers.get(e.from());
         reason = "missing " + e.dep() + " on " + e.from() + " (reported by " + e.worker() + ")";
         if (dep != null && from != null && dep.whoHas.contains(from)) {
             removeReplica(dep, from);
@@ -887,7 +708,7 @@ public final class SchedulerState {
         clients.add(e.client());
         reason = "scattered by " + e.client();
         for (Scattered s : e.keys()) {
-            Task t = tasks.computeIfAbsent(s.key(), Task::new);
+            SchedulerTask t = tasks.computeIfAbsent(s.key(), SchedulerTask::new);
             t.whoWants.add(e.client());
             if (t.state == TaskState.RELEASED) {
                 t.nbytes = s.nbytes();
@@ -896,10 +717,10 @@ public final class SchedulerState {
             }
             if (t.state == TaskState.MEMORY) {
                 for (String a : s.workers()) {
-                    WorkerInfo w = workers.get(a);
+                    SchedulerWorker w = workers.get(a);
                     if (w != null) addReplica(t, w, s.nbytes());
                 }
-                for (Task dep : t.dependents) {
+                for (SchedulerTask dep : t.dependents) {
                     if (dep.state == TaskState.WAITING && dep.waitingOn.remove(t) && dep.waitingOn.isEmpty()) ready(dep);
                 }
             }
@@ -914,7 +735,7 @@ public final class SchedulerState {
      */
     private void restart(String client) {
         reason = "restart requested by " + client;
-        for (Task t : tasks.values()) {
+        for (SchedulerTask t : tasks.values()) {
             for (String c : t.whoWants) {
                 emit(new Report(c, t.key, ReportKind.CANCELLED, List.of(), "by restart (requested by " + client + ")", null));
             }
@@ -924,14 +745,14 @@ public final class SchedulerState {
         tasks.clear();
         queued.clear();
         noWorker.clear();
-        for (WorkerInfo w : workers.values()) emit(new CloseWorker(w.address, SchedulerInstruction.RESTART));
+        for (SchedulerWorker w : workers.values()) emit(new CloseWorker(w.address, SchedulerInstruction.RESTART));
         workers.clear();
     }
 
     private void tick() {
         moves.tick();
         List<String> silent = new ArrayList<>();
-        for (WorkerInfo w : workers.values()) {
+        for (SchedulerWorker w : workers.values()) {
             if (now - w.lastSeen > options.workerTtlMillis()) silent.add(w.address);
         }
         for (String a : silent) {

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The states of a task in the scheduler, and the table of allowed transitions (Dask's
- * {@code _transitions_table}). Every change of {@link SchedulerState.Task#state} goes through
+ * {@code _transitions_table}). Every change of {@link SchedulerTask#state} goes through
  * {@link #check}, so an unexpected move fails loudly with both states named instead of silently
  * corrupting the scheduler.
  */

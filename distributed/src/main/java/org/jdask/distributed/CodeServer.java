@@ -17,8 +17,11 @@ import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
- * The client side of code shipping (issue 16): a CurveZMQ server (the cluster key, as a worker's
- * data port) from which worker JVMs fetch, on demand, what this JVM's {@link CodeOffer} holds. One
+ * The client side of code shipping (issue 16): answers worker JVMs' requests for what this JVM's
+ * {@link CodeOffer} holds — by default through the scheduler's {@link CodeRelay} (a DEALER dialing
+ * out to it, so workers need not reach this machine), or, with {@code distributed.client.code-route:
+ * direct} or a scheduler without a relay, as a CurveZMQ server of its own (the cluster key, as a
+ * worker's data port). One
  * per JVM, shared by its clients (they share a class path), started by the first {@link Client}
  * with security and stopped when the last one closes. While it runs, every task config built in
  * this JVM carries {@code jdask.code = ID|ADDRESS|VERSION} ({@link Codecs#carry}), which is how a
@@ -74,6 +77,10 @@ final class CodeServer {
             String relay = route(schedulerAddress, relayAddress);
             shared = new CodeServer(security, relay != null ? null : bindHost(schedulerAddress), new CodeOffer(loaders), relay);
             shared.publish();
+        } else if (shared.address.startsWith(RELAY_PREFIX) && !shared.address.equals(RELAY_PREFIX + route(schedulerAddress, relayAddress))) {
+            // one code server per JVM (its tasks carry one jdask.code entry): it stays with the first scheduler's relay
+            LOG.warn("this JVM already offers its code through {}; workers of {} cannot fetch it from there"
+                    + " (use one scheduler per JVM for shipped code, or distributed.client.code-route: direct)", shared.address, schedulerAddress);
         }
         users++;
         return shared;

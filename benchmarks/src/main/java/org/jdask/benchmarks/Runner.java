@@ -50,6 +50,11 @@ public final class Runner {
                     opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("shipjar")) { // issue 16: first-task latency with a user jar to fetch
+            ShipJar.run(Arrays.stream(opt(a, "--mb", "1,50").split(",")).map(Integer::parseInt).toList(),
+                    Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
@@ -90,7 +95,8 @@ public final class Runner {
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
-                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]");
+                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
+                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

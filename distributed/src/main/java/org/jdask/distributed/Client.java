@@ -163,7 +163,7 @@ public final class Client implements AutoCloseable {
                     "cannot connect to the scheduler at " + address + ": " + e.getCause().getMessage(), e.getCause());
         }
         current = this;
-        this.code = CodeServer.acquire(address, security); // offers this JVM's code to worker JVMs (issue 16); null without security
+        this.code = CodeServer.acquire(address, security, welcome.join().codeRelay()); // offers this JVM's code to worker JVMs (issue 16); null without security
     }
 
     /** This JVM's code server while this client is open (security on), else null. */

@@ -59,6 +59,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     private final SchedulerState state;
     private final Security security;
+    private volatile CodeRelay codeRelay;
     private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final String host;
     private final int requestedPort;
@@ -248,6 +249,7 @@ public final class SchedulerServer implements AutoCloseable {
             wakeAddress = "inproc://jdask-scheduler-wake-" + n;
             wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}{}", address, security == null ? "" : " (CurveZMQ, " + security + ")");
+            codeRelay = CodeRelay.startOrWarn(security, host); // issue 16: workers fetch client code through the scheduler
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
             Zmq.close(wake);
@@ -437,7 +439,7 @@ public final class SchedulerServer implements AutoCloseable {
             peer.client = h.name() + "-" + (++clientCounter);
             clientPeers.put(peer.client, peer);
             apply(new SchedulerEvent.AddClient(peer.client), null);
-            queue(peer, new Messages.Welcome(peer.client, Wire.VERSION, workerMaps()));
+            queue(peer, new Messages.Welcome(peer.client, Wire.VERSION, workerMaps(), CodeRelay.announced(codeRelay, host)));
         } else if (msg instanceof Messages.HelloWorker h) {
             Messages.checkVersion("worker " + h.address(), h.version());
             peer.worker = h.address();
@@ -655,6 +657,7 @@ public final class SchedulerServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (codeRelay != null) codeRelay.close();
         Dashboard d = dashboard;
         if (d != null) d.close();
         try {

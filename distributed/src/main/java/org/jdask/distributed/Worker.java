@@ -218,7 +218,7 @@ public final class Worker implements AutoCloseable {
         this.memoryLimit = memory.policy().limit();
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(memoryLimit);
         this.local = schedulerAddress.startsWith("inproc://");
-        this.clientCode = local ? null : ClientCode.forWorker(security);
+        this.clientCode = local ? null : ClientCode.forWorker(security, schedulerAddress);
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();

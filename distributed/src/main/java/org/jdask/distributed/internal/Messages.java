@@ -102,11 +102,25 @@ public final class Messages {
         }
     }
 
-    /** Scheduler → client or worker: registered as {@code id} ({@code workers}: the scheduler's workers, for clients). */
-    public record Welcome(String id, int version, List<Map<String, Object>> workers) implements Message {
+    /**
+     * Scheduler → client or worker: registered as {@code id} ({@code workers}: the scheduler's workers, for clients);
+     * {@code codeRelay} (optional, clients only): the scheduler's code relay {@code tcp://HOST:PORT}, null without one.
+     */
+    public record Welcome(String id, int version, List<Map<String, Object>> workers, String codeRelay) implements Message {
+        public Welcome(String id, int version, List<Map<String, Object>> workers) {
+            this(id, version, workers, null);
+        }
         public Op op() { return Op.WELCOME; }
-        public List<Object> fields() { return List.of(id, version, new ArrayList<Object>(workers)); }
-        static Welcome read(Fields f) { return new Welcome(f.str("id"), f.integer("version"), f.maps("workers")); }
+        public List<Object> fields() {
+            List<Object> w = new ArrayList<Object>(workers);
+            return codeRelay == null ? List.of(id, version, w) : List.of(id, version, w, codeRelay);
+        }
+        static Welcome read(Fields f) {
+            String id = f.str("id");
+            int version = f.integer("version");
+            List<Map<String, Object>> workers = f.maps("workers");
+            return new Welcome(id, version, workers, f.more() ? f.str("codeRelay") : null);
+        }
     }
 
     /** Any direction: a request was refused ({@code text} says why). */

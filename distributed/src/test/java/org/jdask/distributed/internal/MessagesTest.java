@@ -141,7 +141,7 @@ class MessagesTest {
         }
         return List.of(
                 new HelloClient(text, bigInt), new HelloWorker(text, text, bigInt, res, big, Wire.VERSION),
-                new Welcome(text, bigInt, workers), new ErrorMsg(text), new Goodbye(),
+                new Welcome(text, bigInt, workers), new Welcome(text, bigInt, workers, "tcp://10.0.0.1:4567"), new ErrorMsg(text), new Goodbye(),
                 new UpdateGraph(tasks, ks, size == 1), new Release(ks), new Cancel(ks), new UpdateData(scattered),
                 new Story(big, k), new StoryReply(big, strs(r, count)), new Workers(big),
                 new WorkersReply(big, workers, size == 0 ? null : List.of(big, big)), new Publish(text, ks),

@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,8 +56,6 @@ class WorkerMemoryTest {
     }
 
     @Test
-    @Disabled("known failure (issue 15 open): the reduction is exact and bytes are spilled, but one 256 MiB worker"
-            + " is restarted mid-run: the spill path copies a block whole and a peer fetch is not capped")
     void resultsOfThreeTimesTheClustersMemorySpillAndReduceExactly() throws Exception {
         int n = 192; // 192 x 8 MB = 1.5 GB = 3 x (2 x 256 MiB)
         // target 0.5 (Dask: 0.6): in a 256 MiB heap the spill store's own ~40 MB of heap and the

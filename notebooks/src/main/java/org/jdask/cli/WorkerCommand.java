@@ -147,12 +147,13 @@ public final class WorkerCommand implements Callable<Integer> {
             Security sec = security;
             PrintWriter err = spec.commandLine().getErr();
             Thread hook = new Thread(() -> {
-                stop.countDown();
+                // retire before waking the main thread: it closes the workers on its way out
                 List<String> leaving = noScheduler ? List.of() : addresses(running);
                 int moved = GracefulExit.retire(scheduler, sec, leaving);
                 if (moved >= 0) err.println("worker: SIGTERM: retired " + leaving + ", " + moved + " result(s) moved to other workers");
                 err.flush();
                 closeAll(running);
+                stop.countDown();
             }, "jdask-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             Thread gone = new Thread(() -> { // every worker gave up on its scheduler (--death-timeout): so does this process

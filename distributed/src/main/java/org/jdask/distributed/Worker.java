@@ -223,6 +223,7 @@ public final class Worker implements AutoCloseable {
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+        state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory tf = r -> {
@@ -609,6 +610,7 @@ public final class Worker implements AutoCloseable {
         synchronized (stateLock) {
             epoch++;
             state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+            state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
             toScheduler.clear();
             data.clear();
             old = executor;
@@ -844,8 +846,13 @@ public final class Worker implements AutoCloseable {
             List<Key> got = m.found();
             List<Payload> values = m.values();
             List<Key> missing = m.missing();
-            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i))); // may spill: not under the lock
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
+            long bytes = 0;
+            for (int i = 0; i < got.size(); i++) {
+                long n = Sizes.of(values.get(i));
+                bytes += n;
+                data.put(got.get(i), values.get(i), n); // may spill: not under the lock
+            }
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing, bytes), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
     }

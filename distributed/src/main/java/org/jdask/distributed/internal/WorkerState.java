@@ -80,6 +80,9 @@ public final class WorkerState {
     });
     private int executing;
     private boolean paused;
+    private FetchBudget budget = FetchBudget.unlimited();
+    /** Some input waits for the fetch budget: replies that free it ask for more. */
+    private boolean fetchDeferred;
     /** The key under which pause and resume are logged ({@code story(PAUSE_KEY)}). */
     public static final Key PAUSE_KEY = Key.of("worker-status");
     final TransitionLog log;
@@ -224,9 +227,19 @@ public final class WorkerState {
         return paused;
     }
 
+    /**
+     * Caps the peer data on its way here: {@code inFlightBytes} at once and {@code messageBytes} per
+     * request ({@link FetchBudget}); the worker sets it from its memory limit.
+     */
+    public void fetchBudget(FetchBudget b) {
+        this.budget = b;
+    }
+
     private void fetchMissing(long now) {
         if (paused) return;
+        fetchDeferred = false;
         Map<String, List<Key>> byPeer = new LinkedHashMap<>();
+        Map<String, Long> requestBytes = new HashMap<>();
         List<WTask> unreachable = new ArrayList<>();
         for (WTask t : tasks.values()) {
             if (t.state != State.FETCH) continue;
@@ -234,7 +247,18 @@ public final class WorkerState {
                 unreachable.add(t);
                 continue;
             }
+            if (fetchDeferred) continue;
             String peer = t.whoHas.get(0);
+            long inRequest = requestBytes.getOrDefault(peer, 0L);
+            if (budget.requestFull(inRequest)) { // this request is full: the next one to that peer starts
+                out.add(new Fetch(peer, byPeer.remove(peer)));
+                inRequest = 0;
+            }
+            if (!budget.admit(t.key, inRequest)) {
+                fetchDeferred = true; // asked again when replies free the budget
+                continue;
+            }
+            requestBytes.put(peer, inRequest + budget.estimate());
             byPeer.computeIfAbsent(peer, p -> new ArrayList<>()).add(t.key);
             move(t, State.FLIGHT, "fetching from " + peer, now);
         }
@@ -275,7 +299,9 @@ public final class WorkerState {
                 ready.add(d);
             }
         }
-        boolean refetch = false;
+        budget.arrived(e.got(), e.got().size(), e.bytes());
+        budget.arrived(e.missing(), 0, -1);
+        boolean refetch = fetchDeferred;
         for (Key k : e.missing()) {
             WTask t = tasks.get(k);
             if (t == null || t.state != State.FLIGHT) continue;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * their turn), and closed by a shutdown hook at JVM exit or by {@link #shutdownShared()}. Dead
  * workers are replaced when the next run starts.
  *
- * <p>Workers are started as {@code java <JvmFlags.forChild(classpath)> -XX:+ExitOnOutOfMemoryError
+ * <p>Workers are started as {@code java <JvmFlags.forChild(classpath)>
  * <processes.worker-jvm-options> @argfile WorkerMain port slot token}, where the argfile holds
  * {@code -cp} with this JVM's classpath. The classpath is {@code java.class.path} with every
  * manifest {@code Class-Path} expanded: under Maven Surefire {@code java.class.path} may be a
@@ -92,7 +92,8 @@ public final class ProcessPool implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        // no -XX:+ExitOnOutOfMemoryError: a task's OutOfMemoryError fails that task (the worker
+        // spills and lives on); one outside a task ends the worker with status 3 (WorkerMain)
         cmd.addAll(workerJvmOptions);
         cmd.add("@" + argfile);
         cmd.add(WorkerMain.class.getName());
@@ -325,8 +326,8 @@ public final class ProcessPool implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(argfile);
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) Files.deleteIfExists(f);
+            try (var files = Files.walk(dir)) { // workers' spill directories too
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) if (!f.equals(dir)) Files.deleteIfExists(f);
             }
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {

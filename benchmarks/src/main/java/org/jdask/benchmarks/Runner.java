@@ -44,6 +44,10 @@ public final class Runner {
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("plane")) { // issue 17: scatter/gather GB/s on fresh clusters, bulk channel vs ZeroMQ, transports alone
+            DataPlaneBench.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--mb", "1000")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);

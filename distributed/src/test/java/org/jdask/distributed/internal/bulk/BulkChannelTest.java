@@ -218,4 +218,25 @@ class BulkChannelTest {
             }
         }
     }
+
+    @Test
+    void aScatterCutShortStoresNothingAndTheWorkerServesOn() throws Exception {
+        Map<Key, Payload> held = new ConcurrentHashMap<>();
+        try (BulkServer server = new BulkServer("127.0.0.1", store(held), false, "test-worker", 30_000)) {
+            Ticket t = server.open();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
+                BulkLink l = new BulkLink(s, "test", null, true, 30_000);
+                l.writeRaw(HexFormat.of().parseHex(t.token()));
+                BulkFrames.writeByte(l, (byte) 'P');
+                BulkFrames.writeInt(l, 2); // promises two values
+                BulkFrames.writeKey(l, Key.of("first"));
+                BulkFrames.writeValue(l, Payload.ofValue(doubles(MIB / 4)));
+                l.flush(); // and closes before the second
+            }
+            try (BulkClient good = new BulkClient(w -> server.open(), 30_000)) {
+                assertEquals(List.of(Key.of("first")), good.get("tcp://127.0.0.1:1", List.of(Key.of("first"))).missing());
+            }
+            assertTrue(held.isEmpty(), "a scatter cut short stored " + held.keySet());
+        }
+    }
 }

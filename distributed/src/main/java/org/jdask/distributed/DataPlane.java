@@ -149,8 +149,13 @@ final class DataPlane {
             }
             for (CompletableFuture<BulkProtocol.Got> r : direct) {
                 BulkProtocol.Got g;
-                try {
-                    g = r.get(); // every read on the socket has distributed.comm.timeouts.tcp
+                try { // every read on the socket has distributed.comm.timeouts.tcp; the caller's timeout bounds the whole
+                    g = timeoutMs < 0 ? r.get() : r.get(Math.max(timeoutMs, 1000), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    r.cancel(true);
+                    lastError = "no bulk transfer finished within " + Math.max(timeoutMs, 1000) + " ms";
+                    missing = true;
+                    continue;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new JdaskException("interrupted while gathering");

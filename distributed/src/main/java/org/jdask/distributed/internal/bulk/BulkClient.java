@@ -3,7 +3,7 @@ package org.jdask.distributed.internal.bulk;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -85,11 +85,12 @@ public final class BulkClient implements Closeable {
         Ticket t = negotiator.open(worker);
         String host = URI.create(worker).getHost();
         String peer = "tcp://" + host + ":" + t.port() + " (bulk port of worker " + worker + ")";
-        Socket s = new Socket();
+        SocketChannel s = SocketChannel.open();
         try {
-            s.connect(new InetSocketAddress(host, t.port()), timeoutMs);
-            BulkLink l = new BulkLink(s, peer, t.key() == null ? null : HexFormat.of().parseHex(t.key()), true, timeoutMs);
+            s.socket().connect(new InetSocketAddress(host, t.port()), timeoutMs);
+            BulkLink l = new BulkLink(s, peer, true, timeoutMs);
             l.writeRaw(HexFormat.of().parseHex(t.token()));
+            l.seal(t.key() == null ? null : HexFormat.of().parseHex(t.key()));
             return l;
         } catch (IOException e) {
             s.close();

@@ -1,14 +1,15 @@
 package org.jdask.distributed.internal.bulk;
 
 import java.io.Closeable;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -16,68 +17,73 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One end of a bulk connection: a plain TCP socket carrying <em>records</em> of at most
- * {@link #RECORD} bytes, each {@code int32 length} + body. With a key (security on) every body is
- * sealed with AES-256-GCM from the JDK (hardware AES where the CPU has it): the nonce is the
- * direction and a per-direction record counter, so a record replayed, reordered, cut or altered
- * fails authentication. The key is fresh per connection and reached both ends over the CurveZMQ
- * channel that negotiated the connection ({@link BulkServer}), so the bulk socket is as private and
- * authenticated as ZeroMQ's, at the JDK's cipher speed instead of JeroMQ's pure-Java one.
+ * One end of a bulk connection: a TCP socket channel carrying <em>records</em> of at most
+ * {@link #RECORD} bytes, each {@code int32 length} + body. With a key (security on, see
+ * {@link #seal}) every body is sealed with AES-256-GCM from the JDK (hardware AES where the CPU has
+ * it): the nonce is the direction and a per-direction record counter, so a record replayed,
+ * reordered, cut or altered fails authentication. The key is fresh per connection and reached both
+ * ends over the CurveZMQ channel that negotiated the connection ({@link BulkServer}), so the bulk
+ * socket is as private and authenticated as ZeroMQ's, at the JDK's cipher speed instead of
+ * JeroMQ's pure-Java one.
  *
- * <p>Writers ask for {@link #room} before small fields, so a field never straddles two records;
- * readers ask with {@link #need} and get the current record, reading the next one when it is used up.
- * Every read has the socket's timeout: a peer that stops mid-transfer fails the read, never hangs it.
+ * <p>Buffers are direct: elements are copied from an array into the send buffer and from the
+ * receive buffer into an array, and the kernel reads and writes those buffers itself (no heap copy
+ * in between). Writers ask for {@link #room} before small fields, so a field never straddles two
+ * records; readers ask with {@link #need}. Every wait for the socket has the link's timeout: a peer
+ * that stops mid-transfer, or stops reading, fails the call, never hangs it.
  */
 public final class BulkLink implements Closeable {
     /** The largest record body: values stream through buffers of this size, never a whole-value array. */
     public static final int RECORD = 1 << 20;
     private static final int TAG = 16;
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
+    private final SocketChannel ch;
+    private final Selector selector;
+    private final SelectionKey selection;
     private final String peer;
-    private final SecretKeySpec key;
-    private final Cipher cipher;
+    private final int timeoutMs;
+    private SecretKeySpec key;
+    private Cipher cipher;
     private final int sendDir, recvDir;
     private long sendSeq, recvSeq;
-    private final byte[] wire;
-    private final byte[] outBody = new byte[RECORD];
-    private final ByteBuffer w = ByteBuffer.wrap(outBody).order(ByteOrder.LITTLE_ENDIAN);
-    private final byte[] inWire;
-    private final byte[] inBody = new byte[RECORD];
-    private ByteBuffer r = ByteBuffer.wrap(inBody, 0, 0).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer lenOut = ByteBuffer.allocateDirect(4), lenIn = ByteBuffer.allocateDirect(4);
+    private final ByteBuffer w = ByteBuffer.allocateDirect(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer inBody = ByteBuffer.allocateDirect(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer sealedOut, sealedIn;
+    private ByteBuffer r = inBody.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(0);
     private long received;
     /** When the owner last finished a request on this link (the client's pool drops stale links). */
     volatile long lastUsed = System.currentTimeMillis();
 
     /**
+     * A plain link over a connected channel (switched to non-blocking here).
+     *
      * @param peer    how errors name the other end ({@code tcp://host:port})
-     * @param key     32 bytes of AES key, or null for a plain link
      * @param client  which direction this end sends in (the two ends must differ)
      */
-    public BulkLink(Socket socket, String peer, byte[] key, boolean client, int timeoutMs) throws IOException {
-        this.socket = socket;
+    public BulkLink(SocketChannel ch, String peer, boolean client, int timeoutMs) throws IOException {
+        this.ch = ch;
         this.peer = peer;
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(Math.max(1, timeoutMs));
-        this.in = new DataInputStream(socket.getInputStream());
-        this.out = socket.getOutputStream();
+        this.timeoutMs = Math.max(1, timeoutMs);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.configureBlocking(false);
+        this.selector = Selector.open();
+        this.selection = ch.register(selector, 0);
         this.sendDir = client ? 0 : 1;
         this.recvDir = client ? 1 : 0;
-        this.wire = new byte[key == null ? 4 : 4 + RECORD + TAG];
-        this.inWire = key == null ? null : new byte[RECORD + TAG];
-        if (key == null) {
-            this.key = null;
-            this.cipher = null;
-        } else {
-            this.key = new SecretKeySpec(key, "AES");
-            try {
-                this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            } catch (GeneralSecurityException e) {
-                throw new IOException("this JDK has no AES/GCM cipher for the secured bulk channel: " + e, e);
-            }
+    }
+
+    /** From now on records are sealed with {@code key} (32 bytes of AES key); null leaves the link plain. */
+    public void seal(byte[] key) throws IOException {
+        if (key == null) return;
+        this.key = new SecretKeySpec(key, "AES");
+        try {
+            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("this JDK has no AES/GCM cipher for the secured bulk channel: " + e, e);
         }
+        sealedOut = ByteBuffer.allocateDirect(RECORD + TAG);
+        sealedIn = ByteBuffer.allocateDirect(RECORD + TAG);
     }
 
     public String peer() {
@@ -96,42 +102,33 @@ public final class BulkLink implements Closeable {
 
     /** Sends the buffered bytes as one record (nothing when empty). */
     public void flush() throws IOException {
-        int n = w.position();
-        if (n == 0) return;
-        int len = n;
+        if (w.position() == 0) return;
+        w.flip();
+        ByteBuffer body = w;
         if (cipher != null) {
+            sealedOut.clear();
             try {
                 cipher.init(Cipher.ENCRYPT_MODE, key, nonce(sendDir, sendSeq++));
-                len = cipher.doFinal(outBody, 0, n, wire, 4);
+                cipher.doFinal(w, sealedOut);
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot seal a bulk record for " + peer + ": " + e, e);
             }
+            body = sealedOut.flip();
         }
-        wire[0] = (byte) (len >>> 24);
-        wire[1] = (byte) (len >>> 16);
-        wire[2] = (byte) (len >>> 8);
-        wire[3] = (byte) len;
-        if (cipher != null) out.write(wire, 0, 4 + len);
-        else { // plain: the body goes from the buffer it was built in
-            out.write(wire, 0, 4);
-            out.write(outBody, 0, n);
-        }
-        out.flush();
+        lenOut.clear();
+        lenOut.putInt(body.remaining()).flip();
+        write(lenOut);
+        write(body);
         w.clear();
     }
 
     /** Writes raw bytes before any record (the session token); the peer reads them with {@link #readRaw}. */
     public void writeRaw(byte[] b) throws IOException {
-        out.write(b);
-        out.flush();
+        write(ByteBuffer.wrap(b));
     }
 
     public void readRaw(byte[] b) throws IOException {
-        try {
-            in.readFully(b);
-        } catch (EOFException e) {
-            throw new EOFException("the bulk connection from " + peer + " closed before its session token");
-        }
+        read(ByteBuffer.wrap(b), "its session token");
     }
 
     /**
@@ -152,32 +149,61 @@ public final class BulkLink implements Closeable {
     }
 
     private void readRecord() throws IOException {
-        int len;
-        try {
-            len = in.readInt();
-            if (len <= 0 || len > RECORD + (cipher != null ? TAG : 0)) {
-                throw new IOException("bulk record of " + len + " bytes from " + peer + " (at most " + RECORD + "): corrupt stream or not a jdask peer");
-            }
-            in.readFully(cipher != null ? inWire : inBody, 0, len);
-        } catch (EOFException e) {
-            throw new EOFException("the bulk connection to " + peer + " closed mid-transfer after " + received + " bytes");
-        } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("no bytes from " + peer + " for " + socket.getSoTimeout() + " ms mid-transfer after " + received
-                    + " bytes (distributed.comm.timeouts.tcp)");
+        lenIn.clear();
+        read(lenIn, "a record");
+        int len = lenIn.flip().getInt();
+        if (len <= 0 || len > RECORD + (cipher != null ? TAG : 0)) {
+            throw new IOException("bulk record of " + len + " bytes from " + peer + " (at most " + RECORD + "): corrupt stream or not a jdask peer");
         }
-        int n = len;
-        if (cipher != null) {
+        inBody.clear();
+        if (cipher == null) {
+            read(inBody.limit(len), "a record");
+        } else {
+            sealedIn.clear().limit(len);
+            read(sealedIn, "a record");
+            sealedIn.flip();
             try {
                 cipher.init(Cipher.DECRYPT_MODE, key, nonce(recvDir, recvSeq++));
-                n = cipher.doFinal(inWire, 0, len, inBody, 0);
+                cipher.doFinal(sealedIn, inBody);
             } catch (AEADBadTagException e) {
                 throw new IOException("a bulk record from " + peer + " failed authentication (altered, replayed or wrong key)", e);
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot open a bulk record from " + peer + ": " + e, e);
             }
         }
-        received += n;
-        r = ByteBuffer.wrap(inBody, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+        inBody.flip();
+        received += inBody.remaining();
+        r = inBody.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private void read(ByteBuffer b, String what) throws IOException {
+        while (b.hasRemaining()) {
+            int n = ch.read(b);
+            if (n < 0) throw new EOFException("the bulk connection to " + peer + " closed mid-transfer (reading " + what + ") after " + received + " bytes");
+            if (n == 0) await(SelectionKey.OP_READ, "mid-transfer after " + received + " bytes");
+        }
+    }
+
+    private void write(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.write(b) == 0) await(SelectionKey.OP_WRITE, "taking bytes (it stopped reading)");
+        }
+    }
+
+    private void await(int op, String what) throws IOException {
+        selection.interestOps(op);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        try {
+            while (selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L)) == 0) {
+                if (!ch.isOpen()) throw new EOFException("the bulk connection to " + peer + " was closed " + what);
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new SocketTimeoutException("no progress from " + peer + " for " + timeoutMs + " ms " + what + " (distributed.comm.timeouts.tcp)");
+                }
+            }
+        } finally {
+            selector.selectedKeys().clear();
+            if (selection.isValid()) selection.interestOps(0);
+        }
     }
 
     private static GCMParameterSpec nonce(int dir, long seq) {
@@ -186,15 +212,20 @@ public final class BulkLink implements Closeable {
         return new GCMParameterSpec(TAG * 8, iv);
     }
 
-    /** Whether the socket is still usable for another request. */
+    /** Whether the channel is still usable for another request. */
     public boolean isOpen() {
-        return !socket.isClosed();
+        return ch.isOpen();
     }
 
     @Override
     public void close() {
         try {
-            socket.close();
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            ch.close();
         } catch (IOException ignored) {
             // closing anyway
         }

@@ -4,9 +4,10 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -48,13 +49,13 @@ public final class BulkServer implements Closeable {
 
     private record Session(byte[] key, long expires) {}
 
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final Store store;
     private final boolean secure;
     private final String label;
     private final int timeoutMs;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private static final AtomicLong MOVED = new AtomicLong();
 
@@ -74,18 +75,18 @@ public final class BulkServer implements Closeable {
      * @param label  the worker's address, for logs and errors
      */
     public BulkServer(String host, Store store, boolean secure, String label, int timeoutMs) throws IOException {
-        this.server = new ServerSocket(0, 64, InetAddress.getByName(host));
+        this.server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(host), 0), 64);
         this.store = store;
         this.secure = secure;
         this.label = label;
         this.timeoutMs = timeoutMs;
-        Thread t = new Thread(this::accept, "jdask-bulk-accept-" + server.getLocalPort());
+        Thread t = new Thread(this::accept, "jdask-bulk-accept-" + port());
         t.setDaemon(true);
         t.start();
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.socket().getLocalPort();
     }
 
     /** Opens a session for a peer that asked over the (authenticated) data port. */
@@ -106,7 +107,7 @@ public final class BulkServer implements Closeable {
 
     private void accept() {
         while (!closed) {
-            Socket s;
+            SocketChannel s;
             try {
                 s = server.accept();
             } catch (IOException e) {
@@ -120,22 +121,21 @@ public final class BulkServer implements Closeable {
         }
     }
 
-    private void serve(Socket s) {
-        String peer = "tcp://" + s.getInetAddress().getHostAddress() + ":" + s.getPort();
-        try (s) {
-            s.setSoTimeout(timeoutMs);
+    private void serve(SocketChannel s) {
+        String peer = "tcp://" + s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort();
+        try (BulkLink link = new BulkLink(s, peer, false, timeoutMs)) {
             byte[] token = new byte[BulkProtocol.TOKEN];
-            new java.io.DataInputStream(s.getInputStream()).readFully(token);
+            link.readRaw(token);
             Session session = sessions.remove(HexFormat.of().formatHex(token));
             if (session == null || session.expires() < System.currentTimeMillis()) {
                 LOG.warn("worker {}: bulk connection from {} refused: no open session for its token", label, peer);
                 return;
             }
-            BulkLink link = new BulkLink(s, peer, session.key(), false, timeoutMs);
+            link.seal(session.key());
             while (!closed && BulkProtocol.serve(link, store)) {
                 // one request after another until the peer closes
             }
-        } catch (EOFException | SocketException e) {
+        } catch (EOFException | ClosedChannelException e) {
             if (!closed) LOG.debug("worker {}: bulk connection from {} ended: {}", label, peer, e.toString());
         } catch (IOException | RuntimeException e) {
             if (!closed) LOG.warn("worker {}: bulk connection from {} failed: {}", label, peer, e.toString());
@@ -152,7 +152,7 @@ public final class BulkServer implements Closeable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        for (Socket s : new ArrayList<>(open)) {
+        for (SocketChannel s : new ArrayList<>(open)) {
             try {
                 s.close();
             } catch (IOException ignored) {

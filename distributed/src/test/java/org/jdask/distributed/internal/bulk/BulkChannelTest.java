@@ -11,7 +11,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -211,7 +213,8 @@ class BulkChannelTest {
             }
             try (BulkClient noSession = new BulkClient(w -> new Ticket(server.port(), HexFormat.of().formatHex(new byte[16]), null), 30_000)) {
                 IOException e = assertThrows(IOException.class, () -> noSession.get("tcp://127.0.0.1:1", List.of(Key.of("x"))));
-                assertTrue(e.getMessage().contains("closed"), e.getMessage());
+                assertTrue(e.getMessage().contains("closed") || e.getMessage().contains("reset"), e.getMessage()); // closed without a byte
+                assertTrue(e.getMessage().contains("127.0.0.1:" + server.port()), e.getMessage());
             }
             try (BulkClient good = new BulkClient(w -> server.open(), 30_000)) { // the server still serves
                 assertArrayEquals(doubles(10), (double[]) good.get("tcp://127.0.0.1:1", List.of(Key.of("x"))).found().get(Key.of("x")).value());
@@ -224,8 +227,7 @@ class BulkChannelTest {
         Map<Key, Payload> held = new ConcurrentHashMap<>();
         try (BulkServer server = new BulkServer("127.0.0.1", store(held), false, "test-worker", 30_000)) {
             Ticket t = server.open();
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
-                BulkLink l = new BulkLink(s, "test", null, true, 30_000);
+            try (BulkLink l = new BulkLink(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), t.port())), "test", true, 30_000)) {
                 l.writeRaw(HexFormat.of().parseHex(t.token()));
                 BulkFrames.writeByte(l, (byte) 'P');
                 BulkFrames.writeInt(l, 2); // promises two values

@@ -55,6 +55,10 @@ public final class Runner {
                     Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("plane")) { // issue 17: scatter/gather GB/s on fresh clusters, bulk channel vs ZeroMQ, transports alone
+            DataPlaneBench.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--mb", "1000")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);

@@ -755,6 +755,7 @@ public final class Client implements AutoCloseable {
         keyStates.close();
         conn.send(new Messages.Goodbye());
         conn.close();
+        data.close();
         CodeServer.release(code);
         keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();

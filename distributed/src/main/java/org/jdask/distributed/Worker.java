@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +32,7 @@ import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
 import org.jdask.distributed.internal.WorkerState;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.bulk.BulkServer;
 import org.jdask.distributed.internal.memory.MemoryManager;
 import org.jdask.distributed.internal.memory.MemoryPolicy;
 import org.jdask.distributed.internal.memory.SpillBuffer;
@@ -133,6 +135,8 @@ public final class Worker implements AutoCloseable {
     private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
     /** Results and fetched values, spilled to disk least-recently-used past the memory target. */
     private final SpillBuffer<Key> data;
+    /** The bulk port: large values to and from clients off JeroMQ (null for in-process workers or when off). */
+    private BulkServer bulk;
     private final MemoryManager memory;
     /** The resolved memory limit (the default when none was given). */
     private final long memoryLimit;
@@ -351,6 +355,7 @@ public final class Worker implements AutoCloseable {
                 int port = server.bindToRandomPort("tcp://" + options.host());
                 address = "tcp://" + options.host() + ":" + port;
                 if (zap != null) zap.label("worker " + address);
+                bulk = WorkerBulk.start(options.host(), address, security != null, this::forPeer, this::storeBulk);
             }
             wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
             connectScheduler();
@@ -432,6 +437,7 @@ public final class Worker implements AutoCloseable {
             if (wakeup != null) wakeup.close();
             Zmq.close(sched);
             Zmq.close(server);
+            if (bulk != null) bulk.close();
             for (ZMQ.Socket s : peers.values()) Zmq.close(s);
             try {
                 memory.close(); // drops the data, deletes the spill store and the worker's directory
@@ -896,17 +902,11 @@ public final class Worker implements AutoCloseable {
                     }
                     replies.add(new Messages.Data(g.id(), found, values, missing).msg());
                 } else if (m instanceof Messages.PutData put) {
-                    List<Key> keys = put.keys();
-                    List<Long> sizes = new ArrayList<>();
-                    for (int j = 0; j < keys.size(); j++) {
-                        Payload p = put.values().get(j);
-                        Object v = p.hasValue() ? p.value() : p;
-                        long n = Sizes.of(v);
-                        data.put(keys.get(j), v == null ? NULL : v, n); // may spill: before the state knows, not under its lock
-                        sizes.add(n);
-                    }
-                    for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
+                    List<Long> sizes = storeScattered(put.keys(), put.values());
+                    scattered(put.keys());
                     replies.add(new Messages.PutAck(put.id(), sizes).msg());
+                } else if (m instanceof Messages.BulkHello h) {
+                    replies.add(WorkerBulk.welcome(bulk, h).msg());
                 } else if (m instanceof Messages.Run run) {
                     for (String prefix : run.allowed()) Codecs.allow(prefix); // the client's Codecs.allow
                     byte[] identity = r.identity;
@@ -935,6 +935,40 @@ public final class Worker implements AutoCloseable {
             }
         }
         if (!replies.isEmpty()) Wire.send(server, r.identity, replies, peerLocal);
+    }
+
+    /** Stores scattered values (may spill: before the state knows, not under its lock); the bytes held per key. */
+    private List<Long> storeScattered(List<Key> keys, List<Payload> values) {
+        List<Long> sizes = new ArrayList<>();
+        for (int j = 0; j < keys.size(); j++) {
+            Payload p = values.get(j);
+            Object v = p.hasValue() ? p.value() : p;
+            long n = Sizes.of(v);
+            data.put(keys.get(j), v == null ? NULL : v, n);
+            sizes.add(n);
+        }
+        return sizes;
+    }
+
+    /** I/O thread: the state learns of scattered keys. */
+    private void scattered(List<Key> keys) {
+        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
+    }
+
+    /** A bulk connection's thread: stores, then waits until the I/O thread has told the state. */
+    private List<Long> storeBulk(List<Key> keys, List<Payload> values) throws Exception {
+        List<Long> sizes = storeScattered(keys, values);
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        post(() -> {
+            try {
+                scattered(keys);
+                told.complete(null);
+            } catch (RuntimeException e) {
+                told.completeExceptionally(e);
+            }
+        });
+        told.get(fetchTimeoutMs, TimeUnit.MILLISECONDS);
+        return sizes;
     }
 
     private static String peerName(byte[] identity) {

@@ -437,6 +437,23 @@ public final class Messages {
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
+    /** Peer → worker data port: open a bulk-channel session; answered by {@link BulkWelcome}. */
+    public record BulkHello(long id) implements Message {
+        public Op op() { return Op.BULK_HELLO; }
+        public List<Object> fields() { return List.of(id); }
+        static BulkHello read(Fields f) { return new BulkHello(f.num("id")); }
+    }
+
+    /**
+     * A bulk session: connect to {@code port} on the worker's host and send {@code token} (hex); with
+     * security, {@code key} (hex, 32 bytes) seals the connection's records (AES-GCM), else null.
+     */
+    public record BulkWelcome(long id, int port, String token, String key) implements Reply {
+        public Op op() { return Op.BULK_WELCOME; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, port, token, key); }
+        static BulkWelcome read(Fields f) { return new BulkWelcome(f.num("id"), f.integer("port"), f.str("token"), f.strOrNull("key")); }
+    }
+
     // ------------------------------------------------------------------ worker memory (issue 15)
 
     /** Client → scheduler: move the results only these workers hold, then close them; answered by {@link MovesDone}. */
@@ -515,5 +532,7 @@ public final class Messages {
         READERS.put(Op.REBALANCE, Rebalance::read);
         READERS.put(Op.MOVES_DONE, MovesDone::read);
         READERS.put(Op.ACQUIRE, Acquire::read);
+        READERS.put(Op.BULK_HELLO, BulkHello::read);
+        READERS.put(Op.BULK_WELCOME, BulkWelcome::read);
     }
 }

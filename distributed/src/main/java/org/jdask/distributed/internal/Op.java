@@ -20,7 +20,9 @@ public enum Op {
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
     RELEASED,
     // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
-    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE,
+    // peer -> worker data port: open a bulk-channel session (issue 17)
+    BULK_HELLO, BULK_WELCOME;
 
     private static final Op[] ALL = values();
 

@@ -155,7 +155,7 @@ class MessagesTest {
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
                 new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
-                new Acquire(k, strs(r, count)));
+                new Acquire(k, strs(r, count)), new BulkHello(big), new BulkWelcome(big, bigInt, text, size == 0 ? null : text));
     }
 
     @Test

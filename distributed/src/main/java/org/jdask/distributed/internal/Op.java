@@ -20,7 +20,10 @@ public enum Op {
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
     RELEASED,
     // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
-    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE,
+    // coordination (issue 19): client -> scheduler requests and replies, topic messages, a seceded task,
+    // who holds what, replicas
+    COORD_REQUEST, COORD_REPLY, TOPIC_MESSAGE, LONG_RUNNING, WHO_HAS, WHO_HAS_REPLY, REPLICATE;
 
     private static final Op[] ALL = values();
 

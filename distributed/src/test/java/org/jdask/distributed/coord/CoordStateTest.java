@@ -72,7 +72,7 @@ class CoordStateTest {
         CoordRequest put = new CoordRequest(1, CoordOp.QUEUE_PUT, "q", null, List.of(k), 0, 0, null);
         assertEquals(List.of("hold queue:q#1 ['data-1']", "a 1 OK n=1"), show(s.handle("a", put, 0)));
         List<Out> got = s.handle("b", req(CoordOp.QUEUE_GET, "q", null, 0, 0, null), 0);
-        assertEquals(List.of("hold b ['data-1']", "b 2 OK", "drop queue:q#1 ['data-1']"), show(got));
+        assertEquals(List.of("hold b ['data-1']", "b 1 OK", "drop queue:q#1 ['data-1']"), show(got));
         assertEquals(List.of(k), ((Reply) got.get(1)).reply().keys());
     }
 

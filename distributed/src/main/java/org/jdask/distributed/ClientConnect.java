@@ -15,7 +15,7 @@ import org.jdask.Config;
 
 /**
  * How a client finds and reaches its scheduler. {@link Client#connect()} without an argument
- * looks, in order, at config {@code distributed.scheduler-address}, the environment variable
+ * looks, in order, at config {@code distributed.scheduler-address} (or Dask's top-level {@code scheduler-address}), the environment variable
  * {@code JDASK_SCHEDULER_ADDRESS}, and the scheduler file ({@code jdask scheduler --scheduler-file F}
  * writes {@code {"address": "..."}}) named by config {@code distributed.scheduler-file} or env
  * {@code JDASK_SCHEDULER_FILE}; when none is set it starts a {@link LocalCluster} sized to the
@@ -29,6 +29,7 @@ final class ClientConnect {
     /** The scheduler address from config, {@code env} or a scheduler file; null when none is set. */
     static String address(Map<String, String> env) {
         String a = Config.getString("distributed.scheduler-address", null);
+        if (a == null || a.isBlank()) a = Config.getString("scheduler-address", null); // Dask's key, also the scheduler=distributed option
         if (a == null || a.isBlank()) a = env.get("JDASK_SCHEDULER_ADDRESS");
         if (a != null && !a.isBlank()) return a.strip();
         String file = Config.getString("distributed.scheduler-file", null);

@@ -39,6 +39,11 @@ public final class Runner {
             W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("coord")) { // issue 19: queue/lock/variable round trips and fib by tasks, beside peers/coord.py
+            CoordBench.run(Integer.parseInt(opt(a, "--n", "2000")), Integer.parseInt(opt(a, "--reps", "3")),
+                    Integer.parseInt(opt(a, "--fib", "25")), Path.of(opt(a, "--own-peers", "benchmarks/peers")), a.contains("--no-peer"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
             Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
@@ -100,7 +105,9 @@ public final class Runner {
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
-                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]");
+                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]\n"
+                    + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -12,12 +12,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.RemoteTaskError;
+import org.jdask.distributed.coord.TaskThreads;
+import org.jdask.distributed.coord.WorkerClient;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
@@ -236,7 +237,7 @@ public final class Worker implements AutoCloseable {
             return t;
         };
         this.executorThreads = tf;
-        this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
+        this.executor = TaskThreads.pool(options.nthreads(), tf);
         long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
         long retryMs = Math.min(10_000, Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis());
         long deathMs = Config.getDuration("distributed.worker.death-timeout", Duration.ZERO).toMillis();
@@ -620,7 +621,7 @@ public final class Worker implements AutoCloseable {
             toScheduler.clear();
             data.clear();
             old = executor;
-            executor = Executors.newFixedThreadPool(options.nthreads(), executorThreads);
+            executor = TaskThreads.pool(options.nthreads(), executorThreads);
         }
         fetches.clear();
         old.shutdownNow();
@@ -735,6 +736,7 @@ public final class Worker implements AutoCloseable {
         synchronized (runningThreads) {
             runningThreads.put(x.key(), Thread.currentThread());
         }
+        TaskThreads.enter(taskHost, x.key()); // Client.current(), Worker.secede() inside the task
         try {
             Outcome o = compute(x);
             synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
@@ -743,6 +745,7 @@ public final class Worker implements AutoCloseable {
             data.remove(x.key()); // stored by compute before the drop: nobody will ask for it
             return List.of();
         } finally {
+            TaskThreads.leave();
             synchronized (runningThreads) {
                 runningThreads.remove(x.key());
             }
@@ -979,11 +982,61 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Client tc;
+        synchronized (taskHost) {
+            tc = taskClient;
+            taskClient = null;
+        }
+        if (tc != null) tc.close();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ------------------------------------------------------------------ tasks that submit tasks (issue 19)
+
+    /** This worker's client for tasks ({@code Client.current()} inside a task), created on first use. */
+    private Client taskClient;
+
+    private final TaskThreads.Host taskHost = new TaskThreads.Host() {
+        @Override
+        public void secede(Key key, boolean rejoin) {
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.Secede(key, rejoin), System.currentTimeMillis(), null);
+            if (!rejoin) send(new Messages.LongRunning(key)); // the scheduler no longer counts its thread either
+            for (WorkerInstruction i : rest) Worker.this.execute(i);
+            wakeIo();
+        }
+
+        @Override
+        public Client client() {
+            synchronized (this) {
+                if (taskClient == null) taskClient = Client.forTasks(schedulerAddress, security);
+                return taskClient;
+            }
+        }
+
+        @Override
+        public String describe() {
+            return address + " (" + options.nthreads() + (options.nthreads() == 1 ? " thread)" : " threads)");
+        }
+    };
+
+    /**
+     * Inside a task: this task's thread stops counting against the worker's threads (here and at
+     * the scheduler), so the worker runs another task meanwhile; use it before waiting on tasks this
+     * task submitted (Dask's {@code secede}). {@link WorkerClient#open()} does it for a scope.
+     *
+     * @throws IllegalStateException outside a task on a distributed worker
+     */
+    public static void secede() {
+        TaskThreads.secede();
+    }
+
+    /** Inside a seceded task: its thread counts again (Dask's {@code rejoin}); nothing if it had not seceded. */
+    public static void rejoin() {
+        TaskThreads.rejoin();
     }
 
     /** Stops the I/O loop without saying goodbye, like a crash (for tests of recovery). */

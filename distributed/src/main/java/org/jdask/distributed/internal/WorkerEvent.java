@@ -44,4 +44,10 @@ public sealed interface WorkerEvent {
      * no fetch) or resumed it.
      */
     record Pause(boolean paused, String why) implements WorkerEvent {}
+
+    /**
+     * The running task {@code key} seceded ({@code Worker.secede()}: it waits on tasks it submitted, so its
+     * thread no longer counts against {@code nthreads}) or, with {@code rejoin}, counts again.
+     */
+    record Secede(Key key, boolean rejoin) implements WorkerEvent {}
 }

@@ -63,6 +63,8 @@ public final class WorkerState {
         boolean cancelled;
         /** Interrupted by a free while running: if it is wanted again and the interrupt made it fail, it runs again. */
         boolean interrupted;
+        /** Running but seceded: its thread does not count in {@code executing}. */
+        boolean seceded;
         long nbytes = -1;
 
         WTask(Key key, State state) {
@@ -126,6 +128,7 @@ public final class WorkerState {
         else if (event instanceof Scattered e) scattered(e, nowMillis);
         else if (event instanceof Pause e) pause(e, nowMillis);
         else if (event instanceof Acquire e) acquire(e, nowMillis);
+        else if (event instanceof Secede e) secede(e, nowMillis);
         else throw new IllegalArgumentException("unknown worker event " + event);
         startReady(nowMillis);
         List<WorkerInstruction> r = out;
@@ -341,6 +344,15 @@ public final class WorkerState {
         if (skipped != null) ready.addAll(skipped);
     }
 
+    /** A running task leaves (or rejoins) the threads that count; rejoining may exceed nthreads until tasks finish. */
+    private void secede(Secede e, long now) {
+        WTask t = tasks.get(e.key());
+        if (t == null || t.state != State.EXECUTING || t.seceded != e.rejoin()) return;
+        t.seceded = !e.rejoin();
+        executing += e.rejoin() ? 1 : -1;
+        log.add(t.key, t.state, t.state, e.rejoin() ? "rejoined: its thread counts again" : "seceded: its thread no longer counts", now);
+    }
+
     private boolean fits(WTask t) {
         for (Map.Entry<String, Double> r : t.resources.entrySet()) {
             if (resourcesFree.getOrDefault(r.getKey(), 0.0) < r.getValue()) return false;
@@ -351,7 +363,8 @@ public final class WorkerState {
     private void executeDone(Key key, long nbytes, double seconds, ExecuteFailed failed, long now) {
         WTask t = tasks.get(key);
         if (t == null || t.state != State.EXECUTING) return;
-        executing--;
+        if (!t.seceded) executing--;
+        t.seceded = false;
         for (Map.Entry<String, Double> r : t.resources.entrySet()) resourcesFree.merge(r.getKey(), r.getValue(), Double::sum);
         if (t.cancelled) {
             if (failed == null) out.add(new Drop(List.of(key)));

@@ -23,6 +23,8 @@ import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
+import org.jdask.distributed.coord.CoordOp;
+import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,7 +157,12 @@ class MessagesTest {
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
                 new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
-                new Acquire(k, strs(r, count)), new BulkHello(big), new BulkWelcome(big, bigInt, text, size == 0 ? null : text));
+                new Acquire(k, strs(r, count)), new BulkHello(big), new BulkWelcome(big, bigInt, text, size == 0 ? null : text),
+                new CoordRequest(big, CoordOp.values()[r.nextInt(CoordOp.values().length)], text, size == 0 ? null : p, ks, big, big,
+                        size == 0 ? null : text),
+                new CoordReply(big, CoordStatus.values()[r.nextInt(3)], size == 0 ? null : p, ks, big, size == 0 ? null : text),
+                new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
+                new WhoHasReply(big, scattered), new Replicate(ks, bigInt));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.RemoteTaskError;
+import org.jdask.distributed.actor.ActorHost;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
@@ -179,6 +180,13 @@ public final class Worker implements AutoCloseable {
     private int doneThread;
 
     private record PendingFetch(String peer, List<Key> keys, long deadline) {}
+
+    /** Actors clients built here (issue 19); their calls come to the data port. */
+    private final ActorHost actors = new ActorHost(this::address, this::errorPayload,
+            (identity, peerLocal, reply) -> {
+                Msg m = reply.msg();
+                post(() -> Wire.send(server, identity, List.of(m), peerLocal));
+            });
 
     /**
      * Starts a worker connected to the scheduler at {@code schedulerAddress} ({@code tcp://...},
@@ -428,6 +436,7 @@ public final class Worker implements AutoCloseable {
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();
+            actors.close();
             if (wakeup != null) wakeup.close();
             Zmq.close(sched);
             Zmq.close(server);
@@ -845,6 +854,7 @@ public final class Worker implements AutoCloseable {
             List<Payload> values = m.values();
             List<Key> missing = m.missing();
             for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i))); // may spill: not under the lock
+            metrics.transferred(values); // the performance report's transfers (issue 19)
             List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
@@ -916,6 +926,8 @@ public final class Worker implements AutoCloseable {
                     }, "jdask-run-" + address);
                     t.setDaemon(true);
                     t.start();
+                } else if (actors.handle(m, r.identity, peerLocal)) {
+                    continue; // an actor's create, call or hold: answered from the actor's thread
                 } else {
                     LOG.warn("worker {}: refused {} from peer {}: a data port does not take it", address, raw.op(), peerName(r.identity));
                     replies.add(new Messages.ErrorMsg("a worker's data port does not accept " + raw.op()).msg());

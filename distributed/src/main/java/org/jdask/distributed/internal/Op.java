@@ -20,7 +20,11 @@ public enum Op {
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
     RELEASED,
     // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
-    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE,
+    // actors (issue 19): client -> worker data port and back
+    ACTOR_CREATE, ACTOR_CALL, ACTOR_HOLD, ACTOR_REPLY,
+    // performance report (issue 19): client -> scheduler and back
+    TASK_STREAM, TASK_STREAM_REPLY;
 
     private static final Op[] ALL = values();
 

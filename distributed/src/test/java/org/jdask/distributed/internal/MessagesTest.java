@@ -23,6 +23,7 @@ import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,7 +156,16 @@ class MessagesTest {
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
                 new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
-                new Acquire(k, strs(r, count)));
+                new Acquire(k, strs(r, count)),
+                new ActorCreate(big, text, p, strs(r, count)), new ActorCall(big, text, p, size == 0 ? null : p),
+                new ActorHold(big, text, size == 0 ? -1 : bigInt, strs(r, count)), new ActorReply(big, size == 1, size == 0 ? null : p),
+                new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)));
+    }
+
+    private static List<TaskRecord> taskRecords(Random r, int count, String text) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(count, 100); i++) out.add(new TaskRecord(text, text + i, "tcp://w:" + i, i, r.nextLong(), Long.MAX_VALUE, i % 2 == 0));
+        return out;
     }
 
     @Test

@@ -65,6 +65,10 @@ public final class Runner {
                     Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("actors")) { // issue 19: actor call round trip and calls/s, beside Dask's
+            ActorBench.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
             W3.run(a);
             System.exit(0);
@@ -83,6 +87,7 @@ public final class Runner {
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
+                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
             System.exit(2);
         }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -131,7 +133,7 @@ class PerformanceReportTest {
         assertTrue(e.getMessage().contains(bad.getParent().toString()) && e.getMessage().contains("does not exist"), e.getMessage());
     }
 
-    /** The report in headless Chromium (Debian's chromium and chromium-driver): the page shows the run's tasks, without errors. */
+    /** The report in headless Chromium (Debian's chromium and chromium-driver): the page shows the run's tasks, without errors; screenshot in target/. */
     @Test
     @Tag("browser")
     void theReportOpensInHeadlessChromium() throws Exception {
@@ -149,6 +151,10 @@ class PerformanceReportTest {
             assertEquals(2, driver.findElements(By.cssSelector("#memory polyline")).size());
             assertTrue(driver.findElement(By.id("code")).getText().contains("PerformanceReportTest"));
             assertTrue(driver.findElement(By.id("task-stream")).getSize().getWidth() > 500, "the task stream is drawn");
+            Path shot = Path.of("target", "performance-report.png");
+            Files.createDirectories(shot.getParent());
+            Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            assertTrue(Files.size(shot) > 10_000, "screenshot " + shot.toAbsolutePath());
             List<String> severe = new ArrayList<>();
             for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
                 if (e.getLevel().intValue() >= Level.SEVERE.intValue()) severe.add(e.getMessage());

@@ -72,10 +72,16 @@ public final class ActorHost implements AutoCloseable {
 
     /** I/O thread: takes {@code m} if it is an actor message (true), else leaves it to the caller (false). */
     public boolean handle(Message m, byte[] identity, boolean local) {
-        if (m instanceof Messages.ActorCreate c) create(c, identity, local);
-        else if (m instanceof Messages.ActorCall c) call(c, identity, local);
-        else if (m instanceof Messages.ActorHold h) hold(h, identity, local);
-        else return false;
+        long id = m instanceof Messages.ActorCreate c ? c.id() : m instanceof Messages.ActorCall c ? c.id()
+                : m instanceof Messages.ActorHold h ? h.id() : -1;
+        if (id < 0) return false;
+        try {
+            if (m instanceof Messages.ActorCreate c) create(c, identity, local);
+            else if (m instanceof Messages.ActorCall c) call(c, identity, local);
+            else hold((Messages.ActorHold) m, identity, local);
+        } catch (RuntimeException e) { // answered as this request's failure: the client's future must not wait forever
+            fail(id, identity, local, e);
+        }
         return true;
     }
 

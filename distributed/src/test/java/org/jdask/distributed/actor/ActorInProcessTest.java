@@ -41,6 +41,7 @@ class ActorInProcessTest {
                 fs.add(box.call(Box::put, i));
                 fs.add(other.call(Box::put, -i));
             }
+            for (ActorFuture<Integer> f : fs) f.result(60, TimeUnit.SECONDS); // the two clients' calls interleave: wait for both
             assertEquals(1001, box.call(Box::put, token).result(60, TimeUnit.SECONDS));
             assertSame(token, other.call(Box::get, 1000).result(60, TimeUnit.SECONDS), "the same object, not a copy");
             for (int i = 0; i < 500; i++) assertEquals(i, box.call(Box::get, fs.get(2 * i).result() - 1).result());

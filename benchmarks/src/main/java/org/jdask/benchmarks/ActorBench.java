@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,13 +106,15 @@ final class ActorBench {
                 long before = counter.call(c -> c.n).result(60, TimeUnit.SECONDS);
                 t0 = System.nanoTime();
                 List<CompletableFuture<Void>> runs = new ArrayList<>();
+                ExecutorService four = Executors.newFixedThreadPool(4); // the common pool may have a single thread
                 for (ActorHandle<Counter> h : handles) {
                     runs.add(CompletableFuture.runAsync(() -> {
                         List<ActorFuture<Long>> mine = new ArrayList<>(pipelined / 4);
                         for (int i = 0; i < pipelined / 4; i++) mine.add(h.call(Counter::increment));
                         for (ActorFuture<Long> f : mine) f.result();
-                    }));
+                    }, four));
                 }
+                four.shutdown();
                 for (CompletableFuture<Void> r : runs) r.get(600, TimeUnit.SECONDS);
                 double cps4 = 4 * (pipelined / 4) / ((System.nanoTime() - t0) / 1e9);
                 long after = counter.call(c -> c.n).result(60, TimeUnit.SECONDS);

@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param file the source file name the class file names (may be null)
  * @param line the line of the call (-1 if unknown)
  * @param source where the source was found, if it was
- * @param text the source text (at most {@value #MAX_CHARS} characters), empty if not found
+ * @param text the source text (at most 262,144 characters), empty if not found
  */
 public record CallerCode(String className, String method, String file, int line, Optional<Path> source, String text) {
     static final int MAX_CHARS = 256 * 1024;

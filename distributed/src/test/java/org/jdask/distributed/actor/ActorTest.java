@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jdask.SerializationException;
 import org.jdask.distributed.Await;
@@ -87,6 +89,7 @@ class ActorTest {
             assertTrue(counter.name().startsWith("Counter-"), counter.name());
             assertTrue(client.workerAddresses().contains(counter.worker()), counter.worker());
             List<CompletableFuture<List<Long>>> runs = new ArrayList<>();
+            ExecutorService four = Executors.newFixedThreadPool(4); // the common pool has one thread on 2 cores
             for (int c = 0; c < 4; c++) {
                 runs.add(CompletableFuture.supplyAsync(() -> {
                     try (Client other = Client.connect(cluster); ActorHandle<Counter> h = other.actor(counter.ref())) {
@@ -98,8 +101,9 @@ class ActorTest {
                     } catch (java.util.concurrent.TimeoutException e) {
                         throw new AssertionError(e);
                     }
-                }));
+                }, four));
             }
+            four.shutdown();
             for (CompletableFuture<List<Long>> r : runs) {
                 List<Long> seen = r.get(180, TimeUnit.SECONDS);
                 assertEquals(10_000, seen.size());

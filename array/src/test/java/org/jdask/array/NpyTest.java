@@ -4,7 +4,6 @@ import static org.jdask.array.Shape.shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jdask.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class NpyTest {
     @TempDir
     Path dir;
 
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = Tools.PYTHON3;
 
     static String python(String code) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(PYTHON.toString(), "-c", code).redirectErrorStream(true).start();
@@ -33,17 +33,9 @@ class NpyTest {
         return out;
     }
 
-    static boolean numpy() {
-        try {
-            return Files.isExecutable(PYTHON) && python("import numpy").isEmpty();
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     @Test
     void readsWhatNumpyWrites() throws Exception {
-        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy: apt-get install python3-numpy");
+        Tools.assumeNumpy(PYTHON);
         Path f = dir.resolve("a.npy"), i = dir.resolve("i.npy"), b = dir.resolve("b.npy");
         python("import numpy as np; a = np.arange(7*5*3, dtype='f8').reshape(7, 5, 3) / 7; np.save('" + f + "', a);"
                 + "np.save('" + i + "', np.arange(-5, 6, dtype='i8')); np.save('" + b + "', np.arange(10) % 3 == 0)");
@@ -63,7 +55,7 @@ class NpyTest {
 
     @Test
     void numpyReadsWhatWeWrite() throws Exception {
-        assumeTrue(numpy(), "needs /usr/bin/python3 with numpy: apt-get install python3-numpy");
+        Tools.assumeNumpy(PYTHON);
         DArray x = DArray.random(5).normal(0, 1, shape(37, 11), shape(8, 4));
         NDArray a = x.compute();
         Path f = dir.resolve("x.npy");

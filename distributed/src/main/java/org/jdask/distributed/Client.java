@@ -439,6 +439,9 @@ public final class Client implements AutoCloseable {
             wanted.add(key);
         }
         conn.send(new Messages.UpdateGraph(tasks, wanted, false));
+        // the futures among the arguments hold their keys until this update is queued: collected
+        // earlier, their RELEASE could reach the scheduler first and forget a dependency it needs
+        Reference.reachabilityFence(calls);
         return out;
     }
 

@@ -280,13 +280,22 @@ public final class Nanny implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the worker JVM to stop (SIGTERM) and not to be restarted, without waiting: a cluster
+     * closing many nannies signals them all first, then waits in {@link #close}.
+     */
+    void beginClose() {
+        closing = true;
+        Process p = process;
+        if (p != null) p.destroy();
+    }
+
     /** Stops the worker JVM (gracefully, then forcibly) and does not restart it. */
     @Override
     public void close() {
-        closing = true;
+        beginClose();
         Process p = process;
         if (p == null) return;
-        p.destroy();
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

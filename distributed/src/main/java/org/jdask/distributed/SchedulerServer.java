@@ -355,7 +355,7 @@ public final class SchedulerServer implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             Msg m = batch.get(i);
             heartbeat |= m.op() == Op.HEARTBEAT;
-            if (m.op() == Op.WORKERS && m.fields().size() == 1 && m.get(0) instanceof Number id && id.longValue() == 0) {
+            if (m.op() == Op.WORKERS && isPing(m)) {
                 if (rest == null) rest = new ArrayList<>(batch.subList(0, i));
                 sendNow(r.identity, List.of(new Messages.WorkersReply(0, workerSnapshot, null).msg()), local);
             } else if (rest != null) {
@@ -366,6 +366,15 @@ public final class SchedulerServer implements AutoCloseable {
         if (heartbeat) sendNow(r.identity, List.of(new Messages.Heartbeat(Map.of()).msg()), local);
         List<Msg> forState = rest == null ? batch : rest;
         if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
+    }
+
+    /** A liveness ping: {@code WORKERS} with request id 0 (a malformed one is left to the state thread, which refuses it). */
+    private static boolean isPing(Msg m) {
+        try {
+            return Messages.decode(m, Messages.Workers.class).id() == 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void sendNow(byte[] identity, List<Msg> batch, boolean local) {

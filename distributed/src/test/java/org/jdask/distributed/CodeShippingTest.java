@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -261,8 +262,7 @@ class CodeShippingTest {
         assertEquals(List.of("Greeting[text=v1 5, n=5]", "Greeting[text=v2 5, n=5]"), said);
         assertEquals(2, worker.clients());
         servers.get(0).stop(); // the first client leaves
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (worker.clients() > 1 && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        Await.until(() -> worker.clients() <= 1, Duration.ofSeconds(60), "the leaving client's loader is dropped");
         assertEquals(1, worker.clients(), "the leaving client's loader is dropped, the other kept");
     }
 

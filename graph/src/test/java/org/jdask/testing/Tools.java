@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 public final class Tools {
     private static final Map<String, Boolean> CACHE = new ConcurrentHashMap<>();
 
+    /** The Debian python3 the interop tests run (numpy's package installs for it). */
+    public static final Path PYTHON3 = Path.of("/usr/bin/python3");
+
     private Tools() {}
 
     /** The first executable {@code name} on PATH. */

@@ -379,9 +379,13 @@ public final class SchedulerState {
         w.releasing.remove(e.key());
         if (t == null || t.state != TaskState.PROCESSING || t.processingOn != w) {
             // a stale result (stolen, cancelled, or already recomputed elsewhere): keep it only if useful
-            if (t != null && t.state == TaskState.MEMORY && !t.whoHas.contains(w)) {
-                addReplica(t, w, e.nbytes());
-                moves.finished(t, w);
+            if (t != null && t.state == TaskState.MEMORY) {
+                // a second report from a holder (freed while running, then computed again there) is
+                // its current copy: freeing it would leave w in whoHas without the value
+                if (!t.whoHas.contains(w)) {
+                    addReplica(t, w, e.nbytes());
+                    moves.finished(t, w);
+                }
             } else {
                 emit(new Free(w.address, List.of(e.key())));
             }

@@ -278,6 +278,24 @@ class SchedulerStateTest {
         assertEquals(Map.of("next", TaskState.MEMORY), states());
     }
 
+    /**
+     * Issue 20 item 0: a worker finished "a" just before the scheduler freed it, then computed it
+     * again when it was wanted again; its second FINISHED is its current copy, never freed.
+     */
+    @Test
+    void aSecondFinishedFromAHolderKeepsItsCopy() {
+        on(new AddWorker("w1", "w1", 2, Map.of()));
+        on(new UpdateGraph("c", List.of(task("a")), List.of(k("a")), false));
+        on(new ReleaseKeys("c", List.of(k("a"))));
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("a")), List.of(k("a")), false));
+        assertEquals(List.of(k("a")), computes(is).stream().map(Compute::key).toList());
+        on(new TaskFinished("w1", k("a"), 8, 0.01)); // the first run's report, sent before the free arrived
+        is = on(new TaskFinished("w1", k("a"), 8, 0.01)); // the second run's
+        assertEquals(List.of(), is.stream().filter(i -> i instanceof Free).toList());
+        assertEquals(List.of("w1"), s.task(k("a")).whoHas());
+        assertEquals(Map.of("a", TaskState.MEMORY), states());
+    }
+
     @Test
     void heartbeatTimeoutRemovesASilentWorker() {
         on(new AddWorker("w1", "w1", 1, Map.of()));

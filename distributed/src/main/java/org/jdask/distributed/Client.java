@@ -745,26 +745,22 @@ public final class Client implements AutoCloseable {
         return new ClusterExecutor(this);
     }
 
-    private volatile Actors actors; // issue 19: actors and performance reports; their logic is in actor/ and report/
+    /** Issue 19: actors and performance reports; their logic is in actor/ and report/ (no thread until the first call). */
+    private final Actors actors = ClientExtensions.actors(this);
 
     /** Builds {@code constructor}'s object on a worker and returns its handle (Dask's {@code submit(Cls, actor=True)}); see {@link ActorHandle}. */
     public <T> ActorHandle<T> submitActor(Fn0<T> constructor) {
-        return actors().create(constructor, null);
+        return actors.create(constructor, null);
     }
 
     /** {@link #submitActor(Fn0)} on the worker at {@code workerAddress}. */
     public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String workerAddress) {
-        return actors().create(constructor, workerAddress);
+        return actors.create(constructor, workerAddress);
     }
 
     /** A new handle on an existing actor, e.g. one another client created ({@code client.actor(handle.ref())}). */
     public <T> ActorHandle<T> actor(ActorRef<T> ref) {
-        return actors().attach(ref);
-    }
-
-    private synchronized Actors actors() {
-        if (actors == null) actors = ClientExtensions.actors(this);
-        return actors;
+        return actors.attach(ref);
     }
 
     /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); see {@link PerformanceReport}. */
@@ -790,7 +786,7 @@ public final class Client implements AutoCloseable {
         closed = true;
         if (current == this) current = null;
         keyStates.close();
-        if (actors != null) actors.close();
+        actors.close();
         conn.send(new Messages.Goodbye());
         conn.close();
         CodeServer.release(code);

@@ -85,6 +85,10 @@ public final class Runner {
                     Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("actors")) { // issue 19: actor call round trip and calls/s, beside Dask's
+            ActorBench.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
             W3.run(a);
             System.exit(0);
@@ -107,7 +111,8 @@ public final class Runner {
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
-                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
+                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner plane [--reps 3] [--mb 1000]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

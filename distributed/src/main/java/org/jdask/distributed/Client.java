@@ -25,6 +25,9 @@ import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
 import org.jdask.distributed.coord.*;
+import org.jdask.distributed.actor.ActorHandle;
+import org.jdask.distributed.actor.ActorRef;
+import org.jdask.distributed.actor.Actors;
 import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.ClientState.KeyState;
 import org.jdask.distributed.internal.Messages;
@@ -32,6 +35,8 @@ import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.report.PerformanceReport;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
@@ -766,6 +771,34 @@ public final class Client implements AutoCloseable {
         return new ClusterExecutor(this);
     }
 
+    /** Issue 19: actors and performance reports; their logic is in actor/ and report/ (no thread until the first call). */
+    private final Actors actors = ClientExtensions.actors(this);
+
+    /** Builds {@code constructor}'s object on a worker and returns its handle (Dask's {@code submit(Cls, actor=True)}); see {@link ActorHandle}. */
+    public <T> ActorHandle<T> submitActor(Fn0<T> constructor) {
+        return actors.create(constructor, null);
+    }
+
+    /** {@link #submitActor(Fn0)} on the worker at {@code workerAddress}. */
+    public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String workerAddress) {
+        return actors.create(constructor, workerAddress);
+    }
+
+    /** A new handle on an existing actor, e.g. one another client created ({@code client.actor(handle.ref())}). */
+    public <T> ActorHandle<T> actor(ActorRef<T> ref) {
+        return actors.attach(ref);
+    }
+
+    /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); see {@link PerformanceReport}. */
+    public PerformanceReport performanceReport(java.nio.file.Path file) {
+        return PerformanceReport.start(ClientExtensions.reportSource(this), file);
+    }
+
+    /** The scheduler's task stream (Dask's {@code get_task_stream}): the most recent tasks, oldest first; empty without a dashboard. */
+    public List<TaskRecord> taskStream() {
+        return ClientExtensions.taskStream(this, 0).orElse(List.of());
+    }
+
     void checkOpen() {
         if (closed) throw new IllegalStateException("client is closed");
         String lost = lostReason;
@@ -780,6 +813,7 @@ public final class Client implements AutoCloseable {
         if (current == this) current = null;
         keyStates.close();
         coordination.close();
+        actors.close();
         conn.send(new Messages.Goodbye());
         conn.close();
         data.close();

@@ -487,6 +487,9 @@ public final class SchedulerServer implements AutoCloseable {
             List<Key> old = datasets.put(pub.name(), pub.keys());
             apply(new SchedulerEvent.UpdateGraph(holder, List.of(), pub.keys(), false), peer);
             if (old != null) apply(new SchedulerEvent.ReleaseKeys(holder, old), peer);
+        } else if (msg instanceof Messages.TaskStream ts) { // the performance report (issue 19): the dashboard's records
+            Dashboard d = dashboard;
+            queue(peer, new Messages.TaskStreamReply(ts.id(), d != null, d == null ? List.of() : d.taskStream(ts.sinceMs())));
         } else if (msg instanceof Messages.GetDataset g) {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
         } else if (msg instanceof Messages.CoordRequest cr) {

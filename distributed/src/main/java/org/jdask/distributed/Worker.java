@@ -19,6 +19,7 @@ import org.jdask.Config;
 import org.jdask.RemoteTaskError;
 import org.jdask.distributed.coord.TaskThreads;
 import org.jdask.distributed.coord.WorkerClient;
+import org.jdask.distributed.actor.ActorHost;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
@@ -184,6 +185,13 @@ public final class Worker implements AutoCloseable {
     private int doneThread;
 
     private record PendingFetch(String peer, List<Key> keys, long deadline) {}
+
+    /** Actors clients built here (issue 19); their calls come to the data port. */
+    private final ActorHost actors = new ActorHost(this::address, this::errorPayload,
+            (identity, peerLocal, reply) -> {
+                Msg m = reply.msg();
+                post(() -> Wire.send(server, identity, List.of(m), peerLocal));
+            });
 
     /**
      * Starts a worker connected to the scheduler at {@code schedulerAddress} ({@code tcp://...},
@@ -435,6 +443,7 @@ public final class Worker implements AutoCloseable {
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();
+            actors.close();
             if (wakeup != null) wakeup.close();
             Zmq.close(sched);
             Zmq.close(server);
@@ -861,6 +870,7 @@ public final class Worker implements AutoCloseable {
                 bytes += n;
                 data.put(got.get(i), values.get(i), n); // may spill: not under the lock
             }
+            metrics.transferred(values); // the performance report's transfers (issue 19)
             List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing, bytes), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
@@ -926,6 +936,8 @@ public final class Worker implements AutoCloseable {
                     }, "jdask-run-" + address);
                     t.setDaemon(true);
                     t.start();
+                } else if (actors.handle(m, r.identity, peerLocal)) {
+                    continue; // an actor's create, call or hold: answered from the actor's thread
                 } else {
                     LOG.warn("worker {}: refused {} from peer {}: a data port does not take it", address, raw.op(), peerName(r.identity));
                     replies.add(new Messages.ErrorMsg("a worker's data port does not accept " + raw.op()).msg());

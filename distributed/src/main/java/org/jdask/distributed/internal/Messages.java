@@ -13,6 +13,7 @@ import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
 import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordStatus;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 
 /**
@@ -555,6 +556,71 @@ public final class Messages {
         return out;
     }
 
+
+    // ------------------------------------------------------------------ actors (issue 19)
+
+    /** Client → worker: build actor {@code actor} with {@code ctor} (an {@code Fn0}); reply {@link ActorReply} (its class name). */
+    public record ActorCreate(long id, String actor, Payload ctor, List<String> allowed) implements Message {
+        public Op op() { return Op.ACTOR_CREATE; }
+        public List<Object> fields() { return List.of(id, actor, ctor, new ArrayList<Object>(allowed)); }
+        static ActorCreate read(Fields f) { return new ActorCreate(f.num("id"), f.str("actor"), f.payload("ctor"), f.strs("allowed")); }
+    }
+
+    /**
+     * Client → worker: run {@code fn} on the actor's thread, after the calls before it: an {@code Fn1}
+     * of the actor, an {@code Fn2} of the actor and {@code arg}, or an {@code ActorHandle.Action};
+     * reply {@link ActorReply}.
+     */
+    public record ActorCall(long id, String actor, Payload fn, Payload arg) implements Message {
+        public Op op() { return Op.ACTOR_CALL; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, actor, fn, arg); }
+        static ActorCall read(Fields f) { return new ActorCall(f.num("id"), f.str("actor"), f.payload("fn"), f.payloadOrNull("arg")); }
+    }
+
+    /** Client → worker: one more ({@code +1}) or one fewer ({@code -1}) handle holds the actor; at 0 it is dropped. Reply {@link ActorReply}. */
+    public record ActorHold(long id, String actor, int delta, List<String> allowed) implements Message {
+        public Op op() { return Op.ACTOR_HOLD; }
+        public List<Object> fields() { return List.of(id, actor, delta, new ArrayList<Object>(allowed)); }
+        static ActorHold read(Fields f) { return new ActorHold(f.num("id"), f.str("actor"), f.integer("delta"), f.strs("allowed")); }
+    }
+
+    /** Worker → client: {@code result} is the value, or the exception when not {@code ok}. */
+    public record ActorReply(long id, boolean ok, Payload result) implements Reply {
+        public Op op() { return Op.ACTOR_REPLY; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, ok, result); }
+        static ActorReply read(Fields f) { return new ActorReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
+    }
+
+    // ------------------------------------------------------------------ performance report (issue 19)
+
+    /** Client → scheduler: the task stream's records that ended at or after {@code sinceMs}; reply {@link TaskStreamReply}. */
+    public record TaskStream(long id, long sinceMs) implements Message {
+        public Op op() { return Op.TASK_STREAM; }
+        public List<Object> fields() { return List.of(id, sinceMs); }
+        static TaskStream read(Fields f) { return new TaskStream(f.num("id"), f.num("sinceMs")); }
+    }
+
+    /** Scheduler → client: {@code recorded} is false when the scheduler keeps no task stream (no dashboard). */
+    public record TaskStreamReply(long id, boolean recorded, List<TaskRecord> records) implements Reply {
+        public Op op() { return Op.TASK_STREAM_REPLY; }
+        public List<Object> fields() {
+            List<Object> rs = new ArrayList<>(records.size());
+            for (TaskRecord r : records) rs.add(List.of(r.key(), r.prefix(), r.worker(), r.thread(), r.startMs(), r.stopMs(), r.erred()));
+            return List.of(id, recorded, rs);
+        }
+        static TaskStreamReply read(Fields f) {
+            long id = f.num("id");
+            boolean recorded = f.bool("recorded");
+            List<TaskRecord> out = new ArrayList<>();
+            for (Fields r : f.records("records")) {
+                out.add(new TaskRecord(r.str("key"), r.str("prefix"), r.str("worker"), r.integer("thread"), r.num("startMs"),
+                        r.num("stopMs"), r.bool("erred")));
+                r.end();
+            }
+            return new TaskStreamReply(id, recorded, out);
+        }
+    }
+
     // ------------------------------------------------------------------ the registry
 
     /** Op → reader; {@code MessagesTest} checks that every op has one. */
@@ -612,5 +678,11 @@ public final class Messages {
         READERS.put(Op.WHO_HAS, WhoHas::read);
         READERS.put(Op.WHO_HAS_REPLY, WhoHasReply::read);
         READERS.put(Op.REPLICATE, Replicate::read);
+        READERS.put(Op.ACTOR_CREATE, ActorCreate::read);
+        READERS.put(Op.ACTOR_CALL, ActorCall::read);
+        READERS.put(Op.ACTOR_HOLD, ActorHold::read);
+        READERS.put(Op.ACTOR_REPLY, ActorReply::read);
+        READERS.put(Op.TASK_STREAM, TaskStream::read);
+        READERS.put(Op.TASK_STREAM_REPLY, TaskStreamReply::read);
     }
 }

@@ -25,6 +25,7 @@ import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
 import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordStatus;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,7 +163,16 @@ class MessagesTest {
                         size == 0 ? null : text),
                 new CoordReply(big, CoordStatus.values()[r.nextInt(3)], size == 0 ? null : p, ks, big, size == 0 ? null : text),
                 new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
-                new WhoHasReply(big, scattered), new Replicate(ks, bigInt));
+                new WhoHasReply(big, scattered), new Replicate(ks, bigInt),
+                new ActorCreate(big, text, p, strs(r, count)), new ActorCall(big, text, p, size == 0 ? null : p),
+                new ActorHold(big, text, size == 0 ? -1 : bigInt, strs(r, count)), new ActorReply(big, size == 1, size == 0 ? null : p),
+                new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)));
+    }
+
+    private static List<TaskRecord> taskRecords(Random r, int count, String text) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(count, 100); i++) out.add(new TaskRecord(text, text + i, "tcp://w:" + i, i, r.nextLong(), Long.MAX_VALUE, i % 2 == 0));
+        return out;
     }
 
     @Test

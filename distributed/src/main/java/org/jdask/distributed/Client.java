@@ -1,6 +1,5 @@
 package org.jdask.distributed;
 
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jdask.Config;
@@ -84,34 +82,8 @@ import org.slf4j.LoggerFactory;
  * allowed prefixes travel with every task, so the workers decode what this JVM may encode.
  */
 public final class Client implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static volatile Client current;
-
-    /** One future's hold on its key; released explicitly or by the cleaner. */
-    final class Ref implements Runnable {
-        final KeyState state;
-        private final AtomicBoolean released = new AtomicBoolean();
-        private Cleaner.Cleanable cleanable;
-
-        Ref(KeyState state) {
-            this.state = state;
-        }
-
-        @Override
-        public void run() {
-            if (released.compareAndSet(false, true)) keyStates.decref(state);
-        }
-
-        void release() {
-            if (cleanable != null) cleanable.clean();
-            else run();
-        }
-
-        boolean released() {
-            return released.get();
-        }
-    }
 
     final ClientConnection conn;
     final String id;
@@ -332,10 +304,8 @@ public final class Client implements AutoCloseable {
 
     // ------------------------------------------------------------------ reference counting
 
-    Ref acquire(Key key, Future<?> f) {
-        Ref r = new Ref(keyStates.acquire(key));
-        r.cleanable = CLEANER.register(f, r);
-        return r;
+    KeyRef acquire(Key key, Future<?> f) {
+        return new KeyRef(keyStates, key, f);
     }
 
     // ------------------------------------------------------------------ submit / map

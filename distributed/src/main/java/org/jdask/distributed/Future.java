@@ -26,7 +26,7 @@ public final class Future<T> implements java.util.concurrent.Future<T> {
     final Client client;
     final ClientState.KeyState state;
     private final Function<Object, T> post;
-    private final Client.Ref ref;
+    private final KeyRef ref;
 
     Future(Client client, Key key, Function<Object, T> post) {
         this.client = client;

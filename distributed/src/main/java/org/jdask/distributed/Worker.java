@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,12 +37,7 @@ import org.jdask.distributed.internal.bulk.BulkServer;
 import org.jdask.distributed.internal.memory.MemoryManager;
 import org.jdask.distributed.internal.memory.MemoryPolicy;
 import org.jdask.distributed.internal.memory.SpillBuffer;
-import org.jdask.fn.Fn0;
-import org.jdask.graph.Alias;
-import org.jdask.graph.DataNode;
 import org.jdask.graph.Key;
-import org.jdask.graph.Node;
-import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +132,7 @@ public final class Worker implements AutoCloseable {
     /** Results and fetched values, spilled to disk least-recently-used past the memory target. */
     private final SpillBuffer<Key> data;
     /** The bulk port: large values to and from clients off JeroMQ (null for in-process workers or when off). */
-    private BulkServer bulk;
+    BulkServer bulk; // I/O thread
     private final MemoryManager memory;
     /** The resolved memory limit (the default when none was given). */
     private final long memoryLimit;
@@ -164,6 +158,10 @@ public final class Worker implements AutoCloseable {
 
     private ZMQ.Socket sched, server;
     private volatile org.jdask.distributed.internal.Wakeup wakeup;
+    /** Runs tasks on the executor threads. */
+    private final TaskCompute compute;
+    /** What the data port answers (I/O thread). */
+    private final WorkerDataPort dataPort = new WorkerDataPort(this);
     /** Task inputs being fetched from peers (I/O thread). */
     private final PeerFetches fetches;
     /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
@@ -176,8 +174,6 @@ public final class Worker implements AutoCloseable {
     private final Object stateLock = new Object();
     private final org.jdask.distributed.dashboard.WorkerMetrics metrics;
     /** Executor thread numbers (1..nthreads) for the task stream. */
-    private final AtomicInteger threadNumbers = new AtomicInteger();
-    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threadNumbers::incrementAndGet);
     /** The task whose ExecuteDone is being applied, with its start (ms) and thread: FINISHED carries them. */
     private Key doneKey;
     private long doneStart;
@@ -185,7 +181,7 @@ public final class Worker implements AutoCloseable {
 
 
     /** Actors clients built here (issue 19); their calls come to the data port. */
-    private final ActorHost actors = new ActorHost(this::address, this::errorPayload,
+    final ActorHost actors = new ActorHost(this::address, this::errorPayload,
             (identity, peerLocal, reply) -> {
                 Msg m = reply.msg();
                 post(() -> Wire.send(server, identity, List.of(m), peerLocal));
@@ -230,6 +226,7 @@ public final class Worker implements AutoCloseable {
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(memoryLimit);
         this.local = schedulerAddress.startsWith("inproc://");
         this.clientCode = local ? null : ClientCode.forWorker(security, schedulerAddress);
+        this.compute = new TaskCompute(clientCode, this::value, this::errorPayload, memory, memoryLimit, data);
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
@@ -392,7 +389,7 @@ public final class Worker implements AutoCloseable {
                 for (int i = 0; i < 1000; i++) {
                     Wire.Received m = Wire.receive(server, true, maxFrame);
                     if (m == null) break;
-                    fromPeer(m);
+                    dataPort.serve(server, m);
                 }
                 fetches.receive(1000);
                 long now = System.currentTimeMillis();
@@ -464,7 +461,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Runs {@code r} on the I/O thread soon. */
-    private void post(Runnable r) {
+    void post(Runnable r) {
         inbox.add(r);
         wakeIo();
     }
@@ -692,7 +689,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** What a peer or client gets for {@code k}: a spilled value's bytes as they are on disk, else the value; null if absent. */
-    private Payload forPeer(Key k) {
+    Payload forPeer(Key k) {
         byte[] spilled = data.encoded(k);
         if (spilled != null) return Payload.ofBytes(spilled);
         Object v = data.get(k);
@@ -740,7 +737,7 @@ public final class Worker implements AutoCloseable {
         }
         TaskThreads.enter(taskHost, x.key()); // Client.current(), Worker.secede() inside the task
         try {
-            Outcome o = compute(x);
+            TaskCompute.Outcome o = compute.run(x);
             synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
                 if (epoch == ep) return applyLocked(o);
             }
@@ -755,55 +752,18 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Applies what {@link #compute} returned. */
-    private List<WorkerInstruction> applyLocked(Outcome o) {
-        return applyLocked(o.event(), System.currentTimeMillis(), o.before());
-    }
-
-    private record Outcome(WorkerEvent event, Runnable before) { }
-
-    /** Executor thread: runs the task; returns the event that reports it. */
-    private Outcome compute(Execute x) {
-        long startMillis = System.currentTimeMillis();
-        int threadNo = threadNumber.get();
-        long t0 = System.nanoTime();
-        Object result;
-        try {
-            // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
-            @SuppressWarnings("unchecked")
-            Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
-            ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
-            Map<String, Object> cfg = split.config();
-            try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
-                 Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
-                Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
-                if (node instanceof Task t) result = t.execute(this::value);
-                else if (node instanceof DataNode d) result = d.value();
-                else result = value(((Alias) node).target());
-            }
-        } catch (Throwable e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Payload err = errorPayload(e instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : e);
-            return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Object stored = result;
-        long nbytes = Sizes.of(stored);
-        if (memory.policy().oversized(nbytes)) {
-            Payload err = errorPayload(WorkerMemory.oversized(x.key(), nbytes, memoryLimit));
-            return new Outcome(new WorkerEvent.ExecuteFailed(x.key(), err), null);
-        }
-        // stored before the state knows (may spill to disk: not under the state lock)
-        data.put(x.key(), stored == null ? NULL : stored, nbytes);
-        return new Outcome(new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), () -> {
-            doneKey = x.key(); // FINISHED carries start and thread for the dashboard's task stream
-            doneStart = startMillis;
-            doneThread = threadNo;
-        });
+    /** Applies what {@link TaskCompute#run} returned; a finished task's FINISHED carries its start and thread. */
+    private List<WorkerInstruction> applyLocked(TaskCompute.Outcome o) {
+        Runnable before = o.stored() ? () -> {
+            doneKey = o.key(); // for the dashboard's task stream
+            doneStart = o.startMillis();
+            doneThread = o.thread();
+        } : null;
+        return applyLocked(o.event(), System.currentTimeMillis(), before);
     }
 
     /** The exception as a payload; for remote peers, one that surely decodes on the other side. */
-    private Payload errorPayload(Throwable e) {
+    Payload errorPayload(Throwable e) {
         if (local) return Payload.ofValue(e);
         try {
             byte[] b = Codecs.encode(e);
@@ -830,72 +790,8 @@ public final class Worker implements AutoCloseable {
         for (WorkerInstruction i : rest) execute(i);
     }
 
-    private void fromPeer(Wire.Received r) {
-        boolean peerLocal = Wire.isLocal(r.identity);
-        List<Msg> batch;
-        try {
-            batch = r.decode(peerLocal);
-        } catch (Wire.WireException e) {
-            LOG.warn("worker {}: refused a message from peer {}: {}", address, peerName(r.identity), e.getMessage());
-            Wire.send(server, r.identity, List.of(new Messages.ErrorMsg(e.getMessage()).msg()), false);
-            return;
-        }
-        List<Msg> replies = new ArrayList<>();
-        for (Msg raw : batch) {
-            try {
-                Message m = Messages.decode(raw);
-                if (m instanceof Messages.GetData g) {
-                    List<Key> found = new ArrayList<>(), missing = new ArrayList<>();
-                    List<Payload> values = new ArrayList<>();
-                    for (Key k : g.keys()) {
-                        Payload v = forPeer(k);
-                        if (v == null) missing.add(k);
-                        else {
-                            found.add(k);
-                            values.add(v);
-                        }
-                    }
-                    replies.add(new Messages.Data(g.id(), found, values, missing).msg());
-                } else if (m instanceof Messages.PutData put) {
-                    List<Long> sizes = storeScattered(put.keys(), put.values());
-                    scattered(put.keys());
-                    replies.add(new Messages.PutAck(put.id(), sizes).msg());
-                } else if (m instanceof Messages.BulkHello h) {
-                    replies.add(WorkerBulk.welcome(bulk, h).msg());
-                } else if (m instanceof Messages.Run run) {
-                    for (String prefix : run.allowed()) Codecs.allow(prefix); // the client's Codecs.allow
-                    byte[] identity = r.identity;
-                    Thread t = new Thread(() -> {
-                        Messages.RunReply reply;
-                        try {
-                            Object v = ((Fn0<?>) run.fn().value()).apply();
-                            reply = new Messages.RunReply(run.id(), true, Payload.ofValue(v));
-                        } catch (Throwable e) {
-                            reply = new Messages.RunReply(run.id(), false, peerLocal ? Payload.ofValue(e) : errorPayload(e));
-                        }
-                        Msg fin = reply.msg();
-                        post(() -> Wire.send(server, identity, List.of(fin), peerLocal));
-                    }, "jdask-run-" + address);
-                    t.setDaemon(true);
-                    t.start();
-                } else if (actors.handle(m, r.identity, peerLocal)) {
-                    continue; // an actor's create, call or hold: answered from the actor's thread
-                } else {
-                    LOG.warn("worker {}: refused {} from peer {}: a data port does not take it", address, raw.op(), peerName(r.identity));
-                    replies.add(new Messages.ErrorMsg("a worker's data port does not accept " + raw.op()).msg());
-                }
-            } catch (Wire.WireException e) {
-                LOG.warn("worker {}: refused {} from peer {}: {}", address, raw.op(), peerName(r.identity), e.getMessage());
-                replies.add(new Messages.ErrorMsg(raw.op() + ": " + e.getMessage()).msg());
-            } catch (RuntimeException e) {
-                replies.add(new Messages.ErrorMsg(raw.op() + ": " + e.getMessage()).msg());
-            }
-        }
-        if (!replies.isEmpty()) Wire.send(server, r.identity, replies, peerLocal);
-    }
-
     /** Stores scattered values (may spill: before the state knows, not under its lock); the bytes held per key. */
-    private List<Long> storeScattered(List<Key> keys, List<Payload> values) {
+    List<Long> storeScattered(List<Key> keys, List<Payload> values) {
         List<Long> sizes = new ArrayList<>();
         for (int j = 0; j < keys.size(); j++) {
             Payload p = values.get(j);
@@ -908,7 +804,7 @@ public final class Worker implements AutoCloseable {
     }
 
     /** I/O thread: the state learns of scattered keys. */
-    private void scattered(List<Key> keys) {
+    void scattered(List<Key> keys) {
         for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
     }
 
@@ -926,10 +822,6 @@ public final class Worker implements AutoCloseable {
         });
         told.get(fetchTimeoutMs, TimeUnit.MILLISECONDS);
         return sizes;
-    }
-
-    private static String peerName(byte[] identity) {
-        return new String(identity, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Stops the worker: tells the scheduler, stops its threads, drops its data. Idempotent. */

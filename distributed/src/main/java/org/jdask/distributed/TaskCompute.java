@@ -1,0 +1,86 @@
+package org.jdask.distributed;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.jdask.Config;
+import org.jdask.distributed.internal.Payload;
+import org.jdask.distributed.internal.Sizes;
+import org.jdask.distributed.internal.WorkerEvent;
+import org.jdask.distributed.internal.WorkerInstruction.Execute;
+import org.jdask.distributed.internal.memory.MemoryManager;
+import org.jdask.distributed.internal.memory.SpillBuffer;
+import org.jdask.graph.Alias;
+import org.jdask.graph.DataNode;
+import org.jdask.graph.Key;
+import org.jdask.graph.Node;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
+
+/**
+ * Runs one task on a worker's executor thread: decodes its config first (it may allow the
+ * client's packages) and then its spec inside the client's shipped code and config, computes it,
+ * refuses a result over the memory limit, and stores the result before the worker's state hears
+ * of it (storing may spill to disk, so not under the state's lock). Failures, including an
+ * {@code OutOfMemoryError} inside the task, become the task's error, never the worker's death.
+ */
+final class TaskCompute {
+    /** What a run ends in: the event for the worker's state; for a stored result, its start and thread for the task stream. */
+    record Outcome(Key key, WorkerEvent event, boolean stored, long startMillis, int thread) {}
+
+    private final ClientCode clientCode;
+    private final Function<Key, Object> values;
+    private final Function<Throwable, Payload> errorPayload;
+    private final MemoryManager memory;
+    private final long memoryLimit;
+    private final SpillBuffer<Key> data;
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threadNumbers::incrementAndGet);
+
+    /** {@code values} reads a dependency's value from the worker's store; {@code clientCode} is null for in-process workers. */
+    TaskCompute(ClientCode clientCode, Function<Key, Object> values, Function<Throwable, Payload> errorPayload, MemoryManager memory,
+                long memoryLimit, SpillBuffer<Key> data) {
+        this.clientCode = clientCode;
+        this.values = values;
+        this.errorPayload = errorPayload;
+        this.memory = memory;
+        this.memoryLimit = memoryLimit;
+        this.data = data;
+    }
+
+    /** Executor thread: runs {@code x}; returns the event that reports it. */
+    Outcome run(Execute x) {
+        long startMillis = System.currentTimeMillis();
+        int threadNo = threadNumber.get();
+        long t0 = System.nanoTime();
+        Object result;
+        try {
+            // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
+            @SuppressWarnings("unchecked")
+            Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+            ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
+            Map<String, Object> cfg = split.config();
+            try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
+                 Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+                Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
+                if (node instanceof Task t) result = t.execute(values);
+                else if (node instanceof DataNode d) result = d.value();
+                else result = values.apply(((Alias) node).target());
+            }
+        } catch (Throwable e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Payload err = errorPayload.apply(e instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : e);
+            return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Object stored = result;
+        long nbytes = Sizes.of(stored);
+        if (memory.policy().oversized(nbytes)) {
+            Payload err = errorPayload.apply(WorkerMemory.oversized(x.key(), nbytes, memoryLimit));
+            return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
+        }
+        // stored before the state knows (may spill to disk: not under the state lock)
+        data.put(x.key(), stored == null ? Worker.NULL : stored, nbytes);
+        return new Outcome(x.key(), new WorkerEvent.ExecuteDone(x.key(), nbytes, seconds), true, startMillis, threadNo);
+    }
+}

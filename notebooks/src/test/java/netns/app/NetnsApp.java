@@ -24,7 +24,7 @@ import tech.tablesaw.api.Table;
  * on the client, so every task below reaches the workers by code shipping. Prints one line per
  * check, {@code OK name} or {@code MISMATCH name got ... want ...}, each against the same program
  * on {@code sync} in this JVM; {@code KILL-NOW} asks the test to kill -9 a worker JVM while the
- * last computation runs.
+ * slow computation runs, {@code LINK-DOWN-NOW} to take a worker host's link down during the last one.
  */
 public final class NetnsApp {
     /** A user record that crosses to the workers and back. */
@@ -68,6 +68,25 @@ public final class NetnsApp {
         return DataFrame.fromTable(t, 6).groupBy("k").agg(sum("v"), Agg.size()).compute(on).sortOn("k").toString();
     }
 
+    /** A merge of two frames on a non-index key: both sides hash-shuffled, so partitions cross between the worker hosts. */
+    static String shuffle(Map<String, Object> on) {
+        Table left = Table.create("left"), right = Table.create("right");
+        StringColumn lk = StringColumn.create("k"), rk = StringColumn.create("k"), name = StringColumn.create("name");
+        DoubleColumn lv = DoubleColumn.create("v");
+        for (int i = 0; i < 4_000; i++) {
+            lk.append("key" + (i * 7 % 301));
+            lv.append(i);
+        }
+        for (int i = 0; i < 301; i += 2) {
+            rk.append("key" + i);
+            name.append("n" + (i % 5));
+        }
+        left.addColumns(lk, lv);
+        right.addColumns(rk, name);
+        return DataFrame.fromTable(left, 5).merge(DataFrame.fromTable(right, 3), "k", "inner").groupBy("name")
+                .agg(sum("v"), Agg.size()).compute(on).sortOn("name").toString();
+    }
+
     static void check(String name, Object got, Object want) {
         System.out.println(Objects.equals(got, want) ? "OK " + name : "MISMATCH " + name + " got " + got + " want " + want);
         System.out.flush();
@@ -88,12 +107,22 @@ public final class NetnsApp {
             check("reading", client.submit(NetnsApp::parse, "s3,4.5").result(), new Reading("s3", 4.5));
             check("bag", bag(data, DIST), bag(data, SYNC));
             check("groupby", groupBy(DIST), groupBy(SYNC));
+            check("shuffle", shuffle(DIST), shuffle(SYNC));
             List<Future<Integer>> slow = client.map(NetnsApp::slow, IntStream.range(0, 400).boxed().toList());
             Future<Long> sum = client.submit(NetnsApp::total, slow);
             System.out.println("KILL-NOW");
             System.out.flush();
             check("after-kill", sum.result(), 3L * IntStream.range(0, 400).sum());
             System.out.println("WORKERS-AFTER " + client.workerAddresses());
+            // a host whose network drops: its tasks are recomputed on the other one
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (client.workerAddresses().size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(200); // the killed JVM's nanny restarts it
+            List<Future<Integer>> more = client.map(NetnsApp::slow, IntStream.range(1_000, 1_300).boxed().toList());
+            Future<Long> moreSum = client.submit(NetnsApp::total, more);
+            Thread.sleep(1_000); // both hosts busy
+            System.out.println("LINK-DOWN-NOW " + client.workerAddresses().size());
+            System.out.flush();
+            check("after-link-down", moreSum.result(), 3L * IntStream.range(1_000, 1_300).sum());
         }
         System.out.println("DONE");
     }

@@ -29,6 +29,7 @@ final class ClientCode {
     private final long idleCheckMs;
 
     private final Security security;
+    private final String schedulerAddress; // where a relayed client's code is fetched: the scheduler's host
     private final boolean accept;
     private final String refusal;
     private final CodeCache cache = CodeCache.configured();
@@ -44,8 +45,9 @@ final class ClientCode {
         }
     }
 
-    private ClientCode(Security security, long idleCheckMs) {
+    private ClientCode(Security security, String schedulerAddress, long idleCheckMs) {
         this.security = security;
+        this.schedulerAddress = schedulerAddress;
         this.idleCheckMs = idleCheckMs;
         boolean configured = Config.getBoolean(ACCEPT_KEY, true);
         this.accept = security != null && configured;
@@ -61,12 +63,17 @@ final class ClientCode {
 
     /** The code registry of a worker with {@code security} (null: code is never accepted). */
     static ClientCode forWorker(Security security) {
-        return new ClientCode(security, 10_000);
+        return forWorker(security, null);
+    }
+
+    /** As {@link #forWorker(Security)} for a worker of the scheduler at {@code schedulerAddress} (its code relay's host). */
+    static ClientCode forWorker(Security security, String schedulerAddress) {
+        return new ClientCode(security, schedulerAddress, 10_000);
     }
 
     /** As {@link #forWorker}, checking idle clients every {@code idleCheckMs} (tests). */
     static ClientCode forWorker(Security security, long idleCheckMs) {
-        return new ClientCode(security, idleCheckMs);
+        return new ClientCode(security, null, idleCheckMs);
     }
 
     /** The loader of client {@code ref}'s code (made if needed), null when code is not accepted. */
@@ -91,7 +98,7 @@ final class ClientCode {
         if (f.length != 3) return null;
         Held h = loaders.computeIfAbsent(f[0], id -> {
             LOG.info("client {} offers code at {}", id, f[1]);
-            return new Held(new ClientCodeLoader(id, new CodeClient(f[1], security, timeoutMs), cache, SiteClasspath.loader()));
+            return new Held(new ClientCodeLoader(id, CodeClient.of(f[1], id, schedulerAddress, security, timeoutMs), cache, SiteClasspath.loader()));
         });
         h.lastUse = System.currentTimeMillis();
         try {

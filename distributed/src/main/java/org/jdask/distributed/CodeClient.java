@@ -15,6 +15,7 @@ import org.zeromq.ZMQ;
  */
 final class CodeClient implements AutoCloseable {
     private final String address;
+    private final String relayFor; // the client id to ask the relay for; null when talking to the client directly
     private final Security security;
     private final long timeoutMs;
     private ZMQ.Socket socket;
@@ -22,13 +23,40 @@ final class CodeClient implements AutoCloseable {
     private boolean closed;
 
     CodeClient(String address, Security security, long timeoutMs) {
+        this(address, null, security, timeoutMs);
+    }
+
+    /**
+     * A connection to the code server at {@code address} (a {@code jdask.code} address), or, when
+     * it is {@code relay+tcp://...}, to client {@code clientId} through the scheduler's relay, found
+     * at the host of {@code schedulerAddress} (what this worker reaches the scheduler at).
+     */
+    static CodeClient of(String address, String clientId, String schedulerAddress, Security security, long timeoutMs) {
+        if (!address.startsWith(CodeServer.RELAY_PREFIX)) return new CodeClient(address, security, timeoutMs);
+        return new CodeClient(relayAt(address.substring(CodeServer.RELAY_PREFIX.length()), schedulerAddress), clientId, security, timeoutMs);
+    }
+
+    /**
+     * The relay's address as seen from here: the relay runs with the scheduler, so its port at the
+     * host this process reaches the scheduler at ({@code schedulerAddress} when it is TCP), else
+     * {@code relay} as announced.
+     */
+    static String relayAt(String relay, String schedulerAddress) {
+        if (schedulerAddress == null || !schedulerAddress.startsWith("tcp://")) return relay;
+        int schedColon = schedulerAddress.lastIndexOf(':'), relayColon = relay.lastIndexOf(':');
+        if (schedColon < "tcp://".length() || relayColon < 0) return relay;
+        return schedulerAddress.substring(0, schedColon) + relay.substring(relayColon);
+    }
+
+    private CodeClient(String address, String relayFor, Security security, long timeoutMs) {
         this.address = address;
+        this.relayFor = relayFor;
         this.security = security;
         this.timeoutMs = timeoutMs;
     }
 
     String address() {
-        return address;
+        return relayFor == null ? address : "the scheduler's code relay " + address;
     }
 
     /**
@@ -41,7 +69,7 @@ final class CodeClient implements AutoCloseable {
 
     /** {@link #request(String, String)} waiting at most {@code timeoutMs}. */
     synchronized byte[] request(String op, String arg, long timeoutMs) throws IOException {
-        if (closed) throw new IOException("the connection to client code server " + address + " is closed");
+        if (closed) throw new IOException("the connection to client code server " + address() + " is closed");
         if (socket == null) {
             socket = Zmq.socket(SocketType.DEALER, Long.MAX_VALUE);
             security.toWorker(socket); // the server must prove the cluster key: only authenticated clients ship code
@@ -49,6 +77,10 @@ final class CodeClient implements AutoCloseable {
         }
         long id = nextId++;
         byte[] idBytes = ByteBuffer.allocate(8).putLong(id).array();
+        if (relayFor != null) {
+            socket.sendMore(CodeRelay.ASK);
+            socket.sendMore(relayFor);
+        }
         socket.sendMore(idBytes);
         socket.sendMore(op);
         socket.send(arg == null ? "" : arg);
@@ -56,7 +88,7 @@ final class CodeClient implements AutoCloseable {
         while (true) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                throw new IOException("client code server " + address + " did not answer '" + op + " " + arg + "' within "
+                throw new IOException("client code server " + address() + " did not answer '" + op + " " + arg + "' within "
                         + timeoutMs + " ms (distributed.comm.timeouts.code-fetch; is the client gone, or unreachable from this worker?)");
             }
             socket.setReceiveTimeOut((int) Math.min(left, 1000));
@@ -68,7 +100,7 @@ final class CodeClient implements AutoCloseable {
             if (!Arrays.equals(rid, idBytes)) continue; // the answer to a request that timed out
             if (Arrays.equals(status, CodeServer.OK)) return body;
             if (Arrays.equals(status, CodeServer.MISSING)) return null;
-            throw new IOException("client code server " + address + " refused '" + op + " " + arg + "': "
+            throw new IOException("client code server " + address() + " refused '" + op + " " + arg + "': "
                     + new String(body, StandardCharsets.UTF_8));
         }
     }

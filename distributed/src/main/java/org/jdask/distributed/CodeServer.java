@@ -17,8 +17,11 @@ import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
- * The client side of code shipping (issue 16): a CurveZMQ server (the cluster key, as a worker's
- * data port) from which worker JVMs fetch, on demand, what this JVM's {@link CodeOffer} holds. One
+ * The client side of code shipping (issue 16): answers worker JVMs' requests for what this JVM's
+ * {@link CodeOffer} holds — by default through the scheduler's {@link CodeRelay} (a DEALER dialing
+ * out to it, so workers need not reach this machine), or, with {@code distributed.client.code-route:
+ * direct} or a scheduler without a relay, as a CurveZMQ server of its own (the cluster key, as a
+ * worker's data port). One
  * per JVM, shared by its clients (they share a class path), started by the first {@link Client}
  * with security and stopped when the last one closes. While it runs, every task config built in
  * this JVM carries {@code jdask.code = ID|ADDRESS|VERSION} ({@link Codecs#carry}), which is how a
@@ -29,7 +32,9 @@ import org.zeromq.ZMQ;
  */
 final class CodeServer {
     private static final Logger LOG = LoggerFactory.getLogger(CodeServer.class);
-    static final String CARRIED_KEY = "jdask.code";
+    static final String CARRIED_KEY = "jdask.code", ROUTE_KEY = "distributed.client.code-route";
+    /** How a {@code jdask.code} address names a relay: {@code relay+tcp://HOST:PORT}. */
+    static final String RELAY_PREFIX = "relay+";
     static final byte[] OK = bytes("ok"), MISSING = bytes("missing"), ERROR = bytes("error");
 
     private static CodeServer shared;
@@ -41,34 +46,41 @@ final class CodeServer {
     private final Thread thread;
     private volatile boolean closed;
 
-    private CodeServer(Security security, String host, CodeOffer offer) {
+    private CodeServer(Security security, String host, CodeOffer offer, String relay) {
         this.offer = offer;
         CompletableFuture<String> bound = new CompletableFuture<>();
-        this.thread = new Thread(() -> serve(security, host, bound), "jdask-code-server");
+        this.thread = new Thread(() -> serve(security, host, relay, bound), "jdask-code-server");
         thread.setDaemon(true);
         thread.start();
         try {
             this.address = bound.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             closed = true;
-            throw new IllegalStateException("cannot start the code server on " + host + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start the code server " + (relay != null ? "through the scheduler's relay " + relay
+                    : "on " + host) + ": " + e.getMessage(), e);
         }
-        LOG.info("Client code offered at {} (id {})", address, id);
+        if (relay != null) LOG.info("Client code offered through the scheduler's relay {} (id {})", relay, id);
+        else LOG.info("Client code offered at {} (id {})", address, id);
     }
 
     /**
      * The JVM's code server, started if needed for a client of {@code schedulerAddress} with
      * {@code security}; null without security (code is shipped only between authenticated peers).
      */
-    static synchronized CodeServer acquire(String schedulerAddress, Security security) {
+    static synchronized CodeServer acquire(String schedulerAddress, Security security, String relayAddress) {
         if (security == null) return null;
         if (shared == null) {
             List<ClassLoader> loaders = new ArrayList<>();
             ClassLoader context = Thread.currentThread().getContextClassLoader();
             if (context != null) loaders.add(context);
             loaders.add(ClassLoader.getSystemClassLoader());
-            shared = new CodeServer(security, bindHost(schedulerAddress), new CodeOffer(loaders));
+            String relay = route(schedulerAddress, relayAddress);
+            shared = new CodeServer(security, relay != null ? null : bindHost(schedulerAddress), new CodeOffer(loaders), relay);
             shared.publish();
+        } else if (shared.address.startsWith(RELAY_PREFIX) && !shared.address.equals(RELAY_PREFIX + route(schedulerAddress, relayAddress))) {
+            // one code server per JVM (its tasks carry one jdask.code entry): it stays with the first scheduler's relay
+            LOG.warn("this JVM already offers its code through {}; workers of {} cannot fetch it from there"
+                    + " (use one scheduler per JVM for shipped code, or distributed.client.code-route: direct)", shared.address, schedulerAddress);
         }
         users++;
         return shared;
@@ -76,7 +88,26 @@ final class CodeServer {
 
     /** A server of its own (not the JVM's shared one), for tests of several clients; stop it with {@link #stop}. */
     static CodeServer startPrivate(Security security, String host, CodeOffer offer) {
-        return new CodeServer(security, host, offer);
+        return new CodeServer(security, host, offer, null);
+    }
+
+    /** A private server attached to the scheduler's code relay at {@code relay} (tests). */
+    static CodeServer startRelayed(Security security, String relay, CodeOffer offer) {
+        return new CodeServer(security, null, offer, relay);
+    }
+
+    /**
+     * Where workers fetch this JVM's code: through the scheduler's relay ({@code relayAddress}, from
+     * its welcome) unless {@code distributed.client.code-route} is {@code direct} or the scheduler
+     * has none (then null: the client serves code itself).
+     */
+    static String route(String schedulerAddress, String relayAddress) {
+        String r = Config.getString(ROUTE_KEY, "scheduler");
+        if (!r.equals("scheduler") && !r.equals("direct")) {
+            throw new IllegalArgumentException(ROUTE_KEY + " must be 'scheduler' or 'direct', got '" + r + "'");
+        }
+        if (r.equals("direct") || relayAddress == null) return null;
+        return CodeClient.relayAt(relayAddress, schedulerAddress);
     }
 
     /** The {@code jdask.code} value a task of this server's client carries. */
@@ -133,21 +164,34 @@ final class CodeServer {
         }
     }
 
-    private void serve(Security security, String host, CompletableFuture<String> bound) {
-        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, Long.MAX_VALUE);
+    /**
+     * Serves requests {@code [peer][request id][op][arg]}: on a ROUTER bound on {@code host}
+     * (workers connect), or on a DEALER attached to the scheduler's relay (identity = this server's
+     * id; the relay's worker identity is the peer frame, and replies start with {@code answer}).
+     */
+    private void serve(Security security, String host, String relay, CompletableFuture<String> bound) {
+        ZMQ.Socket socket = Zmq.socket(relay != null ? SocketType.DEALER : SocketType.ROUTER, Long.MAX_VALUE);
         Zap.Policy zap = null;
         try {
-            zap = security.dataServer(router, "client code server " + host);
-            int port = router.bindToRandomPort("tcp://" + host);
-            bound.complete("tcp://" + host + ":" + port);
-            router.setReceiveTimeOut(200);
+            if (relay != null) {
+                socket.setIdentity(bytes(id));
+                security.toWorker(socket); // the relay proves the cluster key, as a worker's data port does
+                socket.connect(relay);
+                socket.send(CodeRelay.HELLO);
+                bound.complete(RELAY_PREFIX + relay);
+            } else {
+                zap = security.dataServer(socket, "client code server " + host);
+                int port = socket.bindToRandomPort("tcp://" + host);
+                bound.complete("tcp://" + host + ":" + port);
+            }
+            socket.setReceiveTimeOut(200);
             while (!closed) {
-                byte[] identity = router.recv();
-                if (identity == null) continue;
+                byte[] peer = socket.recv();
+                if (peer == null) continue;
                 List<byte[]> frames = new ArrayList<>();
-                while (router.hasReceiveMore()) frames.add(router.recv());
+                while (socket.hasReceiveMore()) frames.add(socket.recv());
                 if (frames.size() != 3) continue; // not ours: [request id][op][argument]
-                answer(router, identity, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
+                answer(socket, relay != null, peer, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
                         new String(frames.get(2), StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
@@ -155,11 +199,11 @@ final class CodeServer {
             else if (!closed) LOG.warn("client code server stopped: {}", e.toString());
         } finally {
             if (zap != null) zap.label("closed code server");
-            Zmq.close(router);
+            Zmq.close(socket);
         }
     }
 
-    private void answer(ZMQ.Socket router, byte[] identity, byte[] requestId, String op, String arg) {
+    private void answer(ZMQ.Socket router, boolean relayed, byte[] identity, byte[] requestId, String op, String arg) {
         byte[] status = OK;
         byte[] body;
         try {
@@ -179,6 +223,7 @@ final class CodeServer {
             status = ERROR;
             body = bytes(e.getMessage() == null ? e.toString() : e.getMessage());
         }
+        if (relayed) router.sendMore(CodeRelay.ANSWER);
         router.sendMore(identity);
         router.sendMore(requestId);
         router.sendMore(status);

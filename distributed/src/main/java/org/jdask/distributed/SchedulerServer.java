@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
+import org.jdask.distributed.coord.CoordState;
 import org.jdask.distributed.dashboard.Dashboard;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
@@ -59,6 +60,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     private final SchedulerState state;
     private final Security security;
+    private volatile CodeRelay codeRelay;
     private volatile org.jdask.distributed.internal.Zap.Policy zap;
     private final String host;
     private final int requestedPort;
@@ -93,6 +95,9 @@ public final class SchedulerServer implements AutoCloseable {
     private final Map<String, Peer> clientPeers = new HashMap<>();
     private final Map<Peer, List<Msg>> outbox = new LinkedHashMap<>();
     private final Map<String, List<Key>> datasets = new HashMap<>();
+    /** Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine, carried out by {@link #coord}. */
+    private final CoordState coordination = new CoordState(
+            Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
     private int clientCounter;
 
     private static final class Peer {
@@ -248,6 +253,7 @@ public final class SchedulerServer implements AutoCloseable {
             wakeAddress = "inproc://jdask-scheduler-wake-" + n;
             wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}{}", address, security == null ? "" : " (CurveZMQ, " + security + ")");
+            codeRelay = CodeRelay.startOrWarn(security, host); // issue 16: workers fetch client code through the scheduler
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
             Zmq.close(wake);
@@ -280,6 +286,7 @@ public final class SchedulerServer implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (!ingesting && now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
+                    coord(coordination.tick(now));
                     nextTick = now + TICK_MS;
                     publishSnapshot();
                 }
@@ -437,7 +444,7 @@ public final class SchedulerServer implements AutoCloseable {
             peer.client = h.name() + "-" + (++clientCounter);
             clientPeers.put(peer.client, peer);
             apply(new SchedulerEvent.AddClient(peer.client), null);
-            queue(peer, new Messages.Welcome(peer.client, Wire.VERSION, workerMaps()));
+            queue(peer, new Messages.Welcome(peer.client, Wire.VERSION, workerMaps(), CodeRelay.announced(codeRelay, host)));
         } else if (msg instanceof Messages.HelloWorker h) {
             Messages.checkVersion("worker " + h.address(), h.version());
             peer.worker = h.address();
@@ -485,8 +492,17 @@ public final class SchedulerServer implements AutoCloseable {
             queue(peer, new Messages.TaskStreamReply(ts.id(), d != null, d == null ? List.of() : d.taskStream(ts.sinceMs())));
         } else if (msg instanceof Messages.GetDataset g) {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
+        } else if (msg instanceof Messages.CoordRequest cr) {
+            coord(coordination.handle(requireClient(peer), cr, System.currentTimeMillis()));
+        } else if (msg instanceof Messages.LongRunning lr) {
+            apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
+        } else if (msg instanceof Messages.WhoHas wh) {
+            queue(peer, SchedulerQueries.whoHas(state, wh));
+        } else if (msg instanceof Messages.Replicate rp) {
+            apply(new SchedulerEvent.Replicate(rp.keys(), rp.n()), peer);
         } else if (msg instanceof Messages.Goodbye) {
             if (peer.client != null) {
+                coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
             }
@@ -634,6 +650,16 @@ public final class SchedulerServer implements AutoCloseable {
         }
     }
 
+    /** Carries out what the coordination state asked for: replies, topic messages, holds on keys. */
+    private void coord(List<CoordState.Out> outs) {
+        for (CoordState.Out o : outs) {
+            if (o instanceof CoordState.Reply r && clientPeers.get(r.client()) != null) queue(clientPeers.get(r.client()), r.reply());
+            else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
+            else if (o instanceof CoordState.Hold h) apply(new SchedulerEvent.UpdateGraph(h.holder(), List.of(), h.keys(), false), null);
+            else if (o instanceof CoordState.Drop d) apply(new SchedulerEvent.ReleaseKeys(d.holder(), d.keys()), null);
+        }
+    }
+
     private void queue(Peer p, Message m) {
         queue(p, m.msg());
     }
@@ -658,6 +684,7 @@ public final class SchedulerServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (codeRelay != null) codeRelay.close();
         Dashboard d = dashboard;
         if (d != null) d.close();
         try {

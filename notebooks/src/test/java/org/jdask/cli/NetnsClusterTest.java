@@ -25,9 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A cluster across simulated hosts (issue 16): {@code jdask scheduler} on host 0, {@code jdask
  * worker} (with nannies) on hosts 1 and 2, a user's program on host 3, each in its own network
  * namespace with its own address. Scheduler and workers run from jdask's classes only; the
- * program's classes reach the workers by code shipping. Checks: nobody advertises or is reached at
- * 127.0.0.1; W1-like map+sum, a bag read with a user record, a dataframe groupby give exactly what
- * {@code sync} gives; kill -9 of a worker host's JVM mid-run is recovered with the exact result.
+ * program's classes reach the workers by code shipping, through the scheduler's code relay (the
+ * program binds no port: workers could not reach it). Checks: nobody advertises or is reached at
+ * 127.0.0.1; W1-like map+sum, a bag read with a user record, a dataframe groupby and a merge that
+ * shuffles between the worker hosts give exactly what {@code sync} gives; kill -9 of a worker
+ * host's JVM mid-run is recovered with the exact result; a worker host whose link goes down is
+ * removed within the worker TTL (the scheduler's log names its address) and its tasks recomputed.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class NetnsClusterTest {
@@ -67,7 +70,7 @@ class NetnsClusterTest {
             Path schedFile = tmp.resolve("scheduler.json");
             net.start(0, java("-cp", jdaskOnly(), Main.class.getName(), "scheduler", "--host", net.address(0), "--port", "0",
                     "--dashboard-address", ":0", "--security-dir", keys.toString(), "--scheduler-file", schedFile.toString()),
-                    Map.of(), l -> log.add("[host0] " + l));
+                    Map.of("JDASK_DISTRIBUTED__SCHEDULER__WORKER_TTL", "8s"), l -> log.add("[host0] " + l));
             String address = waitForFile(schedFile, log);
             assertTrue(address.startsWith("tcp://" + net.address(0) + ":"), address);
             // hosts 1, 2: a worker each, under a nanny, address chosen by the route to the scheduler (--host auto)
@@ -80,7 +83,7 @@ class NetnsClusterTest {
             }
             waitFor(() -> log.stream().filter(l -> l.contains("Worker at: tcp://")).count() >= 2, "two workers up", log);
             // host 3: the user's program, with its own classes on its class path
-            CompletableFuture<Void> killNow = new CompletableFuture<>();
+            CompletableFuture<Void> killNow = new CompletableFuture<>(), linkDownNow = new CompletableFuture<>();
             List<String> out = new ArrayList<>();
             Process app = net.start(3, java("-cp", ClassPath.asString(), "netns.app.NetnsApp", address, keys.toString(),
                     data.toString()), Map.of(), l -> {
@@ -89,8 +92,12 @@ class NetnsClusterTest {
                         }
                         log.add("[host3] " + l);
                         if (l.equals("KILL-NOW")) killNow.complete(null);
+                        if (l.startsWith("LINK-DOWN-NOW")) linkDownNow.complete(null);
                     });
-            app.onExit().thenRun(() -> killNow.completeExceptionally(new IllegalStateException("the program exited early")));
+            app.onExit().thenRun(() -> {
+                killNow.completeExceptionally(new IllegalStateException("the program exited early"));
+                linkDownNow.completeExceptionally(new IllegalStateException("the program exited early"));
+            });
             try {
                 killNow.get(300, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -100,13 +107,20 @@ class NetnsClusterTest {
             ProcessHandle victim = workerJvms(net).get(0);
             log.add("[test] kill -9 " + victim.pid() + " " + victim.info().commandLine().orElse(""));
             victim.destroyForcibly();
+            try {
+                linkDownNow.get(300, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("the program did not reach the link-down computation in 300 s; log:\n" + String.join("\n", log), e);
+            }
+            log.add("[test] ip link set down: host 2 (" + net.address(2) + ")");
+            net.linkDown(2);
             assertTrue(app.waitFor(300, TimeUnit.SECONDS), "the program finished; log:\n" + String.join("\n", log));
             List<String> lines;
             synchronized (out) {
                 lines = List.copyOf(out);
             }
             String all = String.join("\n", log);
-            for (String check : List.of("w1", "reading", "bag", "groupby", "after-kill")) {
+            for (String check : List.of("w1", "reading", "bag", "groupby", "shuffle", "after-kill", "after-link-down")) {
                 assertTrue(lines.contains("OK " + check), check + " not OK; log:\n" + all);
             }
             assertTrue(lines.contains("DONE"), all);
@@ -114,7 +128,12 @@ class NetnsClusterTest {
             Matcher m = Pattern.compile("WORKERS \\[(.*)]").matcher(String.join("\n", lines));
             assertTrue(m.find(), all);
             for (int h = 1; h <= 2; h++) assertTrue(m.group(1).contains("tcp://" + net.address(h) + ":"), m.group(1));
-            assertTrue(all.contains("Client code offered at tcp://" + net.address(3) + ":"), "the code server is on the client's host");
+            assertTrue(all.contains("Client code offered through the scheduler's relay tcp://" + net.address(0) + ":"),
+                    "the code goes through the scheduler's relay");
+            assertFalse(all.contains("Client code offered at"), "the client binds no code port of its own");
+            assertTrue(lines.contains("LINK-DOWN-NOW 2"), "both worker hosts were up when the link went down");
+            assertTrue(Pattern.compile("\\[host0] .*Remove worker tcp://" + Pattern.quote(net.address(2)) + ":\\d+: no heartbeat for").matcher(all).find(),
+                    "the scheduler's log names the lost host's worker; log:\n" + all);
             // the workers (no test classes on their class path) fetched the program's classes into their local directories
             for (int h = 1; h <= 2; h++) {
                 Path code = tmp.resolve("space-" + h).resolve("code");

@@ -78,6 +78,11 @@ final class NetnsHarness implements AutoCloseable {
         return hosts;
     }
 
+    /** Takes host {@code i}'s link down at the switch, as a pulled cable or a dead top-of-rack port would. */
+    void linkDown(int i) throws IOException {
+        must("ip", "-n", prefix + "sw", "link", "set", "v" + i, "down");
+    }
+
     /** Starts {@code cmd} on host {@code i} with {@code env} added; each output line goes to {@code lines}. */
     Process start(int i, List<String> cmd, Map<String, String> env, Consumer<String> lines) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name(i)));

@@ -43,6 +43,29 @@ import zmq.msg.MsgAllocator;
  * keeps honest frames at 1 MiB, so the default budget covers 256 of them arriving at once.
  * Frames are allocated on the heap (JeroMQ's default puts large ones in direct memory), so a
  * received frame's bytes are handed to {@link Wire} without a copy and are bounded by {@code -Xmx}.
+ *
+ * <p>What JeroMQ 0.6.0 does not let us do (issue 21 item 2, checked in its bytecode):
+ * <ul>
+ *   <li><em>Allocating as bytes arrive.</em> {@code zmq.io.coder.Decoder.sizeReady(long)} calls
+ *       {@code allocate((int) size)} once, as soon as the 9-byte header is read, and
+ *       {@code DecoderBase.getBuffer()} then hands that message's {@code ByteBuffer} of the full
+ *       size to the channel's {@code read} (zero copy). A buffer that grows as bytes come cannot be
+ *       returned: {@code ByteBuffer} cannot be subclassed outside {@code java.nio}, and the decoder
+ *       itself is not replaceable on ZMTP sockets ({@code StreamEngine.handshake()} always makes a
+ *       {@code V1Decoder}/{@code V2Decoder}; {@code ZMQ_DECODER} is read only for raw sockets).
+ *       Hence the budget above, which bounds what declared-but-unsent frames can hold.</li>
+ *   <li><em>Refusing unauthenticated peers' frames outright.</em> On a CurveZMQ socket a peer
+ *       whose greeting names another mechanism (the plaintext {@code NULL} of the issue's bytes)
+ *       is dropped in {@code StreamEngine.handshake()} before any frame is decoded: that part
+ *       holds. A peer that speaks CURVE with an unknown key is refused by ZAP only at its
+ *       {@code INITIATE} command, and the frames before it ({@code HELLO}) are allocated at their
+ *       declared size (up to {@code distributed.comm.max-frame-bytes}) first: the allocator is
+ *       told only a size — not the connection nor whether its handshake is done — and the decoder
+ *       and its limit are made per connection from the socket's shared options at greeting time,
+ *       with no hook between the greeting and {@code mechanismReady()}. Such frames count against
+ *       the budget like any other. On plaintext sockets (security off) no peer is authenticated,
+ *       so there is nothing to tell apart.</li>
+ * </ul>
  */
 public final class FrameGuard implements MsgAllocator {
     private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);

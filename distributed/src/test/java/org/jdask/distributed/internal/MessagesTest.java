@@ -23,6 +23,8 @@ import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
+import org.jdask.distributed.coord.CoordOp;
+import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
@@ -142,7 +144,7 @@ class MessagesTest {
         }
         return List.of(
                 new HelloClient(text, bigInt), new HelloWorker(text, text, bigInt, res, big, Wire.VERSION),
-                new Welcome(text, bigInt, workers), new ErrorMsg(text), new Goodbye(),
+                new Welcome(text, bigInt, workers), new Welcome(text, bigInt, workers, "tcp://10.0.0.1:4567"), new ErrorMsg(text), new Goodbye(),
                 new UpdateGraph(tasks, ks, size == 1), new Release(ks), new Cancel(ks), new UpdateData(scattered),
                 new Story(big, k), new StoryReply(big, strs(r, count)), new Workers(big),
                 new WorkersReply(big, workers, size == 0 ? null : List.of(big, big)), new Publish(text, ks),
@@ -156,7 +158,12 @@ class MessagesTest {
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
                 new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
-                new Acquire(k, strs(r, count)),
+                new Acquire(k, strs(r, count)), new BulkHello(big), new BulkWelcome(big, bigInt, text, size == 0 ? null : text),
+                new CoordRequest(big, CoordOp.values()[r.nextInt(CoordOp.values().length)], text, size == 0 ? null : p, ks, big, big,
+                        size == 0 ? null : text),
+                new CoordReply(big, CoordStatus.values()[r.nextInt(3)], size == 0 ? null : p, ks, big, size == 0 ? null : text),
+                new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
+                new WhoHasReply(big, scattered), new Replicate(ks, bigInt),
                 new ActorCreate(big, text, p, strs(r, count)), new ActorCall(big, text, p, size == 0 ? null : p),
                 new ActorHold(big, text, size == 0 ? -1 : bigInt, strs(r, count)), new ActorReply(big, size == 1, size == 0 ? null : p),
                 new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)));

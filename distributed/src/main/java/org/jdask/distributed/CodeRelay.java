@@ -1,0 +1,191 @@
+package org.jdask.distributed;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.distributed.internal.Zap;
+import org.jdask.distributed.internal.Zmq;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * The scheduler's side of code shipping (issue 16): a CurveZMQ port (the cluster key) through which
+ * workers fetch a client's code when they cannot reach the client — a client behind NAT, a
+ * firewall, or a laptop outside the cluster's network. Clients dial out to it (their code server
+ * attaches a DEALER whose identity is the client's code id), workers dial in to it (as they dial
+ * the scheduler), and the relay passes each request to the client it names and the reply back.
+ * Jars are content-addressed, so the relay keeps the ones it passed on (checked against their
+ * SHA-256) in a bounded cache ({@code distributed.scheduler.code-cache-bytes}, 128 MiB) and
+ * answers the next worker itself: a jar crosses the client's link once, not once per worker.
+ *
+ * <p>Frames, on the relay's ROUTER (after the routing identity): a worker sends
+ * {@code [ask][client id][request id][op][arg]} and receives {@code [request id][status][body]};
+ * a client's code server receives {@code [worker][request id][op][arg]} and sends
+ * {@code [answer][worker][request id][status][body]}, plus one {@code [hello]} when it attaches.
+ * Only with security (the scheduler, workers and clients all prove the cluster key).
+ */
+final class CodeRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeRelay.class);
+    static final byte[] ASK = CodeServer.bytes("ask"), ANSWER = CodeServer.bytes("answer"), HELLO = CodeServer.bytes("hello");
+
+    private final Thread thread;
+    private final long cacheBudget = Config.getBytes("distributed.scheduler.code-cache-bytes", 128L << 20);
+    private final Map<String, byte[]> jars = new LinkedHashMap<>(16, 0.75f, true); // hash -> verified jar, least recently used first
+    private long cached;
+    private final Map<String, String> pendingJars = new LinkedHashMap<>() { // worker+request id -> hash asked for
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> e) {
+            return size() > 10_000; // answers that never came
+        }
+    };
+    private final int port;
+    private volatile boolean closed;
+
+    private CodeRelay(Security security, String host) {
+        CompletableFuture<Integer> bound = new CompletableFuture<>();
+        this.thread = new Thread(() -> serve(security, host, bound), "jdask-code-relay");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            this.port = bound.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            closed = true;
+            throw new IllegalStateException("cannot start the scheduler's code relay on " + host + ": " + e.getMessage(), e);
+        }
+        LOG.info("Code relay at tcp://{}:{}", host, port);
+    }
+
+    /** A relay on {@code host} (a random port); null without security (code ships only between authenticated peers). */
+    static CodeRelay start(Security security, String host) {
+        return security == null ? null : new CodeRelay(security, host);
+    }
+
+    /** As {@link #start}, but a relay that cannot start is logged (code then ships only directly), not fatal. */
+    static CodeRelay startOrWarn(Security security, String host) {
+        try {
+            return start(security, host);
+        } catch (IllegalStateException e) {
+            LOG.warn("{}; workers can fetch client code only from clients they reach directly", e.getMessage());
+            return null;
+        }
+    }
+
+    /** What a scheduler bound on {@code host} tells its clients about {@code relay}: {@code tcp://HOST:PORT}, or null. */
+    static String announced(CodeRelay relay, String host) {
+        if (relay == null) return null;
+        return "tcp://" + (host.equals("0.0.0.0") || host.equals("*") ? "127.0.0.1" : host) + ":" + relay.port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(Security security, String host, CompletableFuture<Integer> bound) {
+        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, Long.MAX_VALUE);
+        Zap.Policy zap = null;
+        try {
+            zap = security.dataServer(router, "scheduler code relay " + host);
+            router.setRouterMandatory(true); // an absent client is told to the worker, not dropped silently
+            bound.complete(router.bindToRandomPort("tcp://" + host));
+            router.setReceiveTimeOut(200);
+            while (!closed) {
+                byte[] from = router.recv();
+                if (from == null) continue;
+                List<byte[]> f = new ArrayList<>();
+                while (router.hasReceiveMore()) f.add(router.recv());
+                if (f.size() == 5 && is(f.get(0), ASK)) ask(router, from, f);
+                else if (f.size() == 5 && is(f.get(0), ANSWER)) answer(router, f);
+                else if (f.size() == 1 && is(f.get(0), HELLO)) LOG.debug("client code server {} attached", str(from));
+            }
+        } catch (RuntimeException e) {
+            if (!bound.isDone()) bound.completeExceptionally(e);
+            else if (!closed) LOG.warn("scheduler code relay stopped: {}", e.toString());
+        } finally {
+            if (zap != null) zap.label("closed code relay");
+            Zmq.close(router);
+        }
+    }
+
+    /** A worker's request {@code [ask][client][rid][op][arg]}: from the cache, else passed to the client. */
+    private void ask(ZMQ.Socket router, byte[] worker, List<byte[]> f) {
+        String client = str(f.get(1)), op = str(f.get(3)), arg = str(f.get(4));
+        byte[] rid = f.get(2);
+        byte[] jar = op.equals("jar") ? jars.get(arg) : null;
+        if (jar != null) {
+            send(router, worker, rid, CodeServer.OK, jar);
+            return;
+        }
+        String pendingKey = pendingKey(worker, rid);
+        if (op.equals("jar")) pendingJars.put(pendingKey, arg);
+        if (!send(router, f.get(1), worker, rid, f.get(3), f.get(4))) {
+            pendingJars.remove(pendingKey);
+            send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("client " + client
+                    + " has no code connection to the scheduler (it has closed, or its code server never attached to the relay)"));
+        }
+    }
+
+    /** A client's reply {@code [answer][worker][rid][status][body]}: passed on, a verified jar kept. */
+    private void answer(ZMQ.Socket router, List<byte[]> f) {
+        byte[] worker = f.get(1), rid = f.get(2), status = f.get(3), body = f.get(4);
+        String hash = pendingJars.remove(pendingKey(worker, rid));
+        if (hash != null && is(status, CodeServer.OK) && body.length <= cacheBudget && CodeOffer.sha256(body).equals(hash)) keep(hash, body);
+        send(router, worker, rid, status, body); // a worker that left meanwhile: dropped
+    }
+
+    private void keep(String hash, byte[] jar) {
+        if (jars.containsKey(hash)) return;
+        jars.put(hash, jar);
+        cached += jar.length;
+        var it = jars.entrySet().iterator();
+        while (cached > cacheBudget && it.hasNext()) {
+            cached -= it.next().getValue().length;
+            it.remove();
+        }
+    }
+
+    /** Sends the frames to the peer {@code to}; false if no such peer is connected. */
+    private static boolean send(ZMQ.Socket router, byte[] to, byte[]... frames) {
+        try {
+            if (!router.sendMore(to)) return false;
+            for (int i = 0; i < frames.length; i++) {
+                if (i < frames.length - 1) router.sendMore(frames[i]);
+                else router.send(frames[i]);
+            }
+            return true;
+        } catch (ZMQException e) {
+            return false; // EHOSTUNREACH: router-mandatory and the peer is not connected
+        }
+    }
+
+    private static String pendingKey(byte[] worker, byte[] rid) {
+        return HexFormat.of().formatHex(worker) + "/" + HexFormat.of().formatHex(rid);
+    }
+
+    private static boolean is(byte[] frame, byte[] word) {
+        return Arrays.equals(frame, word);
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

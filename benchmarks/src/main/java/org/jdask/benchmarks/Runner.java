@@ -112,7 +112,7 @@ public final class Runner {
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
-                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]");
+                    + "       Runner plane [--reps 3] [--mb 1000]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

@@ -25,7 +25,9 @@ import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
 import org.jdask.distributed.coord.*;
-import org.jdask.distributed.actor.*;
+import org.jdask.distributed.actor.ActorHandle;
+import org.jdask.distributed.actor.ActorRef;
+import org.jdask.distributed.actor.Actors;
 import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.ClientState.KeyState;
 import org.jdask.distributed.internal.Messages;
@@ -33,7 +35,8 @@ import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.distributed.internal.Wire;
-import org.jdask.distributed.report.*;
+import org.jdask.distributed.report.PerformanceReport;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
@@ -768,13 +771,17 @@ public final class Client implements AutoCloseable {
         return new ClusterExecutor(this);
     }
 
-    private final Actors actors = ClientExtensions.actors(this); // issue 19: actor/ and report/ hold the logic; no thread until the first call
+    // ------------------------------------------------------------------ actors, performance reports (issue 19; logic in actor/, report/)
+    private final Actors actors = ClientExtensions.actors(this); // no thread until the first call
     /** Builds {@code constructor}'s object on a worker, one of {@code workers} if given (Dask's {@code submit(Cls, actor=True, workers=...)}); see {@link ActorHandle}. */
     public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String... workers) { return actors.create(constructor, List.of(workers)); }
-    public <T> ActorHandle<T> actor(ActorRef<T> ref) { return actors.attach(ref); } // another handle, e.g. another client's: client.actor(handle.ref())
-    /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); {@link #taskStream()}: the tasks as data (Dask's {@code get_task_stream}). */
+    /** A new handle on an existing actor, e.g. one another client created: {@code client.actor(handle.ref())}. */
+    public <T> ActorHandle<T> actor(ActorRef<T> ref) { return actors.attach(ref); }
+    /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); see {@link PerformanceReport}. */
     public PerformanceReport performanceReport(java.nio.file.Path file) { return PerformanceReport.start(ClientExtensions.reportSource(this), file); }
+    /** The scheduler's task stream (Dask's {@code get_task_stream}): the most recent tasks, oldest first; empty without a dashboard. */
     public List<TaskRecord> taskStream() { return ClientExtensions.taskStream(this, 0).orElse(List.of()); }
+
     void checkOpen() {
         if (closed) throw new IllegalStateException("client is closed");
         String lost = lostReason;
@@ -789,6 +796,7 @@ public final class Client implements AutoCloseable {
         if (current == this) current = null;
         keyStates.close();
         coordination.close();
+        actors.close();
         conn.send(new Messages.Goodbye());
         conn.close();
         data.close();

@@ -556,6 +556,7 @@ public final class Messages {
         return out;
     }
 
+
     // ------------------------------------------------------------------ actors (issue 19)
 
     /** Client → worker: build actor {@code actor} with {@code ctor} (an {@code Fn0}); reply {@link ActorReply} (its class name). */

@@ -741,33 +741,16 @@ public final class Client implements AutoCloseable {
         return new ClusterExecutor(this);
     }
 
-    /** Issue 19: actors and performance reports; their logic is in actor/ and report/ (no thread until the first call). */
-    private final Actors actors = ClientExtensions.actors(this);
-
-    /** Builds {@code constructor}'s object on a worker and returns its handle (Dask's {@code submit(Cls, actor=True)}); see {@link ActorHandle}. */
-    public <T> ActorHandle<T> submitActor(Fn0<T> constructor) {
-        return actors.create(constructor, null);
-    }
-
-    /** {@link #submitActor(Fn0)} on the worker at {@code workerAddress}. */
-    public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String workerAddress) {
-        return actors.create(constructor, workerAddress);
-    }
-
-    /** A new handle on an existing actor, e.g. one another client created ({@code client.actor(handle.ref())}). */
-    public <T> ActorHandle<T> actor(ActorRef<T> ref) {
-        return actors.attach(ref);
-    }
-
+    // ------------------------------------------------------------------ actors, performance reports (issue 19; logic in actor/, report/)
+    private final Actors actors = ClientExtensions.actors(this); // no thread until the first call
+    /** Builds {@code constructor}'s object on a worker, one of {@code workers} if given (Dask's {@code submit(Cls, actor=True, workers=...)}); see {@link ActorHandle}. */
+    public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String... workers) { return actors.create(constructor, List.of(workers)); }
+    /** A new handle on an existing actor, e.g. one another client created: {@code client.actor(handle.ref())}. */
+    public <T> ActorHandle<T> actor(ActorRef<T> ref) { return actors.attach(ref); }
     /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); see {@link PerformanceReport}. */
-    public PerformanceReport performanceReport(java.nio.file.Path file) {
-        return PerformanceReport.start(ClientExtensions.reportSource(this), file);
-    }
-
+    public PerformanceReport performanceReport(java.nio.file.Path file) { return PerformanceReport.start(ClientExtensions.reportSource(this), file); }
     /** The scheduler's task stream (Dask's {@code get_task_stream}): the most recent tasks, oldest first; empty without a dashboard. */
-    public List<TaskRecord> taskStream() {
-        return ClientExtensions.taskStream(this, 0).orElse(List.of());
-    }
+    public List<TaskRecord> taskStream() { return ClientExtensions.taskStream(this, 0).orElse(List.of()); }
 
     void checkOpen() {
         if (closed) throw new IllegalStateException("client is closed");

@@ -77,24 +77,22 @@ public final class Actors implements AutoCloseable {
     // ------------------------------------------------------------------ create, attach, release
 
     /**
-     * Builds an actor with {@code ctor} on {@code worker} (null: the next worker round-robin) and
-     * returns its handle once it is built; a constructor that throws fails here, naming the worker.
+     * Builds an actor with {@code ctor} on one of {@code candidates} (empty: any worker), chosen
+     * round-robin, and returns its handle once it is built; a constructor that throws fails here,
+     * naming the worker.
      */
-    public <T> ActorHandle<T> create(Fn0<T> ctor, String worker) {
+    public <T> ActorHandle<T> create(Fn0<T> ctor, List<String> candidates) {
         Objects.requireNonNull(ctor, "submitActor: the constructor (e.g. Counter::new) is null");
         transport.checkOpen();
         List<String> workers = transport.workers();
         if (workers.isEmpty()) throw new JdaskException("submitActor: the scheduler has no workers to hold an actor");
-        String w;
-        if (worker == null) {
-            List<String> sorted = new ArrayList<>(workers);
-            Collections.sort(sorted);
-            w = sorted.get(Math.floorMod(nextWorker.getAndIncrement(), sorted.size()));
-        } else if (workers.contains(worker)) {
-            w = worker;
-        } else {
-            throw new IllegalArgumentException("submitActor: no worker " + worker + " in the cluster; its workers are " + workers);
+        List<String> eligible = new ArrayList<>(candidates.isEmpty() ? workers : candidates);
+        eligible.retainAll(workers);
+        if (eligible.isEmpty()) {
+            throw new IllegalArgumentException("submitActor: no worker " + String.join(" or ", candidates) + " in the cluster; its workers are " + workers);
         }
+        Collections.sort(eligible);
+        String w = eligible.get(Math.floorMod(nextWorker.getAndIncrement(), eligible.size()));
         String token = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         String provisional = "actor-" + token;
         // refused before anything is sent, with the path to what cannot travel (as for tasks)
@@ -233,8 +231,14 @@ public final class Actors implements AutoCloseable {
         }
     }
 
-    /** Fails the pending calls of workers the scheduler no longer has. */
+    /** Fails the pending calls of workers the scheduler no longer has; stops once the client is closed. */
     private void check() {
+        try {
+            transport.checkOpen();
+        } catch (RuntimeException closedOrLost) {
+            close(); // the client's connection fails its pending requests itself
+            return;
+        }
         boolean any = false;
         for (Map<CompletableFuture<?>, String> m : pending.values()) any |= !m.isEmpty();
         if (!any || closed) return;
@@ -268,7 +272,7 @@ public final class Actors implements AutoCloseable {
                 + "; actors are not recovered (as in Dask): create a new one with client.submitActor");
     }
 
-    /** Stops the watchdog (the client is closing; its connection fails the pending calls). */
+    /** Stops the watchdog (also done by the watchdog itself once the client is closed or lost its scheduler). */
     @Override
     public void close() {
         closed = true;

@@ -39,14 +39,29 @@ public final class Runner {
             W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("coord")) { // issue 19: queue/lock/variable round trips and fib by tasks, beside peers/coord.py
+            CoordBench.run(Integer.parseInt(opt(a, "--n", "2000")), Integer.parseInt(opt(a, "--reps", "3")),
+                    Integer.parseInt(opt(a, "--fib", "25")), Path.of(opt(a, "--own-peers", "benchmarks/peers")), a.contains("--no-peer"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
             Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("cold")) { // issue 17: first-run figures, a fresh JVM per workload
+            Cold.run(List.of(opt(a, "--workloads", String.join(",", Cold.WORKLOADS)).split(",")), Integer.parseInt(opt(a, "--reps", "1")),
+                    Integer.parseInt(opt(a, "--starts", "20")), opt(a, "--cds", "on"),
+                    opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("shipjar")) { // issue 16: first-task latency with a user jar to fetch
             ShipJar.run(Arrays.stream(opt(a, "--mb", "1,50").split(",")).map(Integer::parseInt).toList(),
                     Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"));
+            System.exit(0);
+        }
+        if (!a.isEmpty() && a.get(0).equals("plane")) { // issue 17: scatter/gather GB/s on fresh clusters, bulk channel vs ZeroMQ, transports alone
+            DataPlaneBench.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--mb", "1000")));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
@@ -70,6 +85,10 @@ public final class Runner {
                     Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("actors")) { // issue 19: actor call round trip and calls/s, beside Dask's
+            ActorBench.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w3")) { // arrays: see W3 for the options
             W3.run(a);
             System.exit(0);
@@ -89,7 +108,11 @@ public final class Runner {
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
-                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]");
+                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
+                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]\n"
+                    + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner plane [--reps 3] [--mb 1000]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

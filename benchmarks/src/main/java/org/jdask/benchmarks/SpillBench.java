@@ -1,6 +1,8 @@
 package org.jdask.benchmarks;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.distributed.internal.memory.SpillBuffer;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FrameStreams;
 
 /**
  * The worker spill store's write and read speed against {@code dd} on the same directory (the
@@ -34,6 +37,16 @@ final class SpillBench {
         @Override
         public Object decode(byte[] frame) {
             return Codecs.decode(frame);
+        }
+
+        @Override
+        public void encode(Object value, OutputStream out) throws IOException {
+            FrameStreams.encode(value, out); // as a worker spills: in chunks, no second copy
+        }
+
+        @Override
+        public Object decode(InputStream in, int length) throws IOException {
+            return FrameStreams.read(in, length, Codecs::decode);
         }
     };
 

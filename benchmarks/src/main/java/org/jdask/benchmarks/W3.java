@@ -26,7 +26,7 @@ import org.jdask.array.NDArray;
  *
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx2g -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner w3 [--size small|full] [--reps 3] [--scheduler threads] [--peer DIR] [--no-peer]
+ *     org.jdask.benchmarks.Runner w3 [--size tiny|small|full] [--reps 3] [--scheduler threads] [--peer DIR] [--no-peer]
  * </pre>
  * {@code --scheduler distributed [--workers 2] [--threads 1] [--memory-limit 1GB]} runs it on a
  * {@code LocalCluster} of worker JVMs with that memory limit each.
@@ -72,8 +72,13 @@ final class W3 {
 
     /** Peak resident set of this JVM (VmHWM), MB. */
     static double peakRssMb() {
+        return peakRssMb(Path.of("/proc/self/status"));
+    }
+
+    /** Peak resident set (VmHWM) from a {@code /proc/PID/status} file, MB; NaN where there is none. */
+    static double peakRssMb(Path status) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         } catch (IOException e) {
@@ -91,7 +96,9 @@ final class W3 {
                  org.jdask.distributed.Client client = org.jdask.distributed.Client.connect(cluster)) {
                 runOn(a);
                 for (org.jdask.distributed.WorkerInfo w : client.workerInfo().values()) System.out.println("worker " + w);
-                for (ProcessHandle p : cluster.workerProcesses()) System.out.println("worker JVM " + p.pid() + " (peak RSS: see /proc/PID/status VmHWM while running)");
+                for (ProcessHandle p : cluster.workerProcesses()) {
+                    System.out.printf("worker JVM %d: peak RSS %.0f MB%n", p.pid(), peakRssMb(Path.of("/proc", Long.toString(p.pid()), "status")));
+                }
             }
             return;
         }
@@ -100,7 +107,8 @@ final class W3 {
 
     private static void runOn(List<String> a) throws Exception {
         String size = opt(a, "--size", "small");
-        int s = size.equals("full") ? 100_000 : 20_000, c = s / 10;
+        // tiny: a check that the workload runs end to end (seconds), not a figure
+        int s = size.equals("full") ? 100_000 : size.equals("tiny") ? 2_000 : 20_000, c = s / 10;
         int reps = Integer.parseInt(opt(a, "--reps", size.equals("full") ? "1" : "3"));
         String scheduler = opt(a, "--scheduler", "threads");
         Path peer = Path.of(opt(a, "--peer", "../shared/peers/dask"));

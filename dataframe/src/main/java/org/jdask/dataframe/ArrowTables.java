@@ -66,7 +66,8 @@ final class ArrowTables {
 
     static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
 
-    static ArrowType arrowType(ColumnType t) {
+    static ArrowType arrowType(ColumnType type) {
+        ColumnType t = Dtypes.canonical(type);
         if (t == ColumnType.INTEGER) return new ArrowType.Int(32, true);
         if (t == ColumnType.LONG) return new ArrowType.Int(64, true);
         if (t == ColumnType.SHORT) return new ArrowType.Int(16, true);
@@ -87,17 +88,22 @@ final class ArrowTables {
         return f.getDictionary() != null ? ColumnType.STRING : columnType(f.getType(), f.getName());
     }
 
-    static void readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
+    /**
+     * A dictionary-encoded Arrow vector as a STRING column: each dictionary value decoded once, the
+     * rows' codes turned into Tablesaw keys through an array ({@link DictStrings}), no string per row.
+     * Rows of a later batch are merged into {@code c} by {@link DictStrings#concat} (codes remapped).
+     */
+    static StringColumn readDictionary(FieldVector codes, StringColumn c, int n, DictionaryProvider dicts) {
         Dictionary d = dicts == null ? null : dicts.lookup(codes.getField().getDictionary().getId());
         if (d == null) throw new IllegalArgumentException("column '" + c.name() + "' is dictionary-encoded but its dictionary is missing from the file");
         FieldVector values = d.getVector();
         String[] dict = new String[values.getValueCount()];
         for (int i = 0; i < dict.length; i++) dict[i] = values.isNull(i) ? null : String.valueOf(values.getObject(i));
         BaseIntVector idx = (BaseIntVector) codes;
-        for (int i = 0; i < n; i++) {
-            String s = codes.isNull(i) ? null : dict[(int) idx.getValueAsLong(i)];
-            if (s == null) c.appendMissing(); else c.append(s);
-        }
+        int[] code = new int[n];
+        for (int i = 0; i < n; i++) code[i] = codes.isNull(i) ? -1 : (int) idx.getValueAsLong(i);
+        StringColumn batch = DictStrings.column(c.name(), dict, code, n);
+        return c.isEmpty() ? batch : DictStrings.concat(c.name(), List.of(c, batch));
     }
 
     static ColumnType columnType(ArrowType a, String name) {
@@ -188,10 +194,11 @@ final class ArrowTables {
             }
         }
         int n = root.getRowCount();
-        for (Column<?> c : cols) {
+        for (int j = 0; j < cols.size(); j++) {
+            Column<?> c = cols.get(j);
             FieldVector v = root.getVector(c.name());
             if (v.getField().getDictionary() != null) {
-                readDictionary(v, (StringColumn) c, n, dicts);
+                cols.set(j, readDictionary(v, (StringColumn) c, n, dicts));
             } else if (c instanceof IntColumn ic) {
                 IntVector iv = (IntVector) v;
                 for (int i = 0; i < n; i++) if (iv.isNull(i)) ic.appendMissing(); else ic.append(iv.get(i));
@@ -265,11 +272,17 @@ final class ArrowTables {
         return out.toByteArray();
     }
 
+    /**
+     * The table as one Arrow IPC stream batch; low-cardinality string columns go as dictionaries
+     * ({@link ArrowDictionaries}), so a partition crossing processes carries codes, not a string
+     * per row, and is read back through {@link DictStrings} without a string per row.
+     */
     static void write(Table t, WritableByteChannel ch) {
         try (BufferAllocator a = ROOT.newChildAllocator("toArrow", 0, Long.MAX_VALUE);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema(t), a);
-             ArrowStreamWriter w = new ArrowStreamWriter(root, null, ch)) {
-            fill(t, root);
+             ArrowDictionaries dicts = new ArrowDictionaries(schema(t), t, a);
+             VectorSchemaRoot root = VectorSchemaRoot.create(dicts.schema, a);
+             ArrowStreamWriter w = new ArrowStreamWriter(root, dicts.provider, ch)) {
+            fill(t, root, dicts);
             w.start();
             w.writeBatch();
             w.end();

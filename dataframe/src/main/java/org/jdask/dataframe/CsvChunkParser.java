@@ -663,15 +663,27 @@ final class CsvChunkParser {
         @Override void truncate(int rows) { if (c.size() > rows) c = c.first(rows); }
     }
 
-    /** Strings through a byte-keyed cache (open addressing, up to 64K distinct values per chunk). */
+    /** Strings through a byte-keyed cache (open addressing, up to 64K distinct values per chunk) into codes. */
+    /**
+     * Strings as dictionary codes: a field's bytes are hashed and compared against the distinct
+     * values seen so far (no {@code String} per row, no Tablesaw lookup per row); each distinct
+     * value is decoded once, and the column is built from the codes at the end ({@link DictStrings}).
+     */
     private final class StringBuilder extends Builder {
-        StringColumn c = StringColumn.create("s");
+        final DictStrings.Builder dict = new DictStrings.Builder();
+        int[] rows = new int[1024];
+        int n;
         byte[][] keys = new byte[1024][];
-        String[] vals = new String[1024];
+        int[] vals = new int[1024];
         int size;
 
+        private void put(int code) {
+            if (n == rows.length) rows = Arrays.copyOf(rows, n * 2);
+            rows[n++] = code;
+        }
+
         @Override boolean add(byte[] b, int off, int len) {
-            if (len <= maxNa && isNa(b, off, len)) { c.appendMissing(); return true; }
+            if (len <= maxNa && isNa(b, off, len)) { put(-1); return true; }
             int h = 1;
             for (int i = off, end = off + len; i < end; i++) h = 31 * h + b[i];
             h ^= h >>> 16;
@@ -681,26 +693,26 @@ final class CsvChunkParser {
                 byte[] k = keys[slot];
                 if (k == null) break;
                 if (k.length == len && Arrays.equals(k, 0, len, b, off, off + len)) {
-                    c.append(vals[slot]);
+                    put(vals[slot]);
                     return true;
                 }
                 slot = (slot + 1) & mask;
             }
-            String s = decode(b, off, len);
+            int code = dict.codeOf(decode(b, off, len));
             if (size < 65536) {
                 keys[slot] = Arrays.copyOfRange(b, off, off + len);
-                vals[slot] = s;
+                vals[slot] = code;
                 if (++size * 2 > keys.length) grow();
             }
-            c.append(s);
+            put(code);
             return true;
         }
 
         private void grow() {
             byte[][] ok = keys;
-            String[] ov = vals;
+            int[] ov = vals;
             keys = new byte[ok.length * 2][];
-            vals = new String[ok.length * 2];
+            vals = new int[ok.length * 2];
             int mask = keys.length - 1;
             for (int i = 0; i < ok.length; i++) {
                 byte[] k = ok[i];
@@ -715,8 +727,8 @@ final class CsvChunkParser {
             }
         }
 
-        @Override void missing() { c.appendMissing(); }
-        @Override Column<?> build(String name) { return c.setName(name); }
-        @Override void truncate(int rows) { if (c.size() > rows) c = c.first(rows); }
+        @Override void missing() { put(-1); }
+        @Override Column<?> build(String name) { return DictStrings.column(name, dict.values(), rows, n); }
+        @Override void truncate(int keep) { n = Math.min(n, keep); }
     }
 }

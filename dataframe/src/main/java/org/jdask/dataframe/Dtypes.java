@@ -11,7 +11,31 @@ final class Dtypes {
     }
 
     static ColumnType of(String name) {
-        return ColumnType.valueOf(name);
+        return canonical(ColumnType.valueOf(name));
+    }
+
+    /**
+     * The {@code ColumnType} constant of {@code t}'s name, so {@code ==} against the constants holds:
+     * a program whose first touch of Tablesaw is {@code DoubleColumn.create} gets columns typed by a
+     * second {@code DoubleColumnType} instance (the column class and the constants initialize each
+     * other), and a table of such columns found "no Arrow mapping for DOUBLE". Unknown names pass through.
+     */
+    static ColumnType canonical(ColumnType t) {
+        if (t == null) return null;
+        return switch (t.name()) {
+            case "INTEGER" -> ColumnType.INTEGER;
+            case "LONG" -> ColumnType.LONG;
+            case "SHORT" -> ColumnType.SHORT;
+            case "DOUBLE" -> ColumnType.DOUBLE;
+            case "FLOAT" -> ColumnType.FLOAT;
+            case "STRING" -> ColumnType.STRING;
+            case "BOOLEAN" -> ColumnType.BOOLEAN;
+            case "LOCAL_DATE" -> ColumnType.LOCAL_DATE;
+            case "LOCAL_DATE_TIME" -> ColumnType.LOCAL_DATE_TIME;
+            case "INSTANT" -> ColumnType.INSTANT;
+            case "LOCAL_TIME" -> ColumnType.LOCAL_TIME;
+            default -> t;
+        };
     }
 
     /** By name, not identity: Tablesaw can hold two instances of a column type (see {@link Temporal#same}). */

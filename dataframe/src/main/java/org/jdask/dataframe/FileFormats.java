@@ -37,6 +37,7 @@ import org.jdask.fn.FnN;
 import org.jdask.graph.Key;
 import org.jdask.graph.Task;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -198,6 +199,8 @@ final class FileFormats {
         for (String c : names) cols.add(schema.get(c).create(c));
         double[] unit = new double[n];
         long[][] ms = new long[n][];
+        ParquetStrings[] strings = new ParquetStrings[n];
+        for (int i = 0; i < n; i++) if (cols.get(i) instanceof StringColumn) strings[i] = new ParquetStrings();
         int[] count = {0};
         try {
             MessageType m = ParquetReader.readMetadata(new File(file)).getFileMetaData().getSchema();
@@ -218,12 +221,17 @@ final class FileFormats {
                         ms[i][r] = v == null ? Temporal.MISSING : parquetMs(v, unit[i]);
                         continue;
                     }
+                    if (strings[i] != null) {
+                        strings[i].add(r, v);
+                        continue;
+                    }
                     if (v instanceof Binary b) v = b.toStringUsingUTF8();
                     GroupKernel.appendValue(cols.get(i), v);
                 }
             });
             for (int i = 0; i < n; i++) {
                 if (unit[i] != 0) cols.set(i, Temporal.fromEpochMs(names.get(i), schema.get(names.get(i)), Arrays.copyOf(ms[i], count[0])));
+                if (strings[i] != null) cols.set(i, strings[i].column(names.get(i), count[0]));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
@@ -239,7 +247,7 @@ final class FileFormats {
     static void writeParquet(Table t, String file, String index) {
         Types.MessageTypeBuilder b = Types.buildMessage();
         for (Column<?> c : t.columns()) {
-            ColumnType ty = c.type();
+            ColumnType ty = Dtypes.canonical(c.type());
             if (ty == ColumnType.INTEGER || ty == ColumnType.SHORT) b.optional(PrimitiveTypeName.INT32).named(c.name());
             else if (ty == ColumnType.LONG) b.optional(PrimitiveTypeName.INT64).named(c.name());
             else if (ty == ColumnType.DOUBLE) b.optional(PrimitiveTypeName.DOUBLE).named(c.name());

@@ -220,7 +220,7 @@ final class Ops {
         public Table apply(Table t) {
             Column<?> c = t.column(column);
             ColumnType to = Dtypes.of(type);
-            if (c.type() == to) return t;
+            if (Temporal.same(c.type(), to)) return t;
             Column<?> n = convert(c, to);
             Table out = t.copy();
             out.replaceColumn(column, n);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.jdask.graph.Tokenize;
 import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -14,7 +15,7 @@ final class Tablesx {
 
     static LinkedHashMap<String, ColumnType> schemaOf(Table t) {
         LinkedHashMap<String, ColumnType> m = new LinkedHashMap<>();
-        for (Column<?> c : t.columns()) m.put(c.name(), c.type());
+        for (Column<?> c : t.columns()) m.put(c.name(), Dtypes.canonical(c.type()));
         return m;
     }
 
@@ -27,11 +28,24 @@ final class Tablesx {
     /** Row-wise concatenation (columns matched by name, in the first table's order). */
     static Table concat(List<Table> parts, LinkedHashMap<String, ColumnType> schema) {
         Table out = empty(schema);
-        for (Table p : parts) {
-            if (p.rowCount() == 0) continue;
-            for (Column<?> c : out.columns()) appendColumn(c, p.column(c.name()));
+        List<Column<?>> cols = new ArrayList<>();
+        for (Column<?> c : out.columns()) {
+            List<StringColumn> strings = c instanceof StringColumn ? new ArrayList<>() : null;
+            for (Table p : parts) {
+                if (p.rowCount() == 0) continue;
+                Column<?> from = p.column(c.name());
+                if (strings != null && from instanceof StringColumn s) strings.add(s);
+                else strings = null;
+            }
+            // string columns: the parts' dictionaries merged and their codes remapped, no string lookup per row
+            if (strings != null && !strings.isEmpty()) {
+                cols.add(DictStrings.concat(c.name(), strings));
+                continue;
+            }
+            for (Table p : parts) if (p.rowCount() > 0) appendColumn(c, p.column(c.name()));
+            cols.add(c);
         }
-        return out;
+        return Table.create(out.name(), cols);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -113,10 +113,17 @@ final class TimeSeries {
         return cols;
     }
 
+    /**
+     * The column as doubles, missing as NaN. A non-numeric column (only {@code count} accepts one,
+     * {@link Agg#outType} rejects the rest) gives 0 where present, so counts count its values.
+     */
     static double[] values(Column<?> c) {
         if (c instanceof DoubleColumn d) return d.asDoubleArray();
-        NumericColumn<?> n = (NumericColumn<?>) c;
         double[] v = new double[c.size()];
+        if (!(c instanceof NumericColumn<?> n)) {
+            for (int i = 0; i < v.length; i++) v[i] = c.isMissing(i) ? Double.NaN : 0;
+            return v;
+        }
         for (int i = 0; i < v.length; i++) v[i] = n.isMissing(i) ? Double.NaN : n.getDouble(i);
         return v;
     }

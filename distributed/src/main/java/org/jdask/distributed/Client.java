@@ -1,10 +1,7 @@
 package org.jdask.distributed;
 
-import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +24,10 @@ import org.jdask.Jdask;
 import org.jdask.JdaskException;
 import org.jdask.Lazy;
 import org.jdask.TaskFailedException;
+import org.jdask.distributed.coord.*;
+import org.jdask.distributed.actor.ActorHandle;
+import org.jdask.distributed.actor.ActorRef;
+import org.jdask.distributed.actor.Actors;
 import org.jdask.distributed.internal.ClientState;
 import org.jdask.distributed.internal.ClientState.KeyState;
 import org.jdask.distributed.internal.Messages;
@@ -34,6 +35,8 @@ import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.distributed.internal.Wire;
+import org.jdask.distributed.report.PerformanceReport;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
@@ -143,7 +146,7 @@ public final class Client implements AutoCloseable {
             this.id = welcome.get(connectMs, TimeUnit.MILLISECONDS).id();
         } catch (TimeoutException e) {
             conn.close();
-            Throwable refused = refusedBy(address);
+            Throwable refused = ClientConnect.refusedBy(address);
             String hint = address.startsWith("inproc://") ? ""
                     : security == null ? "; if the scheduler uses security, connect with Client.connect(address, Security.load(dir))"
                     : "; the CurveZMQ handshake may have failed: check that the scheduler's public key is " + security.schedulerPublicKey();
@@ -184,23 +187,17 @@ public final class Client implements AutoCloseable {
 
     private volatile CompletableFuture<Messages.Welcome> welcomeWaiter;
 
-    /**
-     * ZeroMQ retries a refused TCP connection silently, so after a connect timeout a plain TCP
-     * probe tells "nothing listens there" (the refusal, returned) from "no answer" (null).
-     */
-    private static Throwable refusedBy(String address) {
-        if (!address.startsWith("tcp://")) return null;
-        String hostPort = address.substring("tcp://".length());
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 0) return null;
-        try (Socket probe = new Socket()) {
-            probe.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 2000);
-            return null;
-        } catch (java.net.ConnectException refused) {
-            return refused;
-        } catch (IOException | RuntimeException other) {
-            return null;
-        }
+    /** Dask's {@code Client()}: the scheduler named by config or environment (see {@link ClientConnect}), else {@link #local()}. */
+    public static Client connect() {
+        String address = ClientConnect.address(System.getenv());
+        return address == null ? local() : connect(address);
+    }
+
+    /** A client for the tasks of a worker: like {@link #connect(String)}, but it does not become this JVM's {@link #current()}. */
+    static Client forTasks(String address, Security security) {
+        Client before = current, c = new Client(address, null, security);
+        current = before;
+        return c;
     }
 
     /** Connects to a scheduler, e.g. {@code "tcp://10.0.0.5:8786"}; fails within the connect timeout. */
@@ -288,8 +285,13 @@ public final class Client implements AutoCloseable {
      */
     private volatile boolean encodeSpecs;
 
-    /** The most recently connected client of this JVM that is still open, or null. */
+    /**
+     * Inside a task on a worker: the worker's client (created on first use, one per worker; see
+     * {@link WorkerClient}). Elsewhere: the most recently connected client of this JVM that is still open, or null.
+     */
     public static Client current() {
+        Client t = TaskThreads.client();
+        if (t != null) return t;
         Client c = current;
         return c == null || c.closed ? null : c;
     }
@@ -307,6 +309,8 @@ public final class Client implements AutoCloseable {
                 if (waiter != null) waiter.complete(w);
             } else if (m instanceof Messages.Report r) {
                 keyStates.apply(r);
+            } else if (m instanceof Messages.TopicMessage tm) {
+                coordination.deliver(tm);
             } else if (m instanceof Messages.TaskDone d) {
                 RunTracker t = trackers.get(d.key());
                 if (t != null) t.taskDone(d.key(), d.worker(), d.failed());
@@ -458,8 +462,8 @@ public final class Client implements AutoCloseable {
         return data.awaitDone(s, timeoutMs);
     }
 
-    Object resultOf(KeyState s, long timeoutMs) {
-        return data.gatherStates(List.of(s), timeoutMs).get(0);
+    Object resultOf(KeyState s, long timeoutMs) { // inside a task that did not secede, an unlimited wait gets a limit
+        return TaskThreads.waiting(s.key, timeoutMs, t -> data.gatherStates(List.of(s), t)).get(0);
     }
 
     List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
@@ -471,7 +475,7 @@ public final class Client implements AutoCloseable {
     public <T> List<T> gather(List<Future<T>> futures) {
         List<KeyState> states = new ArrayList<>(futures.size());
         for (Future<T> f : futures) states.add(f.state);
-        List<Object> raw = data.gatherStates(states, -1);
+        List<Object> raw = TaskThreads.waiting(states.size() + " futures", -1, t -> data.gatherStates(states, t));
         Reference.reachabilityFence(futures); // their references keep the keys wanted while we wait
         List<T> out = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add((T) raw.get(i));
@@ -718,6 +722,33 @@ public final class Client implements AutoCloseable {
         return ClientAdmin.run(this, fn);
     }
 
+    // ------------------------------------------------------------------ coordination (issue 19; see ClientCoordination)
+
+    private final ClientCoordination coordination = new ClientCoordination(this);
+
+    /** A named queue on the scheduler, unbounded (see {@link Queue}). */
+    public <T> Queue<T> queue(String name) { return new Queue<>(coordination, name, 0); }
+    /** A named queue holding at most {@code maxsize} items (the first user of the name sets it). */
+    public <T> Queue<T> queue(String name, int maxsize) { return new Queue<>(coordination, name, maxsize); }
+    /** A named variable on the scheduler (see {@link Variable}). */
+    public <T> Variable<T> variable(String name) { return new Variable<>(coordination, name); }
+    /** A named cluster-wide lock whose lease expires with its holder (see {@link Lock}). */
+    public Lock lock(String name) { return new Lock(coordination, name); }
+    /** A named semaphore of {@code leases} leases that expire with their holders (see {@link Semaphore}). */
+    public Semaphore semaphore(String name, int leases) { return new Semaphore(coordination, name, leases); }
+    /** A named cluster-wide event (see {@link Event}). */
+    public Event event(String name) { return new Event(coordination, name); }
+    /** A publisher on {@code topic} (see {@link Pub}). */
+    public <T> Pub<T> pub(String topic) { return new Pub<>(coordination, topic); }
+    /** A subscription to {@code topic}, receiving from now on (see {@link Sub}). */
+    public <T> Sub<T> sub(String topic) { return new Sub<>(coordination, topic); }
+    /** The workers holding each future's result (none while it is not in memory); Dask's {@code who_has}. */
+    public Map<Key, List<String>> whoHas(Collection<? extends Future<?>> futures) { return coordination.whoHas(futures); }
+    /** The keys each worker holds; Dask's {@code has_what}. */
+    public Map<String, List<Key>> hasWhat() { return coordination.hasWhat(); }
+    /** Copies each result onto {@code n} workers (all of them if fewer) and waits until they are there; Dask's {@code replicate}. */
+    public void replicate(Collection<? extends Future<?>> futures, int n) { coordination.replicate(futures, n); }
+
     /** Publishes futures under a name, keeping their data alive for other clients. */
     public void publishDataset(String name, List<? extends Future<?>> futures) {
         List<Key> ks = new ArrayList<>();
@@ -740,6 +771,34 @@ public final class Client implements AutoCloseable {
         return new ClusterExecutor(this);
     }
 
+    /** Issue 19: actors and performance reports; their logic is in actor/ and report/ (no thread until the first call). */
+    private final Actors actors = ClientExtensions.actors(this);
+
+    /** Builds {@code constructor}'s object on a worker and returns its handle (Dask's {@code submit(Cls, actor=True)}); see {@link ActorHandle}. */
+    public <T> ActorHandle<T> submitActor(Fn0<T> constructor) {
+        return actors.create(constructor, null);
+    }
+
+    /** {@link #submitActor(Fn0)} on the worker at {@code workerAddress}. */
+    public <T> ActorHandle<T> submitActor(Fn0<T> constructor, String workerAddress) {
+        return actors.create(constructor, workerAddress);
+    }
+
+    /** A new handle on an existing actor, e.g. one another client created ({@code client.actor(handle.ref())}). */
+    public <T> ActorHandle<T> actor(ActorRef<T> ref) {
+        return actors.attach(ref);
+    }
+
+    /** Records the cluster's work until closed, then writes {@code file} (Dask's {@code performance_report}); see {@link PerformanceReport}. */
+    public PerformanceReport performanceReport(java.nio.file.Path file) {
+        return PerformanceReport.start(ClientExtensions.reportSource(this), file);
+    }
+
+    /** The scheduler's task stream (Dask's {@code get_task_stream}): the most recent tasks, oldest first; empty without a dashboard. */
+    public List<TaskRecord> taskStream() {
+        return ClientExtensions.taskStream(this, 0).orElse(List.of());
+    }
+
     void checkOpen() {
         if (closed) throw new IllegalStateException("client is closed");
         String lost = lostReason;
@@ -753,8 +812,11 @@ public final class Client implements AutoCloseable {
         closed = true;
         if (current == this) current = null;
         keyStates.close();
+        coordination.close();
+        actors.close();
         conn.send(new Messages.Goodbye());
         conn.close();
+        data.close();
         CodeServer.release(code);
         keyStates.failPending(new JdaskException("client closed"));
         if (ownedCluster != null) ownedCluster.close();

@@ -21,6 +21,7 @@ import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.SchedulerEvent.Scattered;
+import org.jdask.distributed.internal.bulk.BulkProtocol;
 import org.jdask.graph.Key;
 
 /**
@@ -31,9 +32,11 @@ import org.jdask.graph.Key;
  */
 final class DataPlane {
     private final Client client;
+    private final ClientBulk bulk;
 
     DataPlane(Client client) {
         this.client = client;
+        this.bulk = new ClientBulk(client);
     }
 
     /**
@@ -105,6 +108,7 @@ final class DataPlane {
     }
 
     List<Object> gatherStates(List<KeyState> states, long timeoutMs) {
+        String lastError = null;
         for (int attempt = 0; ; attempt++) {
             for (KeyState s : states) {
                 if (!awaitDone(s, timeoutMs)) throw new JdaskException("future " + s.key + " not done after " + timeoutMs + " ms");
@@ -124,10 +128,12 @@ final class DataPlane {
             Map<Key, Object> values = new HashMap<>();
             boolean missing = false;
             List<CompletableFuture<Message>> replies = new ArrayList<>();
+            List<CompletableFuture<BulkProtocol.Got>> direct = new ArrayList<>();
             for (Map.Entry<String, List<KeyState>> e : byWorker.entrySet()) {
                 List<Key> ks = new ArrayList<>();
                 for (KeyState s : e.getValue()) ks.add(s.key);
-                replies.add(client.conn.request(e.getKey(), id -> new Messages.GetData(id, ks)));
+                if (bulk.usable(e.getKey())) direct.add(bulk.get(e.getKey(), ks)); // every worker at once, each on its own socket
+                else replies.add(client.conn.request(e.getKey(), id -> new Messages.GetData(id, ks)));
             }
             for (CompletableFuture<Message> r : replies) {
                 Messages.Data m;
@@ -141,12 +147,35 @@ final class DataPlane {
                 for (int i = 0; i < m.found().size(); i++) values.put(m.found().get(i), m.values().get(i).value());
                 if (!m.missing().isEmpty()) missing = true;
             }
+            for (CompletableFuture<BulkProtocol.Got> r : direct) {
+                BulkProtocol.Got g;
+                try { // every read on the socket has distributed.comm.timeouts.tcp; the caller's timeout bounds the whole
+                    g = timeoutMs < 0 ? r.get() : r.get(Math.max(timeoutMs, 1000), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    r.cancel(true);
+                    lastError = "no bulk transfer finished within " + Math.max(timeoutMs, 1000) + " ms";
+                    missing = true;
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new JdaskException("interrupted while gathering");
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof ClientBulk.NoBulkPort)) lastError = e.getCause().getMessage();
+                    missing = true; // as a lost worker: another holder, or the recomputed value, next time
+                    continue;
+                }
+                for (Map.Entry<Key, Payload> f : g.found().entrySet()) values.put(f.getKey(), f.getValue().value());
+                if (!g.missing().isEmpty()) missing = true;
+            }
             if (!missing) {
                 List<Object> out = new ArrayList<>(states.size());
                 for (KeyState s : states) out.add(values.get(s.key));
                 return out;
             }
-            if (attempt >= 5) throw new JdaskException("workers lost data of " + states.size() + " key(s) while gathering; gave up after 5 tries");
+            if (attempt >= 5) {
+                throw new JdaskException("workers lost data of " + states.size() + " key(s) while gathering; gave up after 5 tries"
+                        + (lastError == null ? "" : "; last error: " + lastError));
+            }
             Client.sleep(100L << attempt); // the scheduler recomputes lost data; its report resets the futures
         }
     }
@@ -180,16 +209,32 @@ final class DataPlane {
         Map<Integer, Long> sizes = new HashMap<>();
         List<CompletableFuture<Message>> acks = new ArrayList<>();
         List<List<Integer>> ackIdx = new ArrayList<>();
+        Map<String, CompletableFuture<List<Long>>> direct = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> e : plan.entrySet()) {
-            // one message per value keeps frames independent: 100 x 10 MB go as 100 frames
-            for (int i : e.getValue()) {
-                List<Key> k1 = List.of(ks.get(i));
-                Payload p = Payload.ofValue(values.get(i));
-                if (!e.getKey().startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
-                List<Payload> v1 = List.of(p);
-                acks.add(client.conn.request(e.getKey(), id -> new Messages.PutData(id, k1, v1)));
-                ackIdx.add(List.of(i));
-                holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
+            for (int i : e.getValue()) holders.computeIfAbsent(i, x -> new ArrayList<>()).add(e.getKey());
+            if (bulk.usable(e.getKey())) { // every worker at once, each on its own socket, values streamed from their arrays
+                List<Key> k = new ArrayList<>();
+                List<Payload> v = new ArrayList<>();
+                for (int i : e.getValue()) {
+                    k.add(ks.get(i));
+                    v.add(Payload.ofValue(values.get(i)));
+                }
+                direct.put(e.getKey(), bulk.put(e.getKey(), k, v));
+            } else {
+                putOverZmq(e.getKey(), e.getValue(), ks, values, acks, ackIdx);
+            }
+        }
+        for (Map.Entry<String, CompletableFuture<List<Long>>> d : direct.entrySet()) {
+            List<Integer> idx = plan.get(d.getKey());
+            try {
+                List<Long> sz = d.getValue().get(); // every read and write on the socket has distributed.comm.timeouts.tcp
+                for (int j = 0; j < sz.size(); j++) sizes.put(idx.get(j), sz.get(j));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JdaskException("interrupted while scattering");
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof ClientBulk.NoBulkPort)) throw new JdaskException("cannot scatter: " + e.getCause().getMessage(), e.getCause());
+                putOverZmq(d.getKey(), idx, ks, values, acks, ackIdx);
             }
         }
         for (int a = 0; a < acks.size(); a++) {
@@ -206,6 +251,23 @@ final class DataPlane {
         }
         client.conn.send(new Messages.UpdateData(update));
         return out;
+    }
+
+    /** Values onto a worker over its ZeroMQ data port: one message per value keeps frames independent. */
+    private void putOverZmq(String worker, List<Integer> idx, List<Key> ks, List<?> values, List<CompletableFuture<Message>> acks,
+                            List<List<Integer>> ackIdx) {
+        for (int i : idx) {
+            List<Key> k1 = List.of(ks.get(i));
+            Payload p = Payload.ofValue(values.get(i));
+            if (!worker.startsWith("inproc://")) p.bytes(); // encode here, not on the I/O thread
+            List<Payload> v1 = List.of(p);
+            acks.add(client.conn.request(worker, id -> new Messages.PutData(id, k1, v1)));
+            ackIdx.add(List.of(i));
+        }
+    }
+
+    void close() {
+        bulk.close();
     }
 
     private static String typeName(Object v) {

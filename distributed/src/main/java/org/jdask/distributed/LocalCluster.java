@@ -444,6 +444,7 @@ public final class LocalCluster implements Cluster {
     private synchronized void closeAll() {
         if (closed) return;
         closed = true;
+        for (Nanny n : nannies) n.beginClose(); // every worker JVM stops at once, then we wait for each
         for (Nanny n : nannies) n.close();
         for (Worker w : threadWorkers) w.close();
         nannies.clear();

@@ -84,7 +84,7 @@ public final class Nanny implements AutoCloseable {
 
     private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
         for (String key : List.of("distributed.comm.timeouts.scheduler-lost", "distributed.worker.death-timeout",
-                "distributed.admin.watchdog-timeout", "distributed.comm.timeouts.handshake")) {
+                "distributed.admin.watchdog-timeout", "distributed.comm.timeouts.handshake", "distributed.worker.wait-without-secede")) {
             Object v = org.jdask.Config.get(key);
             if (v != null && !(v instanceof Map)) childSettings.add("-Djdask." + key + "=" + v);
         }
@@ -101,14 +101,15 @@ public final class Nanny implements AutoCloseable {
 
     static List<String> command(String scheduler, Worker.Options o, long timeoutMs, boolean keysOnStdin) {
         List<String> cmd = new ArrayList<>();
+        String classpath = SiteClasspath.append(System.getProperty("java.class.path")); // + jdask worker --classpath, JDASK_CLASSPATH
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
+        cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + Math.max(10, timeoutMs / 1000));
         cmd.add("-cp");
-        cmd.add(SiteClasspath.append(System.getProperty("java.class.path"))); // + jdask worker --classpath, JDASK_CLASSPATH
+        cmd.add(classpath);
         cmd.add(WorkerMain.class.getName());
         cmd.add(scheduler);
         cmd.add("--nthreads");
@@ -280,13 +281,22 @@ public final class Nanny implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the worker JVM to stop (SIGTERM) and not to be restarted, without waiting: a cluster
+     * closing many nannies signals them all first, then waits in {@link #close}.
+     */
+    void beginClose() {
+        closing = true;
+        Process p = process;
+        if (p != null) p.destroy();
+    }
+
     /** Stops the worker JVM (gracefully, then forcibly) and does not restart it. */
     @Override
     public void close() {
-        closing = true;
+        beginClose();
         Process p = process;
         if (p == null) return;
-        p.destroy();
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

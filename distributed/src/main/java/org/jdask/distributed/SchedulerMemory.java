@@ -14,7 +14,7 @@ import org.jdask.distributed.internal.SchedulerEvent;
 final class SchedulerMemory {
     /** Heartbeat fields copied into the worker list. */
     static final String[] FIELDS = {"managed", "spilled", "spilled_disk", "unmanaged", "spill_count", "unspill_count",
-        "spill_write_bps", "spill_read_bps"};
+        "spill_write_bps", "spill_read_bps", "transfers", "transfer_bytes"};
     private final Map<String, Map<String, Object>> last = new HashMap<>();
     private final Map<String, Boolean> paused = new HashMap<>();
 

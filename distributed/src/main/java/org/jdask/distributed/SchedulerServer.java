@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
+import org.jdask.distributed.coord.CoordState;
 import org.jdask.distributed.dashboard.Dashboard;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
@@ -94,6 +95,9 @@ public final class SchedulerServer implements AutoCloseable {
     private final Map<String, Peer> clientPeers = new HashMap<>();
     private final Map<Peer, List<Msg>> outbox = new LinkedHashMap<>();
     private final Map<String, List<Key>> datasets = new HashMap<>();
+    /** Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine, carried out by {@link #coord}. */
+    private final CoordState coordination = new CoordState(
+            Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
     private int clientCounter;
 
     private static final class Peer {
@@ -282,6 +286,7 @@ public final class SchedulerServer implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (!ingesting && now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
+                    coord(coordination.tick(now));
                     nextTick = now + TICK_MS;
                     publishSnapshot();
                 }
@@ -482,10 +487,22 @@ public final class SchedulerServer implements AutoCloseable {
             List<Key> old = datasets.put(pub.name(), pub.keys());
             apply(new SchedulerEvent.UpdateGraph(holder, List.of(), pub.keys(), false), peer);
             if (old != null) apply(new SchedulerEvent.ReleaseKeys(holder, old), peer);
+        } else if (msg instanceof Messages.TaskStream ts) { // the performance report (issue 19): the dashboard's records
+            Dashboard d = dashboard;
+            queue(peer, new Messages.TaskStreamReply(ts.id(), d != null, d == null ? List.of() : d.taskStream(ts.sinceMs())));
         } else if (msg instanceof Messages.GetDataset g) {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
+        } else if (msg instanceof Messages.CoordRequest cr) {
+            coord(coordination.handle(requireClient(peer), cr, System.currentTimeMillis()));
+        } else if (msg instanceof Messages.LongRunning lr) {
+            apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
+        } else if (msg instanceof Messages.WhoHas wh) {
+            queue(peer, SchedulerQueries.whoHas(state, wh));
+        } else if (msg instanceof Messages.Replicate rp) {
+            apply(new SchedulerEvent.Replicate(rp.keys(), rp.n()), peer);
         } else if (msg instanceof Messages.Goodbye) {
             if (peer.client != null) {
+                coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
             }
@@ -630,6 +647,16 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (i instanceof TaskDone d) {
             Peer p = clientPeers.get(d.client());
             if (p != null) queue(p, new Messages.TaskDone(d.key(), d.worker(), d.failed()));
+        }
+    }
+
+    /** Carries out what the coordination state asked for: replies, topic messages, holds on keys. */
+    private void coord(List<CoordState.Out> outs) {
+        for (CoordState.Out o : outs) {
+            if (o instanceof CoordState.Reply r && clientPeers.get(r.client()) != null) queue(clientPeers.get(r.client()), r.reply());
+            else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
+            else if (o instanceof CoordState.Hold h) apply(new SchedulerEvent.UpdateGraph(h.holder(), List.of(), h.keys(), false), null);
+            else if (o instanceof CoordState.Drop d) apply(new SchedulerEvent.ReleaseKeys(d.holder(), d.keys()), null);
         }
     }
 

@@ -8,15 +8,18 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.RemoteTaskError;
+import org.jdask.distributed.coord.TaskThreads;
+import org.jdask.distributed.coord.WorkerClient;
+import org.jdask.distributed.actor.ActorHost;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Payload;
@@ -31,6 +34,7 @@ import org.jdask.distributed.internal.WorkerInstruction;
 import org.jdask.distributed.internal.WorkerInstruction.*;
 import org.jdask.distributed.internal.WorkerState;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.bulk.BulkServer;
 import org.jdask.distributed.internal.memory.MemoryManager;
 import org.jdask.distributed.internal.memory.MemoryPolicy;
 import org.jdask.distributed.internal.memory.SpillBuffer;
@@ -133,6 +137,8 @@ public final class Worker implements AutoCloseable {
     private WorkerState state; // guarded by stateLock; replaced when the scheduler is lost
     /** Results and fetched values, spilled to disk least-recently-used past the memory target. */
     private final SpillBuffer<Key> data;
+    /** The bulk port: large values to and from clients off JeroMQ (null for in-process workers or when off). */
+    private BulkServer bulk;
     private final MemoryManager memory;
     /** The resolved memory limit (the default when none was given). */
     private final long memoryLimit;
@@ -180,6 +186,13 @@ public final class Worker implements AutoCloseable {
 
     private record PendingFetch(String peer, List<Key> keys, long deadline) {}
 
+    /** Actors clients built here (issue 19); their calls come to the data port. */
+    private final ActorHost actors = new ActorHost(this::address, this::errorPayload,
+            (identity, peerLocal, reply) -> {
+                Msg m = reply.msg();
+                post(() -> Wire.send(server, identity, List.of(m), peerLocal));
+            });
+
     /**
      * Starts a worker connected to the scheduler at {@code schedulerAddress} ({@code tcp://...},
      * or {@code inproc://...} for a scheduler in this JVM); returns once the scheduler welcomed it.
@@ -223,6 +236,7 @@ public final class Worker implements AutoCloseable {
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+        state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory tf = r -> {
@@ -231,7 +245,7 @@ public final class Worker implements AutoCloseable {
             return t;
         };
         this.executorThreads = tf;
-        this.executor = Executors.newFixedThreadPool(options.nthreads(), tf);
+        this.executor = TaskThreads.pool(options.nthreads(), tf);
         long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
         long retryMs = Math.min(10_000, Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis());
         long deathMs = Config.getDuration("distributed.worker.death-timeout", Duration.ZERO).toMillis();
@@ -350,6 +364,7 @@ public final class Worker implements AutoCloseable {
                 int port = server.bindToRandomPort("tcp://" + options.host());
                 address = "tcp://" + options.host() + ":" + port;
                 if (zap != null) zap.label("worker " + address);
+                bulk = WorkerBulk.start(options.host(), address, security != null, this::forPeer, this::storeBulk);
             }
             wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
             connectScheduler();
@@ -428,9 +443,11 @@ public final class Worker implements AutoCloseable {
             welcomed.countDown();
             if (poller != null) poller.close();
             executor.shutdownNow();
+            actors.close();
             if (wakeup != null) wakeup.close();
             Zmq.close(sched);
             Zmq.close(server);
+            if (bulk != null) bulk.close();
             for (ZMQ.Socket s : peers.values()) Zmq.close(s);
             try {
                 memory.close(); // drops the data, deletes the spill store and the worker's directory
@@ -609,10 +626,11 @@ public final class Worker implements AutoCloseable {
         synchronized (stateLock) {
             epoch++;
             state = new WorkerState(options.nthreads(), options.resources(), 10_000);
+            state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
             toScheduler.clear();
             data.clear();
             old = executor;
-            executor = Executors.newFixedThreadPool(options.nthreads(), executorThreads);
+            executor = TaskThreads.pool(options.nthreads(), executorThreads);
         }
         fetches.clear();
         old.shutdownNow();
@@ -727,6 +745,7 @@ public final class Worker implements AutoCloseable {
         synchronized (runningThreads) {
             runningThreads.put(x.key(), Thread.currentThread());
         }
+        TaskThreads.enter(taskHost, x.key()); // Client.current(), Worker.secede() inside the task
         try {
             Outcome o = compute(x);
             synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
@@ -735,6 +754,7 @@ public final class Worker implements AutoCloseable {
             data.remove(x.key()); // stored by compute before the drop: nobody will ask for it
             return List.of();
         } finally {
+            TaskThreads.leave();
             synchronized (runningThreads) {
                 runningThreads.remove(x.key());
             }
@@ -844,8 +864,14 @@ public final class Worker implements AutoCloseable {
             List<Key> got = m.found();
             List<Payload> values = m.values();
             List<Key> missing = m.missing();
-            for (int i = 0; i < got.size(); i++) data.put(got.get(i), values.get(i), Sizes.of(values.get(i))); // may spill: not under the lock
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing), System.currentTimeMillis(), null);
+            long bytes = 0;
+            for (int i = 0; i < got.size(); i++) {
+                long n = Sizes.of(values.get(i));
+                bytes += n;
+                data.put(got.get(i), values.get(i), n); // may spill: not under the lock
+            }
+            metrics.transferred(values); // the performance report's transfers (issue 19)
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing, bytes), System.currentTimeMillis(), null);
             for (WorkerInstruction i : rest) execute(i);
         }
     }
@@ -889,17 +915,11 @@ public final class Worker implements AutoCloseable {
                     }
                     replies.add(new Messages.Data(g.id(), found, values, missing).msg());
                 } else if (m instanceof Messages.PutData put) {
-                    List<Key> keys = put.keys();
-                    List<Long> sizes = new ArrayList<>();
-                    for (int j = 0; j < keys.size(); j++) {
-                        Payload p = put.values().get(j);
-                        Object v = p.hasValue() ? p.value() : p;
-                        long n = Sizes.of(v);
-                        data.put(keys.get(j), v == null ? NULL : v, n); // may spill: before the state knows, not under its lock
-                        sizes.add(n);
-                    }
-                    for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
+                    List<Long> sizes = storeScattered(put.keys(), put.values());
+                    scattered(put.keys());
                     replies.add(new Messages.PutAck(put.id(), sizes).msg());
+                } else if (m instanceof Messages.BulkHello h) {
+                    replies.add(WorkerBulk.welcome(bulk, h).msg());
                 } else if (m instanceof Messages.Run run) {
                     for (String prefix : run.allowed()) Codecs.allow(prefix); // the client's Codecs.allow
                     byte[] identity = r.identity;
@@ -916,6 +936,8 @@ public final class Worker implements AutoCloseable {
                     }, "jdask-run-" + address);
                     t.setDaemon(true);
                     t.start();
+                } else if (actors.handle(m, r.identity, peerLocal)) {
+                    continue; // an actor's create, call or hold: answered from the actor's thread
                 } else {
                     LOG.warn("worker {}: refused {} from peer {}: a data port does not take it", address, raw.op(), peerName(r.identity));
                     replies.add(new Messages.ErrorMsg("a worker's data port does not accept " + raw.op()).msg());
@@ -930,6 +952,40 @@ public final class Worker implements AutoCloseable {
         if (!replies.isEmpty()) Wire.send(server, r.identity, replies, peerLocal);
     }
 
+    /** Stores scattered values (may spill: before the state knows, not under its lock); the bytes held per key. */
+    private List<Long> storeScattered(List<Key> keys, List<Payload> values) {
+        List<Long> sizes = new ArrayList<>();
+        for (int j = 0; j < keys.size(); j++) {
+            Payload p = values.get(j);
+            Object v = p.hasValue() ? p.value() : p;
+            long n = Sizes.of(v);
+            data.put(keys.get(j), v == null ? NULL : v, n);
+            sizes.add(n);
+        }
+        return sizes;
+    }
+
+    /** I/O thread: the state learns of scattered keys. */
+    private void scattered(List<Key> keys) {
+        for (WorkerInstruction i : applyLocked(new WorkerEvent.Scattered(keys), System.currentTimeMillis(), null)) execute(i);
+    }
+
+    /** A bulk connection's thread: stores, then waits until the I/O thread has told the state. */
+    private List<Long> storeBulk(List<Key> keys, List<Payload> values) throws Exception {
+        List<Long> sizes = storeScattered(keys, values);
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        post(() -> {
+            try {
+                scattered(keys);
+                told.complete(null);
+            } catch (RuntimeException e) {
+                told.completeExceptionally(e);
+            }
+        });
+        told.get(fetchTimeoutMs, TimeUnit.MILLISECONDS);
+        return sizes;
+    }
+
     private static String peerName(byte[] identity) {
         return new String(identity, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
@@ -938,11 +994,61 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Client tc;
+        synchronized (taskHost) {
+            tc = taskClient;
+            taskClient = null;
+        }
+        if (tc != null) tc.close();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // ------------------------------------------------------------------ tasks that submit tasks (issue 19)
+
+    /** This worker's client for tasks ({@code Client.current()} inside a task), created on first use. */
+    private Client taskClient;
+
+    private final TaskThreads.Host taskHost = new TaskThreads.Host() {
+        @Override
+        public void secede(Key key, boolean rejoin) {
+            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.Secede(key, rejoin), System.currentTimeMillis(), null);
+            if (!rejoin) send(new Messages.LongRunning(key)); // the scheduler no longer counts its thread either
+            for (WorkerInstruction i : rest) Worker.this.execute(i);
+            wakeIo();
+        }
+
+        @Override
+        public Client client() {
+            synchronized (this) {
+                if (taskClient == null) taskClient = Client.forTasks(schedulerAddress, security);
+                return taskClient;
+            }
+        }
+
+        @Override
+        public String describe() {
+            return address + " (" + options.nthreads() + (options.nthreads() == 1 ? " thread)" : " threads)");
+        }
+    };
+
+    /**
+     * Inside a task: this task's thread stops counting against the worker's threads (here and at
+     * the scheduler), so the worker runs another task meanwhile; use it before waiting on tasks this
+     * task submitted (Dask's {@code secede}). {@link WorkerClient#open()} does it for a scope.
+     *
+     * @throws IllegalStateException outside a task on a distributed worker
+     */
+    public static void secede() {
+        TaskThreads.secede();
+    }
+
+    /** Inside a seceded task: its thread counts again (Dask's {@code rejoin}); nothing if it had not seceded. */
+    public static void rejoin() {
+        TaskThreads.rejoin();
     }
 
     /** Stops the I/O loop without saying goodbye, like a crash (for tests of recovery). */

@@ -1,6 +1,10 @@
 package org.jdask.distributed;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.jdask.Config;
+import org.jdask.distributed.internal.FetchBudget;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.memory.LocalDirectory;
@@ -9,12 +13,14 @@ import org.jdask.distributed.internal.memory.MemoryPolicy;
 import org.jdask.distributed.internal.memory.SpillBuffer;
 import org.jdask.graph.Key;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FrameStreams;
 
 /**
  * How a {@link Worker} sets up its memory manager, and the errors it reports: the worker's store
  * keeps values as they are, as the {@link Payload} they arrived in, or a sentinel for null; on disk
- * they are {@link Codecs} frames, and a value read back is a payload again, decoded on first use
- * (a peer fetching a spilled value gets the bytes as they are).
+ * they are {@link Codecs} frames, streamed in and out a chunk at a time ({@link FrameStreams}); a
+ * primitive array read back is the array again, any other value a payload decoded on first use
+ * (under the task's class loader). A peer fetching a spilled value gets the bytes as they are.
  */
 final class WorkerMemory {
     /** Exit code of a worker JVM that stopped itself past {@code distributed.worker.memory.terminate}. */
@@ -52,6 +58,18 @@ final class WorkerMemory {
             public Object decode(byte[] frame) {
                 return Payload.ofBytes(frame);
             }
+
+            @Override
+            public void encode(Object v, OutputStream out) throws IOException {
+                if (v instanceof Payload p && (p.encodedSize() >= 0 || !p.hasValue())) out.write(p.bytes());
+                else FrameStreams.encode(v instanceof Payload p ? p.value() : v == nullValue ? null : v, out);
+            }
+
+            @Override
+            public Object decode(InputStream in, int length) throws IOException {
+                // a primitive array comes back as itself, filled chunk by chunk; any other frame as bytes
+                return FrameStreams.read(in, length, Payload::ofBytes);
+            }
         };
         try {
             return new MemoryManager(policy, dir, codec, ownsProcess, listener);
@@ -59,6 +77,21 @@ final class WorkerMemory {
             dir.close();
             throw e;
         }
+    }
+
+    /**
+     * The cap on peer data in flight to this worker: {@code distributed.worker.memory.transfer}
+     * (0.1) of the limit at once, {@code distributed.worker.transfer.message-bytes-limit} (50 MB)
+     * per request; none without a limit, nor between in-process workers (values pass by reference).
+     */
+    static FetchBudget fetchBudget(MemoryPolicy policy, boolean inProcess) {
+        if (policy.limit() <= 0 || inProcess) return FetchBudget.unlimited();
+        double f = Config.getDouble(MemoryPolicy.PREFIX + "transfer", 0.1);
+        if (!(f > 0 && f <= 1)) {
+            throw new IllegalArgumentException("config " + MemoryPolicy.PREFIX + "transfer must be a fraction of the memory limit in (0, 1], got " + f);
+        }
+        long message = Config.getBytes("distributed.worker.transfer.message-bytes-limit", 50_000_000L);
+        return new FetchBudget(Math.max(1, (long) (f * policy.limit())), Math.max(1, message));
     }
 
     /** A result larger than the whole limit: fails its task, the worker lives on. */

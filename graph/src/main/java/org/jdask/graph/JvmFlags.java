@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdask.graph.cds.CdsArchive;
 
 /**
  * The JVM flags the jdask stack needs (Arrow and Chronicle Map open JDK internals), as a list ready
@@ -34,6 +35,19 @@ public final class JvmFlags {
             flags = f;
         }
         return f;
+    }
+
+    /**
+     * The flags for a child JVM (a worker) started with {@code classpath}: {@link #get()} followed by
+     * the class-data-sharing flags of {@link CdsArchive} (none while no usable archive exists; the
+     * first call for a class path starts building one in the background).
+     */
+    public static List<String> forChild(String classpath) {
+        List<String> cds = CdsArchive.shared().flags(classpath);
+        if (cds.isEmpty()) return get();
+        List<String> out = new ArrayList<>(get());
+        out.addAll(cds);
+        return List.copyOf(out);
     }
 
     /**

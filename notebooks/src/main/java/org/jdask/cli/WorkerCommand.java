@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.Config;
+import org.jdask.distributed.GracefulExit;
 import org.jdask.distributed.Nanny;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.Worker;
@@ -141,9 +142,18 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             // on SIGTERM (scancel, an SSH cluster retiring this worker) the JVM halts once hooks are done:
             // close the workers here, so each says goodbye and the scheduler drops it at once
+            // ... after retiring them: their results move to the other workers first (GracefulExit)
+            String scheduler = sched;
+            Security sec = security;
+            PrintWriter err = spec.commandLine().getErr();
             Thread hook = new Thread(() -> {
-                stop.countDown();
+                // retire before waking the main thread: it closes the workers on its way out
+                List<String> leaving = noScheduler ? List.of() : addresses(running);
+                int moved = GracefulExit.retire(scheduler, sec, leaving);
+                if (moved >= 0) err.println("worker: SIGTERM: retired " + leaving + ", " + moved + " result(s) moved to other workers");
+                err.flush();
                 closeAll(running);
+                stop.countDown();
             }, "jdask-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             Thread gone = new Thread(() -> { // every worker gave up on its scheduler (--death-timeout): so does this process
@@ -179,6 +189,22 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private static boolean gaveUp(AutoCloseable c) {
         return c instanceof Nanny n ? n.gaveUp() : c instanceof Worker w && w.diedOfTimeout();
+    }
+
+    /** The addresses of the workers still running (a nanny's current worker). */
+    private static List<String> addresses(List<AutoCloseable> running) {
+        List<String> out = new ArrayList<>();
+        synchronized (running) {
+            for (AutoCloseable c : running) {
+                try {
+                    if (c instanceof Worker w) out.add(w.address());
+                    else if (c instanceof Nanny n) out.add(n.workerAddress(1000));
+                } catch (RuntimeException e) {
+                    // not running now: nothing to move from it
+                }
+            }
+        }
+        return out;
     }
 
     private static void closeAll(List<AutoCloseable> running) {

@@ -4,6 +4,9 @@ import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.ForyBuilder;
 import org.apache.fory.config.Language;
+import org.apache.fory.logging.LogLevel;
+import org.apache.fory.logging.LoggerFactory;
+import org.jdask.Config;
 
 /**
  * Apache Fory in Java mode with reference tracking (shared and cyclic graphs survive), class
@@ -12,6 +15,13 @@ import org.apache.fory.config.Language;
  */
 final class ForyCodec {
     private final ThreadSafeFory fory;
+
+    static {
+        // With async compilation, a JVM that exits while Fory still compiles serializers gets "Task ...
+        // rejected from ThreadPoolExecutor[Shutting down]" warnings from Fory's JIT pool: harmless (the
+        // interpreter-mode serializers did the work), so Fory's own log says only errors once the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LoggerFactory.setLogLevel(LogLevel.ERROR_LEVEL), "jdask-fory-quiet-exit"));
+    }
 
     ForyCodec(ClassPolicy policy, ValueCodecs plugins, ClassLoader loader) {
         ForyBuilder b = Fory.builder();
@@ -23,6 +33,10 @@ final class ForyCodec {
         }
         this.fory = b
                 .withLanguage(Language.JAVA)
+                // generated serializers are compiled on Fory's background threads while the first values of a
+                // class go through its interpreter-mode serializer (same bytes): a worker JVM's first tasks do
+                // not wait for Janino (seconds in a fresh JVM). serialization.fory-async-compilation: false restores it.
+                .withAsyncCompilation(Config.getBoolean("serialization.fory-async-compilation", true))
                 .withRefTracking(true)
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.jdask.SerializationException;
 import org.junit.jupiter.api.Test;
+import plugin.Blob;
 import plugin.Celsius;
 import plugin.CelsiusCodec;
 
@@ -27,6 +29,19 @@ class ValueCodecTest {
         byte[] frame = Codecs.encode(list);
         assertEquals(Codecs.FORY, frame[0]);
         assertEquals(list, Codecs.decode(frame));
+    }
+
+    /** Nested payloads of every size class, over Fory's 16 KiB steps (1.6.0's bytes-with-size pair broke there). */
+    @Test
+    void largeNestedPluginPayloadsRoundTrip() {
+        Random r = new Random(18);
+        for (int n : new int[] {0, 1, 16_384, 16_385, 17_000, 300_000, 2_000_000}) {
+            byte[] b = new byte[n];
+            r.nextBytes(b);
+            List<Object> list = new ArrayList<>(List.of(new Blob(b), "after", new Blob(new byte[] {7})));
+            assertEquals(list, Codecs.decode(Codecs.encode(list)), "nested Blob of " + n + " bytes");
+            assertEquals(new Blob(b), Codecs.decode(Codecs.encode(new Blob(b))), "top-level Blob of " + n + " bytes");
+        }
     }
 
     @Test

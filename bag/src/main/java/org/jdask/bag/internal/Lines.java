@@ -36,6 +36,7 @@ public final class Lines {
 
     private final Charset charset;
     private final boolean utf8OrAscii;
+    private final boolean utf8;
     private final CharsetDecoder decoder;
     /** Set by {@link #indexOfNewline}: some byte scanned since the last call may be non-ASCII. */
     private boolean sawHigh;
@@ -45,6 +46,7 @@ public final class Lines {
     public Lines(Charset charset) {
         this.charset = charset;
         this.utf8OrAscii = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII);
+        this.utf8 = charset.equals(StandardCharsets.UTF_8);
         this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
@@ -193,6 +195,13 @@ public final class Lines {
             return strict(b, off, len);
         }
         if (!hasHigh(b, off, len)) return new String(b, off, len, StandardCharsets.ISO_8859_1);
+        if (utf8) {
+            // the JDK's UTF-8 String constructor (an intrinsic, one pass, no CharBuffer) replaces bad
+            // bytes with U+FFFD: only a line holding U+FFFD after it (bad bytes, or a real U+FFFD)
+            // is decoded again strictly, which names the bad byte or accepts the line
+            String s = new String(b, off, len, StandardCharsets.UTF_8);
+            if (s.indexOf('\uFFFD') < 0) return s;
+        }
         return strict(b, off, len);
     }
 

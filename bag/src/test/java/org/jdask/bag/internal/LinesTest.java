@@ -58,6 +58,45 @@ class LinesTest {
         return out.toByteArray();
     }
 
+    /**
+     * decode (the JDK's UTF-8 String constructor first, the strict decoder only for a line with
+     * U+FFFD) against the strict decoder alone: same string for valid lines (accents, 4-byte
+     * characters, a real U+FFFD, empty lines, CRLF endings), null and the same bad-byte offset
+     * for invalid ones.
+     */
+    @Test
+    void decodeMatchesTheStrictDecoderOnValidAndInvalidLines() throws CharacterCodingException {
+        Random r = new Random(17);
+        List<byte[]> lines = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) lines.add(randomText(r, true));
+        for (String l : new String[] {"\n", "\r\n", "x\r\n", "caf\u00e9\r\n", "\ufffd\n", "a\ufffdb\u00e9\n", "\ud83d\ude00"}) {
+            lines.add(l.getBytes(StandardCharsets.UTF_8));
+        }
+        lines.add(new byte[] {'o', 'k', (byte) 0xEF, (byte) 0xBF, (byte) 0xBD, (byte) 0xC3, '\n'}); // real U+FFFD, then a bad byte
+        int invalid = 0;
+        for (byte[] text : lines) {
+            byte[] padded = new byte[text.length + 3]; // decode from an offset, as from a read buffer
+            System.arraycopy(text, 0, padded, 3, text.length);
+            Lines lines8 = new Lines(StandardCharsets.UTF_8);
+            int nl = lines8.indexOfNewline(padded, 3, padded.length); // the first line, scanned as TextReader does
+            byte[] line = java.util.Arrays.copyOfRange(padded, 3, nl < 0 ? padded.length : nl + 1);
+            String got = lines8.decode(padded, 3, line.length);
+            if (jdkValid(StandardCharsets.UTF_8, line, 0, line.length)) {
+                assertEquals(new String(line, StandardCharsets.UTF_8), got);
+            } else {
+                invalid++;
+                assertEquals(null, got);
+                ByteBuffer in = ByteBuffer.wrap(line);
+                try {
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(in);
+                } catch (CharacterCodingException e) {
+                    assertEquals(in.position(), lines8.errorOffset(), "bad byte offset in " + java.util.Arrays.toString(line));
+                }
+            }
+        }
+        assertTrue(invalid > 10, "the random text holds invalid lines: " + invalid);
+    }
+
     @Test
     void countCheckedLinesStopsExactlyWhereTheJdkDecoderWould() {
         Random r = new Random(5);

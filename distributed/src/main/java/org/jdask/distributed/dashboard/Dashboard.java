@@ -20,6 +20,7 @@ import org.jdask.distributed.internal.SchedulerTask;
 import org.jdask.distributed.internal.SchedulerWorker;
 import org.jdask.distributed.internal.TaskState;
 import org.jdask.distributed.internal.TransitionLog;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,6 +177,21 @@ public final class Dashboard implements AutoCloseable {
     /** The metrics a worker's heartbeat carried (memory, CPU; see PROTOCOL.md). */
     public void heartbeat(String worker, Map<String, Object> m) {
         metrics.put(worker, m);
+    }
+
+    /**
+     * Scheduler thread: the recorded tasks that ended at or after {@code sinceMs}, oldest first (at
+     * most {@code distributed.dashboard.task-stream-length}); {@code Client.taskStream()} and the
+     * performance report read the task stream through this.
+     */
+    public List<TaskRecord> taskStream(long sinceMs) {
+        long n = Math.min(streamCount, ring.length);
+        List<TaskRecord> out = new ArrayList<>();
+        for (long i = streamCount - n; i < streamCount; i++) {
+            StreamEntry e = ring[(int) (i % ring.length)];
+            if (e.stop() >= sinceMs) out.add(new TaskRecord(e.key().toString(), e.prefix(), e.worker(), e.thread(), e.start(), e.stop(), e.erred()));
+        }
+        return out;
     }
 
     private void record(StreamEntry e) {

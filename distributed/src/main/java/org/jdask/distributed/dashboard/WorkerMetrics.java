@@ -5,7 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdask.distributed.internal.Payload;
 
 /**
  * What a worker's heartbeat tells the scheduler about its process (see PROTOCOL.md):
@@ -20,6 +23,9 @@ public final class WorkerMetrics {
     private static final long PAGE = 4096;
     private final long limit;
     private long lastCpuNanos = -1, lastWallNanos;
+    /** Values fetched from peers and their bytes, since the start (the performance report's transfers). */
+    private final AtomicLong transfers = new AtomicLong(),
+            transferBytes = new AtomicLong();
 
     /** {@code memoryLimit} in bytes, or {@code <= 0} for the JVM's maximum heap. */
     public WorkerMetrics(long memoryLimit) {
@@ -35,7 +41,17 @@ public final class WorkerMetrics {
         m.put("memory_limit", limit);
         m.put("heap_used", heapUsed);
         m.put("cpu", cpuPercent());
+        m.put("transfers", transfers.get());
+        m.put("transfer_bytes", transferBytes.get());
         return m;
+    }
+
+    /** Counts values fetched from a peer (any thread). */
+    public void transferred(List<Payload> values) {
+        long bytes = 0;
+        for (Payload p : values) bytes += Math.max(0, p.encodedSize()); // in-process values were never encoded
+        transfers.addAndGet(values.size());
+        transferBytes.addAndGet(bytes);
     }
 
     private static long rss(long fallback) {

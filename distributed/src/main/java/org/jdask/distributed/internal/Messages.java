@@ -11,6 +11,9 @@ import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
+import org.jdask.distributed.coord.CoordOp;
+import org.jdask.distributed.coord.CoordStatus;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 
 /**
@@ -183,14 +186,7 @@ public final class Messages {
             for (Scattered s : keys) out.add(List.of(s.key(), new ArrayList<Object>(s.workers()), s.nbytes()));
             return List.of(out);
         }
-        static UpdateData read(Fields f) {
-            List<Scattered> out = new ArrayList<>();
-            for (Fields s : f.records("keys")) {
-                out.add(new Scattered(s.key("key"), s.strs("workers"), s.num("nbytes")));
-                s.end();
-            }
-            return new UpdateData(out);
-        }
+        static UpdateData read(Fields f) { return new UpdateData(scattered(f, "keys")); }
     }
 
     public record Story(long id, Key key) implements Message {
@@ -437,6 +433,23 @@ public final class Messages {
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
+    /** Peer → worker data port: open a bulk-channel session; answered by {@link BulkWelcome}. */
+    public record BulkHello(long id) implements Message {
+        public Op op() { return Op.BULK_HELLO; }
+        public List<Object> fields() { return List.of(id); }
+        static BulkHello read(Fields f) { return new BulkHello(f.num("id")); }
+    }
+
+    /**
+     * A bulk session: connect to {@code port} on the worker's host and send {@code token} (hex); with
+     * security, {@code key} (hex, 32 bytes) seals the connection's records (AES-GCM), else null.
+     */
+    public record BulkWelcome(long id, int port, String token, String key) implements Reply {
+        public Op op() { return Op.BULK_WELCOME; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, port, token, key); }
+        static BulkWelcome read(Fields f) { return new BulkWelcome(f.num("id"), f.integer("port"), f.str("token"), f.strOrNull("key")); }
+    }
+
     // ------------------------------------------------------------------ worker memory (issue 15)
 
     /** Client → scheduler: move the results only these workers hold, then close them; answered by {@link MovesDone}. */
@@ -465,6 +478,147 @@ public final class Messages {
         public Op op() { return Op.ACQUIRE; }
         public List<Object> fields() { return List.of(key, new ArrayList<Object>(from)); }
         static Acquire read(Fields f) { return new Acquire(f.key("key"), f.strs("from")); }
+    }
+
+    // ------------------------------------------------------------------ coordination (issue 19)
+
+    /**
+     * Client → scheduler: one operation on a named queue, variable, semaphore (locks are
+     * semaphores of one lease), event or topic (see {@code org.jdask.distributed.coord.CoordState}).
+     * {@code value}: a put/set/publish value; {@code keys}: the key of a future travelling as the
+     * value; {@code n}: a queue's bound or a semaphore's leases; {@code lease}: a lease's id.
+     * Answered by {@link CoordReply}, except a lease refresh and a publish sent with id 0.
+     */
+    public record CoordRequest(long id, CoordOp action, String name, Payload value, List<Key> keys, long n, long timeoutMs,
+                               String lease) implements Message {
+        public Op op() { return Op.COORD_REQUEST; }
+        public List<Object> fields() {
+            return java.util.Arrays.asList(id, action.name(), name, value, new ArrayList<Object>(keys), n, timeoutMs, lease);
+        }
+        static CoordRequest read(Fields f) {
+            return new CoordRequest(f.num("id"), f.enumOf("action", CoordOp.class), f.str("name"), f.payloadOrNull("value"),
+                    f.keys("keys"), f.num("n"), f.num("timeoutMs"), f.strOrNull("lease"));
+        }
+    }
+
+    /** Scheduler → client: {@code value}/{@code keys} as put, {@code n} a size or lease time; {@code error} says why not OK. */
+    public record CoordReply(long id, CoordStatus status, Payload value, List<Key> keys, long n, String error) implements Reply {
+        public Op op() { return Op.COORD_REPLY; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, status.name(), value, new ArrayList<Object>(keys), n, error); }
+        static CoordReply read(Fields f) {
+            return new CoordReply(f.num("id"), f.enumOf("status", CoordStatus.class), f.payloadOrNull("value"), f.keys("keys"),
+                    f.num("n"), f.strOrNull("error"));
+        }
+    }
+
+    /** Scheduler → subscribed client: a message published on {@code topic}. */
+    public record TopicMessage(String topic, Payload value) implements Message {
+        public Op op() { return Op.TOPIC_MESSAGE; }
+        public List<Object> fields() { return java.util.Arrays.asList(topic, value); }
+        static TopicMessage read(Fields f) { return new TopicMessage(f.str("topic"), f.payloadOrNull("value")); }
+    }
+
+    /** Worker → scheduler: the task {@code key} seceded (it waits on other tasks): its thread no longer counts. */
+    public record LongRunning(Key key) implements Message {
+        public Op op() { return Op.LONG_RUNNING; }
+        public List<Object> fields() { return List.of(key); }
+        static LongRunning read(Fields f) { return new LongRunning(f.key("key")); }
+    }
+
+    /** Client → scheduler: where are these keys ({@code all}: every key in memory); reply {@link WhoHasReply}. */
+    public record WhoHas(long id, List<Key> keys, boolean all) implements Message {
+        public Op op() { return Op.WHO_HAS; }
+        public List<Object> fields() { return List.of(id, new ArrayList<Object>(keys), all); }
+        static WhoHas read(Fields f) { return new WhoHas(f.num("id"), f.keys("keys"), f.bool("all")); }
+    }
+
+    /** Per key: the workers holding it and its size (a key not in memory has no workers). */
+    public record WhoHasReply(long id, List<Scattered> holders) implements Reply {
+        public Op op() { return Op.WHO_HAS_REPLY; }
+        public List<Object> fields() { return List.of(id, new UpdateData(holders).fields().get(0)); }
+        static WhoHasReply read(Fields f) { return new WhoHasReply(f.num("id"), scattered(f, "holders")); }
+    }
+
+    /** Client → scheduler: copy each key in memory onto {@code n} workers (fewer if there are fewer). */
+    public record Replicate(List<Key> keys, int n) implements Message {
+        public Op op() { return Op.REPLICATE; }
+        public List<Object> fields() { return List.of(new ArrayList<Object>(keys), n); }
+        static Replicate read(Fields f) { return new Replicate(f.keys("keys"), f.integer("n")); }
+    }
+
+    /** A list of {@code [key, [worker], nbytes]} records ({@link UpdateData}, {@link WhoHasReply}). */
+    private static List<Scattered> scattered(Fields f, String name) {
+        List<Scattered> out = new ArrayList<>();
+        for (Fields s : f.records(name)) {
+            out.add(new Scattered(s.key("key"), s.strs("workers"), s.num("nbytes")));
+            s.end();
+        }
+        return out;
+    }
+
+
+    // ------------------------------------------------------------------ actors (issue 19)
+
+    /** Client → worker: build actor {@code actor} with {@code ctor} (an {@code Fn0}); reply {@link ActorReply} (its class name). */
+    public record ActorCreate(long id, String actor, Payload ctor, List<String> allowed) implements Message {
+        public Op op() { return Op.ACTOR_CREATE; }
+        public List<Object> fields() { return List.of(id, actor, ctor, new ArrayList<Object>(allowed)); }
+        static ActorCreate read(Fields f) { return new ActorCreate(f.num("id"), f.str("actor"), f.payload("ctor"), f.strs("allowed")); }
+    }
+
+    /**
+     * Client → worker: run {@code fn} on the actor's thread, after the calls before it: an {@code Fn1}
+     * of the actor, an {@code Fn2} of the actor and {@code arg}, or an {@code ActorHandle.Action};
+     * reply {@link ActorReply}.
+     */
+    public record ActorCall(long id, String actor, Payload fn, Payload arg) implements Message {
+        public Op op() { return Op.ACTOR_CALL; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, actor, fn, arg); }
+        static ActorCall read(Fields f) { return new ActorCall(f.num("id"), f.str("actor"), f.payload("fn"), f.payloadOrNull("arg")); }
+    }
+
+    /** Client → worker: one more ({@code +1}) or one fewer ({@code -1}) handle holds the actor; at 0 it is dropped. Reply {@link ActorReply}. */
+    public record ActorHold(long id, String actor, int delta, List<String> allowed) implements Message {
+        public Op op() { return Op.ACTOR_HOLD; }
+        public List<Object> fields() { return List.of(id, actor, delta, new ArrayList<Object>(allowed)); }
+        static ActorHold read(Fields f) { return new ActorHold(f.num("id"), f.str("actor"), f.integer("delta"), f.strs("allowed")); }
+    }
+
+    /** Worker → client: {@code result} is the value, or the exception when not {@code ok}. */
+    public record ActorReply(long id, boolean ok, Payload result) implements Reply {
+        public Op op() { return Op.ACTOR_REPLY; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, ok, result); }
+        static ActorReply read(Fields f) { return new ActorReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
+    }
+
+    // ------------------------------------------------------------------ performance report (issue 19)
+
+    /** Client → scheduler: the task stream's records that ended at or after {@code sinceMs}; reply {@link TaskStreamReply}. */
+    public record TaskStream(long id, long sinceMs) implements Message {
+        public Op op() { return Op.TASK_STREAM; }
+        public List<Object> fields() { return List.of(id, sinceMs); }
+        static TaskStream read(Fields f) { return new TaskStream(f.num("id"), f.num("sinceMs")); }
+    }
+
+    /** Scheduler → client: {@code recorded} is false when the scheduler keeps no task stream (no dashboard). */
+    public record TaskStreamReply(long id, boolean recorded, List<TaskRecord> records) implements Reply {
+        public Op op() { return Op.TASK_STREAM_REPLY; }
+        public List<Object> fields() {
+            List<Object> rs = new ArrayList<>(records.size());
+            for (TaskRecord r : records) rs.add(List.of(r.key(), r.prefix(), r.worker(), r.thread(), r.startMs(), r.stopMs(), r.erred()));
+            return List.of(id, recorded, rs);
+        }
+        static TaskStreamReply read(Fields f) {
+            long id = f.num("id");
+            boolean recorded = f.bool("recorded");
+            List<TaskRecord> out = new ArrayList<>();
+            for (Fields r : f.records("records")) {
+                out.add(new TaskRecord(r.str("key"), r.str("prefix"), r.str("worker"), r.integer("thread"), r.num("startMs"),
+                        r.num("stopMs"), r.bool("erred")));
+                r.end();
+            }
+            return new TaskStreamReply(id, recorded, out);
+        }
     }
 
     // ------------------------------------------------------------------ the registry
@@ -515,5 +669,20 @@ public final class Messages {
         READERS.put(Op.REBALANCE, Rebalance::read);
         READERS.put(Op.MOVES_DONE, MovesDone::read);
         READERS.put(Op.ACQUIRE, Acquire::read);
+        READERS.put(Op.BULK_HELLO, BulkHello::read);
+        READERS.put(Op.BULK_WELCOME, BulkWelcome::read);
+        READERS.put(Op.COORD_REQUEST, CoordRequest::read);
+        READERS.put(Op.COORD_REPLY, CoordReply::read);
+        READERS.put(Op.TOPIC_MESSAGE, TopicMessage::read);
+        READERS.put(Op.LONG_RUNNING, LongRunning::read);
+        READERS.put(Op.WHO_HAS, WhoHas::read);
+        READERS.put(Op.WHO_HAS_REPLY, WhoHasReply::read);
+        READERS.put(Op.REPLICATE, Replicate::read);
+        READERS.put(Op.ACTOR_CREATE, ActorCreate::read);
+        READERS.put(Op.ACTOR_CALL, ActorCall::read);
+        READERS.put(Op.ACTOR_HOLD, ActorHold::read);
+        READERS.put(Op.ACTOR_REPLY, ActorReply::read);
+        READERS.put(Op.TASK_STREAM, TaskStream::read);
+        READERS.put(Op.TASK_STREAM_REPLY, TaskStreamReply::read);
     }
 }

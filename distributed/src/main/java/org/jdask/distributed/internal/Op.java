@@ -20,7 +20,16 @@ public enum Op {
     // worker -> scheduler: a task it was told to drop has stopped (its thread is free)
     RELEASED,
     // worker memory (issue 15): client -> scheduler, scheduler -> client, scheduler -> worker
-    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE;
+    RETIRE_WORKERS, REBALANCE, MOVES_DONE, ACQUIRE,
+    // peer -> worker data port: open a bulk-channel session (issue 17)
+    BULK_HELLO, BULK_WELCOME,
+    // coordination (issue 19): client -> scheduler requests and replies, topic messages, a seceded task,
+    // who holds what, replicas
+    COORD_REQUEST, COORD_REPLY, TOPIC_MESSAGE, LONG_RUNNING, WHO_HAS, WHO_HAS_REPLY, REPLICATE,
+    // actors (issue 19): client -> worker data port and back
+    ACTOR_CREATE, ACTOR_CALL, ACTOR_HOLD, ACTOR_REPLY,
+    // performance report (issue 19): client -> scheduler and back
+    TASK_STREAM, TASK_STREAM_REPLY;
 
     private static final Op[] ALL = values();
 

@@ -95,4 +95,10 @@ public sealed interface SchedulerEvent {
      * ones) and every task, result and queue is forgotten; every client is told its keys were cancelled.
      */
     record Restart(String client) implements SchedulerEvent {}
+
+    /** Task {@code key} seceded on {@code worker} (it waits on tasks it submitted): its thread no longer counts as taken. */
+    record Seceded(String worker, Key key) implements SchedulerEvent {}
+
+    /** {@code client.replicate}: copy each key in memory onto {@code n} workers (fewer if there are fewer). */
+    record Replicate(List<Key> keys, int n) implements SchedulerEvent {}
 }

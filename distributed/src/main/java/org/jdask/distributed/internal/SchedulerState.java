@@ -165,6 +165,8 @@ public final class SchedulerState {
         else if (event instanceof SchedulerEvent.TaskReleased e) taskReleased(e);
         else if (event instanceof UpdateData e) updateData(e);
         else if (event instanceof Restart e) restart(e.client());
+        else if (event instanceof SchedulerEvent.Seceded e) Replicas.seceded(this, e);
+        else if (event instanceof SchedulerEvent.Replicate e) Replicas.replicate(this, e);
         else throw new IllegalArgumentException("unknown scheduler event " + event);
         List<SchedulerInstruction> result = out;
         out = null;

@@ -72,9 +72,13 @@ public final class SchedulerWorker {
         return processing.size();
     }
 
-    /** Threads taken: tasks processing here plus dropped tasks the worker has not confirmed stopping. */
+    /** Tasks processing here that seceded (they wait on other tasks): their threads do not count. */
+    final Set<SchedulerTask> seceded = new HashSet<>(0);
+
+    /** Threads taken: tasks processing here (but not seceded) plus dropped tasks the worker has not confirmed stopping. */
     int busy() {
-        return processing.size() + releasing.size();
+        if (!seceded.isEmpty()) seceded.retainAll(processing.keySet());
+        return processing.size() - seceded.size() + releasing.size();
     }
 
     public int keyCount() {

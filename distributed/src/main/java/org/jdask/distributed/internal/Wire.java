@@ -236,6 +236,10 @@ public final class Wire {
                 LOCAL_VALUES.put(id, p); // the payload itself: its frame, if already encoded, travels too
                 out.locals.add(id);
                 out.b(LOCAL).dbl(Double.longBitsToDouble(id));
+            } else if (p.encodedSize() < 0 && p.hasValue() && RawChunks.splits(p.value(), chunkBytes())) {
+                List<ByteBuffer> chunks = RawChunks.split(p.value(), chunkBytes()); // from the array: no byte[] of the whole value
+                out.b(CHUNKED).varint(payloads.size()).varint(chunks.size());
+                payloads.addAll(chunks);
             } else {
                 byte[] b = p.bytes();
                 int chunk = b.length > 1024 ? chunkBytes() : Integer.MAX_VALUE; // 1024: the smallest frame limit
@@ -364,6 +368,8 @@ public final class Wire {
                     if (first < 1 || n < 2 || first + n > frames.size()) {
                         throw new WireException("chunked payload of " + n + " frames from frame " + (first - 1) + " is missing (" + (frames.size() - 1) + " payload frames)");
                     }
+                    Payload direct = RawChunks.join(frames, first, (int) n); // an array: straight into its final array
+                    if (direct != null) return direct;
                     long total = 0;
                     for (int i = first; i < first + n; i++) total += frames.get(i).length;
                     if (total > Integer.MAX_VALUE - 16) throw new WireException("chunked payload of " + total + " bytes is over 2 GB");

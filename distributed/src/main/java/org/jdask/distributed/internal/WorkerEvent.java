@@ -14,8 +14,15 @@ public sealed interface WorkerEvent {
     /** The scheduler no longer needs these keys here. */
     record Free(Collection<Key> keys) implements WorkerEvent {}
 
-    /** A fetch from peer {@code from} returned: {@code got} are now in the store, {@code missing} were not there. */
-    record FetchDone(String from, Collection<Key> got, Collection<Key> missing) implements WorkerEvent {}
+    /**
+     * A fetch from peer {@code from} returned: {@code got} are now in the store ({@code bytes} of
+     * them, -1 if not measured), {@code missing} were not there.
+     */
+    record FetchDone(String from, Collection<Key> got, Collection<Key> missing, long bytes) implements WorkerEvent {
+        public FetchDone(String from, Collection<Key> got, Collection<Key> missing) {
+            this(from, got, missing, -1);
+        }
+    }
 
     /** A task's function returned; its value is in the store. */
     record ExecuteDone(Key key, long nbytes, double seconds) implements WorkerEvent {}
@@ -37,4 +44,10 @@ public sealed interface WorkerEvent {
      * no fetch) or resumed it.
      */
     record Pause(boolean paused, String why) implements WorkerEvent {}
+
+    /**
+     * The running task {@code key} seceded ({@code Worker.secede()}: it waits on tasks it submitted, so its
+     * thread no longer counts against {@code nthreads}) or, with {@code rejoin}, counts again.
+     */
+    record Secede(Key key, boolean rejoin) implements WorkerEvent {}
 }

@@ -63,6 +63,8 @@ public final class WorkerState {
         boolean cancelled;
         /** Interrupted by a free while running: if it is wanted again and the interrupt made it fail, it runs again. */
         boolean interrupted;
+        /** Running but seceded: its thread does not count in {@code executing}. */
+        boolean seceded;
         long nbytes = -1;
 
         WTask(Key key, State state) {
@@ -80,6 +82,9 @@ public final class WorkerState {
     });
     private int executing;
     private boolean paused;
+    private FetchBudget budget = FetchBudget.unlimited();
+    /** Some input waits for the fetch budget: replies that free it ask for more. */
+    private boolean fetchDeferred;
     /** The key under which pause and resume are logged ({@code story(PAUSE_KEY)}). */
     public static final Key PAUSE_KEY = Key.of("worker-status");
     final TransitionLog log;
@@ -123,6 +128,7 @@ public final class WorkerState {
         else if (event instanceof Scattered e) scattered(e, nowMillis);
         else if (event instanceof Pause e) pause(e, nowMillis);
         else if (event instanceof Acquire e) acquire(e, nowMillis);
+        else if (event instanceof Secede e) secede(e, nowMillis);
         else throw new IllegalArgumentException("unknown worker event " + event);
         startReady(nowMillis);
         List<WorkerInstruction> r = out;
@@ -224,9 +230,19 @@ public final class WorkerState {
         return paused;
     }
 
+    /**
+     * Caps the peer data on its way here: {@code inFlightBytes} at once and {@code messageBytes} per
+     * request ({@link FetchBudget}); the worker sets it from its memory limit.
+     */
+    public void fetchBudget(FetchBudget b) {
+        this.budget = b;
+    }
+
     private void fetchMissing(long now) {
         if (paused) return;
+        fetchDeferred = false;
         Map<String, List<Key>> byPeer = new LinkedHashMap<>();
+        Map<String, Long> requestBytes = new HashMap<>();
         List<WTask> unreachable = new ArrayList<>();
         for (WTask t : tasks.values()) {
             if (t.state != State.FETCH) continue;
@@ -234,7 +250,18 @@ public final class WorkerState {
                 unreachable.add(t);
                 continue;
             }
+            if (fetchDeferred) continue;
             String peer = t.whoHas.get(0);
+            long inRequest = requestBytes.getOrDefault(peer, 0L);
+            if (budget.requestFull(inRequest)) { // this request is full: the next one to that peer starts
+                out.add(new Fetch(peer, byPeer.remove(peer)));
+                inRequest = 0;
+            }
+            if (!budget.admit(t.key, inRequest)) {
+                fetchDeferred = true; // asked again when replies free the budget
+                continue;
+            }
+            requestBytes.put(peer, inRequest + budget.estimate());
             byPeer.computeIfAbsent(peer, p -> new ArrayList<>()).add(t.key);
             move(t, State.FLIGHT, "fetching from " + peer, now);
         }
@@ -275,7 +302,9 @@ public final class WorkerState {
                 ready.add(d);
             }
         }
-        boolean refetch = false;
+        budget.arrived(e.got(), e.got().size(), e.bytes());
+        budget.arrived(e.missing(), 0, -1);
+        boolean refetch = fetchDeferred;
         for (Key k : e.missing()) {
             WTask t = tasks.get(k);
             if (t == null || t.state != State.FLIGHT) continue;
@@ -315,6 +344,15 @@ public final class WorkerState {
         if (skipped != null) ready.addAll(skipped);
     }
 
+    /** A running task leaves (or rejoins) the threads that count; rejoining may exceed nthreads until tasks finish. */
+    private void secede(Secede e, long now) {
+        WTask t = tasks.get(e.key());
+        if (t == null || t.state != State.EXECUTING || t.seceded != e.rejoin()) return;
+        t.seceded = !e.rejoin();
+        executing += e.rejoin() ? 1 : -1;
+        log.add(t.key, t.state, t.state, e.rejoin() ? "rejoined: its thread counts again" : "seceded: its thread no longer counts", now);
+    }
+
     private boolean fits(WTask t) {
         for (Map.Entry<String, Double> r : t.resources.entrySet()) {
             if (resourcesFree.getOrDefault(r.getKey(), 0.0) < r.getValue()) return false;
@@ -325,7 +363,8 @@ public final class WorkerState {
     private void executeDone(Key key, long nbytes, double seconds, ExecuteFailed failed, long now) {
         WTask t = tasks.get(key);
         if (t == null || t.state != State.EXECUTING) return;
-        executing--;
+        if (!t.seceded) executing--;
+        t.seceded = false;
         for (Map.Entry<String, Double> r : t.resources.entrySet()) resourcesFree.merge(r.getKey(), r.getValue(), Double::sum);
         if (t.cancelled) {
             if (failed == null) out.add(new Drop(List.of(key)));

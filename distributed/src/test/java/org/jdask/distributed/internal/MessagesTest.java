@@ -23,6 +23,9 @@ import org.jdask.distributed.internal.SchedulerEvent.Scattered;
 import org.jdask.distributed.internal.SchedulerInstruction.ReportKind;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Wire.WireException;
+import org.jdask.distributed.coord.CoordOp;
+import org.jdask.distributed.coord.CoordStatus;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,7 +158,21 @@ class MessagesTest {
                 new Free(ks), new Steal(k), new Close(text), new GetData(big, ks), new Data(big, ks, values, ks),
                 new PutData(big, ks, values), new PutAck(big, sizes), new Run(big, p, strs(r, count)), new RunReply(big, size == 1, p),
                 new RetireWorkers(big, strs(r, count)), new Rebalance(big), new MovesDone(big, big, size == 0 ? null : text),
-                new Acquire(k, strs(r, count)));
+                new Acquire(k, strs(r, count)), new BulkHello(big), new BulkWelcome(big, bigInt, text, size == 0 ? null : text),
+                new CoordRequest(big, CoordOp.values()[r.nextInt(CoordOp.values().length)], text, size == 0 ? null : p, ks, big, big,
+                        size == 0 ? null : text),
+                new CoordReply(big, CoordStatus.values()[r.nextInt(3)], size == 0 ? null : p, ks, big, size == 0 ? null : text),
+                new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
+                new WhoHasReply(big, scattered), new Replicate(ks, bigInt),
+                new ActorCreate(big, text, p, strs(r, count)), new ActorCall(big, text, p, size == 0 ? null : p),
+                new ActorHold(big, text, size == 0 ? -1 : bigInt, strs(r, count)), new ActorReply(big, size == 1, size == 0 ? null : p),
+                new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)));
+    }
+
+    private static List<TaskRecord> taskRecords(Random r, int count, String text) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(count, 100); i++) out.add(new TaskRecord(text, text + i, "tcp://w:" + i, i, r.nextLong(), Long.MAX_VALUE, i % 2 == 0));
+        return out;
     }
 
     @Test

@@ -57,6 +57,23 @@ class SchedulerStateTest {
     }
 
     @Test
+    void aSecededTaskFreesItsSlotAndReplicateAsksAnotherWorkerForACopy() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("p"), task("q")), List.of(k("p"), k("q")), false));
+        assertEquals(List.of(k("p")), computes(is).stream().map(Compute::key).toList()); // one slot: q waits
+        is = on(new SchedulerEvent.Seceded("w1", k("p")));
+        assertEquals(List.of(k("q")), computes(is).stream().map(Compute::key).toList());
+        assertTrue(s.story(k("p")).toString().contains("seceded on w1"), s.story(k("p")).toString());
+        on(new TaskFinished("w1", k("q"), 8, 0.01));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        is = on(new SchedulerEvent.Replicate(List.of(k("q")), 5));
+        assertEquals(List.of(new SchedulerInstruction.Acquire("w2", k("q"), List.of("w1"))), is);
+        on(new TaskFinished("w2", k("q"), 8, 0.01));
+        assertEquals(List.of("w1", "w2"), s.task(k("q")).whoHas());
+        on(new TaskFinished("w1", k("p"), 8, 0.01));
+    }
+
+    @Test
     void chainRunsToMemoryAndIntermediatesAreForgotten() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("c")), false));

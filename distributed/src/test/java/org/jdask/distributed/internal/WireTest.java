@@ -68,6 +68,30 @@ class WireTest {
     }
 
     @Test
+    void largeArraysTravelAsChunksFromAndIntoTheirArrays() {
+        int mib = 1 << 20;
+        for (int n : new int[] {mib / 8 - 1, mib / 8, mib / 8 + 1, 3 * mib / 8 + 5}) {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = i * 0.25;
+            long[] l = new long[n];
+            for (int i = 0; i < n; i++) l[i] = -i;
+            byte[] asBytes = org.jdask.serialize.Codecs.encode(d); // a frame already encoded: chunked from its bytes, joined
+            byte[] raw = new byte[n + 3]; // byte[] frames are joined and checked by the codec
+            Arrays.fill(raw, (byte) 7);
+            List<Object> fields = Arrays.asList(Payload.ofValue(d), Payload.ofValue(l), Payload.ofBytes(asBytes), Payload.ofValue(raw));
+            Wire.Received r = roundTrip(List.of(new Msg(Op.RUN, fields)), false);
+            for (byte[] f : r.frames) assertTrue(f.length <= mib, "a frame of " + f.length + " bytes");
+            Msg m = r.decode(false).get(0);
+            assertArrayEquals(d, (double[]) m.payload(0).value(), "double[" + n + "]");
+            assertArrayEquals(l, (long[]) m.payload(1).value(), "long[" + n + "]");
+            assertArrayEquals(d, (double[]) m.payload(2).value(), "double[" + n + "] from its frame");
+            assertArrayEquals(raw, (byte[]) m.payload(3).value(), "byte[" + (n + 3) + "]");
+            close();
+            pair();
+        }
+    }
+
+    @Test
     void localReferencesPassTheObjectAndAreRefusedFromRemotePeers() {
         Object o = new StringBuilder("not serializable by intent");
         Wire.Received r = roundTrip(List.of(Msg.of(Op.RUN, 1L, Payload.ofValue(o))), true);

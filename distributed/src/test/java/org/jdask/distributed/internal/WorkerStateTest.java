@@ -71,6 +71,21 @@ class WorkerStateTest {
     }
 
     @Test
+    void aSecededTaskFreesItsThreadAndItsEndDoesNotFreeASecondOne() {
+        on(new Compute(k("parent"), "s", null, Map.of(), P0, Map.of()));
+        assertEquals(List.of(), on(new Compute(k("child"), "s", null, Map.of(), P1, Map.of())));
+        assertEquals(List.of(new Execute(k("child"), "s", null)), on(new Secede(k("parent"), false)));
+        assertEquals(List.of(), on(new Secede(k("parent"), false))); // twice is once
+        assertEquals(1, w.executing());
+        on(new Compute(k("later"), "s", null, Map.of(), HIGH, Map.of()));
+        assertEquals(List.of(new Finished(k("parent"), 1, 0)), on(new ExecuteDone(k("parent"), 1, 0)));
+        assertEquals(List.of(new Finished(k("child"), 1, 0), new Execute(k("later"), "s", null)), on(new ExecuteDone(k("child"), 1, 0)));
+        on(new Secede(k("later"), false));
+        on(new Secede(k("later"), true)); // rejoined: counts again
+        assertEquals(1, w.executing());
+    }
+
+    @Test
     void missingInputOnEveryPeerDropsTheTaskAndTellsTheScheduler() {
         on(new Compute(k("t"), "s", null, Map.of(k("a"), List.of("p1", "p2")), P0, Map.of()));
         List<WorkerInstruction> is = on(new FetchDone("p1", List.of(), List.of(k("a"))));

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * their turn), and closed by a shutdown hook at JVM exit or by {@link #shutdownShared()}. Dead
  * workers are replaced when the next run starts.
  *
- * <p>Workers are started as {@code java <JvmFlags.get()> -XX:+ExitOnOutOfMemoryError
+ * <p>Workers are started as {@code java <JvmFlags.forChild(classpath)>
  * <processes.worker-jvm-options> @argfile WorkerMain port slot token}, where the argfile holds
  * {@code -cp} with this JVM's classpath. The classpath is {@code java.class.path} with every
  * manifest {@code Class-Path} expanded: under Maven Surefire {@code java.class.path} may be a
@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * 2,050-2,170 MB/s. Latency is a tie within the noise, the socket moves big values 2.5× faster and
  * leaves the worker's stdout/stderr free to be forwarded, so the pool uses sockets; stdin stays
  * a pipe the worker watches to die with its parent.
+ *
+ * <p>Start-up: {@code JvmFlags.forChild} adds the AppCDS archive of the workers' class path when
+ * one is built ({@link org.jdask.graph.cds.CdsArchive}); all JVMs of a start are spawned before the
+ * pool waits for any ({@link StartTimes}, logged at debug), and a run calls {@link
+ * #ensureInBackground} before it indexes its graph.
  */
 public final class ProcessPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
@@ -58,13 +63,16 @@ public final class ProcessPool implements AutoCloseable {
     /** A temp directory for the argfile and the workers' state files; deleted on close. */
     private final Path dir;
     private final Path argfile;
-    private final String classpathArgs = "-cp\n\"" + classpath().replace("\\", "\\\\") + "\"\n";
+    private final String classpath = classpath();
+    private final String classpathArgs = "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n";
     private final List<String> command;
     private final List<String> jvmOptions;
     private final List<WorkerHandle> workers = new ArrayList<>();
     private final ReentrantLock runLock = new ReentrantLock();
     private final long startTimeoutMillis;
     private volatile boolean closed;
+    /** When each JVM of the last start was spawned and when it connected (nanoTime), for the log and tests. */
+    private volatile StartTimes lastStart = StartTimes.NONE;
 
     /**
      * A new pool (no workers yet; {@link #ensure} starts them). {@code workerJvmOptions} go on every
@@ -83,8 +91,9 @@ public final class ProcessPool implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        // no -XX:+ExitOnOutOfMemoryError: a task's OutOfMemoryError fails that task (the worker
+        // spills and lives on); one outside a task ends the worker with status 3 (WorkerMain)
         cmd.addAll(workerJvmOptions);
         cmd.add("@" + argfile);
         cmd.add(WorkerMain.class.getName());
@@ -158,6 +167,7 @@ public final class ProcessPool implements AutoCloseable {
         }
         List<Process> started = new ArrayList<>();
         List<Path> stateFiles = new ArrayList<>();
+        StartTimes times = new StartTimes(t0, toStart);
         try {
             Files.writeString(argfile, classpathArgs, StandardCharsets.UTF_8);
             for (int slot : toStart) {
@@ -170,6 +180,7 @@ public final class ProcessPool implements AutoCloseable {
                 Files.write(state, new byte[] {-1, -1, -1, -1});
                 cmd.add(state.toString());
                 Process p = new ProcessBuilder(cmd).start();
+                times.spawned(slot);
                 WorkerHandle.forward(p, slot);
                 started.add(p);
                 stateFiles.add(state);
@@ -216,6 +227,7 @@ public final class ProcessPool implements AutoCloseable {
                 s.setSoTimeout(0);
                 int k = toStart.indexOf(slot);
                 workers.set(slot, new WorkerHandle(slot, started.get(k), s, stateFiles.get(k)));
+                times.connected(slot);
                 connected++;
             }
         } catch (IOException e) {
@@ -233,8 +245,32 @@ public final class ProcessPool implements AutoCloseable {
             }
         }
         long dt = System.nanoTime() - t0;
-        LOG.debug("started {} worker JVM(s) in {} ms", toStart.size(), dt / 1_000_000);
+        lastStart = times;
+        LOG.debug("started {} worker JVM(s) in {} ms, all spawned before waiting for any: {}", toStart.size(), dt / 1_000_000, times);
         return dt;
+    }
+
+    /**
+     * Starts {@link #ensure(int) ensure(n)} on a background thread and returns at once: the caller
+     * builds, orders and checks its graph while the worker JVMs start. A failure is left for the
+     * caller's own {@code ensure}, which then starts the JVMs itself and reports it.
+     */
+    void ensureInBackground(int n) {
+        if (closed) return;
+        Thread t = new Thread(() -> {
+            try {
+                ensure(n);
+            } catch (RuntimeException e) {
+                LOG.debug("starting worker JVMs ahead of the run failed (the run retries and reports it): {}", e.toString());
+            }
+        }, "jdask-processes-prestart");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Spawn and connect times of the last {@link #ensure} that started JVMs. */
+    StartTimes lastStart() {
+        return lastStart;
     }
 
     private List<String> cmd(int slot) {
@@ -290,8 +326,8 @@ public final class ProcessPool implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(argfile);
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) Files.deleteIfExists(f);
+            try (var files = Files.walk(dir)) { // workers' spill directories too
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) if (!f.equals(dir)) Files.deleteIfExists(f);
             }
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {

@@ -40,6 +40,7 @@ final class ProcessScheduler implements Scheduler {
 
     @Override
     public List<Object> get(TaskGraph graph, List<Key> outputs, RunOptions options) {
+        pool().ensureInBackground(workers); // worker JVMs start while the graph is indexed, ordered and checked
         IndexedGraph g = IndexedGraph.of(graph); // NoSuchElementException naming key and reader
         int[] priority = Order.priorities(g); // CycleException before anything runs
         int[] out = g.indicesOf(outputs);

@@ -104,7 +104,7 @@ final class WorkerHandle {
         }
         int s = process.exitValue();
         String meaning = switch (s) {
-            case 3 -> " (OutOfMemoryError: workers run with -XX:+ExitOnOutOfMemoryError; give them more heap with "
+            case 3 -> " (OutOfMemoryError outside a task; give workers more heap with "
                     + "config processes.worker-jvm-options, e.g. -Xmx4g)";
             case 134 -> " (SIGABRT: the JVM crashed)";
             case 137 -> " (SIGKILL: killed by a signal, e.g. the kernel's OOM killer or kill -9)";

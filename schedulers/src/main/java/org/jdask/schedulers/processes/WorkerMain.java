@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -40,7 +39,7 @@ import org.jdask.serialize.Codecs;
 public final class WorkerMain {
     /** System property set in worker JVMs (its value is the slot number). */
     static final String WORKER_PROPERTY = "jdask.processes.worker";
-    private static final Object ABSENT = new Object();
+    private static final Object ABSENT = ValueStore.absentValue();
     private static final long FLUSH_NANOS = 1_000_000;
     /**
      * The task running now (-1: none), in a 4-byte file the parent maps too: when this JVM dies, the
@@ -48,18 +47,23 @@ public final class WorkerMain {
      * the output buffer.
      */
     private static java.nio.MappedByteBuffer current;
+    /** Exit status after an {@code OutOfMemoryError} outside a task (that of {@code -XX:+ExitOnOutOfMemoryError}). */
+    static final int EXIT_OUT_OF_MEMORY = 3;
+    private static volatile ValueStore spillDirectory;
 
     private final DataInputStream in;
     private final DataOutputStream out;
-    private Object[] values = new Object[0];
+    /** The values of the current run, spilled to this worker's directory past the memory thresholds. */
+    private final ValueStore values;
     private final Map<Integer, Object> functions = new HashMap<>();
     private Config.Scope scope;
     /** A task of the current run failed: later tasks of the run are skipped (the run is over). */
     private boolean runFailed;
 
-    private WorkerMain(DataInputStream in, DataOutputStream out) {
+    private WorkerMain(DataInputStream in, DataOutputStream out, ValueStore values) {
         this.in = in;
         this.out = out;
+        this.values = values;
     }
 
     public static void main(String[] args) throws Exception {
@@ -85,6 +89,8 @@ public final class WorkerMain {
             } catch (IOException ignored) {
                 // a broken pipe means the parent is gone too
             }
+            ValueStore st = spillDirectory;
+            if (st != null) st.close();
             Runtime.getRuntime().halt(0);
         }, "jdask-worker-parent-watch");
         watch.setDaemon(true);
@@ -98,11 +104,22 @@ public final class WorkerMain {
         out.writeLong(ProcessHandle.current().pid());
         out.writeLong(token);
         out.flush();
+        // its own spill directory inside the pool's (which the parent deletes, even after a kill -9 of this JVM)
+        ValueStore store = new ValueStore(java.nio.file.Path.of(args[3]).toAbsolutePath().getParent().resolve("worker-" + slot + "-data"),
+                Runtime.getRuntime().maxMemory());
+        spillDirectory = store;
         try {
-            new WorkerMain(in, out).loop();
+            new WorkerMain(in, out, store).loop();
         } catch (EOFException | java.net.SocketException e) {
             // the parent closed the connection: leave quietly
+        } catch (OutOfMemoryError e) { // outside a task (reading a value the parent sent): this JVM is done
+            System.err.println("processes worker out of memory outside a task (" + e.getMessage() + ") with a "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB heap: exiting; give workers more heap with config"
+                    + " processes.worker-jvm-options, e.g. -Xmx4g");
+            store.close();
+            Runtime.getRuntime().halt(EXIT_OUT_OF_MEMORY);
         }
+        store.close();
         Runtime.getRuntime().halt(0);
     }
 
@@ -126,11 +143,11 @@ public final class WorkerMain {
                 }
                 case PUT -> {
                     int id = in.readInt();
-                    values[id] = decodeOrFailure(readBytes(in));
+                    values.put(id, decodeOrFailure(readBytes(in)));
                 }
                 case PUT_FILE -> {
                     int id = in.readInt();
-                    values[id] = decodeFile(in.readUTF());
+                    values.put(id, decodeFile(in.readUTF()));
                 }
                 case RUN -> run();
                 case TASK -> task();
@@ -138,14 +155,15 @@ public final class WorkerMain {
                     int id = in.readInt();
                     byte flags = in.readByte();
                     int target = in.readInt();
-                    Object v = values[target];
+                    Object v = values.get(target);
                     if (v == ABSENT || v instanceof Failure) skip(id);
                     else finish(id, flags, v, 0);
                 }
                 case FETCH -> fetch(in.readInt());
-                case RELEASE -> values[in.readInt()] = ABSENT;
+                case RELEASE -> values.release(in.readInt());
                 case SHUTDOWN -> {
                     out.flush();
+                    values.close();
                     Runtime.getRuntime().halt(0);
                 }
                 default -> throw new IOException("unknown operation " + op + " from the parent");
@@ -160,8 +178,7 @@ public final class WorkerMain {
         Map<String, Object> config = Codecs.acceptAllowed((Map<String, Object>) Codecs.decode(readBytes(in)));
         if (scope != null) scope.close();
         scope = Config.apply(config);
-        values = new Object[size];
-        Arrays.fill(values, ABSENT);
+        values.reset(size); // after the run's config is in force: it may set the memory thresholds
         functions.clear();
         runFailed = false;
         out.writeByte(READY);
@@ -178,7 +195,7 @@ public final class WorkerMain {
         for (int i = 0; i < n; i++) {
             byte tag = in.readByte();
             args[i] = switch (tag) {
-                case ARG_DEP -> values[in.readInt()];
+                case ARG_DEP -> values.get(in.readInt());
                 case ARG_INT -> in.readInt();
                 case ARG_LONG -> in.readLong();
                 case ARG_DOUBLE -> in.readDouble();
@@ -206,7 +223,8 @@ public final class WorkerMain {
             v = ((FnN) fn).invoke(args);
         } catch (Throwable e) {
             current.putInt(0, -1);
-            fail(id, e);
+            args = null;
+            fail(id, outOfMemory(e));
             return;
         }
         current.putInt(0, -1);
@@ -222,7 +240,7 @@ public final class WorkerMain {
         boolean missing = false;
         for (int i = 0; i < n; i++) {
             deps[i] = in.readInt();
-            Object v = values[deps[i]];
+            Object v = values.get(deps[i]);
             if (v instanceof Failure) decoded = v;
             if (v == ABSENT) missing = true;
         }
@@ -242,7 +260,7 @@ public final class WorkerMain {
             v = t.execute(lookup(t, deps));
         } catch (Throwable e) {
             current.putInt(0, -1);
-            fail(id, e);
+            fail(id, outOfMemory(e));
             return;
         }
         current.putInt(0, -1);
@@ -253,7 +271,7 @@ public final class WorkerMain {
     private Function<Key, Object> lookup(Task t, int[] deps) {
         if (deps.length <= 16) {
             return k -> {
-                for (int j = 0; j < deps.length; j++) if (t.dependency(j).equals(k)) return values[deps[j]];
+                for (int j = 0; j < deps.length; j++) if (t.dependency(j).equals(k)) return values.get(deps[j]);
                 throw new IllegalStateException("task read " + k + ", not one of its dependencies");
             };
         }
@@ -262,12 +280,12 @@ public final class WorkerMain {
         return k -> {
             Integer d = index.get(k);
             if (d == null) throw new IllegalStateException("task read " + k + ", not one of its dependencies");
-            return values[d];
+            return values.get(d);
         };
     }
 
     private void finish(int id, byte flags, Object v, long nanos) throws IOException {
-        values[id] = v;
+        values.put(id, v);
         if ((flags & RETURN) == 0) {
             out.writeByte(DONE);
             out.writeInt(id);
@@ -290,7 +308,7 @@ public final class WorkerMain {
     }
 
     private void fetch(int id) throws IOException {
-        Object v = values[id];
+        Object v = values.get(id);
         if (v == ABSENT || v instanceof Failure) {
             out.writeByte(FAILED);
             out.writeInt(id);
@@ -322,6 +340,21 @@ public final class WorkerMain {
         out.writeByte(kind);
         out.writeUTF(v.getClass().getName());
         out.writeUTF(detail == null ? "" : truncate(detail));
+    }
+
+    /**
+     * A task's {@code OutOfMemoryError} fails that task with the heap's size and what to do (the
+     * parent names the key); the worker lives on, its values spilled to make room.
+     */
+    private Throwable outOfMemory(Throwable e) {
+        if (!(e instanceof OutOfMemoryError)) return e;
+        long max = Runtime.getRuntime().maxMemory();
+        IllegalStateException x = new IllegalStateException("ran out of memory (" + e.getMessage() + ") in a processes worker JVM with a"
+                + " memory limit of " + max + " bytes (its -Xmx; " + (values.managedBytes() >> 20) + " MB of results held, "
+                + (values.spilledBytes() >> 20) + " MB spilled): its result or working set does not fit; split it into smaller"
+                + " chunks, or give workers more heap with config processes.worker-jvm-options, e.g. -Xmx4g");
+        x.setStackTrace(e.getStackTrace());
+        return x;
     }
 
     private void skip(int id) throws IOException {

@@ -223,26 +223,6 @@ class ProcessesSchedulerTest {
         assertTrue(e.getMessage().contains("exit status 137") && e.getMessage().contains("SIGKILL"), e.getMessage());
     }
 
-    static int allocate(int mb) {
-        List<long[]> hog = new ArrayList<>();
-        for (int i = 0; i < mb; i++) hog.add(new long[128 * 1024]);
-        return hog.size();
-    }
-
-    @Test
-    void outOfMemoryKillsTheWorkerAndIsReportedAsSuch() {
-        Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::allocate).name("hog").apply(10_000);
-        Map<String, Object> cfg = Map.of("scheduler", "processes", "num-workers", 1, "processes.retries", 0,
-                "processes.worker-jvm-options", "-Xmx64m");
-        try {
-            KilledWorkerException e = assertThrows(KilledWorkerException.class, () -> d.compute(cfg));
-            assertEquals(Key.of("hog"), e.key());
-            assertTrue(e.getMessage().contains("exit status 3") && e.getMessage().contains("OutOfMemoryError"), e.getMessage());
-        } finally {
-            ProcessPool.shutdownShared(); // the other tests use the default options
-        }
-    }
-
     static Object socket(int x) {
         return new java.net.Socket();
     }

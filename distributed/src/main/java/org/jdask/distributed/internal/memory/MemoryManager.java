@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
 import org.jdask.distributed.internal.memory.MemoryPolicy.Action;
 import org.jdask.graph.Key;
@@ -71,12 +72,10 @@ public final class MemoryManager implements AutoCloseable {
         // start-up and short jobs never pay for it; `spill-store-at-start: true` creates it while the
         // heap is still empty, for small heaps that will surely spill (a full one cannot spare the MBs).
         boolean atStart = ownsProcess && Config.getBoolean(MemoryPolicy.PREFIX + "spill-store-at-start", false);
-        this.monitor = new Thread(() -> {
-            if (atStart) prepareQuietly();
-            watch(interval);
-        }, "jdask-memory-monitor");
+        this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");
         monitor.setDaemon(true);
         if (policy.limit() > 0) monitor.start();
+        if (atStart) prepareInBackground();
     }
 
     public SpillBuffer<Key> data() {
@@ -117,8 +116,27 @@ public final class MemoryManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the store on its own thread: that takes seconds of CPU on a loaded machine, and the
+     * monitor must keep watching meanwhile (a leaking task must still be stopped at terminate).
+     */
+    private void prepareInBackground() {
+        if (!preparing.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            try {
+                prepareQuietly();
+            } finally {
+                preparing.set(false);
+            }
+        }, "jdask-spill-store-create");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private final AtomicBoolean preparing = new AtomicBoolean();
+
     void check() {
-        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) prepareQuietly(); // before the first spill needs it
+        if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) prepareInBackground(); // before the first spill needs it
         try {
             if (ownsProcess) checkProcess(); // otherwise the store's target alone spills, by managed bytes
         } finally {

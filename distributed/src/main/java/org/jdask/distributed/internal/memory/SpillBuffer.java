@@ -1,5 +1,9 @@
 package org.jdask.distributed.internal.memory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Each value is stored with its managed size (what {@code Sizes.of} measured). {@link #put} adds it
  * to the in-memory map (access-ordered, so iteration starts at the least recently used value)
  * and, while the in-memory bytes exceed {@code target}, encodes the oldest value with the
- * {@link Codec} and moves it to disk; a single value larger than {@code target} goes to disk at
+ * {@link Codec} and streams it to disk a chunk at a time (never a second whole copy on the
+ * heap); a single value larger than {@code target} goes to disk at
  * once. {@link #get} of a spilled value reads it back and keeps it in memory again (unspill),
  * which may push older values out. {@link #encoded} serves a spilled value's bytes as they are,
  * without unspilling (a peer's fetch, a client's gather). {@link #spill} moves out a given number
@@ -40,6 +45,16 @@ public final class SpillBuffer<K> implements AutoCloseable {
         byte[] encode(Object value);
 
         Object decode(byte[] frame);
+
+        /** Writes the frame of {@code value} to {@code out} (override to stream it in pieces). */
+        default void encode(Object value, OutputStream out) throws IOException {
+            out.write(encode(value));
+        }
+
+        /** Reads a frame of {@code length} bytes from {@code in} (override to decode it in pieces). */
+        default Object decode(InputStream in, int length) throws IOException {
+            return decode(in.readNBytes(length));
+        }
     }
 
     /** Counters for the dashboard and {@code workerInfo()}: bytes by where they are, and spill traffic. */
@@ -127,8 +142,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         if (h != null) return h.value();
         OnDisk d = slow.get(key);
         if (d == null) return null;
-        byte[] frame = readFrame(d);
-        Object v = codec.decode(frame);
+        Object v = readValue(d);
         slow.remove(key);
         slowBytes -= d.length();
         file.remove(d.id(), d.length());
@@ -222,27 +236,42 @@ public final class SpillBuffer<K> implements AutoCloseable {
     }
 
     private boolean spillOne(K key, Held h) {
-        byte[] frame;
+        if (file == null) prepare();
+        if (file == null) return false; // closed
+        long t0 = System.nanoTime();
+        SpillFile.Written w;
         try {
-            frame = codec.encode(h.value());
+            w = file.write(out -> codec.encode(h.value(), out)); // in chunks: no second whole copy of the value
+        } catch (SpillFile.StoreException e) {
+            throw e;
         } catch (RuntimeException e) {
             unspillable.put(key, Boolean.TRUE);
             LOG.warn("cannot spill {}: its value cannot be encoded ({}); it stays in memory", key, e.toString());
             return false;
         }
-        if (file == null) prepare();
-        if (file == null) return false; // closed
-        long t0 = System.nanoTime();
-        long id = file.write(frame);
         writeNanos += System.nanoTime() - t0;
-        bytesWritten += frame.length;
+        bytesWritten += w.length();
         spillCount++;
         fast.remove(key);
         fastBytes -= h.nbytes();
-        slow.put(key, new OnDisk(id, frame.length, h.nbytes()));
-        slowBytes += frame.length;
+        slow.put(key, new OnDisk(w.id(), w.length(), h.nbytes()));
+        slowBytes += w.length();
         managedOnDisk += h.nbytes();
         return true;
+    }
+
+    /** A spilled value read back a chunk at a time (decoded as it streams in where the codec can). */
+    private Object readValue(OnDisk d) {
+        long t0 = System.nanoTime();
+        Object v;
+        try (InputStream in = file.open(d.id(), d.length())) {
+            v = codec.decode(in, d.length());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read a spilled value back from " + file.file() + ": " + e.getMessage(), e);
+        }
+        readNanos += System.nanoTime() - t0;
+        bytesRead += d.length();
+        return v;
     }
 
     private byte[] readFrame(OnDisk d) {

@@ -1,6 +1,8 @@
 package org.jdask.distributed.internal.memory;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,8 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * bytes takes {@code ceil(n / CHUNK)} entries (key {@code id << 24 | chunk}), so entries are of
  * similar size (what Chronicle Map is sized for) and a 1 GB value needs no 1 GB entry. The map's
  * pages are the operating system's page cache, written back by the kernel: spilled bytes cost no
- * heap, and reading a value back costs one copy into a {@code byte[]}.
+ * heap. Values stream in and out a chunk at a time ({@link #write(FrameWriter)}, {@link #open}), so
+ * spilling a 100 MB array never holds a second 100 MB copy of it on the heap.
  *
  * <p>Chronicle Map is sized when created: {@code capacityBytes / CHUNK} entries, growing up to
  * {@link #BLOAT}x beyond that before a write fails with a clear error. The planned capacity is
@@ -37,6 +40,8 @@ public final class SpillFile implements AutoCloseable {
 
     private final Path file;
     private final ChronicleMap<Long, byte[]> map;
+    /** One chunk being filled by a write (writes are serialized by the caller). */
+    private final byte[] buffer = new byte[CHUNK];
     private long nextId = 1;
     private long bytes;
 
@@ -60,23 +65,135 @@ public final class SpillFile implements AutoCloseable {
         }
     }
 
+    /** Writes a frame out piece by piece (see {@link #write(FrameWriter)}). */
+    @FunctionalInterface
+    public interface FrameWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Where a frame went: {@code id} to {@link #read}, {@link #open} or {@link #remove} it by, and its length. */
+    public record Written(long id, int length) {}
+
+    /** The store failed (full, or Chronicle Map refused a write): not the value's fault. */
+    public static final class StoreException extends IllegalStateException {
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Writes {@code frame}; returns the id to {@link #read} or {@link #remove} it by. */
     public long write(byte[] frame) {
+        return write(out -> out.write(frame)).id();
+    }
+
+    /**
+     * Writes the frame that {@code w} produces, {@link #CHUNK} bytes at a time through one reused
+     * buffer: the frame is never whole on the heap here. If {@code w} throws, the chunks written so
+     * far are removed and its exception propagates as it is (unchecked ones; an {@code IOException}
+     * wrapped); a failing store throws {@link StoreException}.
+     */
+    public Written write(FrameWriter w) {
         long id = nextId++;
-        int chunks = chunks(frame.length);
+        ChunkOut out = new ChunkOut(id);
         try {
-            for (int c = 0; c < chunks; c++) {
-                int from = c * CHUNK;
-                int to = Math.min(frame.length, from + CHUNK);
-                map.put(key(id, c), from == 0 && to == frame.length ? frame : Arrays.copyOfRange(frame, from, to));
-            }
-        } catch (RuntimeException e) {
-            for (int c = 0; c < chunks; c++) map.remove(key(id, c));
-            throw new IllegalStateException("spill store " + file + " is full or failed writing " + frame.length + " bytes ("
-                    + bytes + " bytes spilled; raise distributed.worker.memory.spill-capacity): " + e, e);
+            w.writeTo(out);
+            out.finish();
+        } catch (IOException e) {
+            out.discard();
+            throw new UncheckedIOException("cannot encode a value for the spill store " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            out.discard();
+            throw e;
         }
-        bytes += frame.length;
-        return id;
+        bytes += out.length;
+        return new Written(id, (int) out.length);
+    }
+
+    /** Cuts a stream into entries of {@link #CHUNK} bytes. */
+    private final class ChunkOut extends OutputStream {
+        private final long id;
+        private int chunk, fill;
+        long length;
+
+        ChunkOut(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                int n = Math.min(len, CHUNK - fill);
+                System.arraycopy(b, off, buffer, fill, n);
+                fill += n;
+                off += n;
+                len -= n;
+                length += n;
+                if (length > Integer.MAX_VALUE - 8) throw new StoreException("a frame over 2 GiB cannot be spilled to " + file, null);
+                if (fill == CHUNK) flushChunk();
+            }
+        }
+
+        private void flushChunk() {
+            try {
+                map.put(key(id, chunk), fill == CHUNK ? buffer : Arrays.copyOf(buffer, fill));
+            } catch (RuntimeException e) {
+                throw new StoreException("spill store " + file + " is full or failed writing chunk " + chunk + " (" + bytes
+                        + " bytes spilled; raise distributed.worker.memory.spill-capacity): " + e, e);
+            }
+            chunk++;
+            fill = 0;
+        }
+
+        void finish() {
+            if (fill > 0 || chunk == 0) flushChunk();
+        }
+
+        void discard() {
+            for (int c = 0; c <= chunk; c++) map.remove(key(id, c));
+        }
+    }
+
+    /** The frame written as {@code id}, as a stream read one entry at a time. */
+    public InputStream open(long id, int length) {
+        return new InputStream() {
+            private int chunk, pos;
+            private byte[] part;
+            private long left = length;
+
+            private boolean next() {
+                if (left <= 0) return false;
+                if (part == null || pos == part.length) {
+                    part = map.get(key(id, chunk));
+                    if (part == null) throw new IllegalStateException("spill store " + file + " lost chunk " + chunk + " of entry " + id);
+                    chunk++;
+                    pos = 0;
+                }
+                return true;
+            }
+
+            @Override
+            public int read() {
+                if (!next()) return -1;
+                left--;
+                return part[pos++] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (len == 0) return 0;
+                if (!next()) return -1;
+                int n = (int) Math.min(Math.min(len, part.length - pos), left);
+                System.arraycopy(part, pos, b, off, n);
+                pos += n;
+                left -= n;
+                return n;
+            }
+        };
     }
 
     /** The frame written as {@code id}, {@code length} bytes long. */

@@ -1,0 +1,233 @@
+package org.jdask.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.jdask.distributed.Client;
+import org.jdask.distributed.Future;
+import org.jdask.distributed.LocalCluster;
+import org.jdask.graph.JvmFlags;
+import org.jdask.graph.cds.CdsArchive;
+import org.jdask.serialize.ClassPath;
+
+/**
+ * {@code Runner cold}: first-run figures the way a user's program sees them (issue 17, "Honest
+ * figures"). Every workload runs in a <b>fresh JVM</b> started by this one ({@code java <jdask
+ * flags> -cp <this class path> org.jdask.benchmarks.Cold <workload>}), once per repetition, and
+ * reports both what the program measured (from its {@code main} to the result) and the whole
+ * process (spawn to exit, JVM start-up included); each line carries the load average. Workloads:
+ * <ul>
+ * <li>{@code w1-processes}: W1 fan-in (10,000 {@code inc} + sum) on {@code processes}, the first
+ * compute, pool start included (goal ≤ 1 s);
+ * <li>{@code cluster-start}: {@code LocalCluster} with 2 worker JVMs until {@code Client.connect}
+ * returns (goal: median of 20 ≤ 0.4 s, none over 2× the median);
+ * <li>{@code map-10k}: on that fresh cluster, {@code client.map(inc, 10,000)} + gather (goal ≥
+ * 20,000 tasks/s);
+ * <li>{@code w1-1m-threads}: the 1,000,000-task graph (1,000 chains of 1,000) on {@code threads},
+ * build + optimize + run (goal ≤ 5 s).
+ * </ul>
+ * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
+ * measuring, this JVM waits until the archive for the workers' class path is built (a user's
+ * second run onwards); {@code --cds cold} gives every run an empty archive directory (the very
+ * first run on a machine: no archive, and its background build competes for the cores). Run it
+ * alone on a quiet machine:
+ * <pre>
+ * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
+ *     org.jdask.benchmarks.Runner cold [--reps 3] [--starts 20] [--cds on|off|cold] [--workloads w1-processes,...]
+ *     [--child-opts "-Djdask.processes.worker-jvm-options=-XX:TieredStopAtLevel=1"]
+ * </pre>
+ * {@code --child-opts} (space-separated) go on every measured JVM's command line: JIT flags for the
+ * program JVM, or for {@code processes} workers through {@code -Djdask.processes.worker-jvm-options=...}.
+ */
+public final class Cold {
+    static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads");
+    private static final String PREFIX = "COLD ";
+
+    private Cold() {}
+
+    /** The parent: runs each workload in fresh JVMs and prints a table. */
+    static void run(List<String> workloads, int reps, int starts, String cds, List<String> childOpts) throws Exception {
+        if (!cds.equals("off") && !cds.equals("cold")) awaitArchives();
+        System.out.printf("Runner cold: a fresh JVM per run; CDS for worker JVMs: %s; child JVM options: %s; %d cores%n%n", cds,
+                childOpts, Runtime.getRuntime().availableProcessors());
+        System.out.println("| workload | run | in program | process (spawn to exit) | detail | load avg before / after |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String w : workloads) {
+            if (!WORKLOADS.contains(w)) throw new IllegalArgumentException("unknown workload " + w + "; known: " + WORKLOADS);
+            int n = w.equals("cluster-start") ? starts : reps;
+            List<Double> inProgram = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double before = load();
+                Map<String, String> r = child(w, cds, childOpts);
+                double wall = Double.parseDouble(r.remove("process_ms"));
+                double ms = Double.parseDouble(r.remove("ms"));
+                inProgram.add(ms);
+                System.out.printf("| %s | %d | %.0f ms | %.0f ms | %s | %.2f / %.2f |%n", w, i + 1, ms, wall, r, before, load());
+            }
+            if (n > 1) {
+                List<Double> s = new ArrayList<>(inProgram);
+                s.sort(null);
+                double med = s.get(s.size() / 2);
+                System.out.printf("| %s | median of %d | %.0f ms | | max %.0f ms (%.2f× the median) | |%n", w, n, med, s.get(s.size() - 1),
+                        s.get(s.size() - 1) / med);
+            }
+        }
+    }
+
+    /** Waits (up to 5 minutes) until the CDS archives for the worker JVMs' class paths are built. */
+    private static void awaitArchives() throws InterruptedException {
+        Set<String> paths = new LinkedHashSet<>(List.of(ClassPath.asString(), System.getProperty("java.class.path")));
+        for (String cp : paths) {
+            CdsArchive.shared().flags(cp); // starts the build if there is none
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            CdsArchive.State s;
+            while ((s = CdsArchive.shared().state(cp)) == CdsArchive.State.MISSING || s == CdsArchive.State.BUILDING) {
+                if (System.nanoTime() > deadline) break;
+                Thread.sleep(200);
+            }
+            System.out.println("CDS archive for the workers' class path: " + s + " (" + CdsArchive.shared().archive(cp) + ")");
+        }
+    }
+
+    private static Map<String, String> child(String workload, String cds, List<String> childOpts) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.get());
+        if (cds.equals("off")) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
+        // cold: an empty archive directory per run, as on a machine where jdask never ran (the build starts in the background)
+        Path emptyCds = cds.equals("cold") ? Files.createTempDirectory("jdask-cold-cds-") : null;
+        if (emptyCds != null) cmd.add("-D" + CdsArchive.DIR_PROPERTY + "=" + emptyCds);
+        cmd.addAll(childOpts);
+        Path args = Files.createTempFile("jdask-cold-", ".args");
+        try {
+            Files.writeString(args, "-cp\n\"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
+            cmd.add("@" + args);
+            cmd.add(Cold.class.getName());
+            cmd.add(workload);
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Map<String, String> out = new LinkedHashMap<>();
+            List<String> tail = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith(PREFIX)) {
+                        for (String kv : line.substring(PREFIX.length()).trim().split(" ")) {
+                            int eq = kv.indexOf('=');
+                            if (eq > 0) out.put(kv.substring(0, eq), kv.substring(eq + 1));
+                        }
+                    } else {
+                        tail.add(line);
+                        if (tail.size() > 40) tail.remove(0);
+                    }
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(workload + ": the JVM did not exit within 10 minutes");
+            }
+            out.put("process_ms", String.valueOf((System.nanoTime() - t0) / 1e6)); // before any clean-up below
+            if (p.exitValue() != 0 || !out.containsKey("ms")) {
+                throw new IllegalStateException(workload + ": the JVM exited with status " + p.exitValue() + "; its last output:\n"
+                        + String.join("\n", tail));
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(args);
+            if (emptyCds != null) removeAfterBuilds(emptyCds);
+        }
+    }
+
+    /**
+     * Waits (up to 20 minutes) for the background builds a cold run started to finish, so the next
+     * run does not compete with them, then deletes their directory (archives are ~20 MB each).
+     */
+    private static void removeAfterBuilds(Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+        while (System.nanoTime() < deadline && buildsRunning(dir)) Thread.sleep(500);
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
+    }
+
+    /** A build was started (its log exists: the starter creates it) and has not ended (no archive record, failure or give-up yet). */
+    private static boolean buildsRunning(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                String key = log.getFileName().toString().replace(".log", "");
+                if (Files.exists(dir.resolve(key + ".properties")) || Files.exists(dir.resolve(key + ".failed"))) continue;
+                String text = Files.readString(log);
+                if (text.contains("gave up") || text.contains("another builder holds")) continue;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double load() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    public static int inc(int x) {
+        return x + 1;
+    }
+
+    /** The child: one workload, as a user's program would run it; prints one {@code COLD k=v ...} line. */
+    public static void main(String[] args) throws Exception {
+        long t0 = System.nanoTime();
+        long inProgram = -1;
+        String w = args[0];
+        StringBuilder out = new StringBuilder();
+        switch (w) {
+            case "w1-processes" -> {
+                W1.Part p = W1.timeFanIn("processes");
+                out.append("build_ms=").append(ms(p.buildS())).append(" compute_ms=").append(ms(p.runS()));
+            }
+            case "cluster-start", "map-10k" -> {
+                long s0 = System.nanoTime();
+                try (LocalCluster c = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
+                        Client client = Client.connect(c)) {
+                    long s1 = System.nanoTime();
+                    out.append("start_ms=").append(ms((s1 - s0) / 1e9));
+                    if (w.equals("map-10k")) {
+                        List<Future<Integer>> fs = client.map(Cold::inc, IntStream.range(0, 10_000).boxed().toList());
+                        List<Integer> r = client.gather(fs);
+                        long s2 = System.nanoTime();
+                        if (r.size() != 10_000 || r.get(9_999) != 10_000) throw new IllegalStateException("wrong map result");
+                        out.append(" map_gather_ms=").append(ms((s2 - s1) / 1e9))
+                                .append(" tasks_per_s=").append(Math.round(10_000 / ((s2 - s1) / 1e9)));
+                    }
+                    // cluster-start: "in program" is build() until the client is ready; map-10k: the whole program
+                    if (w.equals("cluster-start")) inProgram = s1 - s0;
+                }
+            }
+            case "w1-1m-threads" -> {
+                W1.Part p = W1.timeMillion("threads");
+                out.append("build_ms=").append(ms(p.buildS())).append(" optimize_ms=").append(ms(p.optimizeS()))
+                        .append(" run_ms=").append(ms(p.runS()));
+            }
+            default -> throw new IllegalArgumentException("unknown workload " + w + "; known: " + WORKLOADS);
+        }
+        if (inProgram < 0) inProgram = System.nanoTime() - t0;
+        System.out.println(PREFIX + "ms=" + ms(inProgram / 1e9) + " " + out + " jvm_uptime_ms="
+                + ManagementFactory.getRuntimeMXBean().getUptime());
+        System.exit(0); // the processes pool's shutdown hook stops its workers
+    }
+
+    private static long ms(double seconds) {
+        return Math.round(seconds * 1000);
+    }
+}

@@ -1,0 +1,13 @@
+package org.jdask.distributed.coord;
+
+/** What a {@code COORD_REQUEST} asks of the scheduler's {@link CoordState} (wire names: never rename). */
+public enum CoordOp {
+    QUEUE_PUT, QUEUE_GET, QUEUE_SIZE,
+    VARIABLE_SET, VARIABLE_GET, VARIABLE_DELETE,
+    /** Locks are semaphores of one lease under their own names ({@code lock:NAME}). */
+    SEMAPHORE_ACQUIRE, SEMAPHORE_RELEASE,
+    /** Keeps every lease of the sending client alive (sent every third of the lease time). */
+    LEASE_REFRESH,
+    EVENT_SET, EVENT_CLEAR, EVENT_WAIT, EVENT_IS_SET,
+    PUBLISH, SUBSCRIBE, UNSUBSCRIBE
+}

@@ -164,8 +164,8 @@ public final class Worker implements AutoCloseable {
 
     private ZMQ.Socket sched, server;
     private volatile org.jdask.distributed.internal.Wakeup wakeup;
-    private final Map<String, ZMQ.Socket> peers = new HashMap<>();
-    private final Map<Long, PendingFetch> fetches = new HashMap<>();
+    /** Task inputs being fetched from peers (I/O thread). */
+    private final PeerFetches fetches;
     /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
     private final org.jdask.distributed.internal.Outbox toScheduler = new org.jdask.distributed.internal.Outbox();
     /**
@@ -174,7 +174,6 @@ public final class Worker implements AutoCloseable {
      * task's completion and runs the next ready task at once, without a hand-off to the I/O thread).
      */
     private final Object stateLock = new Object();
-    private long nextRequest = 1;
     private final org.jdask.distributed.dashboard.WorkerMetrics metrics;
     /** Executor thread numbers (1..nthreads) for the task stream. */
     private final AtomicInteger threadNumbers = new AtomicInteger();
@@ -184,7 +183,6 @@ public final class Worker implements AutoCloseable {
     private long doneStart;
     private int doneThread;
 
-    private record PendingFetch(String peer, List<Key> keys, long deadline) {}
 
     /** Actors clients built here (issue 19); their calls come to the data port. */
     private final ActorHost actors = new ActorHost(this::address, this::errorPayload,
@@ -235,6 +233,7 @@ public final class Worker implements AutoCloseable {
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
+        this.fetches = new PeerFetches(() -> address, maxFrame, fetchTimeoutMs, this.security, this::fetched);
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
@@ -395,15 +394,9 @@ public final class Worker implements AutoCloseable {
                     if (m == null) break;
                     fromPeer(m);
                 }
-                for (Map.Entry<String, ZMQ.Socket> p : new ArrayList<>(peers.entrySet())) {
-                    for (int i = 0; i < 1000; i++) {
-                        Wire.Received m = Wire.receive(p.getValue(), false, maxFrame);
-                        if (m == null) break;
-                        fetchReply(p.getKey(), m);
-                    }
-                }
+                fetches.receive(1000);
                 long now = System.currentTimeMillis();
-                expireFetches(now);
+                fetches.expire(now);
                 if (now >= nextBeat) {
                     if (registered || welcomed.getCount() > 0) heartbeat();
                     nextBeat = now + heartbeatMs;
@@ -411,14 +404,14 @@ public final class Worker implements AutoCloseable {
                 if (registered || watch.lost()) onWatch(watch.check(now), now);
                 flushScheduler();
                 // peer sockets created while handling messages (or a new scheduler socket) join the poll set
-                if (pollerStale || poller.getSize() < 3 + peers.size()) {
+                if (pollerStale || poller.getSize() < 3 + fetches.peerCount()) {
                     pollerStale = false;
                     poller.close();
-                    poller = Zmq.context().createPoller(4 + peers.size());
+                    poller = Zmq.context().createPoller(4 + fetches.peerCount());
                     poller.register(sched, ZMQ.Poller.POLLIN);
                     poller.register(server, ZMQ.Poller.POLLIN);
                     poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
-                    for (ZMQ.Socket s : peers.values()) poller.register(s, ZMQ.Poller.POLLIN);
+                    for (ZMQ.Socket s : fetches.sockets()) poller.register(s, ZMQ.Poller.POLLIN);
                 }
             }
             try {
@@ -448,7 +441,7 @@ public final class Worker implements AutoCloseable {
             Zmq.close(sched);
             Zmq.close(server);
             if (bulk != null) bulk.close();
-            for (ZMQ.Socket s : peers.values()) Zmq.close(s);
+            fetches.close();
             try {
                 memory.close(); // drops the data, deletes the spill store and the worker's directory
             } catch (RuntimeException e) {
@@ -693,8 +686,8 @@ public final class Worker implements AutoCloseable {
         } else if (i instanceof Drop d) {
             for (Key k : d.keys()) data.remove(k);
         } else if (i instanceof Fetch f) {
-            if (Thread.currentThread() == thread) fetch(f.from(), f.keys());
-            else post(() -> fetch(f.from(), f.keys())); // sockets belong to the I/O thread
+            if (Thread.currentThread() == thread) fetches.fetch(f.from(), f.keys());
+            else post(() -> fetches.fetch(f.from(), f.keys())); // sockets belong to the I/O thread
         }
     }
 
@@ -824,68 +817,17 @@ public final class Worker implements AutoCloseable {
 
     // ------------------------------------------------------------------ worker-to-worker data
 
-    private void fetch(String peer, List<Key> keys) {
-        ZMQ.Socket s = peers.get(peer);
-        if (s == null) {
-            s = Zmq.socket(SocketType.DEALER, maxFrame);
-            s.setIdentity(peer.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
-            if (security != null && !peer.startsWith("inproc://")) security.toWorker(s);
-            s.connect(peer);
-            peers.put(peer, s);
+    /** I/O thread: what a fetch brought (stored first: it may spill, so not under the lock), then the state learns of it. */
+    private void fetched(String peer, List<Key> got, List<Payload> values, List<Key> missing) {
+        long bytes = 0;
+        for (int i = 0; i < got.size(); i++) {
+            long n = Sizes.of(values.get(i));
+            bytes += n;
+            data.put(got.get(i), values.get(i), n);
         }
-        long id = nextRequest++;
-        if (!Wire.send(s, null, List.of(new Messages.GetData(id, keys).msg()), peer.startsWith("inproc://"))) {
-            LOG.warn("worker {}: cannot ask {} for {} key(s): the connection was refused", address, peer, keys.size());
-            Zmq.close(peers.remove(peer)); // a fresh socket next time
-            apply(new WorkerEvent.FetchDone(peer, List.of(), keys), System.currentTimeMillis());
-            return;
-        }
-        fetches.put(id, new PendingFetch(peer, keys, System.currentTimeMillis() + fetchTimeoutMs));
-    }
-
-    private void fetchReply(String peer, Wire.Received r) {
-        List<Msg> batch;
-        try {
-            batch = r.decode(peer.startsWith("inproc://"));
-        } catch (Wire.WireException e) {
-            LOG.warn("worker {}: bad reply from {}: {}", address, peer, e.getMessage());
-            return;
-        }
-        for (Msg raw : batch) {
-            Messages.Data m;
-            try {
-                m = Messages.decode(raw, Messages.Data.class);
-            } catch (Wire.WireException e) {
-                LOG.warn("worker {}: refused {} from {}: {}", address, raw.op(), peer, e.getMessage());
-                continue;
-            }
-            PendingFetch f = fetches.remove(m.id());
-            if (f == null) continue; // timed out already
-            List<Key> got = m.found();
-            List<Payload> values = m.values();
-            List<Key> missing = m.missing();
-            long bytes = 0;
-            for (int i = 0; i < got.size(); i++) {
-                long n = Sizes.of(values.get(i));
-                bytes += n;
-                data.put(got.get(i), values.get(i), n); // may spill: not under the lock
-            }
-            metrics.transferred(values); // the performance report's transfers (issue 19)
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing, bytes), System.currentTimeMillis(), null);
-            for (WorkerInstruction i : rest) execute(i);
-        }
-    }
-
-    private void expireFetches(long now) {
-        if (fetches.isEmpty()) return;
-        for (Iterator<Map.Entry<Long, PendingFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
-            PendingFetch f = it.next().getValue();
-            if (now > f.deadline()) {
-                it.remove();
-                LOG.warn("worker {}: fetch of {} key(s) from {} timed out", address, f.keys().size(), f.peer());
-                apply(new WorkerEvent.FetchDone(f.peer(), List.of(), f.keys()), now);
-            }
-        }
+        if (!got.isEmpty()) metrics.transferred(values); // the performance report's transfers (issue 19)
+        List<WorkerInstruction> rest = applyLocked(new WorkerEvent.FetchDone(peer, got, missing, bytes), System.currentTimeMillis(), null);
+        for (WorkerInstruction i : rest) execute(i);
     }
 
     private void fromPeer(Wire.Received r) {

@@ -178,7 +178,12 @@ public final class BulkLink implements Closeable {
 
     private void read(ByteBuffer b, String what) throws IOException {
         while (b.hasRemaining()) {
-            int n = ch.read(b);
+            int n;
+            try {
+                n = ch.read(b);
+            } catch (IOException e) {
+                throw new IOException("the bulk connection to " + peer + " failed while reading " + what + ": " + e.getMessage(), e);
+            }
             if (n < 0) throw new EOFException("the bulk connection to " + peer + " closed mid-transfer (reading " + what + ") after " + received + " bytes");
             if (n == 0) await(SelectionKey.OP_READ, "mid-transfer after " + received + " bytes");
         }
@@ -186,7 +191,13 @@ public final class BulkLink implements Closeable {
 
     private void write(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
-            if (ch.write(b) == 0) await(SelectionKey.OP_WRITE, "taking bytes (it stopped reading)");
+            int n;
+            try {
+                n = ch.write(b);
+            } catch (IOException e) { // "Broken pipe", "Connection reset": say who
+                throw new IOException("the bulk connection to " + peer + " failed while sending: " + e.getMessage(), e);
+            }
+            if (n == 0) await(SelectionKey.OP_WRITE, "taking bytes (it stopped reading)");
         }
     }
 

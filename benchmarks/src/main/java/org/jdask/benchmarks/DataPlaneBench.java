@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
@@ -36,13 +35,7 @@ final class DataPlaneBench {
 
     static void run(int reps, int totalMb) throws Exception {
         int len = (int) (totalMb * 1_000_000L / N_ARR / 8);
-        List<double[]> arrays = new ArrayList<>();
-        for (int i = 0; i < N_ARR; i++) {
-            Random rnd = new Random(i);
-            double[] a = new double[len];
-            for (int j = 0; j < a.length; j++) a[j] = rnd.nextDouble();
-            arrays.add(a);
-        }
+        List<double[]> arrays = W6.randomArrays(N_ARR, len);
         double gb = 8.0 * len * N_ARR / 1e9;
         System.out.printf("load average at start: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         cluster(arrays.subList(0, 2), null, true); // warm-up: JIT, class loading

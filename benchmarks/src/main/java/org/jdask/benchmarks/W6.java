@@ -79,14 +79,20 @@ final class W6 {
         return r;
     }
 
-    static void run(int reps, Path peer, boolean noPeer) throws Exception {
-        List<double[]> arrays = new ArrayList<>();
-        for (int i = 0; i < N_ARR; i++) {
+    /** {@code n} arrays of {@code len} uniform doubles, array {@code i} drawn with seed {@code i} (the peer's data). */
+    static List<double[]> randomArrays(int n, int len) {
+        List<double[]> arrays = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             Random rnd = new Random(i);
-            double[] a = new double[ARR_LEN];
+            double[] a = new double[len];
             for (int j = 0; j < a.length; j++) a[j] = rnd.nextDouble();
             arrays.add(a);
         }
+        return arrays;
+    }
+
+    static void run(int reps, Path peer, boolean noPeer) throws Exception {
+        List<double[]> arrays = W6.randomArrays(N_ARR, ARR_LEN);
         once(arrays.subList(0, 2)); // warm-up (JIT, class loading) with a small scatter
         List<Map<String, Double>> runs = new ArrayList<>();
         for (int i = 0; i < reps; i++) runs.add(once(arrays));

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.jdask.distributed.Client;
@@ -53,13 +52,7 @@ final class W6Secure {
     }
 
     static void run(int reps) throws Exception {
-        List<double[]> arrays = new ArrayList<>();
-        for (int i = 0; i < N_ARR; i++) {
-            Random rnd = new Random(i);
-            double[] a = new double[ARR_LEN];
-            for (int j = 0; j < a.length; j++) a[j] = rnd.nextDouble();
-            arrays.add(a);
-        }
+        List<double[]> arrays = W6.randomArrays(N_ARR, ARR_LEN);
         once(arrays.subList(0, 2), null); // warm-up: JIT, class loading
         once(arrays.subList(0, 2), Security.temporary());
         List<Map<String, Double>> plain = new ArrayList<>(), secure = new ArrayList<>();

@@ -9,13 +9,12 @@ import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2ShortOpenHashMap;
 import it.unimi.dsi.fastutil.shorts.Short2IntOpenHashMap;
 import it.unimi.dsi.fastutil.shorts.Short2ObjectOpenHashMap;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.columns.strings.ByteDictionaryMap;
 import tech.tablesaw.columns.strings.DictionaryMap;
 import tech.tablesaw.columns.strings.IntDictionaryMap;
+import tech.tablesaw.columns.strings.NullDictionaryMap;
 import tech.tablesaw.columns.strings.ShortDictionaryMap;
 
 /**
@@ -35,17 +34,23 @@ import tech.tablesaw.columns.strings.ShortDictionaryMap;
 final class DictStrings {
     private DictStrings() {}
 
+    private static Object2IntOpenHashMap<String> newCodeMap() {
+        Object2IntOpenHashMap<String> m = new Object2IntOpenHashMap<>();
+        m.defaultReturnValue(-1);
+        return m;
+    }
+
     /** A dictionary under construction: distinct values in first-seen order, each with its code. */
     static final class Builder {
-        private final Map<String, Integer> code = new HashMap<>();
+        private final Object2IntOpenHashMap<String> code = newCodeMap();
         private String[] values = new String[16];
         private int size;
 
         /** The code of {@code s} ({@code -1}: missing, as null and "" are in Tablesaw). */
         int codeOf(String s) {
             if (s == null || s.isEmpty()) return -1;
-            Integer c = code.get(s);
-            if (c != null) return c;
+            int c = code.getInt(s);
+            if (c >= 0) return c;
             if (size == values.length) values = java.util.Arrays.copyOf(values, size * 2);
             values[size] = s;
             code.put(s, size);
@@ -61,6 +66,11 @@ final class DictStrings {
      * A column named {@code name} whose row {@code i} is {@code dict[codes[i]]} (a negative code,
      * a null or an empty value: missing). {@code dict} may hold duplicates and unused values.
      */
+    /** The column of a {@link Builder}'s dictionary (distinct, non-empty values) and codes into it: no re-hashing. */
+    static StringColumn column(String name, Builder dict, int[] codes, int n) {
+        return build(name, dict.values(), codes, n);
+    }
+
     static StringColumn column(String name, String[] dict, int[] codes, int n) {
         Builder b = new Builder();
         int[] remap = new int[dict.length];
@@ -75,6 +85,11 @@ final class DictStrings {
      * hash per distinct value of each part) and each row's key is remapped through an array.
      */
     static StringColumn concat(String name, List<StringColumn> parts) {
+        for (StringColumn p : parts) {
+            // Tablesaw drops the dictionary of a high-cardinality column (NullDictionaryMap: no keys
+            // to remap): such parts are appended value by value, as Tablesaw itself would
+            if (p.getDictionary() instanceof NullDictionaryMap) return appended(name, parts);
+        }
         Builder b = new Builder();
         int total = 0;
         for (StringColumn p : parts) total += p.size();
@@ -96,6 +111,12 @@ final class DictStrings {
             }
         }
         return build(name, b.values(), out, total);
+    }
+
+    private static StringColumn appended(String name, List<StringColumn> parts) {
+        StringColumn out = StringColumn.create(name);
+        for (StringColumn p : parts) out.append(p);
+        return out;
     }
 
     /** Builds the Tablesaw column; {@code codes} index {@code values} (distinct, non-empty), -1 missing. */

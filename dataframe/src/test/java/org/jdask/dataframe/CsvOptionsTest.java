@@ -204,4 +204,31 @@ class CsvOptionsTest {
                 && e.getMessage().contains("fix:"), e.getMessage());
         assertTrue(e.line() > 1, "line " + e.line());
     }
+
+    /**
+     * A string column with more distinct values than a dictionary is worth (ids, timestamps): the
+     * parser switches to Tablesaw's own column mid-chunk, and partitions of both kinds concatenate.
+     */
+    @Test
+    void highCardinalityStringsSwitchToPlainColumnsAndStillConcatenate() throws Exception {
+        Path hc = Files.createDirectories(dir.resolve("hc"));
+        Path p = hc.resolve("a_ids.csv");
+        StringBuilder b = new StringBuilder("id,n\n");
+        for (int i = 0; i < 80_000; i++) b.append(i % 1000 == 7 ? "" : "id-" + i).append(',').append(i).append('\n');
+        Path q = hc.resolve("b_few.csv");
+        StringBuilder c = new StringBuilder("id,n\n");
+        for (int i = 0; i < 500; i++) c.append("k").append(i % 3).append(',').append(i).append('\n');
+        Files.writeString(p, b.toString());
+        Files.writeString(q, c.toString());
+        Table t = DataFrame.readCsv(hc + "/*.csv", CsvOptions.defaults().dtype("id", ColumnType.STRING))
+                .compute(sync());
+        assertEquals(80_500, t.rowCount());
+        tech.tablesaw.api.StringColumn id = t.stringColumn("id");
+        assertEquals(80, id.countMissing());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < t.rowCount(); i++) if (!id.isMissing(i)) seen.add(id.get(i));
+        assertEquals(80_000 - 80 + 3, seen.size());
+        assertTrue(seen.contains("id-79999") && seen.contains("k2") && !seen.contains("id-7"), "values survive the switch");
+        assertEquals("id-123", id.get(123));
+    }
 }

@@ -1,14 +1,12 @@
 package org.jdask.benchmarks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.distributed.Client;
-import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.internal.Payload;
@@ -61,15 +59,7 @@ final class DataPlaneBench {
              LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).security(security).build();
              Client client = Client.connect(cluster)) {
             client.waitForWorkers(2, 60, TimeUnit.SECONDS);
-            long t0 = System.nanoTime();
-            List<Future<double[]>> s = client.scatter(arrays);
-            long t1 = System.nanoTime();
-            List<double[]> back = client.gather(s);
-            long t2 = System.nanoTime();
-            for (int i = 0; i < arrays.size(); i++) {
-                if (!Arrays.equals(arrays.get(i), back.get(i))) throw new AssertionError("gathered array " + i + " differs");
-            }
-            return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+            return W6.scatterGather(client, arrays);
         }
     }
 

@@ -56,20 +56,11 @@ final class W6 {
             r.put("submit_sum", (System.nanoTime() - t0) / 1e9);
             if (total != (long) N * (N + 1) / 2) throw new AssertionError("sum wrong: " + total);
             long bytes = 8L * ARR_LEN * arrays.size();
-            t0 = System.nanoTime();
-            List<Future<double[]>> s = client.scatter(arrays);
-            long t1 = System.nanoTime();
-            List<double[]> back = client.gather(s);
-            long t2 = System.nanoTime();
-            for (int i = 0; i < arrays.size(); i++) {
-                if (!Arrays.equals(arrays.get(i), back.get(i))) throw new AssertionError("gathered array " + i + " differs");
-            }
-            r.put("scatter", (t1 - t0) / 1e9);
-            r.put("scatter_GBps", bytes / 1e9 / ((t1 - t0) / 1e9));
-            r.put("gather", (t2 - t1) / 1e9);
-            r.put("gather_GBps", bytes / 1e9 / ((t2 - t1) / 1e9));
-            back = null;
-            s = null;
+            double[] sg = scatterGather(client, arrays);
+            r.put("scatter", sg[0]);
+            r.put("scatter_GBps", bytes / 1e9 / sg[0]);
+            r.put("gather", sg[1]);
+            r.put("gather_GBps", bytes / 1e9 / sg[1]);
         } finally {
             t0 = System.nanoTime();
             client.close();
@@ -89,6 +80,19 @@ final class W6 {
             arrays.add(a);
         }
         return arrays;
+    }
+
+    /** Scatters {@code arrays}, gathers them back and checks them; seconds of {scatter, gather}. */
+    static double[] scatterGather(Client client, List<double[]> arrays) {
+        long t0 = System.nanoTime();
+        List<Future<double[]>> s = client.scatter(arrays);
+        long t1 = System.nanoTime();
+        List<double[]> back = client.gather(s);
+        long t2 = System.nanoTime();
+        for (int i = 0; i < arrays.size(); i++) {
+            if (!Arrays.equals(arrays.get(i), back.get(i))) throw new AssertionError("gathered array " + i + " differs");
+        }
+        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
     }
 
     static void run(int reps, Path peer, boolean noPeer) throws Exception {

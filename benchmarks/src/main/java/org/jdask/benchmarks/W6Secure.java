@@ -1,7 +1,6 @@
 package org.jdask.benchmarks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +35,9 @@ final class W6Secure {
             List<Integer> res = client.gather(futs);
             r.put("map_gather", (System.nanoTime() - t0) / 1e9);
             if (!res.equals(IntStream.range(1, N + 1).boxed().toList())) throw new AssertionError("map/gather result wrong");
-            t0 = System.nanoTime();
-            List<Future<double[]>> s = client.scatter(arrays);
-            long t1 = System.nanoTime();
-            List<double[]> back = client.gather(s);
-            long t2 = System.nanoTime();
-            for (int i = 0; i < arrays.size(); i++) {
-                if (!Arrays.equals(arrays.get(i), back.get(i))) throw new AssertionError("gathered array " + i + " differs");
-            }
-            r.put("scatter", (t1 - t0) / 1e9);
-            r.put("gather", (t2 - t1) / 1e9);
+            double[] sg = W6.scatterGather(client, arrays);
+            r.put("scatter", sg[0]);
+            r.put("gather", sg[1]);
             if (security != null && cluster.refusedPeers() != 0) throw new AssertionError("peers were refused: " + cluster.refusedPeers());
         }
         return r;

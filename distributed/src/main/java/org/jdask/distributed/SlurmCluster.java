@@ -61,6 +61,7 @@ public final class SlurmCluster implements Cluster {
         int schedulerPort = 0;
         boolean nanny = true;
         long commandTimeoutMs = 60_000;
+        String securityDir;
 
         /** Cores of one job (required): {@code --cpus-per-task}, shared by its workers' threads. */
         public Builder cores(int n) {
@@ -192,6 +193,18 @@ public final class SlurmCluster implements Cluster {
             return this;
         }
 
+        /**
+         * Security keys (CurveZMQ) in {@code dir}, as {@link Security#save} writes them: the
+         * scheduler here loads them and every job's workers get {@code --security-dir dir}, so the
+         * directory must be visible on the compute nodes (a shared file system, as the job logs).
+         * Clients connect with {@code Security.load(dir)}. Needed for code shipping: workers
+         * accept a client's classes only from authenticated clients.
+         */
+        public Builder securityDirectory(String dir) {
+            securityDir = line("securityDirectory", dir);
+            return this;
+        }
+
         /** How long sbatch and scancel may take (default 60 s). */
         public Builder commandTimeoutMillis(long ms) {
             if (ms < 1) throw new IllegalArgumentException("commandTimeoutMillis must be >= 1, got " + ms);
@@ -238,6 +251,7 @@ public final class SlurmCluster implements Cluster {
             if (interfaceName != null) cmd.addAll(List.of("--interface", interfaceName));
             else cmd.addAll(List.of("--host", "auto"));
             if (!nanny) cmd.add("--no-nanny");
+            if (securityDir != null) cmd.addAll(List.of("--security-dir", securityDir));
             b.append(Commands.quote(cmd)).append(" --name ").append(jobName).append("-\"$SLURM_JOB_ID\"\n");
             return b.toString();
         }
@@ -316,7 +330,8 @@ public final class SlurmCluster implements Cluster {
     private SlurmCluster(Builder b) {
         this.config = b;
         String host = b.schedulerHost != null ? b.schedulerHost : localHostName();
-        this.scheduler = SchedulerServer.start(host, b.schedulerPort);
+        this.scheduler = b.securityDir == null ? SchedulerServer.start(host, b.schedulerPort)
+                : SchedulerServer.start(host, b.schedulerPort, Security.load(Path.of(b.securityDir)));
         try {
             dir = Files.createTempDirectory("jdask-slurm-");
             script = dir.resolve("jdask-worker.sh");

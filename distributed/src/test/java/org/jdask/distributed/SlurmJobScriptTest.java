@@ -40,7 +40,7 @@ class SlurmJobScriptTest {
         String s = SlurmCluster.builder().cores(8).processes(2).memory("512MiB").jobName("analysis").walltime("1-12:30")
                 .jobExtraDirectives("--exclusive", "#SBATCH --gres=gpu:1").env("JAVA_HOME", "/opt/jdk 17")
                 .prologue("module load java/17", "echo starting").localDirectory("/scratch/me").logDirectory("/home/me/logs")
-                .workerCommand("/opt/jdask/jdask").nanny(false).interfaceName("ib0").jobScript(SCHED);
+                .workerCommand("/opt/jdask/jdask").nanny(false).interfaceName("ib0").securityDirectory("/home/me/jdask keys").jobScript(SCHED);
         assertEquals("""
                 #!/usr/bin/env bash
 
@@ -58,7 +58,7 @@ class SlurmJobScriptTest {
                 export JAVA_OPTS="${JAVA_OPTS:-} -Djava.io.tmpdir="/scratch/me
                 module load java/17
                 echo starting
-                /opt/jdask/jdask worker tcp://login1:8786 --nworkers 2 --nthreads 4 --memory-limit 268.44MB --interface ib0 --no-nanny --name analysis-"$SLURM_JOB_ID"
+                /opt/jdask/jdask worker tcp://login1:8786 --nworkers 2 --nthreads 4 --memory-limit 268.44MB --interface ib0 --no-nanny --security-dir '/home/me/jdask keys' --name analysis-"$SLURM_JOB_ID"
                 """, s);
     }
 

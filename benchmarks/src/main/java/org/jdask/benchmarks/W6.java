@@ -46,21 +46,7 @@ final class W6 {
         client.waitForWorkers(2, 60, TimeUnit.SECONDS);
         r.put("startup", (System.nanoTime() - t0) / 1e9);
         try {
-            t0 = System.nanoTime();
-            List<Future<Integer>> futs = client.map(INC, IntStream.range(0, N).boxed().toList());
-            List<Integer> res = client.gather(futs);
-            r.put("map_gather", (System.nanoTime() - t0) / 1e9);
-            if (!res.equals(IntStream.range(1, N + 1).boxed().toList())) throw new AssertionError("map/gather result wrong");
-            t0 = System.nanoTime();
-            long total = client.submit(SUM, futs).result();
-            r.put("submit_sum", (System.nanoTime() - t0) / 1e9);
-            if (total != (long) N * (N + 1) / 2) throw new AssertionError("sum wrong: " + total);
-            long bytes = 8L * ARR_LEN * arrays.size();
-            double[] sg = scatterGather(client, arrays);
-            r.put("scatter", sg[0]);
-            r.put("scatter_GBps", bytes / 1e9 / sg[0]);
-            r.put("gather", sg[1]);
-            r.put("gather_GBps", bytes / 1e9 / sg[1]);
+            parts(client, arrays, r);
         } finally {
             t0 = System.nanoTime();
             client.close();
@@ -68,6 +54,25 @@ final class W6 {
             r.put("close", (System.nanoTime() - t0) / 1e9);
         }
         return r;
+    }
+
+    /** W6's timed parts after start-up, on any cluster of 2 x 1 thread: map + gather, submit(sum), scatter, gather (into {@code r}). */
+    static void parts(Client client, List<double[]> arrays, Map<String, Double> r) {
+        long t0 = System.nanoTime();
+        List<Future<Integer>> futs = client.map(INC, IntStream.range(0, N).boxed().toList());
+        List<Integer> res = client.gather(futs);
+        r.put("map_gather", (System.nanoTime() - t0) / 1e9);
+        if (!res.equals(IntStream.range(1, N + 1).boxed().toList())) throw new AssertionError("map/gather result wrong");
+        t0 = System.nanoTime();
+        long total = client.submit(SUM, futs).result();
+        r.put("submit_sum", (System.nanoTime() - t0) / 1e9);
+        if (total != (long) N * (N + 1) / 2) throw new AssertionError("sum wrong: " + total);
+        long bytes = 8L * ARR_LEN * arrays.size();
+        double[] sg = scatterGather(client, arrays);
+        r.put("scatter", sg[0]);
+        r.put("scatter_GBps", bytes / 1e9 / sg[0]);
+        r.put("gather", sg[1]);
+        r.put("gather_GBps", bytes / 1e9 / sg[1]);
     }
 
     /** {@code n} arrays of {@code len} uniform doubles, array {@code i} drawn with seed {@code i} (the peer's data). */
@@ -142,7 +147,7 @@ final class W6 {
         return md.toString();
     }
 
-    private static double median(List<Map<String, Double>> runs, String k) {
+    static double median(List<Map<String, Double>> runs, String k) {
         double[] v = runs.stream().mapToDouble(m -> m.get(k)).sorted().toArray();
         return v[v.length / 2];
     }

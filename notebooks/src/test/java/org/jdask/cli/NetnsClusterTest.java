@@ -3,6 +3,7 @@ package org.jdask.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class NetnsClusterTest {
 
     @Test
     void schedulerWorkersAndClientOnSeparateHostsComputeExactlyAndSurviveKillMinusNine() throws Exception {
-        NetnsHarness.assumeAvailable();
+        assumeTrue(NetnsHarness.unavailableReason() == null, NetnsHarness::unavailableReason);
         Path keys = tmp.resolve("keys");
         Security.temporary().save(keys);
         Path data = Files.createDirectories(tmp.resolve("data"));

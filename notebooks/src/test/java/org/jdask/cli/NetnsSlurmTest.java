@@ -3,6 +3,7 @@ package org.jdask.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class NetnsSlurmTest {
 
     @Test
     void slurmJobOnAnotherHostAdvertisesItsAddressAndRunsShippedCode() throws Exception {
-        NetnsHarness.assumeAvailable();
+        assumeTrue(NetnsHarness.unavailableReason() == null, NetnsHarness::unavailableReason);
         LocalSlurm.assumeInstalled();
         Path keys = tmp.resolve("keys");
         Security.temporary().save(keys);

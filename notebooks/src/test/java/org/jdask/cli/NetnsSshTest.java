@@ -35,7 +35,7 @@ class NetnsSshTest {
 
     @Test
     void sshClusterStartsSchedulerAndWorkersOnOtherHostsAndComputesExactly() throws Exception {
-        NetnsHarness.assumeAvailable();
+        assumeTrue(NetnsHarness.unavailableReason() == null, NetnsHarness::unavailableReason);
         assumeTrue(Files.isExecutable(LocalSshd.SSHD), "no " + LocalSshd.SSHD + ": install openssh-server to run SSH on the netns harness");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")), "no ssh-keygen: install openssh-client");
         Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Simulated hosts for cluster tests (issue 16): each "host" is a Linux network namespace with one
@@ -18,17 +17,18 @@ import org.junit.jupiter.api.Assumptions;
  * a namespace of its own. Nothing is added to the machine's own namespace: no address, no route,
  * no interface; {@link #close} kills the processes started in the hosts and deletes every
  * namespace (which removes their interfaces). Needs root and iproute2's {@code ip netns}; {@link
- * #assumeAvailable} skips the test with the reason otherwise.
+ * #unavailableReason} says why not otherwise (tests skip with it). For jdask's own tests and
+ * benchmarks ({@code Runner w6 --netns}), not a user-facing API.
  */
-final class NetnsHarness implements AutoCloseable {
+public final class NetnsHarness implements AutoCloseable {
     private final String prefix = "jds" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
     private final String subnet = "10.231." + ThreadLocalRandom.current().nextInt(16, 250);
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final int hosts;
 
-    /** Skips the calling test unless this process may create network namespaces. */
-    static void assumeAvailable() {
+    /** Null when this process may create network namespaces, else why not (naming the Debian package). */
+    public static String unavailableReason() {
         String probe = "jdsprobe" + ProcessHandle.current().pid();
         boolean ok;
         try {
@@ -37,11 +37,11 @@ final class NetnsHarness implements AutoCloseable {
         } catch (IOException e) {
             ok = false;
         }
-        Assumptions.assumeTrue(ok, "needs root and 'ip netns' (Debian package iproute2) to simulate hosts with network namespaces");
+        return ok ? null : "needs root and 'ip netns' (Debian package iproute2) to simulate hosts with network namespaces";
     }
 
     /** {@code hosts} namespaces, host {@code i} at {@link #address}(i), reachable from each other only. */
-    NetnsHarness(int hosts) throws IOException {
+    public NetnsHarness(int hosts) throws IOException {
         this.hosts = hosts;
         String sw = prefix + "sw";
         try {
@@ -65,26 +65,26 @@ final class NetnsHarness implements AutoCloseable {
     }
 
     /** The namespace of host {@code i}. */
-    String name(int i) {
+    public String name(int i) {
         return prefix + "h" + i;
     }
 
     /** The IPv4 address of host {@code i}. */
-    String address(int i) {
+    public String address(int i) {
         return subnet + "." + (10 + i);
     }
 
-    int hosts() {
+    public int hosts() {
         return hosts;
     }
 
     /** Takes host {@code i}'s link down at the switch, as a pulled cable or a dead top-of-rack port would. */
-    void linkDown(int i) throws IOException {
+    public void linkDown(int i) throws IOException {
         must("ip", "-n", prefix + "sw", "link", "set", "v" + i, "down");
     }
 
     /** Starts {@code cmd} on host {@code i} with {@code env} added; each output line goes to {@code lines}. */
-    Process start(int i, List<String> cmd, Map<String, String> env, Consumer<String> lines) throws IOException {
+    public Process start(int i, List<String> cmd, Map<String, String> env, Consumer<String> lines) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name(i)));
         full.addAll(cmd);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);

@@ -143,7 +143,7 @@ final class ClientCodeLoader extends ClassLoader {
         byte[] h = client.request("hash", String.valueOf(o.index()));
         if (h == null) throw new IOException("client " + clientId + " no longer offers " + o.name());
         String hash = new String(h, StandardCharsets.UTF_8);
-        Path file = cache.jar(hash, "jar " + o.name() + " of client " + clientId, () -> client.request("jar", hash));
+        Path file = cache.jar(hash, "jar " + o.name() + " of client " + clientId, () -> client.jar(hash));
         j = new JarFile(file.toFile());
         jars.put(o.index(), j);
         return j;

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jdask.distributed.internal.Zmq;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
@@ -14,6 +16,7 @@ import org.zeromq.ZMQ;
  * seconds; a late answer to an abandoned request is recognised by its id and dropped.
  */
 final class CodeClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeClient.class);
     private final String address;
     private final String relayFor; // the client id to ask the relay for; null when talking to the client directly
     private final Security security;
@@ -69,6 +72,45 @@ final class CodeClient implements AutoCloseable {
 
     /** {@link #request(String, String)} waiting at most {@code timeoutMs}. */
     synchronized byte[] request(String op, String arg, long timeoutMs) throws IOException {
+        Answer a = exchange(op, arg, timeoutMs);
+        if (a.is(CodeServer.OK)) return a.body();
+        if (a.is(CodeServer.MISSING)) return null;
+        throw new IOException("client code server " + address() + " refused '" + op + " " + arg + "': "
+                + new String(a.body(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The jar with content hash {@code hash} (null when the client no longer offers it): its bytes
+     * over the source's bulk port ({@link CodeBulk}) when it has one, else over this CurveZMQ
+     * connection. The caller checks the bytes against the hash either way.
+     */
+    byte[] jar(String hash) throws IOException {
+        if (!WorkerBulk.enabled()) return request("jar", hash);
+        Answer a = exchange(CodeBulk.OP, hash, timeoutMs);
+        if (a.is(CodeServer.OK)) {
+            String ticket = new String(a.body(), StandardCharsets.UTF_8);
+            try {
+                byte[] jar = CodeBulk.fetch(address, ticket, hash, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+                if (jar != null) return jar;
+            } catch (IOException | RuntimeException e) {
+                LOG.info("jar {} from the bulk port of {} failed ({}); fetching it over CurveZMQ", hash, address(), e.toString());
+            }
+        } else if (a.is(CodeBulk.INLINE)) {
+            return a.body();
+        } else if (a.is(CodeServer.MISSING)) {
+            return null;
+        }
+        return request("jar", hash); // no bulk port there (relayed client, older server, bulk off), or it failed
+    }
+
+    /** A reply: its status and body. */
+    private record Answer(byte[] status, byte[] body) {
+        boolean is(byte[] s) {
+            return Arrays.equals(status, s);
+        }
+    }
+
+    private synchronized Answer exchange(String op, String arg, long timeoutMs) throws IOException {
         if (closed) throw new IOException("the connection to client code server " + address() + " is closed");
         if (socket == null) {
             socket = Zmq.socket(SocketType.DEALER, Long.MAX_VALUE);
@@ -98,10 +140,7 @@ final class CodeClient implements AutoCloseable {
             byte[] body = socket.hasReceiveMore() ? socket.recv() : new byte[0];
             while (socket.hasReceiveMore()) socket.recv();
             if (!Arrays.equals(rid, idBytes)) continue; // the answer to a request that timed out
-            if (Arrays.equals(status, CodeServer.OK)) return body;
-            if (Arrays.equals(status, CodeServer.MISSING)) return null;
-            throw new IOException("client code server " + address() + " refused '" + op + " " + arg + "': "
-                    + new String(body, StandardCharsets.UTF_8));
+            return new Answer(status, body);
         }
     }
 

@@ -42,14 +42,18 @@ final class CodeRelay implements AutoCloseable {
     private final long cacheBudget = Config.getBytes("distributed.scheduler.code-cache-bytes", 128L << 20);
     private final Map<String, byte[]> jars = new LinkedHashMap<>(16, 0.75f, true); // hash -> verified jar, least recently used first
     private long cached;
-    private final Map<String, String> pendingJars = new LinkedHashMap<>() { // worker+request id -> hash asked for
+    /** A jar asked of a client for a worker: its hash, and whether the worker wants a bulk ticket rather than the bytes. */
+    private record Pending(String hash, boolean bulk) {}
+
+    private final Map<String, Pending> pendingJars = new LinkedHashMap<>() { // worker+request id -> jar asked for
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, Pending> e) {
             return size() > 10_000; // answers that never came
         }
     };
     private final int port;
     private volatile boolean closed;
+    private volatile CodeBulk bulk; // the cached jars' bulk port
 
     private CodeRelay(Security security, String host) {
         CompletableFuture<Integer> bound = new CompletableFuture<>();
@@ -62,7 +66,8 @@ final class CodeRelay implements AutoCloseable {
             closed = true;
             throw new IllegalStateException("cannot start the scheduler's code relay on " + host + ": " + e.getMessage(), e);
         }
-        LOG.info("Code relay at tcp://{}:{}", host, port);
+        this.bulk = CodeBulk.start(host, this::cachedJar, "scheduler code relay " + host); // config read here, in the caller's thread
+        LOG.info("Code relay at tcp://{}:{}{}", host, port, bulk == null ? "" : " (jars on bulk port " + bulk.port() + ")");
     }
 
     /** A relay on {@code host} (a random port); null without security (code ships only between authenticated peers). */
@@ -93,6 +98,8 @@ final class CodeRelay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        CodeBulk b = bulk;
+        if (b != null) b.close();
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {
@@ -126,40 +133,70 @@ final class CodeRelay implements AutoCloseable {
         }
     }
 
-    /** A worker's request {@code [ask][client][rid][op][arg]}: from the cache, else passed to the client. */
+    /**
+     * A worker's request {@code [ask][client][rid][op][arg]}: from the cache, else passed to the
+     * client. A {@link CodeBulk#OP} request is answered with a bulk ticket once the jar is cached
+     * (asking the client for it first, as {@code jar}).
+     */
     private void ask(ZMQ.Socket router, byte[] worker, List<byte[]> f) {
         String client = str(f.get(1)), op = str(f.get(3)), arg = str(f.get(4));
         byte[] rid = f.get(2);
-        byte[] jar = op.equals("jar") ? jars.get(arg) : null;
+        boolean wantsBulk = op.equals(CodeBulk.OP);
+        CodeBulk b = bulk;
+        if (wantsBulk && b == null) {
+            send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("the scheduler's code relay has no bulk port: ask for 'jar'"));
+            return;
+        }
+        byte[] jar = op.equals("jar") || wantsBulk ? cachedJar(arg) : null;
         if (jar != null) {
-            send(router, worker, rid, CodeServer.OK, jar);
+            send(router, worker, rid, CodeServer.OK, wantsBulk ? CodeServer.bytes(b.ticket()) : jar);
             return;
         }
         String pendingKey = pendingKey(worker, rid);
-        if (op.equals("jar")) pendingJars.put(pendingKey, arg);
-        if (!send(router, f.get(1), worker, rid, f.get(3), f.get(4))) {
+        if (op.equals("jar") || wantsBulk) pendingJars.put(pendingKey, new Pending(arg, wantsBulk));
+        if (!send(router, f.get(1), worker, rid, wantsBulk ? CodeServer.bytes("jar") : f.get(3), f.get(4))) {
             pendingJars.remove(pendingKey);
             send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("client " + client
                     + " has no code connection to the scheduler (it has closed, or its code server never attached to the relay)"));
         }
     }
 
-    /** A client's reply {@code [answer][worker][rid][status][body]}: passed on, a verified jar kept. */
+    /**
+     * A client's reply {@code [answer][worker][rid][status][body]}: a verified jar kept, then passed
+     * on — as a bulk ticket when the worker asked for one and the jar is now cached, else as it came
+     * (with status {@link CodeBulk#INLINE} for a jar that was asked for by ticket but not kept).
+     */
     private void answer(ZMQ.Socket router, List<byte[]> f) {
         byte[] worker = f.get(1), rid = f.get(2), status = f.get(3), body = f.get(4);
-        String hash = pendingJars.remove(pendingKey(worker, rid));
-        if (hash != null && is(status, CodeServer.OK) && body.length <= cacheBudget && CodeOffer.sha256(body).equals(hash)) keep(hash, body);
+        Pending p = pendingJars.remove(pendingKey(worker, rid));
+        boolean ok = is(status, CodeServer.OK);
+        if (p != null && ok && body.length <= cacheBudget && CodeOffer.sha256(body).equals(p.hash())) keep(p.hash(), body);
+        CodeBulk b = bulk;
+        if (p != null && p.bulk() && ok) {
+            if (b != null && cachedJar(p.hash()) != null) send(router, worker, rid, CodeServer.OK, CodeServer.bytes(b.ticket()));
+            else send(router, worker, rid, CodeBulk.INLINE, body);
+            return;
+        }
         send(router, worker, rid, status, body); // a worker that left meanwhile: dropped
     }
 
+    /** A jar in the cache (the bulk port's threads read it too), or null. */
+    private byte[] cachedJar(String hash) {
+        synchronized (jars) {
+            return jars.get(hash);
+        }
+    }
+
     private void keep(String hash, byte[] jar) {
-        if (jars.containsKey(hash)) return;
-        jars.put(hash, jar);
-        cached += jar.length;
-        var it = jars.entrySet().iterator();
-        while (cached > cacheBudget && it.hasNext()) {
-            cached -= it.next().getValue().length;
-            it.remove();
+        synchronized (jars) {
+            if (jars.containsKey(hash)) return;
+            jars.put(hash, jar);
+            cached += jar.length;
+            var it = jars.entrySet().iterator();
+            while (cached > cacheBudget && it.hasNext()) {
+                cached -= it.next().getValue().length;
+                it.remove();
+            }
         }
     }
 

@@ -45,6 +45,7 @@ final class CodeServer {
     private final String address;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile CodeBulk bulk; // direct route only: the jars' bulk port beside the CurveZMQ one
 
     private CodeServer(Security security, String host, CodeOffer offer, String relay) {
         this.offer = offer;
@@ -59,6 +60,7 @@ final class CodeServer {
             throw new IllegalStateException("cannot start the code server " + (relay != null ? "through the scheduler's relay " + relay
                     : "on " + host) + ": " + e.getMessage(), e);
         }
+        if (relay == null) bulk = CodeBulk.start(host, this::offeredJar, "client code server " + host); // config read in the caller's thread
         if (relay != null) LOG.info("Client code offered through the scheduler's relay {} (id {})", relay, id);
         else LOG.info("Client code offered at {} (id {})", address, id);
     }
@@ -118,6 +120,8 @@ final class CodeServer {
     /** Stops a {@link #startPrivate} server. */
     void stop() {
         closed = true;
+        CodeBulk b = bulk;
+        if (b != null) b.close();
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {
@@ -203,6 +207,15 @@ final class CodeServer {
         }
     }
 
+    private byte[] offeredJar(String hash) {
+        try {
+            return offer.bytes(hash);
+        } catch (IOException e) {
+            LOG.warn("cannot read offered jar {} for a worker: {}", hash, e.toString());
+            return null;
+        }
+    }
+
     private void answer(ZMQ.Socket router, boolean relayed, byte[] identity, byte[] requestId, String op, String arg) {
         byte[] status = OK;
         byte[] body;
@@ -213,6 +226,11 @@ final class CodeServer {
                 case "jar" -> offer.bytes(arg);
                 case "class" -> offer.classBytes(arg);
                 case "ping" -> bytes(id);
+                case CodeBulk.OP -> {
+                    CodeBulk b = bulk;
+                    if (b == null) throw new IOException("no bulk port here (relayed, or distributed.comm.bulk.enabled: false): ask for 'jar'");
+                    yield bytes(b.ticket());
+                }
                 default -> throw new IOException("unknown request '" + op + "'");
             };
             if (body == null) {

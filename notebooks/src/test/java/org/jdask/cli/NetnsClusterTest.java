@@ -132,6 +132,8 @@ class NetnsClusterTest {
             assertTrue(all.contains("Client code offered through the scheduler's relay tcp://" + net.address(0) + ":"),
                     "the code goes through the scheduler's relay");
             assertFalse(all.contains("Client code offered at"), "the client binds no code port of its own");
+            assertTrue(all.contains("(jars on bulk port "), "the relay serves jars on the bulk channel");
+            assertFalse(all.contains("fetching it over CurveZMQ"), "no worker fell back from the bulk channel:\n" + all);
             assertTrue(lines.contains("LINK-DOWN-NOW 2"), "both worker hosts were up when the link went down");
             assertTrue(Pattern.compile("\\[host0] .*Remove worker tcp://" + Pattern.quote(net.address(2)) + ":\\d+: no heartbeat for").matcher(all).find(),
                     "the scheduler's log names the lost host's worker; log:\n" + all);

@@ -81,6 +81,7 @@ class NetnsSlurmTest {
             assertTrue(lines.contains("WORKERS-AFTER-SCALE-0 []"), "scale(0) cancelled the job: " + all);
             assertTrue(lines.contains("DONE"), all);
             assertTrue(jobLogs(logs).contains("Worker at: tcp://" + net.address(1) + ":"), all);
+            assertFalse(jobLogs(logs).contains("fetching it over CurveZMQ"), "the jar came over the relay's bulk port: " + all);
             try (Stream<Path> jars = Files.list(space.resolve("code"))) {
                 assertTrue(jars.anyMatch(p -> p.toString().endsWith(".jar")), "the worker fetched the program's classes into " + space);
             }

@@ -30,6 +30,7 @@ final class ClientCode {
 
     private final Security security;
     private final String schedulerAddress; // where a relayed client's code is fetched: the scheduler's host
+    private volatile String schedulerRelay; // this worker's scheduler's code relay, from its welcome (null: use the client's announced one)
     private final boolean accept;
     private final String refusal;
     private final CodeCache cache = CodeCache.configured();
@@ -76,6 +77,15 @@ final class ClientCode {
         return new ClientCode(security, null, idleCheckMs);
     }
 
+    /**
+     * The code relay of this worker's own scheduler ({@code WELCOME.codeRelay}): a relayed client's
+     * code is asked for there, whichever relay its {@code jdask.code} names (a JVM's one code server
+     * attaches to the relays of all its clients' schedulers).
+     */
+    void schedulerRelay(String relay) {
+        schedulerRelay = relay;
+    }
+
     /** The loader of client {@code ref}'s code (made if needed), null when code is not accepted. */
     ClassLoader loaderOf(String ref) {
         return loader(ref);
@@ -98,7 +108,7 @@ final class ClientCode {
         if (f.length != 3) return null;
         Held h = loaders.computeIfAbsent(f[0], id -> {
             LOG.info("client {} offers code at {}", id, f[1]);
-            return new Held(new ClientCodeLoader(id, CodeClient.of(f[1], id, schedulerAddress, security, timeoutMs), cache, SiteClasspath.loader()));
+            return new Held(new ClientCodeLoader(id, CodeClient.of(relayed(f[1]), id, schedulerAddress, security, timeoutMs), cache, SiteClasspath.loader()));
         });
         h.lastUse = System.currentTimeMillis();
         try {
@@ -107,6 +117,12 @@ final class ClientCode {
             // an odd version: the manifest is read anyway on the first miss
         }
         return h.loader;
+    }
+
+    /** A client's code address, with the relay replaced by this worker's scheduler's when it is relayed. */
+    private String relayed(String address) {
+        String own = schedulerRelay;
+        return own != null && address.startsWith(CodeServer.RELAY_PREFIX) ? CodeServer.RELAY_PREFIX + own : address;
     }
 
     /** Opens the scope a task runs in: its client's code, if any, reachable from this thread. */

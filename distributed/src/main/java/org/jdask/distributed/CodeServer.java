@@ -43,26 +43,48 @@ final class CodeServer {
     private final CodeOffer offer;
     private final String id = UUID.randomUUID().toString();
     private final String address;
-    private final Thread thread;
+    private final Security security;
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>(); // one per socket: the bound port, or each relay
+    private final java.util.Set<String> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile CodeBulk bulk; // direct route only: the jars' bulk port beside the CurveZMQ one
 
     private CodeServer(Security security, String host, CodeOffer offer, String relay) {
         this.offer = offer;
-        CompletableFuture<String> bound = new CompletableFuture<>();
-        this.thread = new Thread(() -> serve(security, host, relay, bound), "jdask-code-server");
-        thread.setDaemon(true);
-        thread.start();
-        try {
-            this.address = bound.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            closed = true;
-            throw new IllegalStateException("cannot start the code server " + (relay != null ? "through the scheduler's relay " + relay
-                    : "on " + host) + ": " + e.getMessage(), e);
-        }
+        this.security = security;
+        this.address = connect(host, relay);
         if (relay == null) bulk = CodeBulk.start(host, this::offeredJar, "client code server " + host); // config read in the caller's thread
         if (relay != null) LOG.info("Client code offered through the scheduler's relay {} (id {})", relay, id);
         else LOG.info("Client code offered at {} (id {})", address, id);
+    }
+
+    /** Starts serving on a port of {@code host}, or through {@code relay}; the address that tells workers where. */
+    private String connect(String host, String relay) {
+        CompletableFuture<String> bound = new CompletableFuture<>();
+        Thread t = new Thread(() -> serve(security, host, relay, bound), "jdask-code-server");
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+        try {
+            String a = bound.get(30, TimeUnit.SECONDS);
+            if (relay != null) relays.add(relay);
+            return a;
+        } catch (Exception e) {
+            if (threads.size() == 1) closed = true;
+            throw new IllegalStateException("cannot start the code server " + (relay != null ? "through the scheduler's relay " + relay
+                    : "on " + host) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Also serves through {@code relay} (another scheduler's, used by another client of this JVM),
+     * with the same id: a worker asks its own scheduler's relay for this client's code, so one
+     * code server per JVM serves the clients of every scheduler.
+     */
+    synchronized void attach(String relay) {
+        if (closed || relays.contains(relay)) return;
+        connect(null, relay);
+        LOG.info("Client code offered through the scheduler's relay {} too (id {})", relay, id);
     }
 
     /**
@@ -79,10 +101,15 @@ final class CodeServer {
             String relay = route(schedulerAddress, relayAddress);
             shared = new CodeServer(security, relay != null ? null : bindHost(schedulerAddress), new CodeOffer(loaders), relay);
             shared.publish();
-        } else if (shared.address.startsWith(RELAY_PREFIX) && !shared.address.equals(RELAY_PREFIX + route(schedulerAddress, relayAddress))) {
-            // one code server per JVM (its tasks carry one jdask.code entry): it stays with the first scheduler's relay
-            LOG.warn("this JVM already offers its code through {}; workers of {} cannot fetch it from there"
-                    + " (use one scheduler per JVM for shipped code, or distributed.client.code-route: direct)", shared.address, schedulerAddress);
+        } else if (shared.address.startsWith(RELAY_PREFIX)) {
+            // one code server per JVM (its tasks carry one jdask.code entry): attached to every scheduler's relay
+            String relay = route(schedulerAddress, relayAddress);
+            if (relay != null) {
+                shared.attach(relay);
+            } else {
+                LOG.warn("this JVM offers its code through {}; workers of {} (no relay, or code-route direct) fetch it from there",
+                        shared.address, schedulerAddress);
+            }
         }
         users++;
         return shared;
@@ -123,7 +150,7 @@ final class CodeServer {
         CodeBulk b = bulk;
         if (b != null) b.close();
         try {
-            thread.join(2_000);
+            for (Thread t : threads) t.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -452,7 +452,7 @@ public final class SchedulerServer implements AutoCloseable {
             if (old != null && old != peer) old.worker = null;
             apply(new SchedulerEvent.AddWorker(h.address(), h.name(), h.nthreads(), h.resources(), h.memoryLimit()), null);
             publishSnapshot();
-            queue(peer, new Messages.Welcome(h.address(), Wire.VERSION, List.of()));
+            queue(peer, new Messages.Welcome(h.address(), Wire.VERSION, List.of(), CodeRelay.announced(codeRelay, host))); // the worker's own relay
             LOG.info("Register worker {} ({} threads)", h.address(), h.nthreads());
         } else if (msg instanceof Messages.UpdateGraph u) {
             apply(new SchedulerEvent.UpdateGraph(requireClient(peer), u.tasks(), u.wanted(), u.report()), peer);

@@ -527,7 +527,8 @@ public final class Worker implements AutoCloseable {
 
     private void fromScheduler(Msg raw, long now) {
         Message m = Messages.decode(raw);
-        if (m instanceof Messages.Welcome) {
+        if (m instanceof Messages.Welcome welcome) {
+            if (clientCode != null) clientCode.schedulerRelay(welcome.codeRelay()); // issue 16: relayed code comes through this scheduler's relay
             long gap = watch.registered(now);
             registered = true;
             if (gap < 0) LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);

@@ -117,7 +117,7 @@ class CodeShippingTest {
                 "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
         if (sec != null) {
             Path keys = tmp.resolve("keys");
-            sec.save(keys);
+            if (!Files.exists(keys)) sec.save(keys); // a second scheduler of the same cluster keys
             cmd.addAll(List.of("--security-dir", keys.toString()));
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -179,6 +179,23 @@ class CodeShippingTest {
             assertTrue(jars.contains(cache.resolve("code").resolve(CodeOffer.sha256(CodeOffer.pack(classes)) + ".jar")), jars.toString());
             assertTrue(jars.size() <= 2, "fetched only what was missing: " + jars);
         }
+    }
+
+    @Test
+    void oneCodeServerServesTheClientsOfTwoSchedulersEachThroughItsOwnRelay() throws Exception {
+        Security sec = Security.temporary();
+        SchedulerServer first = cluster(sec, tmp.resolve("cache-1")), second = cluster(sec, tmp.resolve("cache-2"));
+        Path classes = tmp.resolve("two-classes");
+        compile("shipped.Greeter", GREETER.formatted("twice"), classes);
+        URLClassLoader app = new URLClassLoader(new URL[] {classes.toUri().toURL()}, context);
+        Thread.currentThread().setContextClassLoader(app);
+        Client one = connect(first, sec), two = connect(second, sec); // one code server in this JVM, attached to both relays
+        Fn1<Integer, String> text = fn(app, "shipped.Greeter", "TEXT");
+        assertEquals("twice 1", one.submit(text, 1).result(120, TimeUnit.SECONDS));
+        // the first scheduler (and its relay) gone: the second's worker still gets the code, through its own scheduler's relay
+        one.close();
+        first.close();
+        assertEquals("twice 2", two.submit(text, 2).result(120, TimeUnit.SECONDS));
     }
 
     @Test

@@ -65,7 +65,7 @@ public final class Runner {
         }
         if (!a.isEmpty() && a.get(0).equals("shipjar")) { // issue 16: first-task latency with a user jar to fetch
             ShipJar.run(Arrays.stream(opt(a, "--mb", "1,50").split(",")).map(Integer::parseInt).toList(),
-                    Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"));
+                    Integer.parseInt(opt(a, "--reps", "3")), opt(a, "--route", "scheduler"), Boolean.parseBoolean(opt(a, "--bulk", "true")));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("plane")) { // issue 17: scatter/gather GB/s on fresh clusters, bulk channel vs ZeroMQ, transports alone
@@ -118,7 +118,7 @@ public final class Runner {
                     + "       Runner w6 --netns [--reps N] [--arrays N]   (W6 with scheduler and workers on simulated hosts; root, iproute2)\n"
                     + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
-                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]\n"
+                    + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner plane [--reps 3] [--mb 1000]");

@@ -36,19 +36,21 @@ import org.jdask.serialize.ClassPath;
  *   <li>{@code disk}: another fresh cluster, the same jar: found in the machine's code cache
  *       ({@code distributed.worker.local-directory}/code) by its hash.</li>
  * </ul>
+ * {@code --bulk false}: jar bytes over CurveZMQ, as before the bulk channel carried them.
  * Prints one table row per size and state (median and max over {@code reps}). Run alone:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct]
+ *     org.jdask.benchmarks.Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]
  * </pre>
  */
 final class ShipJar {
     private ShipJar() {}
 
-    static void run(List<Integer> sizesMb, int reps, String route) throws Exception {
+    static void run(List<Integer> sizesMb, int reps, String route, boolean bulk) throws Exception {
         Path dir = Files.createTempDirectory("jdask-shipjar");
-        System.out.printf("| jar MB | route | cache | first task median ms | max ms |%n|---|---|---|---|---|%n");
-        try (var r = Config.set("distributed.client.code-route", route)) {
+        System.out.printf("| jar MB | route | jar bytes over | cache | first task median ms | max ms |%n|---|---|---|---|---|---|%n");
+        // the relay and the client's code server read the bulk switch when they start, in this thread
+        try (var r = Config.set("distributed.client.code-route", route, "distributed.comm.bulk.enabled", bulk)) {
             for (int mb : sizesMb) {
                 double[][] ms = new double[2][reps];
                 for (int i = 0; i < reps; i++) {
@@ -72,7 +74,8 @@ final class ShipJar {
                 for (int s = 0; s < 2; s++) {
                     double[] v = ms[s].clone();
                     Arrays.sort(v);
-                    System.out.printf("| %d | %s | %s | %.0f | %.0f |%n", mb, route, names[s], v[v.length / 2], v[v.length - 1]);
+                    System.out.printf("| %d | %s | %s | %s | %.0f | %.0f |%n", mb, route, bulk ? "bulk channel" : "CurveZMQ", names[s],
+                            v[v.length / 2], v[v.length - 1]);
                 }
             }
         }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.distributed.internal.Zap;
@@ -44,8 +47,8 @@ final class CodeServer {
     private final String id = UUID.randomUUID().toString();
     private final String address;
     private final Security security;
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>(); // one per socket: the bound port, or each relay
-    private final java.util.Set<String> relays = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>(); // one per socket: the bound port, or each relay
+    private final Set<String> relays = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile CodeBulk bulk; // direct route only: the jars' bulk port beside the CurveZMQ one
 

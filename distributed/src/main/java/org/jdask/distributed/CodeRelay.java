@@ -43,7 +43,7 @@ final class CodeRelay implements AutoCloseable {
     private final Map<String, byte[]> jars = new LinkedHashMap<>(16, 0.75f, true); // hash -> verified jar, least recently used first
     private long cached;
     /** A jar asked of a client for a worker: its hash, and whether the worker wants a bulk ticket rather than the bytes. */
-    private record Pending(String hash, boolean bulk) {}
+    private record Pending(String hash, boolean bulk, boolean pushed) {}
 
     private final Map<String, Pending> pendingJars = new LinkedHashMap<>() { // worker+request id -> jar asked for
         @Override
@@ -66,7 +66,9 @@ final class CodeRelay implements AutoCloseable {
             closed = true;
             throw new IllegalStateException("cannot start the scheduler's code relay on " + host + ": " + e.getMessage(), e);
         }
-        this.bulk = CodeBulk.start(host, this::cachedJar, "scheduler code relay " + host); // config read here, in the caller's thread
+        this.bulk = CodeBulk.start(host, this::cachedJar, (hash, jar) -> {
+            if (jar.length <= cacheBudget) keep(hash, jar);
+        }, "scheduler code relay " + host); // config read here, in the caller's thread
         LOG.info("Code relay at tcp://{}:{}{}", host, port, bulk == null ? "" : " (jars on bulk port " + bulk.port() + ")");
     }
 
@@ -121,7 +123,7 @@ final class CodeRelay implements AutoCloseable {
                 List<byte[]> f = new ArrayList<>();
                 while (router.hasReceiveMore()) f.add(router.recv());
                 if (f.size() == 5 && is(f.get(0), ASK)) ask(router, from, f);
-                else if (f.size() == 5 && is(f.get(0), ANSWER)) answer(router, f);
+                else if (f.size() == 5 && is(f.get(0), ANSWER)) answer(router, from, f);
                 else if (f.size() == 1 && is(f.get(0), HELLO)) LOG.debug("client code server {} attached", str(from));
             }
         } catch (RuntimeException e) {
@@ -153,8 +155,10 @@ final class CodeRelay implements AutoCloseable {
             return;
         }
         String pendingKey = pendingKey(worker, rid);
-        if (op.equals("jar") || wantsBulk) pendingJars.put(pendingKey, new Pending(arg, wantsBulk));
-        if (!send(router, f.get(1), worker, rid, wantsBulk ? CodeServer.bytes("jar") : f.get(3), f.get(4))) {
+        if (op.equals("jar") || wantsBulk) pendingJars.put(pendingKey, new Pending(arg, wantsBulk, wantsBulk));
+        // a jar for a bulk ticket: the client pushes it onto this relay's bulk port (its link, not CurveZMQ's cipher)
+        byte[] forward = wantsBulk ? CodeServer.bytes(CodeBulk.PUSH) : f.get(3), forwardArg = wantsBulk ? CodeServer.bytes(arg + " " + b.ticket()) : f.get(4);
+        if (!send(router, f.get(1), worker, rid, forward, forwardArg)) {
             pendingJars.remove(pendingKey);
             send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("client " + client
                     + " has no code connection to the scheduler (it has closed, or its code server never attached to the relay)"));
@@ -164,12 +168,26 @@ final class CodeRelay implements AutoCloseable {
     /**
      * A client's reply {@code [answer][worker][rid][status][body]}: a verified jar kept, then passed
      * on — as a bulk ticket when the worker asked for one and the jar is now cached, else as it came
-     * (with status {@link CodeBulk#INLINE} for a jar that was asked for by ticket but not kept).
+     * (with status {@link CodeBulk#INLINE} for a jar that was asked for by ticket but not kept). A
+     * {@link CodeBulk#PUSH} that did not leave the jar here is followed by a plain {@code jar} request.
      */
-    private void answer(ZMQ.Socket router, List<byte[]> f) {
+    private void answer(ZMQ.Socket router, byte[] client, List<byte[]> f) {
         byte[] worker = f.get(1), rid = f.get(2), status = f.get(3), body = f.get(4);
         Pending p = pendingJars.remove(pendingKey(worker, rid));
         boolean ok = is(status, CodeServer.OK);
+        if (p != null && p.pushed()) {
+            CodeBulk b = bulk;
+            if (ok && b != null && cachedJar(p.hash()) != null) {
+                send(router, worker, rid, CodeServer.OK, CodeServer.bytes(b.ticket()));
+            } else { // an older client ("unknown request"), a failed push, or a jar too large to keep: ask for its bytes
+                pendingJars.put(pendingKey(worker, rid), new Pending(p.hash(), true, false));
+                if (!send(router, client, worker, rid, CodeServer.bytes("jar"), CodeServer.bytes(p.hash()))) {
+                    pendingJars.remove(pendingKey(worker, rid));
+                    send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("the client left before sending jar " + p.hash()));
+                }
+            }
+            return;
+        }
         if (p != null && ok && body.length <= cacheBudget && CodeOffer.sha256(body).equals(p.hash())) keep(p.hash(), body);
         CodeBulk b = bulk;
         if (p != null && p.bulk() && ok) {

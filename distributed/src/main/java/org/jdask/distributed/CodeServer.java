@@ -225,7 +225,7 @@ final class CodeServer {
                 List<byte[]> frames = new ArrayList<>();
                 while (socket.hasReceiveMore()) frames.add(socket.recv());
                 if (frames.size() != 3) continue; // not ours: [request id][op][argument]
-                answer(socket, relay != null, peer, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
+                answer(socket, relay, peer, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
                         new String(frames.get(2), StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
@@ -246,7 +246,8 @@ final class CodeServer {
         }
     }
 
-    private void answer(ZMQ.Socket router, boolean relayed, byte[] identity, byte[] requestId, String op, String arg) {
+    private void answer(ZMQ.Socket router, String relay, byte[] identity, byte[] requestId, String op, String arg) {
+        boolean relayed = relay != null;
         byte[] status = OK;
         byte[] body;
         try {
@@ -256,6 +257,14 @@ final class CodeServer {
                 case "jar" -> offer.bytes(arg);
                 case "class" -> offer.classBytes(arg);
                 case "ping" -> bytes(id);
+                case CodeBulk.PUSH -> { // the relay lacks a jar: put it on the relay's bulk port (its host: where this socket dialed)
+                    if (!relayed) throw new IOException("'push' comes only from a relay");
+                    int sp = arg.indexOf(' ');
+                    if (sp < 0) throw new IOException("'push' needs HASH TICKET, got '" + arg + "'");
+                    String hash = arg.substring(0, sp);
+                    CodeBulk.push(relay, arg.substring(sp + 1), hash, offer.bytes(hash), WorkerBulk.timeoutMs());
+                    yield bytes("pushed");
+                }
                 case CodeBulk.OP -> {
                     CodeBulk b = bulk;
                     if (b == null) throw new IOException("no bulk port here (relayed, or distributed.comm.bulk.enabled: false): ask for 'jar'");

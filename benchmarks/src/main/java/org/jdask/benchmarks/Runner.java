@@ -93,6 +93,10 @@ public final class Runner {
             W3.run(a);
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("w3big")) { // issue 15: W3 on workers smaller than a block, beside threads and Dask
+            W3Big.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w5")) {
             // W5 bag over wikistats: jdask, the Dask peer and grep -c in one run
             W5.runner(Path.of(opt(a, "--data", "/tmp/wiki")), Integer.parseInt(opt(a, "--reps", "3")),
@@ -103,6 +107,7 @@ public final class Runner {
         if (a.isEmpty() || !List.of("w1", "w2", "w2b").contains(a.get(0))) {
             System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)\n"
                     + "       Runner w3 (see W3 for options)\n"
+                    + "       Runner w3big [--n 100000] [--chunk 10000] [--workers 2] [--memory-limit 1GB] [--threads-scheduler on|off] [--no-peer] (see W3Big)\n"
                     + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"

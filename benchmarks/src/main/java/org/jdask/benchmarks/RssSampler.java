@@ -1,0 +1,93 @@
+package org.jdask.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Samples the resident set ({@code VmRSS} of {@code /proc/PID/status}) of some processes every
+ * {@code periodMs} on a daemon thread and keeps each one's largest sample, and reads the kernel's
+ * own high-water mark ({@code VmHWM}) when closed, while the processes still run. The sampled
+ * maximum can miss a peak shorter than the period; VmHWM cannot, but it is gone once the process
+ * exits, which is why both are kept. Linux only: elsewhere every figure is NaN.
+ */
+final class RssSampler implements AutoCloseable {
+    private final List<Long> pids;
+    private final Map<Long, Long> maxKb = new LinkedHashMap<>();
+    private final Map<Long, Long> hwmKb = new LinkedHashMap<>();
+    private final Thread thread;
+    private volatile boolean stop;
+
+    RssSampler(List<Long> pids, long periodMs) {
+        this.pids = List.copyOf(pids);
+        for (long p : pids) maxKb.put(p, -1L);
+        thread = new Thread(() -> {
+            while (!stop) {
+                sample();
+                try {
+                    Thread.sleep(periodMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "rss-sampler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private synchronized void sample() {
+        for (long p : pids) {
+            long kb = field(p, "VmRSS:");
+            if (kb > maxKb.get(p)) maxKb.put(p, kb);
+        }
+    }
+
+    /** A field of {@code /proc/PID/status} in kB, -1 when there is none. */
+    static long field(long pid, String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith(name)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Stops sampling; reads VmHWM of every process (call it before they exit). */
+    @Override
+    public void close() throws InterruptedException {
+        stop = true;
+        thread.interrupt();
+        thread.join(5_000);
+        sample();
+        synchronized (this) {
+            for (long p : pids) hwmKb.put(p, field(p, "VmHWM:"));
+        }
+    }
+
+    /** The largest sampled VmRSS of {@code pid}, MB (NaN if never read). */
+    synchronized double maxRssMb(long pid) {
+        long kb = maxKb.getOrDefault(pid, -1L);
+        return kb < 0 ? Double.NaN : kb / 1024.0;
+    }
+
+    /** VmHWM of {@code pid} when closed, MB (NaN if not read). */
+    synchronized double hwmMb(long pid) {
+        long kb = hwmKb.getOrDefault(pid, -1L);
+        return kb < 0 ? Double.NaN : kb / 1024.0;
+    }
+
+    /** "pid: max sampled / HWM MB" for every process, joined with "; ". */
+    synchronized String describe() {
+        StringBuilder b = new StringBuilder();
+        for (long p : pids) {
+            if (b.length() > 0) b.append("; ");
+            b.append(String.format("%.0f / %.0f", maxRssMb(p), hwmMb(p)));
+        }
+        return b.toString();
+    }
+}

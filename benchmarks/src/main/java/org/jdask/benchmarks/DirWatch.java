@@ -1,0 +1,87 @@
+package org.jdask.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The peak disk use of a directory tree, from {@code du -sk} every {@code periodMs} (blocks really
+ * used: a sparse, pre-sized Chronicle Map file counts for what it holds, not for its length).
+ */
+final class DirWatch implements AutoCloseable {
+    private final AtomicLong peak = new AtomicLong();
+    private final Poll poll;
+
+    DirWatch(Path dir, long periodMs) {
+        poll = poll(periodMs, () -> peak.accumulateAndGet(duBytes(dir), Math::max));
+    }
+
+    long peakBytes() {
+        return peak.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        poll.close();
+    }
+
+    /** Bytes used under {@code dir} by {@code du -sk}; 0 when du fails. */
+    static long duBytes(Path dir) {
+        try {
+            Process p = new ProcessBuilder("du", "-sk", dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            return out.isEmpty() ? 0 : Long.parseLong(out.split("\\s+")[0]) * 1024;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** Runs {@code body} every {@code periodMs} on a daemon thread until closed (once more at close). */
+    static Poll poll(long periodMs, Runnable body) {
+        return new Poll(periodMs, body);
+    }
+
+    static final class Poll implements AutoCloseable {
+        private final Runnable body;
+        private final Thread thread;
+        private volatile boolean stop;
+
+        private Poll(long periodMs, Runnable body) {
+            this.body = body;
+            thread = new Thread(() -> {
+                while (!stop) {
+                    safely();
+                    try {
+                        Thread.sleep(periodMs);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "dir-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void safely() {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                // a sample that fails (a worker going away) is skipped
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join(5_000);
+            safely();
+        }
+    }
+}

@@ -12,18 +12,24 @@ import java.util.Map;
  * {@code periodMs} on a daemon thread and keeps each one's largest sample, and reads the kernel's
  * own high-water mark ({@code VmHWM}) when closed, while the processes still run. The sampled
  * maximum can miss a peak shorter than the period; VmHWM cannot, but it is gone once the process
- * exits, which is why both are kept. Linux only: elsewhere every figure is NaN.
+ * exits, which is why both are kept. The largest {@code RssAnon} (private memory: heap, direct
+ * buffers) is kept too: VmRSS also counts the pages of mapped files (a worker's Chronicle Map spill
+ * store), which the kernel can drop at any time. Linux only: elsewhere every figure is NaN.
  */
 final class RssSampler implements AutoCloseable {
     private final List<Long> pids;
     private final Map<Long, Long> maxKb = new LinkedHashMap<>();
+    private final Map<Long, Long> maxAnonKb = new LinkedHashMap<>();
     private final Map<Long, Long> hwmKb = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean stop;
 
     RssSampler(List<Long> pids, long periodMs) {
         this.pids = List.copyOf(pids);
-        for (long p : pids) maxKb.put(p, -1L);
+        for (long p : pids) {
+            maxKb.put(p, -1L);
+            maxAnonKb.put(p, -1L);
+        }
         thread = new Thread(() -> {
             while (!stop) {
                 sample();
@@ -42,6 +48,8 @@ final class RssSampler implements AutoCloseable {
         for (long p : pids) {
             long kb = field(p, "VmRSS:");
             if (kb > maxKb.get(p)) maxKb.put(p, kb);
+            long anon = field(p, "RssAnon:");
+            if (anon > maxAnonKb.get(p)) maxAnonKb.put(p, anon);
         }
     }
 
@@ -75,18 +83,24 @@ final class RssSampler implements AutoCloseable {
         return kb < 0 ? Double.NaN : kb / 1024.0;
     }
 
+    /** The largest sampled RssAnon of {@code pid}, MB (NaN if never read). */
+    synchronized double maxAnonMb(long pid) {
+        long kb = maxAnonKb.getOrDefault(pid, -1L);
+        return kb < 0 ? Double.NaN : kb / 1024.0;
+    }
+
     /** VmHWM of {@code pid} when closed, MB (NaN if not read). */
     synchronized double hwmMb(long pid) {
         long kb = hwmKb.getOrDefault(pid, -1L);
         return kb < 0 ? Double.NaN : kb / 1024.0;
     }
 
-    /** "pid: max sampled / HWM MB" for every process, joined with "; ". */
+    /** "max sampled VmRSS (max RssAnon) / VmHWM" in MB for every process, joined with "; ". */
     synchronized String describe() {
         StringBuilder b = new StringBuilder();
         for (long p : pids) {
             if (b.length() > 0) b.append("; ");
-            b.append(String.format("%.0f / %.0f", maxRssMb(p), hwmMb(p)));
+            b.append(String.format("%.0f (%.0f) / %.0f", maxRssMb(p), maxAnonMb(p), hwmMb(p)));
         }
         return b.toString();
     }

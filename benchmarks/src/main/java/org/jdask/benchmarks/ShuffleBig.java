@@ -31,7 +31,7 @@ import tech.tablesaw.columns.Column;
  * {@code readCsv(files).setIndex("id")} (a global sort by a random int64 key: every row moves) and a
  * per-partition summary (rows, first and last id, sorted or not, sum of x), on worker JVMs with
  * {@code --memory-limit} each, then the same job on workers given enough memory (goal: at most 2x
- * faster), then the Dask peer {@code benchmarks/peers/shuffle_big.py} (set_index with the p2p
+ * faster; by default each worker gets 4x the data), then the Dask peer {@code benchmarks/peers/shuffle_big.py} (set_index with the p2p
  * shuffle when pyarrow is there, else the tasks shuffle) on the same files. Reports run time, peak
  * bytes in the workers' local directories ({@code du}: spill stores, Dask's p2p buffers), the peak of
  * the workers' reported spilled bytes, peak RSS per worker and restarts. The answer is checked
@@ -70,15 +70,16 @@ final class ShuffleBig {
         long perFile = Math.max(1, limitBytes / 16 / BYTES_PER_ROW);
         int files = (int) Math.max(1, (rows + perFile - 1) / perFile);
         Data d = generate(Path.of(Runner.opt(a, "--dir", "/tmp/jdask-shuffle")), files, perFile);
-        String big = Runner.opt(a, "--big-limit", Long.toString(Math.max(limitBytes, 2 * d.rows() * BYTES_PER_ROW / workers)));
+        // enough memory: each worker could hold the whole data set 4 times (input, pieces, output and slack), so nothing spills
+        String big = Runner.opt(a, "--big-limit", Long.toString(Math.max(limitBytes, 4 * d.rows() * BYTES_PER_ROW / workers)));
         List<String> which = List.of(Runner.opt(a, "--runs", "small,big,dask").split(","));
         List<Run> runs = new ArrayList<>();
         if (which.contains("small")) runs.add(jdask(d, workers, limit));
         if (which.contains("big")) runs.add(jdask(d, workers, big));
         if (which.contains("dask")) runs.add(peer(Peers.dir(a), d, workers, limit));
         StringBuilder md = new StringBuilder(String.format("Shuffle: readCsv(%d files).setIndex(\"id\") + per-partition summary, %,d rows "
-                + "(~%.2f GB in memory, %.1fx of %d x %s)%n%n", d.files, d.rows(), d.rows() * (double) BYTES_PER_ROW / 1e9, times, workers, limit));
-        md.append("| system | run s | peak bytes in worker dirs (du) | peak spilled bytes reported | peak RSS per worker MB (sampled / VmHWM) | notes |\n"
+                + "(~%.2f GB in memory, %.3gx of %d x %s)%n%n", d.files, d.rows(), d.rows() * (double) BYTES_PER_ROW / 1e9, times, workers, limit));
+        md.append("| system | run s | peak bytes in worker dirs (du) | peak spilled bytes reported | peak RSS per worker MB: max sampled VmRSS (RssAnon) / VmHWM | notes |\n"
                 + "|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             md.append(String.format("| %s | %.1f | %,d | %,d | %s | %s |%n", r.system, r.seconds, r.peakDiskBytes, r.peakSpilledBytes, r.rss, r.note));

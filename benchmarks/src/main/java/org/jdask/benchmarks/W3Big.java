@@ -89,7 +89,7 @@ final class W3Big {
     static String table(int n, int c, List<Run> runs) {
         StringBuilder md = new StringBuilder(String.format("W3 big: normal(0, 1, (%d, %d), chunks (%d, %d)).mean(axis=1), %.3g draws, block %.0f MB%n%n",
                 n, n, c, c, (double) n * n, 8.0 * c * c / 1e6));
-        md.append("| system | run s | draws/s | peak RSS per worker MB (max sampled VmRSS / VmHWM) | std of row means | notes |\n|---|---|---|---|---|---|\n");
+        md.append("| system | run s | draws/s | peak RSS per worker MB: max sampled VmRSS (RssAnon) / VmHWM | std of row means | notes |\n|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             md.append(String.format("| %s | %.2f | %.3g | %s | %.6f | %s |%n", r.system, r.seconds, (double) n * n / r.seconds, r.rss, r.std, r.note));
         }

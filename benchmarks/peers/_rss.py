@@ -1,30 +1,22 @@
-"""Peak RSS per child process of this one (the worker processes of a dask LocalCluster: its
-nannies live in this process), sampled with psutil every `interval` seconds on a thread."""
+"""Samplers for the issue 15 peers: peak RSS per child process of this one (the worker processes
+of a dask LocalCluster: its nannies live in this process), and the peak disk use of a directory."""
 import os
+import subprocess
 import threading
 
 import psutil
 
 
-class ChildRSS:
-    def __init__(self, interval=0.1):
+class Sampler:
+    """Calls self.sample() every `interval` seconds on a thread between start() and stop()."""
+
+    def __init__(self, interval):
         self.interval = interval
-        self.peak = {}  # pid -> max RSS bytes
         self._stop = threading.Event()
-        self._me = psutil.Process(os.getpid())
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def sample(self):
-        try:
-            kids = self._me.children(recursive=True)
-        except psutil.Error:
-            return
-        for p in kids:
-            try:
-                rss = p.memory_info().rss
-            except psutil.Error:
-                continue
-            self.peak[p.pid] = max(self.peak.get(p.pid, 0), rss)
+        raise NotImplementedError
 
     def _run(self):
         while not self._stop.wait(self.interval):
@@ -40,6 +32,40 @@ class ChildRSS:
         self._t.join()
         self.sample()
         return self
+
+
+class DirPeak(Sampler):
+    """Peak bytes used under `path` (du -sk: blocks really used)."""
+
+    def __init__(self, path, interval=0.5):
+        super().__init__(interval)
+        self.path, self.peak = path, 0
+
+    def sample(self):
+        try:
+            out = subprocess.run(["du", "-sk", self.path], capture_output=True, text=True, timeout=30).stdout
+            self.peak = max(self.peak, int(out.split()[0]) * 1024)
+        except Exception:
+            pass
+
+
+class ChildRSS(Sampler):
+    def __init__(self, interval=0.1):
+        super().__init__(interval)
+        self.peak = {}  # pid -> max RSS bytes
+        self._me = psutil.Process(os.getpid())
+
+    def sample(self):
+        try:
+            kids = self._me.children(recursive=True)
+        except psutil.Error:
+            return
+        for p in kids:
+            try:
+                rss = p.memory_info().rss
+            except psutil.Error:
+                continue
+            self.peak[p.pid] = max(self.peak.get(p.pid, 0), rss)
 
     def biggest(self, n):
         """The n largest peaks in MB, largest first (child processes that are not workers, such

@@ -15,10 +15,8 @@ Usage: shuffle_big.py --data DIR [--workers 2] [--memory-limit 256MiB] [--method
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import dask
@@ -26,7 +24,7 @@ import dask.dataframe as dd
 import pandas as pd
 from dask.distributed import Client, LocalCluster
 
-from _rss import ChildRSS
+from _rss import ChildRSS, DirPeak
 
 
 def summary(df):
@@ -35,34 +33,6 @@ def summary(df):
                          "last": [int(ids[-1]) if len(ids) else 0],
                          "sorted": [int(bool((ids[1:] >= ids[:-1]).all()))],
                          "sum_x": [float(df["x"].sum())]})
-
-
-class DirPeak:
-    def __init__(self, path, interval=0.5):
-        self.path, self.interval, self.peak = path, interval, 0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def sample(self):
-        try:
-            out = subprocess.run(["du", "-sk", self.path], capture_output=True, text=True, timeout=30).stdout
-            self.peak = max(self.peak, int(out.split()[0]) * 1024)
-        except Exception:
-            pass
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def start(self):
-        self._t.start()
-        return self
-
-    def stop(self):
-        self._stop.set()
-        self._t.join()
-        self.sample()
-        return self.peak
 
 
 def main():
@@ -102,7 +72,7 @@ def main():
                 rec["error"] = (type(e).__name__ + ": " + str(e))[:300].replace('"', "'")
             rec["seconds"] = time.perf_counter() - t0
             rss.stop()
-            rec["peak_dir_bytes"] = disk.stop()
+            rec["peak_dir_bytes"] = disk.stop().peak
             rec["worker_peak_rss_mb"] = " / ".join("%.0f" % v for v in rss.biggest(args.workers))
             rec["restarts"] = max(0, rss.processes_over(100) - args.workers)
     finally:

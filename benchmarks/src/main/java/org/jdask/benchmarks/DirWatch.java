@@ -15,7 +15,7 @@ final class DirWatch implements AutoCloseable {
     private final Poll poll;
 
     DirWatch(Path dir, long periodMs) {
-        poll = poll(periodMs, () -> peak.accumulateAndGet(duBytes(dir), Math::max));
+        poll = new Poll("du-" + dir.getFileName(), periodMs, () -> peak.accumulateAndGet(duBytes(dir), Math::max));
     }
 
     long peakBytes() {
@@ -39,49 +39,6 @@ final class DirWatch implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
-        }
-    }
-
-    /** Runs {@code body} every {@code periodMs} on a daemon thread until closed (once more at close). */
-    static Poll poll(long periodMs, Runnable body) {
-        return new Poll(periodMs, body);
-    }
-
-    static final class Poll implements AutoCloseable {
-        private final Runnable body;
-        private final Thread thread;
-        private volatile boolean stop;
-
-        private Poll(long periodMs, Runnable body) {
-            this.body = body;
-            thread = new Thread(() -> {
-                while (!stop) {
-                    safely();
-                    try {
-                        Thread.sleep(periodMs);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "dir-watch");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void safely() {
-            try {
-                body.run();
-            } catch (RuntimeException e) {
-                // a sample that fails (a worker going away) is skipped
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop = true;
-            thread.interrupt();
-            thread.join(5_000);
-            safely();
         }
     }
 }

@@ -21,8 +21,7 @@ final class RssSampler implements AutoCloseable {
     private final Map<Long, Long> maxKb = new LinkedHashMap<>();
     private final Map<Long, Long> maxAnonKb = new LinkedHashMap<>();
     private final Map<Long, Long> hwmKb = new LinkedHashMap<>();
-    private final Thread thread;
-    private volatile boolean stop;
+    private final Poll poll;
 
     RssSampler(List<Long> pids, long periodMs) {
         this.pids = List.copyOf(pids);
@@ -30,18 +29,7 @@ final class RssSampler implements AutoCloseable {
             maxKb.put(p, -1L);
             maxAnonKb.put(p, -1L);
         }
-        thread = new Thread(() -> {
-            while (!stop) {
-                sample();
-                try {
-                    Thread.sleep(periodMs);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
-        thread.setDaemon(true);
-        thread.start();
+        poll = new Poll("rss-sampler", periodMs, this::sample);
     }
 
     private synchronized void sample() {
@@ -68,10 +56,7 @@ final class RssSampler implements AutoCloseable {
     /** Stops sampling; reads VmHWM of every process (call it before they exit). */
     @Override
     public void close() throws InterruptedException {
-        stop = true;
-        thread.interrupt();
-        thread.join(5_000);
-        sample();
+        poll.close();
         synchronized (this) {
             for (long p : pids) hwmKb.put(p, field(p, "VmHWM:"));
         }

@@ -168,7 +168,7 @@ final class ShuffleBig {
              DirWatch disk = new DirWatch(local, 500)) {
             List<Long> pids = cluster.workerProcesses().stream().map(ProcessHandle::pid).toList();
             AtomicLong spilled = new AtomicLong();
-            DirWatch.Poll spill = DirWatch.poll(500, () -> {
+            Poll spill = new Poll("spilled-bytes", 500, () -> {
                 long s = 0;
                 for (WorkerInfo w : client.workerInfo().values()) s += w.spilledBytes();
                 spilled.accumulateAndGet(s, Math::max);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jdask.Config;
 import org.jdask.dataframe.DataFrame;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
@@ -45,7 +46,7 @@ import tech.tablesaw.columns.Column;
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx2g -cp benchmarks/target/benchmarks.jar \
  *     org.jdask.benchmarks.Runner shuffle [--dir /tmp/jdask-shuffle] [--workers 2] [--memory-limit 256MiB] [--times 3] \
- *     [--big-limit 4GB] [--runs small,big,dask] [--peer benchmarks/peers]
+ *     [--big-limit 4GB] [--runs small,big,dask] [--peer benchmarks/peers] [--memory-config target=0.4,spill=0.5]
  * </pre>
  */
 final class ShuffleBig {
@@ -74,8 +75,18 @@ final class ShuffleBig {
         String big = Runner.opt(a, "--big-limit", Long.toString(Math.max(limitBytes, 4 * d.rows() * BYTES_PER_ROW / workers)));
         List<String> which = List.of(Runner.opt(a, "--runs", "small,big,dask").split(","));
         List<Run> runs = new ArrayList<>();
-        if (which.contains("small")) runs.add(jdask(d, workers, limit));
-        if (which.contains("big")) runs.add(jdask(d, workers, big));
+        // --memory-config target=0.4,spill=0.5: distributed.worker.memory.* for the jdask workers (small heaps want a lower target)
+        Map<String, Object> mem = new LinkedHashMap<>();
+        for (String kv : Runner.opt(a, "--memory-config", "").split(",")) {
+            if (kv.isBlank()) continue;
+            String[] p = kv.split("=", 2);
+            if (p.length != 2) throw new IllegalArgumentException("--memory-config wants name=value[,name=value], got " + kv);
+            mem.put("distributed.worker.memory." + p[0].trim(), Double.parseDouble(p[1].trim()));
+        }
+        try (Config.Scope scope = Config.set(mem)) {
+            if (which.contains("small")) runs.add(jdask(d, workers, limit));
+            if (which.contains("big")) runs.add(jdask(d, workers, big));
+        }
         if (which.contains("dask")) runs.add(peer(Peers.dir(a), d, workers, limit));
         StringBuilder md = new StringBuilder(String.format("Shuffle: readCsv(%d files).setIndex(\"id\") + per-partition summary, %,d rows "
                 + "(~%.2f GB in memory, %.3gx of %d x %s)%n%n", d.files, d.rows(), d.rows() * (double) BYTES_PER_ROW / 1e9, times, workers, limit));
@@ -182,6 +193,12 @@ final class ShuffleBig {
             spill.close();
             int restarts = 0;
             for (Nanny nn : cluster.nannies()) restarts += nn.restarts();
+            for (Map.Entry<String, List<String>> e : cluster.logs().entrySet()) { // what the memory manager did, for the reader
+                long paused = e.getValue().stream().filter(l -> l.contains("paused")).count();
+                long spilling = e.getValue().stream().filter(l -> l.contains("spilling")).count();
+                System.err.printf("%s: %d 'spilling' and %d 'paused' log lines%s%n", e.getKey(), spilling, paused,
+                        e.getValue().stream().filter(l -> l.contains("restarting") || l.contains("OutOfMemory")).findFirst().map(l -> "; " + l).orElse(""));
+            }
             String bad = check(summary, d);
             return new Run("jdask " + workers + " x " + limit, s, disk.peakBytes(), spilled.get(), rss.describe(),
                     "restarts " + restarts + (bad.isEmpty() ? ", answer checked" : ", WRONG: " + bad));

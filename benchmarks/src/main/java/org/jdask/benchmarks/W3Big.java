@@ -50,6 +50,7 @@ final class W3Big {
                 .dashboardAddress(null).build();
              Client client = Client.connect(cluster)) {
             List<Long> pids = cluster.workerProcesses().stream().map(ProcessHandle::pid).toList();
+            time(2000, 500, "distributed"); // warm-up (worker JIT, codecs): not counted
             for (int r = 0; r < reps; r++) {
                 RssSampler rss = new RssSampler(pids, sampleMs);
                 double[] res = time(n, c, "distributed");
@@ -64,6 +65,7 @@ final class W3Big {
         }
         if (!Runner.opt(a, "--threads-scheduler", "on").equals("off")) {
             long self = ProcessHandle.current().pid();
+            time(2000, 500, "threads"); // warm-up, not counted
             for (int r = 0; r < reps; r++) {
                 RssSampler rss = new RssSampler(List.of(self), sampleMs);
                 double[] res = time(n, c, "threads");

@@ -196,8 +196,11 @@ final class ShuffleBig {
             for (Map.Entry<String, List<String>> e : cluster.logs().entrySet()) { // what the memory manager did, for the reader
                 long paused = e.getValue().stream().filter(l -> l.contains("paused")).count();
                 long spilling = e.getValue().stream().filter(l -> l.contains("spilling")).count();
-                System.err.printf("%s: %d 'spilling' and %d 'paused' log lines%s%n", e.getKey(), spilling, paused,
-                        e.getValue().stream().filter(l -> l.contains("restarting") || l.contains("OutOfMemory")).findFirst().map(l -> "; " + l).orElse(""));
+                System.err.printf("%s: %d 'spilling' and %d 'paused' log lines%n", e.getKey(), spilling, paused);
+                if (restarts > 0) { // why a worker went: its last words
+                    List<String> l = e.getValue();
+                    for (String line : l.subList(Math.max(0, l.size() - 15), l.size())) System.err.println("  " + line);
+                }
             }
             String bad = check(summary, d);
             return new Run("jdask " + workers + " x " + limit, s, disk.peakBytes(), spilled.get(), rss.describe(),

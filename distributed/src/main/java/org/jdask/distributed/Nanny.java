@@ -18,6 +18,7 @@ import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.graph.JvmFlags;
+import org.jdask.schedulers.processes.ProcessesSchedulerProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -142,6 +143,7 @@ public final class Nanny implements AutoCloseable {
         String classpath = SiteClasspath.append(System.getProperty("java.class.path")); // + jdask worker --classpath, JDASK_CLASSPATH
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        cmd.addAll(ProcessesSchedulerProvider.jvmOptions(org.jdask.Config.get("distributed.worker.jvm-options"))); // e.g. JIT flags to measure
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello

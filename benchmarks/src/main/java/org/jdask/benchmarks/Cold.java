@@ -194,7 +194,9 @@ public final class Cold {
         switch (w) {
             case "w1-processes" -> {
                 W1.Part p = W1.timeFanIn("processes");
-                out.append("build_ms=").append(ms(p.buildS())).append(" compute_ms=").append(ms(p.runS()));
+                long[] pool = org.jdask.schedulers.processes.ProcessPool.shared().lastStartConnectMillis();
+                out.append("build_ms=").append(ms(p.buildS())).append(" compute_ms=").append(ms(p.runS()))
+                        .append(" pool_first_jvm_ms=").append(pool[0]).append(" pool_last_jvm_ms=").append(pool[1]);
             }
             case "cluster-start", "map-10k" -> {
                 long s0 = System.nanoTime();
@@ -204,11 +206,17 @@ public final class Cold {
                     out.append("start_ms=").append(ms((s1 - s0) / 1e9));
                     if (w.equals("map-10k")) {
                         List<Future<Integer>> fs = client.map(Cold::inc, IntStream.range(0, 10_000).boxed().toList());
+                        long submitted = System.nanoTime();
                         List<Integer> r = client.gather(fs);
                         long s2 = System.nanoTime();
                         if (r.size() != 10_000 || r.get(9_999) != 10_000) throw new IllegalStateException("wrong map result");
                         out.append(" map_gather_ms=").append(ms((s2 - s1) / 1e9))
-                                .append(" tasks_per_s=").append(Math.round(10_000 / ((s2 - s1) / 1e9)));
+                                .append(" tasks_per_s=").append(Math.round(10_000 / ((s2 - s1) / 1e9)))
+                                .append(" submit_ms=").append(ms((submitted - s1) / 1e9));
+                        // the same again on the now warm cluster and client: what the first one's warm-up cost
+                        List<Future<Integer>> again = client.map(Cold::inc, IntStream.range(10_000, 20_000).boxed().toList());
+                        client.gather(again);
+                        out.append(" second_map_tasks_per_s=").append(Math.round(10_000 / ((System.nanoTime() - s2) / 1e9)));
                     }
                     // cluster-start: "in program" is build() until the client is ready; map-10k: the whole program
                     if (w.equals("cluster-start")) inProgram = s1 - s0;

@@ -45,6 +45,8 @@ public final class Nanny implements AutoCloseable {
     private final Deque<String> logs = new ArrayDeque<>();
     private volatile Process process;
     private volatile CompletableFuture<String> address = new CompletableFuture<>();
+    /** The first JVM's registration: a JVM that exits before it registered fails the start (a restart does not hide it). */
+    private final CompletableFuture<String> firstStart = address;
     private volatile boolean closing;
     private volatile int restarts;
     /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
@@ -103,7 +105,7 @@ public final class Nanny implements AutoCloseable {
     /** Waits until the worker JVM has registered with the scheduler; closes the nanny and names why if it does not. */
     void awaitRegistered(long timeoutMs) {
         try {
-            address.get(timeoutMs, TimeUnit.MILLISECONDS);
+            firstStart.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             close();
             throw new IllegalStateException("worker JVM did not register with " + scheduler + " within " + timeoutMs

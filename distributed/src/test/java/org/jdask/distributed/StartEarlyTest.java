@@ -2,6 +2,7 @@ package org.jdask.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -47,6 +48,16 @@ class StartEarlyTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the JVM exits");
         assertEquals(2, p.exitValue(), out);
         assertTrue(out.contains("standard input ended before the address came"), out);
+    }
+
+    @Test
+    void aClusterWhoseWorkerJvmsCannotStartFailsNamingWhyInsteadOfRestartingThem() {
+        try (var ignored = Config.set("distributed.worker.jvm-options", "-XX:+NoSuchOptionForJdaskTest")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> LocalCluster.builder().workers(2)
+                    .threadsPerWorker(1).processes(true).dashboardAddress(null).startTimeoutMillis(120_000).build().close());
+            assertTrue(e.getMessage().contains("NoSuchOptionForJdaskTest"), e.getMessage());
+            assertTrue(e.getMessage().contains("exited before registering"), e.getMessage());
+        }
     }
 
     @Test

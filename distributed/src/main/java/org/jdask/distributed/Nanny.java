@@ -256,6 +256,7 @@ public final class Nanny implements AutoCloseable {
                 onRetired.run();
                 return;
             }
+            if (!firstStart.isDone() || firstStart.isCompletedExceptionally()) return; // never registered: the start failed (awaitRegistered says why), no restart loop
             String addr = address.getNow(null);
             String why = "worker process " + p.pid() + " exited with code " + code + NannyMemory.explain(code);
             LOG.warn("{}; restarting it", why);

@@ -16,6 +16,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
@@ -127,6 +128,12 @@ public final class Config {
 
     private static Object lookup(Map<String, Object> flat, String k) {
         if (flat.containsKey(k)) return flat.get(k);
+        if (flat instanceof SortedMap<String, Object> sorted) {
+            // unset and not a section (the common case, e.g. delayed-pure on every Delayed call): no scan
+            String p = k + ".";
+            SortedMap<String, Object> tail = sorted.tailMap(p);
+            if (tail.isEmpty() || !tail.firstKey().startsWith(p)) return null;
+        }
         Map<String, Object> sub = subtree(flat, k);
         return sub.isEmpty() ? null : sub;
     }
@@ -220,7 +227,8 @@ public final class Config {
             synchronized (Config.class) {
                 if (base == null) {
                     List<String> warnings = new ArrayList<>();
-                    base = Collections.unmodifiableMap(load(System.getenv(), System.getProperties(), Path.of("/etc/jdask"), warnings));
+                    // sorted, so lookup() finds out whether a missing key is a section without scanning every key
+                    base = Collections.unmodifiableSortedMap(new TreeMap<>(load(System.getenv(), System.getProperties(), Path.of("/etc/jdask"), warnings)));
                     for (String w : warnings) LOG.warn(w);
                 }
                 b = base;

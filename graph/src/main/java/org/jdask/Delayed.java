@@ -5,7 +5,6 @@ import java.lang.reflect.Array;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.jdask.fn.Fn6;
 import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
 import org.jdask.graph.DataNode;
+import org.jdask.graph.IdentitySet;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Task;
@@ -128,17 +128,17 @@ public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
     @Override
     public TaskGraph graph() {
         // One iterative walk over the Delayed DAG (identity-deduplicated).
-        IdentityHashMap<Delayed<?>, Boolean> seen = new IdentityHashMap<>();
+        IdentitySet seen = new IdentitySet(64);
         ArrayDeque<Delayed<?>> stack = new ArrayDeque<>();
         List<TaskGraph> extras = new ArrayList<>();
         List<Delayed<?>> all = new ArrayList<>();
         stack.push(this);
-        seen.put(this, Boolean.TRUE);
+        seen.add(this);
         while (!stack.isEmpty()) {
             Delayed<?> d = stack.pop();
             all.add(d);
             if (d.extra != null) extras.add(d.extra);
-            for (Delayed<?> dep : d.deps) if (seen.put(dep, Boolean.TRUE) == null) stack.push(dep);
+            for (Delayed<?> dep : d.deps) if (seen.add(dep)) stack.push(dep);
         }
         TaskGraph.Builder b = TaskGraph.builder(all.size() + extras.stream().mapToInt(TaskGraph::size).sum());
         for (TaskGraph e : extras) b.putAll(e.nodes());

@@ -16,7 +16,9 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -112,7 +114,9 @@ public final class Config {
     public static Object get(String key) {
         if (key == null) throw new IllegalArgumentException("Config.get: key must not be null");
         String k = canonical(key);
-        for (Map<String, Object> scope : SCOPES.get()) {
+        Deque<Map<String, Object>> scopes = SCOPES.get();
+        if (scopes.isEmpty()) return baseLeaves().get(k); // the common case: no scope on this thread
+        for (Map<String, Object> scope : scopes) {
             if (scope.containsKey(k)) return scope.get(k);
             for (int i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) {
                 if (scope.containsKey(k.substring(0, i))) return null; // a leaf set above k hides it
@@ -122,11 +126,45 @@ public final class Config {
                 if (sk.startsWith(below)) return lookup(snapshot(), k); // a section: merge all layers
             }
         }
-        return lookup(base(), k);
+        return baseLeaves().get(k);
+    }
+
+    /** The base settings' lookups, memoized per base (leaves and absent keys; sections are built each time). */
+    private static final class BaseLeaves {
+        private static final Object ABSENT = new Object();
+        final Map<String, Object> base;
+        private final ConcurrentHashMap<String, Object> leaves = new ConcurrentHashMap<>();
+
+        BaseLeaves(Map<String, Object> base) {
+            this.base = base;
+        }
+
+        Object get(String k) {
+            Object v = leaves.get(k);
+            if (v != null) return v == ABSENT ? null : v;
+            v = lookup(base, k);
+            if (!(v instanceof Map)) leaves.put(k, v == null ? ABSENT : v);
+            return v;
+        }
+    }
+
+    private static volatile BaseLeaves baseLeaves;
+
+    private static BaseLeaves baseLeaves() {
+        Map<String, Object> b = base();
+        BaseLeaves l = baseLeaves;
+        if (l == null || l.base != b) baseLeaves = l = new BaseLeaves(b);
+        return l;
     }
 
     private static Object lookup(Map<String, Object> flat, String k) {
         if (flat.containsKey(k)) return flat.get(k);
+        if (flat instanceof SortedMap<String, Object> sorted) {
+            // unset and not a section (the common case, e.g. delayed-pure on every Delayed call): no scan
+            String p = k + ".";
+            SortedMap<String, Object> tail = sorted.tailMap(p);
+            if (tail.isEmpty() || !tail.firstKey().startsWith(p)) return null;
+        }
         Map<String, Object> sub = subtree(flat, k);
         return sub.isEmpty() ? null : sub;
     }
@@ -220,7 +258,8 @@ public final class Config {
             synchronized (Config.class) {
                 if (base == null) {
                     List<String> warnings = new ArrayList<>();
-                    base = Collections.unmodifiableMap(load(System.getenv(), System.getProperties(), Path.of("/etc/jdask"), warnings));
+                    // sorted, so lookup() finds out whether a missing key is a section without scanning every key
+                    base = Collections.unmodifiableSortedMap(new TreeMap<>(load(System.getenv(), System.getProperties(), Path.of("/etc/jdask"), warnings)));
                     for (String w : warnings) LOG.warn(w);
                 }
                 b = base;

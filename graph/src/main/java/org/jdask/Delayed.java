@@ -5,7 +5,6 @@ import java.lang.reflect.Array;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.jdask.fn.Fn6;
 import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
 import org.jdask.graph.DataNode;
+import org.jdask.graph.IdentitySet;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Task;
@@ -128,17 +128,17 @@ public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
     @Override
     public TaskGraph graph() {
         // One iterative walk over the Delayed DAG (identity-deduplicated).
-        IdentityHashMap<Delayed<?>, Boolean> seen = new IdentityHashMap<>();
+        IdentitySet seen = new IdentitySet(64);
         ArrayDeque<Delayed<?>> stack = new ArrayDeque<>();
         List<TaskGraph> extras = new ArrayList<>();
         List<Delayed<?>> all = new ArrayList<>();
         stack.push(this);
-        seen.put(this, Boolean.TRUE);
+        seen.add(this);
         while (!stack.isEmpty()) {
             Delayed<?> d = stack.pop();
             all.add(d);
             if (d.extra != null) extras.add(d.extra);
-            for (Delayed<?> dep : d.deps) if (seen.put(dep, Boolean.TRUE) == null) stack.push(dep);
+            for (Delayed<?> dep : d.deps) if (seen.add(dep)) stack.push(dep);
         }
         TaskGraph.Builder b = TaskGraph.builder(all.size() + extras.stream().mapToInt(TaskGraph::size).sum());
         for (TaskGraph e : extras) b.putAll(e.nodes());
@@ -274,7 +274,7 @@ public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
             } else if (isPure) {
                 k = Key.of(Fns.name(function) + "-" + Tokenize.token(function, taskArgs));
             } else {
-                k = Key.of(Fns.name(function) + "-" + randomToken());
+                k = Key.of(randomName(Fns.name(function)));
             }
             name = null;
             return new Delayed<>(k, Task.ofArray(fn, taskArgs), deps.isEmpty() ? NONE : deps.toArray(NONE), null, nout);
@@ -324,11 +324,20 @@ public final class Delayed<T> implements Lazy.Single<T>, Tokenizable {
         return a;
     }
 
-    private static String randomToken() {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** {@code prefix-<32 random hex digits>} (128 random bits, like Dask's uuid4 keys), built in one buffer. */
+    static String randomName(String prefix) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        long a = r.nextLong();
-        long b = r.nextLong();
-        return Long.toHexString(a | Long.MIN_VALUE).substring(1) + Long.toHexString(b | Long.MIN_VALUE).substring(1);
+        int p = prefix.length();
+        char[] c = new char[p + 33];
+        prefix.getChars(0, p, c, 0);
+        c[p] = '-';
+        for (int half = 0; half < 2; half++) {
+            long bits = r.nextLong();
+            for (int i = 0; i < 16; i++) c[p + 1 + 16 * half + i] = HEX[(int) (bits >>> (60 - 4 * i)) & 15];
+        }
+        return new String(c);
     }
 
     private static String typeName(Object v) {

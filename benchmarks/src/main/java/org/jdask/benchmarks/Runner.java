@@ -101,6 +101,14 @@ public final class Runner {
             W3.run(a);
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("w3big")) { // issue 15: W3 on workers smaller than a block, beside threads and Dask
+            W3Big.run(a);
+            System.exit(0);
+        }
+        if (!a.isEmpty() && a.get(0).equals("shuffle")) { // issue 15: setIndex over 3x the cluster's memory, beside enough memory and Dask
+            ShuffleBig.run(a);
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w5")) {
             // W5 bag over wikistats: jdask, the Dask peer and grep -c in one run
             W5.runner(Path.of(opt(a, "--data", "/tmp/wiki")), Integer.parseInt(opt(a, "--reps", "3")),
@@ -111,6 +119,8 @@ public final class Runner {
         if (a.isEmpty() || !List.of("w1", "w2", "w2b").contains(a.get(0))) {
             System.err.println("usage: Runner w1|w2|w2b [--reps N] [--peer DIR] [--no-peer] [--schedulers sync,threads,processes] (w1 only)\n"
                     + "       Runner w3 (see W3 for options)\n"
+                    + "       Runner w3big [--n 100000] [--chunk 10000] [--workers 2] [--memory-limit 1GB] [--threads-scheduler on|off] [--no-peer] (see W3Big)\n"
+                    + "       Runner shuffle [--dir /tmp/jdask-shuffle] [--workers 2] [--memory-limit 256MiB] [--times 3] [--big-limit B] [--runs small,big,dask] (see ShuffleBig)\n"
                     + "       Runner w4 [--reps N] [--peer DIR] [--no-peer] (see W4 for options)\n"
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"

@@ -61,6 +61,9 @@ final class Startups {
         System.out.printf("| start-ups | median ms | p90 ms | max ms | > 1.5x median | > 3 s |%n|---|---|---|---|---|---|%n");
         System.out.printf("| %d | %.0f | %.0f | %.0f | %d %s | %d |%n", n, med, s[(int) Math.min(n - 1, Math.round(0.9 * (n - 1)))],
                 s[n - 1], slow.size(), slow.isEmpty() ? "" : "(#" + slow + ")", over3s);
+        // issue 16's stall (JeroMQ's poller skipping a new connection): how often this JVM's clients needed a kick
+        System.out.println("JeroMQ poller kicks in this JVM (client connections whose greeting did not start in time): "
+                + org.jdask.distributed.internal.Zap.pollerKicks());
     }
 
     private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =

@@ -189,8 +189,24 @@ public final class LocalCluster implements Cluster {
 
     private LocalCluster(Builder b) {
         this.config = b;
-        this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
+        // worker JVMs first: they take longer to start than the scheduler, and read its address when it listens
+        List<Nanny> early = new ArrayList<>();
+        if (b.processes) {
+            try {
+                for (int i = 0; i < b.workers; i++) early.add(Nanny.launchEarly(workerOptions(b.workers), b.startTimeoutMs, b.security));
+            } catch (RuntimeException e) {
+                for (Nanny n : early) n.close();
+                throw e;
+            }
+        }
         try {
+            this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
+        } catch (RuntimeException e) {
+            for (Nanny n : early) n.close();
+            throw e;
+        }
+        try {
+            adopt(early);
             scale(b.workers);
         } catch (RuntimeException e) {
             close();
@@ -250,10 +266,8 @@ public final class LocalCluster implements Cluster {
         List<RuntimeException> errors = new ArrayList<>();
         Map<String, Object> memoryConfig = NannyMemory.config(); // Config.set is per thread: carry it to the starting threads
         for (int i = size(); i < n; i++) {
-            String name = "worker-" + started++;
-            Worker.Options o = Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
-                    .withHost(config.host).withName(name).withMemoryLimit(memoryLimitPerWorker(n))
-                    .withLocalDirectory(config.localDirectory);
+            Worker.Options o = workerOptions(n);
+            String name = o.name();
             if (config.processes) {
                 // JVMs start in parallel: start-up is the slowest part of a cluster
                 Thread t = new Thread(() -> {
@@ -301,6 +315,42 @@ public final class LocalCluster implements Cluster {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for workers");
+            }
+        }
+    }
+
+    /** The next worker's options ({@code worker-N}) in a cluster of {@code n} workers. */
+    private Worker.Options workerOptions(int n) {
+        return Worker.Options.defaults().withThreads(config.threads).withResources(config.resources)
+                .withHost(config.host).withName("worker-" + started++).withMemoryLimit(memoryLimitPerWorker(n))
+                .withLocalDirectory(config.localDirectory);
+    }
+
+    /**
+     * Gives the worker JVMs started before the scheduler ({@link Nanny#launchEarly}) its address and
+     * waits until each registered; on a failure every one of them is stopped and the first error thrown.
+     */
+    private void adopt(List<Nanny> early) {
+        for (Nanny n : early) n.schedulerReady(scheduler.address());
+        long deadline = System.currentTimeMillis() + config.startTimeoutMs;
+        RuntimeException failed = null;
+        for (Nanny n : early) {
+            try {
+                if (failed == null) n.awaitRegistered(Math.max(1, deadline - System.currentTimeMillis()));
+                else n.close();
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            for (Nanny n : early) n.close();
+            throw failed;
+        }
+        synchronized (this) {
+            for (Nanny n : early) {
+                n.onRetired(() -> forget(n));
+                nannies.add(n);
+                names.put(n, n.name());
             }
         }
     }

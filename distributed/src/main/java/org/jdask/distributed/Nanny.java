@@ -18,6 +18,7 @@ import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.graph.JvmFlags;
+import org.jdask.schedulers.processes.ProcessesSchedulerProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -36,11 +37,16 @@ public final class Nanny implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Nanny.class);
     private static final int LOG_LINES = 1000;
 
-    private final String scheduler;
+    /** The scheduler's address; null until {@link #schedulerReady} for a nanny started by {@link #launchEarly}. */
+    private volatile String scheduler;
+    /** The worker JVM's standard input while it waits for the scheduler's address (see {@link #launchEarly}). */
+    private java.io.OutputStream pendingStdin;
     private final Worker.Options options;
     private final Deque<String> logs = new ArrayDeque<>();
     private volatile Process process;
     private volatile CompletableFuture<String> address = new CompletableFuture<>();
+    /** The first JVM's registration: a JVM that exits before it registered fails the start (a restart does not hide it). */
+    private final CompletableFuture<String> firstStart = address;
     private volatile boolean closing;
     private volatile int restarts;
     /** The worker JVM's own directory (it prints it at start); deleted when the JVM is gone, however it died. */
@@ -62,17 +68,52 @@ public final class Nanny implements AutoCloseable {
      */
     public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs, Security security) {
         Nanny n = new Nanny(schedulerAddress, options, timeoutMs, security);
-        try {
-            n.address.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            n.close();
-            throw new IllegalStateException("worker JVM did not register with " + schedulerAddress + " within " + timeoutMs
-                    + " ms; its output: " + n.logs());
-        } catch (Exception e) {
-            n.close();
-            throw new IllegalStateException("worker JVM failed to start: " + e + "; its output: " + n.logs(), e);
-        }
+        n.awaitRegistered(timeoutMs);
         return n;
+    }
+
+    /**
+     * Starts the worker JVM before the scheduler exists (issue 17's cold start: a JVM takes longer
+     * to start than a scheduler, so {@link LocalCluster} overlaps the two): the JVM starts with
+     * {@link WorkerMain#SCHEDULER_ON_STDIN} instead of the address, gets ready (configuration,
+     * ZeroMQ, classes) and then reads the address from its standard input, which {@link
+     * #schedulerReady} writes. Call {@link #awaitRegistered} after that; {@link #close} if the
+     * scheduler never comes.
+     */
+    static Nanny launchEarly(Worker.Options options, long timeoutMs, Security security) {
+        return new Nanny(null, options, timeoutMs, security);
+    }
+
+    /** Tells a worker JVM started by {@link #launchEarly} (or its replacement) where the scheduler is. */
+    void schedulerReady(String schedulerAddress) {
+        synchronized (logs) {
+            scheduler = schedulerAddress;
+            java.io.OutputStream in = pendingStdin;
+            pendingStdin = null;
+            if (in != null) giveAddress(in, schedulerAddress);
+        }
+    }
+
+    private static void giveAddress(java.io.OutputStream in, String schedulerAddress) {
+        try (in) {
+            in.write((schedulerAddress + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // the JVM is gone: its exit is seen by the monitor, and awaitRegistered names it
+        }
+    }
+
+    /** Waits until the worker JVM has registered with the scheduler; closes the nanny and names why if it does not. */
+    void awaitRegistered(long timeoutMs) {
+        try {
+            firstStart.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            close();
+            throw new IllegalStateException("worker JVM did not register with " + scheduler + " within " + timeoutMs
+                    + " ms; its output: " + logs());
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("worker JVM failed to start: " + e + "; its output: " + logs(), e);
+        }
     }
 
     private final long startTimeoutMs;
@@ -104,6 +145,7 @@ public final class Nanny implements AutoCloseable {
         String classpath = SiteClasspath.append(System.getProperty("java.class.path")); // + jdask worker --classpath, JDASK_CLASSPATH
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        cmd.addAll(ProcessesSchedulerProvider.jvmOptions(org.jdask.Config.get("distributed.worker.jvm-options"))); // e.g. JIT flags to measure
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         cmd.addAll(NannyMemory.jvmFlags(cmd));
         // a JVM starting on a busy machine may need longer than a client to say hello
@@ -111,7 +153,7 @@ public final class Nanny implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(WorkerMain.class.getName());
-        cmd.add(scheduler);
+        cmd.add(scheduler == null ? WorkerMain.SCHEDULER_ON_STDIN : scheduler);
         cmd.add("--nthreads");
         cmd.add(String.valueOf(o.nthreads()));
         cmd.add("--host");
@@ -146,16 +188,23 @@ public final class Nanny implements AutoCloseable {
     private void launch() {
         try {
             List<String> cmd;
+            String sched = scheduler; // null: the JVM reads it from its standard input (launchEarly)
             try (org.jdask.Config.Scope ignored = org.jdask.Config.set(memoryConfig)) { // a restart runs on the monitor thread
-                cmd = command(scheduler, options, startTimeoutMs, security != null);
+                cmd = command(sched, options, startTimeoutMs, security != null);
             }
             cmd.addAll(1, childSettings);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             process = p;
+            java.io.OutputStream in = p.getOutputStream();
             if (security != null) {
-                try (java.io.OutputStream in = p.getOutputStream()) {
-                    in.write(security.workerKeyLines().getBytes(StandardCharsets.US_ASCII));
-                }
+                in.write(security.workerKeyLines().getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+            }
+            synchronized (logs) { // the address line follows the keys, now or when the scheduler is ready
+                String now = scheduler;
+                if (sched != null) in.close();
+                else if (now == null) pendingStdin = in;
+                else giveAddress(in, now); // schedulerReady came while this JVM was being started
             }
             CompletableFuture<String> addr = address;
             Thread reader = new Thread(() -> read(p, addr), "jdask-nanny-log-" + p.pid());
@@ -207,6 +256,7 @@ public final class Nanny implements AutoCloseable {
                 onRetired.run();
                 return;
             }
+            if (!firstStart.isDone() || firstStart.isCompletedExceptionally()) return; // never registered: the start failed (awaitRegistered says why), no restart loop
             String addr = address.getNow(null);
             String why = "worker process " + p.pid() + " exited with code " + code + NannyMemory.explain(code);
             LOG.warn("{}; restarting it", why);
@@ -241,6 +291,11 @@ public final class Nanny implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("worker under this nanny is not up: " + e);
         }
+    }
+
+    /** The worker's name ({@link Worker.Options#name()}), may be null. */
+    String name() {
+        return options.name();
     }
 
     /** The worker JVM's process (changes after a restart). */

@@ -22,6 +22,13 @@ import org.jdask.serialize.Codecs;
  * {@code distributed.worker.death-timeout}.
  */
 public final class WorkerMain {
+    /**
+     * In place of the scheduler's address: read it from standard input (one line, after the keys of
+     * {@code --security-stdin}); a nanny starts the JVM before its scheduler exists this way (see
+     * {@link Nanny#launchEarly}) and the JVM gets ready meanwhile.
+     */
+    public static final String SCHEDULER_ON_STDIN = "-";
+
     /** Exit status of a worker JVM that found no scheduler within {@code distributed.worker.death-timeout}: its nanny stops too. */
     public static final int EXIT_NO_SCHEDULER = 4;
 
@@ -36,12 +43,13 @@ public final class WorkerMain {
         Worker.Options o = Worker.Options.defaults();
         long parent = -1;
         Security security = null;
+        java.io.BufferedReader stdin = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.US_ASCII)); // keys, then the scheduler's address
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--security-stdin")) {
                 try {
-                    security = Security.readWorkerKeys(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                            java.nio.charset.StandardCharsets.US_ASCII)), "standard input");
+                    security = Security.readWorkerKeys(stdin, "standard input");
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException("cannot read the worker's keys from standard input: " + e.getMessage(), e);
                 }
@@ -64,6 +72,7 @@ public final class WorkerMain {
         CountDownLatch closed = new CountDownLatch(1);
         exitOnOutOfMemoryOutsideTasks();
         Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
+        if (scheduler.equals(SCHEDULER_ON_STDIN)) scheduler = StartEarly.awaitScheduler(stdin);
         Worker w = Worker.start(scheduler, o, security);
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));

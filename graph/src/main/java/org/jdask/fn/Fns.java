@@ -8,8 +8,23 @@ import java.lang.reflect.Method;
 public final class Fns {
     private Fns() {}
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The adapter made last: code building many tasks calls {@code Delayed.of(Ops::inc)} once per
+     * task with the same (non-capturing) function object, and a task graph then holds one adapter
+     * instead of one per task. Adapters are immutable, so sharing one across threads is safe.
+     */
+    private static volatile Adapter last;
+
     public static FnN of(Object f) {
+        Adapter l = last;
+        if (l != null && l.target == f) return l;
+        FnN n = adapt(f);
+        if (n instanceof Adapter a) last = a;
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static FnN adapt(Object f) {
         if (f instanceof FnN n) return n;
         if (f instanceof Fn0<?> g) return new Call0(g);
         if (f instanceof Fn1<?, ?> g) return new Call1((Fn1<Object, ?>) g);

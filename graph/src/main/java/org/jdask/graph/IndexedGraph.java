@@ -33,18 +33,17 @@ public final class IndexedGraph {
     }
 
     public static IndexedGraph of(TaskGraph graph) {
-        int n = graph.size();
+        // a built graph's nodes are KeyedNodes: its positions are the task numbers, its table the key index
+        KeyedNodes index = graph.nodes() instanceof KeyedNodes k && k.slots() == k.size() ? k : KeyedNodes.copyOf(graph.nodes());
+        int n = index.size();
         Key[] keys = new Key[n];
         Node[] nodes = new Node[n];
-        Map<Key, Integer> index = new HashMap<>(n * 4 / 3 + 1);
-        int i = 0;
+        int i;
         int edges = 0;
-        for (Map.Entry<Key, Node> e : graph.nodes().entrySet()) {
-            keys[i] = e.getKey();
-            nodes[i] = e.getValue();
-            index.put(e.getKey(), i);
-            edges += depCount(e.getValue());
-            i++;
+        for (i = 0; i < n; i++) {
+            keys[i] = index.keyAt(i);
+            nodes[i] = index.nodeAt(i);
+            edges += depCount(nodes[i]);
         }
         int[] depStart = new int[n + 1];
         int[] deps = new int[edges];
@@ -56,8 +55,8 @@ public final class IndexedGraph {
             int c = depCount(node);
             for (int j = 0; j < c; j++) {
                 Key d = dep(node, j);
-                Integer di = index.get(d);
-                if (di == null) {
+                int di = index.indexOf(d);
+                if (di < 0) {
                     throw new NoSuchElementException("key " + d + " (needed by " + keys[i] + ") is not in the graph");
                 }
                 deps[p++] = di;

@@ -25,16 +25,15 @@ final class Inline {
 
     static TaskGraph constants(TaskGraph graph, Collection<Key> outputs) {
         Set<Key> outs = new HashSet<>(outputs);
-        List<Map.Entry<Key, Node>> candidates = new ArrayList<>();
-        for (Map.Entry<Key, Node> e : graph.nodes().entrySet()) {
-            if (e.getValue() instanceof DataNode d && isCheapConstant(d.value()) && !outs.contains(e.getKey())) candidates.add(e);
-        }
+        List<Key> candidates = new ArrayList<>();
+        graph.nodes().forEach((k, n) -> { // forEach: no entry object per node of a big graph
+            if (n instanceof DataNode d && isCheapConstant(d.value()) && !outs.contains(k)) candidates.add(k);
+        });
         if (candidates.isEmpty()) return graph; // the common case: no dependents map needed
         Map<Key, List<Key>> dependents = graph.dependents();
         Map<Key, Object> values = new HashMap<>();
-        for (Map.Entry<Key, Node> e : candidates) {
-            Key k = e.getKey();
-            DataNode d = (DataNode) e.getValue();
+        for (Key k : candidates) {
+            DataNode d = (DataNode) graph.get(k);
             List<Key> readers = dependents.getOrDefault(k, List.of());
             boolean allTasks = !readers.isEmpty();
             for (Key r : readers) allTasks &= graph.get(r) instanceof Task;

@@ -24,6 +24,9 @@ public final class Key implements Comparable<Key>, Serializable {
         this.name = Objects.requireNonNull(name, "key name");
         if (name.isEmpty()) throw new IllegalArgumentException("key name must not be empty");
         this.index = index;
+        // hashed now, while the name's bytes are in cache (every key is hashed into a graph later,
+        // when a million of them are scattered over the heap); a deserialized key hashes lazily
+        this.hash = computeHash();
     }
 
     /** A key with a name and an optional index tuple: {@code Key.of("x", 0, 1)}. */
@@ -63,16 +66,17 @@ public final class Key implements Comparable<Key>, Serializable {
     @Override
     public int hashCode() {
         int h = hash;
-        if (h == 0) {
-            // mix every component: Arrays.hashCode alone collides for block keys like (i, j) and
-            // (i + 1, j - 31), which turns big graphs' hash maps into trees
-            h = name.hashCode();
-            for (int i : index) h = mix(h) + i;
-            h = mix(h);
-            if (h == 0) h = 1;
-            hash = h;
-        }
+        if (h == 0) hash = h = computeHash();
         return h;
+    }
+
+    private int computeHash() {
+        // mix every component: Arrays.hashCode alone collides for block keys like (i, j) and
+        // (i + 1, j - 31), which turns big graphs' hash maps into trees
+        int h = name.hashCode();
+        for (int i : index) h = mix(h) + i;
+        h = mix(h);
+        return h == 0 ? 1 : h;
     }
 
     private static int mix(int h) {

@@ -34,9 +34,10 @@ import java.util.Map;
  * </ol>
  *
  * Everything is arrays of ints over {@link IndexedGraph}; the "touched" set is a binary heap of
- * packed longs with lazy deletion. Cost is O((n + e) log n): a million-task graph (1,000 chains
- * of 1,000 and a sum) orders in about 0.2-0.5 s on a small shared machine, after building the
- * {@link IndexedGraph} (about as long again).
+ * packed longs with lazy deletion. Cost is O((n + e) log n). Keys are compared only among
+ * siblings ({@link KeyOrder}: a task's dependencies, a task's dependents, the roots), never
+ * sorted as a whole: a graph of long chains pays almost no key comparisons (sorting all keys of
+ * a million-task graph took 1-2 s of a cold run, most of the ordering's time).
  * The result is a topological order (a task is scheduled only after all its dependencies) and is
  * deterministic: it depends only on the graph's structure and keys, never on hash order.
  */
@@ -64,8 +65,6 @@ public final class Order {
     private static final class Walk {
         private final IndexedGraph g;
         private final int n;
-        /** rank[i]: position of key(i) in key order, for deterministic tie breaks. */
-        private final int[] rank;
         /** need[i]: estimated peak number of live results to compute i (Sethi-Ullman number). */
         private final int[] need;
         /** Dependencies of each task in descent order (heaviest first), rows from rowStart. */
@@ -94,7 +93,6 @@ public final class Order {
         Walk(IndexedGraph g) {
             this.g = g;
             this.n = g.size();
-            this.rank = keyRanks(g);
             this.waiting = new int[n];
             this.readers = new int[n];
             this.cursor = new int[n];
@@ -131,16 +129,6 @@ public final class Order {
             return e;
         }
 
-        private static int[] keyRanks(IndexedGraph g) {
-            int n = g.size();
-            Integer[] idx = new Integer[n];
-            for (int i = 0; i < n; i++) idx[i] = i;
-            Arrays.sort(idx, (a, b) -> g.key(a).compareTo(g.key(b)));
-            int[] rank = new int[n];
-            for (int i = 0; i < n; i++) rank[idx[i]] = i;
-            return rank;
-        }
-
         /** The topological order (cycle check included); also fills waiting/readers. */
         private int[] topologicalOrder() {
             int[] topo = g.topologicalOrder();
@@ -158,23 +146,30 @@ public final class Order {
                 start[i] = p;
                 p += g.dependencyCount(i);
             }
-            int[] byRank = new int[n];
-            for (int i = 0; i < n; i++) byRank[rank[i]] = i;
+            int[] row = new int[16];
             long[] buf = new long[16];
             for (int t : topo) {
                 int c = g.dependencyCount(t);
-                if (buf.length < c) buf = new long[Math.max(c, buf.length * 2)];
-                for (int j = 0; j < c; j++) {
-                    int d = g.dependency(t, j);
-                    // sort ascending by (-need, rank): heaviest first, then smaller key
-                    buf[j] = ((long) (Integer.MAX_VALUE - need[d]) << 32) | rank[d];
-                }
-                Arrays.sort(buf, 0, c);
                 int peak = 1;
-                for (int j = 0; j < c; j++) {
-                    int d = byRank[(int) buf[j]];
-                    sortedDeps[start[t] + j] = d;
-                    peak = Math.max(peak, need[d] + j);
+                if (c == 1) {
+                    int d = g.dependency(t, 0);
+                    sortedDeps[start[t]] = d;
+                    peak = Math.max(peak, need[d]);
+                } else if (c > 1) {
+                    if (row.length < c) {
+                        row = new int[Math.max(c, row.length * 2)];
+                        buf = new long[row.length];
+                    }
+                    // key order first (ties), then a stable sort by need: heaviest first, then smaller key
+                    for (int j = 0; j < c; j++) row[j] = g.dependency(t, j);
+                    KeyOrder.sort(g, row, 0, c);
+                    for (int j = 0; j < c; j++) buf[j] = ((long) (Integer.MAX_VALUE - need[row[j]]) << 32) | j;
+                    Arrays.sort(buf, 0, c);
+                    for (int j = 0; j < c; j++) {
+                        int d = row[(int) buf[j]];
+                        sortedDeps[start[t] + j] = d;
+                        peak = Math.max(peak, need[d] + j);
+                    }
                 }
                 need[t] = peak;
                 cursor[t] = start[t];
@@ -186,28 +181,21 @@ public final class Order {
             dependentStart = new int[n + 1];
             for (int i = 0; i < n; i++) dependentStart[i + 1] = dependentStart[i] + g.dependentCount(i);
             sortedDependents = new int[dependentStart[n]];
-            long[] buf = new long[16];
             for (int i = 0; i < n; i++) {
+                int from = dependentStart[i];
                 int c = g.dependentCount(i);
-                if (buf.length < c) buf = new long[Math.max(c, buf.length * 2)];
-                for (int j = 0; j < c; j++) {
-                    int d = g.dependent(i, j);
-                    buf[j] = ((long) rank[d] << 32) | d;
-                }
-                Arrays.sort(buf, 0, c);
-                for (int j = 0; j < c; j++) sortedDependents[dependentStart[i] + j] = (int) buf[j];
+                for (int j = 0; j < c; j++) sortedDependents[from + j] = g.dependent(i, j);
+                if (c > 1) KeyOrder.sort(g, sortedDependents, from, from + c);
             }
         }
 
         private int[] rootsInKeyOrder() {
             int count = 0;
             for (int i = 0; i < n; i++) if (g.dependencyCount(i) == 0) count++;
-            long[] packed = new long[count];
-            int k = 0;
-            for (int i = 0; i < n; i++) if (g.dependencyCount(i) == 0) packed[k++] = ((long) rank[i] << 32) | i;
-            Arrays.sort(packed);
             int[] roots = new int[count];
-            for (int i = 0; i < count; i++) roots[i] = (int) packed[i];
+            int k = 0;
+            for (int i = 0; i < n; i++) if (g.dependencyCount(i) == 0) roots[k++] = i;
+            KeyOrder.sort(g, roots, 0, count);
             return roots;
         }
 

@@ -29,6 +29,14 @@ import org.jdask.fn.Fns;
 public final class Task implements Node {
     private static final long serialVersionUID = 1L;
     private static final Key[] NO_KEYS = new Key[0];
+    /** Above this many keys, duplicates are removed with a hash set instead of pairwise checks. */
+    private static final int PAIRWISE_DISTINCT = 16;
+    /** Shared (never written) masks for tasks whose dynamic arguments are among the first six: no array per task. */
+    private static final long[][] SMALL_BITS = new long[64][];
+
+    static {
+        for (int i = 0; i < SMALL_BITS.length; i++) SMALL_BITS[i] = new long[] {i};
+    }
 
     private final FnN function;
     private final Object[] args;
@@ -39,23 +47,34 @@ public final class Task implements Node {
     private Task(FnN function, Object[] args) {
         this.function = Objects.requireNonNull(function, "task function");
         this.args = args;
-        LinkedHashSet<Key> found = null;
-        long[] dyn = new long[(args.length + 63) >>> 6];
+        Key[] found = NO_KEYS;
+        int count = 0;
+        long[] dyn = args.length <= 64 ? null : new long[(args.length + 63) >>> 6];
+        long dyn0 = 0;
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
+            boolean dynamic = false;
             if (a instanceof Key k) {
-                if (found == null) found = new LinkedHashSet<>();
-                found.add(k);
-                dyn[i >>> 6] |= 1L << i;
+                if (count == found.length) found = Arrays.copyOf(found, Math.max(1, count * 2));
+                found[count++] = k;
+                dynamic = true;
             } else if (a instanceof DataNode) {
-                dyn[i >>> 6] |= 1L << i;
+                dynamic = true;
             } else if (a instanceof Task || a instanceof List || a instanceof Map) {
-                if (found == null) found = new LinkedHashSet<>();
-                if (collect(a, found)) dyn[i >>> 6] |= 1L << i;
+                List<Key> more = new ArrayList<>();
+                dynamic = collect(a, more);
+                if (!more.isEmpty()) {
+                    if (count + more.size() > found.length) found = Arrays.copyOf(found, Math.max(count + more.size(), count * 2));
+                    for (Key k : more) found[count++] = k;
+                }
+            }
+            if (dynamic) {
+                if (dyn == null) dyn0 |= 1L << i;
+                else dyn[i >>> 6] |= 1L << i;
             }
         }
-        this.deps = found == null || found.isEmpty() ? NO_KEYS : found.toArray(NO_KEYS);
-        this.dynamic = dyn;
+        this.deps = distinct(found, count);
+        this.dynamic = dyn != null ? dyn : dyn0 >= 0 && dyn0 < SMALL_BITS.length ? SMALL_BITS[(int) dyn0] : new long[] {dyn0};
         if (function.arity() >= 0 && function.arity() != args.length) {
             throw new IllegalArgumentException("function " + Fns.name(function) + " takes " + function.arity()
                     + " argument(s) but the task has " + args.length);
@@ -123,7 +142,21 @@ public final class Task implements Node {
         return changed ? new Task(function, out) : this;
     }
 
-    private static boolean collect(Object a, LinkedHashSet<Key> found) {
+    /** The first {@code count} keys of {@code found} without repeats, in first-seen order. */
+    private static Key[] distinct(Key[] found, int count) {
+        if (count == 0) return NO_KEYS;
+        if (count > PAIRWISE_DISTINCT) return new LinkedHashSet<>(Arrays.asList(found).subList(0, count)).toArray(NO_KEYS);
+        int out = 0;
+        for (int i = 0; i < count; i++) {
+            Key k = found[i];
+            boolean seen = false;
+            for (int j = 0; j < out && !seen; j++) seen = found[j].equals(k);
+            if (!seen) found[out++] = k;
+        }
+        return out == found.length ? found : Arrays.copyOf(found, out);
+    }
+
+    private static boolean collect(Object a, List<Key> found) {
         if (a instanceof Key k) {
             found.add(k);
             return true;

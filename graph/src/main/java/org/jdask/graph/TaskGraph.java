@@ -224,13 +224,13 @@ public final class TaskGraph {
 
     /** Collects nodes; {@link #build()} freezes them. */
     public static final class Builder {
-        private final Map<Key, Node> nodes;
+        private final KeyedNodes nodes;
         private final Map<String, Map<String, Object>> annotations = new HashMap<>();
         private boolean built;
         private Set<Key> closureOf;
 
         private Builder(int expected) {
-            nodes = new LinkedHashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
+            nodes = new KeyedNodes(expected);
         }
 
         public Builder put(Key key, Node node) {
@@ -249,7 +249,8 @@ public final class TaskGraph {
         }
 
         public Builder putAll(Map<Key, ? extends Node> more) {
-            more.forEach(this::put);
+            if (built) throw new IllegalStateException("builder already built");
+            more.forEach((k, n) -> nodes.put(Objects.requireNonNull(k, "key"), Objects.requireNonNull(n, () -> "node of " + k)));
             return this;
         }
 
@@ -281,7 +282,7 @@ public final class TaskGraph {
             built = true;
             Map<String, Map<String, Object>> ann = new HashMap<>();
             annotations.forEach((l, m) -> ann.put(l, Map.copyOf(m)));
-            return new TaskGraph(Collections.unmodifiableMap(nodes), Collections.unmodifiableMap(ann), closureOf);
+            return new TaskGraph(nodes.freeze(), Collections.unmodifiableMap(ann), closureOf);
         }
     }
 }

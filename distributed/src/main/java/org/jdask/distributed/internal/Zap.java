@@ -108,6 +108,8 @@ public final class Zap {
         boolean connected, greeted, reported;   // client side: the current connection
         int drops;
         long droppedAt;                         // client side: when a connection dropped before its greeting, 0 after a retry
+        long connectedAt, lastKick;             // client side: the current connection, not greeted yet (0: none); see PollerKick
+        int kicks;
         /** Accepted connections and the number of greetings seen when each was accepted. */
         final Map<Object, Long> accepted = new IdentityHashMap<>();
         long greetings;
@@ -216,7 +218,7 @@ public final class Zap {
                     for (Watch x : watches) poller.register(x.pair, ZMQ.Poller.POLLIN);
                     changed = false;
                 }
-                poller.poll(100);
+                poller.poll(kicksPending(watches) ? PollerKick.AFTER_MS / 2 : 100);
                 for (int i = 0; i < 1000; i++) {
                     List<byte[]> req = receive(rep);
                     if (req == null) break;
@@ -232,6 +234,7 @@ public final class Zap {
                         changed = true;
                     }
                 }
+                kick(watches);
             }
         } catch (ZMQException e) {
             LOG.debug("ZAP handler stopped: {}", e.toString()); // the context closed
@@ -297,6 +300,28 @@ public final class Zap {
         w.onRefused.refused(why, true);
     }
 
+    /** Whether a client connection is open without a completed greeting (the ZAP thread then polls more often). */
+    private static boolean kicksPending(List<Watch> watches) {
+        for (Watch w : watches) if (w.policy == null && w.connectedAt > 0 && w.kicks < PollerKick.MAX_PER_CONNECTION) return true;
+        return false;
+    }
+
+    /** Kicks the I/O thread for client connections whose greeting has not started (see {@link PollerKick}). */
+    private static void kick(List<Watch> watches) {
+        long now = System.currentTimeMillis();
+        for (Watch w : watches) {
+            if (w.policy != null || !PollerKick.due(w.connectedAt, w.kicks, w.lastKick, now)) continue;
+            PollerKick.kick(w.peer);
+            w.kicks++;
+            w.lastKick = now;
+        }
+    }
+
+    /** Kicks of the I/O thread's poller done in this JVM (see {@link PollerKick}). */
+    public static long pollerKicks() {
+        return PollerKick.count();
+    }
+
     /** Reads a watch's events; false once the watched socket is closed. */
     private static boolean drain(Watch w) {
         ZMQ.Event e;
@@ -313,13 +338,18 @@ public final class Zap {
                     w.connected = true;
                     w.greeted = false;
                     w.droppedAt = 0;
+                    w.connectedAt = System.currentTimeMillis();
+                    w.kicks = 0;
+                    w.lastKick = 0;
                 } else if (ev == ZMQ.EVENT_CONNECT_RETRIED || ev == ZMQ.EVENT_CONNECT_DELAYED) {
                     w.droppedAt = 0; // ZeroMQ is still trying
                 } else if (ev == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
                     w.greeted = true;
                     w.drops = 0;
+                    w.connectedAt = 0;
                 } else if (ev == ZMQ.EVENT_DISCONNECTED && w.connected) {
                     w.connected = false;
+                    w.connectedAt = 0;
                     if (!w.greeted) {
                         w.droppedAt = System.currentTimeMillis();
                         if (++w.drops == DROPS_BEFORE_GREETING) {

@@ -268,6 +268,14 @@ public final class ProcessPool implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * Of the last {@link #ensure} that started JVMs: milliseconds from its beginning until the first
+     * and the last worker JVM connected ({-1, -1} if none started yet); what a first run's pool start is made of.
+     */
+    public long[] lastStartConnectMillis() {
+        return lastStart.connectMillis();
+    }
+
     /** Spawn and connect times of the last {@link #ensure} that started JVMs. */
     StartTimes lastStart() {
         return lastStart;

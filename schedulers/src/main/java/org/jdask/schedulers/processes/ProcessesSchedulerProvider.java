@@ -58,7 +58,8 @@ public final class ProcessesSchedulerProvider implements SchedulerProvider {
         return Config.getDuration("processes.start-timeout-ms", Duration.ofSeconds(60), ChronoUnit.MILLIS).toMillis();
     }
 
-    static List<String> jvmOptions(Object v) {
+    /** A config value of JVM options (a whitespace-separated string or a list) as a list; empty for none. */
+    public static List<String> jvmOptions(Object v) {
         if (v == null) return List.of();
         if (v instanceof Collection<?> c) return c.stream().map(String::valueOf).filter(s -> !s.isBlank()).toList();
         String s = v.toString().trim();

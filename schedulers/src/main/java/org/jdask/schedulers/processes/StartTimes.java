@@ -39,6 +39,18 @@ final class StartTimes {
         return !bySlot.isEmpty() && lastSpawn <= firstConnect;
     }
 
+    /** Milliseconds from the start's beginning until the first and the last JVM connected ({-1, -1} before any did). */
+    synchronized long[] connectMillis() {
+        long first = -1, last = -1;
+        for (long[] t : bySlot.values()) {
+            long m = ms(t[1]);
+            if (m < 0) continue;
+            first = first < 0 ? m : Math.min(first, m);
+            last = Math.max(last, m);
+        }
+        return new long[] {first, last};
+    }
+
     synchronized int size() {
         return bySlot.size();
     }

@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
+import org.jdask.distributed.coord.ChannelRoutes;
 import org.jdask.distributed.coord.CoordState;
+import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.dashboard.Dashboard;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
@@ -98,6 +100,8 @@ public final class SchedulerServer implements AutoCloseable {
     /** Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine, carried out by {@link #coord}. */
     private final CoordState coordination = new CoordState(
             Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
+    /** Clients' direct coordination channels and where their pending replies go. */
+    private final ChannelRoutes<Peer> channels = new ChannelRoutes<>();
     private int clientCounter;
 
     private static final class Peer {
@@ -493,7 +497,16 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.GetDataset g) {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
         } else if (msg instanceof Messages.CoordRequest cr) {
-            coord(coordination.handle(requireClient(peer), cr, System.currentTimeMillis()));
+            String client = requireClient(peer);
+            if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
+            coord(coordination.handle(client, cr, System.currentTimeMillis()));
+        } else if (msg instanceof Messages.CoordChannel cc) { // another connection of this client, for its threads' round trips
+            String client = requireClient(peer);
+            Peer ch = peers.computeIfAbsent(cc.identity(), k -> new Peer(k.getBytes(StandardCharsets.ISO_8859_1)));
+            if (ch.client != null || ch.worker != null) throw new IllegalArgumentException("COORD_CHANNEL: that identity is already " + describe(ch));
+            ch.client = client;
+            channels.attach(client, ch);
+            queue(peer, new Messages.CoordReply(cc.id(), CoordStatus.OK, null, List.of(), 0, null));
         } else if (msg instanceof Messages.LongRunning lr) {
             apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
         } else if (msg instanceof Messages.WhoHas wh) {
@@ -501,7 +514,8 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.Replicate rp) {
             apply(new SchedulerEvent.Replicate(rp.keys(), rp.n()), peer);
         } else if (msg instanceof Messages.Goodbye) {
-            if (peer.client != null) {
+            if (peer.client != null && peer == clientPeers.get(peer.client)) {
+                for (Peer ch : channels.removeClient(peer.client)) peers.remove(new String(ch.identity, StandardCharsets.ISO_8859_1));
                 coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
@@ -653,8 +667,11 @@ public final class SchedulerServer implements AutoCloseable {
     /** Carries out what the coordination state asked for: replies, topic messages, holds on keys. */
     private void coord(List<CoordState.Out> outs) {
         for (CoordState.Out o : outs) {
-            if (o instanceof CoordState.Reply r && clientPeers.get(r.client()) != null) queue(clientPeers.get(r.client()), r.reply());
-            else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
+            if (o instanceof CoordState.Reply r) {
+                Peer p = channels.replyTo(r.client(), r.reply().id());
+                if (p == null) p = clientPeers.get(r.client());
+                if (p != null) queue(p, r.reply());
+            } else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
             else if (o instanceof CoordState.Hold h) apply(new SchedulerEvent.UpdateGraph(h.holder(), List.of(), h.keys(), false), null);
             else if (o instanceof CoordState.Drop d) apply(new SchedulerEvent.ReleaseKeys(d.holder(), d.keys()), null);
         }

@@ -59,6 +59,8 @@ public final class SchedulerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
     private static final AtomicInteger INPROC = new AtomicInteger();
     private static final long TICK_MS = 200;
+    /** How often the socket thread looks whether the helper finished a large message. */
+    private static final long INGEST_CHECK_MS = 5;
 
     private final SchedulerState state;
     private final Security security;
@@ -73,7 +75,6 @@ public final class SchedulerServer implements AutoCloseable {
     /** Applies large messages off the socket thread; while it runs, only it touches the state. */
     private final ExecutorService bigMessages;
     private volatile boolean ingesting;
-    private volatile String wakeAddress;
 
     /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
     private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw) { }
@@ -242,7 +243,6 @@ public final class SchedulerServer implements AutoCloseable {
      * mistaken for a lost one.
      */
     private void runIo() {
-        ZMQ.Socket wake = null;
         try {
             router = Zmq.socket(SocketType.ROUTER, maxFrame);
             router.setRouterMandatory(false);
@@ -253,35 +253,29 @@ public final class SchedulerServer implements AutoCloseable {
             int n = INPROC.incrementAndGet();
             inprocAddress = "inproc://jdask-scheduler-" + n;
             router.bind(inprocAddress);
-            wake = Zmq.socket(SocketType.PULL, maxFrame);
-            wakeAddress = "inproc://jdask-scheduler-wake-" + n;
-            wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}{}", address, security == null ? "" : " (CurveZMQ, " + security + ")");
             codeRelay = CodeRelay.startOrWarn(security, host); // issue 16: workers fetch client code through the scheduler
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
-            Zmq.close(wake);
             Zmq.close(router);
             running = false;
             bound.countDown();
             return;
         }
         bound.countDown();
-        ZMQ.Poller poller = Zmq.context().createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(wake, ZMQ.Poller.POLLIN);
         long nextTick = System.currentTimeMillis() + TICK_MS;
         Watchdog.Beat beat = Watchdog.watch("scheduler " + address, why -> { });
         try {
             while (running) {
                 beat.beat();
-                // while the helper ingests, ticks wait: sleep until a message or the wake-up, never spin
-                poller.poll(ingesting ? TICK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
-                while (wake.recv(ZMQ.DONTWAIT) != null) {
-                    // wake-up only
-                }
-                for (int i = 0; i < 10_000 && running; i++) {
-                    Wire.Received r = receive();
+                // a blocking receive on the ROUTER, not a poller: JeroMQ's poll loops without sleeping
+                // while the socket's mailbox holds commands but no message, which cost a CPU and
+                // milliseconds per round trip on 2 cores. While the helper ingests, ticks wait and
+                // the flag it clears is checked every INGEST_CHECK_MS.
+                Wire.Received first = receive(ingesting ? INGEST_CHECK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
+                if (first != null) ingest(first);
+                for (int i = 0; first != null && i < 10_000 && running; i++) {
+                    Wire.Received r = receive(0);
                     if (r == null) break;
                     ingest(r);
                 }
@@ -308,8 +302,6 @@ public final class SchedulerServer implements AutoCloseable {
             running = false;
             beat.close();
             bigMessages.shutdownNow();
-            poller.close();
-            Zmq.close(wake);
             Zmq.close(router);
         }
     }
@@ -331,16 +323,7 @@ public final class SchedulerServer implements AutoCloseable {
                 } catch (RuntimeException | Error e) {
                     LOG.error("scheduler failed on a large message", e);
                 } finally {
-                    ingesting = false; // volatile: publishes the state changes to the socket thread
-                    ZMQ.Socket w = Zmq.socket(SocketType.PUSH, maxFrame);
-                    try {
-                        w.connect(wakeAddress);
-                        w.send(new byte[0], ZMQ.DONTWAIT);
-                    } catch (RuntimeException e) {
-                        if (running) LOG.warn("cannot wake the scheduler thread: {}", e.toString());
-                    } finally {
-                        Zmq.close(w);
-                    }
+                    ingesting = false; // volatile: publishes the state changes to the socket thread (it looks every INGEST_CHECK_MS)
                 }
             });
         }
@@ -401,9 +384,10 @@ public final class SchedulerServer implements AutoCloseable {
         return port;
     }
 
-    private Wire.Received receive() {
+    /** The next message, waiting at most {@code timeoutMs} (0: only one already there). */
+    private Wire.Received receive(long timeoutMs) {
         try {
-            return Wire.receive(router, true, maxFrame);
+            return Wire.receive(router, true, maxFrame, (int) Math.min(timeoutMs, Integer.MAX_VALUE));
         } catch (org.zeromq.ZMQException e) {
             if (!running) return null;
             throw e;

@@ -511,6 +511,19 @@ public final class Messages {
         }
     }
 
+    /**
+     * Client → scheduler, on the client's own connection: the peer with ZeroMQ identity
+     * {@code identity} (ISO-8859-1 text of its bytes) is another connection of this client, a
+     * direct channel its threads use for coordination round trips without the client's I/O
+     * thread; requests from it count as this client's, replies go back to it. Answered by an OK
+     * {@link CoordReply}.
+     */
+    public record CoordChannel(long id, String identity) implements Message {
+        public Op op() { return Op.COORD_CHANNEL; }
+        public List<Object> fields() { return List.of(id, identity); }
+        static CoordChannel read(Fields f) { return new CoordChannel(f.num("id"), f.str("identity")); }
+    }
+
     /** Scheduler → subscribed client: a message published on {@code topic}. */
     public record TopicMessage(String topic, Payload value) implements Message {
         public Op op() { return Op.TOPIC_MESSAGE; }
@@ -673,6 +686,7 @@ public final class Messages {
         READERS.put(Op.BULK_WELCOME, BulkWelcome::read);
         READERS.put(Op.COORD_REQUEST, CoordRequest::read);
         READERS.put(Op.COORD_REPLY, CoordReply::read);
+        READERS.put(Op.COORD_CHANNEL, CoordChannel::read);
         READERS.put(Op.TOPIC_MESSAGE, TopicMessage::read);
         READERS.put(Op.LONG_RUNNING, LongRunning::read);
         READERS.put(Op.WHO_HAS, WhoHas::read);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jdask.array.NDArray;
 import org.jdask.distributed.internal.bulk.BulkServer;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Scatter and gather of large values through the bulk channel on a real cluster (a scheduler and
  * two TCP workers in this JVM, so no worker JVM start-up is paid), without and with security:
- * exact contents at sizes around the 1 MiB record and a 100 MB array, the values usable by tasks
+ * exact contents at sizes around the 1 MiB record, a 100 MB array and NDArray blocks, the values usable by tasks
  * on the workers, and the transfers counted at the workers' bulk ports (not ZeroMQ).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -94,6 +95,30 @@ class BulkTransferTest {
         assertArrayEquals(big, back.get(0));
         assertArrayEquals(doubles(MIB / 8 + 1), back.get(1));
         for (Future<double[]> f : fs) f.release();
+    }
+
+    static final Fn1<NDArray, Double> BLOCK_SUM = a -> SUM.apply(a.toDoubleArray());
+
+    /** NDArray blocks go split (head + their own elements): exact back, and usable by a task where they landed. */
+    void ndarrayBlocks(Cluster c) throws Exception {
+        NDArray block = NDArray.of(doubles(3 * (MIB / 8 + 1)), 3, MIB / 8 + 1);
+        NDArray flags = NDArray.of(new boolean[] {true, false, true, true}, 2, 2);
+        long before = BulkServer.valuesMoved();
+        List<Future<NDArray>> fs = c.client().scatter(List.of(block, flags, block.transpose()));
+        assertEquals(SUM.apply(block.toDoubleArray()), c.client().submit(BLOCK_SUM, fs.get(0)).result(60, TimeUnit.SECONDS));
+        assertEquals(List.of(block, flags, block.transpose()), c.client().gather(fs));
+        assertTrue(BulkServer.valuesMoved() - before >= 6, "the blocks did not go through the workers' bulk ports");
+        for (Future<NDArray> f : fs) f.release();
+    }
+
+    @Test
+    void ndarrayBlocksPlain() throws Exception {
+        ndarrayBlocks(plain);
+    }
+
+    @Test
+    void ndarrayBlocksSecured() throws Exception {
+        ndarrayBlocks(secured);
     }
 
     @Test

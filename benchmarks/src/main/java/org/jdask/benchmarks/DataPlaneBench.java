@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
+import org.jdask.array.NDArray;
 import org.jdask.distributed.Client;
+import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.Security;
 import org.jdask.distributed.internal.Payload;
@@ -21,7 +23,8 @@ import org.zeromq.ZMQ;
  * Issue 17's data plane: GB/s of scatter and of gather of 1 GB in 100 x 10 MB {@code double[]} on a
  * <em>fresh</em> LocalCluster (2 worker JVMs x 1 thread) per run, without and with security, over
  * the bulk channel and (for comparison) with it off in the client ({@code
- * distributed.comm.bulk.enabled: false}: ZeroMQ chunk frames). Then the transports alone in one
+ * distributed.comm.bulk.enabled: false}: ZeroMQ chunk frames), and the same arrays as 1-d NDArray
+ * blocks (streamed split: head + their own elements). Then the transports alone in one
  * JVM, 1 GB each: JeroMQ DEALER to ROUTER over TCP loopback in 1 MiB frames (plain and CURVE),
  * and the bulk channel (plain and AES-GCM). Run alone on a quiet machine:
  * {@code Runner plane [--reps 3] [--mb 1000]}.
@@ -46,6 +49,9 @@ final class DataPlaneBench {
                         bulk ? "bulk channel" : "ZeroMQ frames (bulk off)", gb / median(runs, 0), gb / median(runs, 1)));
             }
         }
+        List<double[]> blocks = new ArrayList<>();
+        for (int i = 0; i < reps; i++) blocks.add(clusterBlocks(arrays));
+        md.append(String.format("| no security, bulk channel, the arrays as 1-d NDArray blocks | %.3f | %.3f |%n", gb / median(blocks, 0), gb / median(blocks, 1)));
         md.append("\nTransports alone, one JVM, ").append(String.format("%.2f GB", gb)).append(" one way in 1 MiB frames/records:\n\n| transport | GB/s |\n|---|---|\n");
         for (boolean curve : new boolean[] {false, true}) md.append(String.format("| JeroMQ %s | %.3f |%n", curve ? "CURVE" : "plain", jeromq(gb, curve)));
         for (boolean sealed : new boolean[] {false, true}) md.append(String.format("| bulk channel %s (put of the 100 arrays) | %.3f |%n", sealed ? "AES-GCM" : "plain", bulk(arrays, sealed)));
@@ -60,6 +66,23 @@ final class DataPlaneBench {
              Client client = Client.connect(cluster)) {
             client.waitForWorkers(2, 60, TimeUnit.SECONDS);
             return W6.scatterGather(client, arrays);
+        }
+    }
+
+    /** Seconds of scatter and of gather of the arrays wrapped as NDArray blocks (split: head + their own elements) on a fresh cluster. */
+    static double[] clusterBlocks(List<double[]> arrays) throws Exception {
+        List<NDArray> blocks = new ArrayList<>();
+        for (double[] a : arrays) blocks.add(NDArray.of(a, a.length));
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
+             Client client = Client.connect(cluster)) {
+            client.waitForWorkers(2, 60, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            List<Future<NDArray>> s = client.scatter(blocks);
+            long t1 = System.nanoTime();
+            List<NDArray> back = client.gather(s);
+            long t2 = System.nanoTime();
+            if (!back.equals(blocks)) throw new AssertionError("gathered NDArray blocks differ");
+            return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
         }
     }
 

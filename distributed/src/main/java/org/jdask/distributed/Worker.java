@@ -214,7 +214,8 @@ public final class Worker implements AutoCloseable {
         this.clientCode = local ? null : ClientCode.forWorker(security, schedulerAddress);
         this.maxFrame = SchedulerServer.maxFrameBytes();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
-        this.fetches = new PeerFetches(() -> address, maxFrame, fetchTimeoutMs, this.security, this::fetched);
+        this.fetches = new PeerFetches(() -> address, maxFrame, fetchTimeoutMs, this.security, this::fetched, !local && WorkerBulk.enabled(),
+                this::post);
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
@@ -564,6 +565,11 @@ public final class Worker implements AutoCloseable {
         Object v = data.get(k);
         if (v == null) return null;
         return v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v);
+    }
+
+    /** Bytes the store counts for {@code k} (0 when absent). */
+    long heldBytes(Key k) {
+        return data.nbytes(k);
     }
 
     /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */

@@ -2,6 +2,7 @@ package org.jdask.distributed.internal.bulk;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,7 +49,7 @@ final class CipherWarmup {
     private static void run() {
         try {
             byte[] k = new byte[32];
-            new java.util.Random().nextBytes(k); // not a secret: it never seals anything but zeros
+            new Random().nextBytes(k); // not a secret: it never seals anything but zeros
             SecretKeySpec key = new SecretKeySpec(k, "AES");
             Cipher seal = Cipher.getInstance("AES/GCM/NoPadding"), open = Cipher.getInstance("AES/GCM/NoPadding");
             ByteBuffer plain = ByteBuffer.allocateDirect(RECORD), sealed = ByteBuffer.allocateDirect(RECORD + 16),

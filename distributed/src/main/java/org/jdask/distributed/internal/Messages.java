@@ -433,6 +433,29 @@ public final class Messages {
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
+    /**
+     * Worker → peer data port: like {@link GetData}, from a worker that takes large values over the
+     * bulk channel: answered by a {@link BulkOffer} for values of 1 MiB or more (when the peer has a
+     * bulk port), then by {@link Data} for the rest (found or missing).
+     */
+    public record PeerFetch(long id, List<Key> keys) implements Message {
+        public Op op() { return Op.PEER_FETCH; }
+        public List<Object> fields() { return List.of(id, new ArrayList<Object>(keys)); }
+        static PeerFetch read(Fields f) { return new PeerFetch(f.num("id"), f.keys("keys")); }
+    }
+
+    /**
+     * The part of a {@link PeerFetch} to read over the bulk channel: {@code keys} (held there when
+     * offered) in a session like {@link BulkWelcome}'s ({@code port}, {@code token}, {@code key}).
+     */
+    public record BulkOffer(long id, List<Key> keys, int port, String token, String key) implements Reply {
+        public Op op() { return Op.BULK_OFFER; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, new ArrayList<Object>(keys), port, token, key); }
+        static BulkOffer read(Fields f) {
+            return new BulkOffer(f.num("id"), f.keys("keys"), f.integer("port"), f.str("token"), f.strOrNull("key"));
+        }
+    }
+
     /** Peer → worker data port: open a bulk-channel session; answered by {@link BulkWelcome}. */
     public record BulkHello(long id) implements Message {
         public Op op() { return Op.BULK_HELLO; }
@@ -684,6 +707,8 @@ public final class Messages {
         READERS.put(Op.ACQUIRE, Acquire::read);
         READERS.put(Op.BULK_HELLO, BulkHello::read);
         READERS.put(Op.BULK_WELCOME, BulkWelcome::read);
+        READERS.put(Op.PEER_FETCH, PeerFetch::read);
+        READERS.put(Op.BULK_OFFER, BulkOffer::read);
         READERS.put(Op.COORD_REQUEST, CoordRequest::read);
         READERS.put(Op.COORD_REPLY, CoordReply::read);
         READERS.put(Op.COORD_CHANNEL, CoordChannel::read);

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
+import org.apache.arrow.c.jni.JniLoader;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
@@ -65,8 +66,8 @@ class ArrowDuckDbTest {
 
     @BeforeAll
     static void nativeBridge() {
-        try (BufferAllocator a = new RootAllocator(); ArrowArrayStream s = ArrowArrayStream.allocateNew(a)) {
-            s.memoryAddress();
+        try {
+            JniLoader.get().ensureLoaded();
         } catch (Throwable e) { // UnsatisfiedLinkError or the loader's IllegalStateException
             assumeTrue(false, "arrow-c-data's native library (arrow_cdata_jni/<arch>/libarrow_cdata_jni.so in the "
                     + "org.apache.arrow:arrow-c-data jar) could not load on " + System.getProperty("os.arch") + ": " + e);

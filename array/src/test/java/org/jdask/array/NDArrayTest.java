@@ -186,4 +186,34 @@ class NDArrayTest {
         assertEquals(a.neg(), pair[1]);
         assertEquals(List.of(a), org.jdask.serialize.Codecs.decode(org.jdask.serialize.Codecs.encode(List.of(a))));
     }
+
+    /** The split form (head + the block's own elements) is encode's bytes, and joins back to the same block. */
+    @Test
+    void codecSplitIsEncodeUnwrittenAndJoinsBack() {
+        NDArrayCodec codec = new NDArrayCodec();
+        NDArray big = rand(3, 4, 5);
+        for (NDArray a : List.of(big, big.transpose(), NDArray.of(new long[] {1, -2, 3}, 3), NDArray.of(new boolean[] {true, false}, 2, 1),
+                NDArray.zeros(DType.FLOAT64, 0, 4), NDArray.scalar(2.5))) {
+            org.jdask.codec.ValueCodec.Parts p = codec.split(a);
+            int width = p.elements() instanceof boolean[] ? 1 : 8;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(p.head().length + p.count() * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.put(p.head());
+            org.jdask.serialize.RawFrame.put(b, p.elements(), p.from(), p.count());
+            assertArrayEquals(codec.encode(a), b.array(), "split bytes of " + a);
+            Object copy = org.jdask.serialize.RawFrame.newArray(org.jdask.serialize.RawFrame.tag(p.elements()), p.count());
+            System.arraycopy(p.elements(), p.from(), copy, 0, p.count());
+            assertEquals(a, codec.join(java.nio.ByteBuffer.wrap(p.head()), copy));
+        }
+        // the split travels through RawFrame with the codec's tag
+        org.jdask.serialize.RawFrame.Split s = org.jdask.serialize.RawFrame.split(big);
+        assertEquals(32, s.tag());
+        assertEquals(null, org.jdask.serialize.RawFrame.split(new double[3]), "a plain array is a raw frame, not split");
+        // elements that do not fit the head: a clear error naming both
+        byte[] head = codec.split(big).head();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.join(java.nio.ByteBuffer.wrap(head), new double[big.size() - 1]));
+        assertTrue(e.getMessage().contains(Shape.str(big.shape())) && e.getMessage().contains("double[] of " + (big.size() - 1)), e.getMessage());
+        RuntimeException corrupt = assertThrows(RuntimeException.class,
+                () -> org.jdask.serialize.RawFrame.join((byte) 32, java.nio.ByteBuffer.wrap(head), new long[big.size()]));
+        assertTrue(corrupt.getMessage().contains("NDArrayCodec"), corrupt.getMessage());
+    }
 }

@@ -39,6 +39,10 @@ import org.jdask.serialize.ClassPath;
  * <li>{@code w1-1m-threads}: the 1,000,000-task graph (1,000 chains of 1,000) on {@code threads},
  * built, optimized and run once (goal ≤ 5 s). Until 2026-12-07 this child also made W1's untimed
  * memory-probe run and three {@code System.gc()} calls first (about half of its 8.7 s then).
+ * <li>{@code w4a-threads}, {@code w4b-threads}, {@code w5b-threads}: W4's max-only scan and filtered
+ * groupby, W5's filter-count with a user lambda, each the first query of its JVM (data from
+ * {@code -Djdask.bench.flights=DIR}, default /tmp/flights, and {@code -Djdask.bench.wiki=DIR}, default
+ * /tmp/wiki, given through {@code --child-opts}).
  * </ul>
  * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
  * measuring, this JVM waits until the archive for the workers' class path is built (a user's
@@ -54,7 +58,8 @@ import org.jdask.serialize.ClassPath;
  * program JVM, or for {@code processes} workers through {@code -Djdask.processes.worker-jvm-options=...}.
  */
 public final class Cold {
-    static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads");
+    static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads", "w4a-threads", "w4b-threads",
+            "w5b-threads");
     private static final String PREFIX = "COLD ";
 
     private Cold() {}
@@ -232,6 +237,8 @@ public final class Cold {
                 out.append("build_ms=").append(ms(p.buildS())).append(" optimize_ms=").append(ms(p.optimizeS()))
                         .append(" run_ms=").append(ms(p.runS()));
             }
+            case "w4a-threads", "w4b-threads" -> out.append(W4.firstRun(w.charAt(2)));
+            case "w5b-threads" -> out.append(W5.firstRun());
             default -> throw new IllegalArgumentException("unknown workload " + w + "; known: " + WORKLOADS);
         }
         if (inProgram < 0) inProgram = System.nanoTime() - t0;

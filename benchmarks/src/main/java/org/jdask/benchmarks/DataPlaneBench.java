@@ -3,12 +3,17 @@ package org.jdask.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
+import org.jdask.array.NDArray;
 import org.jdask.distributed.Client;
+import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.Security;
+import org.jdask.distributed.SubmitOptions;
+import org.jdask.fn.Fn1;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.bulk.BulkClient;
 import org.jdask.distributed.internal.bulk.BulkServer;
@@ -21,7 +26,11 @@ import org.zeromq.ZMQ;
  * Issue 17's data plane: GB/s of scatter and of gather of 1 GB in 100 x 10 MB {@code double[]} on a
  * <em>fresh</em> LocalCluster (2 worker JVMs x 1 thread) per run, without and with security, over
  * the bulk channel and (for comparison) with it off in the client ({@code
- * distributed.comm.bulk.enabled: false}: ZeroMQ chunk frames). Then the transports alone in one
+ * distributed.comm.bulk.enabled: false}: ZeroMQ chunk frames), and the same arrays as 1-d NDArray
+ * blocks (streamed split: head + their own elements), and worker to worker (tasks summing arrays
+ * held by the other worker, plain and secured; the worker JVMs' own {@code distributed.comm.bulk.enabled}
+ * decides, so run once more with {@code JDASK_DISTRIBUTED__COMM__BULK__ENABLED=false} in the environment
+ * for the ZeroMQ figures). Then the transports alone in one
  * JVM, 1 GB each: JeroMQ DEALER to ROUTER over TCP loopback in 1 MiB frames (plain and CURVE),
  * and the bulk channel (plain and AES-GCM). Run alone on a quiet machine:
  * {@code Runner plane [--reps 3] [--mb 1000]}.
@@ -46,6 +55,18 @@ final class DataPlaneBench {
                         bulk ? "bulk channel" : "ZeroMQ frames (bulk off)", gb / median(runs, 0), gb / median(runs, 1)));
             }
         }
+        List<double[]> blocks = new ArrayList<>();
+        for (int i = 0; i < reps; i++) blocks.add(clusterBlocks(arrays));
+        md.append(String.format("| no security, bulk channel, the arrays as 1-d NDArray blocks | %.3f | %.3f |%n", gb / median(blocks, 0), gb / median(blocks, 1)));
+        md.append("\nWorker to worker (fresh cluster; each array summed by a task on the worker that does not hold it, so every\n"
+                + "byte crosses between the worker JVMs; the sums included):\n\n| path | GB/s (median of " + reps + ") |\n|---|---|\n");
+        boolean workerBulk = Config.getBoolean("distributed.comm.bulk.enabled", true); // worker JVMs read it from the environment too
+        for (boolean secure : new boolean[] {false, true}) {
+            List<double[]> runs = new ArrayList<>();
+            for (int i = 0; i < reps; i++) runs.add(new double[] {peer(arrays, secure ? Security.temporary() : null)});
+            md.append(String.format("| %s, %s | %.3f |%n", secure ? "CurveZMQ security" : "no security",
+                    workerBulk ? "bulk channel (PEER_FETCH + BULK_OFFER)" : "ZeroMQ (JDASK_DISTRIBUTED__COMM__BULK__ENABLED=false)", gb / median(runs, 0)));
+        }
         md.append("\nTransports alone, one JVM, ").append(String.format("%.2f GB", gb)).append(" one way in 1 MiB frames/records:\n\n| transport | GB/s |\n|---|---|\n");
         for (boolean curve : new boolean[] {false, true}) md.append(String.format("| JeroMQ %s | %.3f |%n", curve ? "CURVE" : "plain", jeromq(gb, curve)));
         for (boolean sealed : new boolean[] {false, true}) md.append(String.format("| bulk channel %s (put of the 100 arrays) | %.3f |%n", sealed ? "AES-GCM" : "plain", bulk(arrays, sealed)));
@@ -60,6 +81,50 @@ final class DataPlaneBench {
              Client client = Client.connect(cluster)) {
             client.waitForWorkers(2, 60, TimeUnit.SECONDS);
             return W6.scatterGather(client, arrays);
+        }
+    }
+
+    /** Seconds of scatter and of gather of the arrays wrapped as NDArray blocks (split: head + their own elements) on a fresh cluster. */
+    static double[] clusterBlocks(List<double[]> arrays) throws Exception {
+        List<NDArray> blocks = new ArrayList<>();
+        for (double[] a : arrays) blocks.add(NDArray.of(a, a.length));
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).build();
+             Client client = Client.connect(cluster)) {
+            client.waitForWorkers(2, 60, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            List<Future<NDArray>> s = client.scatter(blocks);
+            long t1 = System.nanoTime();
+            List<NDArray> back = client.gather(s);
+            long t2 = System.nanoTime();
+            if (!back.equals(blocks)) throw new AssertionError("gathered NDArray blocks differ");
+            return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+        }
+    }
+
+    static final Fn1<double[], Double> SUM = a -> {
+        double t = 0;
+        for (double x : a) t += x;
+        return t;
+    };
+
+    /** Seconds for tasks on the other worker to fetch and sum every scattered array (scatter not timed). */
+    static double peer(List<double[]> arrays, Security security) throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).security(security).build();
+             Client client = Client.connect(cluster)) {
+            client.waitForWorkers(2, 60, TimeUnit.SECONDS);
+            List<String> ws = client.workerAddresses(); // scatter places value i on ws[i % 2]
+            List<Future<double[]>> held = client.scatter(arrays);
+            long t0 = System.nanoTime();
+            List<Future<Double>> sums = new ArrayList<>();
+            for (int i = 0; i < held.size(); i++) {
+                sums.add(client.submit(SUM, held.get(i), SubmitOptions.defaults().workers(Set.of(ws.get((i + 1) % ws.size())))));
+            }
+            List<Double> got = client.gather(sums);
+            double s = (System.nanoTime() - t0) / 1e9;
+            for (int i = 0; i < arrays.size(); i++) {
+                if (!got.get(i).equals(SUM.apply(arrays.get(i)))) throw new AssertionError("sum of array " + i + " differs");
+            }
+            return s;
         }
     }
 

@@ -52,6 +52,10 @@ public final class Runner {
                     Integer.parseInt(opt(a, "--fib", "25")), Path.of(opt(a, "--own-peers", "benchmarks/peers")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("rtt")) { // issue 19: one coordination round trip's latency, CPU and wake-ups, own channel vs I/O thread
+            RoundTripBench.run(Integer.parseInt(opt(a, "--n", "5000")));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
             Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
                     Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
@@ -130,6 +134,7 @@ public final class Runner {
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner rtt [--n 5000]\n"
                     + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner plane [--reps 3] [--mb 1000]");
             System.exit(2);

@@ -104,6 +104,25 @@ final class W4 {
         }
     }
 
+    /**
+     * {@code Runner cold}'s W4 workloads: part (a) or (b) as the first query of a fresh JVM on
+     * {@code threads}; returns the {@code k=v} detail (query time, answer: the max, or the number of
+     * groups and the sum of their means).
+     */
+    static String firstRun(char part) {
+        String glob = System.getProperty("jdask.bench.flights", "/tmp/flights") + "/*.csv";
+        Map<String, Object> cfg = Map.of("scheduler", "threads", "num_workers", 2);
+        long t0 = System.nanoTime();
+        String answer;
+        if (part == 'a') {
+            answer = "max=" + DataFrame.readCsv(glob, options()).col("DepDelay").max().compute(cfg);
+        } else {
+            Table g = byDest(DataFrame.readCsv(glob, options())).compute(cfg);
+            answer = "groups=" + g.rowCount() + " sum_of_means=" + String.format("%.6f", g.doubleColumn("DepDelay_mean").sum());
+        }
+        return String.format("query_ms=%d %s", Math.round((System.nanoTime() - t0) / 1e6), answer);
+    }
+
     static Map<String, String> runPeer(Path peerDir, String data, String scheduler) throws IOException, InterruptedException {
         Path script = peerDir.resolve("w4_dataframe.py");
         if (!Files.exists(script)) {

@@ -73,6 +73,14 @@ public final class W5 {
         return out;
     }
 
+    /** {@code Runner cold}'s W5 workload: (b), filter-count with the user lambda, as the first query of a fresh JVM on {@code threads}. */
+    static String firstRun() {
+        String pattern = System.getProperty("jdask.bench.wiki", "/tmp/wiki") + "/*";
+        long t0 = System.nanoTime();
+        long nf = Bag.readText(pattern).filter(W5::find).count().compute(Map.of("scheduler", "threads", "num_workers", 2));
+        return String.format("query_ms=%d filter_count=%d", Math.round((System.nanoTime() - t0) / 1e6), nf);
+    }
+
     static String md5(List<String> lines) {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");

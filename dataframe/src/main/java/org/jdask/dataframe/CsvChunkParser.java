@@ -664,18 +664,16 @@ final class CsvChunkParser {
     }
 
     /**
-     * Strings as dictionary codes: a field's bytes are hashed and compared against the distinct
-     * values seen so far in a byte-keyed cache (open addressing, up to 64K distinct values per
-     * chunk; no {@code String} per row, no Tablesaw lookup per row); each distinct value is decoded
-     * once, and the column is built from the codes at the end ({@link DictStrings}).
+     * Strings as dictionary codes: a field's bytes are looked up among the distinct values seen so
+     * far in the chunk ({@link FieldCodes}: no {@code String} per row, no Tablesaw lookup per row,
+     * the NA values compared only once per distinct value); each distinct value is decoded once, and
+     * the column is built from the codes at the end ({@link DictStrings}).
      */
     private final class StringBuilder extends Builder {
         final DictStrings.Builder dict = new DictStrings.Builder();
+        final FieldCodes codes = new FieldCodes();
         int[] rows = new int[1024];
         int n;
-        byte[][] keys = new byte[1024][];
-        int[] vals = new int[1024];
-        int size;
 
         private void put(int code) {
             if (n == rows.length) rows = Arrays.copyOf(rows, n * 2);
@@ -687,58 +685,20 @@ final class CsvChunkParser {
 
         @Override boolean add(byte[] b, int off, int len) {
             if (wide != null) return addWide(b, off, len);
-            if (len <= maxNa && isNa(b, off, len)) { put(-1); return true; }
-            int h = 1;
-            for (int i = off, end = off + len; i < end; i++) h = 31 * h + b[i];
-            h = mix(h);
-            int mask = keys.length - 1;
-            int slot = h & mask;
-            while (true) {
-                byte[] k = keys[slot];
-                if (k == null) break;
-                if (k.length == len && Arrays.equals(k, 0, len, b, off, off + len)) {
-                    put(vals[slot]);
-                    return true;
+            int code = codes.get(b, off, len);
+            if (code == FieldCodes.ABSENT) { // a value not seen in this chunk: NA or a new dictionary entry
+                if (isNa(b, off, len)) {
+                    code = -1;
+                } else if (dict.size() >= 65_534) { // high cardinality (ids, timestamps): Tablesaw's own column from here on
+                    goWide();
+                    return addWide(b, off, len);
+                } else {
+                    code = dict.codeOf(decode(b, off, len));
                 }
-                slot = (slot + 1) & mask;
-            }
-            if (dict.size() >= 65_534) { // high cardinality (ids, timestamps): Tablesaw's own column from here on
-                goWide();
-                return addWide(b, off, len);
-            }
-            int code = dict.codeOf(decode(b, off, len));
-            if (size < 65536) {
-                keys[slot] = Arrays.copyOfRange(b, off, off + len);
-                vals[slot] = code;
-                if (++size * 2 > keys.length) grow();
+                codes.put(b, off, len, code);
             }
             put(code);
             return true;
-        }
-
-        private void grow() {
-            byte[][] ok = keys;
-            int[] ov = vals;
-            keys = new byte[ok.length * 2][];
-            vals = new int[ok.length * 2];
-            int mask = keys.length - 1;
-            for (int i = 0; i < ok.length; i++) {
-                byte[] k = ok[i];
-                if (k == null) continue;
-                int h = 1;
-                for (byte x : k) h = 31 * h + x;
-                h = mix(h);
-                int slot = h & mask;
-                while (keys[slot] != null) slot = (slot + 1) & mask;
-                keys[slot] = k;
-                vals[slot] = ov[i];
-            }
-        }
-
-        /** Spreads a polynomial hash over the table (values differing only in their last bytes have nearby hashes). */
-        private static int mix(int h) {
-            h *= 0x9E3779B9;
-            return h ^ (h >>> 16);
         }
 
         @Override void missing() {

@@ -81,6 +81,16 @@ final class ClientConnection {
         thread.start();
     }
 
+    /** CurveZMQ keys for TCP connections, or null (for the client's other connections to the scheduler). */
+    Security security() {
+        return security;
+    }
+
+    /** The largest frame this client accepts. */
+    long maxFrame() {
+        return maxFrame;
+    }
+
     /** Runs {@code r} on the I/O thread. */
     void post(Runnable r) {
         inbox.add(r);

@@ -37,14 +37,19 @@ final class ClientCoordination implements CoordTransport, AutoCloseable {
     private final AtomicInteger leases = new AtomicInteger();
     private final Map<String, List<Consumer<Object>>> subscriptions = new ConcurrentHashMap<>();
     private ScheduledExecutorService refresher; // guarded by this
+    /** The calling threads' own connections for round trips (see {@link CoordChannels}). */
+    private final CoordChannels channels;
 
     ClientCoordination(Client client) {
         this.client = client;
+        this.channels = new CoordChannels(client);
     }
 
     @Override
     public CoordReply call(LongFunction<CoordRequest> build, long waitMs, String what) {
         client.checkOpen();
+        CoordReply direct = channels.call(build.apply(channels.nextId()), waitMs, what);
+        if (direct != null) return direct;
         return client.waitFor(client.conn.request(null, build::apply), CoordReply.class, what, waitMs);
     }
 
@@ -178,6 +183,7 @@ final class ClientCoordination implements CoordTransport, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        channels.close();
         if (refresher != null) refresher.shutdownNow();
         refresher = null;
     }

@@ -1,17 +1,26 @@
 package org.jdask.distributed;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Zmq;
+import org.jdask.distributed.internal.bulk.BulkClient;
+import org.jdask.distributed.internal.bulk.BulkProtocol;
+import org.jdask.distributed.internal.bulk.BulkServer.Ticket;
 import org.jdask.graph.Key;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +29,14 @@ import org.zeromq.ZMQ;
 
 /**
  * A worker's fetches of task inputs from its peers, owned by the worker's I/O thread: one DEALER
- * socket per peer, requests by id with a deadline. Every fetch ends in exactly one call of the
- * {@link Listener}: with what the peer sent, or with every key missing when the peer refused the
- * connection, answered with garbage, or did not answer within the fetch timeout.
+ * socket per peer, requests by id with a deadline. Every fetched key ends in exactly one call of
+ * the {@link Listener}: with what the peer sent, or missing when the peer refused the connection,
+ * answered with garbage, or did not answer within the fetch timeout.
+ *
+ * <p>With the bulk channel on, requests to peers in other JVMs are {@code PEER_FETCH}: the peer
+ * offers values of 1 MiB or more over its bulk port ({@code BULK_OFFER}, see {@link PeerOffer}),
+ * which are read on a thread of this class's pool (a connection per peer, kept for the next fetch)
+ * and handed back to the I/O thread; a failed bulk read counts its keys as missing there.
  */
 final class PeerFetches {
     private static final Logger LOG = LoggerFactory.getLogger(PeerFetches.class);
@@ -41,14 +55,46 @@ final class PeerFetches {
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextRequest = 1;
+    /** Reads offered values over peers' bulk ports (null: every value comes over ZeroMQ). */
+    private final BulkClient bulk;
+    private final ExecutorService bulkThreads;
+    /** Runs a bulk read's outcome on the I/O thread. */
+    private final Consumer<Runnable> toIoThread;
+    /** Incremented by {@link #clear}: bulk reads started before report to no one. */
+    private int epoch;
+    private static final AtomicLong BULK_VALUES = new AtomicLong();
 
-    /** {@code owner} names the worker in log lines. */
-    PeerFetches(Supplier<String> owner, long maxFrame, long timeoutMs, Security security, Listener listener) {
+    /** Values this JVM's workers read from peers over their bulk ports (tests check large inputs took this path). */
+    static long bulkValues() {
+        return BULK_VALUES.get();
+    }
+
+    /**
+     * {@code owner} names the worker in log lines; with {@code bulkOn}, peers in other JVMs may
+     * offer large values over their bulk ports, whose outcome {@code toIoThread} runs on the I/O thread.
+     */
+    PeerFetches(Supplier<String> owner, long maxFrame, long timeoutMs, Security security, Listener listener, boolean bulkOn,
+                Consumer<Runnable> toIoThread) {
         this.owner = owner;
         this.maxFrame = maxFrame;
         this.timeoutMs = timeoutMs;
         this.security = security;
         this.listener = listener;
+        this.toIoThread = toIoThread;
+        if (bulkOn) {
+            this.bulk = new BulkClient(peer -> {
+                throw new IOException("no bulk session offered by " + peer); // sessions come with BULK_OFFER
+            }, WorkerBulk.timeoutMs());
+            AtomicInteger n = new AtomicInteger();
+            this.bulkThreads = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "jdask-peer-bulk-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            this.bulk = null;
+            this.bulkThreads = null;
+        }
     }
 
     /** Asks {@code peer} for {@code keys}. */
@@ -63,7 +109,8 @@ final class PeerFetches {
             peers.put(peer, s);
         }
         long id = nextRequest++;
-        if (!Wire.send(s, null, List.of(new Messages.GetData(id, keys).msg()), local)) {
+        Messages.Message ask = bulk != null && !local ? new Messages.PeerFetch(id, keys) : new Messages.GetData(id, keys);
+        if (!Wire.send(s, null, List.of(ask.msg()), local)) {
             LOG.warn("worker {}: cannot ask {} for {} key(s): the connection was refused", owner.get(), peer, keys.size());
             Zmq.close(peers.remove(peer)); // a fresh socket next time
             listener.fetched(peer, List.of(), List.of(), keys);
@@ -101,16 +148,55 @@ final class PeerFetches {
             return;
         }
         for (Msg raw : batch) {
-            Messages.Data m;
+            Messages.Message m;
             try {
-                m = Messages.decode(raw, Messages.Data.class);
+                m = Messages.decode(raw);
+                if (!(m instanceof Messages.Data) && !(m instanceof Messages.BulkOffer)) throw new Wire.WireException("not an answer to a fetch");
             } catch (Wire.WireException e) {
                 LOG.warn("worker {}: refused {} from {}: {}", owner.get(), raw.op(), peer, e.getMessage());
                 continue;
             }
-            if (pending.remove(m.id()) == null) continue; // timed out already
-            listener.fetched(peer, m.found(), m.values(), m.missing());
+            if (m instanceof Messages.BulkOffer o) {
+                offered(peer, o);
+                continue;
+            }
+            Messages.Data d = (Messages.Data) m;
+            if (pending.remove(d.id()) == null) continue; // timed out already
+            listener.fetched(peer, d.found(), d.values(), d.missing());
         }
+    }
+
+    /** The peer offers some keys of fetch {@code o.id()} over its bulk port: read them on a pool thread. */
+    private void offered(String peer, Messages.BulkOffer o) {
+        Pending p = pending.get(o.id());
+        if (p == null || bulk == null) return; // timed out already (the keys were reported missing), or never asked for
+        List<Key> rest = new ArrayList<>(p.keys());
+        rest.removeAll(o.keys());
+        pending.put(o.id(), new Pending(p.peer(), rest, p.deadline())); // an expiry reports only the keys still due in DATA
+        Ticket ticket = new Ticket(o.port(), o.token(), o.key());
+        int ep = epoch;
+        bulkThreads.execute(() -> {
+            List<Key> got = new ArrayList<>(), missing = new ArrayList<>();
+            List<Payload> values = new ArrayList<>();
+            try {
+                BulkProtocol.Got g = bulk.get(peer, o.keys(), ticket);
+                for (Map.Entry<Key, Payload> e : g.found().entrySet()) {
+                    got.add(e.getKey());
+                    values.add(e.getValue());
+                }
+                missing.addAll(g.missing());
+                BULK_VALUES.addAndGet(got.size());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("worker {}: reading {} key(s) from {} over its bulk port failed: {}", owner.get(), o.keys().size(), peer, e.getMessage());
+                got.clear();
+                values.clear();
+                missing.clear();
+                missing.addAll(o.keys());
+            }
+            toIoThread.accept(() -> {
+                if (epoch == ep) listener.fetched(peer, got, values, missing);
+            });
+        });
     }
 
     /** Gives up on fetches past their deadline: their keys count as missing. */
@@ -129,11 +215,16 @@ final class PeerFetches {
     /** Forgets every fetch in flight (their answers are ignored): the worker dropped its work. */
     void clear() {
         pending.clear();
+        epoch++;
     }
 
-    /** Closes every peer socket. */
+    /** Closes every peer socket and bulk connection. */
     void close() {
         for (ZMQ.Socket s : peers.values()) Zmq.close(s);
         peers.clear();
+        if (bulk != null) {
+            bulk.close();
+            bulkThreads.shutdownNow();
+        }
     }
 }

@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
+import org.jdask.distributed.coord.ChannelRoutes;
 import org.jdask.distributed.coord.CoordState;
+import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.dashboard.Dashboard;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
@@ -57,6 +59,8 @@ public final class SchedulerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
     private static final AtomicInteger INPROC = new AtomicInteger();
     private static final long TICK_MS = 200;
+    /** How often the socket thread looks whether the helper finished a large message. */
+    private static final long INGEST_CHECK_MS = 5;
 
     private final SchedulerState state;
     private final Security security;
@@ -71,7 +75,6 @@ public final class SchedulerServer implements AutoCloseable {
     /** Applies large messages off the socket thread; while it runs, only it touches the state. */
     private final ExecutorService bigMessages;
     private volatile boolean ingesting;
-    private volatile String wakeAddress;
 
     /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
     private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw) { }
@@ -98,6 +101,8 @@ public final class SchedulerServer implements AutoCloseable {
     /** Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine, carried out by {@link #coord}. */
     private final CoordState coordination = new CoordState(
             Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
+    /** Clients' direct coordination channels and where their pending replies go. */
+    private final ChannelRoutes<Peer> channels = new ChannelRoutes<>();
     private int clientCounter;
 
     private static final class Peer {
@@ -238,7 +243,6 @@ public final class SchedulerServer implements AutoCloseable {
      * mistaken for a lost one.
      */
     private void runIo() {
-        ZMQ.Socket wake = null;
         try {
             router = Zmq.socket(SocketType.ROUTER, maxFrame);
             router.setRouterMandatory(false);
@@ -249,35 +253,29 @@ public final class SchedulerServer implements AutoCloseable {
             int n = INPROC.incrementAndGet();
             inprocAddress = "inproc://jdask-scheduler-" + n;
             router.bind(inprocAddress);
-            wake = Zmq.socket(SocketType.PULL, maxFrame);
-            wakeAddress = "inproc://jdask-scheduler-wake-" + n;
-            wake.bind(wakeAddress);
             LOG.info("Scheduler at: {}{}", address, security == null ? "" : " (CurveZMQ, " + security + ")");
             codeRelay = CodeRelay.startOrWarn(security, host); // issue 16: workers fetch client code through the scheduler
         } catch (RuntimeException e) {
             startFailure = new IllegalStateException("scheduler cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
-            Zmq.close(wake);
             Zmq.close(router);
             running = false;
             bound.countDown();
             return;
         }
         bound.countDown();
-        ZMQ.Poller poller = Zmq.context().createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(wake, ZMQ.Poller.POLLIN);
         long nextTick = System.currentTimeMillis() + TICK_MS;
         Watchdog.Beat beat = Watchdog.watch("scheduler " + address, why -> { });
         try {
             while (running) {
                 beat.beat();
-                // while the helper ingests, ticks wait: sleep until a message or the wake-up, never spin
-                poller.poll(ingesting ? TICK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
-                while (wake.recv(ZMQ.DONTWAIT) != null) {
-                    // wake-up only
-                }
-                for (int i = 0; i < 10_000 && running; i++) {
-                    Wire.Received r = receive();
+                // a blocking receive on the ROUTER, not a poller: JeroMQ's poll loops without sleeping
+                // while the socket's mailbox holds commands but no message, which cost a CPU and
+                // milliseconds per round trip on 2 cores. While the helper ingests, ticks wait and
+                // the flag it clears is checked every INGEST_CHECK_MS.
+                Wire.Received first = receive(ingesting ? INGEST_CHECK_MS : Math.max(0, nextTick - System.currentTimeMillis()));
+                if (first != null) ingest(first);
+                for (int i = 0; first != null && i < 10_000 && running; i++) {
+                    Wire.Received r = receive(0);
                     if (r == null) break;
                     ingest(r);
                 }
@@ -304,8 +302,6 @@ public final class SchedulerServer implements AutoCloseable {
             running = false;
             beat.close();
             bigMessages.shutdownNow();
-            poller.close();
-            Zmq.close(wake);
             Zmq.close(router);
         }
     }
@@ -327,16 +323,7 @@ public final class SchedulerServer implements AutoCloseable {
                 } catch (RuntimeException | Error e) {
                     LOG.error("scheduler failed on a large message", e);
                 } finally {
-                    ingesting = false; // volatile: publishes the state changes to the socket thread
-                    ZMQ.Socket w = Zmq.socket(SocketType.PUSH, maxFrame);
-                    try {
-                        w.connect(wakeAddress);
-                        w.send(new byte[0], ZMQ.DONTWAIT);
-                    } catch (RuntimeException e) {
-                        if (running) LOG.warn("cannot wake the scheduler thread: {}", e.toString());
-                    } finally {
-                        Zmq.close(w);
-                    }
+                    ingesting = false; // volatile: publishes the state changes to the socket thread (it looks every INGEST_CHECK_MS)
                 }
             });
         }
@@ -397,9 +384,10 @@ public final class SchedulerServer implements AutoCloseable {
         return port;
     }
 
-    private Wire.Received receive() {
+    /** The next message, waiting at most {@code timeoutMs} (0: only one already there). */
+    private Wire.Received receive(long timeoutMs) {
         try {
-            return Wire.receive(router, true, maxFrame);
+            return Wire.receive(router, true, maxFrame, (int) Math.min(timeoutMs, Integer.MAX_VALUE));
         } catch (org.zeromq.ZMQException e) {
             if (!running) return null;
             throw e;
@@ -493,7 +481,16 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.GetDataset g) {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
         } else if (msg instanceof Messages.CoordRequest cr) {
-            coord(coordination.handle(requireClient(peer), cr, System.currentTimeMillis()));
+            String client = requireClient(peer);
+            if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
+            coord(coordination.handle(client, cr, System.currentTimeMillis()));
+        } else if (msg instanceof Messages.CoordChannel cc) { // another connection of this client, for its threads' round trips
+            String client = requireClient(peer);
+            Peer ch = peers.computeIfAbsent(cc.identity(), k -> new Peer(k.getBytes(StandardCharsets.ISO_8859_1)));
+            if (ch.client != null || ch.worker != null) throw new IllegalArgumentException("COORD_CHANNEL: that identity is already " + describe(ch));
+            ch.client = client;
+            channels.attach(client, ch);
+            queue(peer, new Messages.CoordReply(cc.id(), CoordStatus.OK, null, List.of(), 0, null));
         } else if (msg instanceof Messages.LongRunning lr) {
             apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
         } else if (msg instanceof Messages.WhoHas wh) {
@@ -501,7 +498,8 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.Replicate rp) {
             apply(new SchedulerEvent.Replicate(rp.keys(), rp.n()), peer);
         } else if (msg instanceof Messages.Goodbye) {
-            if (peer.client != null) {
+            if (peer.client != null && peer == clientPeers.get(peer.client)) {
+                for (Peer ch : channels.removeClient(peer.client)) peers.remove(new String(ch.identity, StandardCharsets.ISO_8859_1));
                 coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
@@ -653,8 +651,11 @@ public final class SchedulerServer implements AutoCloseable {
     /** Carries out what the coordination state asked for: replies, topic messages, holds on keys. */
     private void coord(List<CoordState.Out> outs) {
         for (CoordState.Out o : outs) {
-            if (o instanceof CoordState.Reply r && clientPeers.get(r.client()) != null) queue(clientPeers.get(r.client()), r.reply());
-            else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
+            if (o instanceof CoordState.Reply r) {
+                Peer p = channels.replyTo(r.client(), r.reply().id());
+                if (p == null) p = clientPeers.get(r.client());
+                if (p != null) queue(p, r.reply());
+            } else if (o instanceof CoordState.Push p && clientPeers.get(p.client()) != null) queue(clientPeers.get(p.client()), p.message());
             else if (o instanceof CoordState.Hold h) apply(new SchedulerEvent.UpdateGraph(h.holder(), List.of(), h.keys(), false), null);
             else if (o instanceof CoordState.Drop d) apply(new SchedulerEvent.ReleaseKeys(d.holder(), d.keys()), null);
         }

@@ -4,14 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
@@ -26,7 +24,6 @@ import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.SchedulerInstruction;
-import org.jdask.distributed.internal.SchedulerWatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.WorkerInstruction;
@@ -49,7 +46,10 @@ import org.zeromq.ZMQ;
  * serves them to peers and clients from its own ROUTER socket (data never goes through the
  * scheduler). All decisions are {@link WorkerState}'s; this class is its I/O shell: one thread
  * owns every socket, executor threads hand results back through a queue and an inproc wake-up
- * socket.
+ * socket. Its parts: {@link WorkerSchedulerLink} (the scheduler's socket, outgoing messages,
+ * heartbeats, liveness), {@link WorkerTasks} (the executor threads), {@link WorkerDataPort}
+ * (what peers and clients ask for), {@link PeerFetches} (task inputs from peers) and the bulk
+ * port ({@link WorkerBulk}).
  *
  * <p>Values are kept in a map as given, or as the {@link Payload} they arrived in (decoded on first
  * use, and served to peers as the same bytes without re-encoding). This store is the seam where
@@ -116,7 +116,7 @@ public final class Worker implements AutoCloseable {
 
         /** A memory limit like {@code "4GB"}, {@code "512MiB"} or a number of bytes (a clear error otherwise). */
         public Options withMemoryLimit(String text) {
-            return withMemoryLimit(org.jdask.distributed.internal.Sizes.parse(text, "memory limit"));
+            return withMemoryLimit(Sizes.parse(text, "memory limit"));
         }
     }
 
@@ -137,48 +137,34 @@ public final class Worker implements AutoCloseable {
     /** The resolved memory limit (the default when none was given). */
     private final long memoryLimit;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private volatile ExecutorService executor; // replaced (its threads interrupted) when the scheduler is lost
-    private final ThreadFactory executorThreads;
-    /** Incremented when the work is dropped: a task started before that reports to no one. */
-    private volatile int epoch;
-    private final SchedulerWatch watch;
-    /** The executor thread inside each running task (for a cancel's interrupt); it is also the lock. */
-    private final Map<Key, Thread> runningThreads = new HashMap<>();
-    /** Whether the scheduler welcomed this worker and has not been lost since (I/O thread). */
-    private boolean registered, pollerStale;
     private final Thread thread;
     private final CountDownLatch welcomed = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final long heartbeatMs, fetchTimeoutMs;
+    private final long fetchTimeoutMs;
     private volatile boolean running = true, crashed;
     private volatile String address;
     private volatile String failure;
     private volatile Runnable onClose = () -> { };
     private volatile String closeReason;
 
-    private ZMQ.Socket sched, server;
+    private ZMQ.Socket server;
     private volatile org.jdask.distributed.internal.Wakeup wakeup;
-    /** Runs tasks on the executor threads. */
-    private final TaskCompute compute;
+    /**
+     * Guards {@link #state}, the scheduler link's outgoing queue and the store updates that go with
+     * an event: the I/O thread and executor threads both apply events (an executor thread applies
+     * its own task's completion and runs the next ready task at once, without a hand-off to the
+     * I/O thread).
+     */
+    private final Object stateLock = new Object();
+    /** The scheduler's socket, messages to it and its liveness (I/O thread). */
+    private final WorkerSchedulerLink link;
+    /** The executor threads that run tasks. */
+    private final WorkerTasks tasks;
     /** What the data port answers (I/O thread). */
     private final WorkerDataPort dataPort = new WorkerDataPort(this);
     /** Task inputs being fetched from peers (I/O thread). */
     private final PeerFetches fetches;
-    /** Messages for the scheduler, flushed by the I/O thread once per loop turn (guarded by {@link #stateLock}). */
-    private final org.jdask.distributed.internal.Outbox toScheduler = new org.jdask.distributed.internal.Outbox();
-    /**
-     * Guards {@link #state}, {@link #toScheduler} and the store updates that go with an event: the
-     * I/O thread and executor threads both apply events (an executor thread applies its own
-     * task's completion and runs the next ready task at once, without a hand-off to the I/O thread).
-     */
-    private final Object stateLock = new Object();
     private final org.jdask.distributed.dashboard.WorkerMetrics metrics;
-    /** Executor thread numbers (1..nthreads) for the task stream. */
-    /** The task whose ExecuteDone is being applied, with its start (ms) and thread: FINISHED carries them. */
-    private Key doneKey;
-    private long doneStart;
-    private int doneThread;
-
 
     /** Actors clients built here (issue 19); their calls come to the data port. */
     final ActorHost actors = new ActorHost(this::address, this::errorPayload,
@@ -226,26 +212,16 @@ public final class Worker implements AutoCloseable {
         this.metrics = new org.jdask.distributed.dashboard.WorkerMetrics(memoryLimit);
         this.local = schedulerAddress.startsWith("inproc://");
         this.clientCode = local ? null : ClientCode.forWorker(security, schedulerAddress);
-        this.compute = new TaskCompute(clientCode, this::value, this::errorPayload, memory, memoryLimit, data);
         this.maxFrame = SchedulerServer.maxFrameBytes();
-        this.heartbeatMs = Config.getDuration("distributed.worker.heartbeat-interval", Duration.ofMillis(500)).toMillis();
         this.fetchTimeoutMs = Config.getDuration("distributed.comm.timeouts.fetch", Duration.ofSeconds(30)).toMillis();
-        this.fetches = new PeerFetches(() -> address, maxFrame, fetchTimeoutMs, this.security, this::fetched);
+        this.fetches = new PeerFetches(() -> address, maxFrame, fetchTimeoutMs, this.security, this::fetched, !local && WorkerBulk.enabled(),
+                this::post);
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "jdask-worker-" + n + "-exec-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.executorThreads = tf;
-        this.executor = TaskThreads.pool(options.nthreads(), tf);
-        long lostMs = Config.getDuration("distributed.comm.timeouts.scheduler-lost", Duration.ofSeconds(30)).toMillis();
-        long retryMs = Math.min(10_000, Config.getDuration("distributed.comm.timeouts.connect", Duration.ofSeconds(10)).toMillis());
-        long deathMs = Config.getDuration("distributed.worker.death-timeout", Duration.ZERO).toMillis();
-        this.watch = new SchedulerWatch(Math.max(lostMs, 3 * heartbeatMs), retryMs, deathMs, System.currentTimeMillis());
+        TaskCompute compute = new TaskCompute(clientCode, this::value, this::errorPayload, memory, memoryLimit, data);
+        this.tasks = new WorkerTasks(this, n, options.nthreads(), stateLock, compute);
+        this.link = new WorkerSchedulerLink(this, schedulerAddress, this.security, local, maxFrame, stateLock);
         this.thread = new Thread(() -> run(n), "jdask-worker-" + n);
         thread.setDaemon(true);
         thread.start();
@@ -334,12 +310,12 @@ public final class Worker implements AutoCloseable {
      * nanny, {@code LocalCluster}) starts a new one in its place.
      */
     public boolean restartRequested() {
-        return org.jdask.distributed.internal.SchedulerInstruction.RESTART.equals(closeReason);
+        return SchedulerInstruction.RESTART.equals(closeReason);
     }
 
     /** Whether the scheduler closed this worker to retire it ({@code client.retireWorkers}): nobody replaces it. */
     public boolean retired() {
-        return org.jdask.distributed.internal.SchedulerInstruction.RETIRE.equals(closeReason);
+        return SchedulerInstruction.RETIRE.equals(closeReason);
     }
 
     /** Called once after the worker stops (the scheduler closed it, or {@link #close}). */
@@ -363,29 +339,24 @@ public final class Worker implements AutoCloseable {
                 bulk = WorkerBulk.start(options.host(), address, security != null, this::forPeer, this::storeBulk);
             }
             wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
-            connectScheduler();
-            poller = Zmq.context().createPoller(8);
-            poller.register(sched, ZMQ.Poller.POLLIN);
-            poller.register(server, ZMQ.Poller.POLLIN);
-            poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
+            link.connect();
+            link.takeStale();
+            poller = pollSet(null);
+            long heartbeatMs = link.heartbeatMs;
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
             beat = Watchdog.watch("worker " + address, why -> { });
             while (running) {
                 beat.beat();
-                long pollMs = Math.max(1, toScheduler.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                long pollMs = Math.max(1, link.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
                 long pollStart = System.currentTimeMillis();
                 poller.poll(pollMs);
                 long overslept = System.currentTimeMillis() - pollStart - pollMs;
-                if (overslept > 1000) watch.stalled(overslept); // this loop did not run: not the scheduler's silence
+                if (overslept > 1000) link.stalled(overslept); // this loop did not run: not the scheduler's silence
                 if (!running) break;
                 wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
                 Runnable r;
                 while ((r = inbox.poll()) != null) r.run();
-                for (int i = 0; i < 10_000; i++) {
-                    Wire.Received m = Wire.receive(sched, false, maxFrame);
-                    if (m == null) break;
-                    fromScheduler(m);
-                }
+                link.receive(10_000);
                 for (int i = 0; i < 1000; i++) {
                     Wire.Received m = Wire.receive(server, true, maxFrame);
                     if (m == null) break;
@@ -394,31 +365,12 @@ public final class Worker implements AutoCloseable {
                 fetches.receive(1000);
                 long now = System.currentTimeMillis();
                 fetches.expire(now);
-                if (now >= nextBeat) {
-                    if (registered || welcomed.getCount() > 0) heartbeat();
-                    nextBeat = now + heartbeatMs;
-                }
-                if (registered || watch.lost()) onWatch(watch.check(now), now);
-                flushScheduler();
+                nextBeat = link.tick(now, nextBeat);
+                link.flush();
                 // peer sockets created while handling messages (or a new scheduler socket) join the poll set
-                if (pollerStale || poller.getSize() < 3 + fetches.peerCount()) {
-                    pollerStale = false;
-                    poller.close();
-                    poller = Zmq.context().createPoller(4 + fetches.peerCount());
-                    poller.register(sched, ZMQ.Poller.POLLIN);
-                    poller.register(server, ZMQ.Poller.POLLIN);
-                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
-                    for (ZMQ.Socket s : fetches.sockets()) poller.register(s, ZMQ.Poller.POLLIN);
-                }
+                if (link.takeStale() || poller.getSize() < 3 + fetches.peerCount()) poller = pollSet(poller);
             }
-            try {
-                if (!crashed) {
-                    send(new Messages.Goodbye());
-                    flushScheduler();
-                }
-            } catch (RuntimeException ignored) {
-                // closing anyway
-            }
+            if (!crashed) link.goodbye();
         } catch (org.zeromq.ZMQException e) {
             if (running) {
                 failure = e.toString();
@@ -432,10 +384,10 @@ public final class Worker implements AutoCloseable {
             if (beat != null) beat.close();
             welcomed.countDown();
             if (poller != null) poller.close();
-            executor.shutdownNow();
+            tasks.shutdown();
             actors.close();
             if (wakeup != null) wakeup.close();
-            Zmq.close(sched);
+            link.close();
             Zmq.close(server);
             if (bulk != null) bulk.close();
             fetches.close();
@@ -453,8 +405,19 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** I/O thread: a poll set of the scheduler socket, the data port, the wake-up socket and every peer socket (closing {@code old}). */
+    private ZMQ.Poller pollSet(ZMQ.Poller old) {
+        if (old != null) old.close();
+        ZMQ.Poller poller = Zmq.context().createPoller(4 + fetches.peerCount());
+        poller.register(link.socket(), ZMQ.Poller.POLLIN);
+        poller.register(server, ZMQ.Poller.POLLIN);
+        poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
+        for (ZMQ.Socket s : fetches.sockets()) poller.register(s, ZMQ.Poller.POLLIN);
+        return poller;
+    }
+
     /** Queues a heartbeat: process metrics and the memory manager's (managed, spilled, status). */
-    private void heartbeat() {
+    void heartbeat() {
         Map<String, Object> m = metrics.sample();
         m.putAll(memory.metrics());
         send(new Messages.Heartbeat(m));
@@ -467,137 +430,61 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Wakes the I/O thread (to drain its inbox and flush queued messages); one wake-up per burst. */
-    private void wakeIo() {
+    void wakeIo() {
         org.jdask.distributed.internal.Wakeup w = wakeup;
         if (w != null) w.wake(); // null only before the I/O thread has set up: it drains its inbox anyway
     }
 
-    private void send(Message m) {
-        Msg msg = m.msg();
-        synchronized (stateLock) { // messages leave in the order the state machine produced them
-            toScheduler.add(msg);
-        }
-    }
-
-    /** I/O thread: sends what is queued for the scheduler as one batch (kept for later if it cannot leave now). */
-    private void flushScheduler() {
-        if (!toScheduler.flush(sched, local)) refused(refusal()); // ZeroMQ gave up on the connection during its handshake
+    /** Queues {@code m} for the scheduler (any thread). */
+    void send(Message m) {
+        link.send(m);
     }
 
     /** Fails the start-up with {@code why} (any thread); ignored once the scheduler welcomed this worker. */
-    private void refused(String why) {
+    void refused(String why) {
         if (welcomed.getCount() == 0 || failure != null) return;
         failure = why;
         running = false;
         welcomed.countDown();
     }
 
-    /** Why a connection that ZeroMQ gave up on during its handshake failed, and what fixes it. */
-    private String refusal() {
-        return security == null
-                ? "the scheduler at " + schedulerAddress + " dropped the connection during the ZeroMQ handshake: it requires CurveZMQ"
-                        + " (start the worker with the scheduler's keys: --security-dir DIR)"
-                : "the CurveZMQ handshake with " + schedulerAddress + " failed: check that the scheduler's public key is "
-                        + security.schedulerPublicKey() + " and that the scheduler runs with security";
+    /** Whether the scheduler has not welcomed this worker yet. */
+    boolean starting() {
+        return welcomed.getCount() > 0;
     }
 
-    private void fromScheduler(Wire.Received r) {
-        watch.heard(System.currentTimeMillis());
-        List<Msg> batch;
-        try {
-            batch = r.decode(local);
-        } catch (Wire.WireException e) {
-            LOG.warn("worker {}: refused a message from the scheduler at {}: {}", address, schedulerAddress, e.getMessage());
-            if (welcomed.getCount() > 0 && e.getMessage().contains("protocol version")) { // fail the start-up at once
-                failure = "the scheduler at " + schedulerAddress + ": " + e.getMessage();
-                running = false;
-                welcomed.countDown();
-            }
-            return;
-        }
-        long now = System.currentTimeMillis();
-        for (Msg m : batch) {
-            try {
-                fromScheduler(m, now);
-            } catch (RuntimeException e) {
-                LOG.warn("worker {}: cannot handle {} from the scheduler: {}", address, m.op(), e.toString());
-            }
-        }
+    /** The scheduler welcomed this worker: {@link #start} returns. */
+    void welcomed() {
+        welcomed.countDown();
     }
 
-    private void fromScheduler(Msg raw, long now) {
-        Message m = Messages.decode(raw);
-        if (m instanceof Messages.Welcome welcome) {
-            if (clientCode != null) clientCode.schedulerRelay(welcome.codeRelay()); // issue 16: relayed code comes through this scheduler's relay
-            long gap = watch.registered(now);
-            registered = true;
-            if (gap < 0) LOG.info("Worker {} registered with scheduler {}", address, schedulerAddress);
-            else LOG.warn("Worker {} registered again with scheduler {}, {} ms after losing it", address, schedulerAddress, gap);
-            welcomed.countDown();
-        } else if (m instanceof Messages.Heartbeat) {
-            // the scheduler's answer to ours: heard (see fromScheduler(Received)), nothing to do
-        } else if (m instanceof Messages.Compute c) {
-            apply(c.task(), now);
-        } else if (m instanceof Messages.Free f) {
-            apply(new WorkerEvent.Free(f.keys()), now);
-        } else if (m instanceof Messages.Steal st) {
-            apply(new WorkerEvent.Steal(st.key()), now);
-        } else if (m instanceof Messages.Acquire a) {
-            apply(new WorkerEvent.Acquire(a.key(), a.from()), now);
-        } else if (m instanceof Messages.Close c) {
-            if (SchedulerInstruction.RETIRE.equals(c.reason())) LOG.info("Worker {} retired by the scheduler", address);
-            else LOG.warn("Worker {} closed by the scheduler: {}", address, c.reason());
-            closeReason = c.reason();
-            running = false;
-        } else if (m instanceof Messages.ErrorMsg e) {
-            LOG.warn("worker {}: scheduler error: {}", address, e.text());
-            if (welcomed.getCount() > 0) {
-                failure = e.text();
-                running = false;
-            }
-        } else {
-            LOG.warn("worker {}: refused {} from the scheduler at {}: a worker does not take it", address, raw.op(), schedulerAddress);
-        }
+    /** The scheduler's code relay from its welcome (issue 16): relayed clients' code is fetched there. */
+    void codeRelay(String relay) {
+        if (clientCode != null) clientCode.schedulerRelay(relay);
     }
 
-    /** I/O thread: a fresh socket to the scheduler (a new identity: nothing of an old connection carries over) and a hello. */
-    private void connectScheduler() {
-        Zmq.close(sched);
-        sched = Zmq.socket(SocketType.DEALER, maxFrame);
-        sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-        if (security != null) security.toScheduler(sched);
-        if (!local) {
-            org.jdask.distributed.internal.Zap.watchClient(sched, "scheduler " + schedulerAddress,
-                    (why, beforeGreeting) -> refused(beforeGreeting ? refusal() : why));
-        }
-        sched.connect(schedulerAddress);
-        pollerStale = true;
-        send(new Messages.HelloWorker(address, name(), options.nthreads(), options.resources(), memoryLimit, Wire.VERSION));
-        flushScheduler();
+    /** The loop stops: the scheduler closed this worker for {@code reason}, or ({@code crashed}) it gives up without a goodbye. */
+    void closedBy(String reason, boolean crashed) {
+        closeReason = reason;
+        if (crashed) this.crashed = true;
+        running = false;
     }
 
-    /** I/O thread: acts on the scheduler watch's verdict (see {@link SchedulerWatch}). */
-    private void onWatch(SchedulerWatch.Verdict v, long now) {
-        switch (v) {
-            case FINE -> { }
-            case LOST -> {
-                LOG.warn("worker {}: no message from the scheduler at {} for {} ms (distributed.comm.timeouts.scheduler-lost):"
-                        + " dropping its work and connecting again", address, schedulerAddress, watch.silentFor(now));
-                registered = false;
-                dropWork();
-                connectScheduler();
-            }
-            case RETRY -> {
-                LOG.info("worker {}: still no scheduler at {}; saying hello again", address, schedulerAddress);
-                connectScheduler();
-            }
-            case DEAD -> {
-                LOG.error("worker {}: no scheduler at {} within distributed.worker.death-timeout; closing", address, schedulerAddress);
-                closeReason = DEATH_TIMEOUT;
-                crashed = true; // no goodbye: no one to say it to
-                running = false;
-            }
-        }
+    boolean isRunning() {
+        return running;
+    }
+
+    int nthreads() {
+        return options.nthreads();
+    }
+
+    Map<String, Double> resources() {
+        return options.resources();
+    }
+
+    /** The client tasks on this worker share ({@code Client.current()}). */
+    Client taskClient() {
+        return Client.forTasks(schedulerAddress, security);
     }
 
     /** Why a worker closed itself: no scheduler came back within {@code distributed.worker.death-timeout}. */
@@ -612,23 +499,21 @@ public final class Worker implements AutoCloseable {
      * I/O thread: forgets every task and value (a new scheduler knows none of them); running tasks
      * are interrupted and whatever they return is dropped.
      */
-    private void dropWork() {
+    void dropWork() {
         ExecutorService old;
         synchronized (stateLock) {
-            epoch++;
+            old = tasks.drop();
             state = new WorkerState(options.nthreads(), options.resources(), 10_000);
             state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
-            toScheduler.clear();
+            link.clear();
             data.clear();
-            old = executor;
-            executor = TaskThreads.pool(options.nthreads(), executorThreads);
         }
         fetches.clear();
         old.shutdownNow();
     }
 
     /** I/O thread: applies {@code e} and carries out the instructions. */
-    private void apply(WorkerEvent e, long now) {
+    void apply(WorkerEvent e, long now) {
         for (WorkerInstruction i : applyLocked(e, now, null)) execute(i);
     }
 
@@ -638,7 +523,7 @@ public final class Worker implements AutoCloseable {
      * the outgoing queue while still holding the lock, so messages leave in the order the state
      * machine produced them. Returns the rest ({@link Execute}, {@link Fetch}) for the caller.
      */
-    private List<WorkerInstruction> applyLocked(WorkerEvent e, long now, Runnable before) {
+    List<WorkerInstruction> applyLocked(WorkerEvent e, long now, Runnable before) {
         List<WorkerInstruction> rest = null;
         synchronized (stateLock) {
             if (before != null) before.run();
@@ -654,29 +539,18 @@ public final class Worker implements AutoCloseable {
         return rest == null ? List.of() : rest;
     }
 
-    private void execute(WorkerInstruction i) {
+    void execute(WorkerInstruction i) {
         if (i instanceof Execute x) {
-            try {
-                executor.execute(() -> runTask(x));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                if (running) throw e; // otherwise the worker is closing and drops the task
-            }
+            tasks.submit(x);
         } else if (i instanceof Finished f) {
             long nbytes = f.nbytes() >= 0 ? f.nbytes() : data.nbytes(f.key());
-            if (f.key().equals(doneKey)) { // under stateLock, like the ExecuteDone that set doneKey
-                send(new Messages.Finished(f.key(), nbytes, f.seconds(), doneStart, doneThread));
-                doneKey = null;
-            }
-            else send(new Messages.Finished(f.key(), nbytes, f.seconds(), null, null));
+            send(tasks.finished(f.key(), nbytes, f.seconds())); // under stateLock, like the ExecuteDone before it
         } else if (i instanceof Erred e) {
             send(new Messages.Erred(e.key(), e.error() instanceof Payload p ? p : Payload.ofValue(e.error())));
         } else if (i instanceof Missing m) {
             send(new Messages.Missing(m.key(), m.dep(), m.from()));
         } else if (i instanceof Interrupt x) {
-            synchronized (runningThreads) { // under the lock the task's thread takes to leave it: never the next task
-                Thread t = runningThreads.get(x.key());
-                if (t != null) t.interrupt();
-            }
+            tasks.interrupt(x.key());
         } else if (i instanceof Released r) {
             send(new Messages.Released(r.key()));
         } else if (i instanceof StealAnswer s) {
@@ -698,6 +572,11 @@ public final class Worker implements AutoCloseable {
         return v instanceof Payload p ? p : Payload.ofValue(v == NULL ? null : v);
     }
 
+    /** Bytes the store counts for {@code k} (0 when absent). */
+    long heldBytes(Key k) {
+        return data.nbytes(k);
+    }
+
     /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */
     private Object value(Key k) {
         Object v = data.get(k);
@@ -711,56 +590,9 @@ public final class Worker implements AutoCloseable {
         return v;
     }
 
-    /**
-     * Executor thread: runs {@code x}, applies its completion to the state itself and, when the
-     * state machine hands out the next ready task, runs that one on this thread too. The I/O thread
-     * is only woken to flush the queued {@code FINISHED} messages (one wake-up per burst), so a
-     * stream of short tasks costs no thread hand-off per task.
-     */
-    private void runTask(Execute first) {
-        Execute x = first;
-        while (x != null) {
-            Execute cur = x;
-            x = null;
-            List<WorkerInstruction> rest = runOne(cur);
-            for (WorkerInstruction i : rest) {
-                if (x == null && i instanceof Execute next && running) x = next;
-                else execute(i);
-            }
-            wakeIo();
-        }
-    }
-
-    private List<WorkerInstruction> runOne(Execute x) {
-        int ep = epoch;
-        synchronized (runningThreads) {
-            runningThreads.put(x.key(), Thread.currentThread());
-        }
-        TaskThreads.enter(taskHost, x.key()); // Client.current(), Worker.secede() inside the task
-        try {
-            TaskCompute.Outcome o = compute.run(x);
-            synchronized (stateLock) { // the work was dropped meanwhile (a lost scheduler): nothing to report
-                if (epoch == ep) return applyLocked(o);
-            }
-            data.remove(x.key()); // stored by compute before the drop: nobody will ask for it
-            return List.of();
-        } finally {
-            TaskThreads.leave();
-            synchronized (runningThreads) {
-                runningThreads.remove(x.key());
-            }
-            Thread.interrupted(); // an interrupt meant for this task must not hit the next one
-        }
-    }
-
-    /** Applies what {@link TaskCompute#run} returned; a finished task's FINISHED carries its start and thread. */
-    private List<WorkerInstruction> applyLocked(TaskCompute.Outcome o) {
-        Runnable before = o.stored() ? () -> {
-            doneKey = o.key(); // for the dashboard's task stream
-            doneStart = o.startMillis();
-            doneThread = o.thread();
-        } : null;
-        return applyLocked(o.event(), System.currentTimeMillis(), before);
+    /** Drops a task's result stored after its work was dropped (a lost scheduler): nobody will ask for it. */
+    void forget(Key k) {
+        data.remove(k);
     }
 
     /** The exception as a payload; for remote peers, one that surely decodes on the other side. */
@@ -829,46 +661,13 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        Client tc;
-        synchronized (taskHost) {
-            tc = taskClient;
-            taskClient = null;
-        }
-        if (tc != null) tc.close();
+        tasks.closeClient();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
-
-    // ------------------------------------------------------------------ tasks that submit tasks (issue 19)
-
-    /** This worker's client for tasks ({@code Client.current()} inside a task), created on first use. */
-    private Client taskClient;
-
-    private final TaskThreads.Host taskHost = new TaskThreads.Host() {
-        @Override
-        public void secede(Key key, boolean rejoin) {
-            List<WorkerInstruction> rest = applyLocked(new WorkerEvent.Secede(key, rejoin), System.currentTimeMillis(), null);
-            if (!rejoin) send(new Messages.LongRunning(key)); // the scheduler no longer counts its thread either
-            for (WorkerInstruction i : rest) Worker.this.execute(i);
-            wakeIo();
-        }
-
-        @Override
-        public Client client() {
-            synchronized (this) {
-                if (taskClient == null) taskClient = Client.forTasks(schedulerAddress, security);
-                return taskClient;
-            }
-        }
-
-        @Override
-        public String describe() {
-            return address + " (" + options.nthreads() + (options.nthreads() == 1 ? " thread)" : " threads)");
-        }
-    };
 
     /**
      * Inside a task: this task's thread stops counting against the worker's threads (here and at

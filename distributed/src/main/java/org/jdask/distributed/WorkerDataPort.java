@@ -55,6 +55,8 @@ final class WorkerDataPort {
                         }
                     }
                     replies.add(new Messages.Data(g.id(), found, values, missing).msg());
+                } else if (m instanceof Messages.PeerFetch f) {
+                    PeerOffer.answer(w.bulk, peerLocal, f, w::forPeer, w::heldBytes, replies);
                 } else if (m instanceof Messages.PutData put) {
                     List<Long> sizes = w.storeScattered(put.keys(), put.values());
                     w.scattered(put.keys());

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jdask.array.NDArray;
 import org.jdask.distributed.internal.bulk.BulkServer;
 import org.jdask.fn.Fn1;
+import org.jdask.fn.Fn2;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Scatter and gather of large values through the bulk channel on a real cluster (a scheduler and
  * two TCP workers in this JVM, so no worker JVM start-up is paid), without and with security:
- * exact contents at sizes around the 1 MiB record and a 100 MB array, the values usable by tasks
+ * exact contents at sizes around the 1 MiB record, a 100 MB array and NDArray blocks, a task's large
+ * input fetched from a peer over that peer's bulk port, the values usable by tasks
  * on the workers, and the transfers counted at the workers' bulk ports (not ZeroMQ).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -94,6 +98,58 @@ class BulkTransferTest {
         assertArrayEquals(big, back.get(0));
         assertArrayEquals(doubles(MIB / 8 + 1), back.get(1));
         for (Future<double[]> f : fs) f.release();
+    }
+
+    static final Fn1<NDArray, Double> BLOCK_SUM = a -> SUM.apply(a.toDoubleArray());
+
+    /** NDArray blocks go split (head + their own elements): exact back, and usable by a task where they landed. */
+    void ndarrayBlocks(Cluster c) throws Exception {
+        NDArray block = NDArray.of(doubles(3 * (MIB / 8 + 1)), 3, MIB / 8 + 1);
+        NDArray flags = NDArray.of(new boolean[] {true, false, true, true}, 2, 2);
+        long before = BulkServer.valuesMoved();
+        List<Future<NDArray>> fs = c.client().scatter(List.of(block, flags, block.transpose()));
+        assertEquals(SUM.apply(block.toDoubleArray()), c.client().submit(BLOCK_SUM, fs.get(0)).result(60, TimeUnit.SECONDS));
+        assertEquals(List.of(block, flags, block.transpose()), c.client().gather(fs));
+        assertTrue(BulkServer.valuesMoved() - before >= 6, "the blocks did not go through the workers' bulk ports");
+        for (Future<NDArray> f : fs) f.release();
+    }
+
+    static final Fn2<double[], double[], Double> SUM2 = (a, b) -> SUM.apply(a) + SUM.apply(b);
+
+    /**
+     * A task on one worker whose inputs sit on the other: the large one comes over the holder's
+     * bulk port (offered in answer to PEER_FETCH), the small one in the DATA reply, both exact.
+     */
+    void peerFetch(Cluster c) throws Exception {
+        List<String> ws = c.client().workerAddresses();
+        double[] big = doubles(3 * MIB / 8 + 5), small = doubles(10);
+        Future<double[]> fb = c.client().scatter(List.of(big)).get(0), fsm = c.client().scatter(List.of(small)).get(0); // both on ws[0]
+        long before = PeerFetches.bulkValues();
+        double got = c.client().submit(SUM2, fb, fsm, SubmitOptions.defaults().workers(Set.of(ws.get(1)))).result(60, TimeUnit.SECONDS);
+        assertEquals(SUM.apply(big) + SUM.apply(small), got);
+        assertEquals(1, PeerFetches.bulkValues() - before, "the large input (only) should come over the holder's bulk port");
+        fb.release();
+        fsm.release();
+    }
+
+    @Test
+    void peerFetchPlain() throws Exception {
+        peerFetch(plain);
+    }
+
+    @Test
+    void peerFetchSecured() throws Exception {
+        peerFetch(secured);
+    }
+
+    @Test
+    void ndarrayBlocksPlain() throws Exception {
+        ndarrayBlocks(plain);
+    }
+
+    @Test
+    void ndarrayBlocksSecured() throws Exception {
+        ndarrayBlocks(secured);
     }
 
     @Test

@@ -30,4 +30,33 @@ public interface ValueCodec {
 
     /** Reads the value from {@code payload}'s remaining bytes. */
     Object decode(ByteBuffer payload);
+
+    /**
+     * Optional, for values that are mostly one primitive array (an {@code NDArray} block): the
+     * payload as a small head and a run of elements, such that {@link #encode} writes exactly the
+     * head's bytes followed by the elements, little-endian ({@code boolean}s as 0/1 bytes).
+     * Transports that stream (the distributed bulk channel) then copy the elements straight from
+     * the value's own array and read them into a new array of their final size, which
+     * {@link #join} wraps: no {@code byte[]} of the whole value on either side. Null (the default):
+     * the value travels as {@link #encode}'s bytes.
+     */
+    default Parts split(Object value) {
+        return null;
+    }
+
+    /**
+     * Builds a value from a head written by {@link #split} and its elements, read into a new
+     * array ({@code double[]}, {@code long[]}, {@code int[]}, {@code byte[]} or {@code boolean[]})
+     * of the type and length the sender's parts had. Throws {@link IllegalArgumentException} when
+     * the head is malformed or does not fit the elements.
+     */
+    default Object join(ByteBuffer head, Object elements) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not split its values");
+    }
+
+    /**
+     * A value as {@code head} and {@code count} elements of the primitive array {@code elements}
+     * from index {@code from}.
+     */
+    record Parts(byte[] head, Object elements, int from, int count) {}
 }

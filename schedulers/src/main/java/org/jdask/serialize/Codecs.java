@@ -89,6 +89,11 @@ public final class Codecs {
     private static final ClassPolicy POLICY = new ClassPolicy();
     private static final ValueCodecs PLUGINS = ValueCodecs.load(POLICY);
     private static final ForyCodec FORY_CODEC = new ForyCodec(POLICY, PLUGINS, null);
+
+    /** The {@link ValueCodec}s on the class path (for {@link RawFrame}'s split values). */
+    static ValueCodecs plugins() {
+        return PLUGINS;
+    }
     /** Fory instances bound to other class loaders (per-client loaders of shipped code), dropped with their loader. */
     private static final Map<ClassLoader, ForyCodec> BY_LOADER = Collections.synchronizedMap(new WeakHashMap<>());
     private static final ThreadLocal<ClassLoader> LOADER = new ThreadLocal<>();

@@ -2,6 +2,8 @@ package org.jdask.serialize;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.jdask.SerializationException;
+import org.jdask.codec.ValueCodec;
 
 /**
  * The raw-array {@link Codecs} frame (tag 1..5, int32 length, little-endian elements) written and
@@ -9,6 +11,10 @@ import java.nio.ByteOrder;
  * its whole frame as one {@code byte[]}: the sender copies elements straight from the array into
  * its buffer, the receiver straight from its buffer into the final array. The bytes are exactly
  * those {@link Codecs#encode} writes, so a streamed frame and a whole one are interchangeable.
+ *
+ * <p>Values of a {@link ValueCodec} that splits them ({@code NDArray} blocks, see
+ * {@link ValueCodec#split}) stream the same way: {@link #split} gives their head and their own
+ * element array, {@link #join} builds the value from a head and an array read in full.
  */
 public final class RawFrame {
     /** Bytes before the elements: the tag and the int32 length. */
@@ -19,6 +25,33 @@ public final class RawFrame {
     /** The frame tag of {@code v}, or 0 when {@code v} is not a raw-coded primitive array. */
     public static byte tag(Object v) {
         return RawArrays.tagOf(v);
+    }
+
+    /** A value a {@link ValueCodec} splits: its frame tag, head and elements. */
+    public record Split(byte tag, ValueCodec.Parts parts) {}
+
+    /**
+     * {@code v} as its codec's head and elements when a registered {@link ValueCodec} splits it
+     * (the elements are a raw-coded array); null for any other value.
+     */
+    public static Split split(Object v) {
+        if (v == null || tag(v) != 0) return null;
+        ValueCodecs plugins = Codecs.plugins();
+        ValueCodec c = plugins.forValue(v);
+        if (c == null) return null;
+        ValueCodec.Parts p = plugins.split(c, v);
+        if (p == null) return null;
+        if (tag(p.elements()) == 0 || p.from() < 0 || p.count() < 0 || p.from() + (long) p.count() > length(p.elements())) {
+            throw new SerializationException(null, v.getClass().getName(), null, c.getClass().getSimpleName()
+                    + " split it into elements that are not a primitive array range: " + p.elements().getClass().getName()
+                    + " [" + p.from() + ", +" + p.count() + ")", null);
+        }
+        return new Split(c.tag(), p);
+    }
+
+    /** The value of codec {@code tag} from a head and the elements read in full (see {@link #split}); a corrupt-frame error otherwise. */
+    public static Object join(byte tag, ByteBuffer head, Object elements) {
+        return Codecs.plugins().joinFrame(tag, head, elements);
     }
 
     /** Whether {@code tag} (a frame's first byte) is a raw-array tag. */

@@ -101,6 +101,28 @@ final class ValueCodecs {
         }
     }
 
+    /** {@code c}'s head and elements for {@code value} (see {@link ValueCodec#split}), or null when it does not split. */
+    ValueCodec.Parts split(ValueCodec c, Object value) {
+        try {
+            return c.split(value);
+        } catch (RuntimeException e) {
+            throw new SerializationException(null, value.getClass().getName(), null,
+                    c.getClass().getSimpleName() + " cannot split it: " + e, e);
+        }
+    }
+
+    /** The value of a split frame: the codec of {@code tag} joins {@code head} and {@code elements}. */
+    Object joinFrame(byte tag, ByteBuffer head, Object elements) {
+        ValueCodec c = tag >= FIRST_TAG && tag <= LAST_TAG ? byTag[tag] : null;
+        if (c == null) throw Codecs.corrupt("split frame tag " + tag + " names no ValueCodec on this class path (registered: " + describe() + ")");
+        try {
+            return c.join(head, elements);
+        } catch (RuntimeException e) {
+            throw Codecs.corrupt(c.getClass().getSimpleName() + " cannot join a head of " + head.remaining() + " bytes and "
+                    + java.lang.reflect.Array.getLength(elements) + " elements: " + e, e);
+        }
+    }
+
     /**
      * Registers each codec's type and serializer with a Fory instance, in tag order, so values
      * nested in lists, maps and records use the codec too. The type is registered (not only its

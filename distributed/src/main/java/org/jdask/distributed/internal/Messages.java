@@ -433,6 +433,29 @@ public final class Messages {
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
+    /**
+     * Worker → peer data port: like {@link GetData}, from a worker that takes large values over the
+     * bulk channel: answered by a {@link BulkOffer} for values of 1 MiB or more (when the peer has a
+     * bulk port), then by {@link Data} for the rest (found or missing).
+     */
+    public record PeerFetch(long id, List<Key> keys) implements Message {
+        public Op op() { return Op.PEER_FETCH; }
+        public List<Object> fields() { return List.of(id, new ArrayList<Object>(keys)); }
+        static PeerFetch read(Fields f) { return new PeerFetch(f.num("id"), f.keys("keys")); }
+    }
+
+    /**
+     * The part of a {@link PeerFetch} to read over the bulk channel: {@code keys} (held there when
+     * offered) in a session like {@link BulkWelcome}'s ({@code port}, {@code token}, {@code key}).
+     */
+    public record BulkOffer(long id, List<Key> keys, int port, String token, String key) implements Reply {
+        public Op op() { return Op.BULK_OFFER; }
+        public List<Object> fields() { return java.util.Arrays.asList(id, new ArrayList<Object>(keys), port, token, key); }
+        static BulkOffer read(Fields f) {
+            return new BulkOffer(f.num("id"), f.keys("keys"), f.integer("port"), f.str("token"), f.strOrNull("key"));
+        }
+    }
+
     /** Peer → worker data port: open a bulk-channel session; answered by {@link BulkWelcome}. */
     public record BulkHello(long id) implements Message {
         public Op op() { return Op.BULK_HELLO; }
@@ -509,6 +532,19 @@ public final class Messages {
             return new CoordReply(f.num("id"), f.enumOf("status", CoordStatus.class), f.payloadOrNull("value"), f.keys("keys"),
                     f.num("n"), f.strOrNull("error"));
         }
+    }
+
+    /**
+     * Client → scheduler, on the client's own connection: the peer with ZeroMQ identity
+     * {@code identity} (ISO-8859-1 text of its bytes) is another connection of this client, a
+     * direct channel its threads use for coordination round trips without the client's I/O
+     * thread; requests from it count as this client's, replies go back to it. Answered by an OK
+     * {@link CoordReply}.
+     */
+    public record CoordChannel(long id, String identity) implements Message {
+        public Op op() { return Op.COORD_CHANNEL; }
+        public List<Object> fields() { return List.of(id, identity); }
+        static CoordChannel read(Fields f) { return new CoordChannel(f.num("id"), f.str("identity")); }
     }
 
     /** Scheduler → subscribed client: a message published on {@code topic}. */
@@ -671,8 +707,11 @@ public final class Messages {
         READERS.put(Op.ACQUIRE, Acquire::read);
         READERS.put(Op.BULK_HELLO, BulkHello::read);
         READERS.put(Op.BULK_WELCOME, BulkWelcome::read);
+        READERS.put(Op.PEER_FETCH, PeerFetch::read);
+        READERS.put(Op.BULK_OFFER, BulkOffer::read);
         READERS.put(Op.COORD_REQUEST, CoordRequest::read);
         READERS.put(Op.COORD_REPLY, CoordReply::read);
+        READERS.put(Op.COORD_CHANNEL, CoordChannel::read);
         READERS.put(Op.TOPIC_MESSAGE, TopicMessage::read);
         READERS.put(Op.LONG_RUNNING, LongRunning::read);
         READERS.put(Op.WHO_HAS, WhoHas::read);

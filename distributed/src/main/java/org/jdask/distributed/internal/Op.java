@@ -29,7 +29,11 @@ public enum Op {
     // actors (issue 19): client -> worker data port and back
     ACTOR_CREATE, ACTOR_CALL, ACTOR_HOLD, ACTOR_REPLY,
     // performance report (issue 19): client -> scheduler and back
-    TASK_STREAM, TASK_STREAM_REPLY;
+    TASK_STREAM, TASK_STREAM_REPLY,
+    // coordination (issue 19): client -> scheduler, a second connection of a client for its threads' round trips
+    COORD_CHANNEL,
+    // worker -> worker data port: a fetch that takes large values as a bulk-channel offer (issue 17)
+    PEER_FETCH, BULK_OFFER;
 
     private static final Op[] ALL = values();
 

@@ -6,6 +6,7 @@ import org.jdask.ConfigValues;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.RawFrame;
 
 /**
  * Sizes of values in bytes, for placement (where the input bytes are), reports and the worker's
@@ -46,6 +47,8 @@ public final class Sizes {
         if (v instanceof Collection<?> c) return 40 + sample(c, c.size());
         if (v instanceof Map<?, ?> m) return 48 + 2 * sample(m.values(), m.size());
         if (v instanceof Object[] a) return 16 + sample(java.util.Arrays.asList(a), a.length);
+        RawFrame.Split split = RawFrame.split(v); // an NDArray block: its head and elements, without encoding it
+        if (split != null) return 16 + split.parts().head().length + (long) split.parts().count() * RawFrame.width(RawFrame.tag(split.parts().elements()));
         return encoded(v);
     }
 

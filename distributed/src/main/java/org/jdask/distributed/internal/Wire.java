@@ -264,7 +264,20 @@ public final class Wire {
      * when nothing is waiting. Frames over {@code maxFrame} bytes fail before the header is parsed.
      */
     public static Received receive(ZMQ.Socket socket, boolean router, long maxFrame) {
-        byte[] first = socket.recv(ZMQ.DONTWAIT);
+        return rest(socket, router, socket.recv(ZMQ.DONTWAIT), maxFrame);
+    }
+
+    /**
+     * Like {@link #receive(ZMQ.Socket, boolean, long)}, but waits at most {@code timeoutMs} for a
+     * message (sets the socket's receive timeout): for a thread that owns a socket and waits on
+     * it alone, without a poller.
+     */
+    public static Received receive(ZMQ.Socket socket, boolean router, long maxFrame, int timeoutMs) {
+        socket.setReceiveTimeOut(timeoutMs);
+        return rest(socket, router, socket.recv(0), maxFrame);
+    }
+
+    private static Received rest(ZMQ.Socket socket, boolean router, byte[] first, long maxFrame) {
         if (first == null) return null;
         List<byte[]> frames = new ArrayList<>(2);
         byte[] identity = null;

@@ -162,11 +162,12 @@ class MessagesTest {
                 new CoordRequest(big, CoordOp.values()[r.nextInt(CoordOp.values().length)], text, size == 0 ? null : p, ks, big, big,
                         size == 0 ? null : text),
                 new CoordReply(big, CoordStatus.values()[r.nextInt(3)], size == 0 ? null : p, ks, big, size == 0 ? null : text),
-                new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
+                new CoordChannel(big, text), new TopicMessage(text, size == 0 ? null : p), new LongRunning(k), new WhoHas(big, ks, size == 1),
                 new WhoHasReply(big, scattered), new Replicate(ks, bigInt),
                 new ActorCreate(big, text, p, strs(r, count)), new ActorCall(big, text, p, size == 0 ? null : p),
                 new ActorHold(big, text, size == 0 ? -1 : bigInt, strs(r, count)), new ActorReply(big, size == 1, size == 0 ? null : p),
-                new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)));
+                new TaskStream(big, big), new TaskStreamReply(big, size == 1, taskRecords(r, count, text)),
+                new PeerFetch(big, ks), new BulkOffer(big, ks, bigInt, text, size == 0 ? null : text));
     }
 
     private static List<TaskRecord> taskRecords(Random r, int count, String text) {

@@ -40,7 +40,15 @@ public final class BulkClient implements Closeable {
 
     /** Gathers {@code keys} from {@code worker} ({@code tcp://host:port}). */
     public BulkProtocol.Got get(String worker, List<Key> keys) throws IOException {
-        BulkLink l = take(worker);
+        return get(worker, keys, null);
+    }
+
+    /**
+     * Like {@link #get(String, List)}, with a session the worker already handed out ({@code
+     * BULK_OFFER}) for a new connection (null: negotiate one); an idle connection is used first.
+     */
+    public BulkProtocol.Got get(String worker, List<Key> keys, Ticket offered) throws IOException {
+        BulkLink l = take(worker, offered);
         try {
             BulkProtocol.Got g = BulkProtocol.get(l, keys);
             give(worker, l);
@@ -53,7 +61,7 @@ public final class BulkClient implements Closeable {
 
     /** Scatters values onto {@code worker}; the bytes it holds per key. */
     public List<Long> put(String worker, List<Key> keys, List<Payload> values) throws IOException {
-        BulkLink l = take(worker);
+        BulkLink l = take(worker, null);
         try {
             List<Long> sizes = BulkProtocol.put(l, keys, values);
             give(worker, l);
@@ -64,14 +72,14 @@ public final class BulkClient implements Closeable {
         }
     }
 
-    private BulkLink take(String worker) throws IOException {
+    private BulkLink take(String worker, Ticket offered) throws IOException {
         ConcurrentLinkedDeque<BulkLink> q = idle.get(worker);
         BulkLink l;
         while (q != null && (l = q.pollFirst()) != null) {
             if (l.isOpen() && System.currentTimeMillis() - l.lastUsed < timeoutMs / 2) return l;
             l.close(); // the worker closes connections idle for its timeout: never reuse one that may be gone
         }
-        return connect(worker);
+        return connect(worker, offered == null ? negotiator.open(worker) : offered);
     }
 
     private void give(String worker, BulkLink l) {
@@ -81,8 +89,7 @@ public final class BulkClient implements Closeable {
     }
 
     /** A new connection: a session from the worker, then the token on a fresh socket to its bulk port. */
-    BulkLink connect(String worker) throws IOException {
-        Ticket t = negotiator.open(worker);
+    BulkLink connect(String worker, Ticket t) throws IOException {
         String host = URI.create(worker).getHost();
         String peer = "tcp://" + host + ":" + t.port() + " (bulk port of worker " + worker + ")";
         SocketChannel s = SocketChannel.open();

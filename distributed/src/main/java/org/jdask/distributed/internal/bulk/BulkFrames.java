@@ -12,12 +12,19 @@ import org.jdask.serialize.RawFrame;
  * Keys, strings and values on a {@link BulkLink}. A value travels as its {@link Codecs} frame:
  * {@code int64 length} then the frame's bytes. A primitive array's frame is streamed from the
  * array itself through the link's 1 MiB buffer and read straight into a new array of its final
- * size; no {@code byte[]} of the whole value is made on either side. Other values (Fory, Arrow,
- * NDArray frames) are encoded once by their codec and streamed from that frame.
+ * size; no {@code byte[]} of the whole value is made on either side. A value whose codec splits it
+ * into a head and one primitive array ({@code NDArray} blocks, {@link RawFrame#split}) travels as
+ * {@code int64 size, SPLIT, codec tag, int32 head length, head, array tag, int32 count, elements},
+ * the elements streamed the same way and joined into the value on arrival. Other values (Fory,
+ * Arrow frames) are encoded once by their codec and streamed from that frame.
  */
 public final class BulkFrames {
     /** The largest frame a value may have (a Java array's limit). */
     static final long MAX_FRAME = Integer.MAX_VALUE - 16;
+    /** In place of a frame tag: a split value follows (never a {@code Codecs} tag, which are 0..127). */
+    static final byte SPLIT = -1;
+    /** The largest head of a split value. */
+    static final int MAX_HEAD = 1 << 20;
 
     private BulkFrames() {}
 
@@ -86,7 +93,12 @@ public final class BulkFrames {
             writeLong(l, RawFrame.frameSize(v));
             ByteBuffer b = l.room(RawFrame.HEADER);
             b.put(tag).putInt(n);
-            writeArray(l, v);
+            writeArray(l, v, 0, n);
+            return;
+        }
+        RawFrame.Split split = p.hasValue() ? RawFrame.split(v) : null;
+        if (split != null) {
+            writeSplit(l, split);
             return;
         }
         byte[] frame = p.bytes();
@@ -117,10 +129,44 @@ public final class BulkFrames {
             readArray(l, a);
             return Payload.ofValue(a);
         }
+        if (tag == SPLIT) return Payload.ofValue(readSplit(l, size));
         byte[] frame = new byte[(int) size];
         frame[0] = tag;
         readInto(l, frame, 1);
         return Payload.ofBytes(frame);
+    }
+
+    private static void writeSplit(BulkLink l, RawFrame.Split split) throws IOException {
+        byte[] head = split.parts().head();
+        Object elements = split.parts().elements();
+        byte elementTag = RawFrame.tag(elements);
+        int count = split.parts().count();
+        writeLong(l, 1 + 1 + 4 + head.length + RawFrame.HEADER + (long) count * RawFrame.width(elementTag));
+        l.room(6).put(SPLIT).put(split.tag()).putInt(head.length);
+        writeBytes(l, head, 0, 1);
+        l.room(RawFrame.HEADER).put(elementTag).putInt(count);
+        writeArray(l, elements, split.parts().from(), count);
+    }
+
+    /** The rest of a split value (after its size and the SPLIT byte): head, elements into their final array, joined. */
+    private static Object readSplit(BulkLink l, long size) throws IOException {
+        byte codec = readByte(l);
+        int headLength = readInt(l);
+        if (headLength < 0 || headLength > MAX_HEAD) throw new IOException("split value with a head of " + headLength + " bytes from " + l.peer() + ": corrupt stream");
+        byte[] head = new byte[headLength];
+        readArray(l, head);
+        byte elementTag = readByte(l);
+        int count = readInt(l);
+        if (!RawFrame.isRaw(elementTag) || count < 0 || 1 + 1 + 4 + headLength + RawFrame.HEADER + (long) count * RawFrame.width(elementTag) != size) {
+            throw new IOException("split value of " + size + " bytes says " + count + " elements of tag " + elementTag + " from " + l.peer() + ": corrupt stream");
+        }
+        Object elements = RawFrame.newArray(elementTag, count);
+        readArray(l, elements);
+        try {
+            return RawFrame.join(codec, ByteBuffer.wrap(head), elements);
+        } catch (RuntimeException e) {
+            throw new IOException("split value from " + l.peer() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Streams {@code b} from {@code from} in records holding whole {@code width}-byte elements. */
@@ -133,11 +179,11 @@ public final class BulkFrames {
         }
     }
 
-    /** Streams all elements of a raw-coded array (a {@code byte[]} included). */
-    private static void writeArray(BulkLink l, Object a) throws IOException {
-        int n = RawFrame.length(a);
+    /** Streams elements {@code [from, from + elements)} of a raw-coded array (a {@code byte[]} included). */
+    private static void writeArray(BulkLink l, Object a, int from, int elements) throws IOException {
+        int n = from + elements;
         int width = a instanceof byte[] ? 1 : RawFrame.width(RawFrame.tag(a));
-        for (int at = 0; at < n; ) {
+        for (int at = from; at < n; ) {
             ByteBuffer b = l.room(width);
             int count = Math.min(n - at, b.remaining() / width);
             RawFrame.put(b, a, at, count);

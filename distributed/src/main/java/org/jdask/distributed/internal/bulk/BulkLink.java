@@ -76,6 +76,7 @@ public final class BulkLink implements Closeable {
     /** From now on records are sealed with {@code key} (32 bytes of AES key); null leaves the link plain. */
     public void seal(byte[] key) throws IOException {
         if (key == null) return;
+        CipherWarmup.start(); // once per JVM: a fresh JVM's first ~100 MiB would otherwise run interpreted
         this.key = new SecretKeySpec(key, "AES");
         try {
             this.cipher = Cipher.getInstance("AES/GCM/NoPadding");

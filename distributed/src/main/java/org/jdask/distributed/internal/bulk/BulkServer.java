@@ -80,6 +80,7 @@ public final class BulkServer implements Closeable {
         this.secure = secure;
         this.label = label;
         this.timeoutMs = timeoutMs;
+        if (secure) CipherWarmup.start(); // the worker idles until work arrives: get AES-GCM compiled meanwhile
         Thread t = new Thread(this::accept, "jdask-bulk-accept-" + port());
         t.setDaemon(true);
         t.start();

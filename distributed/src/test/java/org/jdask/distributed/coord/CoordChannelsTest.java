@@ -1,0 +1,121 @@
+package org.jdask.distributed.coord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.distributed.Client;
+import org.jdask.distributed.SchedulerServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Direct coordination channels (a calling thread's own connection to the scheduler): replies to
+ * parked waits go back to the channel that asked, several threads of one client wait at once on
+ * their own channels, a client's channels go with it, and a client with
+ * {@code distributed.coordination.direct-channels: false} works through its I/O thread. A
+ * scheduler without workers (coordination needs none), clients over TCP and in-process.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CoordChannelsTest {
+    static final Duration LONG = Duration.ofSeconds(60);
+    static SchedulerServer scheduler;
+
+    @BeforeAll
+    static void start() {
+        scheduler = SchedulerServer.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (scheduler != null) scheduler.close();
+    }
+
+    @Test
+    void routesSendEachReplyToTheChannelThatAsked() {
+        ChannelRoutes<String> r = new ChannelRoutes<>();
+        r.attach("c1", "ch-a");
+        r.attach("c1", "ch-b");
+        r.request("c1", 7, "ch-a");
+        r.request("c1", 8, "ch-b");
+        r.request("c1", 0, "ch-b"); // no reply wanted: not recorded
+        assertSame("ch-b", r.replyTo("c1", 8));
+        assertNull(r.replyTo("c1", 8), "a reply is routed once");
+        assertNull(r.replyTo("c1", 0));
+        assertNull(r.replyTo("c2", 7), "another client's request of the same id");
+        assertEquals(2, r.size());
+        assertEquals(List.of("ch-a", "ch-b"), r.removeClient("c1"));
+        assertNull(r.replyTo("c1", 7), "a client's pending replies go with it");
+        assertEquals(0, r.size());
+    }
+
+    @Test
+    void threadsOfOneClientWaitAtOnceEachOnItsOwnChannel() throws Exception {
+        for (String address : List.of(scheduler.address(), scheduler.inprocAddress())) {
+            try (Client waiting = Client.connect(address); Client putting = Client.connect(scheduler.address())) {
+                String name = "parked-" + address.hashCode();
+                Queue<Integer> in = waiting.queue(name);
+                ExecutorService four = Executors.newFixedThreadPool(4);
+                try {
+                    List<CompletableFuture<Integer>> gets = new ArrayList<>();
+                    for (int i = 0; i < 4; i++) gets.add(CompletableFuture.supplyAsync(() -> in.get(LONG), four));
+                    Thread.sleep(300); // the gets are parked at the scheduler (none would be lost if they were not)
+                    Queue<Integer> out = putting.queue(name);
+                    for (int i = 0; i < 4; i++) out.put(i);
+                    Set<Integer> got = new HashSet<>();
+                    for (CompletableFuture<Integer> g : gets) got.add(g.get(60, TimeUnit.SECONDS));
+                    assertEquals(Set.of(0, 1, 2, 3), got, "over " + address);
+                } finally {
+                    four.shutdownNow();
+                }
+                Variable<String> v = waiting.variable("v-" + address.hashCode());
+                v.set("x");
+                assertEquals("x", putting.<String>variable("v-" + address.hashCode()).get(LONG));
+            }
+        }
+    }
+
+    @Test
+    void aLockReleasedByItsClientsGoodbyeWakesTheNextWaiter() throws Exception {
+        Client holder = Client.connect(scheduler.address());
+        try (Client next = Client.connect(scheduler.address())) {
+            holder.lock("L").acquire(LONG);
+            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> next.lock("L").tryAcquire(LONG));
+            Thread.sleep(200);
+            holder.close(); // its leases and channels go with it
+            assertTrue(waiting.get(60, TimeUnit.SECONDS));
+        } finally {
+            holder.close();
+        }
+    }
+
+    @Test
+    void withoutDirectChannelsRequestsGoThroughTheClientsConnection() {
+        Client c;
+        try (Config.Scope s = Config.set("distributed.coordination.direct-channels", false)) {
+            c = Client.connect(scheduler.address());
+        }
+        try (c) {
+            Queue<String> q = c.queue("no-channels");
+            q.put("a");
+            assertEquals(1, q.size());
+            assertEquals("a", q.get(LONG));
+            Exception e = assertThrows(CoordinationTimeoutException.class, () -> q.get(Duration.ofMillis(100)));
+            assertTrue(e.getMessage().contains("Queue 'no-channels' get timed out"), e.getMessage());
+        }
+    }
+}

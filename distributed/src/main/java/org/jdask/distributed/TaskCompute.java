@@ -1,7 +1,7 @@
 package org.jdask.distributed;
 
+import java.util.BitSet;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jdask.Config;
 import org.jdask.distributed.internal.Payload;
@@ -34,8 +34,12 @@ final class TaskCompute {
     private final MemoryManager memory;
     private final long memoryLimit;
     private final SpillBuffer<Key> data;
-    private final AtomicInteger threadNumbers = new AtomicInteger();
-    private final ThreadLocal<Integer> threadNumber = ThreadLocal.withInitial(threadNumbers::incrementAndGet);
+    /**
+     * Thread numbers for the task stream: the lowest slot free while a task runs, so they stay within
+     * 1..nthreads however the pool replaces or adds threads (its SynchronousQueue starts a new thread
+     * when a task arrives before the last one's thread is back waiting); only seceded tasks go above.
+     */
+    private final BitSet busySlots = new BitSet();
 
     /** {@code values} reads a dependency's value from the worker's store; {@code clientCode} is null for in-process workers. */
     TaskCompute(ClientCode clientCode, Function<Key, Object> values, Function<Throwable, Payload> errorPayload, MemoryManager memory,
@@ -50,8 +54,22 @@ final class TaskCompute {
 
     /** Executor thread: runs {@code x}; returns the event that reports it. */
     Outcome run(Execute x) {
+        int slot;
+        synchronized (busySlots) {
+            slot = busySlots.nextClearBit(0);
+            busySlots.set(slot);
+        }
+        try {
+            return run(x, slot + 1);
+        } finally {
+            synchronized (busySlots) {
+                busySlots.clear(slot);
+            }
+        }
+    }
+
+    private Outcome run(Execute x, int threadNo) {
         long startMillis = System.currentTimeMillis();
-        int threadNo = threadNumber.get();
         long t0 = System.nanoTime();
         Object result;
         try {

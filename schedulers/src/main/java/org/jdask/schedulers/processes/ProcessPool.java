@@ -1,22 +1,19 @@
 package org.jdask.schedulers.processes;
 
-import static org.jdask.schedulers.processes.Protocol.HELLO;
-
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import org.jdask.JdaskException;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
@@ -73,13 +70,26 @@ public final class ProcessPool implements AutoCloseable {
     private volatile boolean closed;
     /** When each JVM of the last start was spawned and when it connected (nanoTime), for the log and tests. */
     private volatile StartTimes lastStart = StartTimes.NONE;
+    /** Extra JVM options per slot (tests: a slot that starts late or not at all). */
+    private final IntFunction<List<String>> slotOptions;
+    /** The start under way, or null. */
+    private PoolStart starting;
+    /** Slot → why its last start failed, until it is started again. */
+    private final Map<Integer, String> failures = new HashMap<>();
+    private volatile Runnable onJoin;
 
     /**
      * A new pool (no workers yet; {@link #ensure} starts them). {@code workerJvmOptions} go on every
      * worker's command line after the jdask flags.
      */
     ProcessPool(List<String> workerJvmOptions, long startTimeoutMillis) {
+        this(workerJvmOptions, startTimeoutMillis, slot -> List.of());
+    }
+
+    /** Like {@link #ProcessPool(List, long)}, slot {@code i}'s JVM getting {@code slotOptions.apply(i)} too. */
+    ProcessPool(List<String> workerJvmOptions, long startTimeoutMillis, IntFunction<List<String>> slotOptions) {
         this.startTimeoutMillis = startTimeoutMillis;
+        this.slotOptions = slotOptions;
         this.jvmOptions = List.copyOf(workerJvmOptions);
         try {
             this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
@@ -146,126 +156,158 @@ public final class ProcessPool implements AutoCloseable {
 
     /**
      * Makes sure at least {@code n} live workers exist, replacing dead ones and starting new ones
-     * in parallel; returns the time it took in nanoseconds (0 when nothing had to start).
+     * in parallel, and waits for all of them; returns the time it took in nanoseconds (0 when
+     * nothing had to start). A slot that fails to start fails the call with its exit status and
+     * command.
      */
     public synchronized long ensure(int n) {
-        if (closed) throw new IllegalStateException("the processes pool is closed");
         long t0 = System.nanoTime();
+        boolean waited = false;
+        while (true) {
+            if (closed) throw new IllegalStateException("the processes pool is closed");
+            if (live(n) == n) return waited ? System.nanoTime() - t0 : 0;
+            waited |= startOrWait(n, waited);
+        }
+    }
+
+    /**
+     * Like {@link #ensure} but returns as soon as one of the first {@code n} workers is live: a run
+     * begins on the first JVM that is ready while the others keep starting and join it as they
+     * connect ({@link #onJoin}). Dead or missing slots are started in the background. Fails only
+     * when no slot could start.
+     */
+    public synchronized void ensureFirst(int n) {
+        boolean waited = false;
+        while (true) {
+            if (closed) throw new IllegalStateException("the processes pool is closed");
+            if (live(n) > 0) {
+                // dead or missing slots start again and join the run when they connect; not one whose start this call just saw fail
+                if (starting == null && live(n) < n && !waited) begin(n);
+                return;
+            }
+            waited |= startOrWait(n, waited);
+        }
+    }
+
+    /**
+     * One step of waiting for slots below {@code n}: starts them when no start is under way (or
+     * throws the failure of the start this caller already waited for), else waits for the start
+     * under way to report; returns whether the caller now waits on a start.
+     */
+    private boolean startOrWait(int n, boolean waited) {
+        if (starting == null) {
+            if (waited) {
+                for (int i = 0; i < n; i++) {
+                    String why = failures.get(i);
+                    if (why != null && (workers.get(i) == null || !workers.get(i).alive())) throw new JdaskException(why);
+                }
+            }
+            if (!begin(n)) return waited;
+        }
+        try {
+            wait(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JdaskException("interrupted while worker JVMs started");
+        }
+        return true;
+    }
+
+    /** Live workers among the first {@code n} slots. */
+    private int live(int n) {
+        int c = 0;
+        for (int i = 0; i < Math.min(n, workers.size()); i++) if (workers.get(i) != null && workers.get(i).alive()) c++;
+        return c;
+    }
+
+    /** Starts JVMs for every dead or missing slot below {@code n} unless a start is under way; false when nothing started. */
+    private boolean begin(int n) {
+        if (starting != null) return false;
         List<Integer> toStart = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) if (workers.get(i) == null || !workers.get(i).alive()) toStart.add(i); // null: a failed start
         for (int i = workers.size(); i < n; i++) {
             workers.add(null);
             toStart.add(i);
         }
-        if (toStart.isEmpty()) return 0;
+        if (toStart.isEmpty()) return false;
         for (int i : toStart) {
             WorkerHandle old = workers.get(i);
             if (old != null) {
                 old.kill("replaced");
                 workers.set(i, null);
             }
+            failures.remove(i);
         }
-        List<Process> started = new ArrayList<>();
-        List<Path> stateFiles = new ArrayList<>();
-        StartTimes times = new StartTimes(t0, toStart);
-        try {
-            Files.writeString(argfile, classpathArgs, StandardCharsets.UTF_8);
-            for (int slot : toStart) {
-                List<String> cmd = new ArrayList<>(command);
-                cmd.add(Integer.toString(server.getLocalPort()));
-                cmd.add(Integer.toString(slot));
-                cmd.add(Long.toString(token));
-                Path state = Files.createTempFile(dir, "worker-" + slot + "-", ".state");
-                state.toFile().deleteOnExit();
-                Files.write(state, new byte[] {-1, -1, -1, -1});
-                cmd.add(state.toString());
-                Process p = new ProcessBuilder(cmd).start();
-                times.spawned(slot);
-                WorkerHandle.forward(p, slot);
-                started.add(p);
-                stateFiles.add(state);
+        starting = new PoolStart(server, token, dir, argfile, classpathArgs, this::cmd, toStart, startTimeoutMillis, new PoolStart.Sink() {
+            @Override
+            public void joined(WorkerHandle w) {
+                ProcessPool.this.joined(w);
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startTimeoutMillis);
-            int connected = 0;
-            while (connected < toStart.size()) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                for (int k = 0; k < started.size(); k++) {
-                    Process p = started.get(k);
-                    if (!p.isAlive() && workers.get(toStart.get(k)) == null) {
-                        throw new JdaskException("worker-" + toStart.get(k) + " exited with status " + p.exitValue()
-                                + " before connecting; its output above (prefixed [worker-" + toStart.get(k)
-                                + "]) says why. Command: " + String.join(" ", cmd(toStart.get(k))));
-                    }
-                }
-                if (left <= 0) {
-                    throw new JdaskException("worker JVMs did not connect within " + startTimeoutMillis
-                            + " ms (config processes.start-timeout-ms); command: " + String.join(" ", cmd(toStart.get(0))));
-                }
-                server.setSoTimeout((int) Math.min(left, 200));
-                Socket s;
-                try {
-                    s = server.accept();
-                } catch (SocketTimeoutException e) {
-                    continue;
-                }
-                s.setTcpNoDelay(true);
-                s.setSoTimeout((int) Math.max(1, Math.min(left, 10_000)));
-                DataInputStream hello = new DataInputStream(s.getInputStream());
-                int slot;
-                try {
-                    if (hello.readByte() != HELLO) throw new IOException("not a jdask worker");
-                    slot = hello.readInt();
-                    long pid = hello.readLong();
-                    if (hello.readLong() != token || !toStart.contains(slot) || workers.get(slot) != null) {
-                        throw new IOException("bad hello from pid " + pid);
-                    }
-                } catch (IOException e) {
-                    LOG.warn("refused a connection to the processes pool from {}: {}", s.getRemoteSocketAddress(), e.toString());
-                    s.close();
-                    continue;
-                }
-                s.setSoTimeout(0);
-                int k = toStart.indexOf(slot);
-                workers.set(slot, new WorkerHandle(slot, started.get(k), s, stateFiles.get(k)));
-                times.connected(slot);
-                connected++;
+
+            @Override
+            public void failed(int slot, String why) {
+                ProcessPool.this.failed(slot, why);
             }
-        } catch (IOException e) {
-            started.forEach(Process::destroyForcibly);
-            throw new UncheckedIOException("starting worker JVMs: " + String.join(" ", command), e);
-        } catch (RuntimeException e) {
-            started.forEach(Process::destroyForcibly);
-            for (int i : toStart) workers.set(i, null);
-            throw e;
-        } finally {
-            try {
-                Files.deleteIfExists(argfile); // every started JVM has read it by the time it connects
-            } catch (IOException ignored) {
-                // deleteOnExit is the fallback
+
+            @Override
+            public void ended(PoolStart start) {
+                ProcessPool.this.ended(start);
             }
+        });
+        starting.start();
+        return true;
+    }
+
+    private void joined(WorkerHandle w) {
+        Runnable listener;
+        synchronized (this) {
+            if (closed) {
+                w.shutdown(2_000);
+                return;
+            }
+            workers.set(w.slot, w);
+            notifyAll();
+            listener = onJoin;
         }
-        long dt = System.nanoTime() - t0;
-        lastStart = times;
-        LOG.debug("started {} worker JVM(s) in {} ms, all spawned before waiting for any: {}", toStart.size(), dt / 1_000_000, times);
-        return dt;
+        if (listener != null) listener.run();
+    }
+
+    private synchronized void failed(int slot, String why) {
+        failures.put(slot, why);
+        if (!closed) {
+            LOG.warn("{}; the processes pool goes on with the other worker JVMs ({} live now{}) and starts this one again on the next run",
+                    why, live(workers.size()), starting == null ? "" : ", " + (starting.slots.size() - 1) + " in this start");
+        }
+        notifyAll();
+    }
+
+    private synchronized void ended(PoolStart start) {
+        if (starting == start) starting = null;
+        lastStart = start.times;
+        LOG.debug("started {} worker JVM(s), all spawned before waiting for any: {}", start.slots.size(), start.times);
+        notifyAll();
     }
 
     /**
-     * Starts {@link #ensure(int) ensure(n)} on a background thread and returns at once: the caller
-     * builds, orders and checks its graph while the worker JVMs start. A failure is left for the
-     * caller's own {@code ensure}, which then starts the JVMs itself and reports it.
+     * Called (on the start's thread) each time a worker JVM joins the pool; a run sets it to take
+     * late workers, and clears it (null) when it ends.
      */
-    void ensureInBackground(int n) {
-        if (closed) return;
-        Thread t = new Thread(() -> {
-            try {
-                ensure(n);
-            } catch (RuntimeException e) {
-                LOG.debug("starting worker JVMs ahead of the run failed (the run retries and reports it): {}", e.toString());
-            }
-        }, "jdask-processes-prestart");
-        t.setDaemon(true);
-        t.start();
+    void onJoin(Runnable listener) {
+        onJoin = listener;
+    }
+
+    /** Why each slot that failed to start (and was not started again since) failed. */
+    synchronized Map<Integer, String> startFailures() {
+        return Map.copyOf(failures);
+    }
+
+    /**
+     * Starts the missing worker JVMs in the background and returns at once: the caller builds,
+     * orders and checks its graph while they start. A failure is reported to the caller's own
+     * {@code ensure} or {@code ensureFirst}, which waits for this start.
+     */
+    synchronized void ensureInBackground(int n) {
+        if (!closed) begin(n);
     }
 
     /**
@@ -281,18 +323,25 @@ public final class ProcessPool implements AutoCloseable {
         return lastStart;
     }
 
+    /** A slot's command line, {@code <token>} in place of the token (the state file's path goes last). */
     private List<String> cmd(int slot) {
-        List<String> c = new ArrayList<>(command);
+        List<String> c = new ArrayList<>(command.subList(0, command.size() - 2));
+        c.addAll(slotOptions.apply(slot));
+        c.addAll(command.subList(command.size() - 2, command.size()));
         c.add(Integer.toString(server.getLocalPort()));
         c.add(Integer.toString(slot));
         c.add("<token>");
-        c.add("<state-file>");
         return c;
     }
 
-    /** The first {@code n} workers, for a run that holds {@link #runLock}. */
+    /** The first {@code n} slots, for a run that holds {@link #runLock}: null where no live worker is (yet). */
     synchronized List<WorkerHandle> workers(int n) {
-        return List.copyOf(workers.subList(0, n));
+        List<WorkerHandle> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            WorkerHandle w = i < workers.size() ? workers.get(i) : null;
+            out.add(w != null && w.alive() ? w : null);
+        }
+        return out;
     }
 
     ReentrantLock runLock() {
@@ -325,6 +374,7 @@ public final class ProcessPool implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        notifyAll(); // callers waiting for a start see the pool closed
         for (WorkerHandle w : workers) if (w != null) w.shutdown(2_000);
         workers.clear();
         try {

@@ -70,7 +70,7 @@ final class ProcessScheduler implements Scheduler {
         }
         try {
             for (int attempt = 0; ; attempt++) {
-                pool.ensure(workers);
+                pool.ensureFirst(workers); // the run begins on the first JVM ready; the others join as they connect
                 try {
                     return new RemoteRun(g, priority, out, pool, pool.workers(workers), options, listeners, drainMillis).execute();
                 } catch (WorkerLost lost) {

@@ -69,13 +69,20 @@ final class RemoteRun implements RemoteRunState.Frames {
      */
     private final Path[] files;
     private final long shmThreshold;
+    /** Per worker slot: its connection, null while its JVM is still starting (it joins when it connects: {@link #adopt}). */
     private final Conn[] conns;
+    /** The non-null entries of {@link #conns}. */
+    private final List<Conn> active = new ArrayList<>();
+    /** The run's config frame, sent to each worker with BEGIN. */
+    private byte[] config;
     private final ProcessPool pool;
     private final ListenerCalls listeners;
     private final RunOptions options;
     private final long drainMillis;
     private final int runId = RUNS.incrementAndGet();
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Posted when a worker JVM of the pool connected: {@link #adopt} takes it into the run. */
+    private static final Event JOINED = new Event(null, -1, Event.JOINED, -1, 0, null, (byte) 0, null, null);
     /** Function (the user's target) → id in this run, and its encoded frame. */
     private final IdentityHashMap<Object, Integer> fnIds = new IdentityHashMap<>();
     private final List<byte[]> fnBytes = new ArrayList<>();
@@ -94,24 +101,26 @@ final class RemoteRun implements RemoteRunState.Frames {
         long t = options.configBytes("processes.shared-memory-threshold-bytes", 1 << 20);
         shmThreshold = t <= 0 ? Long.MAX_VALUE : t;
         conns = new Conn[workers.size()];
-        for (int i = 0; i < conns.length; i++) conns[i] = new Conn(workers.get(i), i);
-        st = new RemoteRunState(g, priority, outputs, conns.length, this);
+        boolean[] joined = new boolean[conns.length];
+        for (int i = 0; i < conns.length; i++) {
+            if (workers.get(i) == null) continue;
+            conns[i] = new Conn(workers.get(i), i);
+            active.add(conns[i]);
+            joined[i] = true;
+        }
+        st = new RemoteRunState(g, priority, outputs, conns.length, this, joined);
     }
 
     /** Runs to the end; returns the outputs' values in request order. */
     List<Object> execute() {
-        for (Conn c : conns) c.w.attach(events);
+        for (Conn c : active) c.w.attach(events);
+        pool.onJoin(() -> events.add(JOINED)); // a JVM still starting joins the run when it connects
         try {
             // Codecs.allow(...) made in this JVM travel with the config
             java.util.TreeMap<String, Object> cfg = new java.util.TreeMap<>(Codecs.carryAllowed(options.config()));
-            byte[] config = Codecs.encode(cfg);
-            for (Conn c : conns) {
-                c.out.writeByte(BEGIN);
-                c.out.writeInt(runId);
-                c.out.writeInt(n);
-                writeBytes(c.out, config);
-                c.dirty = true;
-            }
+            config = Codecs.encode(cfg);
+            for (Conn c : active) begin(c);
+            adopt();
             st.begin();
             while (!st.done()) {
                 st.dispatch();
@@ -126,6 +135,7 @@ final class RemoteRun implements RemoteRunState.Frames {
                 }
                 if (e == null) {
                     checkAlive();
+                    adopt();
                     continue;
                 }
                 handle(e);
@@ -140,8 +150,33 @@ final class RemoteRun implements RemoteRunState.Frames {
             // a write failed: the reader thread reports the death with the exit status
             throw lostAfterWriteFailure(e);
         } finally {
-            for (Conn c : conns) c.w.attach(null);
+            pool.onJoin(null);
+            for (Conn c : active) c.w.attach(null);
             for (int i = 0; i < n; i++) if (files[i] != null) deleteFile(i);
+        }
+    }
+
+    private void begin(Conn c) throws IOException {
+        c.out.writeByte(BEGIN);
+        c.out.writeInt(runId);
+        c.out.writeInt(n);
+        writeBytes(c.out, config);
+        c.dirty = true;
+    }
+
+    /** Takes into the run every worker JVM of its slots that connected since it began (or since the last call). */
+    private void adopt() throws IOException {
+        if (active.size() == conns.length) return;
+        List<WorkerHandle> now = pool.workers(conns.length);
+        for (int i = 0; i < conns.length; i++) {
+            WorkerHandle w = now.get(i);
+            if (conns[i] != null || w == null) continue;
+            conns[i] = new Conn(w, i);
+            active.add(conns[i]);
+            w.attach(events);
+            begin(conns[i]);
+            st.join(i);
+            LOG.debug("{} joined run {} after it began ({} of {} workers now)", w.name(), runId, active.size(), conns.length);
         }
     }
 
@@ -304,7 +339,7 @@ final class RemoteRun implements RemoteRunState.Frames {
     }
 
     private void flushAll() throws IOException {
-        for (Conn c : conns) {
+        for (Conn c : active) {
             if (c.dirty) {
                 c.out.flush();
                 c.dirty = false;
@@ -315,13 +350,17 @@ final class RemoteRun implements RemoteRunState.Frames {
     // ----------------------------------------------------------------------------- replies
 
     private void handle(Event e) throws IOException {
+        if (e == JOINED) {
+            adopt();
+            return;
+        }
         if (e.op() == Event.DIED) {
-            for (Conn c : conns) if (c.w == e.worker()) throw lost(c);
+            for (Conn c : active) if (c.w == e.worker()) throw lost(c);
             return; // a worker not in this run
         }
         if (e.run() != runId) return; // a reply to an earlier run's task
         Conn k = null;
-        for (Conn c : conns) if (c.w == e.worker()) k = c;
+        for (Conn c : active) if (c.w == e.worker()) k = c;
         if (k == null) return;
         switch (e.op()) {
             case DONE -> {
@@ -406,17 +445,17 @@ final class RemoteRun implements RemoteRunState.Frames {
             }
             if (e == null || e.run() != runId && e.op() != Event.DIED) continue;
             if (e.op() == Event.DIED) {
-                for (Conn c : conns) if (c.w == e.worker()) st.workerDied(c.index);
+                for (Conn c : active) if (c.w == e.worker()) st.workerDied(c.index);
                 continue;
             }
-            for (Conn c : conns) {
+            for (Conn c : active) {
                 if (c.w == e.worker() && (e.op() == DONE || e.op() == SKIPPED || e.op() == FAILED
                         && (e.kind() == FAIL_TASK || e.kind() == FAIL_RESULT))) {
                     st.drained(c.index);
                 }
             }
         }
-        for (Conn c : conns) {
+        for (Conn c : active) {
             if (st.inFlight[c.index] > 0) {
                 LOG.info("{} still busy {} ms after the run failed: killing it (it is replaced on the next run)", c.w.name(),
                         drainMillis);
@@ -426,23 +465,23 @@ final class RemoteRun implements RemoteRunState.Frames {
     }
 
     private boolean busy() {
-        for (Conn c : conns) if (st.inFlight[c.index] > 0 && c.w.alive()) return true;
+        for (Conn c : active) if (st.inFlight[c.index] > 0 && c.w.alive()) return true;
         return false;
     }
 
     private JdaskException cancelled() {
-        for (Conn c : conns) if (st.inFlight[c.index] > 0) pool.kill(c.w, "its run was interrupted");
+        for (Conn c : active) if (st.inFlight[c.index] > 0) pool.kill(c.w, "its run was interrupted");
         Thread.currentThread().interrupt();
         return new JdaskException("run interrupted: cancelled with " + st.finished + " of " + n
                 + " tasks finished (busy worker JVMs were killed and will be replaced)");
     }
 
     private void checkAlive() {
-        for (Conn c : conns) if (!c.w.alive()) throw lost(c);
+        for (Conn c : active) if (!c.w.alive()) throw lost(c);
     }
 
     private RuntimeException lostAfterWriteFailure(IOException e) {
-        for (Conn c : conns) if (!c.w.alive() || c.w.socket.isClosed()) return lost(c);
+        for (Conn c : active) if (!c.w.alive() || c.w.socket.isClosed()) return lost(c);
         return new JdaskException("writing to a worker JVM failed", e);
     }
 
@@ -452,7 +491,7 @@ final class RemoteRun implements RemoteRunState.Frames {
         int running = now >= 0 && st.queued(c.index, now) ? now : st.head(c.index);
         c.w.kill("lost");
         // the other workers may still be running tasks of this run: kill the busy ones too
-        for (Conn o : conns) if (o != c && st.inFlight[o.index] > 0) pool.kill(o.w, "a sibling died mid-run");
+        for (Conn o : active) if (o != c && st.inFlight[o.index] > 0) pool.kill(o.w, "a sibling died mid-run");
         return new WorkerLost(running < 0 ? null : g.key(running), c.w.name(), status);
     }
 

@@ -101,6 +101,8 @@ final class RemoteRunState {
     final List<Integer>[] deferred;
     /** Per worker: tasks queued and not answered. */
     final int[] inFlight;
+    /** Per worker: connected and in this run; tasks go only to joined workers (a JVM still starting joins later, {@link #join}). */
+    final boolean[] joined;
     final Frames out;
     int finished;
     /** The first failure; nothing is handed out after it. */
@@ -129,8 +131,13 @@ final class RemoteRunState {
         }
     };
 
-    @SuppressWarnings("unchecked")
     RemoteRunState(IndexedGraph g, int[] priority, int[] outputs, int workers, Frames out) {
+        this(g, priority, outputs, workers, out, null);
+    }
+
+    /** With {@code joinedNow} (null: all) the workers taking part from the start; the others {@link #join} later. */
+    @SuppressWarnings("unchecked")
+    RemoteRunState(IndexedGraph g, int[] priority, int[] outputs, int workers, Frames out, boolean[] joinedNow) {
         if (workers < 1 || workers > 64) throw new IllegalArgumentException("1 to 64 workers, got " + workers);
         this.g = g;
         this.n = g.size();
@@ -151,7 +158,9 @@ final class RemoteRunState {
         queue = new ArrayDeque[workers];
         deferred = new List[workers];
         inFlight = new int[workers];
+        joined = new boolean[workers];
         for (int w = 0; w < workers; w++) {
+            joined[w] = joinedNow == null || joinedNow[w];
             queue[w] = new ArrayDeque<>();
             deferred[w] = new ArrayList<>();
         }
@@ -164,6 +173,11 @@ final class RemoteRunState {
             if (g.node(i) instanceof DataNode) completeInParent(i, -1);
             else if (state[i] == WAITING) push(i);
         }
+    }
+
+    /** Worker {@code w} connected during the run: from now on tasks may go to it. */
+    void join(int w) {
+        joined[w] = true;
     }
 
     boolean done() {
@@ -239,6 +253,7 @@ final class RemoteRunState {
         int local = -1;
         int localScore = 0;
         for (int w = 0; w < workers && c > 0; w++) {
+            if (!joined[w]) continue;
             int score = 0;
             long bit = 1L << w;
             for (int j = 0; j < c; j++) {
@@ -253,7 +268,7 @@ final class RemoteRunState {
         if (local >= 0 && inFlight[local] < window) return local;
         int best = -1;
         for (int w = 0; w < workers; w++) {
-            if (inFlight[w] < window && (best < 0 || inFlight[w] < inFlight[best])) best = w;
+            if (joined[w] && inFlight[w] < window && (best < 0 || inFlight[w] < inFlight[best])) best = w;
         }
         if (local >= 0 && best >= 0 && inFlight[best] > 0) return -2 - local;
         return best;

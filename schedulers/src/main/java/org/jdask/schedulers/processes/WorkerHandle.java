@@ -237,5 +237,7 @@ final class WorkerHandle {
      */
     record Event(WorkerHandle worker, int run, byte op, int id, long nanos, byte[] bytes, byte kind, String type, Object extra) {
         static final byte DIED = 99;
+        /** Not from a worker: a JVM of the pool connected while a run was going ({@link ProcessPool#onJoin}). */
+        static final byte JOINED = 98;
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
+import org.jdask.Config;
 import org.jdask.JdaskException;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
@@ -104,6 +105,7 @@ public final class ProcessPool implements AutoCloseable {
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         // no -XX:+ExitOnOutOfMemoryError: a task's OutOfMemoryError fails that task (the worker
         // spills and lives on); one outside a task ends the worker with status 3 (WorkerMain)
+        if (!Config.getBoolean("processes.warm-up", true)) cmd.add("-D" + WorkerWarmup.PROPERTY + "=false");
         cmd.addAll(workerJvmOptions);
         cmd.add("@" + argfile);
         cmd.add(WorkerMain.class.getName());
@@ -255,6 +257,7 @@ public final class ProcessPool implements AutoCloseable {
             }
         });
         starting.start();
+        WorkerWarmup.parentOnce(); // this JVM's own first encodes, while its workers start
         return true;
     }
 

@@ -13,6 +13,7 @@ public final class OrphanParent {
 
     public static void main(String[] args) throws Exception {
         int r = Delayed.of(OrphanParent::inc).apply(1).compute(Map.of("scheduler", "processes", "num-workers", 2));
+        ProcessPool.shared().ensure(2); // the run may have begun before the second JVM connected
         StringBuilder b = new StringBuilder("PIDS");
         for (long p : ProcessPool.shared().pids()) b.append(' ').append(p);
         System.out.println("DIR " + ProcessPool.shared().directory());

@@ -58,7 +58,7 @@ public final class Runner {
         }
         if (!a.isEmpty() && a.get(0).equals("startups")) { // issue 16: consecutive LocalCluster start-ups, median and max
             Startups.run(Integer.parseInt(opt(a, "--n", "200")), Integer.parseInt(opt(a, "--workers", "2")),
-                    Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")));
+                    Long.parseLong(opt(a, "--dump-after-ms", "0")), Path.of(opt(a, "--dumps", "startup-dumps")), a.contains("--trace"));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("cold")) { // issue 17: first-run figures, a fresh JVM per workload
@@ -130,7 +130,7 @@ public final class Runner {
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner w6 --netns [--reps N] [--arrays N]   (W6 with scheduler and workers on simulated hosts; root, iproute2)\n"
-                    + "       Runner startups [--n 200] [--workers 2] [--dump-after-ms MS --dumps DIR]\n"
+                    + "       Runner startups [--n 200] [--workers 2] [--trace] [--dump-after-ms MS --dumps DIR]\n"
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"

@@ -11,18 +11,22 @@ import org.jdask.distributed.LocalCluster;
  * JVMs (2 workers x 1 thread, one task run, then closed), each timed from {@code build()} to the
  * first result. Prints every start-up over 1.5x the median as it happens, then median, p90, max,
  * and how many exceeded 1.5x the median and 3 s (the handshake limit,
- * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). Run alone:
+ * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). A slow one is
+ * printed with its phases ({@link org.jdask.distributed.LocalCluster#startPhases}: worker JVMs
+ * spawned, scheduler listening, workers registered, ready, then client and first result); with
+ * {@code --trace} every start-up is, and each worker JVM's own phases are added (JVM uptime at
+ * {@code main}, ready, address read, registered; {@link org.jdask.distributed.StartPhases}). Run alone:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner startups [--n 200] [--workers 2]
+ *     org.jdask.benchmarks.Runner startups [--n 200] [--workers 2] [--trace]
  * </pre>
  */
 final class Startups {
-    // usage: Runner startups [--n 200] [--workers 2] [--dump-after-ms 2500 --dumps DIR] (see run(int, int, long, Path))
+    // usage: Runner startups [--n 200] [--workers 2] [--trace] [--dump-after-ms 2500 --dumps DIR] (see run(int, int, long, Path, boolean))
     private Startups() {}
 
     static void run(int n, int workers) {
-        run(n, workers, 0, null);
+        run(n, workers, 0, null, false);
     }
 
     /**
@@ -30,23 +34,32 @@ final class Startups {
      * of this JVM and of every worker JVM (jcmd Thread.print) written to {@code dumps}: where a
      * stalled handshake waits.
      */
-    static void run(int n, int workers, long dumpAfterMs, java.nio.file.Path dumps) {
+    static void run(int n, int workers, long dumpAfterMs, java.nio.file.Path dumps, boolean trace) {
         double[] ms = new double[n];
+        String[] phases = new String[n];
+        // --trace: worker JVMs print their phases (StartPhases); this JVM's own settings are kept
+        Object jvmOptions = org.jdask.Config.get("distributed.worker.jvm-options");
+        String withTrace = (jvmOptions == null ? "" : jvmOptions + " ") + "-D" + org.jdask.distributed.StartPhases.PROPERTY + "=true";
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             int run = i;
             java.util.concurrent.ScheduledFuture<?> watchdog = dumpAfterMs <= 0 ? null
                     : WATCHDOG.schedule(() -> dump(run, dumps), dumpAfterMs, java.util.concurrent.TimeUnit.MILLISECONDS);
-            try (LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
+            try (org.jdask.Config.Scope ignored = trace ? org.jdask.Config.set("distributed.worker.jvm-options", withTrace) : null;
+                 LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
                  Client client = Client.connect(c)) {
+                long built = System.nanoTime();
                 client.submit((Integer x) -> x + 1, i).result();
                 ms[i] = (System.nanoTime() - t0) / 1e6;
+                phases[i] = "build " + Math.round((built - t0) / 1e6) + " ms [" + c.startPhases() + "], client + first result "
+                        + Math.round(ms[i] - (built - t0) / 1e6) + " ms";
+                if (trace) System.out.printf("start-up %d: %.0f ms: %s%n", i, ms[i], phases[i]);
             } finally {
                 if (watchdog != null) watchdog.cancel(false);
             }
             if (i >= 10) {
                 double med = median(Arrays.copyOf(ms, i + 1));
-                if (ms[i] > 1.5 * med) System.out.printf("start-up %d: %.0f ms (median so far %.0f ms)%n", i, ms[i], med);
+                if (ms[i] > 1.5 * med) System.out.printf("start-up %d: %.0f ms (median so far %.0f ms): %s%n", i, ms[i], med, phases[i]);
             }
         }
         double[] s = ms.clone();

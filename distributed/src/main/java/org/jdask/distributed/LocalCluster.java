@@ -187,13 +187,18 @@ public final class LocalCluster implements Cluster {
                 + (dash == null ? "" : ", dashboard=" + dash) + ")";
     }
 
+    /** When the start-up phases happened ({@link #startPhases}). */
+    private final StartPhases phases = new StartPhases();
+
     private LocalCluster(Builder b) {
         this.config = b;
+        StartPhases phases = this.phases;
         // worker JVMs first: they take longer to start than the scheduler, and read its address when it listens
         List<Nanny> early = new ArrayList<>();
         if (b.processes) {
             try {
-                for (int i = 0; i < b.workers; i++) early.add(Nanny.launchEarly(workerOptions(b.workers), b.startTimeoutMs, b.security));
+                for (int i = 0; i < b.workers; i++) early.add(Nanny.launchEarly(workerOptions(b.workers), b.startTimeoutMs, b.security, phases));
+                phases.at("worker JVMs spawned");
             } catch (RuntimeException e) {
                 for (Nanny n : early) n.close();
                 throw e;
@@ -201,17 +206,29 @@ public final class LocalCluster implements Cluster {
         }
         try {
             this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
+            phases.at("scheduler listening");
         } catch (RuntimeException e) {
             for (Nanny n : early) n.close();
             throw e;
         }
         try {
             adopt(early);
+            phases.at("early workers registered");
             scale(b.workers);
+            phases.at("ready");
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * When this cluster's start-up phases happened, in ms since its constructor began: worker JVMs
+     * spawned, scheduler listening, workers registered, ready; with {@code -Djdask.startup.trace=true}
+     * in {@code distributed.worker.jvm-options}, each worker JVM's own phases too ({@link StartPhases}).
+     */
+    public StartPhases startPhases() {
+        return phases;
     }
 
     /** {@code tcp://host:port} of the scheduler, for clients and workers in other processes. */

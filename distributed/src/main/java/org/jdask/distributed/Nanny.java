@@ -67,7 +67,7 @@ public final class Nanny implements AutoCloseable {
      * on its command line (which {@code ps} shows) nor in a file.
      */
     public static Nanny start(String schedulerAddress, Worker.Options options, long timeoutMs, Security security) {
-        Nanny n = new Nanny(schedulerAddress, options, timeoutMs, security);
+        Nanny n = new Nanny(schedulerAddress, options, timeoutMs, security, null);
         n.awaitRegistered(timeoutMs);
         return n;
     }
@@ -81,7 +81,12 @@ public final class Nanny implements AutoCloseable {
      * scheduler never comes.
      */
     static Nanny launchEarly(Worker.Options options, long timeoutMs, Security security) {
-        return new Nanny(null, options, timeoutMs, security);
+        return launchEarly(options, timeoutMs, security, null);
+    }
+
+    /** Like {@link #launchEarly(Worker.Options, long, Security)}, the JVM's {@link StartPhases} lines going to {@code phases} (null: none). */
+    static Nanny launchEarly(Worker.Options options, long timeoutMs, Security security, StartPhases phases) {
+        return new Nanny(null, options, timeoutMs, security, phases);
     }
 
     /** Tells a worker JVM started by {@link #launchEarly} (or its replacement) where the scheduler is. */
@@ -123,7 +128,11 @@ public final class Nanny implements AutoCloseable {
     /** Settings the worker JVM gets from the nanny's configuration (as it was when the nanny started). */
     private final List<String> childSettings = new ArrayList<>();
 
-    private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security) {
+    /** Where the first JVM's {@link StartPhases} lines go (null: dropped). */
+    private final StartPhases phases;
+
+    private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security, StartPhases phases) {
+        this.phases = phases;
         for (String key : List.of("distributed.comm.timeouts.scheduler-lost", "distributed.worker.death-timeout",
                 "distributed.admin.watchdog-timeout", "distributed.comm.timeouts.handshake", "distributed.worker.wait-without-secede")) {
             Object v = org.jdask.Config.get(key);
@@ -219,6 +228,10 @@ public final class Nanny implements AutoCloseable {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
+                if (line.startsWith(StartPhases.LINE)) {
+                    if (phases != null) phases.worker("worker pid " + p.pid(), line.substring(StartPhases.LINE.length()), System.nanoTime());
+                    continue;
+                }
                 synchronized (logs) {
                     logs.addLast(line);
                     if (logs.size() > LOG_LINES) logs.removeFirst();

@@ -20,12 +20,14 @@ final class StartEarly {
     /** Gets ready, then returns the address the nanny sends (one line); exits the JVM if none comes. */
     static String awaitScheduler(BufferedReader stdin) {
         prepare();
+        StartPhases.mark("prepared");
         String line;
         try {
             line = stdin.readLine();
         } catch (IOException e) {
             line = null;
         }
+        StartPhases.mark("address");
         if (line == null || line.isBlank()) {
             System.err.println("worker JVM started with " + WorkerMain.SCHEDULER_ON_STDIN
                     + " as the scheduler's address, but its standard input ended before the address came (is the nanny gone?)");

@@ -5,9 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.memory.LocalDirectory;
-import org.jdask.fn.Fn1;
-import org.jdask.graph.Task;
-import org.jdask.serialize.Codecs;
+import org.jdask.schedulers.processes.WorkerWarmup;
 
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
@@ -35,6 +33,7 @@ public final class WorkerMain {
     private WorkerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        StartPhases.mark("main");
         if (args.length == 0) {
             System.err.println("usage: WorkerMain tcp://HOST:PORT [--nthreads N] [--name NAME] [--host HOST] [--resources K=V,...] [--memory-limit SIZE] [--local-directory DIR] [--parent-pid PID]");
             System.exit(2);
@@ -72,18 +71,17 @@ public final class WorkerMain {
         CountDownLatch closed = new CountDownLatch(1);
         exitOnOutOfMemoryOutsideTasks();
         Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
+        // config files, codecs, a first task's serializers: on a daemon thread from here, while this JVM
+        // waits for the scheduler's address and registers (before issue 17 it began after registering)
+        if (WorkerWarmup.enabledInWorker()) WorkerWarmup.startInBackground();
         if (scheduler.equals(SCHEDULER_ON_STDIN)) scheduler = StartEarly.awaitScheduler(stdin);
         Worker w = Worker.start(scheduler, o, security);
+        StartPhases.mark("registered");
         w.onClose(closed::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(w::close, "jdask-worker-shutdown"));
         System.out.println(LocalDirectory.LINE + w.localDirectory()); // the nanny deletes it if this JVM dies uncleanly
         System.out.println("Worker at: " + w.address());
         System.out.flush();
-        // build the serializer now, not on the first task: Fory and the codecs it generates take
-        // about a second of CPU in a fresh JVM, which the first tasks would otherwise wait for
-        Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
-        warm.setDaemon(true);
-        warm.start();
         if (parent > 0) {
             ProcessHandle.of(parent).ifPresent(p -> p.onExit().thenRun(() -> {
                 w.close();
@@ -113,17 +111,6 @@ public final class WorkerMain {
             if (previous != null) previous.uncaughtException(t, e);
             else e.printStackTrace();
         });
-    }
-
-    private static final Fn1<Object, Object> WARM_UP = x -> x;
-
-    /** Encodes and decodes a task once, so the codec layer is initialized before real work arrives. */
-    static void warmCodecs() {
-        try {
-            Codecs.decode(Codecs.encode(Task.of(WARM_UP, new Object[] {1})));
-        } catch (RuntimeException | LinkageError e) {
-            // only a warm-up: the first real task reports any real problem
-        }
     }
 
     /** {@code GPU=1,MEM=2e9} to a map; a clear error naming the bad entry. */

@@ -22,14 +22,24 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class StartEarlyTest {
     @Test
-    void aWorkerJvmStartedBeforeItsSchedulerRegistersOnceToldWhereItIs() throws Exception {
-        Nanny n = Nanny.launchEarly(Worker.Options.defaults().withThreads(1).withName("early"), 120_000, null);
+    void aWorkerJvmStartedBeforeItsSchedulerRegistersOnceToldWhereItIsAndReportsItsPhases() throws Exception {
+        StartPhases phases = new StartPhases();
+        Nanny n;
+        try (var trace = Config.set("distributed.worker.jvm-options", "-D" + StartPhases.PROPERTY + "=true")) {
+            n = Nanny.launchEarly(Worker.Options.defaults().withThreads(1).withName("early"), 120_000, null, phases);
+        }
         try (SchedulerServer s = SchedulerServer.start("127.0.0.1", 0, (String) null)) {
             assertTrue(n.process().isAlive(), "the JVM waits for the address");
             n.schedulerReady(s.address());
             n.awaitRegistered(120_000);
             assertEquals(1, s.workers().size(), "registered with the scheduler that started after it");
             assertEquals("early", s.workers().get(0).get("name"));
+            // the phase lines come before "Worker at:", which awaitRegistered waited for
+            String p = phases.toString();
+            for (String phase : List.of("main", "prepared", "address", "registered")) {
+                assertTrue(p.contains("worker pid " + n.process().pid() + " " + phase + " +"), phase + " missing in: " + p);
+            }
+            assertFalse(n.logs().stream().anyMatch(l -> l.startsWith(StartPhases.LINE)), "phase lines are not kept as output: " + n.logs());
         } finally {
             n.close();
         }

@@ -257,7 +257,6 @@ public final class ProcessPool implements AutoCloseable {
             }
         });
         starting.start();
-        WorkerWarmup.parentOnce(); // this JVM's own first encodes, while its workers start
         return true;
     }
 
@@ -278,8 +277,8 @@ public final class ProcessPool implements AutoCloseable {
     private synchronized void failed(int slot, String why) {
         failures.put(slot, why);
         if (!closed) {
-            LOG.warn("{}; the processes pool goes on with the other worker JVMs ({} live now{}) and starts this one again on the next run",
-                    why, live(workers.size()), starting == null ? "" : ", " + (starting.slots.size() - 1) + " in this start");
+            LOG.warn("{}; the processes pool goes on with the other worker JVMs ({} live now) and starts this slot again on the next run",
+                    why, live(workers.size()));
         }
         notifyAll();
     }
@@ -354,6 +353,11 @@ public final class ProcessPool implements AutoCloseable {
     /** The extra JVM options of this pool's workers. */
     List<String> jvmOptions() {
         return jvmOptions;
+    }
+
+    /** Whether worker JVMs are starting now. */
+    synchronized boolean starting() {
+        return starting != null;
     }
 
     /** Number of worker slots (live or not). */

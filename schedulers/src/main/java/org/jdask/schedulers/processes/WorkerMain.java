@@ -104,8 +104,8 @@ public final class WorkerMain {
         out.writeLong(ProcessHandle.current().pid());
         out.writeLong(token);
         out.flush();
-        // config files, codecs and a first run's serializers while the parent gets the run ready (issue 17)
-        WorkerWarmup.startInBackground(!"false".equals(System.getProperty(WorkerWarmup.PROPERTY)));
+        // config files, codecs and a first run's serializers while the parent gets the run ready (issue 17); the BEGIN waits in the socket
+        if (WorkerWarmup.enabledInWorker()) WorkerWarmup.runQuietly();
         // its own spill directory inside the pool's (which the parent deletes, even after a kill -9 of this JVM)
         ValueStore store = new ValueStore(java.nio.file.Path.of(args[3]).toAbsolutePath().getParent().resolve("worker-" + slot + "-data"),
                 Runtime.getRuntime().maxMemory());

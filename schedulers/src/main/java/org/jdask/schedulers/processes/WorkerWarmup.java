@@ -17,42 +17,59 @@ import org.jdask.serialize.Codecs;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a {@code processes} worker JVM does for its first run that does not depend on the run:
- * read the config files (the YAML parse, ~80 ms in a fresh JVM), build the codecs (Fory, the
- * modules' value codecs found with ServiceLoader, Tablesaw's column types among them), and encode
- * and decode the frames of a first run — a config map, a function, a task with a key argument, a
- * fan-in task reading a list of keys — so Fory generates their serializers. A class-load log of a
- * cold W1 fan-in (issue 17) showed all of it after the first BEGIN, on the critical path, while
- * the worker had waited idle ~0.5 s for that BEGIN: {@link WorkerMain} runs this on a daemon thread
- * right after it connects ({@link #startInBackground}), and the parent runs it while its worker
- * JVMs start (its own first encodes are on the run's path too). Config {@code processes.warm-up:
- * false} (a worker: {@code -Djdask.processes.warm-up=false}) turns it off, to compare.
+ * What a worker JVM does for its first run that does not depend on the run: read the config files
+ * (the YAML parse, ~80 ms in a fresh JVM), build the codecs (a Fory instance, the modules' value
+ * codecs found with ServiceLoader, Tablesaw's column types among them), and encode and decode the
+ * frames of a first run — a config map, a function, a task with a key argument, a fan-in task
+ * reading a list of keys — so Fory generates their serializers. A class-load log of a cold W1
+ * fan-in on {@code processes} (issue 17) showed all of it after the first BEGIN, on the critical
+ * path, while the worker had waited idle ~0.5 s for that BEGIN.
+ *
+ * <p>Where it runs: Fory instances are pooled ({@code ThreadPoolFory}), one per thread using one at
+ * the same time, so a warm-up running <i>beside</i> the first run builds a second instance instead
+ * of sharing the first (seen in a second log: the worker's main thread built its own while a
+ * warm-up thread was still busy). Hence {@link #runQuietly} on the thread that would do the work
+ * anyway, in time it would spend waiting: a {@code processes} worker's main thread right after it
+ * connects (the BEGIN waits in the socket meanwhile), the parent's run thread while its first
+ * worker JVMs start ({@link #parentOnce}); a {@code distributed} worker, whose tasks arrive only
+ * after it registered and a client submitted, runs it on a daemon thread from its {@code main}
+ * ({@link #startInBackground}) and its instance is back in the pool by then. Config {@code
+ * processes.warm-up: false} (in a worker JVM of either kind: {@code -Djdask.processes.warm-up=false})
+ * turns it off, to compare.
  */
 public final class WorkerWarmup {
-    /** System property a worker JVM reads (it has no config before the first BEGIN). */
-    static final String PROPERTY = "jdask.processes.warm-up";
+    /** System property a worker JVM reads (it has no config before its first run). */
+    public static final String PROPERTY = "jdask.processes.warm-up";
+    private static final AtomicBoolean PARENT = new AtomicBoolean();
 
     private WorkerWarmup() {}
 
-    private static final AtomicBoolean PARENT = new AtomicBoolean();
-
-    /** The parent's warm-up: once per JVM, when its first worker JVMs start (unless {@code processes.warm-up} is off). */
-    static void parentOnce() {
-        if (Config.getBoolean("processes.warm-up", true) && PARENT.compareAndSet(false, true)) startInBackground(true);
+    /** Whether this worker JVM warms up: not when started with {@code -Djdask.processes.warm-up=false}. */
+    public static boolean enabledInWorker() {
+        return !"false".equals(System.getProperty(PROPERTY));
     }
 
-    /** Runs {@link #run} on a daemon thread unless {@code processes.warm-up} is off; failures are only logged (debug). */
-    static void startInBackground(boolean enabled) {
-        if (!enabled) return;
-        Thread t = new Thread(() -> {
-            try {
-                run();
-            } catch (Exception | LinkageError e) {
-                LoggerFactory.getLogger(WorkerWarmup.class).debug("warm-up failed (the first run does the same work itself)", e);
-            }
-        }, "jdask-processes-warm-up");
+    /**
+     * The parent's warm-up, on the calling (run) thread, once per JVM, unless {@code
+     * processes.warm-up} is off; called while its first worker JVMs start.
+     */
+    static void parentOnce() {
+        if (Config.getBoolean("processes.warm-up", true) && PARENT.compareAndSet(false, true)) runQuietly();
+    }
+
+    /** {@link #run} on the calling thread; a failure is only logged (debug): the first run does the same work and reports it. */
+    public static void runQuietly() {
+        try {
+            run();
+        } catch (Exception | LinkageError e) {
+            LoggerFactory.getLogger(WorkerWarmup.class).debug("warm-up failed (the first run does the same work itself)", e);
+        }
+    }
+
+    /** {@link #runQuietly} on a daemon thread. */
+    public static void startInBackground() {
+        Thread t = new Thread(WorkerWarmup::runQuietly, "jdask-warm-up");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 

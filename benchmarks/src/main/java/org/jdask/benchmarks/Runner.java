@@ -76,6 +76,10 @@ public final class Runner {
             DataPlaneBench.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--mb", "1000")));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("scatter")) { // issue 17: fresh-cluster scatter with the worker JVMs' page faults and CPU
+            ScatterProbe.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--mb", "1000")), opt(a, "--worker-opts", ""));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("w6secure")) { // the cost of Security (CurveZMQ) on W6's cluster
             W6Secure.run(Integer.parseInt(opt(a, "--reps", "3")));
             System.exit(0);
@@ -136,7 +140,8 @@ public final class Runner {
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner rtt [--n 5000]\n"
                     + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
-                    + "       Runner plane [--reps 3] [--mb 1000]");
+                    + "       Runner plane [--reps 3] [--mb 1000]\n"
+                    + "       Runner scatter [--reps 3] [--mb 1000] [--worker-opts \"JVM OPTIONS\"]");
             System.exit(2);
         }
         int reps = Integer.parseInt(opt(a, "--reps", "3"));

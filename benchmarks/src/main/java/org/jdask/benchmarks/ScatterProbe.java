@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
@@ -18,7 +20,8 @@ import org.jdask.distributed.LocalCluster;
  * ~2 µs per 4 KiB page: 1 GB is ~262,000 faults, a few with huge pages), <b>CPU</b> of the worker
  * JVMs (GC copying, JIT, warm-up threads) and its user/system split (page faults and socket reads
  * are system time), all from {@code /proc/PID/stat} before and after the scatter — counts that,
- * unlike seconds, hold on a loaded machine. Each rep is a fresh LocalCluster (2 worker JVMs x 1
+ * unlike seconds, hold on a loaded machine — and the worker JVMs' <b>GC pauses</b> (from their
+ * {@code -Xlog:gc} files). Each rep is a fresh LocalCluster (2 worker JVMs x 1
  * thread, the bulk channel on); {@code --worker-opts} go on the worker JVMs' command line ({@code
  * distributed.worker.jvm-options}), to compare e.g.:
  * <pre>
@@ -38,11 +41,13 @@ final class ScatterProbe {
         double gb = 8.0 * len * DataPlaneBench.N_ARR / 1e9;
         System.out.printf("Runner scatter: %.2f GB in %d arrays per rep, fresh cluster per rep, worker JVM options: \"%s\"%n%n", gb,
                 DataPlaneBench.N_ARR, workerOpts);
-        System.out.println("| rep | scatter s | GB/s | worker minor faults | faults per MB | worker CPU ms (user + sys) | load before / after |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| rep | scatter s | GB/s | worker minor faults | faults per MB | worker CPU ms (user + sys) | worker GC pauses | load before / after |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int r = 1; r <= reps; r++) {
             double before = load();
-            try (Config.Scope ignored = workerOpts.isBlank() ? null : Config.set("distributed.worker.jvm-options", workerOpts);
+            Path gcLogs = Files.createTempDirectory("jdask-scatter-gc-");
+            String opts = (workerOpts + " -Xlog:gc:file=" + gcLogs + "/gc-%p.log").trim();
+            try (Config.Scope ignored = Config.set("distributed.worker.jvm-options", opts);
                     LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
                     Client client = Client.connect(cluster)) {
                 client.waitForWorkers(2, 60, TimeUnit.SECONDS);
@@ -52,11 +57,38 @@ final class ScatterProbe {
                 double s = (System.nanoTime() - t0) / 1e9;
                 long[] s1 = stat(cluster);
                 long faults = s1[0] - s0[0];
-                System.out.printf("| %d | %.3f | %.3f | %,d | %.0f | %,d + %,d | %.2f / %.2f |%n", r, s, gb / s, faults, faults / (gb * 1000),
-                        s1[1] - s0[1], s1[2] - s0[2], before, load());
+                System.out.printf("| %d | %.3f | %.3f | %,d | %.0f | %,d + %,d | %s | %.2f / %.2f |%n", r, s, gb / s, faults, faults / (gb * 1000),
+                        s1[1] - s0[1], s1[2] - s0[2], gcPauses(gcLogs), before, load());
                 client.cancel(held);
+            } finally {
+                try (var files = Files.list(gcLogs)) {
+                    for (Path f : files.toList()) Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(gcLogs);
             }
         }
+    }
+
+    /**
+     * The worker JVMs' GC pauses so far, from their {@code -Xlog:gc} files: count and total ms (the
+     * scatter is the first thing these JVMs allocate much for, so this is the scatter's GC).
+     */
+    private static String gcPauses(Path dir) throws IOException {
+        int n = 0;
+        double ms = 0;
+        Pattern pause = Pattern.compile("Pause .* ([0-9.]+)ms$");
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    Matcher m = pause.matcher(line);
+                    if (m.find()) {
+                        n++;
+                        ms += Double.parseDouble(m.group(1));
+                    }
+                }
+            }
+        }
+        return String.format("%d, %.0f ms", n, ms);
     }
 
     /** Sum over the cluster's worker JVMs of {minor faults, user ms, system ms}, from /proc/PID/stat. */

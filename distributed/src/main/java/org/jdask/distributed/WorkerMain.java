@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.memory.LocalDirectory;
-import org.jdask.schedulers.processes.WorkerWarmup;
+import org.jdask.fn.Fn1;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
 
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
@@ -71,9 +73,6 @@ public final class WorkerMain {
         CountDownLatch closed = new CountDownLatch(1);
         exitOnOutOfMemoryOutsideTasks();
         Watchdog.exitOnFailure(); // a wedged worker JVM exits, and its nanny starts a new one
-        // config files, codecs, a first task's serializers: on a daemon thread from here, while this JVM
-        // waits for the scheduler's address and registers (before issue 17 it began after registering)
-        if (WorkerWarmup.enabledInWorker()) WorkerWarmup.startInBackground();
         if (scheduler.equals(SCHEDULER_ON_STDIN)) scheduler = StartEarly.awaitScheduler(stdin);
         Worker w = Worker.start(scheduler, o, security);
         StartPhases.mark("registered");
@@ -82,6 +81,14 @@ public final class WorkerMain {
         System.out.println(LocalDirectory.LINE + w.localDirectory()); // the nanny deletes it if this JVM dies uncleanly
         System.out.println("Worker at: " + w.address());
         System.out.flush();
+        // build the serializer now, not on the first task: Fory and the codecs it generates take
+        // about a second of CPU in a fresh JVM, which the first tasks would otherwise wait for.
+        // Not earlier (issue 17, tried): from main on it ran beside StartEarly and registration, on
+        // a 2-core machine shared by 2 worker JVMs and the client, and start-ups got slower
+        // (Runner startups at load ~20: median 2.3 s with it, 1.8 s without; hints only)
+        Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
+        warm.setDaemon(true);
+        warm.start();
         if (parent > 0) {
             ProcessHandle.of(parent).ifPresent(p -> p.onExit().thenRun(() -> {
                 w.close();
@@ -111,6 +118,17 @@ public final class WorkerMain {
             if (previous != null) previous.uncaughtException(t, e);
             else e.printStackTrace();
         });
+    }
+
+    private static final Fn1<Object, Object> WARM_UP = x -> x;
+
+    /** Encodes and decodes a task once, so the codec layer is initialized before real work arrives. */
+    static void warmCodecs() {
+        try {
+            Codecs.decode(Codecs.encode(Task.of(WARM_UP, new Object[] {1})));
+        } catch (RuntimeException | LinkageError e) {
+            // only a warm-up: the first real task reports any real problem
+        }
     }
 
     /** {@code GPU=1,MEM=2e9} to a map; a clear error naming the bad entry. */

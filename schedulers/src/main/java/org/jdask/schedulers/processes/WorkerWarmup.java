@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * warm-up thread was still busy). Hence {@link #runQuietly} on the thread that would do the work
  * anyway, in time it would spend waiting: a {@code processes} worker's main thread right after it
  * connects (the BEGIN waits in the socket meanwhile), the parent's run thread while its first
- * worker JVMs start ({@link #parentOnce}); a {@code distributed} worker, whose tasks arrive only
- * after it registered and a client submitted, runs it on a daemon thread from its {@code main}
- * ({@link #startInBackground}) and its instance is back in the pool by then. Config {@code
- * processes.warm-up: false} (in a worker JVM of either kind: {@code -Djdask.processes.warm-up=false})
- * turns it off, to compare.
+ * worker JVMs start ({@link #parentOnce}). (A {@code distributed} worker JVM has no such idle
+ * time: its scheduler listens before the JVM is up, and a warm-up from its {@code main} on slowed
+ * {@code LocalCluster} start-ups on 2 cores; it keeps its own small codec warm-up after it
+ * registered.) Config {@code processes.warm-up: false} (in a worker JVM: {@code
+ * -Djdask.processes.warm-up=false}) turns it off, to compare.
  */
 public final class WorkerWarmup {
     /** System property a worker JVM reads (it has no config before its first run). */
@@ -64,13 +64,6 @@ public final class WorkerWarmup {
         } catch (Exception | LinkageError e) {
             LoggerFactory.getLogger(WorkerWarmup.class).debug("warm-up failed (the first run does the same work itself)", e);
         }
-    }
-
-    /** {@link #runQuietly} on a daemon thread. */
-    public static void startInBackground() {
-        Thread t = new Thread(WorkerWarmup::runQuietly, "jdask-warm-up");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** The work itself, on the calling thread (also the CDS archive's worker warm-up: {@link ProcessesCdsWarmup}). */

@@ -1,18 +1,12 @@
 package org.jdask.schedulers.processes;
 
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
-import org.jdask.Delayed;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
-import org.jdask.graph.Key;
-import org.jdask.graph.Node;
-import org.jdask.graph.Task;
-import org.jdask.graph.TaskGraph;
 import org.jdask.serialize.Codecs;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +14,7 @@ import org.slf4j.LoggerFactory;
  * What a worker JVM does for its first run that does not depend on the run: read the config files
  * (the YAML parse, ~80 ms in a fresh JVM), build the codecs (a Fory instance, the modules' value
  * codecs found with ServiceLoader, Tablesaw's column types among them), and encode and decode the
- * frames of a first run — a config map, a function, a task with a key argument, a fan-in task
- * reading a list of keys — so Fory generates their serializers. A class-load log of a cold W1
+ * frames every first run has — a config map, a function, a result. A class-load log of a cold W1
  * fan-in on {@code processes} (issue 17) showed all of it after the first BEGIN, on the critical
  * path, while the worker had waited idle ~0.5 s for that BEGIN.
  *
@@ -66,26 +59,22 @@ public final class WorkerWarmup {
         }
     }
 
-    /** The work itself, on the calling thread (also the CDS archive's worker warm-up: {@link ProcessesCdsWarmup}). */
+    /**
+     * The work itself, on the calling thread: only what every worker's first run does (a worker
+     * that gets no {@code TASK} frame never generates serializers for {@code Task} or {@code Key};
+     * warming those too cost ~0.8 s more CPU over a cold W1 run, measured with {@code time} on the
+     * process tree at load ~17: each worker then ran Janino for them). Also the start of the CDS
+     * archive's worker warm-up ({@link ProcessesCdsWarmup}).
+     */
     static void run() throws Exception {
         Config.get("processes.retries"); // the config files' parse
         Map<String, Object> config = new TreeMap<>(Codecs.carryAllowed(Map.of("scheduler", "processes")));
-        Codecs.acceptAllowed(castMap(Codecs.decode(Codecs.encode(config))));
-        Fn1<Long, Long> inc = x -> x + 1;
-        FnN f = Fns.of(Codecs.decode(Codecs.encode(inc)));
-        Object v = f.invoke(new Object[] {41L});
-        Codecs.decode(Codecs.encode(v));
-        Task t = (Task) Codecs.decode(Codecs.encode(Task.of(inc, Key.of("x", 0))));
-        Codecs.decode(Codecs.encode(t.execute(k -> 1L)));
-        // a fan-in over a list of keys, as Delayed.all builds it (W1's sum)
-        Fn1<List<Long>, Long> sum = xs -> xs.stream().mapToLong(Long::longValue).sum();
-        Delayed<Long> total = Delayed.of(sum).apply(Delayed.all(List.of(Delayed.of(inc).apply(1L), Delayed.of(inc).apply(2L))));
-        TaskGraph g = total.graph();
-        for (Key k : g.keys()) {
-            Node n = g.get(k);
-            if (n instanceof Task task) Codecs.decode(Codecs.encode(task));
-        }
+        Codecs.acceptAllowed(castMap(Codecs.decode(Codecs.encode(config)))); // BEGIN's config frame: builds the codecs
+        FnN f = Fns.of(Codecs.decode(Codecs.encode(INC))); // an FN frame: a serializable lambda
+        Codecs.decode(Codecs.encode(f.invoke(new Object[] {41L}))); // a result frame
     }
+
+    private static final Fn1<Long, Long> INC = x -> x + 1;
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> castMap(Object o) {

@@ -1,6 +1,5 @@
 package org.jdask.distributed;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,10 +8,13 @@ import java.util.List;
  * start-ups over 1.5x the median, none stalled), for {@code Runner startups --trace}:
  * <ul>
  * <li>in a worker JVM started with {@code -Djdask.startup.trace=true}, {@link #mark} prints
- *     {@code jdask-phase NAME UPTIME_MS} (JVM uptime) at {@code main} (JVM boot and class loading
- *     before it), {@code prepared} ({@link StartEarly}: ZeroMQ context, classes), {@code address}
- *     (the scheduler's address read) and {@code registered}; the {@link Nanny} reading its output
- *     records each line with the time it arrived;
+ *     {@code jdask-phase NAME NANOTIME} at {@code main} (JVM boot and class loading before it),
+ *     {@code prepared} ({@link StartEarly}: ZeroMQ context, classes), {@code address} (the
+ *     scheduler's address read) and {@code registered}; the {@link Nanny} reading its output
+ *     records each line. {@code System.nanoTime} is {@code CLOCK_MONOTONIC} on Linux, one clock
+ *     for every process of the machine, so the worker's times are placed exactly on the cluster
+ *     JVM's scale (no pipe delay, and no {@code ManagementFactory} loaded just to know the uptime);
+ *     elsewhere they are shown as they come;
  * <li>in the cluster's JVM, {@link LocalCluster} records when its worker JVMs were spawned, the
  *     scheduler listened, every worker registered, and the constructor returned.
  * </ul>
@@ -30,7 +32,7 @@ public final class StartPhases {
     /** In a worker JVM: prints the phase line when {@link #PROPERTY} is set. */
     static void mark(String phase) {
         if (Boolean.getBoolean(PROPERTY)) {
-            System.out.println(LINE + phase + " " + ManagementFactory.getRuntimeMXBean().getUptime());
+            System.out.println(LINE + phase + " " + System.nanoTime());
             System.out.flush();
         }
     }
@@ -40,11 +42,19 @@ public final class StartPhases {
         marks.add(what + " +" + ms(System.nanoTime()));
     }
 
-    /** A worker's phase line ({@code line} without the prefix) that arrived at {@code nanos}. */
-    synchronized void worker(String worker, String line, long nanos) {
+    /** A worker's phase line ({@code line} without the prefix), which arrived at {@code arrived} (nanoTime). */
+    synchronized void worker(String worker, String line, long arrived) {
         String[] p = line.trim().split(" ");
-        marks.add(worker + " " + p[0] + " +" + ms(nanos) + (p.length > 1 ? " (jvm uptime " + p[1] + ")" : ""));
+        long at = arrived;
+        try {
+            if (p.length > 1 && LINUX) at = Long.parseLong(p[1]);
+        } catch (NumberFormatException e) {
+            // a line this JVM did not write: its arrival time
+        }
+        marks.add(worker + " " + p[0] + " +" + ms(at));
     }
+
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     private long ms(long nanos) {
         return (nanos - t0) / 1_000_000;

@@ -113,6 +113,7 @@ final class RemoteRun implements RemoteRunState.Frames {
 
     /** Runs to the end; returns the outputs' values in request order. */
     List<Object> execute() {
+        if (active.isEmpty()) throw new WorkerLost(null, "every worker JVM of the run", "gone before the run began"); // retried on new ones
         for (Conn c : active) c.w.attach(events);
         pool.onJoin(() -> events.add(JOINED)); // a JVM still starting joins the run when it connects
         try {

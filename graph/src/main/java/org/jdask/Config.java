@@ -283,6 +283,36 @@ public final class Config {
      * caller should log: a {@code $JDASK_CONFIG} that names nothing (the other places are optional).
      */
     static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc, List<String> warnings) {
+        Map<String, Object> handed = ConfigFiles.fromProperty(props); // a worker JVM: its parent's parse (issue 17)
+        Map<String, Object> m = handed != null ? new TreeMap<>(handed) : loadFiles(env, props, etc, warnings);
+        if (handed == null && props == System.getProperties()) filesPart = Collections.unmodifiableMap(new TreeMap<>(m));
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
+            String key = canonical(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace("__", "."));
+            if (key.isEmpty()) continue;
+            flattenInto(key, ConfigValues.parseLiteral(e.getValue()), m);
+        }
+        for (String name : new TreeMap<>(props.stringPropertyNames().stream()
+                .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
+            if (!name.startsWith("jdask.") || name.length() == 6) continue;
+            flattenInto(canonical(name.substring(6)), ConfigValues.parseLiteral(props.getProperty(name)), m);
+        }
+        return m;
+    }
+
+    /** This JVM's base settings from YAML alone (defaults and files), as parsed for {@link #base()}; for {@link ConfigFiles}. */
+    static Map<String, Object> filesPart() {
+        base();
+        Map<String, Object> f = filesPart;
+        if (f == null) throw new IllegalArgumentException("this JVM read its config files from " + ConfigFiles.PROPERTY);
+        return f;
+    }
+
+    private static volatile Map<String, Object> filesPart;
+
+    /** The YAML sources of {@link #load}: every {@code jdask/defaults.yaml}, then /etc, the user's directory, {@code $JDASK_CONFIG}. */
+    private static Map<String, Object> loadFiles(Map<String, String> env, java.util.Properties props, Path etc, List<String> warnings) {
         Map<String, Object> m = new TreeMap<>();
         try {
             Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
@@ -307,18 +337,6 @@ public final class Config {
             else warnings.add("JDASK_CONFIG names " + cfg + ", which does not exist (" + p.toAbsolutePath() + "); no config file read from it");
         }
         for (Path p : places) loadPath(p, m);
-        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-            String k = e.getKey();
-            if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
-            String key = canonical(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace("__", "."));
-            if (key.isEmpty()) continue;
-            flattenInto(key, ConfigValues.parseLiteral(e.getValue()), m);
-        }
-        for (String name : new TreeMap<>(props.stringPropertyNames().stream()
-                .collect(java.util.stream.Collectors.toMap(s -> s, s -> s))).keySet()) {
-            if (!name.startsWith("jdask.") || name.length() == 6) continue;
-            flattenInto(canonical(name.substring(6)), ConfigValues.parseLiteral(props.getProperty(name)), m);
-        }
         return m;
     }
 

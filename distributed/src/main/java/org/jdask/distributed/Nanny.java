@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jdask.ConfigFiles;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
@@ -154,6 +155,7 @@ public final class Nanny implements AutoCloseable {
         String classpath = SiteClasspath.append(System.getProperty("java.class.path")); // + jdask worker --classpath, JDASK_CLASSPATH
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        cmd.addAll(ConfigFiles.childOptions(classpath)); // this JVM's parse of the YAML config: not on the worker's start-up path
         cmd.addAll(ProcessesSchedulerProvider.jvmOptions(org.jdask.Config.get("distributed.worker.jvm-options"))); // e.g. JIT flags to measure
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins
         cmd.addAll(NannyMemory.jvmFlags(cmd));

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 import org.jdask.Config;
+import org.jdask.ConfigFiles;
 import org.jdask.JdaskException;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
@@ -105,6 +106,7 @@ public final class ProcessPool implements AutoCloseable {
         cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         // no -XX:+ExitOnOutOfMemoryError: a task's OutOfMemoryError fails that task (the worker
         // spills and lives on); one outside a task ends the worker with status 3 (WorkerMain)
+        cmd.addAll(ConfigFiles.childOptions(classpath)); // this JVM's parse of the YAML config, for the same class path
         if (!Config.getBoolean("processes.warm-up", true)) cmd.add("-D" + WorkerWarmup.PROPERTY + "=false");
         cmd.addAll(workerJvmOptions);
         cmd.add("@" + argfile);

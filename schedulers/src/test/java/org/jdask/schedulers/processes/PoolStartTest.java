@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.jdask.graph.ListenerCalls;
 import org.jdask.graph.Order;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.TaskGraph;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,14 +55,18 @@ class PoolStartTest {
                 ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+PauseAtStartup", "-XX:PauseAtStartupFile=" + pause) : List.of())) {
             pool.ensureFirst(2);
             assertEquals(1, pool.pids().size(), "ensureFirst returns with slot 0 while slot 1 is paused");
-            // 8 tasks, each waiting for the go file and returning its worker's slot; slot 0 takes the first window (2)
+            // 8 tasks, each marking its worker's slot as started, waiting for the go file and returning the slot;
+            // slot 0 takes the first window (2), the rest wait in the ready queue
             TaskGraph.Builder b = TaskGraph.builder();
             List<Key> keys = new ArrayList<>();
             String goFile = go.toString();
+            String dirName = dir.toString();
             Fn1<Integer, String> slotOnceGo = i -> {
+                String slot = System.getProperty(WorkerMain.WORKER_PROPERTY);
+                Files.writeString(Path.of(dirName, "started-" + slot), "");
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                 while (!Files.exists(Path.of(goFile)) && System.nanoTime() < end) Thread.sleep(5);
-                return System.getProperty(WorkerMain.WORKER_PROPERTY);
+                return slot;
             };
             for (int i = 0; i < 8; i++) {
                 keys.add(Key.of("t", i));
@@ -68,14 +74,17 @@ class PoolStartTest {
             }
             Thread release = new Thread(() -> {
                 try {
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (!Files.exists(pause) && System.nanoTime() < end) Thread.sleep(10); // the JVM creates it, then waits
-                    Files.deleteIfExists(pause);
-                    while (pool.pids().size() < 2 && System.nanoTime() < end) Thread.sleep(10);
-                    Thread.sleep(200); // the run takes slot 1 (JOINED event) and hands it tasks
-                    Files.createFile(go);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    Await.until(() -> Files.exists(pause), Duration.ofSeconds(60), "slot 1's JVM to create its pause file");
+                    Files.deleteIfExists(pause); // slot 1 starts now, after the run began on slot 0
+                    Await.until(() -> Files.exists(dir.resolve("started-1")), Duration.ofSeconds(90), "slot 1 to join the run and start a task");
+                } catch (Exception | AssertionError e) {
+                    e.printStackTrace(); // the run still ends: the go file comes below, and the slot assert names what happened
+                } finally {
+                    try {
+                        Files.createFile(go);
+                    } catch (java.io.IOException e) {
+                        e.printStackTrace();
+                    }
                 }
             }, "test-release-slot-1");
             release.start();
@@ -86,14 +95,14 @@ class PoolStartTest {
     }
 
     @Test
-    void aJvmThatFailsToStartAfterTheRunBeganIsReportedAndTheRunGoesOn() throws InterruptedException {
+    void aJvmThatFailsToStartAfterTheRunBeganIsReportedAndTheRunGoesOn() {
         try (ProcessPool pool = new ProcessPool(List.of(), 150_000, slot -> slot == 1 ? List.of("-XX:+NoSuchJdaskFlag") : List.of())) {
             pool.ensureFirst(2);
             Fn1<Integer, Integer> inc = x -> x + 1;
             TaskGraph g = TaskGraph.builder().task(Key.of("a"), inc, 1).build();
             assertEquals(List.of(2), run(pool, g, List.of(Key.of("a"))));
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!pool.startFailures().containsKey(1) && System.nanoTime() < end) Thread.sleep(10);
+            Await.until(() -> pool.startFailures().containsKey(1), Duration.ofSeconds(60), "slot 1's start failure to be recorded",
+                    () -> pool.startFailures().toString());
             String why = pool.startFailures().get(1);
             assertNotNull(why, "slot 1's failure is recorded");
             assertTrue(why.contains("worker-1 exited with status") && why.contains("-XX:+NoSuchJdaskFlag"), why);

@@ -48,9 +48,13 @@ import org.slf4j.LoggerFactory;
  * a pipe the worker watches to die with its parent.
  *
  * <p>Start-up: {@code JvmFlags.forChild} adds the AppCDS archive of the workers' class path when
- * one is built ({@link org.jdask.graph.cds.CdsArchive}); all JVMs of a start are spawned before the
- * pool waits for any ({@link StartTimes}, logged at debug), and a run calls {@link
- * #ensureInBackground} before it indexes its graph.
+ * one is built ({@link org.jdask.graph.cds.CdsArchive}), {@code ConfigFiles} this JVM's parse of
+ * the YAML config; all JVMs of a start are spawned before the pool waits for any ({@link
+ * StartTimes}, logged at debug) by a {@link PoolStart} on its own thread, which hands each JVM to
+ * the pool as it connects. A run calls {@link #ensureInBackground} before it indexes its graph and
+ * {@link #ensureFirst} after: it begins on the first JVM that connected and takes the others as
+ * they come ({@link #onJoin}); a JVM that fails to start after that is logged and kept in {@link
+ * #startFailures}, and its slot is started again by the next run.
  */
 public final class ProcessPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);

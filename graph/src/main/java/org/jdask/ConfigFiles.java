@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * a quiet machine). The child still applies its own environment and {@code -Djdask.*} properties
  * on top, as {@link Config} always does.
  *
- * <p>{@link #handOff} writes the flattened map once per JVM to a temporary file in a small typed
+ * <p>{@link #handOff} writes the flattened map once per parse to a temporary file in a small typed
  * binary form (no class loading beyond {@code DataInputStream}); a worker started with {@code
  * -Djdask.config.files=PATH} reads it instead of the YAML. Values YAML gives (strings, integers,
  * big integers, doubles, booleans, null, lists and maps of them) are written as they are; if one
@@ -34,8 +34,9 @@ public final class ConfigFiles {
     public static final String PROPERTY = "jdask.config.files";
     private static final int MAGIC = 0x6a644346; // "jdCF"
     private static final byte NULL = 0, STRING = 1, INT = 2, LONG = 3, DOUBLE = 4, TRUE = 5, FALSE = 6, LIST = 7, MAP = 8, BIG = 9;
-    private static volatile Path written;
-    private static volatile boolean failed;
+    private static Path written;
+    /** The files part {@link #written} holds: after {@link Config#refresh} re-read the files, a new one is written. */
+    private static Map<String, Object> writtenFor;
 
     private ConfigFiles() {}
 
@@ -50,16 +51,23 @@ public final class ConfigFiles {
         return p == null ? List.of() : List.of("-D" + PROPERTY + "=" + p);
     }
 
-    /** This JVM's files part in a temporary file (written once, deleted at exit); null if it cannot be written as is. */
+    /** This JVM's files part in a temporary file (written once per parse, deleted at exit); null if it cannot be written as is. */
     static synchronized Path handOff() {
-        if (written != null || failed) return written;
+        Map<String, Object> part;
+        try {
+            part = Config.filesPart();
+        } catch (IllegalArgumentException e) { // this JVM read a handed file itself
+            return null;
+        }
+        if (part == writtenFor) return written;
+        writtenFor = part;
+        written = null;
         try {
             Path p = Files.createTempFile("jdask-config-", ".bin");
             p.toFile().deleteOnExit();
-            write(Config.filesPart(), p);
+            write(part, p);
             written = p;
         } catch (IOException | IllegalArgumentException e) {
-            failed = true;
             org.slf4j.LoggerFactory.getLogger(ConfigFiles.class).debug("config not handed to child JVMs (they parse the YAML): {}", e.toString());
         }
         return written;

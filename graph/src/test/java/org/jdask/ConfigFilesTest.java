@@ -94,5 +94,8 @@ class ConfigFilesTest {
         assertNotNull(handed);
         assertEquals(Config.filesPart(), handed);
         assertEquals(List.of(), ConfigFiles.childOptions("/some/other.jar"), "another class path may have other defaults.yaml");
+        assertEquals(opts, ConfigFiles.childOptions(System.getProperty("java.class.path")), "written once per parse");
+        Config.refresh(); // the files are read again: children get the new parse
+        assertTrue(!opts.equals(ConfigFiles.childOptions(System.getProperty("java.class.path"))), "a new file after a refresh");
     }
 }

@@ -55,7 +55,9 @@ import org.jdask.serialize.ClassPath;
  *     [--child-opts "-Djdask.processes.worker-jvm-options=-XX:TieredStopAtLevel=1"]
  * </pre>
  * {@code --child-opts} (space-separated) go on every measured JVM's command line: JIT flags for the
- * program JVM, or for {@code processes} workers through {@code -Djdask.processes.worker-jvm-options=...}.
+ * program JVM, or for {@code processes} workers through {@code -Djdask.processes.worker-jvm-options=...};
+ * {@code --worker-opts "..."} (spaces allowed) on every worker JVM's, {@code processes} and nanny
+ * workers alike, e.g. {@code --worker-opts "-XX:TieredStopAtLevel=1"}.
  */
 public final class Cold {
     static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads", "w4a-threads", "w4b-threads",
@@ -65,10 +67,17 @@ public final class Cold {
     private Cold() {}
 
     /** The parent: runs each workload in fresh JVMs and prints a table. */
-    static void run(List<String> workloads, int reps, int starts, String cds, List<String> childOpts) throws Exception {
+    /**
+     * With {@code workerOpts} (space-separated, may be blank) on the command line of every worker JVM
+     * the measured programs start, of both kinds: {@code processes.worker-jvm-options} and {@code
+     * distributed.worker.jvm-options}, given through the programs' environment (a {@code
+     * --child-opts} value cannot hold spaces).
+     */
+    static void run(List<String> workloads, int reps, int starts, String cds, List<String> childOpts, String workerOpts) throws Exception {
         if (!cds.equals("off") && !cds.equals("cold")) awaitArchives();
-        System.out.printf("Runner cold: a fresh JVM per run; CDS for worker JVMs: %s; child JVM options: %s; %d cores%n%n", cds,
-                childOpts, Runtime.getRuntime().availableProcessors());
+        Cold.workerOpts = workerOpts.trim();
+        System.out.printf("Runner cold: a fresh JVM per run; CDS for worker JVMs: %s; child JVM options: %s; worker JVM options: \"%s\"; %d cores%n%n",
+                cds, childOpts, Cold.workerOpts, Runtime.getRuntime().availableProcessors());
         System.out.println("| workload | run | in program | process (spawn to exit) | detail | load avg before / after |");
         System.out.println("|---|---|---|---|---|---|");
         for (String w : workloads) {
@@ -108,6 +117,8 @@ public final class Cold {
         }
     }
 
+    private static String workerOpts = "";
+
     private static Map<String, String> child(String workload, String cds, List<String> childOpts) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -124,7 +135,12 @@ public final class Cold {
             cmd.add(Cold.class.getName());
             cmd.add(workload);
             long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (!workerOpts.isEmpty()) {
+                pb.environment().put("JDASK_PROCESSES__WORKER_JVM_OPTIONS", workerOpts);
+                pb.environment().put("JDASK_DISTRIBUTED__WORKER__JVM_OPTIONS", workerOpts);
+            }
+            Process p = pb.start();
             Map<String, String> out = new LinkedHashMap<>();
             List<String> tail = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

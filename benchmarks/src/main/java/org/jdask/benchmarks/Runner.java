@@ -64,7 +64,8 @@ public final class Runner {
         if (!a.isEmpty() && a.get(0).equals("cold")) { // issue 17: first-run figures, a fresh JVM per workload
             Cold.run(List.of(opt(a, "--workloads", String.join(",", Cold.WORKLOADS)).split(",")), Integer.parseInt(opt(a, "--reps", "1")),
                     Integer.parseInt(opt(a, "--starts", "20")), opt(a, "--cds", "on"),
-                    opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")));
+                    opt(a, "--child-opts", "").isBlank() ? List.of() : List.of(opt(a, "--child-opts", "").trim().split("\\s+")),
+                    opt(a, "--worker-opts", ""));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("shipjar")) { // issue 16: first-task latency with a user jar to fetch
@@ -135,7 +136,7 @@ public final class Runner {
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
                     + "       Runner w6 --netns [--reps N] [--arrays N]   (W6 with scheduler and workers on simulated hosts; root, iproute2)\n"
                     + "       Runner startups [--n 200] [--workers 2] [--trace] [--dump-after-ms MS --dumps DIR]\n"
-                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
+                    + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--worker-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner rtt [--n 5000]\n"

@@ -234,4 +234,32 @@ class RemoteRunStateTest {
         for (int i = 0; i < 40; i++) assertTrue(run.state("t" + i) == SENT || run.state("t" + i) == MEMORY);
         assertTrue(run.state("t0") != WAITING);
     }
+
+    @Test
+    void tasksGoOnlyToJoinedWorkersAndALateWorkerTakesTheReadyOnes() throws Exception {
+        // 6 independent tasks, worker 1 still starting: worker 0 takes its window, the rest wait ready
+        TaskGraph.Builder b = TaskGraph.builder();
+        List<String> outs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            b.task(k("t" + i), INC, i);
+            outs.add("t" + i);
+        }
+        IndexedGraph g = IndexedGraph.of(b.build());
+        List<Key> out = new ArrayList<>();
+        for (String o : outs) out.add(Key.of(o));
+        Recorder r = new Recorder(g);
+        RemoteRunState s = new RemoteRunState(g, Order.priorities(g), g.indicesOf(out), 2, r, new boolean[] {true, false});
+        s.begin();
+        s.window = 2;
+        s.dispatch();
+        assertEquals(2, r.take().stream().filter(f -> f.startsWith("run ") && f.endsWith("@0")).count());
+        assertArrayEquals(new int[] {2, 0}, s.inFlight, "nothing for the worker that has not joined");
+        assertEquals(4, s.ready.size());
+        s.join(1);
+        s.dispatch();
+        List<String> later = r.take();
+        assertEquals(2, later.size(), later.toString());
+        assertTrue(later.stream().allMatch(f -> f.startsWith("run ") && f.endsWith("@1")), "the joined worker takes the ready tasks: " + later);
+        assertArrayEquals(new int[] {2, 2}, s.inFlight);
+    }
 }

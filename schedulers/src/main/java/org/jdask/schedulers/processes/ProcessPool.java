@@ -361,11 +361,6 @@ public final class ProcessPool implements AutoCloseable {
         return jvmOptions;
     }
 
-    /** Whether worker JVMs are starting now. */
-    synchronized boolean starting() {
-        return starting != null;
-    }
-
     /** Number of worker slots (live or not). */
     public synchronized int size() {
         return workers.size();

@@ -69,8 +69,6 @@ final class ProcessScheduler implements Scheduler {
             throw new JdaskException("interrupted while waiting for the processes pool (another run holds it)");
         }
         try {
-            // this JVM's first encodes (config, codecs, Fory's serializers) in the time it waits for its first worker JVM
-            if (pool.starting()) WorkerWarmup.parentOnce();
             for (int attempt = 0; ; attempt++) {
                 pool.ensureFirst(workers); // the run begins on the first JVM ready; the others join as they connect
                 try {

@@ -2,7 +2,6 @@ package org.jdask.schedulers.processes;
 
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.FnN;
@@ -23,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * of sharing the first (seen in a second log: the worker's main thread built its own while a
  * warm-up thread was still busy). Hence {@link #runQuietly} on the thread that would do the work
  * anyway, in time it would spend waiting: a {@code processes} worker's main thread right after it
- * connects (the BEGIN waits in the socket meanwhile), the parent's run thread while its first
- * worker JVMs start ({@link #parentOnce}). (A {@code distributed} worker JVM has no such idle
+ * connects (the BEGIN waits in the socket meanwhile). Not the parent's run thread while its
+ * worker JVMs start: on 2 cores those JVMs' own start-up already uses the machine, and with it the
+ * first JVM connected later in 2 of 3 cold W1 runs (hints at load ~11). (A {@code distributed} worker JVM has no such idle
  * time: its scheduler listens before the JVM is up, and a warm-up from its {@code main} on slowed
  * {@code LocalCluster} start-ups on 2 cores; it keeps its own small codec warm-up after it
  * registered.) Config {@code processes.warm-up: false} (in a worker JVM: {@code
@@ -33,21 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class WorkerWarmup {
     /** System property a worker JVM reads (it has no config before its first run). */
     public static final String PROPERTY = "jdask.processes.warm-up";
-    private static final AtomicBoolean PARENT = new AtomicBoolean();
 
     private WorkerWarmup() {}
 
     /** Whether this worker JVM warms up: not when started with {@code -Djdask.processes.warm-up=false}. */
     public static boolean enabledInWorker() {
         return !"false".equals(System.getProperty(PROPERTY));
-    }
-
-    /**
-     * The parent's warm-up, on the calling (run) thread, once per JVM, unless {@code
-     * processes.warm-up} is off; called while its first worker JVMs start.
-     */
-    static void parentOnce() {
-        if (Config.getBoolean("processes.warm-up", true) && PARENT.compareAndSet(false, true)) runQuietly();
     }
 
     /** {@link #run} on the calling thread; a failure is only logged (debug): the first run does the same work and reports it. */

@@ -135,7 +135,8 @@ public final class Nanny implements AutoCloseable {
     private Nanny(String scheduler, Worker.Options options, long startTimeoutMs, Security security, StartPhases phases) {
         this.phases = phases;
         for (String key : List.of("distributed.comm.timeouts.scheduler-lost", "distributed.worker.death-timeout",
-                "distributed.admin.watchdog-timeout", "distributed.comm.timeouts.handshake", "distributed.worker.wait-without-secede")) {
+                "distributed.admin.watchdog-timeout", "distributed.comm.timeouts.handshake", "distributed.worker.wait-without-secede",
+                "distributed.worker.codec-warm-up")) {
             Object v = org.jdask.Config.get(key);
             if (v != null && !(v instanceof Map)) childSettings.add("-Djdask." + key + "=" + v);
         }

@@ -7,7 +7,6 @@ import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.fn.Fn1;
 import org.jdask.graph.Task;
-import org.jdask.schedulers.processes.WorkerWarmup;
 import org.jdask.serialize.Codecs;
 
 /**
@@ -87,7 +86,7 @@ public final class WorkerMain {
         // Not earlier (issue 17, tried): from main on it ran beside StartEarly and registration, on
         // a 2-core machine shared by 2 worker JVMs and the client, and start-ups got slower
         // (Runner startups at load ~20: median 2.3 s with it, 1.8 s without; hints only)
-        if (WorkerWarmup.enabledInWorker()) { // -Djdask.processes.warm-up=false: off, to compare (Runner scatter, Runner cold map-10k)
+        if (org.jdask.Config.getBoolean("distributed.worker.codec-warm-up", true)) { // off to compare: Runner scatter, Runner cold map-10k
             Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
             warm.setDaemon(true);
             warm.start();

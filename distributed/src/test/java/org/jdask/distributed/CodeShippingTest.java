@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -109,38 +106,12 @@ class CodeShippingTest {
     private SchedulerServer cluster(Security sec, Path cache) throws Exception {
         SchedulerServer s = SchedulerServer.start("127.0.0.1", 0, sec);
         open.add(s);
-        List<String> cp = new ArrayList<>();
-        for (File f : ClassPath.entries()) if (!f.getPath().contains("test-classes")) cp.add(f.getPath());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djdask.distributed.worker.local-directory=" + cache,
-                "-cp", String.join(File.pathSeparator, cp), WorkerMain.class.getName(), s.address(), "--nthreads", "2",
-                "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+        Path keys = null;
         if (sec != null) {
-            Path keys = tmp.resolve("keys");
+            keys = tmp.resolve("keys");
             if (!Files.exists(keys)) sec.save(keys); // a second scheduler of the same cluster keys
-            cmd.addAll(List.of("--security-dir", keys.toString()));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        open.add(() -> p.destroyForcibly().waitFor(20, TimeUnit.SECONDS));
-        CompletableFuture<String> up = new CompletableFuture<>();
-        StringBuilder log = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                    System.out.println("[worker] " + line);
-                    if (line.startsWith("Worker at: ")) up.complete(line);
-                }
-            } catch (IOException ignored) {
-                // the worker is gone
-            }
-            up.completeExceptionally(new IllegalStateException("worker exited: " + log));
-        }, "worker-log");
-        reader.setDaemon(true);
-        reader.start();
-        up.get(120, TimeUnit.SECONDS);
+        open.add(WorkerJvm.start(s.address(), keys, List.of("-Djdask.distributed.worker.local-directory=" + cache), Map.of(), "--nthreads", "2"));
         return s;
     }
 
@@ -292,6 +263,20 @@ class CodeShippingTest {
         }
         assertTrue(ClientCode.forWorker(sec, 500).loaderOf("id|tcp://127.0.0.1:1|0") != null);
         assertEquals(null, ClientCode.forWorker(null, 500).loaderOf("id|tcp://127.0.0.1:1|0"), "never without security");
+    }
+
+    @Test
+    void aTaskNeverResolvesClassesThroughAContextLoaderLeftOnItsThread() throws Exception {
+        ClientCode worker = ClientCode.forWorker(Security.temporary(), 60_000);
+        // a pool thread inherits the context loader of the thread that made it: possibly another client's
+        ClassLoader foreign = new URLClassLoader(new URL[0], context);
+        Thread.currentThread().setContextClassLoader(foreign);
+        for (String ref : java.util.Arrays.asList(null, "id|tcp://127.0.0.1:1|0")) {
+            try (ClientCode.Scope s = worker.open(ref)) {
+                assertTrue(Thread.currentThread().getContextClassLoader() != foreign, "task of " + ref + " decodes through the worker's own class path");
+            }
+            assertEquals(foreign, Thread.currentThread().getContextClassLoader(), "restored after the task");
+        }
     }
 
     /** Defines classes from bytes it holds and serves them as resources, like JShell's loader. */

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -25,13 +26,18 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
+import org.jdask.distributed.internal.Zap;
+import org.jdask.distributed.internal.Zmq;
 import org.jdask.fn.Fn1;
 import org.jdask.serialize.ClassPath;
+import org.jdask.serialize.Codecs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
 
 /**
  * Code shipping (issue 16) with a worker JVM whose class path has only jdask and its
@@ -227,6 +233,60 @@ class CodeShippingTest {
         Files.write(ok, "damaged".getBytes(StandardCharsets.UTF_8)); // a damaged cache file is fetched again
         assertEquals(ok, cache.jar(hash, "jar x.jar", () -> real));
         assertEquals("real jar", Files.readString(ok));
+    }
+
+    @Test
+    void aTamperedJarFailsTheDecodeNamingTheClassTheJarAndTheRefusal() throws Exception {
+        Security sec = Security.temporary();
+        Path classes = tmp.resolve("greeter-classes");
+        compile("shipped.Greeter", GREETER.formatted("x"), classes);
+        String hash = CodeOffer.sha256(CodeOffer.pack(classes));
+        URLClassLoader app = new URLClassLoader(new URL[] {classes.toUri().toURL()}, context);
+        Thread.currentThread().setContextClassLoader(app);
+        byte[] spec = Codecs.encode(fn(app, "shipped.Greeter", "TEXT"));
+        Thread.currentThread().setContextClassLoader(context);
+        // a code server with the cluster key that offers the jar by its real hash, then sends other bytes
+        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, Long.MAX_VALUE);
+        Zap.Policy zap = sec.dataServer(router, "tampering code server");
+        int port = router.bindToRandomPort("tcp://127.0.0.1");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread server = new Thread(() -> {
+            router.setReceiveTimeOut(100);
+            while (!stop.get()) {
+                byte[] peer = router.recv();
+                if (peer == null) continue;
+                byte[] rid = router.recv();
+                String op = router.recvStr(), arg = router.recvStr();
+                String body = switch (op) {
+                    case "manifest" -> "evil\n0\n0\tgreeter.jar\tshipped\n";
+                    case "hash" -> hash;
+                    case "jar" -> "tampered " + arg;
+                    default -> null;
+                };
+                router.sendMore(peer);
+                router.sendMore(rid);
+                router.sendMore(body == null ? CodeServer.ERROR : CodeServer.OK);
+                router.send(body == null ? "no " + op + " here" : body);
+            }
+        }, "tampering-code-server");
+        server.start();
+        try {
+            ClientCode worker;
+            try (var space = org.jdask.Config.set("distributed.worker.local-directory", tmp.resolve("space").toString())) {
+                worker = ClientCode.forWorker(sec, 60_000);
+            }
+            try (ClientCode.Scope scope = worker.open("evil|tcp://127.0.0.1:" + port + "|0")) {
+                SerializationException e = assertThrows(SerializationException.class, () -> ClientCode.decodeInScope(() -> Codecs.decode(spec)));
+                String m = e.getMessage();
+                assertTrue(m.contains("shipped.Greeter") && m.contains("greeter.jar") && m.contains("not the offered " + hash)
+                        && m.contains("refused"), m);
+            }
+        } finally {
+            stop.set(true);
+            server.join(10_000);
+            zap.label("closed tampering code server");
+            Zmq.close(router);
+        }
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * program's classes reach the workers by code shipping, through the scheduler's code relay (the
  * program binds no port: workers could not reach it). Checks: nobody advertises or is reached at
  * 127.0.0.1; W1-like map+sum, a bag read with a user record, a dataframe groupby and a merge that
- * shuffles between the worker hosts give exactly what {@code sync} gives; kill -9 of a worker
+ * shuffles between the worker hosts (both after a user function, mapPartitions: the shuffled
+ * partitions come from shipped code) give exactly what {@code sync} gives; kill -9 of a worker
  * host's JVM mid-run is recovered with the exact result; a worker host whose link goes down is
  * removed within the worker TTL (the scheduler's log names its address) and its tasks recomputed.
  */

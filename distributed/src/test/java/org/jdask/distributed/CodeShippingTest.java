@@ -31,6 +31,7 @@ import org.jdask.distributed.internal.Zmq;
 import org.jdask.fn.Fn1;
 import org.jdask.serialize.ClassPath;
 import org.jdask.serialize.Codecs;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

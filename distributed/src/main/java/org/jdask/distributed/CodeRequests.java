@@ -22,7 +22,8 @@ import org.zeromq.ZMQ;
  * most {@code distributed.client.code-transfers} threads (2; each holds one jar's bytes, so this
  * bounds the memory they take too), look-ups ({@code manifest}, {@code hash}, {@code class}) on
  * one thread of their own, so a stalled transfer delays no look-up; requests beyond that wait in
- * order. Replies come back to the socket's thread (a ZeroMQ socket has one owner), which polls
+ * order (requests are small; each worker has at most one outstanding per client). Replies come
+ * back to the socket's thread (a ZeroMQ socket has one owner), which polls
  * {@link #socket()} beside its own and sends what {@link #drain()} hands it.
  */
 final class CodeRequests implements AutoCloseable {
@@ -41,17 +42,18 @@ final class CodeRequests implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> done = new ConcurrentLinkedQueue<>();
     private final Wakeup wakeup;
 
-    /** Reads {@link #TRANSFERS_KEY} in the caller's thread; {@code label} names the threads. */
+    /** At most {@code transfers} transfers at once ({@link #configuredTransfers}); {@code label} names the threads. Socket thread. */
     CodeRequests(String label, int transfers) {
-        if (transfers < 1) throw new IllegalArgumentException(TRANSFERS_KEY + " must be at least 1, got " + transfers);
         this.transfers = pool(label + "-transfer", transfers);
         this.lookups = pool(label + "-lookup", 1);
         this.wakeup = new Wakeup("jdask-code-requests-" + SEQ.incrementAndGet(), Long.MAX_VALUE);
     }
 
-    /** The configured number of transfer threads ({@link #TRANSFERS_KEY}, default 2). */
+    /** The configured number of transfer threads ({@link #TRANSFERS_KEY}, default 2), at least 1. */
     static int configuredTransfers() {
-        return Config.getInt(TRANSFERS_KEY, 2);
+        int n = Config.getInt(TRANSFERS_KEY, 2);
+        if (n < 1) throw new IllegalArgumentException(TRANSFERS_KEY + " must be at least 1, got " + n);
+        return n;
     }
 
     private static ExecutorService pool(String name, int threads) {

@@ -2,6 +2,7 @@ package org.jdask.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -113,6 +114,15 @@ class CodeServerTransfersTest {
             if (server != null) server.stop();
             zap.label("closed test relay");
             Zmq.close(relay);
+        }
+    }
+
+    @Test
+    void aTransferBoundBelowOneIsRefusedNamingTheOption() {
+        try (var zero = Config.set(CodeRequests.TRANSFERS_KEY, 0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CodeServer.startRelayed(Security.temporary(), "tcp://127.0.0.1:1", new CodeOffer(List.of())));
+            assertTrue(e.getMessage().contains(CodeRequests.TRANSFERS_KEY) && e.getMessage().contains("got 0"), e.getMessage());
         }
     }
 

@@ -327,6 +327,25 @@ class CodeShippingTest {
     }
 
     @Test
+    void jdkAndJdaskClassesAreNeverOfferedNorAskedFor() throws Exception {
+        CodeOffer offer = new CodeOffer(List.of(context));
+        for (String name : List.of("java.lang.String", "javax.tools.ToolProvider", "org.jdask.distributed.Client", "jdk.jshell.JShell")) {
+            assertEquals(null, offer.classBytes(name), name + " is never served");
+        }
+        assertTrue(offer.classBytes("DashTest") != null, "a user's class (default package) is served");
+        for (String line : offer.manifest().lines().skip(1).toList()) { // no entry of jdask's own modules only
+            String[] f = line.split("\t");
+            assertTrue(!java.util.Arrays.stream(f[2].split(",")).allMatch(p -> p.startsWith("org.jdask")), "offered: " + line);
+        }
+        // a worker never asks a client for them: refused before any request (the address is not even reachable)
+        ClassLoader worker = ClientCode.forWorker(Security.temporary(), 60_000).loaderOf("id|tcp://127.0.0.1:1|0");
+        for (String name : List.of("org.jdask.NoSuchClass", "javax.nosuch.Thing")) {
+            ClassNotFoundException e = assertThrows(ClassNotFoundException.class, () -> Class.forName(name, true, worker));
+            assertTrue(e.getMessage().contains("never shipped"), e.getMessage());
+        }
+    }
+
+    @Test
     void aTaskNeverResolvesClassesThroughAContextLoaderLeftOnItsThread() throws Exception {
         ClientCode worker = ClientCode.forWorker(Security.temporary(), 60_000);
         // a pool thread inherits the context loader of the thread that made it: possibly another client's

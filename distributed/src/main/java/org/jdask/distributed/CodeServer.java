@@ -55,6 +55,7 @@ final class CodeServer {
     private volatile CodeBulk bulk; // direct route only: the jars' bulk port beside the CurveZMQ one
     private final int transfers = CodeRequests.configuredTransfers(); // config read in the caller's thread
     private final int pushTimeoutMs = WorkerBulk.timeoutMs();
+    private final long attachTimeoutMs = Config.getDuration("distributed.comm.timeouts.connect", java.time.Duration.ofSeconds(10)).toMillis();
 
     private CodeServer(Security security, String host, CodeOffer offer, String relay) {
         this.offer = offer;
@@ -218,6 +219,7 @@ final class CodeServer {
                 security.toWorker(socket); // the relay proves the cluster key, as a worker's data port does
                 socket.connect(relay);
                 socket.send(CodeRelay.HELLO);
+                awaitAttached(socket, relay);
                 bound.complete(RELAY_PREFIX + relay);
             } else {
                 zap = security.dataServer(socket, "client code server " + host);
@@ -248,6 +250,25 @@ final class CodeServer {
             if (requests != null) requests.close();
             Zmq.close(socket);
         }
+    }
+
+    /**
+     * Waits (at most {@code attachTimeoutMs}) for the relay's answer to {@code [hello]}: until then
+     * the relay does not know this server and would tell a worker asking for this client's code
+     * that the client has no connection (a client that submits right after connecting raced its
+     * own code server's handshake). A relay that does not answer in time is logged, not fatal.
+     */
+    private void awaitAttached(ZMQ.Socket socket, String relay) {
+        socket.setReceiveTimeOut(200);
+        for (long end = System.currentTimeMillis() + attachTimeoutMs; System.currentTimeMillis() < end; ) {
+            byte[] f = socket.recv();
+            if (f == null) continue;
+            boolean hello = java.util.Arrays.equals(f, CodeRelay.HELLO) && !socket.hasReceiveMore();
+            while (socket.hasReceiveMore()) socket.recv();
+            if (hello) return;
+        }
+        LOG.warn("the scheduler's code relay {} did not answer within {} ms (distributed.comm.timeouts.connect); "
+                + "workers may not reach this client's code until it does", relay, attachTimeoutMs);
     }
 
     private byte[] offeredJar(String hash) {

@@ -55,9 +55,11 @@ class CodeServerTransfersTest {
         CodeServer server = null;
         try (ServerSocket blackhole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int relayPort = relay.bindToRandomPort("tcp://127.0.0.1");
-            try (var one = Config.set(CodeRequests.TRANSFERS_KEY, 1)) {
-                server = CodeServer.startRelayed(sec, "tcp://127.0.0.1:" + relayPort, offer);
-            }
+            CompletableFuture<CodeServer> starting = CompletableFuture.supplyAsync(() -> { // it waits for the relay's answer to its hello
+                try (var one = Config.set(CodeRequests.TRANSFERS_KEY, 1)) {
+                    return CodeServer.startRelayed(sec, "tcp://127.0.0.1:" + relayPort, offer);
+                }
+            });
             relay.setReceiveTimeOut(1_000);
             byte[] client = null;
             for (long end = System.currentTimeMillis() + 30_000; client == null && System.currentTimeMillis() < end; ) {
@@ -65,6 +67,9 @@ class CodeServerTransfersTest {
                 if (m != null && m.size() == 2 && "hello".equals(str(m.get(1)))) client = m.get(0);
             }
             assertTrue(client != null, "the code server attached to the relay");
+            relay.sendMore(client);
+            relay.send(CodeRelay.HELLO);
+            server = starting.get(30, TimeUnit.SECONDS);
 
             ask(relay, client, "w1", "manifest", "manifest", "");
             String manifest = str(expect(relay, "manifest", 30).body);

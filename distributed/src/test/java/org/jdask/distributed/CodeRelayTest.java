@@ -113,6 +113,19 @@ class CodeRelayTest {
         }
     }
 
+    @Test
+    void aFetchUnderWayHoldsOthersBackUntilDoneOrStale() {
+        JarWaiters w = new JarWaiters(1_000);
+        JarWaiters.Waiter a = new JarWaiters.Waiter(new byte[] {1}, new byte[] {1}, true), b = new JarWaiters.Waiter(new byte[] {2}, new byte[] {2}, false);
+        assertTrue(w.ask("h", a, 0), "the first ask goes to the client");
+        assertTrue(!w.ask("h", b, 10) && w.waiting("h") == 1, "the second waits");
+        assertTrue(w.ask("other", b, 10), "another jar is independent");
+        assertEquals(List.of(b), w.done("h"));
+        assertTrue(w.ask("h", a, 20), "after done, the next ask goes to the client again");
+        assertTrue(w.ask("h", b, 1_020), "a fetch unanswered for staleMs holds nobody back");
+        assertEquals(List.of(), w.done("nothing"));
+    }
+
     /** Returns once the relay has answered the client's {@code [hello]}: from then on workers' requests reach it. */
     private static void attached(ZMQ.Socket client) {
         client.setReceiveTimeOut(30_000);

@@ -5,6 +5,7 @@ import static org.jdask.dataframe.Agg.sum;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import org.jdask.dataframe.DataFrame;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.Security;
+import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -51,6 +53,20 @@ public final class NetnsApp {
         return i * 3;
     }
 
+    /** User code inside the dataframe pipelines below (this class exists only on the client): v doubled. */
+    static Table scaled(Table t) {
+        Table out = t.copy();
+        out.replaceColumn("v", out.doubleColumn("v").multiply(2).setName("v"));
+        return out;
+    }
+
+    static Map<String, ColumnType> keyValue() {
+        Map<String, ColumnType> m = new LinkedHashMap<>();
+        m.put("k", ColumnType.STRING);
+        m.put("v", ColumnType.DOUBLE);
+        return m;
+    }
+
     static Object bag(Path data, Map<String, Object> on) {
         return Bag.readText(data + "/part-*.csv", 2_048).map(NetnsApp::parse).filter(r -> r.value() > 40)
                 .map(Reading::sensor).frequencies().compute(on);
@@ -65,7 +81,7 @@ public final class NetnsApp {
             v.append(i * 0.25);
         }
         t.addColumns(k, v);
-        return DataFrame.fromTable(t, 6).groupBy("k").agg(sum("v"), Agg.size()).compute(on).sortOn("k").toString();
+        return DataFrame.fromTable(t, 6).mapPartitions(NetnsApp::scaled, keyValue()).groupBy("k").agg(sum("v"), Agg.size()).compute(on).sortOn("k").toString();
     }
 
     /** A merge of two frames on a non-index key: both sides hash-shuffled, so partitions cross between the worker hosts. */
@@ -83,7 +99,7 @@ public final class NetnsApp {
         }
         left.addColumns(lk, lv);
         right.addColumns(rk, name);
-        return DataFrame.fromTable(left, 5).merge(DataFrame.fromTable(right, 3), "k", "inner").groupBy("name")
+        return DataFrame.fromTable(left, 5).mapPartitions(NetnsApp::scaled, keyValue()).merge(DataFrame.fromTable(right, 3), "k", "inner").groupBy("name")
                 .agg(sum("v"), Agg.size()).compute(on).sortOn("name").toString();
     }
 

@@ -36,11 +36,13 @@ public final class Runner {
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         if (!a.isEmpty() && a.get(0).equals("w6") && a.contains("--netns")) { // W6 on simulated hosts beside loopback (issue 16)
-            W6Netns.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--arrays", String.valueOf(W6.N_ARR))));
+            W6Netns.run(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--arrays", String.valueOf(W6.N_ARR))),
+                    a.contains("--no-peer") ? null : Path.of(opt(a, "--own-peers", "benchmarks/peers"), "w6_netns.py"));
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals(W6Netns.INNER)) { // W6Netns's client, inside a namespace
-            W6Netns.inner(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--arrays", String.valueOf(W6.N_ARR))), List.of(opt(a, "--hosts", "").split(",")), List.of(opt(a, "--addresses", "").split(",")));
+            W6Netns.inner(Integer.parseInt(opt(a, "--reps", "3")), Integer.parseInt(opt(a, "--arrays", String.valueOf(W6.N_ARR))), List.of(opt(a, "--hosts", "").split(",")), List.of(opt(a, "--addresses", "").split(",")),
+                    a.contains("--peer") ? Path.of(opt(a, "--peer", "")) : null);
             System.exit(0);
         }
         if (!a.isEmpty() && a.get(0).equals("w6")) { // distributed futures, side by side with w6_futures.py
@@ -134,7 +136,7 @@ public final class Runner {
                     + "       Runner w7 --data DIR [--reps N] [--schedulers threads] [--peer DIR] [--no-peer] (see W7)\n"
                     + "       Runner w5 [--data DIR] [--reps N] [--peer DIR] [--no-peer] [--schedulers threads,processes]\n"
                     + "       Runner w6 [--reps N] [--peer DIR] [--no-peer]\n"
-                    + "       Runner w6 --netns [--reps N] [--arrays N]   (W6 with scheduler and workers on simulated hosts; root, iproute2)\n"
+                    + "       Runner w6 --netns [--reps N] [--arrays N] [--own-peers DIR] [--no-peer]   (W6 with scheduler and workers on simulated hosts, jdask and Dask; root, iproute2)\n"
                     + "       Runner startups [--n 200] [--workers 2] [--trace] [--dump-after-ms MS --dumps DIR]\n"
                     + "       Runner cold [--reps 1] [--starts 20] [--cds on|off|cold] [--child-opts \"OPTS\"] [--worker-opts \"OPTS\"] [--workloads " + String.join(",", Cold.WORKLOADS) + "]\n"
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"

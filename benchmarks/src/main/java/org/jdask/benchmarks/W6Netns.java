@@ -28,10 +28,11 @@ import org.jdask.graph.JvmFlags;
  * JVM and alternating with it, on W6's loopback {@code LocalCluster}. The client JVM runs in a
  * fourth namespace, so both clusters see the same client. Start-up differs in kind: the namespace
  * cluster's includes starting the scheduler's JVM and the nannies' JVMs (in-process on loopback).
- * Needs root and iproute2. Run alone (no Dask peer here):
+ * With Debian's python3-distributed, Dask runs on the same namespaces too ({@link W6NetnsDask};
+ * {@code --no-peer} skips it). Needs root and iproute2. Run alone, from the repository's root:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -Xmx4g -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner w6 --netns [--reps 3] [--arrays 100]
+ *     org.jdask.benchmarks.Runner w6 --netns [--reps 3] [--arrays 100] [--own-peers benchmarks/peers] [--no-peer]
  * </pre>
  * {@code --arrays N}: scatter N arrays of 10 MB instead of W6's 100 (a quick check).
  */
@@ -41,36 +42,53 @@ final class W6Netns {
 
     private W6Netns() {}
 
-    /** In the root namespace: makes 4 hosts, runs {@link #inner} on host 3 and relays its output. */
-    static void run(int reps, int nArrays) throws Exception {
+    /**
+     * In the root namespace: makes 4 hosts, runs {@link #inner} on host 3 and relays its output;
+     * {@code peer} is the Dask client script ({@link W6NetnsDask}), null for jdask only.
+     */
+    static void run(int reps, int nArrays, Path peer) throws Exception {
         String why = NetnsHarness.unavailableReason();
         if (why != null) throw new IllegalStateException("Runner w6 --netns " + why);
+        String peerWhy = peer == null ? "--no-peer" : W6NetnsDask.unavailableReason(peer);
+        if (peerWhy != null) System.out.println("(no Dask peer: " + peerWhy + ")");
         try (NetnsHarness net = new NetnsHarness(4)) {
             List<String> cmd = java(ManagementFactory.getRuntimeMXBean().getInputArguments());
             cmd.addAll(List.of(Runner.class.getName(), INNER, "--reps", String.valueOf(reps), "--arrays", String.valueOf(nArrays), "--hosts",
                     net.name(0) + "," + net.name(1) + "," + net.name(2), "--addresses", net.address(0) + "," + net.address(1) + "," + net.address(2)));
+            if (peerWhy == null) cmd.addAll(List.of("--peer", peer.toAbsolutePath().toString()));
             Process p = net.start(3, cmd, Map.of(), System.out::println);
             if (!p.waitFor(3_600, TimeUnit.SECONDS)) throw new IllegalStateException("W6 on namespaces did not finish in an hour");
             if (p.exitValue() != 0) throw new IllegalStateException("W6 on namespaces failed (exit " + p.exitValue() + "), see above");
         }
     }
 
-    /** On host 3: a warm-up of each, then {@code reps} alternating runs on loopback and on the hosts; prints the table. */
-    static void inner(int reps, int nArrays, List<String> hosts, List<String> addresses) throws Exception {
+    /**
+     * On host 3: a warm-up of each, then {@code reps} alternating runs on loopback, on the hosts and
+     * (with {@code peer}) Dask on the same hosts; prints the table.
+     */
+    static void inner(int reps, int nArrays, List<String> hosts, List<String> addresses, Path peer) throws Exception {
         List<double[]> arrays = W6.randomArrays(nArrays, W6.ARR_LEN);
         W6.once(arrays.subList(0, 2));
         onHosts(arrays.subList(0, 2), hosts, addresses);
-        List<Map<String, Double>> loop = new ArrayList<>(), ns = new ArrayList<>();
+        if (peer != null) W6NetnsDask.onHosts(2, hosts, addresses, peer);
+        List<Map<String, Double>> loop = new ArrayList<>(), ns = new ArrayList<>(), dask = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             loop.add(W6.once(arrays));
             ns.add(onHosts(arrays, hosts, addresses));
+            if (peer != null) dask.add(W6NetnsDask.onHosts(nArrays, hosts, addresses, peer));
         }
-        StringBuilder md = new StringBuilder("| W6 part | loopback LocalCluster (median of " + reps + ") | 3 namespaces: scheduler, 2 workers | namespaces / loopback |\n|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("| W6 part | loopback LocalCluster (median of " + reps + ") | 3 namespaces: scheduler, 2 workers | namespaces / loopback |"
+                + (peer != null ? " Dask on the same namespaces | Dask / jdask (namespaces) |\n|---|---|---|---|---|---|\n" : "\n|---|---|---|---|\n"));
         for (String part : List.of("startup", "map_gather", "submit_sum", "scatter", "gather", "close")) {
             double l = W6.median(loop, part), n = W6.median(ns, part);
-            String extra = part.equals("scatter") || part.equals("gather")
-                    ? String.format(" (%.2f GB/s vs %.2f GB/s)", W6.median(loop, part + "_GBps"), W6.median(ns, part + "_GBps")) : "";
-            md.append(String.format("| %s | %.3f s | %.3f s | %.2f×%s |%n", part, l, n, n / l, extra));
+            boolean rate = part.equals("scatter") || part.equals("gather");
+            String extra = rate ? String.format(" (%.2f GB/s vs %.2f GB/s)", W6.median(loop, part + "_GBps"), W6.median(ns, part + "_GBps")) : "";
+            md.append(String.format("| %s | %.3f s | %.3f s | %.2f×%s |", part, l, n, n / l, extra));
+            if (peer != null) {
+                double d = W6.median(dask, part);
+                md.append(String.format(" %.3f s%s | %.2f× |", d, rate ? String.format(" (%.2f GB/s)", W6.median(dask, part + "_GBps")) : "", d / n));
+            }
+            md.append('\n');
         }
         System.out.println(md);
     }
@@ -82,13 +100,13 @@ final class W6Netns {
         long t0 = System.nanoTime();
         try {
             CompletableFuture<String> address = new CompletableFuture<>();
-            procs.add(start(hosts.get(0), List.of("scheduler", "--host", addresses.get(0), "--port", "0", "--dashboard-address", ":0"), l -> {
+            procs.add(start(hosts.get(0), jdask("scheduler", "--host", addresses.get(0), "--port", "0", "--dashboard-address", ":0"), l -> {
                 Matcher m = SCHEDULER_AT.matcher(l);
                 if (m.find()) address.complete(m.group(1));
             }));
             String sched = address.get(120, TimeUnit.SECONDS);
             for (int h = 1; h <= 2; h++) {
-                procs.add(start(hosts.get(h), List.of("worker", sched, "--nthreads", "1", "--name", "w" + h), l -> {}));
+                procs.add(start(hosts.get(h), jdask("worker", sched, "--nthreads", "1", "--name", "w" + h), l -> {}));
             }
             try (Client client = Client.connect(sched)) {
                 client.waitForWorkers(2, 120, TimeUnit.SECONDS);
@@ -97,27 +115,37 @@ final class W6Netns {
                 t0 = System.nanoTime();
             }
         } finally {
-            // SIGTERM, workers first (nannies stop their worker JVMs), then the scheduler
-            for (int i = procs.size() - 1; i >= 1; i--) procs.get(i).destroy();
-            for (int i = procs.size() - 1; i >= 0; i--) {
-                Process p = procs.get(i);
-                if (i == 0) p.destroy();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                }
-            }
+            stop(procs);
             r.put("close", (System.nanoTime() - t0) / 1e9);
         }
         return r;
     }
 
-    /** {@code jdask ARGS} in namespace {@code ns}, each output line to {@code lines} (and a failure's lines to stderr). */
-    private static Process start(String ns, List<String> args, java.util.function.Consumer<String> lines) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(java(JvmFlags.get()));
+    /** SIGTERM, workers first (nannies stop their worker processes), then the scheduler ({@code procs.get(0)}); killed after 60 s. */
+    static void stop(List<Process> procs) throws InterruptedException {
+        for (int i = procs.size() - 1; i >= 1; i--) procs.get(i).destroy();
+        for (int i = procs.size() - 1; i >= 0; i--) {
+            Process p = procs.get(i);
+            if (i == 0) p.destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** {@code java FLAGS -cp CLASSPATH org.jdask.cli.Main ARGS}: the {@code jdask} launcher with this JVM's class path. */
+    private static List<String> jdask(String... args) {
+        List<String> cmd = java(JvmFlags.get());
         cmd.add(Main.class.getName());
-        cmd.addAll(args);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** {@code command} in namespace {@code ns}, each output line to {@code lines} (and a failure's lines to stderr). */
+    static Process start(String ns, List<String> command, java.util.function.Consumer<String> lines) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientCode {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCode.class);
-    static final String ACCEPT_KEY = "distributed.worker.accept-client-code";
+    static final String ACCEPT_KEY = "distributed.worker.accept-client-code", CHECK_KEY = "distributed.worker.client-code-check";
     private final long idleCheckMs;
 
     private final Security security;
@@ -49,6 +49,7 @@ final class ClientCode {
     private ClientCode(Security security, String schedulerAddress, long idleCheckMs) {
         this.security = security;
         this.schedulerAddress = schedulerAddress;
+        if (idleCheckMs < 1) throw new IllegalArgumentException(CHECK_KEY + " must be positive, got " + idleCheckMs + " ms");
         this.idleCheckMs = idleCheckMs;
         boolean configured = Config.getBoolean(ACCEPT_KEY, true);
         this.accept = security != null && configured;
@@ -67,9 +68,13 @@ final class ClientCode {
         return forWorker(security, null);
     }
 
-    /** As {@link #forWorker(Security)} for a worker of the scheduler at {@code schedulerAddress} (its code relay's host). */
+    /**
+     * As {@link #forWorker(Security)} for a worker of the scheduler at {@code schedulerAddress} (its
+     * code relay's host); a client idle for {@code distributed.worker.client-code-check} (10 s) is
+     * pinged then, and its loader dropped if it does not answer.
+     */
     static ClientCode forWorker(Security security, String schedulerAddress) {
-        return new ClientCode(security, schedulerAddress, 10_000);
+        return new ClientCode(security, schedulerAddress, Config.getDuration(CHECK_KEY, Duration.ofSeconds(10)).toMillis());
     }
 
     /** As {@link #forWorker}, checking idle clients every {@code idleCheckMs} (tests). */
@@ -157,9 +162,10 @@ final class ClientCode {
         private Scope(ClientCodeLoader loader) {
             this.loader = loader;
             CURRENT.set(this);
-            ClassLoader site = SiteClasspath.loader();
+            // never the thread's current context loader: a pool thread inherits the one of the thread that made it,
+            // which may be another client's loader (its version of a class would win over this client's)
             if (loader != null && loader.defined()) activate();
-            else if (site != SiteClasspath.class.getClassLoader()) enter(site);
+            else enter(SiteClasspath.loader());
         }
 
         private void activate() {

@@ -102,11 +102,19 @@ final class CodeOffer {
         return e.hash;
     }
 
-    /** The bytes of the entry whose hash is {@code hash} (asked for by {@link #hash} first). */
-    synchronized byte[] bytes(String hash) throws IOException {
-        Entry e = byHash.get(hash);
-        if (e == null) throw new IOException("no offered jar has hash " + hash);
-        return e.packed != null ? e.packed : Files.readAllBytes(e.file.toPath());
+    /**
+     * The bytes of the entry whose hash is {@code hash} (asked for by {@link #hash} first); a jar is
+     * read outside the offer's lock, so a large one delays no other request.
+     */
+    byte[] bytes(String hash) throws IOException {
+        Entry e;
+        byte[] packed;
+        synchronized (this) {
+            e = byHash.get(hash);
+            if (e == null) throw new IOException("no offered jar has hash " + hash);
+            packed = e.packed;
+        }
+        return packed != null ? packed : Files.readAllBytes(e.file.toPath());
     }
 
     /** Class file bytes of {@code name} from the client's class loaders (in-memory classes), or null. */

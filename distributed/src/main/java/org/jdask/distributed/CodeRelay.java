@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -26,12 +27,15 @@ import org.zeromq.ZMQException;
  * the scheduler), and the relay passes each request to the client it names and the reply back.
  * Jars are content-addressed, so the relay keeps the ones it passed on (checked against their
  * SHA-256) in a bounded cache ({@code distributed.scheduler.code-cache-bytes}, 128 MiB) and
- * answers the next worker itself: a jar crosses the client's link once, not once per worker.
+ * answers the next worker itself: a jar crosses the client's link once, not once per worker —
+ * workers asking for a jar that is on its way wait for it ({@link JarWaiters}) instead of asking
+ * the client again.
  *
  * <p>Frames, on the relay's ROUTER (after the routing identity): a worker sends
  * {@code [ask][client id][request id][op][arg]} and receives {@code [request id][status][body]};
  * a client's code server receives {@code [worker][request id][op][arg]} and sends
- * {@code [answer][worker][request id][status][body]}, plus one {@code [hello]} when it attaches.
+ * {@code [answer][worker][request id][status][body]}, plus one {@code [hello]} when it attaches
+ * (the relay answers {@code [hello]}: from then on workers' requests reach the client).
  * Only with security (the scheduler, workers and clients all prove the cluster key).
  */
 final class CodeRelay implements AutoCloseable {
@@ -51,6 +55,8 @@ final class CodeRelay implements AutoCloseable {
             return size() > 10_000; // answers that never came
         }
     };
+    /** Workers waiting for a jar another worker's request is already fetching from its client. */
+    private final JarWaiters waiters = new JarWaiters(Config.getDuration("distributed.comm.timeouts.code-fetch", Duration.ofSeconds(60)).toMillis());
     private final int port;
     private volatile boolean closed;
     private volatile CodeBulk bulk; // the cached jars' bulk port
@@ -124,7 +130,10 @@ final class CodeRelay implements AutoCloseable {
                 while (router.hasReceiveMore()) f.add(router.recv());
                 if (f.size() == 5 && is(f.get(0), ASK)) ask(router, from, f);
                 else if (f.size() == 5 && is(f.get(0), ANSWER)) answer(router, from, f);
-                else if (f.size() == 1 && is(f.get(0), HELLO)) LOG.debug("client code server {} attached", str(from));
+                else if (f.size() == 1 && is(f.get(0), HELLO)) { // answered: the client's code server knows it is reachable here
+                    LOG.debug("client code server {} attached", str(from));
+                    send(router, from, HELLO);
+                }
             }
         } catch (RuntimeException e) {
             if (!bound.isDone()) bound.completeExceptionally(e);
@@ -155,13 +164,35 @@ final class CodeRelay implements AutoCloseable {
             return;
         }
         String pendingKey = pendingKey(worker, rid);
-        if (op.equals("jar") || wantsBulk) pendingJars.put(pendingKey, new Pending(arg, wantsBulk, wantsBulk));
+        boolean forJar = op.equals("jar") || wantsBulk;
+        if (forJar) {
+            // another worker's request is already bringing this jar: wait for it (it crosses the client's link once)
+            if (!waiters.ask(arg, new JarWaiters.Waiter(worker, rid, wantsBulk), System.currentTimeMillis())) return;
+            pendingJars.put(pendingKey, new Pending(arg, wantsBulk, wantsBulk));
+        }
         // a jar for a bulk ticket: the client pushes it onto this relay's bulk port (its link, not CurveZMQ's cipher)
         byte[] forward = wantsBulk ? CodeServer.bytes(CodeBulk.PUSH) : f.get(3), forwardArg = wantsBulk ? CodeServer.bytes(arg + " " + b.ticket()) : f.get(4);
         if (!send(router, f.get(1), worker, rid, forward, forwardArg)) {
             pendingJars.remove(pendingKey);
-            send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("client " + client
-                    + " has no code connection to the scheduler (it has closed, or its code server never attached to the relay)"));
+            byte[] why = CodeServer.bytes("client " + client
+                    + " has no code connection to the scheduler (it has closed, or its code server never attached to the relay)");
+            send(router, worker, rid, CodeServer.ERROR, why);
+            if (forJar) release(router, arg, CodeServer.ERROR, why);
+        }
+    }
+
+    /**
+     * Answers the workers that waited for jar {@code hash} while another's request fetched it: from
+     * the cache (a ticket or the bytes), else as the client answered ({@code status}, {@code body};
+     * a jar too large to keep goes to a ticket-wanting worker inline).
+     */
+    private void release(ZMQ.Socket router, String hash, byte[] status, byte[] body) {
+        for (JarWaiters.Waiter w : waiters.done(hash)) {
+            byte[] jar = cachedJar(hash);
+            CodeBulk b = bulk;
+            if (jar != null && (!w.bulk() || b != null)) send(router, w.worker(), w.requestId(), CodeServer.OK, w.bulk() ? CodeServer.bytes(b.ticket()) : jar);
+            else if (is(status, CodeServer.OK) && w.bulk()) send(router, w.worker(), w.requestId(), CodeBulk.INLINE, body);
+            else send(router, w.worker(), w.requestId(), status, body);
         }
     }
 
@@ -179,16 +210,20 @@ final class CodeRelay implements AutoCloseable {
             CodeBulk b = bulk;
             if (ok && b != null && cachedJar(p.hash()) != null) {
                 send(router, worker, rid, CodeServer.OK, CodeServer.bytes(b.ticket()));
+                release(router, p.hash(), status, body);
             } else { // an older client ("unknown request"), a failed push, or a jar too large to keep: ask for its bytes
                 pendingJars.put(pendingKey(worker, rid), new Pending(p.hash(), true, false));
                 if (!send(router, client, worker, rid, CodeServer.bytes("jar"), CodeServer.bytes(p.hash()))) {
                     pendingJars.remove(pendingKey(worker, rid));
-                    send(router, worker, rid, CodeServer.ERROR, CodeServer.bytes("the client left before sending jar " + p.hash()));
+                    byte[] why = CodeServer.bytes("the client left before sending jar " + p.hash());
+                    send(router, worker, rid, CodeServer.ERROR, why);
+                    release(router, p.hash(), CodeServer.ERROR, why);
                 }
             }
             return;
         }
         if (p != null && ok && body.length <= cacheBudget && CodeOffer.sha256(body).equals(p.hash())) keep(p.hash(), body);
+        if (p != null) release(router, p.hash(), status, body);
         CodeBulk b = bulk;
         if (p != null && p.bulk() && ok) {
             if (b != null && cachedJar(p.hash()) != null) send(router, worker, rid, CodeServer.OK, CodeServer.bytes(b.ticket()));
@@ -196,6 +231,11 @@ final class CodeRelay implements AutoCloseable {
             return;
         }
         send(router, worker, rid, status, body); // a worker that left meanwhile: dropped
+    }
+
+    /** Workers waiting at this relay for jar {@code hash} that another worker's request is fetching (tests). */
+    int waiting(String hash) {
+        return waiters.waiting(hash);
     }
 
     /** A jar in the cache (the bulk port's threads read it too), or null. */

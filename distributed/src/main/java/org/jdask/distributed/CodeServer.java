@@ -29,6 +29,8 @@ import org.zeromq.ZMQ;
  * with security and stopped when the last one closes. While it runs, every task config built in
  * this JVM carries {@code jdask.code = ID|ADDRESS|VERSION} ({@link Codecs#carry}), which is how a
  * worker learns where this client's code is; the wire format is in PROTOCOL.md, "Code shipping".
+ * Each socket's thread answers pings itself and hands look-ups and jar transfers to {@link
+ * CodeRequests} (bounded pools), so one large jar holds up no other worker's request.
  *
  * <p>Only with security: a worker accepts code only from a server that proves the cluster key, so
  * no unauthenticated peer can make a worker run its code.
@@ -51,6 +53,9 @@ final class CodeServer {
     private final Set<String> relays = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile CodeBulk bulk; // direct route only: the jars' bulk port beside the CurveZMQ one
+    private final int transfers = CodeRequests.configuredTransfers(); // config read in the caller's thread
+    private final int pushTimeoutMs = WorkerBulk.timeoutMs();
+    private final long attachTimeoutMs = Config.getDuration("distributed.comm.timeouts.connect", java.time.Duration.ofSeconds(10)).toMillis();
 
     private CodeServer(Security security, String host, CodeOffer offer, String relay) {
         this.offer = offer;
@@ -206,35 +211,64 @@ final class CodeServer {
     private void serve(Security security, String host, String relay, CompletableFuture<String> bound) {
         ZMQ.Socket socket = Zmq.socket(relay != null ? SocketType.DEALER : SocketType.ROUTER, Long.MAX_VALUE);
         Zap.Policy zap = null;
+        CodeRequests requests = null;
+        ZMQ.Poller poller = null;
         try {
             if (relay != null) {
                 socket.setIdentity(bytes(id));
                 security.toWorker(socket); // the relay proves the cluster key, as a worker's data port does
                 socket.connect(relay);
                 socket.send(CodeRelay.HELLO);
+                awaitAttached(socket, relay);
                 bound.complete(RELAY_PREFIX + relay);
             } else {
                 zap = security.dataServer(socket, "client code server " + host);
                 int port = socket.bindToRandomPort("tcp://" + host);
                 bound.complete("tcp://" + host + ":" + port);
             }
-            socket.setReceiveTimeOut(200);
+            requests = new CodeRequests("jdask-code-server", transfers);
+            poller = Zmq.context().createPoller(2);
+            poller.register(socket, ZMQ.Poller.POLLIN);
+            poller.register(requests.socket(), ZMQ.Poller.POLLIN);
             while (!closed) {
-                byte[] peer = socket.recv();
-                if (peer == null) continue;
-                List<byte[]> frames = new ArrayList<>();
-                while (socket.hasReceiveMore()) frames.add(socket.recv());
-                if (frames.size() != 3) continue; // not ours: [request id][op][argument]
-                answer(socket, relay, peer, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
-                        new String(frames.get(2), StandardCharsets.UTF_8));
+                poller.poll(200);
+                for (CodeRequests.Reply r : requests.drain()) send(socket, relay != null, r);
+                for (byte[] peer; (peer = socket.recv(ZMQ.DONTWAIT)) != null; ) {
+                    List<byte[]> frames = new ArrayList<>();
+                    while (socket.hasReceiveMore()) frames.add(socket.recv());
+                    if (frames.size() != 3) continue; // not ours: [request id][op][argument]
+                    take(socket, relay, requests, peer, frames.get(0), new String(frames.get(1), StandardCharsets.UTF_8),
+                            new String(frames.get(2), StandardCharsets.UTF_8));
+                }
             }
         } catch (RuntimeException e) {
             if (!bound.isDone()) bound.completeExceptionally(e);
             else if (!closed) LOG.warn("client code server stopped: {}", e.toString());
         } finally {
             if (zap != null) zap.label("closed code server");
+            if (poller != null) poller.close();
+            if (requests != null) requests.close();
             Zmq.close(socket);
         }
+    }
+
+    /**
+     * Waits (at most {@code attachTimeoutMs}) for the relay's answer to {@code [hello]}: until then
+     * the relay does not know this server and would tell a worker asking for this client's code
+     * that the client has no connection (a client that submits right after connecting raced its
+     * own code server's handshake). A relay that does not answer in time is logged, not fatal.
+     */
+    private void awaitAttached(ZMQ.Socket socket, String relay) {
+        socket.setReceiveTimeOut(200);
+        for (long end = System.currentTimeMillis() + attachTimeoutMs; System.currentTimeMillis() < end; ) {
+            byte[] f = socket.recv();
+            if (f == null) continue;
+            boolean hello = java.util.Arrays.equals(f, CodeRelay.HELLO) && !socket.hasReceiveMore();
+            while (socket.hasReceiveMore()) socket.recv();
+            if (hello) return;
+        }
+        LOG.warn("the scheduler's code relay {} did not answer within {} ms (distributed.comm.timeouts.connect); "
+                + "workers may not reach this client's code until it does", relay, attachTimeoutMs);
     }
 
     private byte[] offeredJar(String hash) {
@@ -246,7 +280,20 @@ final class CodeServer {
         }
     }
 
-    private void answer(ZMQ.Socket router, String relay, byte[] identity, byte[] requestId, String op, String arg) {
+    /**
+     * One request: a ping or a bulk ticket answered at once; look-ups ({@code manifest}, {@code
+     * hash}, {@code class}) and transfers ({@code jar}, {@code push}) on {@link CodeRequests}'
+     * threads, so a long transfer holds up no other worker's request.
+     */
+    private void take(ZMQ.Socket socket, String relay, CodeRequests requests, byte[] peer, byte[] requestId, String op, String arg) {
+        switch (op) {
+            case "jar", CodeBulk.PUSH -> requests.submit(true, peer, requestId, (p, rid) -> answer(relay, p, rid, op, arg));
+            case "manifest", "hash", "class" -> requests.submit(false, peer, requestId, (p, rid) -> answer(relay, p, rid, op, arg));
+            default -> send(socket, relay != null, answer(relay, peer, requestId, op, arg));
+        }
+    }
+
+    private CodeRequests.Reply answer(String relay, byte[] peer, byte[] requestId, String op, String arg) {
         boolean relayed = relay != null;
         byte[] status = OK;
         byte[] body;
@@ -262,7 +309,7 @@ final class CodeServer {
                     int sp = arg.indexOf(' ');
                     if (sp < 0) throw new IOException("'push' needs HASH TICKET, got '" + arg + "'");
                     String hash = arg.substring(0, sp);
-                    CodeBulk.push(relay, arg.substring(sp + 1), hash, offer.bytes(hash), WorkerBulk.timeoutMs());
+                    CodeBulk.push(relay, arg.substring(sp + 1), hash, offer.bytes(hash), pushTimeoutMs);
                     yield bytes("pushed");
                 }
                 case CodeBulk.OP -> {
@@ -280,11 +327,16 @@ final class CodeServer {
             status = ERROR;
             body = bytes(e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        if (relayed) router.sendMore(CodeRelay.ANSWER);
-        router.sendMore(identity);
-        router.sendMore(requestId);
-        router.sendMore(status);
-        router.send(body);
+        return new CodeRequests.Reply(peer, requestId, status, body);
+    }
+
+    /** Sends a reply on the server's socket (socket thread only); through a relay it starts with {@code answer}. */
+    private static void send(ZMQ.Socket socket, boolean relayed, CodeRequests.Reply r) {
+        if (relayed) socket.sendMore(CodeRelay.ANSWER);
+        socket.sendMore(r.peer());
+        socket.sendMore(r.requestId());
+        socket.sendMore(r.status());
+        socket.send(r.body());
     }
 
     static byte[] bytes(String s) {

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +17,8 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -28,14 +26,19 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.jdask.SerializationException;
 import org.jdask.TaskFailedException;
+import org.jdask.distributed.internal.Zap;
+import org.jdask.distributed.internal.Zmq;
 import org.jdask.fn.Fn1;
 import org.jdask.serialize.ClassPath;
+import org.jdask.serialize.Codecs;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.jdask.testing.Await;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
 
 /**
  * Code shipping (issue 16) with a worker JVM whose class path has only jdask and its
@@ -110,38 +113,12 @@ class CodeShippingTest {
     private SchedulerServer cluster(Security sec, Path cache) throws Exception {
         SchedulerServer s = SchedulerServer.start("127.0.0.1", 0, sec);
         open.add(s);
-        List<String> cp = new ArrayList<>();
-        for (File f : ClassPath.entries()) if (!f.getPath().contains("test-classes")) cp.add(f.getPath());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djdask.distributed.worker.local-directory=" + cache,
-                "-cp", String.join(File.pathSeparator, cp), WorkerMain.class.getName(), s.address(), "--nthreads", "2",
-                "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+        Path keys = null;
         if (sec != null) {
-            Path keys = tmp.resolve("keys");
+            keys = tmp.resolve("keys");
             if (!Files.exists(keys)) sec.save(keys); // a second scheduler of the same cluster keys
-            cmd.addAll(List.of("--security-dir", keys.toString()));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        open.add(() -> p.destroyForcibly().waitFor(20, TimeUnit.SECONDS));
-        CompletableFuture<String> up = new CompletableFuture<>();
-        StringBuilder log = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                    System.out.println("[worker] " + line);
-                    if (line.startsWith("Worker at: ")) up.complete(line);
-                }
-            } catch (IOException ignored) {
-                // the worker is gone
-            }
-            up.completeExceptionally(new IllegalStateException("worker exited: " + log));
-        }, "worker-log");
-        reader.setDaemon(true);
-        reader.start();
-        up.get(120, TimeUnit.SECONDS);
+        open.add(WorkerJvm.start(s.address(), keys, List.of("-Djdask.distributed.worker.local-directory=" + cache), Map.of(), "--nthreads", "2"));
         return s;
     }
 
@@ -260,6 +237,60 @@ class CodeShippingTest {
     }
 
     @Test
+    void aTamperedJarFailsTheDecodeNamingTheClassTheJarAndTheRefusal() throws Exception {
+        Security sec = Security.temporary();
+        Path classes = tmp.resolve("greeter-classes");
+        compile("shipped.Greeter", GREETER.formatted("x"), classes);
+        String hash = CodeOffer.sha256(CodeOffer.pack(classes));
+        URLClassLoader app = new URLClassLoader(new URL[] {classes.toUri().toURL()}, context);
+        Thread.currentThread().setContextClassLoader(app);
+        byte[] spec = Codecs.encode(fn(app, "shipped.Greeter", "TEXT"));
+        Thread.currentThread().setContextClassLoader(context);
+        // a code server with the cluster key that offers the jar by its real hash, then sends other bytes
+        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, Long.MAX_VALUE);
+        Zap.Policy zap = sec.dataServer(router, "tampering code server");
+        int port = router.bindToRandomPort("tcp://127.0.0.1");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread server = new Thread(() -> {
+            router.setReceiveTimeOut(100);
+            while (!stop.get()) {
+                byte[] peer = router.recv();
+                if (peer == null) continue;
+                byte[] rid = router.recv();
+                String op = router.recvStr(), arg = router.recvStr();
+                String body = switch (op) {
+                    case "manifest" -> "evil\n0\n0\tgreeter.jar\tshipped\n";
+                    case "hash" -> hash;
+                    case "jar" -> "tampered " + arg;
+                    default -> null;
+                };
+                router.sendMore(peer);
+                router.sendMore(rid);
+                router.sendMore(body == null ? CodeServer.ERROR : CodeServer.OK);
+                router.send(body == null ? "no " + op + " here" : body);
+            }
+        }, "tampering-code-server");
+        server.start();
+        try {
+            ClientCode worker;
+            try (var space = org.jdask.Config.set("distributed.worker.local-directory", tmp.resolve("space").toString())) {
+                worker = ClientCode.forWorker(sec, 60_000);
+            }
+            try (ClientCode.Scope scope = worker.open("evil|tcp://127.0.0.1:" + port + "|0")) {
+                SerializationException e = assertThrows(SerializationException.class, () -> ClientCode.decodeInScope(() -> Codecs.decode(spec)));
+                String m = e.getMessage();
+                assertTrue(m.contains("shipped.Greeter") && m.contains("greeter.jar") && m.contains("not the offered " + hash)
+                        && m.contains("refused"), m);
+            }
+        } finally {
+            stop.set(true);
+            server.join(10_000);
+            zap.label("closed tampering code server");
+            Zmq.close(router);
+        }
+    }
+
+    @Test
     void twoClientsWithDifferentVersionsOfAClassDoNotClashAndALeavingClientsLoaderIsDropped() throws Exception {
         Security sec = Security.temporary();
         List<CodeServer> servers = new ArrayList<>();
@@ -293,6 +324,39 @@ class CodeShippingTest {
         }
         assertTrue(ClientCode.forWorker(sec, 500).loaderOf("id|tcp://127.0.0.1:1|0") != null);
         assertEquals(null, ClientCode.forWorker(null, 500).loaderOf("id|tcp://127.0.0.1:1|0"), "never without security");
+    }
+
+    @Test
+    void jdkAndJdaskClassesAreNeverOfferedNorAskedFor() throws Exception {
+        CodeOffer offer = new CodeOffer(List.of(context));
+        for (String name : List.of("java.lang.String", "javax.tools.ToolProvider", "org.jdask.distributed.Client", "jdk.jshell.JShell")) {
+            assertEquals(null, offer.classBytes(name), name + " is never served");
+        }
+        assertTrue(offer.classBytes("DashTest") != null, "a user's class (default package) is served");
+        for (String line : offer.manifest().lines().skip(1).toList()) { // no entry of jdask's own modules only
+            String[] f = line.split("\t");
+            assertTrue(!java.util.Arrays.stream(f[2].split(",")).allMatch(p -> p.startsWith("org.jdask")), "offered: " + line);
+        }
+        // a worker never asks a client for them: refused before any request (the address is not even reachable)
+        ClassLoader worker = ClientCode.forWorker(Security.temporary(), 60_000).loaderOf("id|tcp://127.0.0.1:1|0");
+        for (String name : List.of("org.jdask.NoSuchClass", "javax.nosuch.Thing")) {
+            ClassNotFoundException e = assertThrows(ClassNotFoundException.class, () -> Class.forName(name, true, worker));
+            assertTrue(e.getMessage().contains("never shipped"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTaskNeverResolvesClassesThroughAContextLoaderLeftOnItsThread() throws Exception {
+        ClientCode worker = ClientCode.forWorker(Security.temporary(), 60_000);
+        // a pool thread inherits the context loader of the thread that made it: possibly another client's
+        ClassLoader foreign = new URLClassLoader(new URL[0], context);
+        Thread.currentThread().setContextClassLoader(foreign);
+        for (String ref : java.util.Arrays.asList(null, "id|tcp://127.0.0.1:1|0")) {
+            try (ClientCode.Scope s = worker.open(ref)) {
+                assertTrue(Thread.currentThread().getContextClassLoader() != foreign, "task of " + ref + " decodes through the worker's own class path");
+            }
+            assertEquals(foreign, Thread.currentThread().getContextClassLoader(), "restored after the task");
+        }
     }
 
     /** Defines classes from bytes it holds and serves them as resources, like JShell's loader. */

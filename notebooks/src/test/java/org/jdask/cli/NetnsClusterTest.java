@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * program's classes reach the workers by code shipping, through the scheduler's code relay (the
  * program binds no port: workers could not reach it). Checks: nobody advertises or is reached at
  * 127.0.0.1; W1-like map+sum, a bag read with a user record, a dataframe groupby and a merge that
- * shuffles between the worker hosts give exactly what {@code sync} gives; kill -9 of a worker
- * host's JVM mid-run is recovered with the exact result; a worker host whose link goes down is
+ * shuffles between the worker hosts (both after a user function, mapPartitions: the shuffled
+ * partitions come from shipped code) give exactly what {@code sync} gives; kill -9 of every JVM of
+ * a worker host (nanny and worker) mid-run is recovered on the other host with the exact result
+ * (the host's worker is then started again); a worker host whose link goes down is
  * removed within the worker TTL (the scheduler's log names its address) and its tasks recomputed.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -75,13 +77,8 @@ class NetnsClusterTest {
             String address = waitForFile(schedFile, log);
             assertTrue(address.startsWith("tcp://" + net.address(0) + ":"), address);
             // hosts 1, 2: a worker each, under a nanny, address chosen by the route to the scheduler (--host auto)
-            for (int h = 1; h <= 2; h++) {
-                int host = h;
-                net.start(h, java("-cp", jdaskOnly(), Main.class.getName(), "worker", address, "--nthreads", "2",
-                        "--security-dir", keys.toString()),
-                        Map.of("JDASK_DISTRIBUTED__WORKER__LOCAL_DIRECTORY", tmp.resolve("space-" + h).toString()),
-                        l -> log.add("[host" + host + "] " + l));
-            }
+            Process[] nannies = new Process[3];
+            for (int h = 1; h <= 2; h++) nannies[h] = startWorker(net, h, address, keys, log);
             waitFor(() -> log.stream().filter(l -> l.contains("Worker at: tcp://")).count() >= 2, "two workers up", log);
             // host 3: the user's program, with its own classes on its class path
             CompletableFuture<Void> killNow = new CompletableFuture<>(), linkDownNow = new CompletableFuture<>();
@@ -105,9 +102,17 @@ class NetnsClusterTest {
                 throw new AssertionError("the program did not reach its last computation in 300 s; log:\n" + String.join("\n", log), e);
             }
             Thread.sleep(1_500); // some of the 400 slow tasks done, some running
-            ProcessHandle victim = workerJvms(net).get(0);
-            log.add("[test] kill -9 " + victim.pid() + " " + victim.info().commandLine().orElse(""));
-            victim.destroyForcibly();
+            // every JVM of host 1 at once (its nanny and its worker): nothing there restarts anything
+            List<ProcessHandle> host1 = new ArrayList<>(nannies[1].descendants().toList());
+            host1.add(nannies[1].toHandle());
+            assertTrue(host1.stream().anyMatch(p -> commandLine(p).contains("org.jdask.distributed.WorkerMain")), "host 1 runs a worker JVM");
+            for (ProcessHandle victim : host1) {
+                log.add("[test] kill -9 " + victim.pid() + (commandLine(victim).contains("WorkerMain") ? " (worker JVM)" : " (nanny)"));
+                victim.destroyForcibly();
+            }
+            // ... and the host comes back (as its init system would start jdask worker again) for the link-down part
+            nannies[1].waitFor(30, TimeUnit.SECONDS);
+            nannies[1] = startWorker(net, 1, address, keys, log);
             try {
                 linkDownNow.get(300, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -149,12 +154,10 @@ class NetnsClusterTest {
         }
     }
 
-    /** The worker JVMs (children of the nannies) on the worker hosts, oldest first. */
-    private static List<ProcessHandle> workerJvms(NetnsHarness net) {
-        List<ProcessHandle> out = ProcessHandle.current().descendants().filter(p -> commandLine(p).contains("org.jdask.distributed.WorkerMain"))
-                .sorted((a, b) -> Long.compare(a.pid(), b.pid())).toList();
-        if (out.isEmpty()) throw new AssertionError("no worker JVM among " + ProcessHandle.current().descendants().map(NetnsClusterTest::commandLine).toList());
-        return out;
+    /** {@code jdask worker} (nanny mode) on host {@code h}; its output to {@code log}. */
+    private Process startWorker(NetnsHarness net, int h, String address, Path keys, ConcurrentLinkedQueue<String> log) throws java.io.IOException {
+        return net.start(h, java("-cp", jdaskOnly(), Main.class.getName(), "worker", address, "--nthreads", "2", "--security-dir", keys.toString()),
+                Map.of("JDASK_DISTRIBUTED__WORKER__LOCAL_DIRECTORY", tmp.resolve("space-" + h).toString()), l -> log.add("[host" + h + "] " + l));
     }
 
     /** The full command line from /proc (ProcessHandle.Info truncates long ones). */

@@ -513,6 +513,7 @@ public final class SchedulerServer implements AutoCloseable {
             LOG.info("Restart requested by client {}", requireClient(peer));
             datasets.clear();
             apply(new SchedulerEvent.Restart(peer.client), peer);
+            coord(coordination.restart(peer.client)); // values that were futures now say why they are gone
             publishSnapshot();
         } else if (msg instanceof Messages.Heartbeat h) {
             if (peer.worker != null) {

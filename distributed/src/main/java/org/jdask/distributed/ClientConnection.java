@@ -51,6 +51,7 @@ final class ClientConnection {
     private final Outbox toScheduler = new Outbox();
     /** Whether anything came from the scheduler yet (a refusal is reported only before that). */
     private boolean heardAny, refusalReported;
+    private volatile Runnable everySecond;
     /** Whether a socket was added or replaced since the wait's set was made (I/O thread). */
     private boolean socketsChanged = true;
     private final Thread thread;
@@ -92,6 +93,11 @@ final class ClientConnection {
     /** The largest frame this client accepts. */
     long maxFrame() {
         return maxFrame;
+    }
+
+    /** Runs {@code r} on the I/O thread about once a second (one hook: the coordination channels' sweep). */
+    void everySecond(Runnable r) {
+        everySecond = r;
     }
 
     /** Runs {@code r} on the I/O thread. */
@@ -179,6 +185,14 @@ final class ClientConnection {
                 if (now >= nextPing) {
                     toScheduler.add(new Messages.Workers(0).msg());
                     nextPing = now + 1000;
+                    Runnable tick = everySecond;
+                    if (tick != null) {
+                        try {
+                            tick.run();
+                        } catch (RuntimeException e) {
+                            LOG.warn("client of {}: periodic hook failed: {}", schedulerAddress, e.toString());
+                        }
+                    }
                 }
                 if (now - lastHeard > lostAfterMs) {
                     String why = "no answer from the scheduler at " + schedulerAddress + " for " + (now - lastHeard) + " ms";

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.distributed.coord.ChannelRoutes;
+import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordState;
 import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.dashboard.Dashboard;
@@ -103,6 +104,8 @@ public final class SchedulerServer implements AutoCloseable {
             Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
     /** Clients' direct coordination channels and where their pending replies go. */
     private final ChannelRoutes<Peer> channels = new ChannelRoutes<>();
+    /** {@code channels.size()} as of the last change, for other threads. */
+    private volatile int channelCount;
     private int clientCounter;
 
     private static final class Peer {
@@ -482,14 +485,18 @@ public final class SchedulerServer implements AutoCloseable {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
         } else if (msg instanceof Messages.CoordRequest cr) {
             String client = requireClient(peer);
-            if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
-            coord(coordination.handle(client, cr, System.currentTimeMillis()));
+            if (cr.action() == CoordOp.CHANNEL_CLOSE) closeChannel(client, cr.name());
+            else {
+                if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
+                coord(coordination.handle(client, cr, System.currentTimeMillis()));
+            }
         } else if (msg instanceof Messages.CoordChannel cc) { // another connection of this client, for its threads' round trips
             String client = requireClient(peer);
             Peer ch = peers.computeIfAbsent(cc.identity(), k -> new Peer(k.getBytes(StandardCharsets.ISO_8859_1)));
             if (ch.client != null || ch.worker != null) throw new IllegalArgumentException("COORD_CHANNEL: that identity is already " + describe(ch));
             ch.client = client;
             channels.attach(client, ch);
+            channelCount = channels.size();
             queue(peer, new Messages.CoordReply(cc.id(), CoordStatus.OK, null, List.of(), 0, null));
         } else if (msg instanceof Messages.LongRunning lr) {
             apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
@@ -500,6 +507,7 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.Goodbye) {
             if (peer.client != null && peer == clientPeers.get(peer.client)) {
                 for (Peer ch : channels.removeClient(peer.client)) peers.remove(new String(ch.identity, StandardCharsets.ISO_8859_1));
+                channelCount = channels.size();
                 coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
@@ -552,6 +560,19 @@ public final class SchedulerServer implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("the scheduler does not accept " + raw.op());
         }
+    }
+
+    /** {@code client} closed its direct coordination channel {@code identity}: the peer and its routes go. */
+    private void closeChannel(String client, String identity) {
+        Peer ch = peers.get(identity);
+        if (ch == null || !client.equals(ch.client) || ch == clientPeers.get(client)) return; // not one of its channels
+        if (channels.detach(client, ch)) peers.remove(identity);
+        channelCount = channels.size();
+    }
+
+    /** Direct coordination channels clients have open now (all clients). */
+    public int coordChannels() {
+        return channelCount;
     }
 
     private static String requireClient(Peer p) {

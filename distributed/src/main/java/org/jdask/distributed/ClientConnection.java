@@ -222,9 +222,13 @@ final class ClientConnection {
         }
     }
 
-    /** I/O thread: everything the scheduler sent, without waiting. */
+    /** I/O thread: what the scheduler sent (10,000 batches at most per turn), without waiting. */
     private void receiveScheduler() {
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; ; i++) {
+            if (i == 10_000) {
+                waits.more(); // the rest next turn, without waiting
+                return;
+            }
             Wire.Received m = Wire.receive(sched, false, maxFrame);
             if (m == null) return;
             waits.progress();
@@ -252,7 +256,11 @@ final class ClientConnection {
     /** I/O thread: every worker's replies, without waiting. */
     private void receiveWorkers() {
         for (Map.Entry<String, ZMQ.Socket> w : workers.entrySet()) {
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; ; i++) {
+                if (i == 1000) { // the rest next turn, without waiting: the other sockets get their turn
+                    waits.more();
+                    break;
+                }
                 Wire.Received m = Wire.receive(w.getValue(), false, maxFrame);
                 if (m == null) break;
                 waits.progress();

@@ -358,14 +358,16 @@ public final class Worker implements AutoCloseable {
                     waits.progress();
                     r.run();
                 }
-                if (link.receive(10_000) > 0) waits.progress();
-                for (int i = 0; i < 1000; i++) {
+                // each socket gets a share per turn; one stopped at its share makes the next wait only look
+                received(link.receive(10_000), 10_000);
+                int served = 0;
+                for (; served < 1000; served++) {
                     Wire.Received m = Wire.receive(server, true, maxFrame);
                     if (m == null) break;
-                    waits.progress();
                     dataPort.serve(server, m);
                 }
-                if (fetches.receive(1000) > 0) waits.progress();
+                received(served, 1000);
+                received(fetches.receive(1000), 1000);
                 long now = System.currentTimeMillis();
                 fetches.expire(now);
                 nextBeat = link.tick(now, nextBeat);
@@ -403,6 +405,12 @@ public final class Worker implements AutoCloseable {
                 LOG.warn("onClose callback failed", e);
             }
         }
+    }
+
+    /** I/O thread: {@code n} messages came from a socket whose share per turn is {@code max}. */
+    private void received(int n, int max) {
+        if (n >= max) waits.more();
+        else if (n > 0) waits.progress();
     }
 
     /** I/O thread: the sockets it waits on: the scheduler's, the data port and every peer socket. */

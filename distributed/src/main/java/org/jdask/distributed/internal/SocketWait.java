@@ -40,17 +40,21 @@ import org.zeromq.ZMQ;
 public final class SocketWait implements AutoCloseable {
     /** The first pause after a turn that found nothing behind a readable pipe. */
     static final long MIN_BACKOFF_NANOS = 20_000;
-    /** The longest pause: a command that arrives meanwhile waits at most this long. */
-    static final long MAX_BACKOFF_NANOS = 500_000;
+    /** The longest pause: a socket command that arrives meanwhile waits at most this long (posted work ends it). */
+    static final long MAX_BACKOFF_NANOS = 200_000;
 
     private final Selector selector;
     private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** The thread that waits, once it paused for a writer (for {@link #wake} to end the pause). */
+    private volatile Thread owner;
     private final Set<SelectableChannel> watched = new HashSet<>();
     private List<ZMQ.Socket> last = List.of();
     /** Whether the last wait returned because a socket's pipe was readable (not a wake-up, not the timeout). */
     private boolean readable;
     /** Whether the owner received something since the last wait ({@link #progress}). */
     private boolean progress;
+    /** Whether the owner stopped receiving with messages left ({@link #more}): the next wait does not block. */
+    private boolean more;
     /** Turns in a row that found nothing behind a readable pipe. */
     private int idleStreak;
     private long backoffs, waits;
@@ -105,6 +109,17 @@ public final class SocketWait implements AutoCloseable {
     }
 
     /**
+     * Owner thread: a receive loop stopped at its limit with messages possibly left. The next wait
+     * only looks (no block): a socket's pipe signals new messages only after its reader found it
+     * empty, so messages already waiting would not wake a blocking wait (JeroMQ's poller asked each
+     * socket instead).
+     */
+    public void more() {
+        progress = true;
+        more = true;
+    }
+
+    /**
      * Owner thread: waits at most {@code timeoutMs} for a socket's mailbox or a {@link #wake}.
      * Afterwards the owner receives from every socket without waiting (calling {@link #progress}
      * if anything came), then drains its posted work (after {@link #woken}).
@@ -114,10 +129,13 @@ public final class SocketWait implements AutoCloseable {
         idleStreak = readable && !progress ? idleStreak + 1 : 0;
         readable = false;
         progress = false;
+        boolean more = this.more;
+        this.more = false;
         try {
-            if (idleStreak > 0) { // a byte left behind: let its writer run, then look again without blocking
+            if (idleStreak > 0 && !wakePending.get()) { // a byte left behind: let its writer run, then look again without blocking
                 backoffs++;
-                LockSupport.parkNanos(Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(idleStreak - 1, 20)));
+                owner = Thread.currentThread();
+                LockSupport.parkNanos(this, Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(idleStreak - 1, 20))); // a wake() ends it
                 readable = selector.selectNow() > 0;
                 if (readable || wakePending.get()) {
                     selector.selectedKeys().clear();
@@ -125,7 +143,7 @@ public final class SocketWait implements AutoCloseable {
                 }
                 idleStreak = 0;
             }
-            if (timeoutMs <= 0) readable = selector.selectNow() > 0;
+            if (timeoutMs <= 0 || more) readable = selector.selectNow() > 0;
             else readable = selector.select(timeoutMs) > 0;
             selector.selectedKeys().clear();
         } catch (ClosedSelectorException e) {
@@ -145,7 +163,10 @@ public final class SocketWait implements AutoCloseable {
 
     /** Any thread: makes the owner's current or next {@link #await} return; one selector wake-up per burst. */
     public void wake() {
-        if (wakePending.compareAndSet(false, true)) selector.wakeup();
+        if (!wakePending.compareAndSet(false, true)) return;
+        selector.wakeup();
+        Thread o = owner;
+        if (o != null) LockSupport.unpark(o); // ends a pause for a writer (a stray unpark only shortens a later pause)
     }
 
     /** Waits so far, and those that began with a pause for a writer (for tests and benchmarks). */

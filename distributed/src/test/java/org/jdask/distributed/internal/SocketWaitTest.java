@@ -86,6 +86,21 @@ class SocketWaitTest {
     }
 
     @Test
+    void messagesLeftByAReceiveLoopAtItsLimitDoNotWaitForTheTimeout() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            router.sendMore("d".getBytes());
+            router.send(new byte[] {(byte) i});
+        }
+        CompletableFuture<byte[]> first = receiveInWaits();
+        assertArrayEquals(new byte[] {0}, first.get(30, TimeUnit.SECONDS));
+        // the pipe signals new messages only once its reader found it empty: the 4 left do not wake a wait
+        waits.more();
+        CompletableFuture<Void> look = CompletableFuture.runAsync(() -> waits.await(60_000));
+        look.get(30, TimeUnit.SECONDS); // only looked, did not block for 60 s
+        for (int i = 1; i < 5; i++) assertArrayEquals(new byte[] {(byte) i}, receiveInWaits().get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void replacedSocketsAreWatched() throws Exception {
         ZMQ.Socket second = Zmq.socket(SocketType.DEALER, 1 << 20);
         try {

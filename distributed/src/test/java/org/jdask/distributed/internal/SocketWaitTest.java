@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,23 +24,27 @@ import org.zeromq.ZMQ;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SocketWaitTest {
+    private static final AtomicInteger ENDPOINTS = new AtomicInteger();
     private ZMQ.Socket router, dealer;
+    private String endpoint;
     private SocketWait waits;
 
     @BeforeEach
     void open() {
         router = Zmq.socket(SocketType.ROUTER, 1 << 20);
-        router.bind("inproc://socket-wait-test");
+        String endpoint = "inproc://socket-wait-test-" + ENDPOINTS.incrementAndGet(); // an inproc name is freed asynchronously on close
+        router.bind(endpoint);
         dealer = Zmq.socket(SocketType.DEALER, 1 << 20);
         dealer.setIdentity("d".getBytes());
-        dealer.connect("inproc://socket-wait-test");
+        dealer.connect(endpoint);
+        this.endpoint = endpoint;
         waits = new SocketWait();
         waits.watch(List.of(dealer));
     }
 
     @AfterEach
     void close() {
-        waits.close();
+        if (waits != null) waits.close();
         Zmq.close(dealer);
         Zmq.close(router);
     }
@@ -105,7 +110,7 @@ class SocketWaitTest {
         ZMQ.Socket second = Zmq.socket(SocketType.DEALER, 1 << 20);
         try {
             second.setIdentity("e".getBytes());
-            second.connect("inproc://socket-wait-test");
+            second.connect(endpoint);
             waits.watchIfChanged(List.of(second)); // the first dealer is dropped
             waits.watchIfChanged(List.of(second)); // unchanged: nothing to do
             CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {

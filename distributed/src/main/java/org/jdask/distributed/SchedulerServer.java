@@ -3,10 +3,12 @@ package org.jdask.distributed;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +66,11 @@ public final class SchedulerServer implements AutoCloseable {
     private static final long SOLE_EVERY_MS = 1000;
     /** Per worker address: {sole count, when counted} (scheduler thread). */
     private final Map<String, long[]> soleCounts = new HashMap<>();
+    /** Whether a message since the last count may have left keys with one holder (scheduler thread). */
+    private boolean soleDirty = true;
+    /** Messages after which keys may have one holder more: scattered data, workers coming and going, moves. */
+    private static final Set<Op> SOLE_CHANGES = EnumSet.of(Op.UPDATE_DATA, Op.HELLO_WORKER, Op.GOODBYE, Op.WORKER_DIED, Op.MISSING,
+            Op.RESTART, Op.RETIRE_WORKERS, Op.REBALANCE, Op.REPLICATE);
     /** How often the socket thread looks whether the helper finished a large message. */
     private static final long INGEST_CHECK_MS = 5;
 
@@ -433,6 +440,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** One message from {@code peer}: decoded and shape-checked by {@link Messages}, then turned into events. */
     private void handle(Peer peer, Msg raw) {
+        if (SOLE_CHANGES.contains(raw.op())) soleDirty = true;
         Message msg = Messages.decode(raw);
         if (msg instanceof Messages.HelloClient h) {
             Messages.checkVersion("client " + h.name(), h.version());
@@ -593,6 +601,8 @@ public final class SchedulerServer implements AutoCloseable {
         List<Map<String, Object>> out = new ArrayList<>();
         long now = System.currentTimeMillis();
         if (soleCounts.size() > state.workers().size()) soleCounts.keySet().retainAll(state.workers().keySet());
+        boolean fresh = soleDirty;
+        soleDirty = false;
         for (SchedulerWorker w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
@@ -602,7 +612,7 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
             m.put("memory_limit", w.memoryLimit());
-            m.put("sole", sole(w, now));
+            m.put("sole", sole(w, now, fresh));
             m.put("status", w.status());
             workerMemory.describe(w.address(), m);
             out.add(m);
@@ -615,10 +625,13 @@ public final class SchedulerServer implements AutoCloseable {
      * Keys only {@code w} holds and nobody can recompute (scattered), for {@link Adaptive}; counted
      * at most once a second per worker: the count walks every key the worker holds, and the snapshot
      * is published every tick, which made it a fifth of the scheduler thread's time in a 10,000-task map.
+     * Counted afresh after anything that can leave a key with one holder ({@link #SOLE_CHANGES}, a
+     * worker closed): a stale count may only be too high (Adaptive keeps a worker a second longer),
+     * never too low (it would retire the only holder).
      */
-    private int sole(SchedulerWorker w, long now) {
+    private int sole(SchedulerWorker w, long now, boolean fresh) {
         long[] c = soleCounts.get(w.address());
-        if (c == null || now - c[1] >= SOLE_EVERY_MS) {
+        if (c == null || fresh || now - c[1] >= SOLE_EVERY_MS) {
             c = new long[] {w.soleCount(), now};
             soleCounts.put(w.address(), c);
         }
@@ -664,6 +677,7 @@ public final class SchedulerServer implements AutoCloseable {
             Peer p = workerPeers.get(s.worker());
             if (p != null) queue(p, new Messages.Steal(s.key()));
         } else if (i instanceof CloseWorker cw) {
+            soleDirty = true; // its keys' other copies may be the last ones now
             Peer p = workerPeers.remove(cw.worker());
             if (SchedulerInstruction.RETIRE.equals(cw.reason())) LOG.info("Remove worker {}: {}", cw.worker(), cw.reason()); // planned
             else LOG.warn("Remove worker {}: {}", cw.worker(), cw.reason());

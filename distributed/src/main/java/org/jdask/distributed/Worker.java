@@ -666,6 +666,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        waits.wake(); // the I/O thread sees it now, not after its wait's timeout
         tasks.closeClient();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);

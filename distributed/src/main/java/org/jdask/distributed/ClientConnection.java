@@ -15,6 +15,7 @@ import java.util.function.LongFunction;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Outbox;
+import org.jdask.distributed.internal.SocketWait;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.Watchdog;
@@ -50,11 +51,15 @@ final class ClientConnection {
     private final Outbox toScheduler = new Outbox();
     /** Whether anything came from the scheduler yet (a refusal is reported only before that). */
     private boolean heardAny, refusalReported;
+    private volatile Runnable everySecond;
+    /** Whether a socket was added or replaced since the wait's set was made (I/O thread). */
+    private boolean socketsChanged = true;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private ZMQ.Socket sched;
-    private final org.jdask.distributed.internal.Wakeup wakeup;
+    /** Where the I/O thread waits for its sockets and for posted work (not JeroMQ's spinning poller). */
+    private final SocketWait waits = new SocketWait();
     private long nextId = 1, lastHeard, nextPing;
 
     ClientConnection(String schedulerAddress, long maxFrame, long lostAfterMs, Consumer<List<Message>> onScheduler,
@@ -69,7 +74,6 @@ final class ClientConnection {
         int n = COUNTER.incrementAndGet();
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-        wakeup = new org.jdask.distributed.internal.Wakeup("jdask-client-wake-" + n, maxFrame);
         if (security != null && !local) security.toScheduler(sched);
         if (!local) { // a refusal is reported at once as the scheduler's ERROR instead of a connect timeout
             org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress, (why, beforeGreeting) ->
@@ -91,10 +95,15 @@ final class ClientConnection {
         return maxFrame;
     }
 
+    /** Runs {@code r} on the I/O thread about once a second (one hook: the coordination channels' sweep). */
+    void everySecond(Runnable r) {
+        everySecond = r;
+    }
+
     /** Runs {@code r} on the I/O thread. */
     void post(Runnable r) {
         inbox.add(r);
-        wakeup.wake();
+        waits.wake();
     }
 
     /** Queues a message for the scheduler (sent in one batch per loop turn). Any thread. */
@@ -115,6 +124,7 @@ final class ClientConnection {
                 try {
                     if (!Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"))) {
                         Zmq.close(workers.remove(worker)); // a fresh socket next time
+                        socketsChanged = true;
                         requests.remove(id);
                         f.completeExceptionally(new org.jdask.JdaskException("worker " + worker + " refused the connection"
                                 + (security == null ? " (does the cluster use security? connect with Security.load(dir))" : " (CurveZMQ handshake failed)")));
@@ -136,82 +146,53 @@ final class ClientConnection {
             if (security != null && !address.startsWith("inproc://")) security.toWorker(s);
             s.connect(address);
             workers.put(address, s);
+            socketsChanged = true;
         }
         return s;
     }
 
     private void run() {
-        ZMQ.Poller poller = Zmq.context().createPoller(4);
-        int registered = 0;
         lastHeard = System.currentTimeMillis();
         nextPing = lastHeard + 1000;
         Watchdog.Beat beat = Watchdog.watch("client of " + schedulerAddress, why -> { });
         try {
             while (running) {
                 beat.beat();
-                if (registered != workers.size()) {
-                    poller.close();
-                    poller = Zmq.context().createPoller(2 + workers.size());
-                    poller.register(sched, ZMQ.Poller.POLLIN);
-                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
-                    for (ZMQ.Socket s : workers.values()) poller.register(s, ZMQ.Poller.POLLIN);
-                    registered = workers.size();
-                } else if (poller.getSize() == 0) {
-                    poller.register(sched, ZMQ.Poller.POLLIN);
-                    poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
+                if (socketsChanged) { // worker sockets are only added or replaced by this thread
+                    List<ZMQ.Socket> all = new ArrayList<>(workers.values());
+                    all.add(sched);
+                    waits.watch(all);
+                    socketsChanged = false;
                 }
                 long pollStart = System.currentTimeMillis();
-                poller.poll(toScheduler.pollMillis(200));
+                waits.await(toScheduler.pollMillis(200));
                 long busyStart = System.currentTimeMillis();
-                // a poll that overslept its 200 ms by far means this thread did not run (GC pause,
+                // a wait that overslept its 200 ms by far means this thread did not run (GC pause,
                 // a starved CPU): that time says nothing about the scheduler, so it does not count
                 long overslept = busyStart - pollStart - 200;
                 if (overslept > 300) lastHeard += overslept;
-                wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
+                waits.woken(); // before draining the inbox: a post after this wakes the next wait
                 Runnable r;
-                while ((r = inbox.poll()) != null) r.run();
-                for (int i = 0; i < 10_000; i++) {
-                    Wire.Received m = Wire.receive(sched, false, maxFrame);
-                    if (m == null) break;
-                    lastHeard = System.currentTimeMillis();
-                    heardAny = true;
-                    List<Msg> batch;
-                    try {
-                        batch = m.decode(local);
-                    } catch (Wire.WireException e) {
-                        LOG.warn("refused a message from the scheduler at {}: {}", schedulerAddress, e.getMessage());
-                        if (e.getMessage().contains("protocol version")) { // tell a waiting connect at once
-                            onScheduler.accept(List.of(new Messages.ErrorMsg("the scheduler at " + schedulerAddress + ": " + e.getMessage())));
-                        }
-                        continue;
-                    }
-                    List<Message> rest = new ArrayList<>(batch.size());
-                    for (Msg x : batch) {
-                        Message d = decode(x, "the scheduler at " + schedulerAddress);
-                        if (d != null && !completeRequest(d)) rest.add(d);
-                    }
-                    if (!rest.isEmpty()) onScheduler.accept(rest);
+                while ((r = inbox.poll()) != null) {
+                    waits.progress();
+                    r.run();
                 }
-                for (Map.Entry<String, ZMQ.Socket> w : workers.entrySet()) {
-                    for (int i = 0; i < 1000; i++) {
-                        Wire.Received m = Wire.receive(w.getValue(), false, maxFrame);
-                        if (m == null) break;
-                        try {
-                            for (Msg x : m.decode(w.getKey().startsWith("inproc://"))) {
-                                Message d = decode(x, "worker " + w.getKey());
-                                if (d != null && !completeRequest(d)) LOG.warn("unexpected {} from worker {}: {}", x.op(), w.getKey(), d);
-                            }
-                        } catch (Wire.WireException e) {
-                            LOG.warn("refused a message from worker {}: {}", w.getKey(), e.getMessage());
-                        }
-                    }
-                }
+                receiveScheduler();
+                receiveWorkers();
                 long now = System.currentTimeMillis();
                 // only time spent waiting counts as the scheduler's silence, not our own long turns
                 if (now - busyStart > 200) lastHeard += now - busyStart;
                 if (now >= nextPing) {
                     toScheduler.add(new Messages.Workers(0).msg());
                     nextPing = now + 1000;
+                    Runnable tick = everySecond;
+                    if (tick != null) {
+                        try {
+                            tick.run();
+                        } catch (RuntimeException e) {
+                            LOG.warn("client of {}: periodic hook failed: {}", schedulerAddress, e.toString());
+                        }
+                    }
                 }
                 if (now - lastHeard > lostAfterMs) {
                     String why = "no answer from the scheduler at " + schedulerAddress + " for " + (now - lastHeard) + " ms";
@@ -233,12 +214,65 @@ final class ClientConnection {
         } finally {
             running = false;
             beat.close();
-            poller.close();
             failRequests("client closed");
-            wakeup.close();
+            waits.close();
             Zmq.close(sched);
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
+        }
+    }
+
+    /** I/O thread: what the scheduler sent (10,000 batches at most per turn), without waiting. */
+    private void receiveScheduler() {
+        for (int i = 0; ; i++) {
+            if (i == 10_000) {
+                waits.more(); // the rest next turn, without waiting
+                return;
+            }
+            Wire.Received m = Wire.receive(sched, false, maxFrame);
+            if (m == null) return;
+            waits.progress();
+            lastHeard = System.currentTimeMillis();
+            heardAny = true;
+            List<Msg> batch;
+            try {
+                batch = m.decode(local);
+            } catch (Wire.WireException e) {
+                LOG.warn("refused a message from the scheduler at {}: {}", schedulerAddress, e.getMessage());
+                if (e.getMessage().contains("protocol version")) { // tell a waiting connect at once
+                    onScheduler.accept(List.of(new Messages.ErrorMsg("the scheduler at " + schedulerAddress + ": " + e.getMessage())));
+                }
+                continue;
+            }
+            List<Message> rest = new ArrayList<>(batch.size());
+            for (Msg x : batch) {
+                Message d = decode(x, "the scheduler at " + schedulerAddress);
+                if (d != null && !completeRequest(d)) rest.add(d);
+            }
+            if (!rest.isEmpty()) onScheduler.accept(rest);
+        }
+    }
+
+    /** I/O thread: every worker's replies, without waiting. */
+    private void receiveWorkers() {
+        for (Map.Entry<String, ZMQ.Socket> w : workers.entrySet()) {
+            for (int i = 0; ; i++) {
+                if (i == 1000) { // the rest next turn, without waiting: the other sockets get their turn
+                    waits.more();
+                    break;
+                }
+                Wire.Received m = Wire.receive(w.getValue(), false, maxFrame);
+                if (m == null) break;
+                waits.progress();
+                try {
+                    for (Msg x : m.decode(w.getKey().startsWith("inproc://"))) {
+                        Message d = decode(x, "worker " + w.getKey());
+                        if (d != null && !completeRequest(d)) LOG.warn("unexpected {} from worker {}: {}", x.op(), w.getKey(), d);
+                    }
+                } catch (Wire.WireException e) {
+                    LOG.warn("refused a message from worker {}: {}", w.getKey(), e.getMessage());
+                }
+            }
         }
     }
 
@@ -286,7 +320,7 @@ final class ClientConnection {
 
     void close() {
         running = false;
-        wakeup.wake();
+        waits.wake();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

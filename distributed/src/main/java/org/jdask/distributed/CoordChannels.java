@@ -1,11 +1,14 @@
 package org.jdask.distributed;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdask.Config;
 import org.jdask.JdaskException;
+import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.CoordReply;
 import org.jdask.distributed.internal.Messages.CoordRequest;
@@ -27,6 +30,12 @@ import org.zeromq.ZMQ;
  * before the channel's first request, so the scheduler counts the channel's requests as this
  * client's and sends their replies back on it.
  *
+ * <p>The pool is bounded: at most {@code distributed.coordination.max-channels} (16) channels are
+ * open at once (a thread that finds none free sends through the client's connection), and a
+ * channel idle for {@code distributed.coordination.channel-idle-timeout} (30 s) is closed — by the
+ * next borrow, or by the client's I/O thread, which sweeps once a second. A closed channel is
+ * announced to the scheduler ({@code CHANNEL_CLOSE} on the client's connection), which forgets it.
+ *
  * <p>Requests whose value is a future (keys) stay on the client's connection, behind the
  * messages that made the key known to the scheduler. A channel that failed, timed out or whose
  * thread was interrupted is closed rather than reused (JeroMQ sockets do not survive an
@@ -41,8 +50,13 @@ final class CoordChannels implements AutoCloseable {
 
     private final Client client;
     private final AtomicLong ids = new AtomicLong(FIRST_ID);
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>(); // guarded by this
-    private boolean closed; // guarded by this
+    private final int maxChannels;
+    private final long idleMs;
+    /** Idle channels, the most recently used first (guarded by this). */
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    /** Channels open: idle, in use or being opened (guarded by this). */
+    private int open;
+    private boolean closed, sweeping; // guarded by this
     /**
      * Set when the scheduler refused a channel, or by config
      * {@code distributed.coordination.direct-channels: false}: every request goes through the
@@ -51,20 +65,28 @@ final class CoordChannels implements AutoCloseable {
     private volatile boolean unsupported;
 
     /** One connection; its thread waits in a blocking receive on it (no poller: one hand-off fewer). */
-    private record Channel(ZMQ.Socket socket) {
-        void close() {
-            Zmq.close(socket);
+    private record Channel(ZMQ.Socket socket, String identity, long idleSince) {
+        Channel idleFrom(long now) {
+            return new Channel(socket, identity, now);
         }
     }
 
     CoordChannels(Client client) {
         this.client = client;
         this.unsupported = !Config.getBoolean("distributed.coordination.direct-channels", true);
+        this.maxChannels = Config.getInt("distributed.coordination.max-channels", 16);
+        if (maxChannels < 0) throw new IllegalArgumentException("distributed.coordination.max-channels must be >= 0, got " + maxChannels);
+        this.idleMs = Config.getDuration("distributed.coordination.channel-idle-timeout", Duration.ofSeconds(30)).toMillis();
     }
 
     /** A fresh request id for a channel request. */
     long nextId() {
         return ids.getAndIncrement();
+    }
+
+    /** Channels open now (idle or in use). */
+    synchronized int open() {
+        return open;
     }
 
     /**
@@ -104,39 +126,89 @@ final class CoordChannels implements AutoCloseable {
         }
     }
 
-    /** An idle channel, or a new one registered with the scheduler; null if none can be had. */
+    /** An idle channel, or a new one registered with the scheduler; null if none can be had (all in use, or none supported). */
     private Channel borrow() {
+        boolean first;
         synchronized (this) {
             if (closed) return null;
             Channel c = idle.poll();
             if (c != null) return c;
+            if (open >= maxChannels) return null; // bounded: this request goes through the client's connection
+            first = open == 0;
+            open++;
         }
         ClientConnection conn = client.conn;
+        if (first) conn.everySecond(this::sweep); // idle channels close even when no thread comes back
         ZMQ.Socket s = Zmq.socket(SocketType.DEALER, conn.maxFrame());
         byte[] identity = conn.local ? Wire.localIdentity() : Wire.remoteIdentity();
         s.setIdentity(identity);
         if (conn.security() != null && !conn.local) conn.security().toScheduler(s);
+        String id = new String(identity, StandardCharsets.ISO_8859_1);
         try {
             s.connect(conn.schedulerAddress);
-            String id = new String(identity, StandardCharsets.ISO_8859_1);
             client.waitFor(conn.request(null, rid -> new Messages.CoordChannel(rid, id)), CoordReply.class, "opening a coordination channel", 10_000);
-            return new Channel(s);
+            return new Channel(s, id, 0);
         } catch (RuntimeException e) { // an older scheduler, or none answering: requests go through the client's connection
             unsupported = true;
             LoggerFactory.getLogger(CoordChannels.class).debug("no direct coordination channel to {}: {}", conn.schedulerAddress, e.toString());
+            synchronized (this) {
+                open--;
+            }
             Zmq.close(s);
             return null;
         }
     }
 
     private void giveBack(Channel c, boolean reuse) {
+        long now = System.currentTimeMillis();
+        boolean tell;
         synchronized (this) {
+            tell = !closed; // after the client's goodbye the scheduler has forgotten it already
             if (reuse && !closed) {
-                idle.push(c);
-                return;
+                idle.push(c.idleFrom(now));
+                c = null;
+            } else {
+                open--;
             }
         }
-        c.close();
+        if (c != null) closeChannel(c, tell);
+        sweep(now);
+    }
+
+    /** Closes channels idle longer than the idle timeout (any thread; the client's I/O thread calls it every second). */
+    void sweep() {
+        sweep(System.currentTimeMillis());
+    }
+
+    private void sweep(long now) {
+        List<Channel> expired = new ArrayList<>();
+        synchronized (this) {
+            if (sweeping) return;
+            while (!idle.isEmpty() && now - idle.peekLast().idleSince() >= idleMs) {
+                expired.add(idle.pollLast());
+                open--;
+            }
+            if (expired.isEmpty()) return;
+            sweeping = true;
+        }
+        try {
+            for (Channel c : expired) closeChannel(c, true);
+        } finally {
+            synchronized (this) {
+                sweeping = false;
+            }
+        }
+    }
+
+    /** Closes {@code c}'s socket and, if {@code tell}, tells the scheduler to forget it. */
+    private void closeChannel(Channel c, boolean tell) {
+        Zmq.close(c.socket);
+        if (!tell) return;
+        try {
+            client.conn.send(new CoordRequest(0, CoordOp.CHANNEL_CLOSE, c.identity, null, List.of(), 0, 0, null));
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(CoordChannels.class).debug("cannot announce a closed coordination channel: {}", e.toString());
+        }
     }
 
     /** Closes the idle channels; channels in use close when their call ends (it sees the client closed within {@value #CHECK_MS} ms). */
@@ -146,8 +218,9 @@ final class CoordChannels implements AutoCloseable {
         synchronized (this) {
             closed = true;
             toClose = List.copyOf(idle);
+            open -= idle.size();
             idle.clear();
         }
-        for (Channel c : toClose) c.close();
+        for (Channel c : toClose) closeChannel(c, false); // the client's goodbye makes the scheduler forget them all
     }
 }

@@ -119,7 +119,7 @@ final class PeerFetches {
         pending.put(id, new Pending(peer, keys, System.currentTimeMillis() + timeoutMs));
     }
 
-    /** The peer sockets, for the I/O thread's poll set. */
+    /** The peer sockets, for the I/O thread's wait. */
     Collection<ZMQ.Socket> sockets() {
         return peers.values();
     }
@@ -128,15 +128,19 @@ final class PeerFetches {
         return peers.size();
     }
 
-    /** Reads what the peers sent (at most {@code max} messages each) and passes every answer on. */
-    void receive(int max) {
+    /** Reads what the peers sent (at most {@code max} messages each) and passes every answer on; returns how many came. */
+    int receive(int max) {
+        if (peers.isEmpty()) return 0;
+        int n = 0;
         for (Map.Entry<String, ZMQ.Socket> p : new ArrayList<>(peers.entrySet())) {
             for (int i = 0; i < max; i++) {
                 Wire.Received m = Wire.receive(p.getValue(), false, maxFrame);
                 if (m == null) break;
+                n++;
                 reply(p.getKey(), m);
             }
         }
+        return n;
     }
 
     private void reply(String peer, Wire.Received r) {

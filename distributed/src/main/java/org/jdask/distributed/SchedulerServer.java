@@ -3,10 +3,12 @@ package org.jdask.distributed;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.distributed.coord.ChannelRoutes;
+import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordState;
 import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.dashboard.Dashboard;
@@ -59,6 +62,15 @@ public final class SchedulerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerServer.class);
     private static final AtomicInteger INPROC = new AtomicInteger();
     private static final long TICK_MS = 200;
+    /** How often a worker's count of keys only it holds is refreshed ({@link #sole}). */
+    private static final long SOLE_EVERY_MS = 1000;
+    /** Per worker address: {sole count, when counted} (scheduler thread). */
+    private final Map<String, long[]> soleCounts = new HashMap<>();
+    /** Whether a message since the last count may have left keys with one holder (scheduler thread). */
+    private boolean soleDirty = true;
+    /** Messages after which keys may have one holder more: scattered data, workers coming and going, moves. */
+    private static final Set<Op> SOLE_CHANGES = EnumSet.of(Op.UPDATE_DATA, Op.HELLO_WORKER, Op.GOODBYE, Op.WORKER_DIED, Op.MISSING,
+            Op.RESTART, Op.RETIRE_WORKERS, Op.REBALANCE, Op.REPLICATE);
     /** How often the socket thread looks whether the helper finished a large message. */
     private static final long INGEST_CHECK_MS = 5;
 
@@ -103,6 +115,8 @@ public final class SchedulerServer implements AutoCloseable {
             Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
     /** Clients' direct coordination channels and where their pending replies go. */
     private final ChannelRoutes<Peer> channels = new ChannelRoutes<>();
+    /** {@code channels.size()} as of the last change, for other threads. */
+    private volatile int channelCount;
     private int clientCounter;
 
     private static final class Peer {
@@ -426,6 +440,7 @@ public final class SchedulerServer implements AutoCloseable {
 
     /** One message from {@code peer}: decoded and shape-checked by {@link Messages}, then turned into events. */
     private void handle(Peer peer, Msg raw) {
+        if (SOLE_CHANGES.contains(raw.op())) soleDirty = true;
         Message msg = Messages.decode(raw);
         if (msg instanceof Messages.HelloClient h) {
             Messages.checkVersion("client " + h.name(), h.version());
@@ -482,14 +497,18 @@ public final class SchedulerServer implements AutoCloseable {
             queue(peer, new Messages.DatasetReply(g.id(), datasets.get(g.name())));
         } else if (msg instanceof Messages.CoordRequest cr) {
             String client = requireClient(peer);
-            if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
-            coord(coordination.handle(client, cr, System.currentTimeMillis()));
+            if (cr.action() == CoordOp.CHANNEL_CLOSE) closeChannel(client, cr.name());
+            else {
+                if (peer != clientPeers.get(client)) channels.request(client, cr.id(), peer); // its reply goes back to the channel
+                coord(coordination.handle(client, cr, System.currentTimeMillis()));
+            }
         } else if (msg instanceof Messages.CoordChannel cc) { // another connection of this client, for its threads' round trips
             String client = requireClient(peer);
             Peer ch = peers.computeIfAbsent(cc.identity(), k -> new Peer(k.getBytes(StandardCharsets.ISO_8859_1)));
             if (ch.client != null || ch.worker != null) throw new IllegalArgumentException("COORD_CHANNEL: that identity is already " + describe(ch));
             ch.client = client;
             channels.attach(client, ch);
+            channelCount = channels.size();
             queue(peer, new Messages.CoordReply(cc.id(), CoordStatus.OK, null, List.of(), 0, null));
         } else if (msg instanceof Messages.LongRunning lr) {
             apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
@@ -500,6 +519,7 @@ public final class SchedulerServer implements AutoCloseable {
         } else if (msg instanceof Messages.Goodbye) {
             if (peer.client != null && peer == clientPeers.get(peer.client)) {
                 for (Peer ch : channels.removeClient(peer.client)) peers.remove(new String(ch.identity, StandardCharsets.ISO_8859_1));
+                channelCount = channels.size();
                 coord(coordination.removeClient(peer.client, System.currentTimeMillis()));
                 apply(new SchedulerEvent.RemoveClient(peer.client), peer);
                 clientPeers.remove(peer.client);
@@ -513,6 +533,7 @@ public final class SchedulerServer implements AutoCloseable {
             LOG.info("Restart requested by client {}", requireClient(peer));
             datasets.clear();
             apply(new SchedulerEvent.Restart(peer.client), peer);
+            coord(coordination.restart(peer.client)); // values that were futures now say why they are gone
             publishSnapshot();
         } else if (msg instanceof Messages.Heartbeat h) {
             if (peer.worker != null) {
@@ -553,6 +574,19 @@ public final class SchedulerServer implements AutoCloseable {
         }
     }
 
+    /** {@code client} closed its direct coordination channel {@code identity}: the peer and its routes go. */
+    private void closeChannel(String client, String identity) {
+        Peer ch = peers.get(identity);
+        if (ch == null || !client.equals(ch.client) || ch == clientPeers.get(client)) return; // not one of its channels
+        if (channels.detach(client, ch)) peers.remove(identity);
+        channelCount = channels.size();
+    }
+
+    /** Direct coordination channels clients have open now (all clients). */
+    public int coordChannels() {
+        return channelCount;
+    }
+
     private static String requireClient(Peer p) {
         if (p.client == null) throw new IllegalStateException("a client must send HELLO_CLIENT first");
         return p.client;
@@ -565,6 +599,10 @@ public final class SchedulerServer implements AutoCloseable {
 
     private List<Map<String, Object>> workerMaps() {
         List<Map<String, Object>> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        if (soleCounts.size() > state.workers().size()) soleCounts.keySet().retainAll(state.workers().keySet());
+        boolean fresh = soleDirty;
+        soleDirty = false;
         for (SchedulerWorker w : state.workers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("address", w.address());
@@ -574,13 +612,30 @@ public final class SchedulerServer implements AutoCloseable {
             m.put("keys", w.keyCount());
             m.put("nbytes", w.nbytes());
             m.put("memory_limit", w.memoryLimit());
-            m.put("sole", w.soleCount());
+            m.put("sole", sole(w, now, fresh));
             m.put("status", w.status());
             workerMemory.describe(w.address(), m);
             out.add(m);
         }
         workerMemory.retain(state.workers().keySet());
         return out;
+    }
+
+    /**
+     * Keys only {@code w} holds and nobody can recompute (scattered), for {@link Adaptive}; counted
+     * at most once a second per worker: the count walks every key the worker holds, and the snapshot
+     * is published every tick, which made it a fifth of the scheduler thread's time in a 10,000-task map.
+     * Counted afresh after anything that can leave a key with one holder ({@link #SOLE_CHANGES}, a
+     * worker closed): a stale count may only be too high (Adaptive keeps a worker a second longer),
+     * never too low (it would retire the only holder).
+     */
+    private int sole(SchedulerWorker w, long now, boolean fresh) {
+        long[] c = soleCounts.get(w.address());
+        if (c == null || fresh || now - c[1] >= SOLE_EVERY_MS) {
+            c = new long[] {w.soleCount(), now};
+            soleCounts.put(w.address(), c);
+        }
+        return (int) c[0];
     }
 
     private void publishSnapshot() {
@@ -622,6 +677,7 @@ public final class SchedulerServer implements AutoCloseable {
             Peer p = workerPeers.get(s.worker());
             if (p != null) queue(p, new Messages.Steal(s.key()));
         } else if (i instanceof CloseWorker cw) {
+            soleDirty = true; // its keys' other copies may be the last ones now
             Peer p = workerPeers.remove(cw.worker());
             if (SchedulerInstruction.RETIRE.equals(cw.reason())) LOG.info("Remove worker {}: {}", cw.worker(), cw.reason()); // planned
             else LOG.warn("Remove worker {}: {}", cw.worker(), cw.reason());

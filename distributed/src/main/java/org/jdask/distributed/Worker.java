@@ -24,6 +24,7 @@ import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.SchedulerInstruction;
+import org.jdask.distributed.internal.SocketWait;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.WorkerEvent;
 import org.jdask.distributed.internal.WorkerInstruction;
@@ -148,7 +149,8 @@ public final class Worker implements AutoCloseable {
     private volatile String closeReason;
 
     private ZMQ.Socket server;
-    private volatile org.jdask.distributed.internal.Wakeup wakeup;
+    /** Where the I/O thread waits for its sockets and posted work (not JeroMQ's spinning poller: see SocketWait). */
+    private final SocketWait waits = new SocketWait();
     /**
      * Guards {@link #state}, the scheduler link's outgoing queue and the store updates that go with
      * an event: the I/O thread and executor threads both apply events (an executor thread applies
@@ -324,7 +326,6 @@ public final class Worker implements AutoCloseable {
     }
 
     private void run(int n) {
-        ZMQ.Poller poller = null;
         Watchdog.Beat beat = null;
         try {
             server = Zmq.socket(SocketType.ROUTER, maxFrame);
@@ -338,37 +339,39 @@ public final class Worker implements AutoCloseable {
                 if (zap != null) zap.label("worker " + address);
                 bulk = WorkerBulk.start(options.host(), address, security != null, this::forPeer, this::storeBulk);
             }
-            wakeup = new org.jdask.distributed.internal.Wakeup("jdask-worker-wake-" + n, maxFrame);
             link.connect();
-            link.takeStale();
-            poller = pollSet(null);
             long heartbeatMs = link.heartbeatMs;
             long nextBeat = System.currentTimeMillis() + heartbeatMs;
             beat = Watchdog.watch("worker " + address, why -> { });
             while (running) {
                 beat.beat();
                 long pollMs = Math.max(1, link.pollMillis(Math.min(heartbeatMs, nextBeat - System.currentTimeMillis())));
+                waits.watchIfChanged(sockets()); // a new scheduler socket, peer sockets made while handling messages
                 long pollStart = System.currentTimeMillis();
-                poller.poll(pollMs);
+                waits.await(pollMs);
                 long overslept = System.currentTimeMillis() - pollStart - pollMs;
                 if (overslept > 1000) link.stalled(overslept); // this loop did not run: not the scheduler's silence
                 if (!running) break;
-                wakeup.drain(); // before draining the inbox: a post after this sends a new wake-up
+                waits.woken(); // before draining the inbox: a post after this wakes the next wait
                 Runnable r;
-                while ((r = inbox.poll()) != null) r.run();
-                link.receive(10_000);
-                for (int i = 0; i < 1000; i++) {
+                while ((r = inbox.poll()) != null) {
+                    waits.progress();
+                    r.run();
+                }
+                // each socket gets a share per turn; one stopped at its share makes the next wait only look
+                received(link.receive(10_000), 10_000);
+                int served = 0;
+                for (; served < 1000; served++) {
                     Wire.Received m = Wire.receive(server, true, maxFrame);
                     if (m == null) break;
                     dataPort.serve(server, m);
                 }
-                fetches.receive(1000);
+                received(served, 1000);
+                received(fetches.receive(1000), 1000);
                 long now = System.currentTimeMillis();
                 fetches.expire(now);
                 nextBeat = link.tick(now, nextBeat);
                 link.flush();
-                // peer sockets created while handling messages (or a new scheduler socket) join the poll set
-                if (link.takeStale() || poller.getSize() < 3 + fetches.peerCount()) poller = pollSet(poller);
             }
             if (!crashed) link.goodbye();
         } catch (org.zeromq.ZMQException e) {
@@ -383,10 +386,9 @@ public final class Worker implements AutoCloseable {
             running = false;
             if (beat != null) beat.close();
             welcomed.countDown();
-            if (poller != null) poller.close();
             tasks.shutdown();
             actors.close();
-            if (wakeup != null) wakeup.close();
+            waits.close();
             link.close();
             Zmq.close(server);
             if (bulk != null) bulk.close();
@@ -405,15 +407,19 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** I/O thread: a poll set of the scheduler socket, the data port, the wake-up socket and every peer socket (closing {@code old}). */
-    private ZMQ.Poller pollSet(ZMQ.Poller old) {
-        if (old != null) old.close();
-        ZMQ.Poller poller = Zmq.context().createPoller(4 + fetches.peerCount());
-        poller.register(link.socket(), ZMQ.Poller.POLLIN);
-        poller.register(server, ZMQ.Poller.POLLIN);
-        poller.register(wakeup.socket(), ZMQ.Poller.POLLIN);
-        for (ZMQ.Socket s : fetches.sockets()) poller.register(s, ZMQ.Poller.POLLIN);
-        return poller;
+    /** I/O thread: {@code n} messages came from a socket whose share per turn is {@code max}. */
+    private void received(int n, int max) {
+        if (n >= max) waits.more();
+        else if (n > 0) waits.progress();
+    }
+
+    /** I/O thread: the sockets it waits on: the scheduler's, the data port and every peer socket. */
+    private List<ZMQ.Socket> sockets() {
+        List<ZMQ.Socket> all = new ArrayList<>(2 + fetches.peerCount());
+        all.add(link.socket());
+        all.add(server);
+        all.addAll(fetches.sockets());
+        return all;
     }
 
     /** Queues a heartbeat: process metrics and the memory manager's (managed, spilled, status). */
@@ -431,8 +437,7 @@ public final class Worker implements AutoCloseable {
 
     /** Wakes the I/O thread (to drain its inbox and flush queued messages); one wake-up per burst. */
     void wakeIo() {
-        org.jdask.distributed.internal.Wakeup w = wakeup;
-        if (w != null) w.wake(); // null only before the I/O thread has set up: it drains its inbox anyway
+        waits.wake();
     }
 
     /** Queues {@code m} for the scheduler (any thread). */
@@ -661,6 +666,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        waits.wake(); // the I/O thread sees it now, not after its wait's timeout
         tasks.closeClient();
         try {
             if (Thread.currentThread() != thread) stopped.await(10, TimeUnit.SECONDS);

@@ -43,8 +43,6 @@ final class WorkerSchedulerLink {
     private ZMQ.Socket sched;
     /** Whether the scheduler welcomed this worker and has not been lost since (I/O thread). */
     private boolean registered;
-    /** Whether the socket was replaced since the poll set was built (I/O thread). */
-    private boolean pollerStale;
 
     WorkerSchedulerLink(Worker w, String schedulerAddress, Security security, boolean local, long maxFrame, Object order) {
         this.w = w;
@@ -60,16 +58,9 @@ final class WorkerSchedulerLink {
         this.watch = new SchedulerWatch(Math.max(lostMs, 3 * heartbeatMs), retryMs, deathMs, System.currentTimeMillis());
     }
 
-    /** The socket, for the I/O thread's poll set. */
+    /** The socket, for the I/O thread's wait. */
     ZMQ.Socket socket() {
         return sched;
-    }
-
-    /** Whether the socket was replaced since the last call (the poll set must be rebuilt). */
-    boolean takeStale() {
-        boolean s = pollerStale;
-        pollerStale = false;
-        return s;
     }
 
     /** Queues {@code m} (any thread). */
@@ -133,18 +124,19 @@ final class WorkerSchedulerLink {
             Zap.watchClient(sched, "scheduler " + schedulerAddress, (why, beforeGreeting) -> w.refused(beforeGreeting ? refusal() : why));
         }
         sched.connect(schedulerAddress);
-        pollerStale = true;
         send(new Messages.HelloWorker(w.address(), w.name(), w.nthreads(), w.resources(), w.memoryLimit(), Wire.VERSION));
         flush();
     }
 
-    /** I/O thread: handles up to {@code max} batches the scheduler sent. */
-    void receive(int max) {
-        for (int i = 0; i < max; i++) {
+    /** I/O thread: handles up to {@code max} batches the scheduler sent; returns how many came. */
+    int receive(int max) {
+        int n = 0;
+        for (; n < max; n++) {
             Wire.Received m = Wire.receive(sched, false, maxFrame);
             if (m == null) break;
             fromScheduler(m);
         }
+        return n;
     }
 
     /** I/O thread: a heartbeat when one is due (returns the next due time), then the watch's verdict. */

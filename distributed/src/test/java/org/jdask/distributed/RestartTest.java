@@ -34,6 +34,10 @@ class RestartTest {
         List<Future<double[]>> scattered = client.scatter(List.of(new double[] {1, 2}));
         Set<String> before = new HashSet<>(client.workerAddresses());
         assertEquals(2, before.size());
+        client.variable("restart-plain").set("kept");
+        client.variable("restart-future").set(done);
+        org.jdask.distributed.coord.Lock lock = client.lock("restart-lock");
+        lock.acquire(java.time.Duration.ofSeconds(60));
 
         client.restart(180, TimeUnit.SECONDS);
 
@@ -47,6 +51,12 @@ class RestartTest {
             assertTrue(e.getMessage().contains("cancelled by restart"), e.getMessage());
         }
         for (java.util.Map<String, Object> w : client.workers()) assertEquals(0, ((Number) w.get("keys")).intValue(), "no data kept");
+        // coordination objects: plain values and leases stay (as in Dask); a held future is gone, and says so
+        assertEquals("kept", client.<String>variable("restart-plain").get(java.time.Duration.ofSeconds(30)));
+        org.jdask.JdaskException gone = assertThrows(org.jdask.JdaskException.class,
+                () -> client.variable("restart-future").get(java.time.Duration.ofSeconds(30)));
+        assertTrue(gone.getMessage().contains("it held future " + done.key()) && gone.getMessage().contains("client.restart()"), gone.getMessage());
+        lock.release(); // still held: releasing a lease that was not held would throw
         // the same (pure) key is computed afresh, not answered from the forgotten result
         Future<Integer> again = client.submit(INC, 1);
         assertEquals(done.key(), again.key());

@@ -36,6 +36,19 @@ public final class ChannelRoutes<P> {
         return p;
     }
 
+    /** {@code client} closed {@code channel}: forgets it and any reply still routed to it; false if it was not attached. */
+    public boolean detach(String client, P channel) {
+        List<P> l = channels.get(client);
+        if (l == null || !l.remove(channel)) return false;
+        if (l.isEmpty()) channels.remove(client);
+        Map<Long, P> m = pending.get(client);
+        if (m != null) {
+            m.values().removeIf(p -> p == channel);
+            if (m.isEmpty()) pending.remove(client);
+        }
+        return true;
+    }
+
     /** {@code client} left: forgets its channels and their pending replies; returns the channels (the shell drops those peers). */
     public List<P> removeClient(String client) {
         pending.remove(client);

@@ -9,5 +9,11 @@ public enum CoordOp {
     /** Keeps every lease of the sending client alive (sent every third of the lease time). */
     LEASE_REFRESH,
     EVENT_SET, EVENT_CLEAR, EVENT_WAIT, EVENT_IS_SET,
-    PUBLISH, SUBSCRIBE, UNSUBSCRIBE
+    PUBLISH, SUBSCRIBE, UNSUBSCRIBE,
+    /**
+     * On the client's own connection, id 0, name: the ZeroMQ identity of one of its direct
+     * channels that it closed (idle too long, or failed): the scheduler forgets that channel.
+     * Handled by the scheduler's shell, never by {@link CoordState}.
+     */
+    CHANNEL_CLOSE
 }

@@ -55,7 +55,17 @@ public final class CoordState {
     /** {@code holder} no longer keeps {@code keys}. */
     public record Drop(String holder, List<Key> keys) implements Out { }
 
-    private record Item(Payload value, List<Key> keys, String holder) { }
+    /** A value; {@code gone}: why the future it held is no more (after a restart), else null. */
+    private record Item(Payload value, List<Key> keys, String holder, String gone) {
+        Item(Payload value, List<Key> keys, String holder) {
+            this(value, keys, holder, null);
+        }
+
+        /** This item with its future replaced by the reason it is gone (its key is forgotten). */
+        Item released(String why) {
+            return keys.isEmpty() ? this : new Item(null, List.of(), holder, "it held future " + keys.get(0) + ", " + why);
+        }
+    }
 
     /** A parked request; {@code item}: what a blocked put brings, {@code lease}: what an acquire asks. */
     private record Waiter(String client, long id, long deadline, Item item, String lease) { }
@@ -231,6 +241,28 @@ public final class CoordState {
         return done();
     }
 
+    /**
+     * {@code client.restart()} (asked by {@code client}) forgot every task. Names, plain values,
+     * leases and events stay (as in Dask, whose coordination extensions have no restart hook); a
+     * variable or queue item that held a future now holds the reason instead: its next get is
+     * refused with it (a queue moves on past it) rather than handing out a future of a forgotten
+     * key. Nothing to drop: the scheduler forgot the holds with the tasks.
+     */
+    public List<Out> restart(String client) {
+        out = new ArrayList<>();
+        String why = "which client.restart() (asked by " + client + ") released with every task";
+        for (Queue q : queues.values()) {
+            List<Item> items = new ArrayList<>(q.items);
+            q.items.clear();
+            for (Item it : items) q.items.add(it.released(why));
+            List<Waiter> putters = new ArrayList<>(q.putters);
+            q.putters.clear();
+            for (Waiter w : putters) q.putters.add(new Waiter(w.client(), w.id(), w.deadline(), w.item().released(why), w.lease()));
+        }
+        for (Variable v : variables.values()) if (v.value != null) v.value = v.value.released(why);
+        return done();
+    }
+
     /** Leases held, by semaphore name (for tests and the dashboard). */
     public Map<String, List<String>> leases() {
         Map<String, List<String>> m = new LinkedHashMap<>();
@@ -289,6 +321,10 @@ public final class CoordState {
     }
 
     private void replyItem(String client, long id, Item it) {
+        if (it.gone() != null) {
+            reply(client, id, CoordStatus.REFUSED, null, List.of(), 0, it.gone());
+            return;
+        }
         if (!it.keys().isEmpty()) out.add(new Hold(client, it.keys())); // the getter wants the data before any holder lets go
         reply(client, id, CoordStatus.OK, it.value(), it.keys(), 0, null);
     }

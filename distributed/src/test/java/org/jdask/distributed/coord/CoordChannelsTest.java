@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.SchedulerServer;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,62 @@ class CoordChannelsTest {
         } finally {
             holder.close();
         }
+    }
+
+    /** {@code n} threads of {@code c} parked on gets of queue {@code name} until {@code feeder} puts n items; returns what they got. */
+    private static Set<Integer> parkedGets(Client c, Client feeder, String name, int n, Runnable whileParked) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            Queue<Integer> in = c.queue(name);
+            List<CompletableFuture<Integer>> gets = new ArrayList<>();
+            for (int i = 0; i < n; i++) gets.add(CompletableFuture.supplyAsync(() -> in.get(LONG), pool));
+            Thread.sleep(300); // parked (none would be lost if not)
+            whileParked.run();
+            Queue<Integer> out = feeder.queue(name);
+            for (int i = 0; i < n; i++) out.put(i);
+            Set<Integer> got = new HashSet<>();
+            for (CompletableFuture<Integer> g : gets) got.add(g.get(60, TimeUnit.SECONDS));
+            return got;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void idleChannelsAreClosedAndTheSchedulerForgetsThem() throws Exception {
+        int before = scheduler.coordChannels();
+        Client c, feeder;
+        try (Config.Scope s = Config.set("distributed.coordination.channel-idle-timeout", "300ms")) {
+            c = Client.connect(scheduler.address());
+            feeder = Client.connect(scheduler.address());
+        }
+        try (c; feeder) {
+            assertEquals(Set.of(0, 1, 2), parkedGets(c, feeder, "idle-sweep", 3,
+                    () -> assertEquals(before + 3, scheduler.coordChannels(), "one channel per waiting thread")));
+            // no call after this: the client's I/O thread sweeps, the scheduler forgets
+            Await.until(() -> scheduler.coordChannels() <= before, Duration.ofSeconds(20), "idle channels closed",
+                    () -> scheduler.coordChannels() + " channels open, " + before + " before");
+            assertEquals("x", roundTrip(c), "a call after the sweep opens a fresh channel");
+        }
+    }
+
+    @Test
+    void channelsAreBoundedAndTheRestGoThroughTheClientsConnection() throws Exception {
+        int before = scheduler.coordChannels();
+        Client c;
+        try (Config.Scope s = Config.set("distributed.coordination.max-channels", 2)) {
+            c = Client.connect(scheduler.address());
+        }
+        try (c; Client feeder = Client.connect(scheduler.address())) {
+            assertEquals(Set.of(0, 1, 2, 3, 4), parkedGets(c, feeder, "bounded", 5,
+                    () -> assertEquals(before + 2, scheduler.coordChannels(), "at most 2 channels; 3 waits through the I/O thread")));
+        }
+    }
+
+    private static String roundTrip(Client c) {
+        Variable<String> v = c.variable("after-sweep");
+        v.set("x");
+        return v.get(LONG);
     }
 
     @Test

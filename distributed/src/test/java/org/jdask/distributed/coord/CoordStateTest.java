@@ -44,6 +44,28 @@ class CoordStateTest {
     }
 
     @Test
+    void aRestartKeepsPlainValuesAndLeasesButTurnsHeldFuturesIntoTheReasonTheyAreGone() {
+        Key k = Key.of("inc-1");
+        CoordRequest future = new CoordRequest(++ids, CoordOp.VARIABLE_SET, "vf", null, List.of(k), 0, 0, null);
+        assertEquals(List.of("hold variable:vf#1 ['inc-1']", "a 1 OK"), show(s.handle("a", future, 0)));
+        s.handle("a", req(CoordOp.VARIABLE_SET, "vp", "plain", 0, 0, null), 0);
+        s.handle("a", new CoordRequest(++ids, CoordOp.QUEUE_PUT, "q", null, List.of(k), 0, 0, null), 0);
+        s.handle("a", req(CoordOp.QUEUE_PUT, "q", "after", 0, 0, null), 0);
+        s.handle("a", req(CoordOp.SEMAPHORE_ACQUIRE, "lock:L", null, 1, 0, "lease-1"), 0);
+        assertEquals(List.of(), show(s.restart("c-1")), "nothing to drop: the scheduler forgot the holds with the tasks");
+        List<Out> got = s.handle("b", req(CoordOp.VARIABLE_GET, "vf", null, 0, 1000, null), 10);
+        assertEquals(List.of("b 6 REFUSED"), show(got));
+        String why = ((Reply) got.get(0)).reply().error();
+        assertTrue(why.contains("it held future 'inc-1'") && why.contains("client.restart() (asked by c-1)"), why);
+        assertEquals(List.of("b 7 OK plain"), show(s.handle("b", req(CoordOp.VARIABLE_GET, "vp", null, 0, 1000, null), 10)));
+        assertEquals(List.of("b 8 REFUSED"), show(s.handle("b", req(CoordOp.QUEUE_GET, "q", null, 0, 1000, null), 10)));
+        assertEquals(List.of("b 9 OK after"), show(s.handle("b", req(CoordOp.QUEUE_GET, "q", null, 0, 1000, null), 10)), "the queue moves on");
+        assertEquals(Map.of("lock:L", List.of("lease-1")), s.leases(), "a lease outlives a restart (its client is alive)");
+        assertEquals(List.of("hold variable:vf#5 ['inc-1']", "b 10 OK"),
+                show(s.handle("b", new CoordRequest(++ids, CoordOp.VARIABLE_SET, "vf", null, List.of(k), 0, 0, null), 20)), "set again: a future again");
+    }
+
+    @Test
     void queueIsFifoAndAGetWaitsForAPutOrItsDeadline() {
         assertEquals(List.of("a 1 OK n=1"), show(s.handle("a", req(CoordOp.QUEUE_PUT, "q", "x", 0, 0, null), 0)));
         assertEquals(List.of("a 2 OK n=2"), show(s.handle("a", req(CoordOp.QUEUE_PUT, "q", "y", 0, 0, null), 0)));

@@ -10,8 +10,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
-import org.jdask.distributed.internal.Wakeup;
-import org.zeromq.ZMQ;
 
 /**
  * The slow requests of a client's {@link CodeServer}, answered off its socket's thread (issue 16):
@@ -23,12 +21,12 @@ import org.zeromq.ZMQ;
  * bounds the memory they take too), look-ups ({@code manifest}, {@code hash}, {@code class}) on
  * one thread of their own, so a stalled transfer delays no look-up; requests beyond that wait in
  * order (requests are small; each worker has at most one outstanding per client). Replies come
- * back to the socket's thread (a ZeroMQ socket has one owner), which polls
- * {@link #socket()} beside its own and sends what {@link #drain()} hands it.
+ * back to the socket's thread (a ZeroMQ socket has one owner): a finished request calls the
+ * {@code wake} it was given (the thread's {@link org.jdask.distributed.internal.SocketWait}), and
+ * the thread sends what {@link #drain()} hands it.
  */
 final class CodeRequests implements AutoCloseable {
     static final String TRANSFERS_KEY = "distributed.client.code-transfers";
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     /** A reply for the socket's thread to send: to {@code peer}, for request {@code requestId}. */
     record Reply(byte[] peer, byte[] requestId, byte[] status, byte[] body) {}
@@ -40,13 +38,16 @@ final class CodeRequests implements AutoCloseable {
 
     private final ExecutorService transfers, lookups;
     private final ConcurrentLinkedQueue<Reply> done = new ConcurrentLinkedQueue<>();
-    private final Wakeup wakeup;
+    private final Runnable wake;
 
-    /** At most {@code transfers} transfers at once ({@link #configuredTransfers}); {@code label} names the threads. Socket thread. */
-    CodeRequests(String label, int transfers) {
+    /**
+     * At most {@code transfers} transfers at once ({@link #configuredTransfers}); {@code label} names
+     * the threads; {@code wake} (any thread) makes the socket's thread look at {@link #drain()}.
+     */
+    CodeRequests(String label, int transfers, Runnable wake) {
         this.transfers = pool(label + "-transfer", transfers);
         this.lookups = pool(label + "-lookup", 1);
-        this.wakeup = new Wakeup("jdask-code-requests-" + SEQ.incrementAndGet(), Long.MAX_VALUE);
+        this.wake = wake;
     }
 
     /** The configured number of transfer threads ({@link #TRANSFERS_KEY}, default 2), at least 1. */
@@ -78,21 +79,15 @@ final class CodeRequests implements AutoCloseable {
                     r = new Reply(peer, requestId, CodeServer.ERROR, CodeServer.bytes(String.valueOf(e)));
                 }
                 done.add(r);
-                wakeup.wake();
+                wake.run();
             });
         } catch (RejectedExecutionException e) { // closed
             done.add(new Reply(peer, requestId, CodeServer.ERROR, CodeServer.bytes("the client's code server is stopping")));
         }
     }
 
-    /** The socket the socket's thread polls for replies ready. */
-    ZMQ.Socket socket() {
-        return wakeup.socket();
-    }
-
     /** Socket thread: the replies ready since the last call. */
     List<Reply> drain() {
-        wakeup.drain();
         List<Reply> out = new ArrayList<>();
         for (Reply r; (r = done.poll()) != null; ) out.add(r);
         return out;
@@ -103,6 +98,5 @@ final class CodeRequests implements AutoCloseable {
     public void close() {
         transfers.shutdownNow();
         lookups.shutdownNow();
-        wakeup.close();
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
+import org.jdask.distributed.internal.SocketWait;
 import org.jdask.distributed.internal.Zap;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.serialize.Codecs;
@@ -212,7 +213,7 @@ final class CodeServer {
         ZMQ.Socket socket = Zmq.socket(relay != null ? SocketType.DEALER : SocketType.ROUTER, Long.MAX_VALUE);
         Zap.Policy zap = null;
         CodeRequests requests = null;
-        ZMQ.Poller poller = null;
+        SocketWait wait = null;
         try {
             if (relay != null) {
                 socket.setIdentity(bytes(id));
@@ -226,14 +227,15 @@ final class CodeServer {
                 int port = socket.bindToRandomPort("tcp://" + host);
                 bound.complete("tcp://" + host + ":" + port);
             }
-            requests = new CodeRequests("jdask-code-server", transfers);
-            poller = Zmq.context().createPoller(2);
-            poller.register(socket, ZMQ.Poller.POLLIN);
-            poller.register(requests.socket(), ZMQ.Poller.POLLIN);
+            wait = new SocketWait();
+            wait.watch(List.of(socket));
+            requests = new CodeRequests("jdask-code-server", transfers, wait::wake);
             while (!closed) {
-                poller.poll(200);
+                wait.await(200);
+                wait.woken();
                 for (CodeRequests.Reply r : requests.drain()) send(socket, relay != null, r);
                 for (byte[] peer; (peer = socket.recv(ZMQ.DONTWAIT)) != null; ) {
+                    wait.progress();
                     List<byte[]> frames = new ArrayList<>();
                     while (socket.hasReceiveMore()) frames.add(socket.recv());
                     if (frames.size() != 3) continue; // not ours: [request id][op][argument]
@@ -246,7 +248,7 @@ final class CodeServer {
             else if (!closed) LOG.warn("client code server stopped: {}", e.toString());
         } finally {
             if (zap != null) zap.label("closed code server");
-            if (poller != null) poller.close();
+            if (wait != null) wait.close();
             if (requests != null) requests.close();
             Zmq.close(socket);
         }

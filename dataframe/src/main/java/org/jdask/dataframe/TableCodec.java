@@ -1,6 +1,9 @@
 package org.jdask.dataframe;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import org.jdask.codec.ValueCodec;
@@ -14,6 +17,22 @@ public final class TableCodec implements ValueCodec {
     @Override public byte tag() { return 33; }
     @Override public Class<?> type() { return Table.class; }
     @Override public byte[] encode(Object value) { return ArrowTables.toBytes((Table) value); }
+
+    /** Streams the Arrow IPC batch to {@code out} (a spill to disk holds no whole copy of the table on the heap); leaves it open. */
+    @Override
+    public void encode(Object value, OutputStream out) throws IOException {
+        ArrowTables.write((Table) value, Channels.newChannel(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.flush(); // the Arrow writer closes its channel: the caller's stream stays open
+            }
+        }));
+    }
 
     @Override
     public Object decode(ByteBuffer payload) {

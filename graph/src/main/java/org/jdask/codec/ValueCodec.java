@@ -1,5 +1,7 @@
 package org.jdask.codec;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -27,6 +29,14 @@ public interface ValueCodec {
 
     /** The payload for {@code value} (without the tag byte). */
     byte[] encode(Object value);
+
+    /**
+     * Writes the same payload as {@link #encode(Object)} to {@code out}; override to stream it in
+     * pieces (a worker spilling a large value to disk then never holds a second whole copy of it).
+     */
+    default void encode(Object value, OutputStream out) throws IOException {
+        out.write(encode(value));
+    }
 
     /** Reads the value from {@code payload}'s remaining bytes. */
     Object decode(ByteBuffer payload);

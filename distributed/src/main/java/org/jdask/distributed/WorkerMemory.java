@@ -46,6 +46,8 @@ final class WorkerMemory {
         long heap = Runtime.getRuntime().maxMemory(); // a little under -Xmx (a survivor space)
         if (ownsProcess && heap < 0.9 * limit) limit = heap; // what this JVM can measure and hold
         MemoryPolicy policy = MemoryPolicy.fromConfig(limit);
+        // a worker JVM's thresholds are fractions of what its heap can hold long-lived (the old generation)
+        if (ownsProcess) policy = policy.within(MemoryPolicy.longLivedCapacity());
         LocalDirectory dir = LocalDirectory.create(o.localDirectory());
         SpillBuffer.Codec codec = new SpillBuffer.Codec() {
             @Override

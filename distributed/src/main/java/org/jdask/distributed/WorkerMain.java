@@ -92,7 +92,7 @@ public final class WorkerMain {
             if (ProcessHandle.of(parent).isEmpty()) w.close();
         }
         closed.await();
-        System.exit(exitStatus(w));
+        System.exit(exitStatus(w.diedOfTimeout(), w.retired(), w.failure()));
     }
 
     /** Exit status of a worker whose loop crashed (not out of memory: that is {@link #EXIT_OUT_OF_MEMORY}); its nanny restarts it. */
@@ -103,10 +103,10 @@ public final class WorkerMain {
      * nanny closed; a retired worker's nanny does not replace it; a crashed loop is not 0, so the
      * nanny's log says the worker failed rather than that it ended.
      */
-    static int exitStatus(Worker w) {
-        if (w.diedOfTimeout()) return EXIT_NO_SCHEDULER;
-        if (w.retired()) return WorkerMemory.EXIT_RETIRED;
-        return w.failure() != null ? EXIT_CRASHED : 0;
+    static int exitStatus(boolean diedOfTimeout, boolean retired, String failure) {
+        if (diedOfTimeout) return EXIT_NO_SCHEDULER;
+        if (retired) return WorkerMemory.EXIT_RETIRED;
+        return failure != null ? EXIT_CRASHED : 0;
     }
 
     /** Exit status of a worker JVM whose heap ran out outside a task (as {@code -XX:+ExitOnOutOfMemoryError}'s). */

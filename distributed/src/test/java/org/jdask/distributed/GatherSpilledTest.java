@@ -19,14 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A client gathers more spilled values than its worker's heap holds (issue 15): 24 x 4 MB from one
- * worker JVM with a 64 MiB limit, over the bulk channel (the worker streams them one by one) and
+ * A client gathers more spilled values than its worker's heap holds (issue 15): 40 x 4 MB from one
+ * worker JVM with a 128 MiB limit (the smallest that can create its spill store: Chronicle Map compiles
+ * code with javac, which a 64 MiB heap cannot), over the bulk channel (the worker streams them one by one) and
  * over ZeroMQ (bulk off: requests of about {@link GatherBatches#BATCH_BYTES}, where one request for
  * every key made the worker build one reply of all of them). The worker must not restart.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class GatherSpilledTest {
-    static final int N = 24, BLOCK = 500_000; // doubles: 4 MB a value, 96 MB in all
+    static final int N = 40, BLOCK = 500_000; // doubles: 4 MB a value, 160 MB in all
 
     static final Fn1<Integer, double[]> MAKE = i -> {
         double[] a = new double[BLOCK];
@@ -42,12 +43,12 @@ class GatherSpilledTest {
     static void start() throws Exception {
         // the store created while the heap is empty (creating it compiles code: tens of MB for a moment)
         try (Config.Scope s = Config.set("distributed.worker.memory.spill-store-at-start", true)) {
-            cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(true).memoryLimit("64MiB").dashboardAddress(null).build();
+            cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(true).memoryLimit("128MiB").dashboardAddress(null).build();
         }
         client = Client.connect(cluster);
         blocks = client.map(MAKE, IntStream.range(0, N).boxed().collect(Collectors.toList()));
         try {
-            Futures.wait(blocks, 40, TimeUnit.SECONDS);
+            Futures.wait(blocks, 120, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("the values were not made; worker log: " + cluster.logs(), e);
         }

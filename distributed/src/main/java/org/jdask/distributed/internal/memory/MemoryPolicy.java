@@ -64,14 +64,17 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
 
     /**
      * This policy for a process that can hold only {@code capacity} bytes of long-lived data (less
-     * than {@link #limit}): every threshold becomes the same fraction of {@code capacity}; the
-     * limit stays (it bounds one result and the transfers). Unchanged when {@code capacity} is
-     * unknown ({@code <= 0}) or not below the limit.
+     * than {@link #limit}): {@code target}, {@code spill} and {@code pause} become the same
+     * fractions of {@code capacity}, so the worker spills and pauses while a task's working set and
+     * a transfer still fit beside its data. {@code terminate} and the limit stay: memory in use
+     * passes the old generation for moments (young objects, direct buffers), and a restart loses
+     * every result the worker holds (terminate scaled too restarted the 3x shuffle's workers in a
+     * loop). Unchanged when {@code capacity} is unknown ({@code <= 0}) or not below the limit.
      */
     public MemoryPolicy within(long capacity) {
         if (capacity <= 0 || limit <= 0 || capacity >= limit) return this;
         double c = (double) capacity / limit;
-        return new MemoryPolicy(limit, target * c, spill * c, pause * c, terminate * c);
+        return new MemoryPolicy(limit, target * c, spill * c, pause * c, terminate);
     }
 
     /**

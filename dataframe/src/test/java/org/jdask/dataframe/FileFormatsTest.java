@@ -89,6 +89,23 @@ class FileFormatsTest {
     }
 
     @Test
+    void aTableStreamsToASpillStoreAsTheSameFrameAsItsEncoding() throws Exception {
+        Table t = sample(5000, 2);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                throw new AssertionError("the codec must leave the caller's stream open");
+            }
+        };
+        long n = org.jdask.serialize.FrameStreams.encode(t, out);
+        byte[] streamed = out.toByteArray();
+        assertEquals(streamed.length, n, "the length it reports is what it wrote");
+        assertEquals(33, streamed[0]);
+        assertEquals(t.toString(), ((Table) Codecs.decode(streamed)).toString(), "Codecs reads what the stream wrote");
+        assertEquals(t.toString(), ((Table) Codecs.decode(Codecs.encode(t))).toString());
+    }
+
+    @Test
     void dateColumnsCrossProcessesThroughTheCodec() {
         Table t = Table.create(tech.tablesaw.api.DateColumn.create("day", java.time.LocalDate.of(2024, 1, 1), null));
         Table back = (Table) Codecs.decode(Codecs.encode(t));

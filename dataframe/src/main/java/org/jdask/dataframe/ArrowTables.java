@@ -13,6 +13,7 @@ import java.util.Map;
 import org.jdask.graph.JvmFlags;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.unsafe.UnsafeAllocationManager;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
@@ -64,7 +65,14 @@ final class ArrowTables {
         JvmFlags.requireOpen("java.base", "java.nio", "Apache Arrow (jdask-dataframe's Arrow IPC and Parquet)"); // before Arrow's MemoryUtil loads
     }
 
-    static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
+    /**
+     * Arrow buffers come from {@code Unsafe.allocateMemory} and go back when a table is written or
+     * read: with netty's pooled allocator (Arrow's default) every JVM that ever encoded a table kept
+     * 16 MB direct chunks, which a worker counts as its memory: a 128 MiB worker stayed past
+     * {@code pause} with nothing left to spill, and the 3x shuffle stopped (issue 15).
+     */
+    static final RootAllocator ROOT = new RootAllocator(RootAllocator.configBuilder()
+            .allocationManagerFactory(UnsafeAllocationManager.FACTORY).maxAllocation(Long.MAX_VALUE).build());
 
     static ArrowType arrowType(ColumnType type) {
         ColumnType t = Dtypes.canonical(type);

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.jdask.graph.JvmFlags;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.memory.unsafe.UnsafeAllocationManager;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
@@ -72,7 +71,20 @@ final class ArrowTables {
      * {@code pause} with nothing left to spill, and the 3x shuffle stopped (issue 15).
      */
     static final RootAllocator ROOT = new RootAllocator(RootAllocator.configBuilder()
-            .allocationManagerFactory(UnsafeAllocationManager.FACTORY).maxAllocation(Long.MAX_VALUE).build());
+            .allocationManagerFactory(unsafeAllocation()).maxAllocation(Long.MAX_VALUE).build());
+
+    /**
+     * {@code arrow-memory-unsafe}'s factory, looked up by name: its module is not read by this
+     * jar's javadoc run (no module requires it), so a compile-time reference fails the build there.
+     */
+    private static org.apache.arrow.memory.AllocationManager.Factory unsafeAllocation() {
+        try {
+            return (org.apache.arrow.memory.AllocationManager.Factory) Class.forName("org.apache.arrow.memory.unsafe.UnsafeAllocationManager")
+                    .getField("FACTORY").get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("jdask-dataframe needs org.apache.arrow:arrow-memory-unsafe on the class path: " + e, e);
+        }
+    }
 
     static ArrowType arrowType(ColumnType type) {
         ColumnType t = Dtypes.canonical(type);

@@ -20,7 +20,7 @@ import org.jdask.distributed.internal.SchedulerInstruction.Steal;
  *       ({@code ceil(threads * worker-saturation)} tasks, or for short tasks up to
  *       {@code root-queue-seconds} of estimated work per thread).
  *   <li><b>Work stealing</b> ({@link #balance}): on each tick, an idle worker takes unstarted
- *       tasks from the most occupied one; the victim confirms it has not started the task
+ *       tasks from the most occupied one (a paused one first, whatever moving their inputs costs); the victim confirms it has not started the task
  *       before the scheduler moves it, so a task never runs twice because of a steal.
  * </ul>
  */
@@ -149,7 +149,7 @@ final class Placement {
             SchedulerWorker victim = null;
             for (SchedulerWorker w : s.workers.values()) {
                 if (w == thief || w.busy() <= w.nthreads) continue;
-                if (victim == null || w.occupancy / w.nthreads > victim.occupancy / victim.nthreads) victim = w;
+                if (victim == null || load(w) > load(victim)) victim = w;
             }
             if (victim == null) return;
             int want = thief.nthreads - thief.busy();
@@ -161,12 +161,18 @@ final class Placement {
                 if (t.stealTo != null || !t.workerRestrictions.isEmpty() || !t.resources.isEmpty()) continue;
                 long missing = 0;
                 for (SchedulerTask d : t.deps) if (!d.whoHas.contains(thief)) missing += Math.max(0, d.nbytes);
-                if (missing / BANDWIDTH > estimate(t)) continue; // moving the inputs costs more than waiting
+                // moving the inputs costs more than waiting, unless the victim is paused: its queue waits for its memory
+                if (!victim.paused && missing / BANDWIDTH > estimate(t)) continue;
                 t.stealTo = thief;
                 s.emit(new Steal(victim.address, t.key));
                 want--;
             }
         }
+    }
+
+    /** A victim's load for stealing: a paused worker's queue goes first, whatever its occupancy (issue 15). */
+    private static double load(SchedulerWorker w) {
+        return w.paused ? Double.MAX_VALUE : w.occupancy / w.nthreads;
     }
 
     void stealResponse(SchedulerEvent.StealResponse e) {

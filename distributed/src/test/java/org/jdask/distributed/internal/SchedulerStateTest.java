@@ -350,6 +350,24 @@ class SchedulerStateTest {
     }
 
     @Test
+    void aPausedWorkersQueuedTasksAreStolenEvenWhenMovingTheirInputIsCostly() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("d"), List.of("w1"), 500_000_000)))); // seconds to move
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ts.add(task("t" + i, "d"));
+            wanted.add(k("t" + i));
+        }
+        on(new UpdateGraph("c", ts, wanted, false));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        assertTrue(on(new Tick()).stream().noneMatch(x -> x instanceof Steal), "a 500 MB input is not worth moving for a short task");
+        on(new SchedulerEvent.WorkerStatus("w1", true)); // w1 paused (memory): its queue would wait for its memory
+        assertTrue(on(new Tick()).stream().anyMatch(x -> x instanceof Steal), "the idle worker takes a paused worker's queued tasks");
+        assertEquals(List.of(), s.validate());
+    }
+
+    @Test
     void unknownDependencyIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> on(new UpdateGraph("c", List.of(task("b", "zzz")), List.of(k("b")), false)));

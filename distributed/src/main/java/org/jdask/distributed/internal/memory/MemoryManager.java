@@ -163,9 +163,11 @@ public final class MemoryManager implements AutoCloseable {
         long process = measure();
         Action a = policy.decide(managed, process);
         // never restart for garbage: a reading past terminate is always checked after a collection
+        boolean collected = false;
         if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
             System.gc(); // is it live data or garbage?
             lastGc = now;
+            collected = true;
             process = measure();
             managed = data.memoryBytes();
             a = policy.decide(managed, process);
@@ -191,7 +193,10 @@ public final class MemoryManager implements AutoCloseable {
                         process >> 20, policy.spill(), policy.limit() >> 20, freed >> 20);
             }
         }
-        boolean pause = a == Action.PAUSE;
+        // pause only on a reading taken after a collection (garbage is not a reason to stop: a worker
+        // making 10 MB tables fills its young generation between collections, and paused every other
+        // reading); a reading under pause resumes at once, garbage or not
+        boolean pause = a == Action.PAUSE && (collected || paused);
         if (pause != paused) {
             paused = pause;
             String why = pause ? "process memory " + (process >> 20) + " MB is past pause (" + policy.pause() + " of " + (policy.limit() >> 20) + " MB)"

@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Tags 32..127 are for these codecs; each must be unique in a JVM (a clash fails at start-up
  * naming both codecs). Taken: 32 {@code NDArray} (jdask-array), 33 Tablesaw {@code Table}
- * (jdask-dataframe).
+ * (jdask-dataframe), 34 a shuffle's split partition (jdask-dataframe).
  */
 public interface ValueCodec {
     /** The frame tag, 32..127. */

@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class MemoryManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryManager.class);
     static final long GC_INTERVAL_MS = 1000;
-    /** Worker JVMs with at most this limit create their spill store at start (unless configured). */
-    static final long SMALL_HEAP = 256L << 20;
 
     /** What the worker does when the manager decides. */
     public interface Listener {
@@ -73,12 +71,7 @@ public final class MemoryManager implements AutoCloseable {
         // a moment). By default a worker creates its store once its results pass half of target, so
         // start-up and short jobs never pay for it; `spill-store-at-start: true` creates it while the
         // heap is still empty, for small heaps that will surely spill (a full one cannot spare the MBs).
-        // auto (the default): true for worker JVMs of 256 MiB or less: there the compile's tens of MB, later, ran the
-        // 3x shuffle's workers out of heap beside a CSV read and a spill (issue 15).
-        Object configured = Config.get(MemoryPolicy.PREFIX + "spill-store-at-start");
-        boolean auto = configured == null || "auto".equalsIgnoreCase(String.valueOf(configured).trim());
-        boolean atStart = ownsProcess && (auto ? policy.limit() > 0 && policy.limit() <= SMALL_HEAP
-                : Config.getBoolean(MemoryPolicy.PREFIX + "spill-store-at-start", false));
+        boolean atStart = ownsProcess && Config.getBoolean(MemoryPolicy.PREFIX + "spill-store-at-start", false);
         this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");
         monitor.setDaemon(true);
         if (policy.limit() > 0) monitor.start();

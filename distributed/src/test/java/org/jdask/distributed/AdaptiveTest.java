@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdask.testing.Await;
 
 /** {@link Cluster#adapt} on a real {@link LocalCluster} with in-process workers. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdask.testing.Await;
 
 /** The Client API against in-process workers (real ZeroMQ inproc sockets, real threads). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

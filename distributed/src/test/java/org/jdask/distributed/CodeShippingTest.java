@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.jdask.testing.Await;
 
 /**
  * Code shipping (issue 16) with a worker JVM whose class path has only jdask and its

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdask.testing.Await;
 
 /** Issue 20: futures behave as Dask users rely on (in-process workers). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

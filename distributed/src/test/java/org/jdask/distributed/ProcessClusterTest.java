@@ -17,6 +17,7 @@ import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdask.testing.Await;
 
 /** Worker JVMs under nannies: real processes, real TCP sockets, real kill -9. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
+import org.jdask.testing.Await;
 
 /**
  * CurveZMQ and the ZAP allow-list on real loopback sockets and real worker JVMs: secured clusters

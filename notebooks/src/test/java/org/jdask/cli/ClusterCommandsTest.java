@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
@@ -16,6 +17,7 @@ import org.jdask.JdaskException;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Security;
 import org.jdask.fn.Fn1;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +38,7 @@ class ClusterCommandsTest {
         Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--dashboard-address", ":0",
                 "--scheduler-file", file.toString()));
         st.start();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(file) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        Await.until(() -> Files.exists(file), Duration.ofSeconds(30), "the scheduler to write " + file, schedOut::toString);
         String address = SchedulerCommand.addressFromFile(file);
         assertTrue(schedOut.toString().contains("Scheduler at: " + address), schedOut.toString());
         java.util.regex.Matcher dash = java.util.regex.Pattern.compile("Dashboard at: (http://127\\.0\\.0\\.1:\\d+)/status")
@@ -78,8 +79,7 @@ class ClusterCommandsTest {
         Thread st = new Thread(() -> sched.execute("scheduler", "--port", "0", "--scheduler-file", file.toString(),
                 "--security-dir", keys.toString(), "--new-keys"));
         st.start();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!Files.exists(file) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        Await.until(() -> Files.exists(file), Duration.ofSeconds(30), "the scheduler to write " + file, schedOut::toString);
         String address = SchedulerCommand.addressFromFile(file);
         assertTrue(schedOut.toString().contains("Security: CurveZMQ"), schedOut.toString());
         assertFalse(schedOut.toString().contains(Files.readString(keys.resolve("cluster.secret")).strip()), "a secret was printed");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import org.jdask.graph.Key;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.SchedulerListener;
 import org.jdask.graph.TaskGraph;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -333,8 +335,7 @@ class LocalEngineTest {
     }
 
     static void awaitHelpersGone() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (LocalEngine.activeHelpers() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
-        assertEquals(0, LocalEngine.activeHelpers(), "helpers still inside a run");
+        Await.until(() -> LocalEngine.activeHelpers() == 0, Duration.ofSeconds(20), "every helper thread to leave its run",
+                () -> LocalEngine.activeHelpers() + " helpers still inside a run");
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jdask.SerializationException;
-import org.jdask.distributed.Await;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.jdask.testing.Await;
 
 /** Actors on worker JVMs under nannies: real processes, real sockets, a real kill -9 (one cluster for the class). */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.jdask.distributed.Client;
@@ -33,6 +35,7 @@ import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,15 +108,29 @@ class DashboardTest {
     }
 
     /** Polls {@code path} until {@code ok} holds (the dashboard publishes a snapshot every 200 ms). */
-    static JsonNode await(String path, Predicate<JsonNode> ok) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        JsonNode last;
-        do {
-            last = json(path);
-            if (ok.test(last)) return last;
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError(path + " never satisfied the condition; last answer: " + last);
+    static JsonNode await(String path, Predicate<JsonNode> ok) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        Await.until(() -> {
+            last.set(unchecked(() -> json(path)));
+            return ok.test(last.get());
+        }, Duration.ofSeconds(20), path + " to satisfy the condition", () -> "last answer: " + last.get());
+        return last.get();
+    }
+
+    /** An HTTP read for a polling lambda: I/O errors and interrupts fail the test where they happen. */
+    static <T> T unchecked(HttpCall<T> call) {
+        try {
+            return call.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    interface HttpCall<T> {
+        T get() throws IOException, InterruptedException;
     }
 
     static JsonNode prefix(JsonNode tasks, String name) {
@@ -335,16 +352,16 @@ class DashboardTest {
             List<Future<Integer>> fs = c.map(tripled, List.of(1, 2, 3));
             assertEquals(List.of(3, 6, 9), c.gather(fs));
             String worker = (String) jvms.workers().get(0).get("address");
-            long deadline = System.currentTimeMillis() + 30_000;
-            JsonNode w = null, stream = null;
-            while (System.currentTimeMillis() < deadline) {
-                w = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/workers")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).get("workers").get(0);
-                stream = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/task-stream?since=0")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).get("tasks");
-                if (!w.get("memory").isNull() && stream.size() == 3) break;
-                Thread.sleep(50);
-            }
+            AtomicReference<JsonNode> lastWorker = new AtomicReference<>(), lastStream = new AtomicReference<>();
+            Await.until(() -> {
+                lastWorker.set(unchecked(() -> JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/workers")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("workers").get(0)));
+                lastStream.set(unchecked(() -> JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(b + "/api/task-stream?since=0")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("tasks")));
+                return !lastWorker.get().get("memory").isNull() && lastStream.get().size() == 3;
+            }, Duration.ofSeconds(30), "the worker JVM's metrics and its 3 task-stream records",
+                    () -> "worker " + lastWorker.get() + ", stream " + lastStream.get());
+            JsonNode w = lastWorker.get(), stream = lastStream.get();
             assertEquals(worker, w.get("address").asText());
             assertTrue(w.get("memory").asLong() > 1_000_000, "the worker JVM's resident memory: " + w);
             assertTrue(w.get("memory_limit").asLong() > 0 && w.get("cpu").asDouble() >= 0, w.toString());

@@ -17,7 +17,6 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.jdask.distributed.Await;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
@@ -36,6 +35,7 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.jdask.testing.Await;
 
 /** {@code client.performanceReport} and {@code client.taskStream()} on worker JVMs (one cluster for the class). */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -36,6 +38,7 @@ import org.jdask.graph.Key;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Schedulers;
 import org.jdask.graph.TaskGraph;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +68,7 @@ class ProcessesSchedulerTest {
         try {
             Files.writeString(Path.of(file), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -208,8 +211,7 @@ class ProcessesSchedulerTest {
         Delayed<Integer> d = Delayed.of(ProcessesSchedulerTest::sleepAfterMarking).name("sleepy").apply(marker.toString(), 1);
         Thread killer = new Thread(() -> {
             try {
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (System.nanoTime() < end && (!Files.exists(marker) || Files.readString(marker).isBlank())) Thread.sleep(20);
+                Await.until(() -> !read(marker).isBlank(), Duration.ofSeconds(60), "the busy worker to write its pid to " + marker);
                 ProcessHandle.of(Long.parseLong(Files.readString(marker).trim())).ifPresent(ProcessHandle::destroyForcibly);
             } catch (Exception e) {
                 throw new RuntimeException(e);
@@ -318,11 +320,8 @@ class ProcessesSchedulerTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(text.length(), Delayed.of(ProcessesSchedulerTest::shout).apply(text).compute(P2));
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < end && !(out.toString(StandardCharsets.UTF_8).contains(text)
-                    && err.toString(StandardCharsets.UTF_8).contains(text))) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> out.toString(StandardCharsets.UTF_8).contains(text) && err.toString(StandardCharsets.UTF_8).contains(text),
+                    Duration.ofSeconds(30), "the worker's stdout and stderr lines to reach the parent");
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -331,6 +330,16 @@ class ProcessesSchedulerTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).matches("(?s).*\\[worker-[0-9]+\\] " + text + " \\(stderr\\)\\R.*"), err.toString());
     }
 
+    /** Read the marker file, or "" while it does not exist yet. */
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** A task that waits (in its worker JVM) for a file the test creates. */
     static boolean waitForFile(String file) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < end) {
@@ -363,7 +372,7 @@ class ProcessesSchedulerTest {
                     try {
                         Files.writeString(Path.of(release), "go");
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
             }
@@ -407,8 +416,7 @@ class ProcessesSchedulerTest {
         Thread caller = Thread.currentThread();
         Thread interrupter = new Thread(() -> {
             try {
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (System.nanoTime() < end && lines(trace) < 20) Thread.sleep(10);
+                Await.until(() -> read(trace).lines().count() >= 20, Duration.ofSeconds(60), "20 spin tasks to start on the workers");
                 caller.interrupt();
             } catch (Exception e) {
                 throw new RuntimeException(e);

@@ -1,12 +1,14 @@
-package org.jdask.distributed;
+package org.jdask.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The one way distributed tests wait for something to become true: poll {@code condition}
+ * The one way tests wait for something to become true: poll {@code condition}
  * until it holds or {@code timeout} passes, then fail naming what was awaited (and, with a
- * {@code detail}, the state at the deadline). No test decides what it exercises by a fixed sleep.
+ * {@code detail}, the state at the deadline). No test decides what it exercises by a fixed sleep. Lives in the graph test-jar
+ * so every module's tests share it.
  */
 public final class Await {
     private Await() {}
@@ -17,7 +19,7 @@ public final class Await {
     }
 
     /** As {@link #until(BooleanSupplier, Duration, String)}; {@code detail} describes the state on failure. */
-    public static void until(BooleanSupplier condition, Duration timeout, String description, java.util.function.Supplier<String> detail) {
+    public static void until(BooleanSupplier condition, Duration timeout, String description, Supplier<String> detail) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = 5;
         while (!condition.getAsBoolean()) {

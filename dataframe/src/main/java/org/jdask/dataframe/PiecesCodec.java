@@ -1,6 +1,5 @@
 package org.jdask.dataframe;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -47,16 +46,8 @@ public final class PiecesCodec implements ValueCodec {
 
     @Override
     public Object decode(ByteBuffer payload) {
-        byte[] b;
-        int off = 0, len = payload.remaining();
-        if (payload.hasArray()) {
-            b = payload.array();
-            off = payload.arrayOffset() + payload.position();
-        } else {
-            b = new byte[len];
-            payload.duplicate().get(b);
-        }
-        InputStream in = new FilterInputStream(new ByteArrayInputStream(b, off, len)) {
+        int len = payload.remaining();
+        InputStream in = new FilterInputStream(TableCodec.stream(payload)) {
             @Override
             public void close() {
                 // each piece's reader closes its channel: the stream goes on to the next piece

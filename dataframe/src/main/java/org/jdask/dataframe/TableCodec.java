@@ -36,15 +36,15 @@ public final class TableCodec implements ValueCodec {
 
     @Override
     public Object decode(ByteBuffer payload) {
-        byte[] b;
-        int off = 0, len = payload.remaining();
-        if (payload.hasArray()) {
-            b = payload.array();
-            off = payload.arrayOffset() + payload.position();
-        } else {
-            b = new byte[len];
-            payload.duplicate().get(b);
-        }
-        return ArrowTables.read(Channels.newChannel(new ByteArrayInputStream(b, off, len)), null);
+        return ArrowTables.read(Channels.newChannel(stream(payload)), null);
+    }
+
+    /** The payload's remaining bytes as a stream (its own array when it has one: no copy). */
+    static ByteArrayInputStream stream(ByteBuffer payload) {
+        int len = payload.remaining();
+        if (payload.hasArray()) return new ByteArrayInputStream(payload.array(), payload.arrayOffset() + payload.position(), len);
+        byte[] b = new byte[len];
+        payload.duplicate().get(b);
+        return new ByteArrayInputStream(b);
     }
 }

@@ -64,7 +64,27 @@ final class ArrowTables {
         JvmFlags.requireOpen("java.base", "java.nio", "Apache Arrow (jdask-dataframe's Arrow IPC and Parquet)"); // before Arrow's MemoryUtil loads
     }
 
-    static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
+    /**
+     * Arrow buffers come from {@code Unsafe.allocateMemory} and go back when a table is written or
+     * read: with netty's pooled allocator (Arrow's default) every JVM that ever encoded a table kept
+     * 16 MB direct chunks, which a worker counts as its memory: a 128 MiB worker stayed past
+     * {@code pause} with nothing left to spill, and the 3x shuffle stopped (issue 15).
+     */
+    static final RootAllocator ROOT = new RootAllocator(RootAllocator.configBuilder()
+            .allocationManagerFactory(unsafeAllocation()).maxAllocation(Long.MAX_VALUE).build());
+
+    /**
+     * {@code arrow-memory-unsafe}'s factory, looked up by name: its module is not read by this
+     * jar's javadoc run (no module requires it), so a compile-time reference fails the build there.
+     */
+    private static org.apache.arrow.memory.AllocationManager.Factory unsafeAllocation() {
+        try {
+            return (org.apache.arrow.memory.AllocationManager.Factory) Class.forName("org.apache.arrow.memory.unsafe.UnsafeAllocationManager")
+                    .getField("FACTORY").get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("jdask-dataframe needs org.apache.arrow:arrow-memory-unsafe on the class path: " + e, e);
+        }
+    }
 
     static ArrowType arrowType(ColumnType type) {
         ColumnType t = Dtypes.canonical(type);

@@ -162,7 +162,7 @@ final class Indexed {
             Column<?> c = t.column(column);
             int[] bucket = new int[t.rowCount()];
             for (int i = 0; i < bucket.length; i++) bucket[i] = piece(FrameIndex.keyAt(c, i), divisions);
-            return Join.split(t, bucket, n);
+            return new Pieces(Join.split(t, bucket, n));
         }
         @Override public int arity() { return 1; }
         @Override public String toString() { return "index-split"; }

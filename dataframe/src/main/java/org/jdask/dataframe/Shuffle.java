@@ -45,7 +45,7 @@ final class Shuffle {
     record HashSplit(List<String> on, int n) implements FnN {
         @Override public Object invoke(Object[] a) {
             Table t = (Table) a[0];
-            return Join.split(t, Join.buckets(t, on, n), n);
+            return new Pieces(Join.split(t, Join.buckets(t, on, n), n));
         }
         @Override public int arity() { return 1; }
         @Override public String toString() { return "hash-split"; }
@@ -194,7 +194,7 @@ final class Shuffle {
                 }
                 bucket[i] = lo;
             }
-            return Join.split(t, bucket, n);
+            return new Pieces(Join.split(t, bucket, n));
         }
         @Override public int arity() { return 2; }
         @Override public String toString() { return "range-split"; }

@@ -89,6 +89,39 @@ class FileFormatsTest {
     }
 
     @Test
+    void aTableStreamsToASpillStoreAsTheSameFrameAsItsEncoding() throws Exception {
+        Table t = sample(5000, 2);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                throw new AssertionError("the codec must leave the caller's stream open");
+            }
+        };
+        long n = org.jdask.serialize.FrameStreams.encode(t, out);
+        byte[] streamed = out.toByteArray();
+        assertEquals(streamed.length, n, "the length it reports is what it wrote");
+        assertEquals(33, streamed[0]);
+        assertEquals(t.toString(), ((Table) Codecs.decode(streamed)).toString(), "Codecs reads what the stream wrote");
+        assertEquals(t.toString(), ((Table) Codecs.decode(Codecs.encode(t))).toString());
+    }
+
+    @Test
+    void aSplitPartitionStreamsPieceByPieceAndComesBackWhole() throws Exception {
+        Table t = sample(3000, 2);
+        Pieces p = new Pieces(new Table[] {t.inRange(0, 1000), t.inRange(1000, 1000), t.inRange(1000, 3000)});
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long n = org.jdask.serialize.FrameStreams.encode(p, out);
+        assertEquals(34, out.toByteArray()[0], "tag 34: a split's own codec, not Fory");
+        assertEquals(out.size(), n);
+        Pieces back = (Pieces) Codecs.decode(out.toByteArray());
+        assertEquals(3, back.size());
+        assertEquals(0, back.get(1).rowCount(), "an empty piece stays a piece");
+        assertEquals(t.inRange(1000, 3000).toString(), back.get(2).toString());
+        assertEquals(p.get(0).toString(), ((Pieces) Codecs.decode(Codecs.encode(p))).get(0).toString());
+        assertEquals(p.get(2).rowCount(), ((Table) new GroupBy.Pick(2).invoke(new Object[] {back})).rowCount());
+    }
+
+    @Test
     void dateColumnsCrossProcessesThroughTheCodec() {
         Table t = Table.create(tech.tablesaw.api.DateColumn.create("day", java.time.LocalDate.of(2024, 1, 1), null));
         Table back = (Table) Codecs.decode(Codecs.encode(t));

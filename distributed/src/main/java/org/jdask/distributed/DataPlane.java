@@ -133,7 +133,7 @@ final class DataPlane {
                 List<Key> ks = new ArrayList<>();
                 for (KeyState s : e.getValue()) ks.add(s.key);
                 if (bulk.usable(e.getKey())) direct.add(bulk.get(e.getKey(), ks)); // every worker at once, each on its own socket
-                else replies.add(client.conn.request(e.getKey(), id -> new Messages.GetData(id, ks)));
+                else replies.add(GatherBatches.gather(e.getKey(), ks, b -> client.conn.request(e.getKey(), id -> new Messages.GetData(id, b)))); // bounded replies
             }
             for (CompletableFuture<Message> r : replies) {
                 Messages.Data m;

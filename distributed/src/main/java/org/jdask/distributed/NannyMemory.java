@@ -56,6 +56,9 @@ final class NannyMemory {
 
     /** Why a worker JVM exited, from its exit code. */
     static String explain(int code) {
-        return code == WorkerMemory.EXIT_MEMORY ? " (restarting: memory: past " + MemoryPolicy.PREFIX + "terminate)" : "";
+        if (code == WorkerMemory.EXIT_MEMORY) return " (restarting: memory: past " + MemoryPolicy.PREFIX + "terminate)";
+        if (code == WorkerMain.EXIT_OUT_OF_MEMORY) return " (restarting: memory: heap exhausted outside a task)";
+        if (code == WorkerMain.EXIT_CRASHED) return " (its I/O loop crashed: see its log)";
+        return "";
     }
 }

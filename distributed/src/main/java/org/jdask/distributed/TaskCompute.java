@@ -22,7 +22,9 @@ import org.jdask.serialize.Codecs;
  * client's packages) and then its spec inside the client's shipped code and config, computes it,
  * refuses a result over the memory limit, and stores the result before the worker's state hears
  * of it (storing may spill to disk, so not under the state's lock). Failures, including an
- * {@code OutOfMemoryError} inside the task, become the task's error, never the worker's death.
+ * {@code OutOfMemoryError} inside the task, become the task's error, never the worker's death; a
+ * task that runs out of heap runs once more after every stored result went to disk (the heap may
+ * have been full of other things at that moment), and fails if it runs out again.
  */
 final class TaskCompute {
     /** What a run ends in: the event for the worker's state; for a stored result, its start and thread for the task stream. */
@@ -52,6 +54,32 @@ final class TaskCompute {
         this.data = data;
     }
 
+    /** Decodes and runs the task's spec inside the client's code and config; its value. */
+    private Object compute(Execute x) throws Exception {
+        // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
+        @SuppressWarnings("unchecked")
+        Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
+        ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
+        Map<String, Object> cfg = split.config();
+        try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
+             Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
+            Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
+            if (node instanceof Task t) return t.execute(values);
+            if (node instanceof DataNode d) return d.value();
+            return values.apply(((Alias) node).target());
+        }
+    }
+
+    /** After a task ran out of heap: every stored result to disk and a collection, so its second try has the heap. */
+    private void relieve() {
+        try {
+            data.spill(Long.MAX_VALUE);
+        } catch (RuntimeException | OutOfMemoryError ignored) {
+            // the retry tells whether it was enough
+        }
+        System.gc();
+    }
+
     /** Executor thread: runs {@code x}; returns the event that reports it. */
     Outcome run(Execute x) {
         int slot;
@@ -73,22 +101,27 @@ final class TaskCompute {
         long t0 = System.nanoTime();
         Object result;
         try {
-            // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
-            @SuppressWarnings("unchecked")
-            Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
-            ClientCode.Split split = ClientCode.split(all); // the client's code, if it ships any (issue 16)
-            Map<String, Object> cfg = split.config();
-            try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
-                 Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
-                Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
-                if (node instanceof Task t) result = t.execute(values);
-                else if (node instanceof DataNode d) result = d.value();
-                else result = values.apply(((Alias) node).target());
-            }
+            result = compute(x);
         } catch (Throwable e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Payload err = errorPayload.apply(e instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : e);
-            return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
+            Throwable failure = e;
+            result = null;
+            if (e instanceof OutOfMemoryError) {
+                // the heap may have been full of other things at that moment (stored results, a spill, a peer's
+                // transfer): move every result to disk, collect, and run the task once more before failing it
+                try {
+                    e = null; // let the failed attempt's objects go
+                    failure = null;
+                    relieve();
+                    result = compute(x);
+                } catch (Throwable again) {
+                    failure = again;
+                }
+            }
+            if (failure != null) {
+                if (failure instanceof InterruptedException) Thread.currentThread().interrupt();
+                Payload err = errorPayload.apply(failure instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : failure);
+                return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;

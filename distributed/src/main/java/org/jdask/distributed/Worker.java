@@ -380,6 +380,7 @@ public final class Worker implements AutoCloseable {
                 LOG.error("worker {} socket failed", address, e);
             }
         } catch (RuntimeException | Error e) {
+            WorkerMemory.haltIfOutOfMemory(e, "the worker's I/O loop"); // never a clean exit 0 for an exhausted heap
             failure = e.toString();
             LOG.error("worker {} loop crashed", address, e);
         } finally {
@@ -494,6 +495,11 @@ public final class Worker implements AutoCloseable {
 
     /** Why a worker closed itself: no scheduler came back within {@code distributed.worker.death-timeout}. */
     static final String DEATH_TIMEOUT = "death-timeout";
+
+    /** Why the worker's I/O loop stopped on its own (a crash), or null. */
+    String failure() {
+        return failure;
+    }
 
     /** Whether this worker closed itself because no scheduler came back within its death timeout. */
     public boolean diedOfTimeout() {

@@ -99,7 +99,21 @@ public final class WorkerMain {
             if (ProcessHandle.of(parent).isEmpty()) w.close();
         }
         closed.await();
-        System.exit(w.diedOfTimeout() ? EXIT_NO_SCHEDULER : w.retired() ? WorkerMemory.EXIT_RETIRED : 0); // a retired worker's nanny does not replace it
+        System.exit(exitStatus(w.diedOfTimeout(), w.retired(), w.failure()));
+    }
+
+    /** Exit status of a worker whose loop crashed (not out of memory: that is {@link #EXIT_OUT_OF_MEMORY}); its nanny restarts it. */
+    public static final int EXIT_CRASHED = 5;
+
+    /**
+     * The JVM's exit status once its worker stopped: 0 only for a worker the scheduler or its
+     * nanny closed; a retired worker's nanny does not replace it; a crashed loop is not 0, so the
+     * nanny's log says the worker failed rather than that it ended.
+     */
+    static int exitStatus(boolean diedOfTimeout, boolean retired, String failure) {
+        if (diedOfTimeout) return EXIT_NO_SCHEDULER;
+        if (retired) return WorkerMemory.EXIT_RETIRED;
+        return failure != null ? EXIT_CRASHED : 0;
     }
 
     /** Exit status of a worker JVM whose heap ran out outside a task (as {@code -XX:+ExitOnOutOfMemoryError}'s). */
@@ -111,6 +125,7 @@ public final class WorkerMain {
      * at once and its nanny starts a new one instead of letting it linger.
      */
     static void exitOnOutOfMemoryOutsideTasks() {
+        WorkerMemory.ownsJvm = true; // the I/O loop's own catch halts too (WorkerMemory.haltIfOutOfMemory)
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
             if (e instanceof OutOfMemoryError) {

@@ -46,6 +46,8 @@ final class WorkerMemory {
         long heap = Runtime.getRuntime().maxMemory(); // a little under -Xmx (a survivor space)
         if (ownsProcess && heap < 0.9 * limit) limit = heap; // what this JVM can measure and hold
         MemoryPolicy policy = MemoryPolicy.fromConfig(limit);
+        // a worker JVM's thresholds are fractions of what its heap can hold long-lived (the old generation)
+        if (ownsProcess) policy = policy.within(MemoryPolicy.longLivedCapacity());
         LocalDirectory dir = LocalDirectory.create(o.localDirectory());
         SpillBuffer.Codec codec = new SpillBuffer.Codec() {
             @Override
@@ -92,6 +94,29 @@ final class WorkerMemory {
         }
         long message = Config.getBytes("distributed.worker.transfer.message-bytes-limit", 50_000_000L);
         return new FetchBudget(Math.max(1, (long) (f * policy.limit())), Math.max(1, message));
+    }
+
+    /** Set by {@link WorkerMain}: this JVM is a worker's own, so a heap exhausted outside a task ends it. */
+    static volatile boolean ownsJvm;
+
+    /**
+     * Outside a task, an {@code OutOfMemoryError} (or one as a cause) leaves a worker JVM unusable:
+     * halt with {@link WorkerMain#EXIT_OUT_OF_MEMORY} so its nanny starts a new one and the scheduler
+     * recovers its tasks (as {@code -XX:+ExitOnOutOfMemoryError} would, which would also end the JVM
+     * for a task's error). A loop that caught it and closed cleanly exited 0 instead (issue 15).
+     * Nothing happens in a JVM that is not a worker's own (in-process workers share the client's).
+     */
+    static void haltIfOutOfMemory(Throwable e, String where) {
+        if (!ownsJvm || !isOutOfMemory(e)) return;
+        System.err.println("worker JVM out of memory in " + where + " (outside a task): exiting with status " + WorkerMain.EXIT_OUT_OF_MEMORY);
+        System.err.flush();
+        Runtime.getRuntime().halt(WorkerMain.EXIT_OUT_OF_MEMORY);
+    }
+
+    /** Whether {@code e} or one of its causes is an {@code OutOfMemoryError}. */
+    static boolean isOutOfMemory(Throwable e) {
+        for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) if (e instanceof OutOfMemoryError) return true;
+        return false;
     }
 
     /** A result larger than the whole limit: fails its task, the worker lives on. */

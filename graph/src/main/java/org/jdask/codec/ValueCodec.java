@@ -1,5 +1,7 @@
 package org.jdask.codec;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,7 +18,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Tags 32..127 are for these codecs; each must be unique in a JVM (a clash fails at start-up
  * naming both codecs). Taken: 32 {@code NDArray} (jdask-array), 33 Tablesaw {@code Table}
- * (jdask-dataframe).
+ * (jdask-dataframe), 34 a shuffle's split partition (jdask-dataframe).
  */
 public interface ValueCodec {
     /** The frame tag, 32..127. */
@@ -27,6 +29,14 @@ public interface ValueCodec {
 
     /** The payload for {@code value} (without the tag byte). */
     byte[] encode(Object value);
+
+    /**
+     * Writes the same payload as {@link #encode(Object)} to {@code out}; override to stream it in
+     * pieces (a worker spilling a large value to disk then never holds a second whole copy of it).
+     */
+    default void encode(Object value, OutputStream out) throws IOException {
+        out.write(encode(value));
+    }
 
     /** Reads the value from {@code payload}'s remaining bytes. */
     Object decode(ByteBuffer payload);

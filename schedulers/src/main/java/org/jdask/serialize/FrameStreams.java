@@ -8,12 +8,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Function;
 import org.jdask.SerializationException;
+import org.jdask.codec.ValueCodec;
 
 /**
  * {@link Codecs} frames written to and read from streams in pieces, for stores that hold a frame
  * as many small entries (a worker's spill store): a primitive array goes out and comes back through
- * a {@value #PIECE}-byte buffer, never as a second whole copy of itself; other values are encoded
- * whole (their codecs produce one frame) and copied out in pieces. The bytes are exactly those of
+ * a {@value #PIECE}-byte buffer, never as a second whole copy of itself; a value of a registered
+ * {@link ValueCodec} (a table) goes out as its codec streams it; other values are encoded whole
+ * (Fory produces one frame) and copied out in pieces. The bytes are exactly those of
  * {@link Codecs#encode}, so a frame written here can be read by {@link Codecs#decode} and the other
  * way round.
  */
@@ -26,6 +28,12 @@ public final class FrameStreams {
     /** Writes the frame of {@code value} to {@code out}; returns its length in bytes. */
     public static long encode(Object value, OutputStream out) throws IOException {
         byte tag = value == null ? 0 : RawArrays.tagOf(value);
+        ValueCodec plugin = tag == 0 && value != null ? Codecs.plugins().forValue(value) : null;
+        if (plugin != null) { // a table, a block: its codec streams the payload (no whole frame on the heap)
+            Counting counted = new Counting(out);
+            Codecs.plugins().encodeFrame(plugin, value, counted);
+            return counted.n;
+        }
         if (tag == 0 || tag == RawArrays.BOOLEANS) {
             byte[] frame = Codecs.encode(value);
             out.write(frame);
@@ -111,5 +119,26 @@ public final class FrameStreams {
     private static void readFully(InputStream in, byte[] b, int off, int len) throws IOException {
         int got = in.readNBytes(b, off, len);
         if (got < len) throw new EOFException("frame ends " + (len - got) + " bytes early");
+    }
+
+    /** Counts the bytes written through it. */
+    private static final class Counting extends java.io.FilterOutputStream {
+        long n;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            n++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            n += len;
+        }
     }
 }

@@ -75,6 +75,19 @@ final class ValueCodecs {
         return out;
     }
 
+    /** Writes {@code value}'s frame (tag, then the codec's payload, streamed where it can) to {@code out}. */
+    void encodeFrame(ValueCodec c, Object value, java.io.OutputStream out) throws java.io.IOException {
+        out.write(c.tag());
+        try {
+            c.encode(value, out);
+        } catch (SerializationException | java.io.IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SerializationException(null, value.getClass().getName(), null,
+                    c.getClass().getSimpleName() + " cannot write it: " + e, e);
+        }
+    }
+
     private static byte[] encodeBody(ValueCodec c, Object value) {
         try {
             return c.encode(value);

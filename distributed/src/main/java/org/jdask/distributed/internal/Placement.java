@@ -11,8 +11,8 @@ import org.jdask.distributed.internal.SchedulerInstruction.Steal;
  * Where tasks run: the scheduler's placement policy, kept apart from the state transitions.
  *
  * <ul>
- *   <li><b>Locality and balance</b> ({@link #decide}): the worker with the smallest estimated
- *       finish time, {@code (occupancy + bytes it would have to fetch / bandwidth) / threads};
+ *   <li><b>Locality and balance</b> ({@link #decide}): among the workers holding one of its
+ *       inputs (Dask's candidates), the worker with the smallest estimated finish time, {@code (occupancy + bytes it would have to fetch / bandwidth) / threads};
  *       so a task goes where most of its input bytes already are unless that worker is busy.
  *   <li><b>Occupancy</b>: the sum of estimated durations of a worker's tasks; durations are
  *       learned per function name (an exponential average, Dask's task prefixes).
@@ -20,7 +20,7 @@ import org.jdask.distributed.internal.SchedulerInstruction.Steal;
  *       ({@code ceil(threads * worker-saturation)} tasks, or for short tasks up to
  *       {@code root-queue-seconds} of estimated work per thread).
  *   <li><b>Work stealing</b> ({@link #balance}): on each tick, an idle worker takes unstarted
- *       tasks from the most occupied one; the victim confirms it has not started the task
+ *       tasks from the most occupied one (a paused one first, whatever moving their inputs costs); the victim confirms it has not started the task
  *       before the scheduler moves it, so a task never runs twice because of a steal.
  * </ul>
  */
@@ -97,10 +97,27 @@ final class Placement {
         return best;
     }
 
+    /**
+     * The worker for a task with dependencies: among the valid workers that hold at least one of
+     * them (all valid workers when none does), the one with the smallest estimated finish time.
+     * Dask's {@code decide_worker} does the same: without it, a cheap task whose only input is large
+     * (a shuffle's pick of one piece from a split partition) went to whichever worker was idle
+     * that moment, which then fetched and kept a copy of the whole input: the shuffle moved and held
+     * every split twice (issue 15). Work stealing still moves tasks whose inputs are cheap to move.
+     */
     SchedulerWorker decide(SchedulerTask t, List<SchedulerWorker> valid) {
+        List<SchedulerWorker> holders = new ArrayList<>(valid.size());
+        for (SchedulerWorker w : valid) {
+            for (SchedulerTask d : t.deps) {
+                if (d.whoHas.contains(w)) {
+                    holders.add(w);
+                    break;
+                }
+            }
+        }
         SchedulerWorker best = null;
         double bestCost = Double.MAX_VALUE;
-        for (SchedulerWorker w : valid) {
+        for (SchedulerWorker w : holders.isEmpty() ? valid : holders) {
             long missing = 0;
             for (SchedulerTask d : t.deps) if (!d.whoHas.contains(w)) missing += Math.max(0, d.nbytes);
             double cost = (w.occupancy + missing / BANDWIDTH) / w.nthreads;
@@ -132,7 +149,7 @@ final class Placement {
             SchedulerWorker victim = null;
             for (SchedulerWorker w : s.workers.values()) {
                 if (w == thief || w.busy() <= w.nthreads) continue;
-                if (victim == null || w.occupancy / w.nthreads > victim.occupancy / victim.nthreads) victim = w;
+                if (victim == null || load(w) > load(victim)) victim = w;
             }
             if (victim == null) return;
             int want = thief.nthreads - thief.busy();
@@ -144,12 +161,18 @@ final class Placement {
                 if (t.stealTo != null || !t.workerRestrictions.isEmpty() || !t.resources.isEmpty()) continue;
                 long missing = 0;
                 for (SchedulerTask d : t.deps) if (!d.whoHas.contains(thief)) missing += Math.max(0, d.nbytes);
-                if (missing / BANDWIDTH > estimate(t)) continue; // moving the inputs costs more than waiting
+                // moving the inputs costs more than waiting, unless the victim is paused: its queue waits for its memory
+                if (!victim.paused && missing / BANDWIDTH > estimate(t)) continue;
                 t.stealTo = thief;
                 s.emit(new Steal(victim.address, t.key));
                 want--;
             }
         }
+    }
+
+    /** A victim's load for stealing: a paused worker's queue goes first, whatever its occupancy (issue 15). */
+    private static double load(SchedulerWorker w) {
+        return w.paused ? Double.MAX_VALUE : w.occupancy / w.nthreads;
     }
 
     void stealResponse(SchedulerEvent.StealResponse e) {

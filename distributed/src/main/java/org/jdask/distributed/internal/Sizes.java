@@ -5,7 +5,9 @@ import java.util.Map;
 import org.jdask.ConfigValues;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.io.OutputStream;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FrameStreams;
 import org.jdask.serialize.RawFrame;
 
 /**
@@ -55,11 +57,18 @@ public final class Sizes {
     /** Classes the codecs cannot write: sized as a small object, without trying again. */
     private static final Set<Class<?>> UNENCODABLE = ConcurrentHashMap.newKeySet();
 
-    /** The codec frame's size (the value as it would be spilled or sent); 64 if it cannot be encoded. */
+    /**
+     * The codec frame's size (the value as it would be spilled or sent); 64 if it cannot be encoded.
+     * Counted as the frame streams to nowhere: a table's codec writes it piece by piece, so sizing
+     * a 10 MB table no longer builds its 10 MB frame (and two copies) on the heap right after the
+     * task that made it (issue 15).
+     */
     private static long encoded(Object v) {
         if (UNENCODABLE.contains(v.getClass())) return 64;
         try {
-            return Codecs.encode(v).length;
+            return FrameStreams.encode(v, OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a null stream does not fail
         } catch (RuntimeException | StackOverflowError e) {
             UNENCODABLE.add(v.getClass());
             return 64;

@@ -325,17 +325,22 @@ class SchedulerStateTest {
         assertEquals(Set.of("w2"), s.workers().keySet());
     }
 
+    /** Submits t0..t3, each reading {@code dep}. */
+    void fourTasksReading(String dep) {
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ts.add(task("t" + i, dep));
+            wanted.add(k("t" + i));
+        }
+        on(new UpdateGraph("c", ts, wanted, false));
+    }
+
     @Test
     void workStealingMovesUnstartedTasksOnlyAfterTheVictimAgrees() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         on(new UpdateData("c", List.of(new Scattered(k("d"), List.of("w1"), 8))));
-        List<NewTask> ts = new ArrayList<>();
-        List<Key> wanted = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            ts.add(task("t" + i, "d"));
-            wanted.add(k("t" + i));
-        }
-        on(new UpdateGraph("c", ts, wanted, false));
+        fourTasksReading("d");
         assertEquals(4, s.workers().get("w1").processing().size());
         on(new AddWorker("w2", "w2", 1, Map.of()));
         List<SchedulerInstruction> is = on(new Tick());
@@ -346,6 +351,18 @@ class SchedulerStateTest {
         assertEquals("w2", s.task(st.key()).processingOn());
         // a refused steal leaves the task where it is
         on(new TaskFinished("w2", st.key(), 1, 0.1));
+        assertEquals(List.of(), s.validate());
+    }
+
+    @Test
+    void aPausedWorkersQueuedTasksAreStolenEvenWhenMovingTheirInputIsCostly() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("d"), List.of("w1"), 500_000_000)))); // seconds to move
+        fourTasksReading("d");
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        assertTrue(on(new Tick()).stream().noneMatch(x -> x instanceof Steal), "a 500 MB input is not worth moving for a short task");
+        on(new SchedulerEvent.WorkerStatus("w1", true)); // w1 paused (memory): its queue would wait for its memory
+        assertTrue(on(new Tick()).stream().anyMatch(x -> x instanceof Steal), "the idle worker takes a paused worker's queued tasks");
         assertEquals(List.of(), s.validate());
     }
 

@@ -32,6 +32,7 @@ import java.io.IOException;
  *   DATA   id:int value:frame
  *   FAILED id:int kind:byte payload              TASK: error:frame-or-fallback; RESULT/FETCH: class:utf detail:utf; INPUT: -
  *   SKIPPED id:int                               not run: an input is missing after an earlier failure
+ *   MEMORY paused:byte                           past distributed.worker.memory.pause (1: send no new task) or back under (0)
  * </pre>
  */
 final class Protocol {
@@ -41,7 +42,7 @@ final class Protocol {
     static final byte BEGIN = 1, FN = 2, PUT = 3, RUN = 4, TASK = 5, ALIAS = 6, FETCH = 7, RELEASE = 8, SHUTDOWN = 9,
             PUT_FILE = 10;
     // worker -> parent
-    static final byte HELLO = 20, READY = 21, DONE = 22, DATA = 23, FAILED = 24, SKIPPED = 25;
+    static final byte HELLO = 20, READY = 21, DONE = 22, DATA = 23, FAILED = 24, SKIPPED = 25, MEMORY = 26;
 
     /** RUN/TASK/ALIAS flag: send the result back with DONE. */
     static final byte RETURN = 1;

@@ -374,6 +374,7 @@ final class RemoteRun implements RemoteRunState.Frames {
             }
             case SKIPPED -> st.skipped(k.index, e.id());
             case FAILED -> failed(k, e);
+            case MEMORY -> st.paused(k.index, e.id() == 1);
             default -> throw new IllegalStateException("unexpected reply " + e.op());
         }
     }

@@ -103,6 +103,8 @@ final class RemoteRunState {
     final int[] inFlight;
     /** Per worker: connected and in this run; tasks go only to joined workers (a JVM still starting joins later, {@link #join}). */
     final boolean[] joined;
+    /** Per worker: past its memory's pause (it said so): it gets no new task while another worker can make progress. */
+    final boolean[] paused;
     final Frames out;
     int finished;
     /** The first failure; nothing is handed out after it. */
@@ -159,6 +161,7 @@ final class RemoteRunState {
         deferred = new List[workers];
         inFlight = new int[workers];
         joined = new boolean[workers];
+        paused = new boolean[workers];
         for (int w = 0; w < workers; w++) {
             joined[w] = joinedNow == null || joinedNow[w];
             queue[w] = new ArrayDeque<>();
@@ -219,7 +222,7 @@ final class RemoteRunState {
             }
             int w;
             if (pinned >= 0) {
-                if (inFlight[pinned] >= window) {
+                if (!hasRoom(pinned)) {
                     state[t] = DEFERRED;
                     deferred[pinned].add(t);
                     continue;
@@ -243,7 +246,7 @@ final class RemoteRunState {
 
     /**
      * Where {@code t} goes: the worker holding most of its inputs (ties: the least busy) when it has
-     * room; when it is full, another worker only if that one is idle (a copy is better than an idle
+     * room (and is not paused, see {@link #paused}); when it is full, another worker only if that one is idle (a copy is better than an idle
      * worker), else {@code -2 - local}: wait for room on the local worker. Without local inputs: the
      * least busy worker with room. -1 when every worker is full.
      */
@@ -265,13 +268,43 @@ final class RemoteRunState {
                 localScore = score;
             }
         }
-        if (local >= 0 && inFlight[local] < window) return local;
+        if (local >= 0 && hasRoom(local)) return local;
         int best = -1;
         for (int w = 0; w < workers; w++) {
-            if (joined[w] && inFlight[w] < window && (best < 0 || inFlight[w] < inFlight[best])) best = w;
+            if (hasRoom(w) && (best < 0 || inFlight[w] < inFlight[best])) best = w;
         }
-        if (local >= 0 && best >= 0 && inFlight[best] > 0) return -2 - local;
+        if (local >= 0 && !paused[local] && best >= 0 && inFlight[best] > 0) return -2 - local;
+        if (best < 0 && stalled()) return local >= 0 && joined[local] ? local : firstJoined(); // every worker paused and idle: go on rather than hang
         return best;
+    }
+
+    /** Whether worker {@code w} takes a new task now: its queue has room and it is not paused. */
+    private boolean hasRoom(int w) {
+        return joined[w] && inFlight[w] < window && !paused[w];
+    }
+
+    /**
+     * Nothing is queued on any worker: no reply will come to wake the run, so a paused worker takes
+     * the task anyway (a pool JVM whose memory nothing frees would otherwise hang the run; Dask's
+     * paused workers wait for their memory instead, which the scheduler can rebalance).
+     */
+    private boolean stalled() {
+        for (int f : inFlight) if (f > 0) return false;
+        return true;
+    }
+
+    /** The lowest worker in this run (the run began with at least one). */
+    private int firstJoined() {
+        for (int w = 0; w < joined.length; w++) if (joined[w]) return w;
+        throw new IllegalStateException("no worker JVM has joined the run");
+    }
+
+    /** MEMORY: worker {@code w} is past its memory's pause, or back under it (its deferred tasks may go). */
+    void paused(int w, boolean p) {
+        paused[w] = p;
+        if (p || deferred[w].isEmpty()) return;
+        for (int d : deferred[w]) if (state[d] == DEFERRED) push(d);
+        deferred[w].clear();
     }
 
     private void assign(int t, int w) throws IOException {

@@ -70,7 +70,7 @@ final class ValueStore {
         spill = fraction("spill", 0.7);
     }
 
-    private static double fraction(String name, double fallback) {
+    static double fraction(String name, double fallback) {
         Object v = Config.get("distributed.worker.memory." + name);
         if (v instanceof Boolean || v instanceof String s && s.trim().equalsIgnoreCase("false")) return 0;
         return Config.getDouble("distributed.worker.memory." + name, fallback);

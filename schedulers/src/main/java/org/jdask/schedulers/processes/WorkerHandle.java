@@ -188,6 +188,7 @@ final class WorkerHandle {
                         yield new Event(this, run, op, id, 0, readBytes(in), (byte) 0, null, null);
                     }
                     case SKIPPED -> new Event(this, run, op, in.readInt(), 0, null, (byte) 0, null, null);
+                    case MEMORY -> new Event(this, run, op, in.readByte(), 0, null, (byte) 0, null, null); // id: 1 paused, 0 resumed
                     case FAILED -> failed();
                     default -> throw new IOException("unknown reply " + op + " from " + name());
                 };

@@ -55,6 +55,8 @@ public final class WorkerMain {
     private final DataOutputStream out;
     /** The values of the current run, spilled to this worker's directory past the memory thresholds. */
     private final ValueStore values;
+    /** Past {@code distributed.worker.memory.pause}: the parent sends no new task (issue 15). */
+    private final PoolPause pause = new PoolPause(Runtime.getRuntime().maxMemory());
     private final Map<Integer, Object> functions = new HashMap<>();
     private Config.Scope scope;
     /** A task of the current run failed: later tasks of the run are skipped (the run is over). */
@@ -135,6 +137,7 @@ public final class WorkerMain {
                 out.flush();
                 lastFlush = now;
             }
+            if (pause.paused()) awaitInputWhilePaused();
             byte op = in.readByte();
             switch (op) {
                 case BEGIN -> begin();
@@ -162,7 +165,10 @@ public final class WorkerMain {
                     else finish(id, flags, v, 0);
                 }
                 case FETCH -> fetch(in.readInt());
-                case RELEASE -> values.release(in.readInt());
+                case RELEASE -> {
+                    values.release(in.readInt());
+                    if (pause.paused()) reportMemory();
+                }
                 case SHUTDOWN -> {
                     out.flush();
                     values.close();
@@ -181,10 +187,40 @@ public final class WorkerMain {
         if (scope != null) scope.close();
         scope = Config.apply(config);
         values.reset(size); // after the run's config is in force: it may set the memory thresholds
+        pause.reset();
         functions.clear();
         runFailed = false;
         out.writeByte(READY);
         out.writeInt(run);
+        pause.check(); // the values were dropped: memory may have fallen
+        if (pause.paused()) writeMemory(true); // the parent starts every run with its workers unpaused
+    }
+
+    /** Tells the parent when the pause state changed (before the reply that follows: no task is sent in between). */
+    private void reportMemory() throws IOException {
+        Boolean changed = pause.check();
+        if (changed != null) writeMemory(changed);
+    }
+
+    private void writeMemory(boolean paused) throws IOException {
+        out.writeByte(MEMORY);
+        out.writeByte(paused ? 1 : 0);
+    }
+
+    /** Paused with nothing to read: looks at memory again now and then, so an idle worker resumes by itself. */
+    private void awaitInputWhilePaused() throws IOException {
+        while (pause.paused() && in.available() == 0) {
+            try {
+                Thread.sleep(PoolPause.IDLE_CHECK_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (pause.check() != null) {
+                writeMemory(pause.paused());
+                out.flush();
+            }
+        }
     }
 
     private void run() throws IOException {
@@ -288,6 +324,7 @@ public final class WorkerMain {
 
     private void finish(int id, byte flags, Object v, long nanos) throws IOException {
         values.put(id, v);
+        reportMemory(); // before DONE: the parent hands out the dependents on DONE
         if ((flags & RETURN) == 0) {
             out.writeByte(DONE);
             out.writeInt(id);

@@ -38,6 +38,8 @@ class PoolStartTest {
             pool.ensureInBackground(2); // what a run does before it indexes its graph
             pool.ensure(2); // the run's own call: waits for the start under way
             assertEquals(2, pool.pids().size());
+            // the start's thread records its times just after the last JVM joined, which is what ensure waits for
+            Await.until(() -> pool.lastStart().size() == 2, Duration.ofSeconds(30), "the start to record its times");
             StartTimes t = pool.lastStart();
             assertEquals(2, t.size(), t.toString());
             assertTrue(t.allSpawnedBeforeFirstConnect(), "a JVM was spawned only after another connected: " + t);

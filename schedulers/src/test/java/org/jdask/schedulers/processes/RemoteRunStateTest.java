@@ -262,4 +262,49 @@ class RemoteRunStateTest {
         assertTrue(later.stream().allMatch(f -> f.startsWith("run ") && f.endsWith("@1")), "the joined worker takes the ready tasks: " + later);
         assertArrayEquals(new int[] {2, 2}, s.inFlight);
     }
+
+    @Test
+    void aPausedWorkerGetsNoNewTaskWhileAnotherCanRunItAndTakesWorkAgainWhenResumed() throws Exception {
+        // a on worker 0, which then pauses (memory): b and c read a but go to worker 1 (a copied through the parent)
+        TaskGraph graph = TaskGraph.builder().task(k("a"), INC, 1).task(k("b"), INC, k("a")).task(k("c"), INC, k("a"))
+                .task(k("d"), INC, 5).build();
+        Run run = start(graph, 2, "b", "c", "d");
+        run.s.window = 1;
+        run.s.paused(1, true); // worker 1 paused first: a and d must both go to worker 0, one after the other
+        run.s.dispatch();
+        assertEquals(1, run.r.take().size(), "one task queued on worker 0 (window 1), none on the paused worker 1");
+        assertEquals(0, run.s.inFlight[1]);
+        int first = run.s.queue[0].peekFirst();
+        run.s.paused(1, false);
+        run.s.dispatch();
+        assertEquals(1, run.s.inFlight[1], "resumed: worker 1 takes the other root task");
+        run.s.done(0, first, 1_000_000, false);
+        run.s.done(1, run.s.queue[1].peekFirst(), 1_000_000, false);
+        run.r.take();
+        run.s.paused(run.s.worker[run.t("a")], true);
+        int home = run.s.worker[run.t("a")], away = 1 - home;
+        run.s.dispatch();
+        List<String> frames = run.r.take();
+        assertTrue(frames.contains("fetch a@" + home), frames.toString());
+        run.s.data(run.t("a"));
+        frames = run.r.take();
+        assertTrue(frames.contains("put a@" + away), "a reader of a goes to the worker that is not paused: " + frames);
+        assertEquals(0, run.s.inFlight[home], "nothing new on the paused worker while the other can take it");
+    }
+
+    @Test
+    void whenEveryWorkerIsPausedAndIdleTheRunGoesOnRatherThanHang() throws Exception {
+        TaskGraph graph = TaskGraph.builder().task(k("x"), INC, 1).task(k("y"), INC, k("x")).build();
+        Run run = start(graph, 2, "y");
+        run.s.paused(0, true);
+        run.s.paused(1, true);
+        run.s.dispatch();
+        assertEquals(1, run.s.inFlight[0] + run.s.inFlight[1], "nothing in flight anywhere: a paused worker takes the task");
+        int w = run.s.worker[run.t("x")];
+        run.s.done(w, run.t("x"), 1_000_000, false);
+        run.s.dispatch();
+        assertEquals(SENT, run.state("y"));
+        run.s.done(run.s.worker[run.t("y")], run.t("y"), 1_000_000, true);
+        assertTrue(run.s.done());
+    }
 }

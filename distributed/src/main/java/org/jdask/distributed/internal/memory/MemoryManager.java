@@ -163,9 +163,11 @@ public final class MemoryManager implements AutoCloseable {
         long process = measure();
         Action a = policy.decide(managed, process);
         // never restart for garbage: a reading past terminate is always checked after a collection
+        boolean collected = false;
         if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
             System.gc(); // is it live data or garbage?
             lastGc = now;
+            collected = true;
             process = measure();
             managed = data.memoryBytes();
             a = policy.decide(managed, process);
@@ -176,7 +178,7 @@ public final class MemoryManager implements AutoCloseable {
         terminateStrikes = a == Action.TERMINATE ? terminateStrikes + 1 : 0;
         if (a == Action.TERMINATE && terminateStrikes < 2) a = Action.PAUSE;
         if (a == Action.TERMINATE) {
-            String why = "process memory " + process + " bytes is past terminate (" + policy.terminate() + " of the "
+            String why = "process memory " + process + " bytes is past terminate (" + fraction(policy.terminate()) + " of the "
                     + policy.limit() + "-byte limit, " + MemoryPolicy.PREFIX + "terminate)";
             running = false;
             listener.terminate(why);
@@ -188,16 +190,24 @@ public final class MemoryManager implements AutoCloseable {
             if (freed > 0) {
                 lastProcessSpill = now;
                 LOG.info("spilling: process memory {} MB is past spill ({} of {} MB): moved {} MB of results to disk",
-                        process >> 20, policy.spill(), policy.limit() >> 20, freed >> 20);
+                        process >> 20, fraction(policy.spill()), policy.limit() >> 20, freed >> 20);
             }
         }
-        boolean pause = a == Action.PAUSE;
+        // pause only on a reading taken after a collection (garbage is not a reason to stop: a worker
+        // making 10 MB tables fills its young generation between collections, and paused every other
+        // reading); a reading under pause resumes at once, garbage or not
+        boolean pause = a == Action.PAUSE && (collected || paused);
         if (pause != paused) {
             paused = pause;
-            String why = pause ? "process memory " + (process >> 20) + " MB is past pause (" + policy.pause() + " of " + (policy.limit() >> 20) + " MB)"
+            String why = pause ? "process memory " + (process >> 20) + " MB is past pause (" + fraction(policy.pause()) + " of " + (policy.limit() >> 20) + " MB)"
                     : "process memory " + (process >> 20) + " MB is back under pause";
             listener.paused(pause, why);
         }
+    }
+
+    /** A threshold for a log line: 0.53, not 0.534375 (worker JVMs scale them, see {@link MemoryPolicy#within}). */
+    private static String fraction(double f) {
+        return String.format(java.util.Locale.ROOT, "%.2f", f);
     }
 
     /**

@@ -62,6 +62,39 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
         return -1;
     }
 
+    /**
+     * This policy for a process that can hold only {@code capacity} bytes of long-lived data (less
+     * than {@link #limit}): {@code target}, {@code spill} and {@code pause} become the same
+     * fractions of {@code capacity}, so the worker spills and pauses while a task's working set and
+     * a transfer still fit beside its data. {@code terminate} and the limit stay: memory in use
+     * passes the old generation for moments (young objects, direct buffers), and a restart loses
+     * every result the worker holds (terminate scaled too restarted the 3x shuffle's workers in a
+     * loop). Unchanged when {@code capacity} is unknown ({@code <= 0}) or not below the limit.
+     */
+    public MemoryPolicy within(long capacity) {
+        if (capacity <= 0 || limit <= 0 || capacity >= limit) return this;
+        double c = (double) capacity / limit;
+        return new MemoryPolicy(limit, target * c, spill * c, pause * c, terminate);
+    }
+
+    /**
+     * What this JVM's heap can hold of long-lived data: its old generation's maximum when the
+     * collector has one of a fixed size (the parallel and serial collectors: two thirds of the
+     * heap by default), else the whole heap. With the parallel collector a 128 MiB heap ran out of
+     * memory with 85 MB live, far below {@code terminate} (0.95 of the heap, issue 15).
+     */
+    public static long longLivedCapacity() {
+        long heap = Runtime.getRuntime().maxMemory();
+        for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            String n = p.getName();
+            if (p.getType() == java.lang.management.MemoryType.HEAP && (n.endsWith("Old Gen") || n.startsWith("Tenured"))) {
+                long max = p.getUsage().getMax();
+                if (max > 0 && max < heap) return max;
+            }
+        }
+        return heap;
+    }
+
     public long targetBytes() {
         return bytes(target);
     }

@@ -22,6 +22,19 @@ class MemoryPolicyTest {
     }
 
     @Test
+    void withinASmallerLongLivedCapacitySpillAndPauseComeEarlierButNotTerminate() {
+        MemoryPolicy q = p.within(500 * MB); // an old generation of half the limit
+        assertEquals(p.limit(), q.limit(), "the limit still bounds one result");
+        assertEquals(300 * MB, q.targetBytes(), 1);
+        assertEquals(400 * MB, q.pauseBytes(), 1);
+        assertEquals(p.terminateBytes(), q.terminateBytes(), "terminate stays: a restart loses every result");
+        assertTrue(q.oversized(p.limit() + 1) && !q.oversized(p.limit()));
+        assertEquals(p, p.within(0), "capacity unknown");
+        assertEquals(p, p.within(2 * p.limit()), "not below the limit");
+        assertTrue(MemoryPolicy.longLivedCapacity() <= Runtime.getRuntime().maxMemory());
+    }
+
+    @Test
     void decideWalksTheLadder() {
         assertEquals(Action.OK, p.decide(100 * MB, 500 * MB));
         assertEquals(Action.SPILL, p.decide(650 * MB, 650 * MB), "managed past target");

@@ -1,0 +1,66 @@
+package org.jdask.dataframe;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import org.jdask.codec.ValueCodec;
+import tech.tablesaw.api.Table;
+
+/**
+ * {@link Pieces} cross processes and go to disk as a count and then each piece's Arrow IPC
+ * stream, one after the other (frame tag 34), streamed piece by piece by {@link #encode(Object,
+ * OutputStream)}.
+ */
+public final class PiecesCodec implements ValueCodec {
+    private final TableCodec table = new TableCodec();
+
+    @Override public byte tag() { return 34; }
+    @Override public Class<?> type() { return Pieces.class; }
+
+    @Override
+    public byte[] encode(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            encode(value, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void encode(Object value, OutputStream out) throws IOException {
+        Pieces p = (Pieces) value;
+        DataOutputStream d = new DataOutputStream(out);
+        d.writeInt(p.size());
+        d.flush();
+        for (int j = 0; j < p.size(); j++) table.encode(p.get(j), out); // leaves out open
+    }
+
+    @Override
+    public Object decode(ByteBuffer payload) {
+        int len = payload.remaining();
+        InputStream in = new FilterInputStream(TableCodec.stream(payload)) {
+            @Override
+            public void close() {
+                // each piece's reader closes its channel: the stream goes on to the next piece
+            }
+        };
+        try {
+            int n = new DataInputStream(in).readInt();
+            if (n < 0 || n > len) throw new IOException("a split says it has " + n + " pieces in " + len + " bytes: corrupt frame");
+            Table[] parts = new Table[n];
+            for (int j = 0; j < n; j++) parts[j] = ArrowTables.read(Channels.newChannel(in), null);
+            return new Pieces(parts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a split partition's pieces: " + e.getMessage(), e);
+        }
+    }
+}

@@ -111,9 +111,11 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--death-timeout must be a number of seconds > 0, got " + deathTimeout);
         }
         String listen;
+        String siteBefore = System.getProperty(WorkerNetwork.SITE_PROPERTY);
         try {
             listen = WorkerNetwork.listenHost(host, iface, sched, classpath);
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            WorkerNetwork.restoreClasspath(siteBefore);
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         int threads = nthreads > 0 ? nthreads : Math.max(1, cores / n);
@@ -180,6 +182,7 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         } finally {
             closeAll(running);
+            WorkerNetwork.restoreClasspath(siteBefore);
         }
         if (noScheduler) spec.commandLine().getErr().println("worker: no scheduler came back within --death-timeout " + deathTimeout + " s");
         return noScheduler ? WorkerMain.EXIT_NO_SCHEDULER : 0;

@@ -9,6 +9,9 @@ import org.jdask.distributed.SiteClasspath;
  * the workers listen on and advertise, and the extra class path their JVMs get.
  */
 final class WorkerNetwork {
+    /** Where {@code --classpath} goes for the nannies of this JVM (config {@code distributed.worker.classpath}). */
+    static final String SITE_PROPERTY = "jdask.distributed.worker.classpath";
+
     private WorkerNetwork() {}
 
     /**
@@ -20,7 +23,7 @@ final class WorkerNetwork {
     static String listenHost(String host, String iface, String scheduler, String classpath) {
         if (classpath != null && !classpath.isBlank()) {
             SiteClasspath.parse(classpath, "--classpath"); // a missing entry is a usage error now, not a failed worker JVM later
-            System.setProperty("jdask.distributed.worker.classpath", classpath);
+            System.setProperty(SITE_PROPERTY, classpath);
             Config.refresh();
         }
         if (iface != null) {
@@ -28,5 +31,16 @@ final class WorkerNetwork {
             return HostAddress.ofInterface(iface);
         }
         return "auto".equals(host) ? HostAddress.towards(scheduler) : host;
+    }
+
+    /**
+     * When the command ends: puts back the class path setting it found ({@code before}, or none), so
+     * a {@code jdask worker} run inside another program (a test, a notebook) leaves no site jar
+     * behind for that program's later workers.
+     */
+    static void restoreClasspath(String before) {
+        if (before == null) System.clearProperty(SITE_PROPERTY);
+        else System.setProperty(SITE_PROPERTY, before);
+        Config.refresh();
     }
 }

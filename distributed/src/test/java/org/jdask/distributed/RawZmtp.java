@@ -9,7 +9,9 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import org.jdask.testing.Await;
 
 /**
  * ZMTP 3 byte sequences (rfc.zeromq.org/spec/23) written by hand on a plain TCP socket, for tests
@@ -90,12 +92,8 @@ final class RawZmtp {
         throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
 
-    /** Waits until {@code done} holds, polling every 20 ms, failing with {@code what} after {@code ms}. */
+    /** Waits until {@code done} holds, failing with {@code what} after {@code ms} ({@link Await#until}). */
     static void await(BooleanSupplier done, long ms, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("not within " + ms + " ms: " + what);
-            Thread.sleep(20);
-        }
+        Await.until(done, Duration.ofMillis(ms), what);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -49,11 +51,7 @@ class WorkerMemoryTest {
 
     /** Waits until {@code ok}, at most {@code seconds}, failing with {@code what}. */
     static void await(String what, double seconds, BooleanSupplier ok) throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (!ok.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
-            Thread.sleep(50);
-        }
+        Await.until(ok, Duration.ofMillis((long) (seconds * 1000)), what);
     }
 
     /**

@@ -3,6 +3,8 @@ package org.jdask.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.jdask.distributed.SlurmCluster;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.graph.JvmFlags;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,11 +26,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SlurmClusterTest {
     static void await(LocalSlurm slurm, String what, LocalSlurm.Check c) throws Exception {
-        long deadline = System.currentTimeMillis() + 150_000;
-        while (!c.ok()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + ": " + slurm.logs());
-            Thread.sleep(200);
-        }
+        Await.until(() -> {
+            try {
+                return c.ok();
+            } catch (Exception e) {
+                throw new AssertionError("checking " + what + " failed: " + e, e);
+            }
+        }, Duration.ofSeconds(150), what, () -> {
+            try {
+                return slurm.logs();
+            } catch (IOException e) {
+                return "(Slurm logs unreadable: " + e + ")";
+            }
+        });
     }
 
     @Test
@@ -70,11 +81,8 @@ class SlurmClusterTest {
                 await(slurm, "squeue to be empty", () -> slurm.run("squeue", "-h").isBlank());
                 await(slurm, "the scheduler to lose its workers", () -> cluster.workers().isEmpty());
             }
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (System.currentTimeMillis() < deadline && ProcessHandle.allProcesses()
-                    .anyMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))) {
-                Thread.sleep(100);
-            }
+            Await.until(() -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)),
+                    Duration.ofSeconds(20), "every worker process of the jobs to exit");
             assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
                     .map(ProcessHandle::pid).toList());
         }

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.jdask.distributed.SshCluster;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.Config;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,13 +69,8 @@ class SshClusterTest {
     }
 
     void assertNoMarkedProcessLeft() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        List<ProcessHandle> left = sshd.marked();
-        while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            left = sshd.marked();
-        }
-        assertEquals(List.of(), left.stream().map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+        Await.until(() -> sshd.marked().isEmpty(), Duration.ofSeconds(20), "every process this test started to exit",
+                () -> sshd.marked().stream().map(p -> p.pid() + " " + p.info().command().orElse("?")).toList().toString());
     }
 
     @Test
@@ -124,17 +121,14 @@ class SshClusterTest {
                 return -x;
             };
             List<Future<Integer>> fs = client.map(slow, IntStream.range(0, 30).boxed().toList());
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (cluster.size() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            Await.until(() -> cluster.size() >= 2, Duration.ofSeconds(120), "adapt to grow to 2 workers", () -> a.history().toString());
             assertEquals(2, cluster.size(), a.history().toString());
             assertEquals(IntStream.range(0, 30).map(x -> -x).boxed().toList(), client.gather(fs));
             fs.forEach(Future::release);
-            deadline = System.currentTimeMillis() + 120_000;
-            while (cluster.size() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
-            assertEquals(0, cluster.size(), a.history().toString());
+            Await.until(() -> cluster.size() == 0, Duration.ofSeconds(120), "adapt to shrink to 0 workers", () -> a.history().toString());
             // the remote process is gone; the scheduler hears of it over the closed connection
-            while (!cluster.workers().isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(50);
-            assertEquals(List.of(), cluster.workers(), a.history().toString());
+            Await.until(() -> cluster.workers().isEmpty(), Duration.ofSeconds(120), "the scheduler to lose its workers",
+                    () -> cluster.workers() + "; " + a.history());
         }
         assertNoMarkedProcessLeft();
     }
@@ -201,8 +195,8 @@ class SshClusterTest {
             }
         });
         t.start();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (out.toString().split("Worker at: ").length < 3 && !exit.isDone() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        Await.until(() -> out.toString().split("Worker at: ").length >= 3 || exit.isDone(), Duration.ofSeconds(120),
+                "jdask ssh to print two workers' addresses", () -> out + "" + err);
         String text = out.toString();
         assertTrue(text.startsWith("Scheduler at: tcp://127.0.0.1:"), text + err);
         String address = text.substring("Scheduler at: ".length(), text.indexOf('\n')).strip();

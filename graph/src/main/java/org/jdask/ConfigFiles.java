@@ -2,14 +2,14 @@ package org.jdask;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.math.BigInteger;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,18 +22,19 @@ import java.util.TreeMap;
  * a quiet machine). The child still applies its own environment and {@code -Djdask.*} properties
  * on top, as {@link Config} always does.
  *
- * <p>{@link #handOff} writes the flattened map once per parse to a temporary file in a small typed
- * binary form (no class loading beyond {@code DataInputStream}); a worker started with {@code
- * -Djdask.config.files=PATH} reads it instead of the YAML. Values YAML gives (strings, integers,
- * big integers, doubles, booleans, null, lists and maps of them) are written as they are; if one
- * is anything else, nothing is handed off and children parse the YAML as before. A file that is
- * missing or unreadable in the child falls back to the parse too (and says so at debug level).
+ * <p>{@link #handOff} writes the flattened map once per parse to a temporary file (owner-only) with
+ * the JDK's object serialization, whose classes the JDK's own class-data archive holds; a worker
+ * started with {@code -Djdask.config.files=PATH} reads it instead of the YAML, through a filter
+ * that admits only {@code java.lang}, {@code java.util} and {@code java.math} classes (what YAML
+ * gives: strings, numbers, booleans, dates, lists and maps). A value of any other kind means
+ * nothing is handed off and children parse the YAML as before; a file that is missing, unreadable
+ * or names another class falls back to the parse too (and says so at debug level).
  */
 public final class ConfigFiles {
     /** The worker JVM property naming the file. */
     public static final String PROPERTY = "jdask.config.files";
-    private static final int MAGIC = 0x6a644346; // "jdCF"
-    private static final byte NULL = 0, STRING = 1, INT = 2, LONG = 3, DOUBLE = 4, TRUE = 5, FALSE = 6, LIST = 7, MAP = 8, BIG = 9;
+    /** What a handed file may contain: the JDK's plain value and collection classes, nothing else. */
+    private static final ObjectInputFilter VALUES = ObjectInputFilter.Config.createFilter("java.lang.*;java.util.*;java.math.*;!*");
     private static Path written;
     /** The files part {@link #written} holds: after {@link Config#refresh} re-read the files, a new one is written. */
     private static Map<String, Object> writtenFor;
@@ -73,94 +74,27 @@ public final class ConfigFiles {
         return written;
     }
 
-    /** Writes {@code m} to {@code p}; an {@link IllegalArgumentException} for a value of a type YAML does not give. */
+    /** Writes {@code m} to {@code p}; an {@link IllegalArgumentException} for a value that cannot be handed (not serializable). */
     static void write(Map<String, Object> m, Path p) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(p)))) {
-            out.writeInt(MAGIC);
-            writeMap(out, m);
+        try (ObjectOutputStream out = new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(p)))) {
+            out.writeObject(new TreeMap<>(m));
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException("a config value of type " + e.getMessage() + " cannot be handed to a child JVM", e);
         }
     }
 
     /** The files part from {@code -Djdask.config.files}, or null (no such property, or unreadable: parse the YAML). */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> fromProperty(java.util.Properties props) {
         String path = props.getProperty(PROPERTY);
         if (path == null || path.isBlank()) return null;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(Path.of(path))))) {
-            if (in.readInt() != MAGIC) throw new IOException("not a jdask config file");
-            return readMap(in, new TreeMap<>());
-        } catch (IOException | RuntimeException e) {
+        try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(Path.of(path))))) {
+            in.setObjectInputFilter(VALUES);
+            if (!(in.readObject() instanceof TreeMap<?, ?> m)) throw new InvalidClassException("not a jdask config file");
+            return (Map<String, Object>) m;
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(ConfigFiles.class).debug("cannot read {} ({}): parsing the YAML config instead", path, e.toString());
             return null;
         }
-    }
-
-    private static void writeMap(DataOutputStream out, Map<?, ?> m) throws IOException {
-        out.writeInt(m.size());
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            out.writeUTF(String.valueOf(e.getKey()));
-            write(out, e.getValue());
-        }
-    }
-
-    private static void write(DataOutputStream out, Object v) throws IOException {
-        if (v == null) out.writeByte(NULL);
-        else if (v instanceof String s) {
-            out.writeByte(STRING);
-            out.writeUTF(s);
-        } else if (v instanceof Integer i) {
-            out.writeByte(INT);
-            out.writeInt(i);
-        } else if (v instanceof Long l) {
-            out.writeByte(LONG);
-            out.writeLong(l);
-        } else if (v instanceof BigInteger b) {
-            out.writeByte(BIG);
-            out.writeUTF(b.toString());
-        } else if (v instanceof Double d) {
-            out.writeByte(DOUBLE);
-            out.writeDouble(d);
-        } else if (v instanceof Boolean b) {
-            out.writeByte(b ? TRUE : FALSE);
-        } else if (v instanceof List<?> list) {
-            out.writeByte(LIST);
-            out.writeInt(list.size());
-            for (Object o : list) write(out, o);
-        } else if (v instanceof Map<?, ?> map) {
-            out.writeByte(MAP);
-            writeMap(out, map);
-        } else {
-            throw new IllegalArgumentException("a config value of type " + v.getClass().getName());
-        }
-    }
-
-    private static Map<String, Object> readMap(DataInputStream in, Map<String, Object> into) throws IOException {
-        int n = in.readInt();
-        for (int i = 0; i < n; i++) {
-            String k = in.readUTF();
-            into.put(k, read(in));
-        }
-        return into;
-    }
-
-    private static Object read(DataInputStream in) throws IOException {
-        byte t = in.readByte();
-        return switch (t) {
-            case NULL -> null;
-            case STRING -> in.readUTF();
-            case INT -> in.readInt();
-            case LONG -> in.readLong();
-            case BIG -> new BigInteger(in.readUTF());
-            case DOUBLE -> in.readDouble();
-            case TRUE -> Boolean.TRUE;
-            case FALSE -> Boolean.FALSE;
-            case LIST -> {
-                int n = in.readInt();
-                List<Object> l = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) l.add(read(in));
-                yield l;
-            }
-            case MAP -> readMap(in, new LinkedHashMap<>());
-            default -> throw new IOException("unknown value tag " + t);
-        };
     }
 }

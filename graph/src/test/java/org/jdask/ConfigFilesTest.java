@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.io.ObjectOutputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +71,22 @@ class ConfigFilesTest {
         assertEquals(2, m.get("k.env"), "the child's environment on top");
         assertEquals(3, m.get("k.prop"), "the child's -Djdask.* on top");
         assertEquals(parsed.get("delayed-pure"), m.get("delayed-pure"), "the defaults.yaml part too");
+    }
+
+    @Test
+    void aFileNamingAnyOtherClassIsRefusedAndTheYamlParsedInstead() throws Exception {
+        Path f = tmp.resolve("hostile.bin");
+        try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(f))) {
+            out.writeObject(new TreeMap<>(Map.of("x", new File("/etc/passwd")))); // java.io: not a value YAML gives
+        }
+        Properties p = props();
+        p.setProperty(ConfigFiles.PROPERTY, f.toString());
+        assertNull(ConfigFiles.fromProperty(p), "the filter refuses java.io.File");
+        Files.writeString(f, "not serialized at all");
+        assertNull(ConfigFiles.fromProperty(p), "garbage falls back too");
+        Map<String, Object> expected = Config.load(Map.of(), props());
+        expected.put("config.files", f.toString()); // the property itself is a jdask.* setting like any other
+        assertEquals(expected, Config.load(Map.of(), p), "the YAML parse instead");
     }
 
     @Test

@@ -52,8 +52,6 @@ final class ClientConnection {
     /** Whether anything came from the scheduler yet (a refusal is reported only before that). */
     private boolean heardAny, refusalReported;
     private volatile Runnable everySecond;
-    /** Whether a socket was added or replaced since the wait's set was made (I/O thread). */
-    private boolean socketsChanged = true;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -124,7 +122,6 @@ final class ClientConnection {
                 try {
                     if (!Wire.send(workerSocket(worker), null, List.of(m), worker.startsWith("inproc://"))) {
                         Zmq.close(workers.remove(worker)); // a fresh socket next time
-                        socketsChanged = true;
                         requests.remove(id);
                         f.completeExceptionally(new org.jdask.JdaskException("worker " + worker + " refused the connection"
                                 + (security == null ? " (does the cluster use security? connect with Security.load(dir))" : " (CurveZMQ handshake failed)")));
@@ -146,7 +143,6 @@ final class ClientConnection {
             if (security != null && !address.startsWith("inproc://")) security.toWorker(s);
             s.connect(address);
             workers.put(address, s);
-            socketsChanged = true;
         }
         return s;
     }
@@ -158,12 +154,7 @@ final class ClientConnection {
         try {
             while (running) {
                 beat.beat();
-                if (socketsChanged) { // worker sockets are only added or replaced by this thread
-                    List<ZMQ.Socket> all = new ArrayList<>(workers.values());
-                    all.add(sched);
-                    waits.watch(all);
-                    socketsChanged = false;
-                }
+                waits.watchIfChanged(sockets()); // worker sockets are added or replaced by this thread while it handles messages
                 long pollStart = System.currentTimeMillis();
                 waits.await(toScheduler.pollMillis(200));
                 long busyStart = System.currentTimeMillis();
@@ -220,6 +211,14 @@ final class ClientConnection {
             for (ZMQ.Socket s : workers.values()) Zmq.close(s);
             stopped.countDown();
         }
+    }
+
+    /** I/O thread: the sockets it waits on: the scheduler's and every worker's. */
+    private List<ZMQ.Socket> sockets() {
+        List<ZMQ.Socket> all = new ArrayList<>(workers.size() + 1);
+        all.add(sched);
+        all.addAll(workers.values());
+        return all;
     }
 
     /** I/O thread: what the scheduler sent (10,000 batches at most per turn), without waiting. */

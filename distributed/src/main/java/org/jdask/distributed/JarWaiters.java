@@ -11,7 +11,8 @@ import java.util.Map;
  * to the client, the others wait here and are answered from the relay's cache once the jar
  * arrives, so the jar crosses the client's link once instead of once per worker. Pure state (the
  * relay's socket thread drives it; synchronized so tests may look); a fetch not answered within {@code staleMs} no longer holds
- * others back (the next ask goes to the client again).
+ * others back: the next ask goes to the client again, and whoever waited for the stale fetch is
+ * answered with that one.
  */
 final class JarWaiters {
     /** A worker's pending request: where to answer and whether it wants a bulk ticket. */
@@ -36,7 +37,8 @@ final class JarWaiters {
             f.waiting().add(w);
             return false;
         }
-        byHash.put(hash, new InFlight(now, new ArrayList<>()));
+        // a stale fetch's waiters wait on for this one: they were never answered
+        byHash.put(hash, new InFlight(now, f == null ? new ArrayList<>() : f.waiting()));
         return true;
     }
 

@@ -192,7 +192,6 @@ public final class LocalCluster implements Cluster {
 
     private LocalCluster(Builder b) {
         this.config = b;
-        StartPhases phases = this.phases;
         // worker JVMs first: they take longer to start than the scheduler, and read its address when it listens
         List<Nanny> early = new ArrayList<>();
         if (b.processes) {

@@ -99,29 +99,30 @@ final class TaskCompute {
     private Outcome run(Execute x, int threadNo) {
         long startMillis = System.currentTimeMillis();
         long t0 = System.nanoTime();
-        Object result;
+        Object result = null;
+        Throwable failure = null;
+        boolean outOfMemory = false;
         try {
             result = compute(x);
+        } catch (OutOfMemoryError e) {
+            outOfMemory = true; // nothing of the failed attempt is kept: its objects can go
         } catch (Throwable e) {
-            Throwable failure = e;
-            result = null;
-            if (e instanceof OutOfMemoryError) {
-                // the heap may have been full of other things at that moment (stored results, a spill, a peer's
-                // transfer): move every result to disk, collect, and run the task once more before failing it
-                try {
-                    e = null; // let the failed attempt's objects go
-                    failure = null;
-                    relieve();
-                    result = compute(x);
-                } catch (Throwable again) {
-                    failure = again;
-                }
+            failure = e;
+        }
+        if (outOfMemory) {
+            // the heap may have been full of other things at that moment (stored results, a spill, a peer's
+            // transfer): move every result to disk, collect, and run the task once more before failing it
+            relieve();
+            try {
+                result = compute(x);
+            } catch (Throwable again) {
+                failure = again;
             }
-            if (failure != null) {
-                if (failure instanceof InterruptedException) Thread.currentThread().interrupt();
-                Payload err = errorPayload.apply(failure instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : failure);
-                return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
-            }
+        }
+        if (failure != null) {
+            if (failure instanceof InterruptedException) Thread.currentThread().interrupt();
+            Payload err = errorPayload.apply(failure instanceof OutOfMemoryError oom ? WorkerMemory.outOfMemory(x.key(), oom, memoryLimit) : failure);
+            return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Object stored = result;

@@ -122,7 +122,10 @@ class CodeRelayTest {
         assertTrue(w.ask("other", b, 10), "another jar is independent");
         assertEquals(List.of(b), w.done("h"));
         assertTrue(w.ask("h", a, 20), "after done, the next ask goes to the client again");
+        JarWaiters.Waiter c = new JarWaiters.Waiter(new byte[] {3}, new byte[] {3}, false);
+        assertTrue(!w.ask("h", c, 30), "c waits for a's fetch");
         assertTrue(w.ask("h", b, 1_020), "a fetch unanswered for staleMs holds nobody back");
+        assertEquals(List.of(c), w.done("h"), "who waited for the stale fetch is answered with the new one");
         assertEquals(List.of(), w.done("nothing"));
     }
 

@@ -1,5 +1,7 @@
 package org.jdask.serialize;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,15 +78,14 @@ final class ValueCodecs {
     }
 
     /** Writes {@code value}'s frame (tag, then the codec's payload, streamed where it can) to {@code out}. */
-    void encodeFrame(ValueCodec c, Object value, java.io.OutputStream out) throws java.io.IOException {
+    void encodeFrame(ValueCodec c, Object value, OutputStream out) throws IOException {
         out.write(c.tag());
         try {
             c.encode(value, out);
-        } catch (SerializationException | java.io.IOException e) {
+        } catch (SerializationException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new SerializationException(null, value.getClass().getName(), null,
-                    c.getClass().getSimpleName() + " cannot write it: " + e, e);
+            throw cannotWrite(c, value, e);
         }
     }
 
@@ -94,9 +95,13 @@ final class ValueCodecs {
         } catch (SerializationException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new SerializationException(null, value.getClass().getName(), null,
-                    c.getClass().getSimpleName() + " cannot write it: " + e, e);
+            throw cannotWrite(c, value, e);
         }
+    }
+
+    /** A codec failed on {@code value}: the error names the value's class and the codec. */
+    private static SerializationException cannotWrite(ValueCodec c, Object value, RuntimeException e) {
+        return new SerializationException(null, value.getClass().getName(), null, c.getClass().getSimpleName() + " cannot write it: " + e, e);
     }
 
     Object decodeFrame(byte tag, ByteBuffer b) {

@@ -189,10 +189,17 @@ final class ShuffleBig {
             Table summary = DataFrame.readCsv(d.dir + "/part-*.csv").setIndex("id").mapPartitions(SUMMARY, summaryMeta())
                     .compute(Map.of("scheduler", "distributed"));
             double s = (System.nanoTime() - t0) / 1e9;
+            System.err.print(TaskPhases.describe(client.taskStream(), (long) (s * 1e3)));
             rss.close();
             spill.close();
             int restarts = 0;
             for (Nanny nn : cluster.nannies()) restarts += nn.restarts();
+            String logFile = System.getProperty("jdask.benchmarks.worker-logs"); // -Djdask.benchmarks.worker-logs=/tmp/w.log: every worker's log lines
+            if (logFile != null) {
+                List<String> all = new ArrayList<>();
+                cluster.logs().forEach((w, lines) -> lines.forEach(l -> all.add(w + ": " + l)));
+                Files.write(Path.of(logFile), all);
+            }
             for (Map.Entry<String, List<String>> e : cluster.logs().entrySet()) { // what the memory manager did, for the reader
                 long paused = e.getValue().stream().filter(l -> l.contains("paused")).count();
                 long spilling = e.getValue().stream().filter(l -> l.contains("spilling")).count();

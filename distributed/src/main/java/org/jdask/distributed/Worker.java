@@ -590,7 +590,7 @@ public final class Worker implements AutoCloseable {
 
     /** The value of {@code k}, decoding (once) a payload that arrived from elsewhere. */
     private Object value(Key k) {
-        Object v = data.get(k);
+        Object v = data.read(k); // a spilled input stays on disk when memory is full (SpillBuffer.read)
         if (v == null) throw new IllegalStateException("worker " + address + " does not hold " + k);
         if (v == NULL) return null;
         if (v instanceof Payload p) {

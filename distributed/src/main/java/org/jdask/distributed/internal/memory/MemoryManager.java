@@ -57,6 +57,10 @@ public final class MemoryManager implements AutoCloseable {
     private volatile long processBytes;
     private long loggedSpills, lastSpillLog;
     private int terminateStrikes;
+    private final GcLoad gcLoad = new GcLoad();
+    /** {@code distributed.worker.memory.gc-thrash}: the fraction of time in collections past which the worker spills and pauses (0: off). */
+    private final double thrashAt;
+    private boolean thrashing;
 
     public MemoryManager(MemoryPolicy policy, LocalDirectory dir, SpillBuffer.Codec codec, boolean ownsProcess, Listener listener) {
         this.policy = policy;
@@ -72,6 +76,7 @@ public final class MemoryManager implements AutoCloseable {
         // start-up and short jobs never pay for it; `spill-store-at-start: true` creates it while the
         // heap is still empty, for small heaps that will surely spill (a full one cannot spare the MBs).
         boolean atStart = ownsProcess && Config.getBoolean(MemoryPolicy.PREFIX + "spill-store-at-start", false);
+        this.thrashAt = MemoryPolicy.gcThrash();
         this.monitor = new Thread(() -> watch(interval), "jdask-memory-monitor");
         monitor.setDaemon(true);
         if (policy.limit() > 0) monitor.start();
@@ -162,15 +167,25 @@ public final class MemoryManager implements AutoCloseable {
         long now = System.currentTimeMillis();
         long process = measure();
         Action a = policy.decide(managed, process);
+        double gc = gcLoad.sample();
+        boolean thrash = thrashAt > 0 && (gc > thrashAt || thrashing && gc > thrashAt / 2); // hysteresis: resume at half
         // never restart for garbage: a reading past terminate is always checked after a collection
         boolean collected = false;
-        if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes() && now - lastGc >= GC_INTERVAL_MS) {
-            System.gc(); // is it live data or garbage?
-            lastGc = now;
-            collected = true;
-            process = measure();
-            managed = data.memoryBytes();
-            a = policy.decide(managed, process);
+        if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes()) {
+            long afterFull = recentFullGc(now); // the JVM's own full collection, when it is recent: no forced one
+            if (afterFull >= 0) {
+                collected = true;
+                process = afterFull;
+            } else if (now - lastGc >= GC_INTERVAL_MS) {
+                System.gc(); // is it live data or garbage?
+                lastGc = now;
+                collected = true;
+                process = measure();
+            }
+            if (collected) {
+                managed = data.memoryBytes();
+                a = policy.decide(managed, process);
+            }
         }
         processBytes = process;
         // terminate only when it lasts: two collected readings in a row, a monitor interval apart (a
@@ -184,7 +199,12 @@ public final class MemoryManager implements AutoCloseable {
             listener.terminate(why);
             return;
         }
-        if (a != Action.OK && process > policy.spillBytes() && lastProcessSpill <= lastGc) {
+        if (thrash && !thrashing) {
+            // the heap is nearly all live: every result out to disk now, and no new task until collections calm down
+            long freed = data.spill(Long.MAX_VALUE);
+            LOG.info("spilling: {} % of the last {} s went to garbage collection (past {}gc-thrash {}): moved {} MB of results to disk",
+                    Math.round(gc * 100), GcLoad.WINDOW_NANOS / 1_000_000_000L, MemoryPolicy.PREFIX, fraction(thrashAt), freed >> 20);
+        } else if (a != Action.OK && process > policy.spillBytes() && lastProcessSpill <= lastGc) {
             long want = policy.toSpill(managed, process);
             long freed = data.spill(want);
             if (freed > 0) {
@@ -193,16 +213,35 @@ public final class MemoryManager implements AutoCloseable {
                         process >> 20, fraction(policy.spill()), policy.limit() >> 20, freed >> 20);
             }
         }
+        thrashing = thrash;
         // pause only on a reading taken after a collection (garbage is not a reason to stop: a worker
         // making 10 MB tables fills its young generation between collections, and paused every other
         // reading); a reading under pause resumes at once, garbage or not
-        boolean pause = a == Action.PAUSE && (collected || paused);
+        boolean pause = thrash || a == Action.PAUSE && (collected || paused);
         if (pause != paused) {
             paused = pause;
-            String why = pause ? "process memory " + (process >> 20) + " MB is past pause (" + fraction(policy.pause()) + " of " + (policy.limit() >> 20) + " MB)"
+            String why = thrash ? "garbage collection took " + Math.round(gc * 100) + " % of the last " + GcLoad.WINDOW_NANOS / 1_000_000_000L
+                    + " s (past " + MemoryPolicy.PREFIX + "gc-thrash " + fraction(thrashAt) + ")"
+                    : pause ? "process memory " + (process >> 20) + " MB is past pause (" + fraction(policy.pause()) + " of " + (policy.limit() >> 20) + " MB)"
                     : "process memory " + (process >> 20) + " MB is back under pause";
             listener.paused(pause, why);
         }
+    }
+
+    /**
+     * Process memory as the JVM's own last full collection left it (plus direct buffers now), when
+     * that collection ended less than {@link #GC_INTERVAL_MS} ago and after the last reading this
+     * monitor took; else -1. Counts as a collected reading, as a forced {@code System.gc()} would.
+     */
+    private long recentFullGc(long now) {
+        GcLoad.Full f = gcLoad.lastFull();
+        if (f == null) return -1;
+        long endedAt = now - (GcLoad.uptimeMs() - f.endUptimeMs());
+        if (now - endedAt >= GC_INTERVAL_MS || endedAt <= lastGc) return -1;
+        lastGc = endedAt;
+        long direct = 0;
+        for (BufferPoolMXBean b : DIRECT) direct += Math.max(0, b.getMemoryUsed());
+        return f.heapUsedAfter() + direct;
     }
 
     /** A threshold for a log line: 0.53, not 0.534375 (worker JVMs scale them, see {@link MemoryPolicy#within}). */

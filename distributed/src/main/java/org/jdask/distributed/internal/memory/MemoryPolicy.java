@@ -36,6 +36,18 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
                 fraction("terminate", 0.95));
     }
 
+    /**
+     * {@code distributed.worker.memory.gc-thrash} (0.5): past this fraction of the last few seconds
+     * spent in garbage collection a worker JVM spills every result and pauses (see {@link GcLoad}); false or 0 turns it off.
+     */
+    public static double gcThrash() {
+        double f = fraction("gc-thrash", 0.5);
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("config " + PREFIX + "gc-thrash must be a fraction of time in [0, 1] (or false to turn it off), got " + f);
+        }
+        return f;
+    }
+
     private static double fraction(String name, double fallback) {
         Object v = Config.get(PREFIX + name);
         if (v instanceof Boolean b) {

@@ -155,6 +155,25 @@ public final class SpillBuffer<K> implements AutoCloseable {
         return v;
     }
 
+    /**
+     * The value of {@code key} for a task that reads it (null if absent): a spilled value comes
+     * back into memory only when it fits under {@code target} beside what is there; otherwise it
+     * is decoded for this read and stays on disk. Unspilling into a full buffer pushed another
+     * value out for each one read back: a shuffle's output tasks, which read every piece once and
+     * then drop it, wrote as much as they read (issue 15). A value read that way again is read
+     * from disk again.
+     */
+    public synchronized Object read(K key) {
+        Held h = fast.get(key);
+        if (h != null) return h.value();
+        OnDisk d = slow.get(key);
+        if (d == null) return null;
+        if (fastBytes + d.nbytes() <= target) return get(key);
+        Object v = readValue(d);
+        publish();
+        return v;
+    }
+
     /** The encoded bytes of a spilled value (left on disk), or null if it is in memory or absent. */
     public synchronized byte[] encoded(K key) {
         OnDisk d = slow.get(key);

@@ -78,6 +78,26 @@ class SpillBufferTest {
     }
 
     @Test
+    void aTaskReadingASpilledValueIntoAFullBufferLeavesItOnDiskAndPushesNothingOut() {
+        try (LocalDirectory dir = LocalDirectory.create(null);
+             SpillBuffer<String> b = new SpillBuffer<>(3_000_000, dir.path(), 1L << 30, CODECS)) {
+            for (int i = 0; i < 6; i++) b.put("k" + i, block(125_000, i), 1_000_000); // k0..k2 on disk, k3..k5 in memory
+            long written = b.stats().bytesWritten();
+            assertEquals(0.0, ((double[]) b.read("k0"))[0]);
+            assertTrue(b.isSpilled("k0"), "no room under target: stays on disk");
+            assertEquals(written, b.stats().bytesWritten(), "nothing else was pushed out to make room");
+            assertEquals(0, b.stats().unspillCount());
+            assertEquals(5.0, ((double[]) b.read("k5"))[0], "in memory: as get");
+            b.remove("k3");
+            assertEquals(1.0, ((double[]) b.read("k1"))[0]);
+            assertFalse(b.isSpilled("k1"), "room under target: back in memory, as get");
+            assertEquals(1, b.stats().unspillCount());
+            assertEquals(written, b.stats().bytesWritten());
+            assertNull(b.read("absent"));
+        }
+    }
+
+    @Test
     void unencodableValuesStayInMemoryAndNullIsRefused() {
         try (LocalDirectory dir = LocalDirectory.create(null);
              SpillBuffer<String> b = new SpillBuffer<>(10, dir.path(), 1L << 30, CODECS)) {

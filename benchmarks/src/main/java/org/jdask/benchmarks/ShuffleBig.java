@@ -53,6 +53,11 @@ final class ShuffleBig {
     private ShuffleBig() {}
 
     static final int BYTES_PER_ROW = 20;
+    /**
+     * {@code -Djdask.benchmarks.phases=true}: a dashboard on a free port (it keeps the task stream)
+     * and per-phase task times after each jdask run ({@link TaskPhases}); off for the timed runs.
+     */
+    static final boolean PHASES = Boolean.getBoolean("jdask.benchmarks.phases");
 
     record Data(Path dir, int files, long rowsPerFile, double sumX) {
         long rows() {
@@ -174,7 +179,7 @@ final class ShuffleBig {
     static Run jdask(Data d, int workers, String limit) throws Exception {
         Path local = Files.createTempDirectory("jdask-shuffle-workers");
         try (LocalCluster cluster = LocalCluster.builder().workers(workers).threadsPerWorker(1).memoryLimit(limit).localDirectory(local)
-                .dashboardAddress(null).build();
+                .dashboardAddress(PHASES ? ":0" : null).build();
              Client client = Client.connect(cluster);
              DirWatch disk = new DirWatch(local, 500)) {
             List<Long> pids = cluster.workerProcesses().stream().map(ProcessHandle::pid).toList();
@@ -189,7 +194,7 @@ final class ShuffleBig {
             Table summary = DataFrame.readCsv(d.dir + "/part-*.csv").setIndex("id").mapPartitions(SUMMARY, summaryMeta())
                     .compute(Map.of("scheduler", "distributed"));
             double s = (System.nanoTime() - t0) / 1e9;
-            System.err.print(TaskPhases.describe(client.taskStream(), (long) (s * 1e3)));
+            if (PHASES) System.err.print(TaskPhases.describe(client.taskStream(), (long) (s * 1e3)));
             rss.close();
             spill.close();
             int restarts = 0;

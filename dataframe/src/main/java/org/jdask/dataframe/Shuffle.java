@@ -205,29 +205,21 @@ final class Shuffle {
         @Override public Object invoke(Object[] a) {
             Table t = concat((List<Object>) a[0], schema);
             Column<?> c = t.column(column);
-            Integer[] order = new Integer[t.rowCount()];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            if (Temporal.isTemporal(c.type()) || c instanceof tech.tablesaw.api.NumericColumn<?>) {
-                // primitive keys: no boxed value per comparison (missing: NaN / MISSING, sorted last)
-                boolean temporal = Temporal.isTemporal(c.type());
-                long[] lk = temporal ? Temporal.epochMs(c) : null;
-                double[] dk = temporal ? null : TimeSeries.values(c);
-                Arrays.sort(order, (x, y) -> {
-                    boolean mx = temporal ? lk[x] == Temporal.MISSING : dk[x] != dk[x], my = temporal ? lk[y] == Temporal.MISSING : dk[y] != dk[y];
-                    if (mx || my) return mx == my ? 0 : mx ? 1 : -1;
-                    int r = temporal ? Long.compare(lk[x], lk[y]) : Double.compare(dk[x], dk[y]);
-                    return ascending ? r : -r;
-                });
+            int[] idx;
+            if (SortOrder.sorts(c)) {
+                idx = SortOrder.of(c, ascending); // primitive keys, one long[]: no boxed row per comparison (missing sorted last)
             } else {
+                Integer[] order = new Integer[t.rowCount()];
+                for (int i = 0; i < order.length; i++) order[i] = i;
                 Arrays.sort(order, (x, y) -> {
                     boolean mx = c.isMissing(x), my = c.isMissing(y);
                     if (mx || my) return mx == my ? 0 : mx ? 1 : -1;
                     int r = comparable(c.get(x)).compareTo(comparable(c.get(y)));
                     return ascending ? r : -r;
                 });
+                idx = new int[order.length];
+                for (int i = 0; i < idx.length; i++) idx[i] = order[i];
             }
-            int[] idx = new int[order.length];
-            for (int i = 0; i < idx.length; i++) idx[i] = order[i];
             List<Column<?>> cs = new ArrayList<>();
             for (Column<?> col : t.columns()) cs.add(Join.gather(col, idx, col.type()));
             return Table.create(cs);

@@ -58,6 +58,9 @@ public final class MemoryManager implements AutoCloseable {
     private long loggedSpills, lastSpillLog;
     private int terminateStrikes;
     private final GcLoad gcLoad = new GcLoad();
+    /** Live heap not held by results, after recent collections: what tasks and transfers need beside the data. */
+    private final RecentMax unmanaged = new RecentMax(UNMANAGED_WINDOW_MS);
+    static final long UNMANAGED_WINDOW_MS = 20_000;
     /** {@code distributed.worker.memory.gc-thrash}: the fraction of time in collections past which the worker spills and pauses (0: off). */
     private final double thrashAt;
     private boolean thrashing;
@@ -156,7 +159,7 @@ public final class MemoryManager implements AutoCloseable {
         if (s.spillCount() > loggedSpills && now - lastSpillLog >= 5000) {
             LOG.info("spilling: {} values ({} MB) on disk in {}, {} MB in memory (target {} MB); writes {} MB/s",
                     s.spilled(), s.spilledBytes() >> 20, dir, s.memoryBytes() >> 20,
-                    policy.targetBytes() == Long.MAX_VALUE ? "none" : policy.targetBytes() >> 20, (long) (s.writeBytesPerSecond() / 1e6));
+                    data.target() == Long.MAX_VALUE ? "none" : data.target() >> 20, (long) (s.writeBytesPerSecond() / 1e6));
             loggedSpills = s.spillCount();
             lastSpillLog = now;
         }
@@ -165,6 +168,8 @@ public final class MemoryManager implements AutoCloseable {
     private void checkProcess() {
         long managed = data.memoryBytes();
         long now = System.currentTimeMillis();
+        long afterFull = recentFullGc(now); // the JVM's own full collection since the last reading, when recent
+        if (afterFull >= 0) unmanaged.add(now, afterFull - managed);
         long process = measure();
         Action a = policy.decide(managed, process);
         double gc = gcLoad.sample();
@@ -172,15 +177,16 @@ public final class MemoryManager implements AutoCloseable {
         // never restart for garbage: a reading past terminate is always checked after a collection
         boolean collected = false;
         if (a == Action.TERMINATE || a != Action.OK && process > policy.spillBytes()) {
-            long afterFull = recentFullGc(now); // the JVM's own full collection, when it is recent: no forced one
-            if (afterFull >= 0) {
+            // the JVM's own recent full collection says it without a forced one (past terminate: always a fresh one)
+            if (afterFull >= 0 && a != Action.TERMINATE) {
                 collected = true;
                 process = afterFull;
-            } else if (now - lastGc >= GC_INTERVAL_MS) {
+            } else if (a == Action.TERMINATE || now - lastGc >= GC_INTERVAL_MS) {
                 System.gc(); // is it live data or garbage?
                 lastGc = now;
                 collected = true;
                 process = measure();
+                unmanaged.add(now, process - data.memoryBytes());
             }
             if (collected) {
                 managed = data.memoryBytes();
@@ -214,6 +220,8 @@ public final class MemoryManager implements AutoCloseable {
             }
         }
         thrashing = thrash;
+        long room = policy.roomForData(unmanaged.peak(now)); // room for what tasks and transfers held lately
+        if (room != data.target()) data.target(room);
         // pause only on a reading taken after a collection (garbage is not a reason to stop: a worker
         // making 10 MB tables fills its young generation between collections, and paused every other
         // reading); a reading under pause resumes at once, garbage or not

@@ -128,6 +128,21 @@ public record MemoryPolicy(long limit, double target, double spill, double pause
         return fraction <= 0 || limit <= 0 ? Long.MAX_VALUE : (long) (fraction * limit);
     }
 
+    /**
+     * The managed bytes a worker JVM keeps in memory while its tasks, transfers and buffers hold
+     * {@code unmanagedPeak} bytes of live heap (the most seen after a collection lately): what
+     * fits under {@code spill} beside them, at most {@code target}, and at least a quarter of
+     * {@code target} (a worker must keep something in memory to work at all). Dask spills by
+     * process memory once it is past {@code spill}; a JVM's heap cannot pass its maximum, so a
+     * worker of a 128 MiB heap whose shuffle sort held 40 MB had to make the room before the
+     * task, not after it (issue 15: full collections back to back, then out of memory).
+     */
+    public long roomForData(long unmanagedPeak) {
+        long t = targetBytes(), s = spillBytes();
+        if (t == Long.MAX_VALUE || s == Long.MAX_VALUE || unmanagedPeak <= 0) return t;
+        return Math.max(t / 4, Math.min(t, s - unmanagedPeak));
+    }
+
     /** Whether a single value of {@code nbytes} can never fit: it fails its task. */
     public boolean oversized(long nbytes) {
         return limit > 0 && nbytes > limit;

@@ -80,7 +80,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final Codec codec;
     private final Path dir;
     private final long capacity;
-    private long target;
+    private volatile long target;
     /** Set once, by {@link #prepare} under {@link #creating} (never under this object's lock: no lock cycle). */
     private volatile SpillFile file;
     private final Object creating = new Object();
@@ -110,6 +110,22 @@ public final class SpillBuffer<K> implements AutoCloseable {
         if (nbytes > target) spillOne(key, fast.get(key));
         evict(fastBytes - target);
         publish();
+    }
+
+    /**
+     * Moves {@code target} (the memory manager lowers it while tasks and transfers need the heap,
+     * see {@link MemoryPolicy#roomForData}); lowering it spills least-recently-used values now.
+     */
+    public synchronized void target(long bytes) {
+        if (bytes == target) return;
+        target = bytes;
+        evict(fastBytes - target);
+        publish();
+    }
+
+    /** The in-memory bytes past which values spill now (never waits for a spill in progress). */
+    public long target() {
+        return target;
     }
 
     /**

@@ -230,7 +230,8 @@ public final class MemoryManager implements AutoCloseable {
             paused = pause;
             String why = thrash ? "garbage collection took " + Math.round(gc * 100) + " % of the last " + GcLoad.WINDOW_NANOS / 1_000_000_000L
                     + " s (past " + MemoryPolicy.PREFIX + "gc-thrash " + fraction(thrashAt) + ")"
-                    : pause ? "process memory " + (process >> 20) + " MB is past pause (" + fraction(policy.pause()) + " of " + (policy.limit() >> 20) + " MB)"
+                    : pause ? "process memory " + (process >> 20) + " MB (direct buffers " + (directBytes() >> 20) + " MB, results "
+                    + (managed >> 20) + " MB) is past pause (" + fraction(policy.pause()) + " of " + (policy.limit() >> 20) + " MB)"
                     : "process memory " + (process >> 20) + " MB is back under pause";
             listener.paused(pause, why);
         }
@@ -247,9 +248,7 @@ public final class MemoryManager implements AutoCloseable {
         long endedAt = now - (GcLoad.uptimeMs() - f.endUptimeMs());
         if (now - endedAt >= GC_INTERVAL_MS || endedAt <= lastGc) return -1;
         lastGc = endedAt;
-        long direct = 0;
-        for (BufferPoolMXBean b : DIRECT) direct += Math.max(0, b.getMemoryUsed());
-        return f.heapUsedAfter() + direct;
+        return f.heapUsedAfter() + directBytes();
     }
 
     /** A threshold for a log line: 0.53, not 0.534375 (worker JVMs scale them, see {@link MemoryPolicy#within}). */
@@ -264,7 +263,12 @@ public final class MemoryManager implements AutoCloseable {
      */
     public static long measure() {
         Runtime rt = Runtime.getRuntime();
-        long n = rt.totalMemory() - rt.freeMemory();
+        return rt.totalMemory() - rt.freeMemory() + directBytes();
+    }
+
+    /** Bytes of direct NIO buffers (the JDK's per-thread temporary ones included). */
+    static long directBytes() {
+        long n = 0;
         for (BufferPoolMXBean b : DIRECT) n += Math.max(0, b.getMemoryUsed());
         return n;
     }

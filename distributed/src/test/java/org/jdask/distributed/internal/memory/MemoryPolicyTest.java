@@ -22,6 +22,38 @@ class MemoryPolicyTest {
     }
 
     @Test
+    void roomForDataIsWhatFitsUnderSpillBesideTheRecentUnmanagedPeakBetweenAQuarterOfTargetAndTarget() {
+        assertEquals(600 * MB, p.roomForData(0), "nothing seen yet: target");
+        assertEquals(600 * MB, p.roomForData(50 * MB), "fits beside it: target");
+        assertEquals(400 * MB, p.roomForData(300 * MB), "700 spill - 300 held by tasks");
+        assertEquals(150 * MB, p.roomForData(690 * MB), "never under a quarter of target");
+        MemoryPolicy off = new MemoryPolicy(1000 * MB, 0, 0.7, 0.8, 0.95);
+        assertEquals(Long.MAX_VALUE, off.roomForData(300 * MB), "no target: no spilling by it");
+        try (Config.Scope scope = Config.set(java.util.Map.of(MemoryPolicy.PREFIX + "gc-thrash", false))) {
+            assertEquals(0, MemoryPolicy.gcThrash(), "false turns the guard off");
+        }
+        try (Config.Scope bad = Config.set(java.util.Map.of(MemoryPolicy.PREFIX + "gc-thrash", 2.0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, MemoryPolicy::gcThrash);
+            assertTrue(e.getMessage().contains("gc-thrash"), e.getMessage());
+        }
+    }
+
+    @Test
+    void recentMaxIsTheLargestReadingOfTheWindow() {
+        RecentMax m = new RecentMax(1000);
+        assertEquals(0, m.peak(0));
+        m.add(0, 50);
+        m.add(100, 80);
+        m.add(200, 30);
+        assertEquals(80, m.peak(300));
+        assertEquals(80, m.peak(1100));
+        assertEquals(30, m.peak(1150), "80 left the window");
+        assertEquals(0, m.peak(5000));
+        m.add(5000, -10);
+        assertEquals(0, m.peak(5000), "never negative");
+    }
+
+    @Test
     void withinASmallerLongLivedCapacitySpillAndPauseComeEarlierButNotTerminate() {
         MemoryPolicy q = p.within(500 * MB); // an old generation of half the limit
         assertEquals(p.limit(), q.limit(), "the limit still bounds one result");

@@ -77,6 +77,8 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final LinkedHashMap<K, Held> fast = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<K, OnDisk> slow = new HashMap<>();
     private final Map<K, Boolean> unspillable = new HashMap<>();
+    /** Spilled keys {@link #read} once without bringing them back. */
+    private final java.util.Set<K> readOnce = new java.util.HashSet<>();
     private final Codec codec;
     private final Path dir;
     private final long capacity;
@@ -159,6 +161,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         OnDisk d = slow.get(key);
         if (d == null) return null;
         Object v = readValue(d);
+        readOnce.remove(key);
         slow.remove(key);
         slowBytes -= d.length();
         file.remove(d.id(), d.length());
@@ -176,15 +179,16 @@ public final class SpillBuffer<K> implements AutoCloseable {
      * back into memory only when it fits under {@code target} beside what is there; otherwise it
      * is decoded for this read and stays on disk. Unspilling into a full buffer pushed another
      * value out for each one read back: a shuffle's output tasks, which read every piece once and
-     * then drop it, wrote as much as they read (issue 15). A value read that way again is read
-     * from disk again.
+     * then drop it, wrote as much as they read (issue 15). A value read a second time comes back
+     * into memory (as {@link #get}): it has several readers (a split partition and its picks).
      */
     public synchronized Object read(K key) {
         Held h = fast.get(key);
         if (h != null) return h.value();
         OnDisk d = slow.get(key);
         if (d == null) return null;
-        if (fastBytes + d.nbytes() <= target) return get(key);
+        // read a second time (a split partition that each of its pieces' picks reads): back into memory
+        if (fastBytes + d.nbytes() <= target || !readOnce.add(key)) return get(key);
         Object v = readValue(d);
         publish();
         return v;
@@ -223,6 +227,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
 
     public synchronized void remove(K key) {
         unspillable.remove(key);
+        readOnce.remove(key);
         Held h = fast.remove(key);
         if (h != null) fastBytes -= h.nbytes();
         OnDisk d = slow.remove(key);
@@ -321,6 +326,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
     public synchronized void clear() {
         fast.clear();
         unspillable.clear();
+        readOnce.clear();
         for (OnDisk d : slow.values()) file.remove(d.id(), d.length());
         slow.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
@@ -334,6 +340,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fast.clear();
         slow.clear();
         unspillable.clear();
+        readOnce.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
         publish();
         if (file != null) file.close();

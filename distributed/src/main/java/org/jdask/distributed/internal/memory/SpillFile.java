@@ -56,6 +56,7 @@ public final class SpillFile implements AutoCloseable {
                     .averageValueSize(CHUNK / 2.0)
                     .maxBloatFactor(BLOAT)
                     .createPersistedTo(file.toFile());
+            CompilerCache.release(); // javac's index of the class path's jars: MBs of a small heap
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the spill store " + file, e);
         } catch (RuntimeException | Error e) {

@@ -88,10 +88,17 @@ class SpillBufferTest {
             assertEquals(written, b.stats().bytesWritten(), "nothing else was pushed out to make room");
             assertEquals(0, b.stats().unspillCount());
             assertEquals(5.0, ((double[]) b.read("k5"))[0], "in memory: as get");
-            b.remove("k3");
+            assertEquals(2.0, ((double[]) b.read("k2"))[0]);
+            assertTrue(b.isSpilled("k2"));
+            assertEquals(2.0, ((double[]) b.read("k2"))[0], "read again: it has several readers");
+            assertFalse(b.isSpilled("k2"), "back in memory (pushing the least recently used out)");
+            assertEquals(1, b.stats().unspillCount());
+            assertTrue(b.isSpilled("k3"), "k3 made the room");
+            written = b.stats().bytesWritten();
+            b.remove("k4");
             assertEquals(1.0, ((double[]) b.read("k1"))[0]);
             assertFalse(b.isSpilled("k1"), "room under target: back in memory, as get");
-            assertEquals(1, b.stats().unspillCount());
+            assertEquals(2, b.stats().unspillCount());
             assertEquals(written, b.stats().bytesWritten());
             assertNull(b.read("absent"));
         }

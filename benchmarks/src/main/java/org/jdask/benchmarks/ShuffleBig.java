@@ -190,11 +190,11 @@ final class ShuffleBig {
                 spilled.accumulateAndGet(s, Math::max);
             });
             RssSampler rss = new RssSampler(pids, 100);
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), startMs = System.currentTimeMillis();
             Table summary = DataFrame.readCsv(d.dir + "/part-*.csv").setIndex("id").mapPartitions(SUMMARY, summaryMeta())
                     .compute(Map.of("scheduler", "distributed"));
             double s = (System.nanoTime() - t0) / 1e9;
-            if (PHASES) System.err.print(TaskPhases.describe(client.taskStream(), (long) (s * 1e3)));
+            if (PHASES) System.err.print(TaskPhases.describe(client.taskStream(), startMs, (long) (s * 1e3)));
             rss.close();
             spill.close();
             int restarts = 0;

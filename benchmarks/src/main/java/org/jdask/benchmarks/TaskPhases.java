@@ -20,8 +20,12 @@ final class TaskPhases {
         long busyMs, firstStart = Long.MAX_VALUE, lastStop;
     }
 
-    /** One line per prefix and worker, and one busy line per worker, for a run of {@code wallMs}. */
-    static String describe(List<TaskRecord> stream, long wallMs) {
+    /**
+     * One line per prefix and worker, and one busy line per worker, for a run of {@code wallMs}
+     * that started at {@code startMs} (wall clock): what came before the first task (building the
+     * graph, an eager step in the client such as {@code setIndex}'s divisions) is said apart.
+     */
+    static String describe(List<TaskRecord> stream, long startMs, long wallMs) {
         Map<String, Phase> phases = new TreeMap<>();
         Map<String, Long> busy = new TreeMap<>();
         long t0 = Long.MAX_VALUE;
@@ -34,7 +38,8 @@ final class TaskPhases {
             p.lastStop = Math.max(p.lastStop, r.stopMs());
             busy.merge(r.worker(), r.durationMs(), Long::sum);
         }
-        StringBuilder b = new StringBuilder("phases (prefix @ worker: tasks, summed run s, span from job start s):\n");
+        StringBuilder b = new StringBuilder(String.format("phases (prefix @ worker: tasks, summed run s, span from the first task s);"
+                + " the first task started %.1f s into the job:%n", stream.isEmpty() ? 0 : (t0 - startMs) / 1e3));
         for (Map.Entry<String, Phase> e : phases.entrySet()) {
             Phase p = e.getValue();
             b.append(String.format("  %-60s %6d tasks %8.1f s   %6.1f .. %6.1f s%n", e.getKey(), p.tasks, p.busyMs / 1e3,

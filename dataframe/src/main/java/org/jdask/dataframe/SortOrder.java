@@ -85,7 +85,7 @@ final class SortOrder {
     }
 
     private static void packed(long[] key, boolean[] missing, int present, long min, long max, int rowBits, boolean ascending, int[] order) {
-        long[] packed = new long[present];
+        long[] packed = present == key.length ? key : new long[present]; // packed in place when nothing is missing (k == i)
         int k = 0;
         for (int i = 0; i < key.length; i++) {
             if (missing[i]) continue;

@@ -39,6 +39,7 @@ class SortOrderTest {
         SplittableRandom r = new SplittableRandom(n);
         LongColumn ids = LongColumn.create("ids"); // a shuffle's ids: packed path, with ties and missing
         LongColumn wide = LongColumn.create("wide"); // the whole long range: boxed path
+        LongColumn dense = LongColumn.create("dense"); // nothing missing: packed in place
         IntColumn ints = IntColumn.create("ints");
         DoubleColumn ds = DoubleColumn.create("ds"); // negatives, -0.0, 0.0, infinities, NaN (missing)
         DateTimeColumn ts = DateTimeColumn.create("ts");
@@ -47,11 +48,13 @@ class SortOrderTest {
             if (r.nextInt(10) == 0) ids.appendMissing(); else ids.append(r.nextLong(50));
             if (r.nextInt(10) == 0) wide.appendMissing(); else wide.append(r.nextInt(3) == 0 ? Long.MAX_VALUE - r.nextInt(3) : r.nextLong() | 1);
             if (r.nextInt(10) == 0) ints.appendMissing(); else ints.append(r.nextInt(-20, 20));
+            dense.append(r.nextLong(-1_000_000_000_000L, 1_000_000_000_000L) / (r.nextInt(4) + 1));
             ds.append(r.nextInt(3) == 0 ? special[r.nextInt(special.length)] : r.nextDouble(-5, 5));
             if (r.nextInt(10) == 0) ts.appendMissing(); else ts.append(LocalDateTime.of(2020, 1, 1, 0, 0).plusMinutes(r.nextInt(-100, 100)));
         }
         check(ids, Comparator.comparingLong(ids::getLong));
         check(wide, Comparator.comparingLong(wide::getLong));
+        check(dense, Comparator.comparingLong(dense::getLong));
         check(ints, Comparator.comparingInt(ints::getInt));
         IntFunction<Double> d = ds::getDouble;
         check(ds, (x, y) -> Double.compare(d.apply(x), d.apply(y)));

@@ -36,22 +36,29 @@ final class Indexed {
         @Override public Object invoke(Object[] a) {
             Column<?> c = ((Table) a[0]).column(column);
             Object min = null, max = null, prev = null;
-            int unsorted = -1;
+            int unsorted = -1, present = 0;
+            // numbers and date-times: sampled from the row order SortOrder finds (one long[]), not a boxed key per row sorted
+            boolean primitive = SortOrder.sorts(c);
             List<Object> keys = new ArrayList<>();
             for (int i = 0; i < c.size(); i++) {
                 Object k = FrameIndex.keyAt(c, i);
                 if (k == null) continue;
+                present++;
                 if (prev != null && unsorted < 0 && FrameIndex.compare(prev, k) > 0) unsorted = i;
                 prev = k;
                 if (min == null || FrameIndex.compare(k, min) < 0) min = k;
                 if (max == null || FrameIndex.compare(k, max) > 0) max = k;
-                if (samples > 0) keys.add(k);
+                if (samples > 0 && !primitive) keys.add(k);
             }
             List<Object> sample = new ArrayList<>();
-            if (samples > 0 && !keys.isEmpty()) {
-                keys.sort(FrameIndex::compare);
-                int k = Math.min(samples, keys.size());
-                for (int i = 0; i < k; i++) sample.add(keys.get((int) ((long) i * keys.size() / k)));
+            if (samples > 0 && present > 0) {
+                int[] order = primitive ? SortOrder.of(c, true) : null; // missing rows last: the first `present` are the keys
+                if (!primitive) keys.sort(FrameIndex::compare);
+                int k = Math.min(samples, present);
+                for (int i = 0; i < k; i++) {
+                    int at = (int) ((long) i * present / k);
+                    sample.add(primitive ? FrameIndex.keyAt(c, order[at]) : keys.get(at));
+                }
             }
             return new ArrayList<>(Arrays.asList(min, max, unsorted, c.size(), sample));
         }

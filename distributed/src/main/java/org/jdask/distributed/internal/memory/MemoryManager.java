@@ -22,9 +22,17 @@ import org.slf4j.LoggerFactory;
  * Dask reads the process's RSS. A JVM's RSS is mostly the heap it reserved, which never shrinks
  * and says nothing about live data, so here process memory is the heap in use plus direct NIO
  * buffers (Arrow, ZeroMQ frames). Heap in use counts garbage until the next collection,
- * so before acting on a high reading (spill by process, pause, terminate) the monitor collects
- * ({@code System.gc()}, at most once per {@link #GC_INTERVAL_MS}) and reads again: a worker is
- * never paused or restarted for garbage. After a spill the freed values are garbage too, so
+ * so before acting on a high reading (spill by process, pause, terminate) the monitor reads what
+ * the JVM's own last full collection left when it ended under {@link #GC_INTERVAL_MS} ago, else
+ * collects ({@code System.gc()}, at most once per {@link #GC_INTERVAL_MS}; always before a
+ * restart) and reads again: a worker is never paused or restarted for garbage.
+ *
+ * <p>Two more rules keep a small heap from wedging (issue 15). The live heap not held by results,
+ * after each collection, is what tasks, transfers and the JVM itself need; the store keeps at most
+ * {@link MemoryPolicy#roomForData} of results beside the largest such reading of the last
+ * {@link #UNMANAGED_WINDOW_MS}. And past {@code distributed.worker.memory.gc-thrash} of recent
+ * time spent collecting ({@link GcLoad}) every result goes to disk and the worker pauses until
+ * collections calm down, long before its watchdog would end a JVM that only collects. After a spill the freed values are garbage too, so
  * process-based spilling waits for the next collection before spilling again. The spill store's
  * pages are the kernel's page cache, outside the heap, and are not counted (counting them would
  * make every spill look like growth).

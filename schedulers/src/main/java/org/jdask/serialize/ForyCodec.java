@@ -45,7 +45,10 @@ final class ForyCodec {
                     return true;
                 })
                 .buildThreadSafeFory();
-        fory.registerCallback(plugins::registerWith);
+        fory.registerCallback(f -> {
+            WireTypes.registerWith(f); // first: task frames need no generated serializer (see WireTypes)
+            plugins.registerWith(f);
+        });
     }
 
     /** Set while this thread encodes: the policy then knows the classes it is asked about exist in this JVM. */

@@ -43,6 +43,10 @@ import org.jdask.serialize.ClassPath;
  * groupby, W5's filter-count with a user lambda, each the first query of its JVM (data from
  * {@code -Djdask.bench.flights=DIR}, default /tmp/flights, and {@code -Djdask.bench.wiki=DIR}, default
  * /tmp/wiki, given through {@code --child-opts}).
+ * <li>{@code w3-cluster}, {@code w4b-cluster}: long kernels on worker JVMs, to choose their JIT flags
+ * with ({@code --worker-opts}): W3 small (20,000² normals in 2,000² chunks, row means) or W4's
+ * filtered groupby, each twice on a fresh cluster of 2 worker JVMs (1 GB each), wall time and the
+ * workers' CPU of the first and the second run.
  * </ul>
  * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
  * measuring, this JVM waits until the archive for the workers' class path is built (a user's
@@ -61,7 +65,7 @@ import org.jdask.serialize.ClassPath;
  */
 public final class Cold {
     static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads", "w4a-threads", "w4b-threads",
-            "w5b-threads");
+            "w5b-threads", "w3-cluster", "w4b-cluster");
     private static final String PREFIX = "COLD ";
 
     private Cold() {}
@@ -246,6 +250,27 @@ public final class Cold {
                     }
                     // cluster-start: "in program" is build() until the client is ready; map-10k: the whole program
                     if (w.equals("cluster-start")) inProgram = s1 - s0;
+                }
+            }
+            case "w3-cluster", "w4b-cluster" -> {
+                // long numeric kernels on worker JVMs (issue 17: choose the workers' JIT flags with them, not only
+                // with start-up): W3 small (random normal 20,000 x 20,000 in 2,000 chunks, row means) or W4's filtered
+                // groupby, run twice on a fresh 2-worker cluster; the first run is what a user's program sees
+                try (LocalCluster c = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("1GB")
+                        .dashboardAddress(null).build();
+                        Client client = Client.connect(c)) {
+                    for (String run : List.of("first", "second")) {
+                        long cpu0 = workersCpuMillis(c);
+                        long r0 = System.nanoTime();
+                        if (w.equals("w3-cluster")) {
+                            W3.Result r = W3.time(20_000, 2_000, "distributed");
+                            out.append(run).append("_mean=").append(String.format("%.6f", r.mean())).append(' ');
+                        } else {
+                            out.append(run).append('_').append(W4.firstRun('b', Map.of("scheduler", "distributed")).replace(' ', ',')).append(' ');
+                        }
+                        out.append(run).append("_ms=").append(ms((System.nanoTime() - r0) / 1e9))
+                                .append(' ').append(run).append("_workers_cpu_ms=").append(workersCpuMillis(c) - cpu0).append(' ');
+                    }
                 }
             }
             case "w1-1m-threads" -> {

@@ -9,11 +9,12 @@ import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.serializer.ObjectSerializer;
 import org.apache.fory.serializer.Serializer;
 import org.jdask.fn.Fns;
+import org.jdask.graph.Key;
 import org.jdask.graph.Task;
 
 /**
- * jdask's own classes that travel in every task frame ({@link Task} and the {@link Fns} adapters
- * around user functions) get Fory's reflective {@link ObjectSerializer} instead of a generated one.
+ * jdask's own classes that travel in every task frame ({@link Task}, its dependencies' {@link Key}s
+ * and the {@link Fns} adapters around user functions) get Fory's reflective {@link ObjectSerializer} instead of a generated one.
  *
  * <p>Why (issue 16's first start-up, issue 17's cold start): with code generation on, the first
  * value of a class starts a Janino compile of its serializer on Fory's JIT thread, and that compile
@@ -30,10 +31,11 @@ import org.jdask.graph.Task;
 final class WireTypes {
     private WireTypes() {}
 
-    /** The classes registered: {@link Task} and every {@link Fns#adapterTypes} class. */
+    /** The classes registered: {@link Task}, {@link Key} (a task's dependencies) and every {@link Fns#adapterTypes} class. */
     static List<Class<?>> types() {
         List<Class<?>> t = new ArrayList<>(Fns.adapterTypes());
         t.add(Task.class);
+        t.add(Key.class);
         return t;
     }
 

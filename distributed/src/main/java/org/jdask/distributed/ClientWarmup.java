@@ -28,12 +28,13 @@ final class ClientWarmup {
 
     private ClientWarmup() {}
 
-    /** Starts the warm-up thread unless this JVM has started one before or the config turns it off. */
-    static void startOnce() {
-        if (!Config.getBoolean("distributed.client.warm-up", true) || !STARTED.compareAndSet(false, true)) return;
+    /** Starts the warm-up thread unless this JVM has started one before or the config turns it off; whether it did. */
+    static boolean startOnce() {
+        if (!Config.getBoolean("distributed.client.warm-up", true) || !STARTED.compareAndSet(false, true)) return false;
         Thread t = new Thread(ClientWarmup::run, "jdask-client-warm-up");
         t.setDaemon(true);
         t.start();
+        return true;
     }
 
     /** A task frame's round trip through the codecs, and the client's classes loaded; failures only logged (the first submit meets them itself). */

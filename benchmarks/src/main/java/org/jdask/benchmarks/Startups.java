@@ -14,7 +14,9 @@ import org.jdask.distributed.LocalCluster;
  * and how many exceeded 1.5x the median and 3 s (the handshake limit,
  * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). A slow one is
  * printed with its phases ({@link org.jdask.distributed.LocalCluster#startPhases}: worker JVMs
- * spawned, scheduler listening, workers registered, ready, then client and first result); with
+ * spawned, scheduler listening, workers registered, ready, then client and first result, split into
+ * {@code Client.connect}, {@code submit} (the client's codecs and the task frame) and {@code result}
+ * (the fresh worker's first task, its result frame and the client's decoding of it)); with
  * {@code --trace} every start-up is, and each worker JVM's own phases are added (JVM uptime at
  * {@code main}, ready, address read, registered; {@link org.jdask.distributed.StartPhases}). Run alone:
  * <pre>

@@ -33,7 +33,9 @@ import org.jdask.serialize.ClassPath;
  * <li>{@code w1-processes}: W1 fan-in (10,000 {@code inc} + sum) on {@code processes}, the first
  * compute, pool start included (goal ≤ 1 s);
  * <li>{@code cluster-start}: {@code LocalCluster} with 2 worker JVMs until {@code Client.connect}
- * returns (goal: median of 20 ≤ 0.4 s, none over 2× the median);
+ * returns (goal: median of 20 ≤ 0.4 s, none over 2× the median), with the JVM's uptime when the
+ * program calls {@code build()} and the cluster's start phases ({@code --worker-opts
+ * "-Djdask.startup.trace=true"} adds each worker JVM's own: main, prepared, address, registered);
  * <li>{@code map-10k}: on that fresh cluster, {@code client.map(inc, 10,000)} + gather (goal ≥
  * 20,000 tasks/s);
  * <li>{@code w1-1m-threads}: the 1,000,000-task graph (1,000 chains of 1,000) on {@code threads},
@@ -225,11 +227,15 @@ public final class Cold {
                         .append(" pool_first_jvm_ms=").append(pool[0]).append(" pool_last_jvm_ms=").append(pool[1]);
             }
             case "cluster-start", "map-10k" -> {
+                long uptimeAtBuild = ManagementFactory.getRuntimeMXBean().getUptime(); // JVM launch, main, class loading so far
                 long s0 = System.nanoTime();
                 try (LocalCluster c = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
                         Client client = Client.connect(c)) {
                     long s1 = System.nanoTime();
-                    out.append("start_ms=").append(ms((s1 - s0) / 1e9));
+                    out.append("start_ms=").append(ms((s1 - s0) / 1e9)).append(" uptime_at_build_ms=").append(uptimeAtBuild)
+                            // where the start went (LocalCluster.startPhases; the workers' own phases with
+                            // --worker-opts "-Djdask.startup.trace=true"), one token: ';' between phases
+                            .append(" phases=").append(c.startPhases().toString().replace(", ", ";").replace(' ', '_'));
                     if (w.equals("map-10k")) {
                         long cpu0 = workersCpuMillis(c);
                         List<Future<Integer>> fs = client.map(Cold::inc, IntStream.range(0, 10_000).boxed().toList());

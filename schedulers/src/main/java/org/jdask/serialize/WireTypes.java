@@ -14,7 +14,8 @@ import org.jdask.graph.Task;
 
 /**
  * jdask's own classes that travel in every task frame ({@link Task}, its dependencies' {@link Key}s
- * and the {@link Fns} adapters around user functions) get Fory's reflective {@link ObjectSerializer} instead of a generated one.
+ * and the {@link Fns} adapters around user functions) get Fory's reflective {@link
+ * ObjectSerializer} instead of a generated one.
  *
  * <p>Why (issue 16's first start-up, issue 17's cold start): with code generation on, the first
  * value of a class starts a Janino compile of its serializer on Fory's JIT thread, and that compile

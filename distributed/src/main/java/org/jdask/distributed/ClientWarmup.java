@@ -37,7 +37,7 @@ final class ClientWarmup {
         return true;
     }
 
-    /** A task frame's round trip through the codecs, and the client's classes loaded; failures only logged (the first submit meets them itself). */
+    /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them). */
     static void run() {
         try {
             Codecs.decode(Codecs.encode(Task.of(IDENTITY, new Object[] {1})));

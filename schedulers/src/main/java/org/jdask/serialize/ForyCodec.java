@@ -93,7 +93,10 @@ final class ForyCodec {
         return f != null ? f : build();
     }
 
-    /** A new instance with jdask's wire types and value codecs registered (the builder is not thread-safe, and {@code build()} forgets its loader). */
+    /**
+     * A new instance with jdask's wire types and value codecs registered (synchronized: the builder
+     * is not thread-safe, and {@code build()} forgets its loader, so it is given again each time).
+     */
     private synchronized Fory build() {
         Fory f = builder.withClassLoader(loader).build();
         WireTypes.registerWith(f); // first: task frames need no generated serializer (see WireTypes)

@@ -9,6 +9,8 @@ import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.serializer.ObjectSerializer;
 import org.apache.fory.serializer.Serializer;
 import org.jdask.fn.Fns;
+import org.jdask.graph.Alias;
+import org.jdask.graph.DataNode;
 import org.jdask.graph.Key;
 import org.jdask.graph.Task;
 
@@ -32,11 +34,34 @@ import org.jdask.graph.Task;
 final class WireTypes {
     private WireTypes() {}
 
-    /** The classes registered: {@link Task}, {@link Key} (a task's dependencies) and every {@link Fns#adapterTypes} class. */
+    /**
+     * jdask's own task functions that are not public classes, by name: {@code Delayed}'s list and
+     * item functions (W1's fan-in made both the client and a worker generate {@code ListOf}'s
+     * serializer) and the optimizer's fused chains. A missing one is a renamed class:
+     * WireTypesTest names it.
+     */
+    static final List<String> FUNCTION_CLASSES = List.of("org.jdask.Delayed$ListOf", "org.jdask.Delayed$GetItem", "org.jdask.Delayed$Finish",
+            "org.jdask.graph.FusedFn");
+
+    /**
+     * The classes registered, in registration order: every {@link Fns#adapterTypes} class, {@link
+     * Task}, {@link Key} (a task's dependencies), the graph's other nodes ({@link DataNode}, {@link
+     * Alias}) and the {@link #FUNCTION_CLASSES}.
+     */
     static List<Class<?>> types() {
         List<Class<?>> t = new ArrayList<>(Fns.adapterTypes());
         t.add(Task.class);
         t.add(Key.class);
+        t.add(DataNode.class);
+        t.add(Alias.class);
+        for (String name : FUNCTION_CLASSES) {
+            try {
+                t.add(Class.forName(name, false, WireTypes.class.getClassLoader()));
+            } catch (ClassNotFoundException e) {
+                // every JVM must register the same list in the same order (type ids): no silent skip
+                throw new IllegalStateException("jdask's wire type " + name + " is missing (renamed?): update WireTypes.FUNCTION_CLASSES", e);
+            }
+        }
         return t;
     }
 

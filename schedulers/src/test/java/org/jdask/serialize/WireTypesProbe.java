@@ -1,6 +1,7 @@
 package org.jdask.serialize;
 
 import java.util.List;
+import org.jdask.Delayed;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.graph.Key;
@@ -23,6 +24,9 @@ public final class WireTypesProbe {
         Object r1 = one.function().invoke(new Object[] {41});
         Object r2 = two.function().invoke(new Object[] {40, 2});
         if (!two.dependencies().equals(List.of(Key.of("x")))) throw new IllegalStateException("dependencies lost: " + two.dependencies());
+        // a Delayed fan-in's list function (W1 on processes generated its serializer on both sides)
+        Delayed<List<Integer>> all = Delayed.all(List.of(Delayed.value(1), Delayed.value(2)));
+        for (Object node : all.graph().nodes().values()) Codecs.decode(Codecs.encode(node));
         System.out.println("RESULT " + r1 + " " + r2);
         long jit = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("fory-jit")).count();
         System.out.println("JIT-THREADS " + jit);

@@ -44,9 +44,10 @@ class WireTypesTest {
     }
 
     @Test
-    void theRegisteredClassesAreTaskKeyAndEveryAdapter() {
+    void theRegisteredClassesAreTaskKeyTheAdaptersAndJdasksTaskFunctions() {
         List<Class<?>> t = WireTypes.types();
         assertTrue(t.contains(Task.class) && t.contains(Key.class), t.toString());
-        assertEquals(9, t.size(), "Task, Key and the seven Fns adapters (Fn0..Fn6): " + t);
+        assertEquals(11 + WireTypes.FUNCTION_CLASSES.size(), t.size(), "the seven Fns adapters (Fn0..Fn6), Task, Key, DataNode, Alias and jdask's task functions: " + t);
+        for (String name : WireTypes.FUNCTION_CLASSES) assertTrue(t.stream().anyMatch(c -> c.getName().equals(name)), name);
     }
 }

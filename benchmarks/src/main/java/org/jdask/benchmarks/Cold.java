@@ -33,7 +33,9 @@ import org.jdask.serialize.ClassPath;
  * <li>{@code w1-processes}: W1 fan-in (10,000 {@code inc} + sum) on {@code processes}, the first
  * compute, pool start included (goal ≤ 1 s);
  * <li>{@code cluster-start}: {@code LocalCluster} with 2 worker JVMs until {@code Client.connect}
- * returns (goal: median of 20 ≤ 0.4 s, none over 2× the median);
+ * returns (goal: median of 20 ≤ 0.4 s, none over 2× the median), with the JVM's uptime when the
+ * program calls {@code build()} and the cluster's start phases ({@code --worker-opts
+ * "-Djdask.startup.trace=true"} adds each worker JVM's own: main, prepared, address, registered);
  * <li>{@code map-10k}: on that fresh cluster, {@code client.map(inc, 10,000)} + gather (goal ≥
  * 20,000 tasks/s);
  * <li>{@code w1-1m-threads}: the 1,000,000-task graph (1,000 chains of 1,000) on {@code threads},
@@ -43,6 +45,10 @@ import org.jdask.serialize.ClassPath;
  * groupby, W5's filter-count with a user lambda, each the first query of its JVM (data from
  * {@code -Djdask.bench.flights=DIR}, default /tmp/flights, and {@code -Djdask.bench.wiki=DIR}, default
  * /tmp/wiki, given through {@code --child-opts}).
+ * <li>{@code w3-cluster}, {@code w4b-cluster}: long kernels on worker JVMs, to choose their JIT flags
+ * with ({@code --worker-opts}): W3 small (20,000² normals in 2,000² chunks, row means) or W4's
+ * filtered groupby, each twice on a fresh cluster of 2 worker JVMs (1 GB each), wall time and the
+ * workers' CPU of the first and the second run.
  * </ul>
  * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
  * measuring, this JVM waits until the archive for the workers' class path is built (a user's
@@ -61,7 +67,7 @@ import org.jdask.serialize.ClassPath;
  */
 public final class Cold {
     static final List<String> WORKLOADS = List.of("w1-processes", "cluster-start", "map-10k", "w1-1m-threads", "w4a-threads", "w4b-threads",
-            "w5b-threads");
+            "w5b-threads", "w3-cluster", "w4b-cluster");
     private static final String PREFIX = "COLD ";
 
     private Cold() {}
@@ -221,11 +227,15 @@ public final class Cold {
                         .append(" pool_first_jvm_ms=").append(pool[0]).append(" pool_last_jvm_ms=").append(pool[1]);
             }
             case "cluster-start", "map-10k" -> {
+                long uptimeAtBuild = ManagementFactory.getRuntimeMXBean().getUptime(); // JVM launch, main, class loading so far
                 long s0 = System.nanoTime();
                 try (LocalCluster c = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
                         Client client = Client.connect(c)) {
                     long s1 = System.nanoTime();
-                    out.append("start_ms=").append(ms((s1 - s0) / 1e9));
+                    out.append("start_ms=").append(ms((s1 - s0) / 1e9)).append(" uptime_at_build_ms=").append(uptimeAtBuild)
+                            // where the start went (LocalCluster.startPhases; the workers' own phases with
+                            // --worker-opts "-Djdask.startup.trace=true"), one token: ';' between phases
+                            .append(" phases=").append(c.startPhases().toString().replace(", ", ";").replace(' ', '_'));
                     if (w.equals("map-10k")) {
                         long cpu0 = workersCpuMillis(c);
                         List<Future<Integer>> fs = client.map(Cold::inc, IntStream.range(0, 10_000).boxed().toList());
@@ -246,6 +256,27 @@ public final class Cold {
                     }
                     // cluster-start: "in program" is build() until the client is ready; map-10k: the whole program
                     if (w.equals("cluster-start")) inProgram = s1 - s0;
+                }
+            }
+            case "w3-cluster", "w4b-cluster" -> {
+                // long numeric kernels on worker JVMs (issue 17: choose the workers' JIT flags with them, not only
+                // with start-up): W3 small (random normal 20,000 x 20,000 in 2,000 chunks, row means) or W4's filtered
+                // groupby, run twice on a fresh 2-worker cluster; the first run is what a user's program sees
+                try (LocalCluster c = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("1GB")
+                        .dashboardAddress(null).build();
+                        Client client = Client.connect(c)) {
+                    for (String run : List.of("first", "second")) {
+                        long cpu0 = workersCpuMillis(c);
+                        long r0 = System.nanoTime();
+                        if (w.equals("w3-cluster")) {
+                            W3.Result r = W3.time(20_000, 2_000, "distributed");
+                            out.append(run).append("_mean=").append(String.format("%.6f", r.mean())).append(' ');
+                        } else {
+                            out.append(run).append('_').append(W4.firstRun('b', Map.of("scheduler", "distributed")).replace(' ', ',')).append(' ');
+                        }
+                        out.append(run).append("_ms=").append(ms((System.nanoTime() - r0) / 1e9))
+                                .append(' ').append(run).append("_workers_cpu_ms=").append(workersCpuMillis(c) - cpu0).append(' ');
+                    }
                 }
             }
             case "w1-1m-threads" -> {

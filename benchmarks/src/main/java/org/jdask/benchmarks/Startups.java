@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdask.distributed.Client;
+import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
 
 /**
@@ -13,7 +14,9 @@ import org.jdask.distributed.LocalCluster;
  * and how many exceeded 1.5x the median and 3 s (the handshake limit,
  * {@code distributed.comm.timeouts.handshake}, which a stalled handshake waits out). A slow one is
  * printed with its phases ({@link org.jdask.distributed.LocalCluster#startPhases}: worker JVMs
- * spawned, scheduler listening, workers registered, ready, then client and first result); with
+ * spawned, scheduler listening, workers registered, ready, then client and first result, split into
+ * {@code Client.connect}, {@code submit} (the client's codecs and the task frame) and {@code result}
+ * (the fresh worker's first task, its result frame and the client's decoding of it)); with
  * {@code --trace} every start-up is, and each worker JVM's own phases are added (JVM uptime at
  * {@code main}, ready, address read, registered; {@link org.jdask.distributed.StartPhases}). Run alone:
  * <pre>
@@ -46,13 +49,18 @@ final class Startups {
             java.util.concurrent.ScheduledFuture<?> watchdog = dumpAfterMs <= 0 ? null
                     : WATCHDOG.schedule(() -> dump(run, dumps), dumpAfterMs, java.util.concurrent.TimeUnit.MILLISECONDS);
             try (org.jdask.Config.Scope ignored = trace ? org.jdask.Config.set("distributed.worker.jvm-options", withTrace) : null;
-                 LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
-                 Client client = Client.connect(c)) {
+                 LocalCluster c = LocalCluster.builder().workers(workers).threadsPerWorker(1).processes(true).dashboardAddress(null).build()) {
                 long built = System.nanoTime();
-                client.submit((Integer x) -> x + 1, i).result();
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-                phases[i] = "build " + Math.round((built - t0) / 1e6) + " ms [" + c.startPhases() + "], client + first result "
-                        + Math.round(ms[i] - (built - t0) / 1e6) + " ms";
+                try (Client client = Client.connect(c)) {
+                    long connected = System.nanoTime();
+                    Future<Integer> f = client.submit((Integer x) -> x + 1, i);
+                    long submitted = System.nanoTime();
+                    f.result();
+                    long done = System.nanoTime();
+                    ms[i] = (done - t0) / 1e6;
+                    phases[i] = "build " + ms(t0, built) + " ms [" + c.startPhases() + "], client + first result " + ms(built, done)
+                            + " ms (connect " + ms(built, connected) + ", submit " + ms(connected, submitted) + ", result " + ms(submitted, done) + ")";
+                }
                 if (trace) System.out.printf("start-up %d: %.0f ms: %s%n", i, ms[i], phases[i]);
             } finally {
                 if (watchdog != null) watchdog.cancel(false);
@@ -113,6 +121,10 @@ final class Startups {
         } catch (java.io.IOException | InterruptedException e) {
             System.out.println("start-up " + run + ": cannot dump threads: " + e);
         }
+    }
+
+    private static long ms(long from, long to) {
+        return Math.round((to - from) / 1e6);
     }
 
     private static double median(double[] v) {

@@ -110,8 +110,12 @@ final class W4 {
      * groups and the sum of their means).
      */
     static String firstRun(char part) {
+        return firstRun(part, Map.of("scheduler", "threads", "num_workers", 2));
+    }
+
+    /** {@link #firstRun(char)} with the given compute config (e.g. {@code scheduler: distributed} on a cluster the caller started). */
+    static String firstRun(char part, Map<String, Object> cfg) {
         String glob = System.getProperty("jdask.bench.flights", "/tmp/flights") + "/*.csv";
-        Map<String, Object> cfg = Map.of("scheduler", "threads", "num_workers", 2);
         long t0 = System.nanoTime();
         String answer;
         if (part == 'a') {

@@ -206,6 +206,7 @@ public final class LocalCluster implements Cluster {
         try {
             this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
             phases.at("scheduler listening");
+            if (b.processes) ClientWarmup.startOnce(); // this JVM's codecs while the worker JVMs start
         } catch (RuntimeException e) {
             for (Nanny n : early) n.close();
             throw e;

@@ -3,6 +3,7 @@ package org.jdask.fn;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
+import java.util.List;
 
 /** Adapters from the typed {@code Fn0..Fn6} interfaces to {@link FnN}, and function naming. */
 public final class Fns {
@@ -100,6 +101,15 @@ public final class Fns {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The classes {@link #of} wraps functions in: they travel in every task frame, and the codec
+     * gives them a serializer that needs no code generation (a fresh JVM's first task otherwise
+     * waits for Fory to generate one).
+     */
+    public static List<Class<?>> adapterTypes() {
+        return List.of(Call0.class, Call1.class, Call2.class, Call3.class, Call4.class, Call5.class, Call6.class);
     }
 
     private abstract static class Adapter implements FnN {

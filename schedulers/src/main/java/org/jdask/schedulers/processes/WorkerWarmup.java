@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * fan-in on {@code processes} (issue 17) showed all of it after the first BEGIN, on the critical
  * path, while the worker had waited idle ~0.5 s for that BEGIN.
  *
- * <p>Where it runs: Fory instances are pooled ({@code ThreadPoolFory}), one per thread using one at
+ * <p>Where it runs: Fory instances are pooled ({@code ForyCodec}), one per thread using one at
  * the same time, so a warm-up running <i>beside</i> the first run builds a second instance instead
  * of sharing the first (seen in a second log: the worker's main thread built its own while a
  * warm-up thread was still busy). Hence {@link #runQuietly} on the thread that would do the work

@@ -1,0 +1,50 @@
+package org.jdask.distributed;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdask.Config;
+import org.jdask.fn.Fn1;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side's first-use set-up, done while a {@link LocalCluster}'s worker JVMs start
+ * (issue 16's first start-up in a fresh JVM, issue 17's cold start). Its JVM otherwise idles
+ * until the workers register, and then pays on the critical path what every first
+ * {@code submit} needs: building the codecs (Fory, the modules' value codecs) and encoding and
+ * decoding a task frame, ~0.3–0.4 s in a fresh JVM (the first of {@code Runner startups}' start-ups
+ * had {@code submit} at 284–437 ms, the later ones 1–8 ms, hints under load), plus the client's
+ * own classes.
+ *
+ * <p>On a daemon thread, once per JVM, after the scheduler listens (not before: the scheduler's
+ * start is on the workers' critical path). Codecs pool their Fory instances, so an instance this
+ * thread built is the one the first {@code submit} borrows; a {@code submit} that comes while the
+ * warm-up still runs builds its own (classes already loaded), no worse than without it. Config
+ * {@code distributed.client.warm-up: false} turns it off, to compare.
+ */
+final class ClientWarmup {
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final Fn1<Object, Object> IDENTITY = x -> x;
+
+    private ClientWarmup() {}
+
+    /** Starts the warm-up thread unless this JVM has started one before or the config turns it off; whether it did. */
+    static boolean startOnce() {
+        if (!Config.getBoolean("distributed.client.warm-up", true) || !STARTED.compareAndSet(false, true)) return false;
+        Thread t = new Thread(ClientWarmup::run, "jdask-client-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them). */
+    static void run() {
+        try {
+            Codecs.decode(Codecs.encode(Task.of(IDENTITY, new Object[] {1})));
+            Codecs.decode(Codecs.encode(1L)); // a result frame
+            Class.forName(Client.class.getName(), true, ClientWarmup.class.getClassLoader());
+        } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
+            LoggerFactory.getLogger(ClientWarmup.class).debug("client warm-up failed (the first submit does the same work itself)", e);
+        }
+    }
+}

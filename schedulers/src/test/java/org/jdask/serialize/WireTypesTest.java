@@ -1,0 +1,53 @@
+package org.jdask.serialize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JvmFlags;
+import org.jdask.graph.Key;
+import org.jdask.graph.Task;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Task frames go through the codecs without Fory generating a serializer (issue 16's first
+ * start-up, issue 17's cold start: a generated one held the Fory instance's JIT lock, so a fresh
+ * JVM's next encode or decode waited for Janino). In a fresh JVM, since this one's Fory has long
+ * generated serializers for other tests.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WireTypesTest {
+    @Test
+    void taskFramesRoundTripInAFreshJvmWithoutCodeGeneration() throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmFlags.get());
+        cmd.add("-cp");
+        cmd.add(ClassPath.asString());
+        cmd.add(WireTypesProbe.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) lines.add(l);
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not exit");
+        assertEquals(0, p.exitValue(), "probe JVM failed: " + lines);
+        assertTrue(lines.contains("RESULT 42 42"), "decoded tasks did not compute 41 + 1 and 40 + 2: " + lines);
+        assertTrue(lines.contains("JIT-THREADS 0"), "Fory generated a serializer for a task frame: " + lines);
+    }
+
+    @Test
+    void theRegisteredClassesAreTaskKeyTheAdaptersAndJdasksTaskFunctions() {
+        List<Class<?>> t = WireTypes.types();
+        assertTrue(t.contains(Task.class) && t.contains(Key.class), t.toString());
+        assertEquals(11 + WireTypes.FUNCTION_CLASSES.size(), t.size(), "the seven Fns adapters (Fn0..Fn6), Task, Key, DataNode, Alias and jdask's task functions: " + t);
+        for (String name : WireTypes.FUNCTION_CLASSES) assertTrue(t.stream().anyMatch(c -> c.getName().equals(name)), name);
+    }
+}

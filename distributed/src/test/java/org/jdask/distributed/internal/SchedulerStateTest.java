@@ -74,6 +74,47 @@ class SchedulerStateTest {
     }
 
     @Test
+    void oneTaskOfTenThousandDependenciesSpreadOverTwoWorkersRunsWithEveryHolderNamedAndReleasesThemAll() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        int n = 10_000;
+        List<NewTask> incs = new ArrayList<>();
+        List<Key> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            incs.add(task("inc" + i));
+            keys.add(k("inc" + i));
+        }
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", incs, keys, false));
+        Map<Key, String> ranOn = new HashMap<>();
+        while (!computes(is).isEmpty()) { // finish whatever was sent, wherever it went, until all are done
+            List<SchedulerInstruction> next = new ArrayList<>();
+            for (Compute c : computes(is)) {
+                ranOn.put(c.key(), c.worker());
+                next.addAll(on(new TaskFinished(c.worker(), c.key(), 8, 0.0001)));
+            }
+            is = next;
+        }
+        assertEquals(n, ranOn.size());
+        assertTrue(ranOn.containsValue("w1") && ranOn.containsValue("w2"), "both workers ran some");
+        is = on(new UpdateGraph("c", List.of(new NewTask(k("sum"), "spec-sum", null, keys, 0, 0, 0, null, null, "sum")), List.of(k("sum")), false));
+        assertEquals(1, computes(is).size());
+        Compute sum = computes(is).get(0);
+        assertEquals(n, sum.whoHas().size());
+        for (Key key : keys) assertEquals(List.of(ranOn.get(key)), sum.whoHas().get(key), key::toString);
+        assertEquals(keys, s.task(k("sum")).dependencies()); // argument order kept
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("sum")));
+        // the client lets go of the inputs: they stay (sum needs them) until sum is done, then go
+        on(new ReleaseKeys("c", keys));
+        assertEquals(TaskState.MEMORY, s.stateOf(keys.get(n - 1)));
+        on(new TaskFinished(sum.worker(), k("sum"), 8, 0.01));
+        Map<TaskState, Integer> counts = new TreeMap<>();
+        states().values().forEach(st -> counts.merge(st, 1, Integer::sum));
+        // the inputs' data is released (kept as specs: sum, in memory, depends on them), sum is held
+        assertEquals(Map.of(TaskState.MEMORY, 1, TaskState.RELEASED, n), counts);
+        assertEquals(TaskState.MEMORY, s.stateOf(k("sum")));
+    }
+
+    @Test
     void chainRunsToMemoryAndIntermediatesAreForgotten() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("c")), false));

@@ -147,7 +147,7 @@ public final class Runner {
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner rtt [--n 5000]\n"
                     + "       Runner w6sum [--reps 5] [--story] [--worker-opts \"JVM OPTIONS\"]\n"
-                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer] [--first 200] [--latency-dir DIR]\n"
                     + "       Runner plane [--reps 3] [--mb 1000]\n"
                     + "       Runner scatter [--reps 3] [--mb 1000] [--worker-opts \"JVM OPTIONS\"]");
             System.exit(2);

@@ -45,10 +45,7 @@ final class ForyCodec {
                     return true;
                 })
                 .buildThreadSafeFory();
-        fory.registerCallback(f -> {
-            KeySerializer.register(f); // keys without a Janino compile in a fresh JVM (issue 14)
-            plugins.registerWith(f);
-        });
+        fory.registerCallback(plugins::registerWith);
     }
 
     /** Set while this thread encodes: the policy then knows the classes it is asked about exist in this JVM. */

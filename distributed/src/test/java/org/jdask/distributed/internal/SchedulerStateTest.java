@@ -198,6 +198,15 @@ class SchedulerStateTest {
                 new Scattered(k("small"), List.of("w1"), 10))));
         List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("f", "big", "small")), List.of(k("f")), false));
         assertEquals("w2", computes(is).get(0).worker());
+        // an idle third worker holding nothing is passed over for the holders; among holders, the
+        // one missing fewer bytes wins, counting an input held on both (replica) for both
+        on(new AddWorker("w3", "w3", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("mid"), List.of("w1", "w2"), 300), new Scattered(k("x"), List.of("w1"), 200))));
+        is = on(new UpdateGraph("c", List.of(task("g", "mid", "x", "small")), List.of(k("g")), false));
+        assertEquals("w1", computes(is).get(0).worker());
+        on(new TaskFinished("w2", k("f"), 8, 0.01)); // w2 idle, w1 runs g
+        is = on(new UpdateGraph("c", List.of(task("h", "mid")), List.of(k("h")), false)); // both hold it: the less busy one
+        assertEquals("w2", computes(is).get(0).worker());
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jdask.SerializationException;
 import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
@@ -132,7 +133,7 @@ public final class SerializationCheck {
     }
 
     /** JDK collections that serialize whenever their elements do (no views, no wrappers of other collections, no comparators). */
-    private static final java.util.Set<String> PLAIN_COLLECTIONS = java.util.Set.of("java.util.ArrayList", "java.util.LinkedList",
+    private static final Set<String> PLAIN_COLLECTIONS = Set.of("java.util.ArrayList", "java.util.LinkedList",
             "java.util.ArrayDeque", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.Arrays$ArrayList",
             "java.util.ImmutableCollections$ListN", "java.util.ImmutableCollections$List12",
             "java.util.ImmutableCollections$SetN", "java.util.ImmutableCollections$Set12");
@@ -145,7 +146,7 @@ public final class SerializationCheck {
      */
     private static boolean plainCollection(Object v, int depth) {
         if (depth > MAX_DEPTH || !PLAIN_COLLECTIONS.contains(v.getClass().getName())) return false;
-        for (Object e : (java.util.Collection<?>) v) {
+        for (Object e : (Collection<?>) v) {
             if (e != null && !alwaysSerializable(e) && !plainCollection(e, depth + 1)) return false;
         }
         return true;

@@ -32,6 +32,10 @@ def per_op_us(fn, n):
     return (time.perf_counter() - t0) / n * 1e6
 
 
+WARM_UP_OPS = 2000  # CoordBench.WARM_UP_OPS
+TURN = 100  # CoordBench.TURN
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=2000)
@@ -54,10 +58,20 @@ def main():
             var.set(i)
             var.get(timeout=60)
 
-        out = {}
-        for name, op in [("queue_put_get_us", queue_op), ("lock_acquire_release_us", lock_op), ("variable_set_get_us", var_op)]:
-            op(0)  # warm-up
-            out[name] = statistics.median(per_op_us(op, args.n) for _ in range(args.reps))
+        ops = [("queue_put_get_us", queue_op), ("lock_acquire_release_us", lock_op), ("variable_set_get_us", var_op)]
+        # as Runner coord: every operation warmed before any is measured, the reps take turns
+        for _, op in ops:
+            per_op_us(op, WARM_UP_OPS)
+        runs = {name: [] for name, _ in ops}
+        for _ in range(args.reps):
+            total = {name: 0.0 for name, _ in ops}
+            for done in range(0, args.n, TURN):  # the kinds take turns every TURN operations
+                k = min(TURN, args.n - done)
+                for name, op in ops:
+                    total[name] += per_op_us(op, k) * k
+            for name, _ in ops:
+                runs[name].append(total[name] / args.n)
+        out = {name: statistics.median(v) for name, v in runs.items()}
         times = []
         for r in range(-1, args.reps):  # run -1 warms the workers and is not counted
             t0 = time.perf_counter()

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.actor.ActorFuture;
@@ -34,7 +35,13 @@ import org.jdask.distributed.actor.ActorHandle;
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
  *     org.jdask.benchmarks.Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]
+ *     [--first 200] [--latency-dir /tmp/actor-latency]
  * </pre>
+ * Beside Dask's figures, the p99 of each fresh actor's first {@code --first} waited-for calls and
+ * of the rest (a new actor per rep). With {@code --latency-dir}, every waited-for call is written
+ * there with its start time, the worker JVMs log their GC pauses there, and each rep's calls at
+ * or over the p99 are printed with the GC pauses (this JVM's and the workers') they overlapped
+ * ({@link ActorLatency}).
  * The peer needs Debian's {@code python3-distributed} (dask.distributed).
  */
 final class ActorBench {
@@ -49,19 +56,24 @@ final class ActorBench {
         }
     }
 
-    record Figures(double roundTripMedianUs, double roundTripP99Us, double callsPerS, double callsPerS4) { }
+    /** {@code p99FirstUs}/{@code p99RestUs}: the p99 of a fresh actor's first {@code --first} waited-for calls and of the rest. */
+    record Figures(double roundTripMedianUs, double roundTripP99Us, double callsPerS, double callsPerS4, double p99FirstUs, double p99RestUs) { }
 
     static void run(List<String> args) throws Exception {
         int reps = Integer.parseInt(Runner.opt(args, "--reps", "3"));
         int calls = Integer.parseInt(Runner.opt(args, "--calls", "2000"));
         int pipelined = Integer.parseInt(Runner.opt(args, "--pipelined", "50000"));
         Path peers = Path.of(Runner.opt(args, "--own-peers", "benchmarks/peers"));
+        int first = Integer.parseInt(Runner.opt(args, "--first", "200"));
+        String dir = Runner.opt(args, "--latency-dir", null);
+        ActorLatency latency = dir == null ? null : new ActorLatency(Path.of(dir));
         List<Figures> ours = new ArrayList<>();
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress("none").build();
+        try (Config.Scope ignored = latency == null ? null : Config.set("distributed.worker.jvm-options", ActorLatency.workerGcOption(Path.of(dir)));
+             LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress("none").build();
              Client client = Client.connect(cluster)) {
             client.waitForWorkers(2, 60, TimeUnit.SECONDS);
-            once(cluster, client, calls, pipelined); // warm-up: JIT, sockets, the method cache
-            for (int i = 0; i < reps; i++) ours.add(once(cluster, client, calls, pipelined));
+            once(cluster, client, calls, pipelined, first, latency, "warm-up"); // warm-up: JIT, sockets, the method cache
+            for (int i = 0; i < reps; i++) ours.add(once(cluster, client, calls, pipelined, first, latency, "rep-" + (i + 1)));
         }
         Figures j = median(ours);
         Map<String, Double> dask = args.contains("--no-peer") ? Map.of() : peer(peers.resolve("actors.py"), calls, pipelined, reps);
@@ -74,6 +86,9 @@ final class ActorBench {
         md.append(String.format("| round trip, median µs (%d calls, each waited for) | %.1f | %s | %s |%n", calls, j.roundTripMedianUs(),
                 fmt(dRt, "%.1f"), fmt(dRt / j.roundTripMedianUs(), "%.1f×")));
         md.append(String.format("| round trip, p99 µs | %.1f | %s | %s |%n", j.roundTripP99Us(), fmt(dP99, "%.1f"), fmt(dP99 / j.roundTripP99Us(), "%.1f×")));
+        // not a Dask figure: the same calls split at --first (a new actor per rep: its first calls vs the rest)
+        md.append(String.format("| round trip p99 µs, a fresh actor's first %d calls / the rest | %.1f / %.1f | - | - |%n", first,
+                j.p99FirstUs(), j.p99RestUs()));
         md.append(String.format("| calls/s, %,d pipelined from 1 client | %,.0f | %s | %s |%n", pipelined, j.callsPerS(), fmt(dCps, "%,.0f"),
                 fmt(j.callsPerS() / dCps, "%.1f×")));
         md.append(String.format("| calls/s, 4 clients x %,d pipelined | %,.0f | %s | %s |%n", pipelined / 4, j.callsPerS4(), fmt(dCps4, "%,.0f"),
@@ -81,14 +96,17 @@ final class ActorBench {
         System.out.println(md);
     }
 
-    static Figures once(LocalCluster cluster, Client client, int calls, int pipelined) throws Exception {
+    static Figures once(LocalCluster cluster, Client client, int calls, int pipelined, int first, ActorLatency latency, String rep) throws Exception {
         try (ActorHandle<Counter> counter = client.submitActor(Counter::new)) {
-            long[] lat = new long[calls];
+            long[] lat = new long[calls], startMs = new long[calls];
             for (int i = 0; i < calls; i++) {
+                startMs[i] = System.currentTimeMillis();
                 long t0 = System.nanoTime();
                 counter.call(Counter::increment).result(60, TimeUnit.SECONDS);
                 lat[i] = System.nanoTime() - t0;
             }
+            double[] split = ActorLatency.split(lat, first);
+            if (latency != null) latency.report(rep, startMs, lat);
             Arrays.sort(lat);
             long t0 = System.nanoTime();
             List<ActorFuture<Long>> fs = new ArrayList<>(pipelined);
@@ -120,7 +138,7 @@ final class ActorBench {
                 long after = counter.call(c -> c.n).result(60, TimeUnit.SECONDS);
                 if (after - before != 4L * (pipelined / 4)) throw new AssertionError("counter moved by " + (after - before));
                 for (ActorHandle<Counter> h : handles) h.close();
-                return new Figures(lat[calls / 2] / 1e3, lat[Math.min(calls - 1, (int) (calls * 0.99))] / 1e3, cps, cps4);
+                return new Figures(lat[calls / 2] / 1e3, lat[Math.min(calls - 1, (int) (calls * 0.99))] / 1e3, cps, cps4, split[0], split[1]);
             } finally {
                 for (Client o : others) o.close();
             }
@@ -132,8 +150,10 @@ final class ActorBench {
         double[] b = fs.stream().mapToDouble(Figures::roundTripP99Us).sorted().toArray();
         double[] c = fs.stream().mapToDouble(Figures::callsPerS).sorted().toArray();
         double[] d = fs.stream().mapToDouble(Figures::callsPerS4).sorted().toArray();
+        double[] e = fs.stream().mapToDouble(Figures::p99FirstUs).sorted().toArray();
+        double[] f = fs.stream().mapToDouble(Figures::p99RestUs).sorted().toArray();
         int m = fs.size() / 2;
-        return new Figures(a[m], b[m], c[m], d[m]);
+        return new Figures(a[m], b[m], c[m], d[m], e[m], f[m]);
     }
 
     private static String fmt(double v, String f) {

@@ -25,7 +25,8 @@ import org.jdask.distributed.coord.WorkerClient;
  * Issue 19's round trips beside Dask's ({@code benchmarks/peers/coord.py}, same shape): on a
  * LocalCluster of 2 worker JVMs x 1 thread with a client over TCP (as Dask's client is),
  * microseconds per queue put+get, lock acquire+release and variable set+get (median of
- * {@code --reps} runs of {@code --n} operations), and seconds for fib({@code --fib}) by tasks that
+ * {@code --reps} runs of {@code --n} operations, after {@value #WARM_UP_OPS} of each kind; the
+ * kinds take turns every {@value #TURN} operations), and seconds for fib({@code --fib}) by tasks that
  * submit tasks with {@link WorkerClient} (each call a task; keys are pure, so fib(25) is 26
  * distinct tasks in both systems; a new salt argument per run keeps runs apart, and one uncounted
  * run warms the workers first). Run alone on a quiet machine, from the repository root:
@@ -37,6 +38,11 @@ import org.jdask.distributed.coord.WorkerClient;
  */
 final class CoordBench {
     private CoordBench() {}
+
+    /** Operations of each kind run before any is measured (JIT, the worker JVMs' own start-up settling). */
+    static final int WARM_UP_OPS = 2_000;
+    /** Operations of one kind in a row before the next kind's turn. */
+    static final int TURN = 100;
 
     /** {@code salt} makes each run's keys new (calls within a run still share keys, as pure calls do in Dask). */
     static int fib(int n, int salt) {
@@ -81,12 +87,22 @@ final class CoordBench {
                 var.set(i);
                 var.get();
             });
-            for (Map.Entry<String, IntConsumer> e : ops.entrySet()) {
-                perOpMicros(e.getValue(), Math.min(n, 200)); // warm-up
-                List<Double> runs = new ArrayList<>();
-                for (int r = 0; r < reps; r++) runs.add(perOpMicros(e.getValue(), n));
-                out.put(e.getKey(), median(runs));
+            // every operation is warmed before any is measured, and the reps take turns: measured
+            // one after the other, the first (the queue) ran while this JVM's JIT and the fresh
+            // worker JVMs' start-up still took the CPU, and cost up to twice the others
+            for (IntConsumer op : ops.values()) perOpMicros(op, WARM_UP_OPS);
+            Map<String, List<Double>> runs = new LinkedHashMap<>();
+            for (int r = 0; r < reps; r++) {
+                // within a rep too, the kinds take turns in slices of TURN ops: a burst of load on a
+                // shared machine then falls on every kind alike instead of on whichever ran then
+                Map<String, Double> sum = new LinkedHashMap<>();
+                for (int done = 0; done < n; done += TURN) {
+                    int slice = Math.min(TURN, n - done);
+                    for (Map.Entry<String, IntConsumer> e : ops.entrySet()) sum.merge(e.getKey(), perOpMicros(e.getValue(), slice) * slice, Double::sum);
+                }
+                sum.forEach((k, total) -> runs.computeIfAbsent(k, x -> new ArrayList<>()).add(total / n));
             }
+            runs.forEach((k, v) -> out.put(k, median(v)));
             List<Double> times = new ArrayList<>();
             for (int r = -1; r < reps; r++) { // run -1 warms the workers (their clients, the code) and is not counted
                 long t0 = System.nanoTime();

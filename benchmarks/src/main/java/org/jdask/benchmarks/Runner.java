@@ -49,6 +49,10 @@ public final class Runner {
             W6.run(Integer.parseInt(opt(a, "--reps", "3")), Path.of(opt(a, "--peer", "../shared/peers/dask")), a.contains("--no-peer"));
             System.exit(0);
         }
+        if (!a.isEmpty() && a.get(0).equals("w6sum")) { // issue 14: W6's submit(sum) alone, split into the submit call and the wait
+            W6SumProbe.run(Integer.parseInt(opt(a, "--reps", "5")), opt(a, "--worker-opts", ""), a.contains("--story"));
+            System.exit(0);
+        }
         if (!a.isEmpty() && a.get(0).equals("coord")) { // issue 19: queue/lock/variable round trips and fib by tasks, beside peers/coord.py
             CoordBench.run(Integer.parseInt(opt(a, "--n", "2000")), Integer.parseInt(opt(a, "--reps", "3")),
                     Integer.parseInt(opt(a, "--fib", "25")), Path.of(opt(a, "--own-peers", "benchmarks/peers")), a.contains("--no-peer"));
@@ -142,7 +146,8 @@ public final class Runner {
                     + "       Runner shipjar [--mb 1,50] [--reps 3] [--route scheduler|direct] [--bulk true|false]\n"
                     + "       Runner coord [--n 2000] [--reps 3] [--fib 25] [--own-peers benchmarks/peers] [--no-peer]\n"
                     + "       Runner rtt [--n 5000]\n"
-                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer]\n"
+                    + "       Runner w6sum [--reps 5] [--story] [--worker-opts \"JVM OPTIONS\"]\n"
+                    + "       Runner actors [--reps 3] [--calls 2000] [--pipelined 50000] [--own-peers benchmarks/peers] [--no-peer] [--first 200] [--latency-dir DIR]\n"
                     + "       Runner plane [--reps 3] [--mb 1000]\n"
                     + "       Runner scatter [--reps 3] [--mb 1000] [--worker-opts \"JVM OPTIONS\"]");
             System.exit(2);

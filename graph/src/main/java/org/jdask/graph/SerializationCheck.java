@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jdask.SerializationException;
 import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
@@ -99,7 +100,7 @@ public final class SerializationCheck {
     }
 
     private void value(Key key, Object v, String role) {
-        if (v == null || alwaysSerializable(v) || checked.containsKey(v)) return;
+        if (v == null || alwaysSerializable(v) || checked.containsKey(v) || plainCollection(v, 0)) return;
         Failure f = trySerialize(v);
         if (f == null) {
             checked.put(v, Boolean.TRUE);
@@ -129,6 +130,26 @@ public final class SerializationCheck {
         return v instanceof String || v instanceof Number && c.getName().startsWith("java.") || v instanceof Boolean
                 || v instanceof Character || v instanceof Key || v instanceof Enum<?>
                 || c.isArray() && c.getComponentType().isPrimitive() || hasCodec(v);
+    }
+
+    /** JDK collections that serialize whenever their elements do (no views, no wrappers of other collections, no comparators). */
+    private static final Set<String> PLAIN_COLLECTIONS = Set.of("java.util.ArrayList", "java.util.LinkedList",
+            "java.util.ArrayDeque", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.Arrays$ArrayList",
+            "java.util.ImmutableCollections$ListN", "java.util.ImmutableCollections$List12",
+            "java.util.ImmutableCollections$SetN", "java.util.ImmutableCollections$Set12");
+
+    /**
+     * Whether {@code v} is a plain JDK list or set of values that always serialize (or of such
+     * collections): passed without a trial serialization, which for a list of 10,000 futures'
+     * keys (W6's {@code submit(sum, futures)}) wrote 10,000 objects through {@code java.io} on
+     * every submit (issue 14). Anything else still goes through the trial.
+     */
+    private static boolean plainCollection(Object v, int depth) {
+        if (depth > MAX_DEPTH || !PLAIN_COLLECTIONS.contains(v.getClass().getName())) return false;
+        for (Object e : (Collection<?>) v) {
+            if (e != null && !alwaysSerializable(e) && !plainCollection(e, depth + 1)) return false;
+        }
+        return true;
     }
 
     private record Failure(String className, Exception cause) {}

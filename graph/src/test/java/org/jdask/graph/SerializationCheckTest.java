@@ -72,6 +72,24 @@ class SerializationCheckTest {
         SerializationCheck.checkValue(Key.of("x"), null, "result");
     }
 
+    @Test
+    void plainListsOfKeysPassWithoutATrialAndListsHidingABadValueStillFail() {
+        List<Object> keys = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) keys.add(Key.of("inc-" + i));
+        keys.add(List.of(1, "two", Key.of("x", 3))); // nested plain lists too
+        Fn1<List<Object>, Integer> size = List::size;
+        SerializationCheck.check(TaskGraph.builder().task(Key.of("sum"), size, keys).build()); // must not throw
+        // the same shapes holding something that does not serialize are still refused, naming it
+        List<Object> bad = new ArrayList<>(keys.subList(0, 3));
+        bad.add(new ArrayList<>(List.of(new Opaque())));
+        SerializationException e = assertThrows(SerializationException.class,
+                () -> SerializationCheck.check(TaskGraph.builder().task(Key.of("bad"), size, bad).build()));
+        assertContains(e.className(), "Opaque");
+        // a view is not a plain collection: its trial serialization fails as before
+        Map<String, Integer> m = new HashMap<>(Map.of("a", 1));
+        assertThrows(SerializationException.class, () -> SerializationCheck.checkValue(Key.of("v"), m.keySet(), "result"));
+    }
+
     /** A custom FnN that wraps a good lambda but carries a bad field of its own. */
     static final class Wrapper implements org.jdask.fn.FnN {
         final Fn1<Integer, Integer> inner;

@@ -71,6 +71,20 @@ class CodecsTest {
     }
 
     @Test
+    void keysRoundTripInsideListsAndTasksWithTheirHash() {
+        List<Key> keys = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) keys.add(i % 3 == 0 ? Key.of("inc-" + i) : Key.of("block-" + i, i, -i, Integer.MAX_VALUE, Integer.MIN_VALUE));
+        keys.add(keys.get(0)); // the same key twice
+        assertEquals(keys, roundTrip(keys));
+        Key k = (Key) roundTrip(Key.of("x", 2, 3));
+        assertEquals(Key.of("x", 2, 3), k);
+        assertEquals(Key.of("x", 2, 3).hashCode(), k.hashCode());
+        assertEquals(Key.of("y"), roundTrip(Key.of("y")));
+        Task t = Task.of((Fn1<List<Integer>, Integer>) l -> l.size(), new Object[] {new ArrayList<>(keys.subList(0, 10))});
+        assertEquals(t.dependencies(), ((Task) roundTrip(t)).dependencies());
+    }
+
+    @Test
     void decodesFromAByteBufferWithOffset() {
         byte[] frame = Codecs.encode(new long[] {5, 6});
         ByteBuffer b = ByteBuffer.allocate(frame.length + 3);

@@ -52,7 +52,9 @@ public final class SchedulerTask {
         return nbytes;
     }
 
+    /** The workers holding it, not to be modified: a task held by one worker shares that worker's one-address list. */
     public List<String> whoHas() {
+        if (whoHas.size() == 1) return whoHas.iterator().next().onlyHere;
         List<String> out = new ArrayList<>(whoHas.size());
         for (SchedulerWorker w : whoHas) out.add(w.address);
         return out;

@@ -3,6 +3,7 @@ package org.jdask.distributed.internal;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jdask.graph.Key;
@@ -10,6 +11,8 @@ import org.jdask.graph.Key;
 /** Scheduler-side record of one worker. */
 public final class SchedulerWorker {
     final String address, name;
+    /** {@code [address]}, shared by every task held here alone ({@link SchedulerTask#whoHas()}): no list per task. */
+    final List<String> onlyHere;
     final int nthreads, number;
     final Map<String, Double> resources;
     /** Bytes the worker may use (its JVM's -Xmx), 0 if none was given; for the memory manager. */
@@ -30,6 +33,7 @@ public final class SchedulerWorker {
     SchedulerWorker(String address, String name, int nthreads, int number, Map<String, Double> resources, long memoryLimit, long now) {
         this.memoryLimit = memoryLimit;
         this.address = address;
+        this.onlyHere = List.of(address);
         this.name = name;
         this.nthreads = nthreads;
         this.number = number;

@@ -36,7 +36,7 @@ import org.zeromq.ZMQ;
  * with this JVM's random secret ({@link #localIdentity}), so a remote peer cannot name objects.
  */
 public final class Wire {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final byte M0 = 'J', M1 = 'D';
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, LONG = 3, DOUBLE = 4, STRING = 5, KEY = 6, LIST = 7,
             MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11;

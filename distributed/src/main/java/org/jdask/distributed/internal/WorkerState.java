@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,6 +77,12 @@ public final class WorkerState {
     private final int nthreads;
     private final Map<String, Double> resourcesFree;
     private final Map<Key, WTask> tasks = new HashMap<>();
+    /**
+     * The tasks in {@code FETCH}, in the order they became so: what {@link #fetchMissing} walks,
+     * instead of every task here (a worker holding 5,000 results and asked to run one task of
+     * 10,000 inputs walked 10,000 tasks on every fetch round).
+     */
+    private final Set<WTask> toFetch = new LinkedHashSet<>();
     private final TreeSet<WTask> ready = new TreeSet<>((a, b) -> {
         int c = a.prio.compareTo(b.prio);
         return c != 0 ? c : a.key.compareTo(b.key);
@@ -142,7 +149,24 @@ public final class WorkerState {
                     + ") is not in the table (allowed from " + t.state + ": " + MOVES.get(t.state) + ")");
         }
         log.add(t.key, t.state, to, why, now);
+        if (t.state == State.FETCH) toFetch.remove(t);
+        if (to == State.FETCH) toFetch.add(t);
         t.state = to;
+    }
+
+    /** Drops {@code t} from the tasks here (and from those to fetch). */
+    private void forget(WTask t) {
+        tasks.remove(t.key);
+        toFetch.remove(t);
+    }
+
+    /** A new input to fetch from {@code whoHas}. */
+    private WTask newFetch(Key key, List<String> whoHas) {
+        WTask t = new WTask(key, State.FETCH);
+        t.whoHas = new ArrayList<>(whoHas);
+        tasks.put(key, t);
+        toFetch.add(t);
+        return t;
     }
 
     private void compute(Compute e, long now) {
@@ -181,9 +205,7 @@ public final class WorkerState {
         for (Map.Entry<Key, List<String>> d : e.whoHas().entrySet()) {
             WTask dep = tasks.get(d.getKey());
             if (dep == null) {
-                dep = new WTask(d.getKey(), State.FETCH);
-                dep.whoHas = new ArrayList<>(d.getValue());
-                tasks.put(dep.key, dep);
+                dep = newFetch(d.getKey(), d.getValue());
                 log.add(dep.key, "new", State.FETCH, "input of " + t.key, now);
             } else if (dep.state == State.FETCH) {
                 dep.whoHas = new ArrayList<>(d.getValue());
@@ -204,9 +226,7 @@ public final class WorkerState {
     private void acquire(Acquire e, long now) {
         WTask t = tasks.get(e.key());
         if (t == null) {
-            t = new WTask(e.key(), State.FETCH);
-            t.whoHas = new ArrayList<>(e.from());
-            tasks.put(t.key, t);
+            t = newFetch(e.key(), e.from());
             log.add(t.key, "new", State.FETCH, "moved here from " + e.from(), now);
         } else if (t.state == State.MEMORY) {
             t.owned = true;
@@ -244,8 +264,7 @@ public final class WorkerState {
         Map<String, List<Key>> byPeer = new LinkedHashMap<>();
         Map<String, Long> requestBytes = new HashMap<>();
         List<WTask> unreachable = new ArrayList<>();
-        for (WTask t : tasks.values()) {
-            if (t.state != State.FETCH) continue;
+        for (WTask t : new ArrayList<>(toFetch)) {
             if (t.whoHas.isEmpty()) {
                 unreachable.add(t);
                 continue;
@@ -276,7 +295,7 @@ public final class WorkerState {
             remove(t, now, "input " + dep.key + " missing on " + from);
         }
         if (!dep.owned && dep.dependents.isEmpty() && tasks.get(dep.key) == dep) {
-            tasks.remove(dep.key);
+            forget(dep);
             log.add(dep.key, dep.state, "forgotten", "missing on " + from, now);
         }
     }
@@ -396,7 +415,7 @@ public final class WorkerState {
         for (WTask d : t.deps) {
             d.dependents.remove(t);
             if (!d.owned && d.dependents.isEmpty() && tasks.get(d.key) == d) {
-                tasks.remove(d.key);
+                forget(d);
                 log.add(d.key, d.state, "forgotten", "no task here needs it", now);
                 if (d.state == State.MEMORY) out.add(new Drop(List.of(d.key)));
             }
@@ -407,7 +426,7 @@ public final class WorkerState {
     /** Forgets {@code t} (not executing) and its inputs nobody else needs. */
     private void remove(WTask t, long now, String why) {
         if (t.state == State.READY) ready.remove(t);
-        tasks.remove(t.key);
+        forget(t);
         log.add(t.key, t.state, "forgotten", why, now);
         releaseInputs(t, now);
     }
@@ -428,7 +447,7 @@ public final class WorkerState {
             case MEMORY -> {
                 t.owned = false;
                 if (t.dependents.isEmpty()) {
-                    tasks.remove(k);
+                    forget(t);
                     log.add(k, t.state, "forgotten", why, now);
                     out.add(new Drop(List.of(k)));
                 }
@@ -436,7 +455,7 @@ public final class WorkerState {
             case FETCH, FLIGHT -> {
                 t.owned = false;
                 if (t.dependents.isEmpty()) {
-                    tasks.remove(k);
+                    forget(t);
                     log.add(k, t.state, "forgotten", why, now);
                 }
             }

@@ -224,6 +224,27 @@ class MessagesTest {
         assertTrue(e.getMessage().contains("(nthreads) must be a 32-bit integer"), e.getMessage());
         e = assertThrows(WireException.class, () -> Messages.decode(Msg.of(Op.DATA, 1L, List.of(Key.of("a")), List.of(), List.of())));
         assertTrue(e.getMessage().contains("DATA has 1 keys but 0 values"), e.getMessage());
+        List<Object> prio = List.of(0L, 0L, 0L);
+        e = assertThrows(WireException.class, () -> Messages.decode(Msg.of(Op.COMPUTE, Key.of("t"), null, null, List.of(Key.of("a")),
+                List.of(List.of(List.of("w1"))), List.of(1L), prio, null)));
+        assertTrue(e.getMessage().contains("COMPUTE 't': dep 'a' names holder list 1 of 1"), e.getMessage());
+        e = assertThrows(WireException.class, () -> Messages.decode(Msg.of(Op.COMPUTE, Key.of("t"), null, null, List.of(Key.of("a")),
+                List.of(), List.of(), prio, null)));
+        assertTrue(e.getMessage().contains("COMPUTE 't': 1 deps but 0 holder indexes"), e.getMessage());
+    }
+
+    @Test
+    void aTaskOfTenThousandInputsOnTwoWorkersNamesEachHolderListOnce() {
+        Map<Key, List<String>> whoHas = new LinkedHashMap<>();
+        for (int i = 0; i < 10_000; i++) whoHas.put(Key.of("inc-" + i), List.of(i % 3 == 0 ? "tcp://127.0.0.1:40001" : "tcp://127.0.0.1:40002"));
+        whoHas.put(Key.of("both"), List.of("tcp://127.0.0.1:40001", "tcp://127.0.0.1:40002"));
+        whoHas.put(Key.of("nowhere"), List.of());
+        Compute c = new Compute(new WorkerEvent.Compute(Key.of("sum"), null, null, whoHas, new Prio(0, 1, 2), null));
+        List<Object> fields = c.fields();
+        assertEquals(4, ((List<?>) fields.get(4)).size(), "distinct holder lists"); // 40001, 40002, both, none
+        assertEquals(List.of(c), overTheWire(List.of(c)));
+        Compute back = (Compute) overTheWire(List.of(c)).get(0);
+        assertEquals(new ArrayList<>(whoHas.keySet()), new ArrayList<>(back.task().whoHas().keySet())); // input order kept
     }
 
     @Test

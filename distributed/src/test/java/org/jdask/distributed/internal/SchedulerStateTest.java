@@ -74,6 +74,47 @@ class SchedulerStateTest {
     }
 
     @Test
+    void oneTaskOfTenThousandDependenciesSpreadOverTwoWorkersRunsWithEveryHolderNamedAndReleasesThemAll() {
+        on(new AddWorker("w1", "w1", 1, Map.of()));
+        on(new AddWorker("w2", "w2", 1, Map.of()));
+        int n = 10_000;
+        List<NewTask> incs = new ArrayList<>();
+        List<Key> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            incs.add(task("inc" + i));
+            keys.add(k("inc" + i));
+        }
+        List<SchedulerInstruction> is = on(new UpdateGraph("c", incs, keys, false));
+        Map<Key, String> ranOn = new HashMap<>();
+        while (!computes(is).isEmpty()) { // finish whatever was sent, wherever it went, until all are done
+            List<SchedulerInstruction> next = new ArrayList<>();
+            for (Compute c : computes(is)) {
+                ranOn.put(c.key(), c.worker());
+                next.addAll(on(new TaskFinished(c.worker(), c.key(), 8, 0.0001)));
+            }
+            is = next;
+        }
+        assertEquals(n, ranOn.size());
+        assertTrue(ranOn.containsValue("w1") && ranOn.containsValue("w2"), "both workers ran some");
+        is = on(new UpdateGraph("c", List.of(new NewTask(k("sum"), "spec-sum", null, keys, 0, 0, 0, null, null, "sum")), List.of(k("sum")), false));
+        assertEquals(1, computes(is).size());
+        Compute sum = computes(is).get(0);
+        assertEquals(n, sum.whoHas().size());
+        for (Key key : keys) assertEquals(List.of(ranOn.get(key)), sum.whoHas().get(key), key::toString);
+        assertEquals(keys, s.task(k("sum")).dependencies()); // argument order kept
+        assertEquals(TaskState.PROCESSING, s.stateOf(k("sum")));
+        // the client lets go of the inputs: they stay (sum needs them) until sum is done, then go
+        on(new ReleaseKeys("c", keys));
+        assertEquals(TaskState.MEMORY, s.stateOf(keys.get(n - 1)));
+        on(new TaskFinished(sum.worker(), k("sum"), 8, 0.01));
+        Map<TaskState, Integer> counts = new TreeMap<>();
+        states().values().forEach(st -> counts.merge(st, 1, Integer::sum));
+        // the inputs' data is released (kept as specs: sum, in memory, depends on them), sum is held
+        assertEquals(Map.of(TaskState.MEMORY, 1, TaskState.RELEASED, n), counts);
+        assertEquals(TaskState.MEMORY, s.stateOf(k("sum")));
+    }
+
+    @Test
     void chainRunsToMemoryAndIntermediatesAreForgotten() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("a"), task("b", "a"), task("c", "b")), List.of(k("c")), false));
@@ -156,6 +197,15 @@ class SchedulerStateTest {
         on(new UpdateData("c", List.of(new Scattered(k("big"), List.of("w2"), 500_000_000L),
                 new Scattered(k("small"), List.of("w1"), 10))));
         List<SchedulerInstruction> is = on(new UpdateGraph("c", List.of(task("f", "big", "small")), List.of(k("f")), false));
+        assertEquals("w2", computes(is).get(0).worker());
+        // an idle third worker holding nothing is passed over for the holders; among holders, the
+        // one missing fewer bytes wins, counting an input held on both (replica) for both
+        on(new AddWorker("w3", "w3", 1, Map.of()));
+        on(new UpdateData("c", List.of(new Scattered(k("mid"), List.of("w1", "w2"), 300), new Scattered(k("x"), List.of("w1"), 200))));
+        is = on(new UpdateGraph("c", List.of(task("g", "mid", "x", "small")), List.of(k("g")), false));
+        assertEquals("w1", computes(is).get(0).worker());
+        on(new TaskFinished("w2", k("f"), 8, 0.01)); // w2 idle, w1 runs g
+        is = on(new UpdateGraph("c", List.of(task("h", "mid")), List.of(k("h")), false)); // both hold it: the less busy one
         assertEquals("w2", computes(is).get(0).worker());
     }
 

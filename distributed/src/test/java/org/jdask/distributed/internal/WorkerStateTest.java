@@ -166,6 +166,48 @@ class WorkerStateTest {
         assertEquals(Map.of(), w.states());
     }
 
+    /** Keys of every Fetch in {@code is}, per peer, in order. */
+    static Map<String, List<Key>> fetches(List<WorkerInstruction> is) {
+        Map<String, List<Key>> m = new java.util.LinkedHashMap<>();
+        for (WorkerInstruction i : is) if (i instanceof Fetch f) m.computeIfAbsent(f.from(), x -> new java.util.ArrayList<>()).addAll(f.keys());
+        return m;
+    }
+
+    @Test
+    void eachFetchRoundAsksForExactlyTheInputsStillToFetchInTheOrderTheyWereNamed() {
+        // 3,000 results here, then a task of 1,000 inputs on a peer: one request of exactly those, in input order
+        for (int i = 0; i < 3000; i++) on(new Scattered(List.of(k("own" + i))));
+        Map<Key, List<String>> inputs = new java.util.LinkedHashMap<>();
+        for (int i = 999; i >= 0; i--) inputs.put(k("in" + i), List.of("p1", "p2"));
+        inputs.put(k("own7"), List.of("p1")); // already here: not fetched
+        List<WorkerInstruction> is = on(new Compute(k("sum"), "s", null, inputs, P0, Map.of()));
+        List<Key> expected = new java.util.ArrayList<>(inputs.keySet());
+        expected.remove(k("own7"));
+        assertEquals(Map.of("p1", expected), fetches(is));
+        // p1 lacks the first 10: only those go to p2, nothing else is asked again
+        is = on(new FetchDone("p1", expected.subList(10, 1000), expected.subList(0, 10)));
+        assertEquals(Map.of("p2", expected.subList(0, 10)), fetches(is));
+        // a second task sharing 5 inputs in flight and naming 2 new ones: only the 2 new ones are asked for
+        Map<Key, List<String>> more = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) more.put(expected.get(i), List.of("p2"));
+        more.put(k("new1"), List.of("p3"));
+        more.put(k("new2"), List.of("p3"));
+        is = on(new Compute(k("t2"), "s2", null, more, P1, Map.of()));
+        assertEquals(Map.of("p3", List.of(k("new1"), k("new2"))), fetches(is));
+        // freeing t2 forgets new1/new2 (nobody else needs them); an input missing everywhere drops sum
+        on(new Free(List.of(k("t2"))));
+        is = on(new FetchDone("p2", expected.subList(1, 10), expected.subList(0, 1)));
+        assertEquals(new Missing(k("sum"), expected.get(0), "p2"), is.get(0));
+        assertEquals(1 + 999, is.size()); // and the 999 fetched copies nobody here needs any more are dropped
+        for (WorkerInstruction i : is.subList(1, is.size())) assertEquals(Drop.class, i.getClass());
+        assertEquals(null, w.stateOf(k("sum")));
+        assertEquals(3000, w.states().size()); // only the results held before are left
+        for (State st : w.states().values()) assertEquals(State.MEMORY, st);
+        // the fetches of a later task start from a clean slate: the forgotten inputs are not asked for again
+        is = on(new Compute(k("t3"), "s3", null, Map.of(k("z"), List.of("p1")), P0, Map.of()));
+        assertEquals(Map.of("p1", List.of(k("z"))), fetches(is));
+    }
+
     @Test
     void movesAreCheckedAgainstTheTable() {
         assertEquals(true, WorkerState.allowed(State.READY, State.EXECUTING));

@@ -70,11 +70,7 @@ final class CsvFiles {
 
     /** The whole decompressed content. */
     static byte[] readAll(String file) {
-        try {
-            if (!compressed(file)) return Files.readAllBytes(Path.of(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
-        }
+        if (!compressed(file)) return range(file, 0, size(file));
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1 << 20);
         byte[] buf = new byte[1 << 16];
         try (InputStream in = open(file)) {
@@ -94,13 +90,20 @@ final class CsvFiles {
         }
     }
 
+    private static final int READ_SLICE = 1 << 20;
+
     /** Bytes {@code [from, to)} of an uncompressed file. */
     static byte[] range(String file, long from, long to) {
         try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
             int n = Math.toIntExact(to - from);
             ByteBuffer bb = ByteBuffer.allocate(n);
             long pos = from;
-            while (bb.hasRemaining()) {
+            while (bb.position() < n) {
+                // at most READ_SLICE per read: the JDK copies a heap buffer's read through a temporary direct buffer of
+                // the read's size and keeps it per thread, so one read of a 12 MB file kept 12 MB of direct memory a worker
+                // counts as process memory (issue 15); a cap on that cache (jdk.nio.maxCachedBufferSize) would instead
+                // slow every large socket transfer
+                bb.limit(Math.min(n, bb.position() + READ_SLICE));
                 int r = ch.read(bb, pos);
                 if (r < 0) break;
                 pos += r;

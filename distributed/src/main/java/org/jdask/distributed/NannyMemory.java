@@ -14,9 +14,6 @@ import org.slf4j.LoggerFactory;
 final class NannyMemory {
     private NannyMemory() {}
 
-    /** Bytes of the largest temporary direct buffer the JDK keeps per thread in a worker JVM. */
-    static final int MAX_CACHED_BUFFER = 1 << 20;
-
     /**
      * Flags for a worker JVM's memory manager, given the command so far: the parallel collector
      * unless one was chosen, and {@code -Djdask.distributed.worker.memory.*} for every such setting
@@ -33,10 +30,6 @@ final class NannyMemory {
         boolean gcChosen = false;
         for (String f : command) gcChosen |= f.startsWith("-XX:+Use") && f.endsWith("GC");
         if (!gcChosen) out.add("-XX:+UseParallelGC");
-        // the JDK keeps, per thread, a direct buffer as large as the largest heap buffer it read or wrote
-        // through a channel: a worker reading 12 MB CSV files held ~20 MB of them for good, counted as
-        // process memory, and paused on it (issue 15); larger ones are freed after each use
-        if (command.stream().noneMatch(f -> f.startsWith("-Djdk.nio.maxCachedBufferSize="))) out.add("-Djdk.nio.maxCachedBufferSize=" + MAX_CACHED_BUFFER);
         for (Map.Entry<String, Object> e : config().entrySet()) out.add("-Djdask." + e.getKey() + "=" + e.getValue());
         return out;
     }

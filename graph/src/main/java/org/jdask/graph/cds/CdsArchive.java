@@ -195,7 +195,7 @@ public final class CdsArchive {
         if (Files.exists(failed) && mtime(failed) >= newest(entries)) return State.FAILED;
         if (!Files.isRegularFile(jsa) || !Files.isRegularFile(props)) {
             Path lock = file(classpath, ".lock");
-            return Files.exists(lock) && System.currentTimeMillis() - mtime(lock) < LOCK_STALE_MS ? State.BUILDING : State.MISSING;
+            return lockHeld(lock) ? State.BUILDING : State.MISSING;
         }
         Properties p = load(props);
         if (!System.getProperty("java.vm.version").equals(p.getProperty("jdk"))) return State.STALE;
@@ -290,6 +290,35 @@ public final class CdsArchive {
         long m = 0;
         for (Path e : entries) if (Files.exists(e)) m = Math.max(m, mtime(e));
         return m;
+    }
+
+    /** What a builder writes into its lock file: its pid and host, so a lock of a dead builder on this host is seen at once. */
+    static String lockOwner() {
+        return ProcessHandle.current().pid() + " " + host() + "\n";
+    }
+
+    /**
+     * Whether a live builder holds {@code lock}: the file exists, is younger than {@link #LOCK_STALE_MS}, and
+     * does not name a process of this host that is gone (a builder killed mid-build left it; the cache
+     * directory may be shared between hosts, so another host's pid is trusted until the lock is stale).
+     */
+    static boolean lockHeld(Path lock) {
+        if (!Files.exists(lock) || System.currentTimeMillis() - mtime(lock) >= LOCK_STALE_MS) return false;
+        try {
+            String[] owner = Files.readString(lock, StandardCharsets.UTF_8).trim().split(" ");
+            if (owner.length == 2 && owner[1].equals(host())) return ProcessHandle.of(Long.parseLong(owner[0])).isPresent();
+        } catch (IOException | NumberFormatException e) {
+            // being written or not ours to read: trust its age
+        }
+        return true;
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     static long mtime(Path p) {

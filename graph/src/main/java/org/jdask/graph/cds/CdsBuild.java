@@ -114,15 +114,15 @@ public final class CdsBuild {
         }
     }
 
-    /** Takes the lock file; a lock older than {@link CdsArchive#LOCK_STALE_MS} was left by a dead builder and is taken over. */
+    /** Takes the lock file; a lock a dead builder left ({@link CdsArchive#lockHeld}) is taken over. */
     private static boolean lock(Path lock) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                Files.writeString(lock, ProcessHandle.current().pid() + "\n", StandardOpenOption.CREATE_NEW,
+                Files.writeString(lock, CdsArchive.lockOwner(), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE);
                 return true;
             } catch (FileAlreadyExistsException e) {
-                if (System.currentTimeMillis() - CdsArchive.mtime(lock) < CdsArchive.LOCK_STALE_MS) return false;
+                if (CdsArchive.lockHeld(lock)) return false;
                 Files.deleteIfExists(lock);
             }
         }

@@ -50,6 +50,24 @@ class CdsArchiveTest {
     }
 
     @Test
+    @Order(0)
+    void aLockOfADeadBuilderOnThisHostIsNotHeld(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("k.lock");
+        assertFalse(CdsArchive.lockHeld(lock), "no lock file");
+        Files.writeString(lock, CdsArchive.lockOwner());
+        assertTrue(CdsArchive.lockHeld(lock), "this JVM's own lock");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String host = CdsArchive.lockOwner().trim().split(" ")[1];
+        Files.writeString(lock, gone.pid() + " " + host + "\n");
+        assertFalse(CdsArchive.lockHeld(lock), "a builder killed mid-build (its pid is gone) must not block the next build for 30 min");
+        Files.writeString(lock, gone.pid() + " another-host\n");
+        assertTrue(CdsArchive.lockHeld(lock), "another host's builder (a shared cache directory) is trusted until the lock is stale");
+        Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - CdsArchive.LOCK_STALE_MS - 1000));
+        assertFalse(CdsArchive.lockHeld(lock), "a stale lock");
+    }
+
+    @Test
     @Order(1)
     void archiveIsBuiltInTheBackgroundThenUsedAndReused() throws Exception {
         assertEquals(CdsArchive.State.MISSING, cds.state(classpath));

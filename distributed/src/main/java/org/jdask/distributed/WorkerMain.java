@@ -86,7 +86,7 @@ public final class WorkerMain {
         // Not earlier (issue 17, tried): from main on it ran beside StartEarly and registration, on
         // a 2-core machine shared by 2 worker JVMs and the client, and start-ups got slower
         // (Runner startups at load ~20: median 2.3 s with it, 1.8 s without; hints only)
-        if (org.jdask.Config.getBoolean("distributed.worker.codec-warm-up", false)) { // off by default: see defaults.yaml
+        if (org.jdask.Config.getBoolean("distributed.worker.codec-warm-up", true)) { // see defaults.yaml
             Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
             warm.setDaemon(true);
             warm.start();

@@ -2,9 +2,6 @@ package org.jdask.distributed;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
-import org.jdask.fn.Fn1;
-import org.jdask.graph.Task;
-import org.jdask.serialize.Codecs;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientWarmup {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
-    private static final Fn1<Object, Object> IDENTITY = x -> x;
 
     private ClientWarmup() {}
 
@@ -40,10 +36,9 @@ final class ClientWarmup {
     /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them). */
     static void run() {
         try {
-            Codecs.decode(Codecs.encode(Task.of(IDENTITY, new Object[] {1})));
-            Codecs.decode(Codecs.encode(1L)); // a result frame
+            CodecWarmup.run();
             Class.forName(Client.class.getName(), true, ClientWarmup.class.getClassLoader());
-        } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
+        } catch (LinkageError | ClassNotFoundException e) {
             LoggerFactory.getLogger(ClientWarmup.class).debug("client warm-up failed (the first submit does the same work itself)", e);
         }
     }

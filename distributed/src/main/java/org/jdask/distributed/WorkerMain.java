@@ -5,9 +5,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.jdask.distributed.internal.Watchdog;
 import org.jdask.distributed.internal.memory.LocalDirectory;
-import org.jdask.fn.Fn1;
-import org.jdask.graph.Task;
-import org.jdask.serialize.Codecs;
 
 /**
  * Entry point of a worker JVM (what a {@link Nanny} starts):
@@ -87,7 +84,7 @@ public final class WorkerMain {
         // a 2-core machine shared by 2 worker JVMs and the client, and start-ups got slower
         // (Runner startups at load ~20: median 2.3 s with it, 1.8 s without; hints only)
         if (org.jdask.Config.getBoolean("distributed.worker.codec-warm-up", true)) { // see defaults.yaml
-            Thread warm = new Thread(WorkerMain::warmCodecs, "jdask-codec-warmup");
+            Thread warm = new Thread(CodecWarmup::run, "jdask-codec-warmup");
             warm.setDaemon(true);
             warm.start();
         }
@@ -137,16 +134,6 @@ public final class WorkerMain {
         });
     }
 
-    private static final Fn1<Object, Object> WARM_UP = x -> x;
-
-    /** Encodes and decodes a task once, so the codec layer is initialized before real work arrives. */
-    static void warmCodecs() {
-        try {
-            Codecs.decode(Codecs.encode(Task.of(WARM_UP, new Object[] {1})));
-        } catch (RuntimeException | LinkageError e) {
-            // only a warm-up: the first real task reports any real problem
-        }
-    }
 
     /** {@code GPU=1,MEM=2e9} to a map; a clear error naming the bad entry. */
     public static Map<String, Double> parseResources(String s) {

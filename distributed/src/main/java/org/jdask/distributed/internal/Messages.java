@@ -1,6 +1,7 @@
 package org.jdask.distributed.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -149,7 +150,7 @@ public final class Messages {
         public List<Object> fields() {
             List<Object> ts = new ArrayList<>(tasks.size());
             for (NewTask t : tasks) {
-                ts.add(java.util.Arrays.asList(t.key(), t.spec(), t.config(), new ArrayList<Object>(t.deps()), t.userPriority(),
+                ts.add(Arrays.asList(t.key(), t.spec(), t.config(), new ArrayList<Object>(t.deps()), t.userPriority(),
                         t.order(), t.retries(), t.workers().isEmpty() ? null : new ArrayList<Object>(t.workers()),
                         t.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(t.resources()), t.prefix()));
             }
@@ -234,7 +235,7 @@ public final class Messages {
     /** {@code keys} is null when no dataset has that name. */
     public record DatasetReply(long id, List<Key> keys) implements Reply {
         public Op op() { return Op.DATASET_REPLY; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, keys == null ? null : new ArrayList<Object>(keys)); }
+        public List<Object> fields() { return Arrays.asList(id, keys == null ? null : new ArrayList<Object>(keys)); }
         static DatasetReply read(Fields f) { return new DatasetReply(f.num("id"), f.keysOrNull("keys")); }
     }
 
@@ -263,7 +264,7 @@ public final class Messages {
     /** About a key the client wants; {@code exception} (ERRED) or reason (CANCELLED) and {@code blame} are optional. */
     public record Report(Key key, ReportKind kind, List<String> workers, Payload exception, Key blame) implements Message {
         public Op op() { return Op.REPORT; }
-        public List<Object> fields() { return java.util.Arrays.asList(key, kind.name(), new ArrayList<Object>(workers), exception, blame); }
+        public List<Object> fields() { return Arrays.asList(key, kind.name(), new ArrayList<Object>(workers), exception, blame); }
         static Report read(Fields f) {
             return new Report(f.key("key"), f.enumOf("kind", ReportKind.class), f.strs("workers"), f.payloadOrNull("exception"),
                     f.keyOrNull("blame"));
@@ -302,7 +303,7 @@ public final class Messages {
 
     public record Erred(Key key, Payload exception) implements Message {
         public Op op() { return Op.ERRED; }
-        public List<Object> fields() { return java.util.Arrays.asList(key, exception); }
+        public List<Object> fields() { return Arrays.asList(key, exception); }
         static Erred read(Fields f) { return new Erred(f.key("key"), f.payloadOrNull("exception")); }
     }
 
@@ -360,7 +361,7 @@ public final class Messages {
             });
             Prio p = task.prio();
             Map<String, Double> res = task.resources();
-            return java.util.Arrays.asList(task.key(), task.spec(), task.config(), deps, holders, holderOf,
+            return Arrays.asList(task.key(), task.spec(), task.config(), deps, holders, holderOf,
                     List.of(p.user(), p.generation(), p.order()), res == null || res.isEmpty() ? null : new LinkedHashMap<String, Object>(res));
         }
         static Compute read(Fields f) {
@@ -460,7 +461,7 @@ public final class Messages {
     /** {@code result}: the value, or the exception when not {@code ok}. */
     public record RunReply(long id, boolean ok, Payload result) implements Reply {
         public Op op() { return Op.RUN_REPLY; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, ok, result); }
+        public List<Object> fields() { return Arrays.asList(id, ok, result); }
         static RunReply read(Fields f) { return new RunReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 
@@ -481,7 +482,7 @@ public final class Messages {
      */
     public record BulkOffer(long id, List<Key> keys, int port, String token, String key) implements Reply {
         public Op op() { return Op.BULK_OFFER; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, new ArrayList<Object>(keys), port, token, key); }
+        public List<Object> fields() { return Arrays.asList(id, new ArrayList<Object>(keys), port, token, key); }
         static BulkOffer read(Fields f) {
             return new BulkOffer(f.num("id"), f.keys("keys"), f.integer("port"), f.str("token"), f.strOrNull("key"));
         }
@@ -500,7 +501,7 @@ public final class Messages {
      */
     public record BulkWelcome(long id, int port, String token, String key) implements Reply {
         public Op op() { return Op.BULK_WELCOME; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, port, token, key); }
+        public List<Object> fields() { return Arrays.asList(id, port, token, key); }
         static BulkWelcome read(Fields f) { return new BulkWelcome(f.num("id"), f.integer("port"), f.str("token"), f.strOrNull("key")); }
     }
 
@@ -523,7 +524,7 @@ public final class Messages {
     /** Scheduler → client: a retire or rebalance request is done; {@code error} is null unless it could not be. */
     public record MovesDone(long id, long moved, String error) implements Reply {
         public Op op() { return Op.MOVES_DONE; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, moved, error); }
+        public List<Object> fields() { return Arrays.asList(id, moved, error); }
         static MovesDone read(Fields f) { return new MovesDone(f.num("id"), f.num("moved"), f.strOrNull("error")); }
     }
 
@@ -547,7 +548,7 @@ public final class Messages {
                                String lease) implements Message {
         public Op op() { return Op.COORD_REQUEST; }
         public List<Object> fields() {
-            return java.util.Arrays.asList(id, action.name(), name, value, new ArrayList<Object>(keys), n, timeoutMs, lease);
+            return Arrays.asList(id, action.name(), name, value, new ArrayList<Object>(keys), n, timeoutMs, lease);
         }
         static CoordRequest read(Fields f) {
             return new CoordRequest(f.num("id"), f.enumOf("action", CoordOp.class), f.str("name"), f.payloadOrNull("value"),
@@ -558,7 +559,7 @@ public final class Messages {
     /** Scheduler → client: {@code value}/{@code keys} as put, {@code n} a size or lease time; {@code error} says why not OK. */
     public record CoordReply(long id, CoordStatus status, Payload value, List<Key> keys, long n, String error) implements Reply {
         public Op op() { return Op.COORD_REPLY; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, status.name(), value, new ArrayList<Object>(keys), n, error); }
+        public List<Object> fields() { return Arrays.asList(id, status.name(), value, new ArrayList<Object>(keys), n, error); }
         static CoordReply read(Fields f) {
             return new CoordReply(f.num("id"), f.enumOf("status", CoordStatus.class), f.payloadOrNull("value"), f.keys("keys"),
                     f.num("n"), f.strOrNull("error"));
@@ -581,7 +582,7 @@ public final class Messages {
     /** Scheduler → subscribed client: a message published on {@code topic}. */
     public record TopicMessage(String topic, Payload value) implements Message {
         public Op op() { return Op.TOPIC_MESSAGE; }
-        public List<Object> fields() { return java.util.Arrays.asList(topic, value); }
+        public List<Object> fields() { return Arrays.asList(topic, value); }
         static TopicMessage read(Fields f) { return new TopicMessage(f.str("topic"), f.payloadOrNull("value")); }
     }
 
@@ -640,7 +641,7 @@ public final class Messages {
      */
     public record ActorCall(long id, String actor, Payload fn, Payload arg) implements Message {
         public Op op() { return Op.ACTOR_CALL; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, actor, fn, arg); }
+        public List<Object> fields() { return Arrays.asList(id, actor, fn, arg); }
         static ActorCall read(Fields f) { return new ActorCall(f.num("id"), f.str("actor"), f.payload("fn"), f.payloadOrNull("arg")); }
     }
 
@@ -654,7 +655,7 @@ public final class Messages {
     /** Worker → client: {@code result} is the value, or the exception when not {@code ok}. */
     public record ActorReply(long id, boolean ok, Payload result) implements Reply {
         public Op op() { return Op.ACTOR_REPLY; }
-        public List<Object> fields() { return java.util.Arrays.asList(id, ok, result); }
+        public List<Object> fields() { return Arrays.asList(id, ok, result); }
         static ActorReply read(Fields f) { return new ActorReply(f.num("id"), f.bool("ok"), f.payloadOrNull("result")); }
     }
 

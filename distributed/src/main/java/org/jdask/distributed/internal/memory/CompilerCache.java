@@ -1,5 +1,6 @@
 package org.jdask.distributed.internal.memory;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import javax.tools.JavaFileManager;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ final class CompilerCache {
             Field f = utils.getDeclaredField("s_standardJavaFileManager");
             f.setAccessible(true);
             if (f.get(null) instanceof JavaFileManager m) m.close();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError | java.io.IOException e) {
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError | IOException e) {
             LoggerFactory.getLogger(CompilerCache.class).debug("cannot release javac's file manager: {}", e.toString());
         }
     }

@@ -7,10 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +80,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final Map<K, OnDisk> slow = new HashMap<>();
     private final Map<K, Boolean> unspillable = new HashMap<>();
     /** Spilled keys {@link #read} once without bringing them back. */
-    private final java.util.Set<K> readOnce = new java.util.HashSet<>();
+    private final Set<K> readOnce = new HashSet<>();
     private final Codec codec;
     private final Path dir;
     private final long capacity;

@@ -593,7 +593,12 @@ public final class SchedulerServer implements AutoCloseable {
         channelCount = channels.size();
     }
 
-    /** Direct coordination channels clients have open now (all clients). */
+    /** Direct coordination links (TCP, answered by their own threads) clients have open now. */
+    public int coordLinks() {
+        return coordination.size();
+    }
+
+    /** Direct coordination channels (ZeroMQ channels and links) clients have open now (all clients). */
     public int coordChannels() {
         return channelCount + coordination.size();
     }

@@ -1,0 +1,130 @@
+package org.jdask.distributed.coord;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jdask.Config;
+import org.jdask.distributed.Client;
+import org.jdask.distributed.SchedulerServer;
+import org.jdask.distributed.Security;
+import org.jdask.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Direct coordination links (issue 19): a TCP client's calling thread talks to the scheduler's
+ * coordination port, where the link's own thread answers (no ZeroMQ, no scheduler thread). Replies
+ * cross between links and ZeroMQ connections both ways, parked waits time out on a link, values
+ * larger than a link record stream through, and with security the links are sealed. A scheduler
+ * without workers (coordination needs none).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CoordLinksTest {
+    static final Duration LONG = Duration.ofSeconds(60);
+    static SchedulerServer scheduler;
+
+    @BeforeAll
+    static void start() {
+        scheduler = SchedulerServer.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (scheduler != null) scheduler.close();
+    }
+
+    /** A client whose requests go through its I/O thread (ZeroMQ, no channel of its own). */
+    private static Client viaIoThread() {
+        try (Config.Scope s = Config.set("distributed.coordination.direct-channels", false)) {
+            return Client.connect(scheduler.address());
+        }
+    }
+
+    @Test
+    void aTcpClientsRoundTripsGoOverItsThreadsDirectLinks() {
+        try (Client c = Client.connect(scheduler.address())) {
+            Variable<String> v = c.variable("link-v");
+            v.set("x");
+            assertEquals("x", v.get(LONG));
+            assertTrue(scheduler.coordLinks() >= 1, "a TCP client's round trips use a direct link, " + scheduler.coordLinks() + " open");
+        }
+        Await.until(() -> scheduler.coordLinks() == 0, Duration.ofSeconds(30), "the closed client's links to end",
+                () -> scheduler.coordLinks() + " links open");
+    }
+
+    @Test
+    void repliesCrossBetweenLinksAndZeroMqConnections() throws Exception {
+        try (Client link = Client.connect(scheduler.address()); Client zmq = viaIoThread(); Client local = Client.connect(scheduler.inprocAddress())) {
+            // a getter on ZeroMQ, fed from a link: the link's thread hands the reply to the scheduler thread
+            CompletableFuture<String> parked = CompletableFuture.supplyAsync(() -> zmq.<String>queue("cross-1").get(LONG));
+            Thread.sleep(200);
+            link.<String>queue("cross-1").put("from a link");
+            assertEquals("from a link", parked.get(60, TimeUnit.SECONDS));
+            // a getter on a link, fed over ZeroMQ (in-process): the scheduler thread queues it on the link
+            CompletableFuture<String> onLink = CompletableFuture.supplyAsync(() -> link.<String>queue("cross-2").get(LONG));
+            Thread.sleep(200);
+            local.<String>queue("cross-2").put("from inproc");
+            assertEquals("from inproc", onLink.get(60, TimeUnit.SECONDS));
+            // a lock held over a link, waited for over ZeroMQ, and back
+            Lock held = link.lock("cross-lock");
+            held.acquire(LONG);
+            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+                Lock l = zmq.lock("cross-lock");
+                boolean got = l.tryAcquire(LONG);
+                if (got) l.release();
+                return got;
+            });
+            Thread.sleep(200);
+            held.release();
+            assertTrue(waiter.get(60, TimeUnit.SECONDS));
+            assertTrue(held.tryAcquire(LONG), "free again after the waiter released it");
+            held.release();
+        }
+    }
+
+    @Test
+    void aParkedWaitOnALinkTimesOutAndTheLinkStaysUsable() {
+        try (Client c = Client.connect(scheduler.address())) {
+            Queue<Integer> q = c.queue("link-timeout");
+            Exception e = assertThrows(CoordinationTimeoutException.class, () -> q.get(Duration.ofMillis(150)));
+            assertTrue(e.getMessage().contains("Queue 'link-timeout' get timed out after 150 ms"), e.getMessage());
+            q.put(7);
+            assertEquals(7, q.get(LONG));
+        }
+    }
+
+    @Test
+    void valuesLargerThanALinkRecordStreamThrough() {
+        byte[] big = new byte[3 * CoordLinks.RECORD + 17];
+        new Random(5).nextBytes(big);
+        try (Client a = Client.connect(scheduler.address()); Client b = Client.connect(scheduler.address())) {
+            a.<byte[]>queue("big").put(big);
+            assertArrayEquals(big, b.<byte[]>queue("big").get(LONG));
+            a.<byte[]>variable("big-v").set(big);
+            assertArrayEquals(big, b.<byte[]>variable("big-v").get(LONG));
+        }
+    }
+
+    @Test
+    void withSecurityTheLinksAreSealedAndWork() throws Exception {
+        Security sec = Security.temporary();
+        SchedulerServer secured = SchedulerServer.start("127.0.0.1", 0, sec);
+        try (Client a = Client.connect(secured.address(), sec); Client b = Client.connect(secured.address(), sec)) {
+            CompletableFuture<String> parked = CompletableFuture.supplyAsync(() -> b.<String>queue("sealed").get(LONG));
+            Thread.sleep(200);
+            a.<String>queue("sealed").put("secret");
+            assertEquals("secret", parked.get(60, TimeUnit.SECONDS));
+            assertTrue(secured.coordLinks() >= 2, "both clients on sealed links, " + secured.coordLinks() + " open");
+        } finally {
+            secured.close();
+        }
+    }
+}

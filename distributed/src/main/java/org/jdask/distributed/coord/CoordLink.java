@@ -9,6 +9,7 @@ import org.jdask.distributed.internal.Messages.CoordReply;
 import org.jdask.distributed.internal.Messages.CoordRequest;
 import org.jdask.distributed.internal.bulk.BulkLink;
 import org.jdask.distributed.internal.bulk.BulkProtocol;
+import org.jdask.distributed.internal.bulk.BulkSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,13 +77,13 @@ final class CoordLink {
             link = l;
             byte[] token = new byte[BulkProtocol.TOKEN];
             l.readRaw(token);
-            CoordLinks.Session s = owner.session(token);
+            BulkSessions.Session<String> s = owner.session(token);
             if (s == null) {
                 LOG.warn("coordination link from {} refused: no open session for its token", peer);
                 return;
             }
             l.seal(s.key());
-            client = s.client();
+            client = s.owner();
             while (!closed && !owner.closed()) {
                 for (CoordReply r; (r = outbox.poll()) != null; ) CoordFrames.write(l, r);
                 if (!l.awaitReadable(IDLE_CHECK_MS)) continue;

@@ -6,9 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jdask.distributed.internal.Messages.BulkWelcome;
 import org.jdask.distributed.internal.Messages.CoordReply;
 import org.jdask.distributed.internal.Messages.CoordRequest;
-import org.jdask.distributed.internal.bulk.BulkProtocol;
+import org.jdask.distributed.internal.bulk.BulkServer.Ticket;
+import org.jdask.distributed.internal.bulk.BulkSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoordLinks implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordLinks.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** How long an unused session stays open. */
-    private static final long SESSION_MS = 60_000;
     /** The record size of a coordination link (both ends): messages are small; values stream through. */
     public static final int RECORD = 64 << 10;
 
@@ -56,17 +52,14 @@ public final class CoordLinks implements Closeable {
     private final Runnable kick;
     private final CoordState state;
     private final String host;
-    private final boolean secure;
     private final int timeoutMs;
     private ServerSocketChannel server; // guarded by this; opened on the first session
     private volatile boolean closed;
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Sessions for links; each remembers the client it was opened for. */
+    private final BulkSessions<String> sessions;
     private final Set<CoordLink> links = ConcurrentHashMap.newKeySet();
     private final Map<Route, CoordLink> routes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<List<CoordState.Out>> forwarded = new ConcurrentLinkedQueue<>();
-
-    /** An open session: whose link it will be, and its key (null without security). */
-    record Session(String client, byte[] key, long expires) {}
 
     private record Route(String client, long id) {}
 
@@ -79,7 +72,7 @@ public final class CoordLinks implements Closeable {
     public CoordLinks(CoordState state, String host, boolean secure, int timeoutMs, Runnable kick) {
         this.state = state;
         this.host = host;
-        this.secure = secure;
+        this.sessions = new BulkSessions<>(secure);
         this.timeoutMs = timeoutMs;
         this.kick = kick;
     }
@@ -138,18 +131,8 @@ public final class CoordLinks implements Closeable {
             LOG.warn("no direct coordination links on {}: {}", host, e.toString());
             return new BulkWelcome(requestId, 0, "", null);
         }
-        long now = System.currentTimeMillis();
-        sessions.values().removeIf(s -> s.expires() < now);
-        byte[] token = new byte[BulkProtocol.TOKEN];
-        RANDOM.nextBytes(token);
-        byte[] key = null;
-        if (secure) {
-            key = new byte[32];
-            RANDOM.nextBytes(key);
-        }
-        String t = HexFormat.of().formatHex(token);
-        sessions.put(t, new Session(client, key, now + SESSION_MS));
-        return new BulkWelcome(requestId, port, t, key == null ? null : HexFormat.of().formatHex(key));
+        Ticket t = sessions.open(port, client);
+        return new BulkWelcome(requestId, t.port(), t.token(), t.key());
     }
 
     /** Links open now (all clients). */
@@ -189,10 +172,9 @@ public final class CoordLinks implements Closeable {
 
     // ------------------------------------------------------------ the links' side
 
-    /** A link's token: the session's client and key, or null if no session is open for it (single use). */
-    Session session(byte[] token) {
-        Session s = sessions.remove(HexFormat.of().formatHex(token));
-        return s == null || s.expires() < System.currentTimeMillis() || closed ? null : s;
+    /** A link's token: the session (its client and key), or null if no session is open for it (single use). */
+    BulkSessions.Session<String> session(byte[] token) {
+        return closed ? null : sessions.take(token);
     }
 
     /**

@@ -216,10 +216,22 @@ public final class CoordLinks implements Closeable {
         return own;
     }
 
-    /** A link ended: replies still routed to it are dropped. */
+    /** A link ended: its parked requests are cancelled (nobody reads their replies), routes to it dropped. */
     void ended(CoordLink l) {
         links.remove(l);
-        routes.values().removeIf(x -> x == l);
+        List<CoordState.Out> outs = new ArrayList<>();
+        for (var it = routes.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() != l) continue;
+            it.remove();
+            synchronized (this) {
+                outs.addAll(state.cancel(e.getKey().client(), e.getKey().id()));
+            }
+        }
+        if (!outs.isEmpty()) { // a blocked put's future: the scheduler thread drops its hold
+            forwarded.add(outs);
+            kick.run();
+        }
     }
 
     boolean closed() {

@@ -102,6 +102,33 @@ class CoordLinksTest {
     }
 
     @Test
+    void anInterruptedWaitersParkedGetIsCancelledSoNoItemIsLost() throws Exception {
+        try (Client c = Client.connect(scheduler.address()); Client feeder = Client.connect(scheduler.address())) {
+            feeder.variable("warm").set(1); // the feeder's own link is open before the count below
+            int before = scheduler.coordLinks();
+            CompletableFuture<Exception> failed = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    c.<String>queue("interrupted").get(LONG);
+                    failed.complete(null);
+                } catch (Exception e) {
+                    failed.complete(e);
+                }
+            });
+            waiter.start();
+            Await.until(() -> scheduler.coordLinks() > before, Duration.ofSeconds(30), "the waiter's link to open", () -> scheduler.coordLinks() + " links");
+            Thread.sleep(200); // parked at the scheduler
+            waiter.interrupt();
+            Exception e = failed.get(60, TimeUnit.SECONDS);
+            assertTrue(e != null && e.getMessage().contains("interrupted"), String.valueOf(e));
+            Await.until(() -> scheduler.coordLinks() <= before, Duration.ofSeconds(30), "the interrupted waiter's link to end",
+                    () -> scheduler.coordLinks() + " links");
+            feeder.<String>queue("interrupted").put("kept");
+            assertEquals("kept", feeder.<String>queue("interrupted").get(Duration.ofSeconds(10)), "not handed to the cancelled get");
+        }
+    }
+
+    @Test
     void valuesLargerThanALinkRecordStreamThrough() {
         byte[] big = new byte[3 * CoordLinks.RECORD + 17];
         new Random(5).nextBytes(big);

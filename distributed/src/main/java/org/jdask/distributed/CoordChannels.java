@@ -81,6 +81,8 @@ final class CoordChannels implements AutoCloseable {
     private volatile boolean unsupported;
     /** Set when the scheduler offered no direct link (or config said no): channels are ZeroMQ DEALERs. */
     private volatile boolean noLinks;
+    /** {@code distributed.coordination.link-connect-timeout} (3 s): how long a link's TCP connect may take before ZeroMQ channels are used instead. */
+    private final int connectMs;
 
     /**
      * One connection: a direct link, or a ZeroMQ DEALER ({@code socket}) whose thread waits in a
@@ -96,6 +98,7 @@ final class CoordChannels implements AutoCloseable {
         this.client = client;
         this.unsupported = !Config.getBoolean("distributed.coordination.direct-channels", true);
         this.noLinks = !Config.getBoolean("distributed.coordination.direct-links", true);
+        this.connectMs = (int) Math.min(Integer.MAX_VALUE, Config.getDuration("distributed.coordination.link-connect-timeout", Duration.ofSeconds(3)).toMillis());
         this.maxChannels = Config.getInt("distributed.coordination.max-channels", 16);
         if (maxChannels < 0) throw new IllegalArgumentException("distributed.coordination.max-channels must be >= 0, got " + maxChannels);
         this.idleMs = Config.getDuration("distributed.coordination.channel-idle-timeout", Duration.ofSeconds(30)).toMillis();
@@ -227,7 +230,7 @@ final class CoordChannels implements AutoCloseable {
             int timeoutMs = WorkerBulk.timeoutMs();
             SocketChannel ch = SocketChannel.open();
             try {
-                ch.socket().connect(new InetSocketAddress(host, w.port()), timeoutMs);
+                ch.socket().connect(new InetSocketAddress(host, w.port()), connectMs); // a firewalled port: ZeroMQ channels soon
                 BulkLink l = new BulkLink(ch, peer, true, timeoutMs, CoordLinks.RECORD);
                 l.writeRaw(HexFormat.of().parseHex(w.token()));
                 l.seal(w.key() == null ? null : HexFormat.of().parseHex(w.key()));

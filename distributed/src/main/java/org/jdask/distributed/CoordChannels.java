@@ -123,16 +123,12 @@ final class CoordChannels implements AutoCloseable {
         Channel ch = borrow();
         if (ch == null) return null;
         boolean reuse = false;
-        if (ch.link != null) {
-            try {
+        try {
+            if (ch.link != null) {
                 CoordReply r = overLink(ch.link, request, waitMs, what);
                 reuse = true;
                 return r;
-            } finally {
-                giveBack(ch, reuse);
             }
-        }
-        try {
             boolean local = client.conn.local;
             if (!Wire.send(ch.socket, null, List.of(request.msg()), local)) return null; // no live connection: the client's own reports why
             long deadline = System.currentTimeMillis() + waitMs;

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +18,11 @@ import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.SchedulerServer;
 import org.jdask.distributed.Security;
+import org.jdask.distributed.internal.Messages.BulkWelcome;
+import org.jdask.distributed.internal.Messages.CoordReply;
+import org.jdask.distributed.internal.Messages.CoordRequest;
+import org.jdask.distributed.internal.Payload;
+import org.jdask.distributed.internal.bulk.BulkLink;
 import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +147,41 @@ class CoordLinksTest {
             assertArrayEquals(big, b.<byte[]>queue("big").get(LONG));
             a.<byte[]>variable("big-v").set(big);
             assertArrayEquals(big, b.<byte[]>variable("big-v").get(LONG));
+        }
+    }
+
+    /** Connects to a coordination port, sends {@code token}, seals with {@code key} (hex or null). */
+    private static BulkLink dial(int port, String token, String key) throws IOException {
+        SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+        BulkLink l = new BulkLink(ch, "test link", true, 10_000, CoordLinks.RECORD);
+        l.writeRaw(HexFormat.of().parseHex(token));
+        l.seal(key == null ? null : HexFormat.of().parseHex(key));
+        return l;
+    }
+
+    @Test
+    void aLinkNeedsAnOpenSessionsTokenAndItsKey() throws Exception {
+        try (CoordLinks links = new CoordLinks(new CoordState(30_000), "127.0.0.1", true, 10_000, () -> { })) {
+            BulkWelcome w = links.open(1, "client-1");
+            assertTrue(w.port() > 0 && w.key() != null, "a secure port gives a key with each session: " + w);
+            CoordRequest set = new CoordRequest(5, CoordOp.VARIABLE_SET, "v", Payload.ofValue("x"), List.of(), 0, 0, null);
+            try (BulkLink good = dial(w.port(), w.token(), w.key())) {
+                CoordFrames.write(good, set);
+                CoordReply r = CoordFrames.readReply(good);
+                assertEquals(5, r.id());
+                assertEquals(CoordStatus.OK, r.status());
+                Await.until(() -> links.size() == 1, Duration.ofSeconds(10), "the link counted", () -> links.size() + " links");
+            }
+            try (BulkLink reused = dial(w.port(), w.token(), w.key())) { // single use: the scheduler closes it
+                CoordFrames.write(reused, set);
+                assertThrows(IOException.class, () -> CoordFrames.readReply(reused));
+            }
+            BulkWelcome w2 = links.open(2, "client-1");
+            String wrongKey = HexFormat.of().formatHex(new byte[32]);
+            try (BulkLink forged = dial(w2.port(), w2.token(), wrongKey)) { // the record fails authentication there
+                CoordFrames.write(forged, set);
+                assertThrows(IOException.class, () -> CoordFrames.readReply(forged));
+            }
         }
     }
 

@@ -47,6 +47,8 @@ public final class CoordLinks implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordLinks.class);
     /** The record size of a coordination link (both ends): messages are small; values stream through. */
     public static final int RECORD = 64 << 10;
+    /** Links open at once, all clients (16 per client by default): past this, connections are closed at once. */
+    static final int MAX_LINKS = 4096;
 
     /** Where the scheduler thread is told that {@link #forwarded} has work. */
     private final Runnable kick;
@@ -163,6 +165,15 @@ public final class CoordLinks implements Closeable {
             } catch (IOException e) {
                 if (!closed) LOG.warn("the coordination links' port on {} stopped accepting: {}", host, e.toString());
                 return;
+            }
+            if (links.size() >= MAX_LINKS) { // a flood of connections (none can do anything without a session) must not make a thread each
+                LOG.warn("coordination port on {}: {} links open, refused another", host, links.size());
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // refused anyway
+                }
+                continue;
             }
             CoordLink l = new CoordLink(this, c, timeoutMs);
             links.add(l);

@@ -1,5 +1,6 @@
 package org.jdask.distributed.internal;
 
+import static org.jdask.distributed.internal.Instructions.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,12 +28,6 @@ class SchedulerMemoryStateTest {
 
     static NewTask on(String key, String worker) {
         return new NewTask(k(key), "spec-" + key, null, List.of(), 0, 0, 0, worker == null ? null : Set.of(worker), null, "f");
-    }
-
-    static <T> List<T> only(Class<T> type, List<SchedulerInstruction> is) {
-        List<T> out = new ArrayList<>();
-        for (SchedulerInstruction i : is) if (type.isInstance(i)) out.add(type.cast(i));
-        return out;
     }
 
     @AfterEach

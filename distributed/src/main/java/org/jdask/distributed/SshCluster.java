@@ -19,6 +19,7 @@ import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.jdask.distributed.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -419,13 +420,7 @@ public final class SshCluster extends ClusterBase {
             t.start();
             stopping.add(t);
         }
-        for (Thread t : stopping) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.joinQuietly(0, stopping);
         workers.clear();
         if (remoteScheduler != null) remoteScheduler.close();
         if (localScheduler != null) localScheduler.close();

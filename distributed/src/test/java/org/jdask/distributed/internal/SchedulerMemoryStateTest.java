@@ -11,15 +11,12 @@ import java.util.Set;
 import org.jdask.distributed.internal.SchedulerEvent.*;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Pause, retirement and rebalance in the scheduler state machine: events in, instructions and states out. */
-class SchedulerMemoryStateTest {
-    SchedulerState s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 0.5, false, 1000));
-
-    List<SchedulerInstruction> on(SchedulerEvent e) {
-        return s.handle(e, 0);
+class SchedulerMemoryStateTest extends SchedulerStateHarness {
+    SchedulerMemoryStateTest() {
+        super(new SchedulerState.Options(1.0, 3, 1000, 0.5, false, 1000));
     }
 
     static Key k(String n) {
@@ -28,11 +25,6 @@ class SchedulerMemoryStateTest {
 
     static NewTask on(String key, String worker) {
         return new NewTask(k(key), "spec-" + key, null, List.of(), 0, 0, 0, worker == null ? null : Set.of(worker), null, "f");
-    }
-
-    @AfterEach
-    void consistent() {
-        assertEquals(List.of(), s.validate());
     }
 
     @Test

@@ -16,20 +16,16 @@ import org.jdask.KilledWorkerException;
 import org.jdask.distributed.internal.SchedulerEvent.*;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The scheduler state machine without sockets: events in, whole states and instructions out. */
-class SchedulerStateTest {
-    SchedulerState s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 0.5, true, 1000));
-    long now = 0;
+class SchedulerStateTest extends SchedulerStateHarness {
+    SchedulerStateTest() {
+        super(new SchedulerState.Options(1.0, 3, 1000, 0.5, true, 1000));
+    }
 
     static Key k(String n, int... i) {
         return Key.of(n, i);
-    }
-
-    List<SchedulerInstruction> on(SchedulerEvent e) {
-        return s.handle(e, now);
     }
 
     static NewTask task(String key, String... deps) {
@@ -58,11 +54,6 @@ class SchedulerStateTest {
 
     static List<Compute> computes(List<SchedulerInstruction> is) {
         return Instructions.only(Compute.class, is);
-    }
-
-    @AfterEach
-    void consistent() {
-        assertEquals(List.of(), s.validate());
     }
 
     @Test

@@ -25,11 +25,7 @@ class DaskBehaviourTest {
     static LocalCluster cluster;
     static Client client;
     static final Fn1<Integer, Integer> SLEEP = ms -> {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        TaskWork.sleep(ms);
         return ms;
     };
     static final Fn2<Integer, Integer, Integer> ADD = Integer::sum;

@@ -24,8 +24,6 @@ import org.jdask.distributed.internal.Messages.CoordRequest;
 import org.jdask.distributed.internal.Payload;
 import org.jdask.distributed.internal.bulk.BulkLink;
 import org.jdask.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,20 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * without workers (coordination needs none).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CoordLinksTest {
-    static final Duration LONG = Duration.ofSeconds(60);
-    static SchedulerServer scheduler;
-
-    @BeforeAll
-    static void start() {
-        scheduler = SchedulerServer.start("127.0.0.1", 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (scheduler != null) scheduler.close();
-    }
-
+class CoordLinksTest extends WorkerlessScheduler {
     /** A client whose requests go through its I/O thread (ZeroMQ, no channel of its own). */
     private static Client viaIoThread() {
         try (Config.Scope s = Config.set("distributed.coordination.direct-channels", false)) {

@@ -29,46 +29,55 @@ public final class CoordFrames {
         BulkFrames.writeLong(l, r.id());
         BulkFrames.writeByte(l, (byte) r.action().ordinal());
         BulkFrames.writeString(l, r.name());
-        writeValue(l, r.value());
-        writeKeys(l, r.keys());
-        BulkFrames.writeLong(l, r.n());
         BulkFrames.writeLong(l, r.timeoutMs());
-        writeNullable(l, r.lease());
-        l.flush();
+        writeBody(l, new Body(r.value(), r.keys(), r.n(), r.lease()));
     }
 
     public static CoordRequest readRequest(BulkLink l) throws IOException {
         long id = BulkFrames.readLong(l);
-        int op = BulkFrames.readByte(l);
-        CoordOp[] ops = CoordOp.values();
-        if (op < 0 || op >= ops.length) throw new IOException("coordination request with unknown action " + op + " from " + l.peer());
+        CoordOp action = ordinal(l, CoordOp.values(), "coordination request with unknown action ");
         String name = BulkFrames.readString(l, MAX_STRING);
-        Payload value = readValue(l);
-        List<Key> keys = readKeys(l);
-        long n = BulkFrames.readLong(l);
         long timeoutMs = BulkFrames.readLong(l);
-        return new CoordRequest(id, ops[op], name, value, keys, n, timeoutMs, readNullable(l));
+        Body b = readBody(l);
+        return new CoordRequest(id, action, name, b.value(), b.keys(), b.n(), timeoutMs, b.text());
     }
 
     public static void write(BulkLink l, CoordReply r) throws IOException {
         BulkFrames.writeLong(l, r.id());
         BulkFrames.writeByte(l, (byte) r.status().ordinal());
-        writeValue(l, r.value());
-        writeKeys(l, r.keys());
-        BulkFrames.writeLong(l, r.n());
-        writeNullable(l, r.error());
-        l.flush();
+        writeBody(l, new Body(r.value(), r.keys(), r.n(), r.error()));
     }
 
     public static CoordReply readReply(BulkLink l) throws IOException {
         long id = BulkFrames.readLong(l);
-        int st = BulkFrames.readByte(l);
-        CoordStatus[] all = CoordStatus.values();
-        if (st < 0 || st >= all.length) throw new IOException("coordination reply with unknown status " + st + " from " + l.peer());
+        CoordStatus status = ordinal(l, CoordStatus.values(), "coordination reply with unknown status ");
+        Body b = readBody(l);
+        return new CoordReply(id, status, b.value(), b.keys(), b.n(), b.text());
+    }
+
+    /** What requests and replies both end with: a value, keys, a number and a text (a lease id or an error). */
+    private record Body(Payload value, List<Key> keys, long n, String text) {}
+
+    /** Writes {@code b} and flushes the message as its record. */
+    private static void writeBody(BulkLink l, Body b) throws IOException {
+        writeValue(l, b.value());
+        writeKeys(l, b.keys());
+        BulkFrames.writeLong(l, b.n());
+        writeNullable(l, b.text());
+        l.flush();
+    }
+
+    private static Body readBody(BulkLink l) throws IOException {
         Payload value = readValue(l);
         List<Key> keys = readKeys(l);
         long n = BulkFrames.readLong(l);
-        return new CoordReply(id, all[st], value, keys, n, readNullable(l));
+        return new Body(value, keys, n, readNullable(l));
+    }
+
+    private static <E extends Enum<E>> E ordinal(BulkLink l, E[] all, String what) throws IOException {
+        int i = BulkFrames.readByte(l);
+        if (i < 0 || i >= all.length) throw new IOException(what + i + " from " + l.peer());
+        return all[i];
     }
 
     private static void writeValue(BulkLink l, Payload p) throws IOException {

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jdask.distributed.internal.Messages.BulkWelcome;
 import org.jdask.distributed.internal.Messages.CoordReply;
 import org.jdask.distributed.internal.Messages.CoordRequest;
+import org.jdask.distributed.internal.bulk.Acceptor;
 import org.jdask.distributed.internal.bulk.BulkServer.Ticket;
 import org.jdask.distributed.internal.bulk.BulkSessions;
 import org.slf4j.Logger;
@@ -146,39 +147,24 @@ public final class CoordLinks implements Closeable {
         if (closed) throw new IOException("the scheduler is closing");
         if (server == null) {
             server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(host), 0), 64);
-            Thread t = new Thread(this::accept, "jdask-coord-accept-" + server.socket().getLocalPort());
-            t.setDaemon(true);
-            t.start();
+            Acceptor.start(server, "jdask-coord-accept-" + server.socket().getLocalPort(), "the coordination links' port on " + host, () -> closed, this::accepted);
         }
         return server.socket().getLocalPort();
     }
 
-    private void accept() {
-        ServerSocketChannel s;
-        synchronized (this) {
-            s = server;
-        }
-        while (!closed) {
-            SocketChannel c;
+    private void accepted(SocketChannel c) {
+        if (links.size() >= MAX_LINKS) { // a flood of connections (none can do anything without a session) must not make a thread each
+            LOG.warn("coordination port on {}: {} links open, refused another", host, links.size());
             try {
-                c = s.accept();
-            } catch (IOException e) {
-                if (!closed) LOG.warn("the coordination links' port on {} stopped accepting: {}", host, e.toString());
-                return;
+                c.close();
+            } catch (IOException ignored) {
+                // refused anyway
             }
-            if (links.size() >= MAX_LINKS) { // a flood of connections (none can do anything without a session) must not make a thread each
-                LOG.warn("coordination port on {}: {} links open, refused another", host, links.size());
-                try {
-                    c.close();
-                } catch (IOException ignored) {
-                    // refused anyway
-                }
-                continue;
-            }
-            CoordLink l = new CoordLink(this, c, timeoutMs);
-            links.add(l);
-            l.start();
+            return;
         }
+        CoordLink l = new CoordLink(this, c, timeoutMs);
+        links.add(l);
+        l.start();
     }
 
     // ------------------------------------------------------------ the links' side

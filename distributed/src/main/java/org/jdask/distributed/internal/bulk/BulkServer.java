@@ -72,9 +72,7 @@ public final class BulkServer implements Closeable {
         this.label = label;
         this.timeoutMs = timeoutMs;
         if (secure) CipherWarmup.start(); // the worker idles until work arrives: get AES-GCM compiled meanwhile
-        Thread t = new Thread(this::accept, "jdask-bulk-accept-" + port());
-        t.setDaemon(true);
-        t.start();
+        Acceptor.start(server, "jdask-bulk-accept-" + port(), "bulk port of worker " + label, () -> closed, this::accepted);
     }
 
     public int port() {
@@ -86,20 +84,11 @@ public final class BulkServer implements Closeable {
         return sessions.open(port(), label);
     }
 
-    private void accept() {
-        while (!closed) {
-            SocketChannel s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (!closed) LOG.warn("bulk port of worker {} stopped accepting: {}", label, e.toString());
-                return;
-            }
-            open.add(s);
-            Thread t = new Thread(() -> serve(s), "jdask-bulk-" + label);
-            t.setDaemon(true);
-            t.start();
-        }
+    private void accepted(SocketChannel s) {
+        open.add(s);
+        Thread t = new Thread(() -> serve(s), "jdask-bulk-" + label);
+        t.setDaemon(true);
+        t.start();
     }
 
     private void serve(SocketChannel s) {

@@ -401,9 +401,11 @@ public final class Client implements AutoCloseable {
             order.add(key);
         }
         refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
+        var once = TaskEntries.sentOnce(fn, encodeSpecs); // the function encoded once for all these tasks (issue 17)
         for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
-            tasks.add(TaskEntries.taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
+            tasks.add(TaskEntries.taskEntry(key, TaskEntries.withFunction(calls2.get(key), once), config, options.priority(), 0, options,
+                    prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }

@@ -15,7 +15,9 @@ import org.jdask.fn.Fns;
 import org.jdask.graph.DataNode;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
+import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FnFrame;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 
 /**
@@ -43,6 +45,21 @@ final class TaskEntries {
         if (encode && config != null) config.bytes();
         return new NewTask(key, spec, config, new ArrayList<>(node.dependencies()), priority, order, o.retries(),
                 new HashSet<>(o.workers()), o.resources(), prefix);
+    }
+
+    /**
+     * With worker JVMs ({@code encode}), {@code fn} encoded once for all the tasks of one {@code
+     * map} or {@code submit}: each task frame then carries these bytes and a worker decodes them
+     * once (see {@link FnFrame}), not the lambda per task; null in process.
+     */
+    static FnFrame sentOnce(Object fn, boolean encode) {
+        return encode ? FnFrame.of(Fns.of(fn)) : null;
+    }
+
+    /** {@code node} (a task of {@code submitMany}) calling {@code once} instead of its own function; itself when {@code once} is null. */
+    static Node withFunction(Node node, FnFrame once) {
+        if (once == null || !(node instanceof Task t)) return node;
+        return Task.ofArray(once, t.args().toArray());
     }
 
     static String prefixOf(Object fn) {

@@ -76,6 +76,7 @@ final class WireTypes {
      */
     static void registerWith(Fory fory) {
         for (Class<?> c : TYPES) fory.registerSerializerAndType(c, r -> new Lazy(r, c));
+        fory.registerSerializerAndType(FnFrame.class, FnFrame.Wire::new); // a map's function, as its own frame (issue 17)
     }
 
     /** Fory's reflective serializer for one class, built on first use (nothing for a JVM that never sees a task). */

@@ -1,0 +1,114 @@
+package org.jdask.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.jdask.fn.Fn1;
+import org.jdask.fn.Fns;
+import org.jdask.graph.Task;
+import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FnFrame;
+import org.jdask.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A map's function is sent once per map and decoded once per worker JVM (issue 17: Fory's lambda
+ * resolution cost 25–40 µs a task in a fresh worker), and a function decoded through a client's
+ * code loader goes with that loader when the client leaves (issue 16's per-client loaders).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MapFunctionOnceTest {
+    private static LocalCluster cluster;
+    private static Client client;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).build();
+        client = Client.connect(cluster);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) client.close();
+        if (cluster != null) cluster.close();
+    }
+
+    /** On the worker JVM that runs it: that JVM's pid and how many functions it has decoded from bytes so far. */
+    private static String decodesHere(Integer ignored) {
+        return ProcessHandle.current().pid() + " " + FnFrame.decodes();
+    }
+
+    /** The most decodes any worker JVM reported, by pid. */
+    private static Map<String, Long> mostDecodes(List<String> reports) {
+        Map<String, Long> most = new HashMap<>();
+        for (String r : reports) {
+            String[] f = r.split(" ");
+            most.merge(f[0], Long.parseLong(f[1]), Math::max);
+        }
+        return most;
+    }
+
+    @Test
+    void aMapsFunctionIsDecodedOncePerWorkerJvm() {
+        Fn1<Integer, String> fn = MapFunctionOnceTest::decodesHere;
+        List<Integer> xs = IntStream.range(0, 400).boxed().toList();
+        Map<String, Long> first = mostDecodes(client.gather(client.map(fn, xs)));
+        // per worker JVM: the codec warm-up's own function, then this map's (once per executor thread at most, if
+        // both threads met it at the same moment); without the cache it is one decode per task (~200 a worker)
+        for (Map.Entry<String, Long> e : first.entrySet()) assertTrue(e.getValue() <= 3, "worker JVM " + e.getKey() + " decoded " + e.getValue() + " functions");
+        // a second map of the same function (other items, so other keys) decodes nothing new
+        Map<String, Long> second = mostDecodes(client.gather(client.map(fn, IntStream.range(400, 800).boxed().toList())));
+        for (Map.Entry<String, Long> e : second.entrySet()) {
+            long before = first.getOrDefault(e.getKey(), e.getValue());
+            assertEquals(before, e.getValue(), "worker JVM " + e.getKey() + " decoded the same function's bytes again");
+        }
+    }
+
+    @Test
+    void aFunctionOfAClientsShippedCodeIsDroppedWithItsLoader(@TempDir Path tmp) throws Exception {
+        Security sec = Security.temporary();
+        Path classes = tmp.resolve("greeter-classes");
+        CodeShippingTest.compile("shipped.Greeter", CodeShippingTest.GREETER.formatted("hi"), classes);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        URLClassLoader app = new URLClassLoader(new URL[] {classes.toUri().toURL()}, context);
+        CodeServer server = CodeServer.startPrivate(sec, "127.0.0.1", new CodeOffer(List.of(app)));
+        try {
+            // the client encodes the task with its program's class path (the shipped class is on it)
+            byte[] frame;
+            Thread.currentThread().setContextClassLoader(app);
+            try {
+                Fn1<Object, String> show = CodeShippingTest.fn(app, "shipped.Greeter", "SHOW");
+                frame = Codecs.encode(Task.ofArray(FnFrame.of(Fns.of(show)), new Object[] {"x"}));
+            } finally {
+                Thread.currentThread().setContextClassLoader(context);
+            }
+            // a worker (its class path lacks the class) decodes it as TaskCompute does: the function through the client's loader
+            ClientCode worker = ClientCode.forWorker(sec, 500);
+            ClassLoader loader = worker.loaderOf(server.ref());
+            try (ClientCode.Scope scope = worker.open(server.ref())) {
+                Task t = (Task) ClientCode.decodeInScope(() -> Codecs.decode(frame));
+                ClientCode.decodeInScope(((FnFrame) t.function())::resolve);
+                assertEquals("shown x", t.execute(k -> null));
+            }
+            assertEquals(1, FnFrame.cached(loader), "the function is cached under the client's loader");
+            server.stop(); // the client leaves
+            Await.until(() -> worker.clients() == 0, Duration.ofSeconds(60), "the leaving client's loader is dropped");
+            assertEquals(0, FnFrame.cached(loader), "its decoded functions are dropped with it");
+        } finally {
+            server.stop();
+        }
+    }
+}

@@ -400,8 +400,8 @@ public final class Client implements AutoCloseable {
             calls2.put(key, Task.of(fn, args));
             order.add(key);
         }
-        refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
-        var once = TaskEntries.sentOnce(fn, encodeSpecs); // the function encoded once for all these tasks (issue 17)
+        var once = TaskEntries.sentOnce(fn, encodeSpecs, () -> refuseUnserializable(calls2)); // encoded once for all (issue 17)
+        refuseUnserializable(TaskEntries.toCheck(calls2, once)); // before anything is sent or counted, as the processes scheduler does
         for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
             tasks.add(TaskEntries.taskEntry(key, TaskEntries.withFunction(calls2.get(key), once), config, options.priority(), 0, options,

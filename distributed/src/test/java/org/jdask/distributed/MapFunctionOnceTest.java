@@ -1,19 +1,24 @@
 package org.jdask.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.jdask.SerializationException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fns;
+import org.jdask.graph.Key;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
 import org.jdask.serialize.FnFrame;
@@ -75,6 +80,22 @@ class MapFunctionOnceTest {
             long before = first.getOrDefault(e.getKey(), e.getValue());
             assertEquals(before, e.getValue(), "worker JVM " + e.getKey() + " decoded the same function's bytes again");
         }
+    }
+
+    @Test
+    void theSerializationCheckStillRefusesAnyTaskOfAMapThatCannotBeSent() {
+        Fn1<Object, String> show = String::valueOf;
+        // plain arguments and one function: checking the first task stands for all
+        Map<Key, Task> plain = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) plain.put(Key.of("p-" + i), Task.of(show, i));
+        FnFrame once = FnFrame.of(Fns.of(show));
+        assertEquals(1, TaskEntries.toCheck(plain, once).size());
+        assertEquals(3, TaskEntries.toCheck(plain, null).size(), "without one encoded function, every task");
+        // an argument that is not plain in the last task: every task is walked, and that one refused naming it
+        List<Object> items = new ArrayList<>(List.of(1, 2));
+        items.add(new Object());
+        SerializationException e = assertThrows(SerializationException.class, () -> client.map(show, items));
+        assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
     }
 
     @Test

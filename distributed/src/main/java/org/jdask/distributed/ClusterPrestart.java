@@ -31,7 +31,8 @@ final class ClusterPrestart {
         return true;
     }
 
-    private static void run() {
+    /** The warm-ups; whether they all ran (a failure is only logged). */
+    static boolean run() {
         try {
             // first what needs no config (the main thread is reading it)
             LocalCluster.machineMemory();
@@ -42,8 +43,10 @@ final class ClusterPrestart {
             // then what the scheduler and the client of this JVM need next, as a worker JVM prepares before its
             // scheduler's address comes: the ZeroMQ context and its I/O thread, the wire messages' tables
             StartEarly.prepare();
+            return true;
         } catch (RuntimeException | LinkageError e) {
             LoggerFactory.getLogger(ClusterPrestart.class).debug("cluster pre-start warm-up failed (the start does the same work itself)", e);
+            return false;
         }
     }
 }

@@ -5,7 +5,6 @@ public final class ClientWarmupProbe {
     private ClientWarmupProbe() {}
 
     public static void main(String[] args) {
-        ClientWarmup.run();
-        System.out.println("WARM-UP DONE");
+        System.out.println("WARM-UP DONE " + ClientWarmup.run());
     }
 }

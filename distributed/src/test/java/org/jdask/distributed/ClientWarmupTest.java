@@ -50,10 +50,11 @@ class ClientWarmupTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(50, TimeUnit.SECONDS), "probe JVM did not exit");
-        assertTrue(out.contains("WARM-UP DONE"), out.lines().filter(l -> !l.contains("class,load")).toList().toString());
+        assertTrue(out.contains("WARM-UP DONE true"), out.lines().filter(l -> !l.contains("class,load")).toList().toString());
         // a worker's hello is decoded through these tables: built by the warm-up, not when the first worker arrives
-        for (String c : List.of("Messages$HelloWorker", "Messages$Welcome")) {
-            assertTrue(out.contains("org.jdask.distributed.internal." + c + " "), c + " not loaded by the warm-up");
+        for (String c : List.of("distributed.internal.Messages$HelloWorker", "distributed.internal.Messages$Welcome", "graph.Tokenize",
+                "distributed.TaskEntries")) {
+            assertTrue(out.contains("org.jdask." + c + " "), c + " not loaded by the warm-up");
         }
     }
 }

@@ -23,10 +23,9 @@ import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
 import org.jdask.serialize.FnFrame;
 import org.jdask.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,20 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MapFunctionOnceTest {
-    private static LocalCluster cluster;
-    private static Client client;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true));
+    static Client client;
 
     /** On the worker JVM that runs it: that JVM's pid and how many functions it has decoded from bytes so far. */
     private static String decodesHere(Integer ignored) {

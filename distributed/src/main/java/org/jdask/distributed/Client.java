@@ -564,10 +564,11 @@ public final class Client implements AutoCloseable {
         List<NewTask> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
         if (config == null) config = TaskEntries.allowedOnly();
+        var shared = TaskEntries.sharedFunctions(ig, encodeSpecs); // a function of many tasks encoded once (issue 17)
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? TaskEntries.prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
-            tasks.add(TaskEntries.taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
+            tasks.add(TaskEntries.taskEntry(ig.key(i), TaskEntries.withShared(n, shared), config, 0, prio[i], none, prefix, encodeSpecs));
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());

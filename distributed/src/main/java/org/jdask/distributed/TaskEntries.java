@@ -2,6 +2,7 @@ package org.jdask.distributed;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,10 @@ import org.jdask.TaskFailedException;
 import org.jdask.distributed.internal.ClientState.KeyState;
 import org.jdask.distributed.internal.ClientState.Status;
 import org.jdask.distributed.internal.Payload;
+import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
 import org.jdask.graph.DataNode;
+import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Task;
@@ -62,6 +65,39 @@ final class TaskEntries {
             explain.run(); // the serialization check's error: the task's key and the path to what cannot be sent
             throw e;
         }
+    }
+
+    /**
+     * For a graph sent to worker JVMs ({@code encode}): the functions two or more of its tasks call
+     * (the same object, or adapters of the same user function), each to be encoded once as an
+     * {@link FnFrame} ({@link #withShared}), as a {@code map}'s; empty in process. A function of one
+     * task only (a fused chain's) stays in its frame: cached on the worker it would only push others
+     * out.
+     */
+    static Map<Object, FnFrame> sharedFunctions(IndexedGraph graph, boolean encode) {
+        if (!encode) return Map.of();
+        Map<Object, Integer> counts = new IdentityHashMap<>();
+        for (int i = 0; i < graph.size(); i++) if (graph.node(i) instanceof Task t) counts.merge(identity(t.function()), 1, Integer::sum);
+        Map<Object, FnFrame> shared = new IdentityHashMap<>();
+        counts.forEach((f, n) -> {
+            if (n >= 2) shared.put(f, null); // encoded when its first task is sent
+        });
+        return shared;
+    }
+
+    /** {@code node} calling its function's {@link FnFrame} when {@link #sharedFunctions} holds it; else itself. */
+    static Node withShared(Node node, Map<Object, FnFrame> shared) {
+        if (shared.isEmpty() || !(node instanceof Task t)) return node;
+        Object id = identity(t.function());
+        if (!shared.containsKey(id)) return node;
+        FnFrame f = shared.get(id);
+        if (f == null) shared.put(id, f = FnFrame.of(t.function()));
+        return withFunction(t, f);
+    }
+
+    /** What makes two task functions the same: the user's function behind an adapter, else the function object. */
+    private static Object identity(FnN f) {
+        return Fns.isAdapter(f) ? f.target() : f;
     }
 
     /** Argument values a task frame always carries (the JDK's immutable leaves and keys): no serialization check needed. */

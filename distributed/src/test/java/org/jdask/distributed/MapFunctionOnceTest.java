@@ -9,15 +9,21 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.jdask.Delayed;
+import org.jdask.Jdask;
 import org.jdask.SerializationException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fns;
+import org.jdask.graph.IndexedGraph;
 import org.jdask.graph.Key;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
@@ -67,6 +73,33 @@ class MapFunctionOnceTest {
         for (Map.Entry<String, Long> e : second.entrySet()) {
             long before = first.getOrDefault(e.getKey(), e.getValue());
             assertEquals(before, e.getValue(), "worker JVM " + e.getKey() + " decoded the same function's bytes again");
+        }
+    }
+
+    @Test
+    void aGraphsFunctionCalledByManyTasksIsEncodedOnce() throws Exception {
+        List<Delayed<String>> parts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) parts.add(Delayed.of(MapFunctionOnceTest::decodesHere).apply(1_000 + i));
+        Delayed<List<String>> all = Delayed.all(parts);
+        // as the client sends it: the 300 tasks call one FnFrame, the list task (called once) keeps its function
+        IndexedGraph g = IndexedGraph.of(Jdask.optimize(all));
+        Map<Object, FnFrame> shared = TaskEntries.sharedFunctions(g, true);
+        assertEquals(1, shared.size(), "one function called by several tasks: " + shared.keySet());
+        Set<FnFrame> frames = Collections.newSetFromMap(new IdentityHashMap<>());
+        int plain = 0;
+        for (int i = 0; i < g.size(); i++) {
+            Task t = (Task) TaskEntries.withShared(g.node(i), shared);
+            if (t.function() instanceof FnFrame f) frames.add(f);
+            else plain++;
+        }
+        assertEquals(1, frames.size(), "one frame for all 300 tasks");
+        assertEquals(1, plain, "the list task");
+        assertTrue(TaskEntries.sharedFunctions(g, false).isEmpty(), "nothing in process");
+        // and on the worker JVMs: computed right, the function decoded at most once per executor thread
+        List<String> reports = client.compute(all).result(120, TimeUnit.SECONDS);
+        assertEquals(300, reports.size());
+        for (Map.Entry<String, Long> e : mostDecodes(reports).entrySet()) {
+            assertTrue(e.getValue() <= 4, "worker JVM " + e.getKey() + " decoded " + e.getValue() + " functions");
         }
     }
 

@@ -285,7 +285,10 @@ public final class Config {
     static Map<String, Object> load(Map<String, String> env, java.util.Properties props, Path etc, List<String> warnings) {
         Map<String, Object> handed = ConfigFiles.fromProperty(props); // a worker JVM: its parent's parse (issue 17)
         Map<String, Object> m = handed != null ? new TreeMap<>(handed) : loadFiles(env, props, etc, warnings);
-        if (handed == null && props == System.getProperties()) filesPart = Collections.unmodifiableMap(new TreeMap<>(m));
+        if (handed == null && props == System.getProperties()) {
+            filesPart = Collections.unmodifiableMap(new TreeMap<>(m));
+            filesPartFile = lastParseFile;
+        }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("JDASK_") || k.equals("JDASK_CONFIG")) continue;
@@ -310,17 +313,26 @@ public final class Config {
     }
 
     private static volatile Map<String, Object> filesPart;
+    /** The {@link ConfigCache} file holding {@link #filesPart} (null: none), and that of the last {@link #loadFiles}. */
+    private static volatile Path filesPartFile, lastParseFile;
+
+    /** The file holding this JVM's {@link #filesPart} as {@link ConfigFiles} writes it, or null; for {@link ConfigFiles#handOff}. */
+    static Path filesPartFile() {
+        return filesPartFile;
+    }
 
     /** The YAML sources of {@link #load}: every {@code jdask/defaults.yaml}, then /etc, the user's directory, {@code $JDASK_CONFIG}. */
     private static Map<String, Object> loadFiles(Map<String, String> env, java.util.Properties props, Path etc, List<String> warnings) {
-        Map<String, Object> m = new TreeMap<>();
+        // every source's text first, in parse order: their parse may be on disk already (ConfigCache)
+        List<String> sources = new ArrayList<>(), texts = new ArrayList<>();
         try {
             Enumeration<URL> res = Config.class.getClassLoader().getResources("jdask/defaults.yaml");
             List<URL> urls = Collections.list(res);
             urls.sort((a, c) -> a.toString().compareTo(c.toString()));
             for (URL u : urls) {
                 try (InputStream in = u.openStream()) {
-                    mergeYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8), u.toString(), m);
+                    sources.add(u.toString());
+                    texts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             }
         } catch (IOException e) {
@@ -336,30 +348,42 @@ public final class Config {
             if (Files.exists(p)) places.add(p);
             else warnings.add("JDASK_CONFIG names " + cfg + ", which does not exist (" + p.toAbsolutePath() + "); no config file read from it");
         }
-        for (Path p : places) loadPath(p, m);
+        for (Path p : places) loadPath(p, sources, texts);
+        Path cache = ConfigCache.file(texts, env, props);
+        lastParseFile = null;
+        Map<String, Object> cached = ConfigCache.read(cache);
+        if (cached != null) {
+            lastParseFile = cache;
+            return new TreeMap<>(cached);
+        }
+        Map<String, Object> m = new TreeMap<>();
+        for (int i = 0; i < texts.size(); i++) mergeYaml(texts.get(i), sources.get(i), m);
+        ConfigCache.write(cache, m);
+        if (cache != null && Files.isRegularFile(cache)) lastParseFile = cache;
         return m;
     }
 
-    private static void loadPath(Path p, Map<String, Object> m) {
+    private static void loadPath(Path p, List<String> sources, List<String> texts) {
         if (Files.isDirectory(p)) {
             try (Stream<Path> s = Files.list(p)) {
                 for (Path f : s.filter(x -> {
                             String n = x.getFileName().toString();
                             return n.endsWith(".yaml") || n.endsWith(".yml");
                         }).sorted().toList()) {
-                    loadFile(f, m);
+                    readFile(f, sources, texts);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("listing config directory " + p, e);
             }
         } else if (Files.isRegularFile(p)) {
-            loadFile(p, m);
+            readFile(p, sources, texts);
         }
     }
 
-    private static void loadFile(Path f, Map<String, Object> m) {
+    private static void readFile(Path f, List<String> sources, List<String> texts) {
         try {
-            mergeYaml(Files.readString(f), f.toString(), m);
+            texts.add(Files.readString(f));
+            sources.add(f.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("reading config file " + f, e);
         }

@@ -61,6 +61,8 @@ public final class ConfigFiles {
             return null;
         }
         if (part == writtenFor) return written;
+        Path cached = Config.filesPartFile(); // the on-disk parse it came from (ConfigCache): hand that on, write nothing
+        if (cached != null && Files.isRegularFile(cached)) return cached;
         writtenFor = part;
         written = null;
         try {
@@ -84,16 +86,21 @@ public final class ConfigFiles {
     }
 
     /** The files part from {@code -Djdask.config.files}, or null (no such property, or unreadable: parse the YAML). */
-    @SuppressWarnings("unchecked")
     static Map<String, Object> fromProperty(java.util.Properties props) {
         String path = props.getProperty(PROPERTY);
         if (path == null || path.isBlank()) return null;
-        try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(Path.of(path))))) {
+        return read(Path.of(path));
+    }
+
+    /** The map {@link #write} wrote to {@code p}, or null (unreadable, or not a config map: parse the YAML). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> read(Path p) {
+        try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(p)))) {
             in.setObjectInputFilter(VALUES);
             if (!(in.readObject() instanceof TreeMap<?, ?> m)) throw new InvalidClassException("not a jdask config file");
             return (Map<String, Object>) m;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(ConfigFiles.class).debug("cannot read {} ({}): parsing the YAML config instead", path, e.toString());
+            org.slf4j.LoggerFactory.getLogger(ConfigFiles.class).debug("cannot read {} ({}): parsing the YAML config instead", p, e.toString());
             return null;
         }
     }

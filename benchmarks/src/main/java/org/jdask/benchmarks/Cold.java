@@ -53,11 +53,13 @@ import org.jdask.serialize.ClassPath;
  * Worker JVMs start from the CDS archive ({@link CdsArchive}) unless {@code --cds off}; before
  * measuring, this JVM waits until the archive for the workers' class path is built (a user's
  * second run onwards); {@code --cds cold} gives every run an empty archive directory (the very
- * first run on a machine: no archive, and its background build competes for the cores). Run it
+ * first run on a machine: no archive, and its background build competes for the cores); {@code
+ * --cds launcher} starts the measured program JVM from that archive too, as the {@code jdask}
+ * launcher starts its own (without it the program is a plain {@code java -cp} one). Run it
  * alone on a quiet machine:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
- *     org.jdask.benchmarks.Runner cold [--reps 3] [--starts 20] [--cds on|off|cold] [--workloads w1-processes,...]
+ *     org.jdask.benchmarks.Runner cold [--reps 3] [--starts 20] [--cds on|off|cold|launcher] [--workloads w1-processes,...]
  *     [--child-opts "-Djdask.processes.worker-jvm-options=-XX:TieredStopAtLevel=1"]
  * </pre>
  * {@code --child-opts} (space-separated) go on every measured JVM's command line: JIT flags for the
@@ -130,6 +132,8 @@ public final class Cold {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlags.get());
         if (cds.equals("off")) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
+        // launcher: the program JVM itself starts from the archive too, as the jdask launcher starts its JVM (issue 16's first start-up)
+        if (cds.equals("launcher")) cmd.addAll(CdsArchive.shared().flags(System.getProperty("java.class.path")));
         // cold: an empty archive directory per run, as on a machine where jdask never ran (the build starts in the background)
         Path emptyCds = cds.equals("cold") ? Files.createTempDirectory("jdask-cold-cds-") : null;
         if (emptyCds != null) cmd.add("-D" + CdsArchive.DIR_PROPERTY + "=" + emptyCds);

@@ -400,10 +400,12 @@ public final class Client implements AutoCloseable {
             calls2.put(key, Task.of(fn, args));
             order.add(key);
         }
-        refuseUnserializable(calls2); // before anything is sent or counted, as the processes scheduler does
+        var once = TaskEntries.sentOnce(fn, encodeSpecs, () -> refuseUnserializable(calls2)); // encoded once for all (issue 17)
+        refuseUnserializable(TaskEntries.toCheck(calls2, once)); // before anything is sent or counted, as the processes scheduler does
         for (Key key : order) {
             Function<Object, R> cast = v -> (R) v;
-            tasks.add(TaskEntries.taskEntry(key, calls2.get(key), config, options.priority(), 0, options, prefix, encodeSpecs));
+            tasks.add(TaskEntries.taskEntry(key, TaskEntries.withFunction(calls2.get(key), once), config, options.priority(), 0, options,
+                    prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);
         }
@@ -562,10 +564,11 @@ public final class Client implements AutoCloseable {
         List<NewTask> tasks = new ArrayList<>(topo.length);
         SubmitOptions none = SubmitOptions.defaults();
         if (config == null) config = TaskEntries.allowedOnly();
+        var shared = TaskEntries.sharedFunctions(ig, encodeSpecs); // a function of many tasks encoded once (issue 17)
         for (int i : topo) {
             Node n = ig.node(i);
             String prefix = n instanceof Task t ? TaskEntries.prefixOf(t.function().target()) : n instanceof DataNode ? "data" : "alias";
-            tasks.add(TaskEntries.taskEntry(ig.key(i), n, config, 0, prio[i], none, prefix, encodeSpecs));
+            tasks.add(TaskEntries.taskEntry(ig.key(i), TaskEntries.withShared(n, shared), config, 0, prio[i], none, prefix, encodeSpecs));
             if (tracker != null) trackers.put(ig.key(i), tracker);
         }
         List<KeyState> states = new ArrayList<>(wanted.size());

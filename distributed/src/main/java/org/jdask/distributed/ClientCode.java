@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.jdask.Config;
 import org.jdask.SerializationException;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FnFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,6 +229,7 @@ final class ClientCode {
                 if (alive(h.loader)) continue;
                 loaders.remove(e.getKey(), h);
                 h.loader.close();
+                FnFrame.forget(h.loader); // the client's functions decoded through it go with it
                 LOG.info("client {} is gone: its code loader is dropped", e.getKey());
             }
         }

@@ -1,7 +1,14 @@
 package org.jdask.distributed;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
+import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.SchedulerEvent.NewTask;
+import org.jdask.fn.Fn1;
+import org.jdask.graph.Key;
+import org.jdask.graph.Task;
+import org.jdask.graph.Tokenize;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -11,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@code submit} needs: building the codecs (Fory, the modules' value codecs) and encoding and
  * decoding a task frame, ~0.3–0.4 s in a fresh JVM (the first of {@code Runner startups}' start-ups
  * had {@code submit} at 284–437 ms, the later ones 1–8 ms, hints under load), plus the client's
- * own classes.
+ * own classes; and before those the wire messages' tables, which the scheduler of this JVM needs
+ * for the first worker's hello.
  *
  * <p>On a daemon thread, once per JVM, after the scheduler listens (not before: the scheduler's
  * start is on the workers' critical path). Codecs pool their Fory instances, so an instance this
@@ -21,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientWarmup {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private static final Fn1<Object, Object> IDENTITY = x -> x;
 
     private ClientWarmup() {}
 
@@ -33,13 +43,23 @@ final class ClientWarmup {
         return true;
     }
 
-    /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them). */
-    static void run() {
+    /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them); whether it all ran. */
+    static boolean run() {
         try {
+            // first the message codec's tables (Messages' static set-up), which this JVM's scheduler otherwise builds
+            // when the first worker's hello arrives: ~110 ms of a fresh parent's first start-up in a class-load trace
+            // (load ~13, a hint), on the workers' registration path; the client's connect needs them too
+            Messages.decode(new Messages.Goodbye().msg());
             CodecWarmup.run();
             Class.forName(Client.class.getName(), true, ClientWarmup.class.getClassLoader());
-        } catch (LinkageError | ClassNotFoundException e) {
+            // the rest of a first submit's path, once: its key's token, its task entry, its UPDATE_GRAPH message
+            Key k = Key.of("warm-up-" + Tokenize.tokenize("warm-up", List.of(1)));
+            NewTask e = TaskEntries.taskEntry(k, Task.of(IDENTITY, 1), null, 0, 0, SubmitOptions.defaults(), "warm-up", true);
+            new Messages.UpdateGraph(List.of(e), List.of(k), false).msg();
+            return true;
+        } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
             LoggerFactory.getLogger(ClientWarmup.class).debug("client warm-up failed (the first submit does the same work itself)", e);
+            return false;
         }
     }
 }

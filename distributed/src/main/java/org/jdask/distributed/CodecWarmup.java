@@ -1,8 +1,10 @@
 package org.jdask.distributed;
 
 import org.jdask.fn.Fn1;
+import org.jdask.fn.Fns;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FnFrame;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -19,7 +21,9 @@ final class CodecWarmup {
     /** Failures are only logged (debug): the first real task meets and reports the same problem. */
     static void run() {
         try {
-            Codecs.decode(Codecs.encode(Task.of(IDENTITY, new Object[] {1})));
+            // in the shape a map's tasks travel in: the function as its own frame, resolved (the lambda decode path)
+            Task t = (Task) Codecs.decode(Codecs.encode(Task.ofArray(FnFrame.of(Fns.of(IDENTITY)), new Object[] {1})));
+            if (t.function() instanceof FnFrame f) f.resolve();
             Codecs.decode(Codecs.encode(1L));
         } catch (RuntimeException | LinkageError e) {
             LoggerFactory.getLogger(CodecWarmup.class).debug("codec warm-up failed (the first task does the same work itself)", e);

@@ -138,6 +138,7 @@ public final class LocalCluster extends ClusterBase {
     }
 
     public static Builder builder() {
+        ClusterPrestart.begin(); // the worker JVMs' command line warmed on the other core while the builder reads the config
         return new Builder();
     }
 

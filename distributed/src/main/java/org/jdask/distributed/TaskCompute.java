@@ -16,6 +16,7 @@ import org.jdask.graph.Key;
 import org.jdask.graph.Node;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
+import org.jdask.serialize.FnFrame;
 
 /**
  * Runs one task on a worker's executor thread: decodes its config first (it may allow the
@@ -66,6 +67,8 @@ final class TaskCompute {
         try (ClientCode.Scope code = clientCode == null ? null : clientCode.open(split.ref());
              Config.Scope ignored = cfg == null || cfg.isEmpty() ? null : Config.apply(cfg)) {
             Node node = (Node) ClientCode.decodeInScope(((Payload) x.spec())::value);
+            // a map's function travels as its own frame: decoded here (cached per class loader), in the client's code scope
+            if (node instanceof Task t && t.function() instanceof FnFrame f) ClientCode.decodeInScope(f::resolve);
             if (node instanceof Task t) return t.execute(values);
             if (node instanceof DataNode d) return d.value();
             return values.apply(((Alias) node).target());

@@ -8,6 +8,7 @@ import org.apache.fory.context.WriteContext;
 import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.serializer.ObjectSerializer;
 import org.apache.fory.serializer.Serializer;
+import org.jdask.fn.FnN;
 import org.jdask.fn.Fns;
 import org.jdask.graph.Alias;
 import org.jdask.graph.DataNode;
@@ -29,7 +30,8 @@ import org.jdask.graph.Task;
  * both). A reflective serializer for these few small objects (a function reference, an argument
  * array, dependency keys) costs about the same per task and needs no compile. Both ends register
  * the same serializers, so the frames are the same whichever JVM writes them. Values (user
- * classes) keep generated serializers.
+ * classes) keep generated serializers. {@link Task} itself has a hand-written one ({@code
+ * TaskWire}: its function and arguments only).
  */
 final class WireTypes {
     private WireTypes() {}
@@ -75,7 +77,8 @@ final class WireTypes {
      * Each serializer is built when its class is first written or read.
      */
     static void registerWith(Fory fory) {
-        for (Class<?> c : TYPES) fory.registerSerializerAndType(c, r -> new Lazy(r, c));
+        for (Class<?> c : TYPES) fory.registerSerializerAndType(c, c == Task.class ? TaskWire::new : r -> new Lazy(r, c));
+        fory.registerSerializerAndType(FnFrame.class, FnFrame.Wire::new); // a map's function, as its own frame (issue 17)
     }
 
     /** Fory's reflective serializer for one class, built on first use (nothing for a JVM that never sees a task). */
@@ -103,6 +106,41 @@ final class WireTypes {
         @Override
         public Object read(ReadContext ctx) {
             return delegate().read(ctx);
+        }
+    }
+
+    /**
+     * A {@link Task} as its function and its arguments only; its dependencies and its mask of
+     * arguments to substitute are found again from the arguments when it is read ({@link
+     * Task#ofArray}, as when it was built). Written by hand, not by Fory's reflective serializer:
+     * that one walked four fields per task with their type information (a fresh client's {@code
+     * map} of 10,000 spent about half of its {@code submit} encoding tasks, a sampled profile at load
+     * ~9, a hint), and sent the keys twice (as arguments and as dependencies).
+     */
+    @SuppressWarnings("rawtypes")
+    private static final class TaskWire extends Serializer {
+        TaskWire(TypeResolver resolver) {
+            super(resolver.getConfig(), Task.class);
+        }
+
+        @Override
+        public void write(WriteContext ctx, Object value) {
+            Task t = (Task) value;
+            ctx.writeRef(t.function());
+            int n = t.argCount();
+            ctx.getBuffer().writeVarUInt32(n);
+            for (int i = 0; i < n; i++) ctx.writeRef(t.arg(i));
+        }
+
+        @Override
+        public Object read(ReadContext ctx) {
+            Object f = ctx.readRef();
+            if (!(f instanceof FnN fn)) throw new IllegalStateException("a task frame's function is a " + (f == null ? "null" : f.getClass().getName()));
+            int n = ctx.getBuffer().readVarUInt32();
+            if (n < 0 || n > ctx.getBuffer().remaining()) throw new IllegalStateException("a task frame says " + n + " arguments");
+            Object[] args = new Object[n];
+            for (int i = 0; i < n; i++) args[i] = ctx.readRef();
+            return Task.ofArray(fn, args);
         }
     }
 }

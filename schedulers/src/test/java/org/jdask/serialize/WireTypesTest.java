@@ -50,4 +50,25 @@ class WireTypesTest {
         assertEquals(11 + WireTypes.FUNCTION_CLASSES.size(), t.size(), "the seven Fns adapters (Fn0..Fn6), Task, Key, DataNode, Alias and jdask's task functions: " + t);
         for (String name : WireTypes.FUNCTION_CLASSES) assertTrue(t.stream().anyMatch(c -> c.getName().equals(name)), name);
     }
+
+    @Test
+    void aTaskTravelsAsItsFunctionAndArgumentsAndComesBackWhole() throws Exception {
+        Key a = Key.of("a"), b = Key.of("b", 3);
+        org.jdask.fn.FnN sum = args -> {
+            long total = 0;
+            for (Object x : args) total += x instanceof java.util.List<?> l ? l.stream().mapToLong(v -> ((Number) v).longValue()).sum() : ((Number) x).longValue();
+            return total;
+        };
+        Task inner = Task.ofArray(sum, new Object[] {b, 10});
+        Task t = Task.ofArray(sum, new Object[] {a, java.util.List.of(a, b), inner, new org.jdask.graph.DataNode(5), 7});
+        Task back = (Task) Codecs.decode(Codecs.encode(t));
+        assertEquals(t.dependencies(), back.dependencies(), "dependencies found again from the arguments");
+        java.util.Map<Key, Object> values = java.util.Map.of(a, 1, b, 2);
+        assertEquals(t.execute(values::get), back.execute(values::get));
+        assertEquals(1 + (1 + 2) + (2 + 10) + 5 + 7L, back.execute(values::get));
+        // the same key object twice stays one object (reference tracking across the hand-written serializer)
+        Task twice = (Task) Codecs.decode(Codecs.encode(Task.ofArray(sum, new Object[] {a, a})));
+        assertTrue(twice.arg(0) == twice.arg(1));
+        assertEquals(java.util.List.of(a), twice.dependencies());
+    }
 }

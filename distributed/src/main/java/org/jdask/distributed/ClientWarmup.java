@@ -1,9 +1,9 @@
 package org.jdask.distributed;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
 import org.jdask.distributed.internal.Messages;
+import org.jdask.distributed.internal.OnceThread;
 import org.jdask.distributed.internal.SchedulerEvent.NewTask;
 import org.jdask.fn.Fn1;
 import org.jdask.graph.Key;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code distributed.client.warm-up: false} turns it off, to compare.
  */
 final class ClientWarmup {
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final OnceThread THREAD = new OnceThread("jdask-client-warm-up", Thread.NORM_PRIORITY, ClientWarmup::run);
 
     private static final Fn1<Object, Object> IDENTITY = x -> x;
 
@@ -36,11 +36,7 @@ final class ClientWarmup {
 
     /** Starts the warm-up thread unless this JVM has started one before or the config turns it off; whether it did. */
     static boolean startOnce() {
-        if (!Config.getBoolean("distributed.client.warm-up", true) || !STARTED.compareAndSet(false, true)) return false;
-        Thread t = new Thread(ClientWarmup::run, "jdask-client-warm-up");
-        t.setDaemon(true);
-        t.start();
-        return true;
+        return Config.getBoolean("distributed.client.warm-up", true) && THREAD.start();
     }
 
     /** A task frame's round trip through the codecs, and the client's class loaded; failures only logged (the first submit meets them); whether it all ran. */

@@ -1,6 +1,6 @@
 package org.jdask.distributed;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdask.distributed.internal.OnceThread;
 import org.jdask.graph.cds.CdsArchive;
 import org.slf4j.LoggerFactory;
 
@@ -18,17 +18,13 @@ import org.slf4j.LoggerFactory;
  * report.
  */
 final class ClusterPrestart {
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final OnceThread THREAD = new OnceThread("jdask-cluster-prestart", Thread.NORM_PRIORITY, ClusterPrestart::run);
 
     private ClusterPrestart() {}
 
     /** Starts the side thread once per JVM; whether this call started it. */
     static boolean begin() {
-        if (!STARTED.compareAndSet(false, true)) return false;
-        Thread t = new Thread(ClusterPrestart::run, "jdask-cluster-prestart");
-        t.setDaemon(true);
-        t.start();
-        return true;
+        return THREAD.start();
     }
 
     /** The warm-ups; whether they all ran (a failure is only logged). */

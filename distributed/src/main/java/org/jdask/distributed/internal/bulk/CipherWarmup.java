@@ -5,7 +5,7 @@ import java.security.GeneralSecurityException;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdask.distributed.internal.OnceThread;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
  * connection. A link that seals before the warm-up finished is correct, only slower.
  */
 final class CipherWarmup {
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final OnceThread THREAD = new OnceThread("jdask-bulk-cipher-warmup", Thread.MIN_PRIORITY, CipherWarmup::run);
     private static final CountDownLatch DONE = new CountDownLatch(1);
     /** Records of this size, sealed then opened, this many times. */
     static final int RECORD = 16 << 10, ROUNDS = 1000;
@@ -34,11 +34,7 @@ final class CipherWarmup {
 
     /** Starts the warm-up on a daemon thread, once per JVM; later calls do nothing. */
     static void start() {
-        if (!STARTED.compareAndSet(false, true)) return;
-        Thread t = new Thread(CipherWarmup::run, "jdask-bulk-cipher-warmup");
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
+        THREAD.start();
     }
 
     /** Waits at most {@code ms} for the warm-up (tests, benchmarks); whether it finished. */

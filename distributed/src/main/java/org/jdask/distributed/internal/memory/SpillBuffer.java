@@ -210,6 +210,22 @@ public final class SpillBuffer<K> implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Counts {@code nbytes} for {@code key} from now on if its in-memory value is still {@code value}
+     * (a task changed it: a split partition whose pieces its picks took holds only the rest);
+     * spills past target as {@link #put} does. False if the key is on disk, gone or holds another value.
+     */
+    public synchronized boolean resize(K key, Object value, long nbytes) {
+        Held h = fast.get(key);
+        if (h == null || h.value() != value) return false;
+        if (h.nbytes() == nbytes) return true;
+        fast.put(key, new Held(value, nbytes));
+        fastBytes += nbytes - h.nbytes();
+        evict(fastBytes - target);
+        publish();
+        return true;
+    }
+
     /** The managed size of {@code key} (in memory or on disk), 0 if absent; never reads the value. */
     public synchronized long nbytes(K key) {
         Held h = fast.get(key);

@@ -215,12 +215,12 @@ public final class MemoryManager implements AutoCloseable {
         }
         if (thrash && !thrashing) {
             // the heap is nearly all live: every result out to disk now, and no new task until collections calm down
-            long freed = data.spill(Long.MAX_VALUE);
+            long freed = data.spillIdle(Long.MAX_VALUE);
             LOG.info("spilling: {} % of the last {} s went to garbage collection (past {}gc-thrash {}): moved {} MB of results to disk",
                     Math.round(gc * 100), GcLoad.WINDOW_NANOS / 1_000_000_000L, MemoryPolicy.PREFIX, fraction(thrashAt), freed >> 20);
         } else if (a != Action.OK && process > policy.spillBytes() && lastProcessSpill <= lastGc) {
             long want = policy.toSpill(managed, process);
-            long freed = data.spill(want);
+            long freed = data.spillIdle(want);
             if (freed > 0) {
                 lastProcessSpill = now;
                 LOG.info("spilling: process memory {} MB is past spill ({} of {} MB): moved {} MB of results to disk",

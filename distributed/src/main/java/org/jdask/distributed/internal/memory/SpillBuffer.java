@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,11 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final LinkedHashMap<K, Held> fast = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<K, OnDisk> slow = new HashMap<>();
     private final Map<K, Boolean> unspillable = new HashMap<>();
+    /** When tasks last read each in-memory value ({@link System#nanoTime}), for {@link #spillIdle}. */
+    private final Map<K, Long> readAt = new HashMap<>();
+    /** How long after a task read it a value counts as in use ({@link #spillIdle} leaves it). */
+    long inUseNanos = IN_USE_NANOS;
+    static final long IN_USE_NANOS = 1_000_000_000L;
     /** Spilled keys {@link #read} once without bringing them back. */
     private final Set<K> readOnce = new HashSet<>();
     private final Codec codec;
@@ -186,11 +192,18 @@ public final class SpillBuffer<K> implements AutoCloseable {
      */
     public synchronized Object read(K key) {
         Held h = fast.get(key);
-        if (h != null) return h.value();
+        if (h != null) {
+            readAt.put(key, System.nanoTime());
+            return h.value();
+        }
         OnDisk d = slow.get(key);
         if (d == null) return null;
         // read a second time (a split partition that each of its pieces' picks reads): back into memory
-        if (fastBytes + d.nbytes() <= target || !readOnce.add(key)) return get(key);
+        if (fastBytes + d.nbytes() <= target || !readOnce.add(key)) {
+            Object v = get(key);
+            if (fast.containsKey(key)) readAt.put(key, System.nanoTime());
+            return v;
+        }
         Object v = readValue(d);
         publish();
         return v;
@@ -245,6 +258,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
 
     public synchronized void remove(K key) {
         unspillable.remove(key);
+        readAt.remove(key);
         readOnce.remove(key);
         Held h = fast.remove(key);
         if (h != null) fastBytes -= h.nbytes();
@@ -273,18 +287,39 @@ public final class SpillBuffer<K> implements AutoCloseable {
         return n;
     }
 
+    /**
+     * As {@link #spill}, but leaves the values a task read in the last second: they are in use (a
+     * split partition that its picks read one after the other, a few milliseconds apart), so
+     * writing one out frees nothing for long and the next reader decodes it back from disk, a
+     * whole copy of garbage each time (issue 15: the memory manager's spills by process memory
+     * moved every result out, the split being picked included, about once a second).
+     */
+    public synchronized long spillIdle(long bytes) {
+        long since = System.nanoTime() - inUseNanos;
+        long n = evict(bytes, k -> {
+            Long at = readAt.get(k);
+            return at != null && at - since > 0;
+        });
+        publish();
+        return n;
+    }
+
     /** The counters as of the last change (does not wait for a spill in progress). */
     public Stats stats() {
         return snapshot;
     }
 
     private long evict(long bytes) {
+        return evict(bytes, k -> false);
+    }
+
+    private long evict(long bytes, Predicate<K> keep) {
         if (bytes <= 0) return 0;
         long freed = 0;
         List<Map.Entry<K, Held>> order = new ArrayList<>();
         for (Iterator<Map.Entry<K, Held>> it = fast.entrySet().iterator(); it.hasNext() && freed < bytes; ) {
             Map.Entry<K, Held> e = it.next();
-            if (unspillable.containsKey(e.getKey())) continue;
+            if (unspillable.containsKey(e.getKey()) || keep.test(e.getKey())) continue;
             order.add(e);
             freed += e.getValue().nbytes();
         }
@@ -311,6 +346,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         bytesWritten += w.length();
         spillCount++;
         fast.remove(key);
+        readAt.remove(key);
         fastBytes -= h.nbytes();
         slow.put(key, new OnDisk(w.id(), w.length(), h.nbytes()));
         slowBytes += w.length();
@@ -345,6 +381,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fast.clear();
         unspillable.clear();
         readOnce.clear();
+        readAt.clear();
         for (OnDisk d : slow.values()) file.remove(d.id(), d.length());
         slow.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
@@ -359,6 +396,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         slow.clear();
         unspillable.clear();
         readOnce.clear();
+        readAt.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
         publish();
         if (file != null) file.close();

@@ -32,6 +32,23 @@ class SpillBufferTest {
     }
 
     @Test
+    void aSpillByProcessMemoryLeavesTheValuesTasksAreReadingAndTakesTheRest() {
+        try (LocalDirectory dir = LocalDirectory.create(null);
+             SpillBuffer<String> b = new SpillBuffer<>(Long.MAX_VALUE, dir.path(), 1L << 30, CODECS)) {
+            b.inUseNanos = 600_000_000_000L; // "recently" is the last ten minutes here: no clock in the test
+            b.put("split", block(125_000, 1), 1_000_000); // read by one pick after another
+            b.put("piece-0", block(1_000, 2), 8_000);
+            b.put("piece-1", block(1_000, 3), 8_000);
+            b.read("split");
+            assertEquals(16_000, b.spillIdle(Long.MAX_VALUE), "both pieces out");
+            assertFalse(b.isSpilled("split"), "the split being picked stays: its next reader would decode it back from disk");
+            assertTrue(b.isSpilled("piece-0") && b.isSpilled("piece-1"));
+            assertEquals(1_000_000, b.spill(Long.MAX_VALUE), "a spill of everything (before a task's retry) takes it too");
+            assertTrue(b.isSpilled("split"));
+        }
+    }
+
+    @Test
     void leastRecentlyUsedGoesToDiskPastTargetAndComesBackTransparently() {
         try (LocalDirectory dir = LocalDirectory.create(null);
              SpillBuffer<String> b = new SpillBuffer<>(3_000_000, dir.path(), 1L << 30, CODECS)) {

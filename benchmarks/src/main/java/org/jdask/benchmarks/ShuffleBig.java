@@ -18,6 +18,7 @@ import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.Nanny;
 import org.jdask.distributed.WorkerInfo;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.fn.Fn1;
@@ -199,6 +200,14 @@ final class ShuffleBig {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             if (PHASES) System.err.print(TaskPhases.describe(client.taskStream(), startMs, (long) (s * 1e3)));
+            String streamFile = System.getProperty("jdask.benchmarks.task-stream"); // with phases: every task as "worker prefix key start-ms run-ms"
+            if (PHASES && streamFile != null) {
+                List<String> lines = new ArrayList<>();
+                for (TaskRecord r : client.taskStream()) {
+                    lines.add(r.worker() + " " + r.prefix() + " " + r.key() + " " + (r.startMs() - startMs) + " " + r.durationMs());
+                }
+                Files.write(Path.of(streamFile), lines);
+            }
             rss.close();
             spill.close();
             int restarts = 0;

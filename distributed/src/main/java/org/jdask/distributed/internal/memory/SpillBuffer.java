@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,6 +152,24 @@ public final class SpillBuffer<K> implements AutoCloseable {
             else file = f;
         }
     }
+
+    /** Starts creating the spill file on a daemon thread unless it exists or is being created; a failure is logged. */
+    public void prepareAside() {
+        if (file != null || closed || !creatingAside.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            try {
+                prepare();
+            } catch (RuntimeException | Error e) {
+                LOG.warn("cannot create the spill store in {} yet: {}", dir, e.toString());
+            } finally {
+                creatingAside.set(false);
+            }
+        }, "jdask-spill-store-create");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private final AtomicBoolean creatingAside = new AtomicBoolean();
 
     /** Whether the spill file exists. */
     public boolean prepared() {
@@ -292,9 +311,17 @@ public final class SpillBuffer<K> implements AutoCloseable {
      * split partition that its picks read one after the other, a few milliseconds apart), so
      * writing one out frees nothing for long and the next reader decodes it back from disk, a
      * whole copy of garbage each time (issue 15: the memory manager's spills by process memory
-     * moved every result out, the split being picked included, about once a second).
+     * moved every result out, the split being picked included, about once a second). Before the
+     * spill file exists this starts creating it ({@link #prepareAside}) and spills nothing yet.
      */
     public synchronized long spillIdle(long bytes) {
+        if (file == null && bytes > 0 && !fast.isEmpty()) {
+            // Creating a Chronicle Map compiles code (seconds of CPU on a loaded machine): done here, under this
+            // lock, it held up the task storing a result and every task reading an input (issue 15: a 3-4 s gap at
+            // the start of the 3x shuffle on each 128 MiB worker). The values stay until the next call.
+            prepareAside();
+            return 0;
+        }
         long since = System.nanoTime() - inUseNanos;
         long n = evict(bytes, k -> {
             Long at = readAt.get(k);

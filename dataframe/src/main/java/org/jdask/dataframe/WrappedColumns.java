@@ -31,42 +31,31 @@ final class WrappedColumns {
         try {
             Constructor<?> c = column.getDeclaredConstructor(String.class, list);
             c.setAccessible(true);
-            return MethodHandles.lookup().unreflectConstructor(c).asType(MethodType.methodType(column, String.class, list));
+            return MethodHandles.lookup().unreflectConstructor(c).asType(MethodType.methodType(Object.class, String.class, Object.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
     }
 
     static DoubleColumn doubles(String name, double[] a) {
-        if (DOUBLES == null) return DoubleColumn.create(name, a);
-        try {
-            return (DoubleColumn) DOUBLES.invokeExact(name, DoubleArrayList.wrap(a));
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
+        return DOUBLES == null ? DoubleColumn.create(name, a) : (DoubleColumn) make(DOUBLES, name, DoubleArrayList.wrap(a));
     }
 
     static LongColumn longs(String name, long[] a) {
-        if (LONGS == null) return LongColumn.create(name, a);
-        try {
-            return (LongColumn) LONGS.invokeExact(name, LongArrayList.wrap(a));
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
+        return LONGS == null ? LongColumn.create(name, a) : (LongColumn) make(LONGS, name, LongArrayList.wrap(a));
     }
 
     static IntColumn ints(String name, int[] a) {
-        if (INTS == null) return IntColumn.create(name, a);
-        try {
-            return (IntColumn) INTS.invokeExact(name, IntArrayList.wrap(a));
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
+        return INTS == null ? IntColumn.create(name, a) : (IntColumn) make(INTS, name, IntArrayList.wrap(a));
     }
 
-    private static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException r) throw r;
-        if (e instanceof Error err) throw err;
-        return new IllegalStateException(e);
+    private static Object make(MethodHandle constructor, String name, Object list) {
+        try {
+            return constructor.invoke(name, list);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

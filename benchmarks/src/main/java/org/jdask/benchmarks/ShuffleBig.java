@@ -49,6 +49,11 @@ import tech.tablesaw.columns.Column;
  *     org.jdask.benchmarks.Runner shuffle [--dir /tmp/jdask-shuffle] [--workers 2] [--memory-limit 256MiB] [--times 3] \
  *     [--big-limit 4GB] [--runs small,big,dask] [--peer benchmarks/peers] [--memory-config target=0.4,spill=0.5]
  * </pre>
+ * A smaller variant with the same partition size and heap: {@code --times 1.5} (half the rows and
+ * partitions, still spilling). {@code -Djdask.benchmarks.phases=true} prints per-phase task times;
+ * with it {@code -Djdask.benchmarks.task-stream=FILE} writes every task as "worker prefix key
+ * start-ms run-ms"; {@code -Djdask.distributed.worker.jvm-options="-Xlog:gc:file=/tmp/gc-%p.log"}
+ * logs the workers' collections.
  */
 final class ShuffleBig {
     private ShuffleBig() {}

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jdask.Config;
+import org.jdask.distributed.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -180,13 +181,7 @@ public final class Adaptive implements AutoCloseable {
     public void stop() {
         running = false;
         thread.interrupt();
-        if (Thread.currentThread() != thread) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (Thread.currentThread() != thread) Threads.joinQuietly(10_000, thread);
     }
 
     @Override

@@ -44,35 +44,21 @@ final class ClusterExecutor extends AbstractExecutorService {
         this.client = client;
     }
 
-    /** A {@link Callable} as a task function; named after the callable (its {@link #target()}). */
-    record CallTask(Callable<?> callable) implements FnN {
+    /**
+     * A {@link Callable}, or a {@link Runnable} and the result to give when it has run (one of the
+     * two is null), as a task function named after it (its {@link #target()}).
+     */
+    record ExecutorTask(Callable<?> callable, Runnable runnable, Object result) implements FnN {
         @Override
         public Object invoke(Object[] args) throws Exception {
-            return callable.call();
-        }
-
-        @Override
-        public Object target() {
-            return callable;
-        }
-
-        @Override
-        public int arity() {
-            return 0;
-        }
-    }
-
-    /** A {@link Runnable} and the result to give when it has run. */
-    record RunTask(Runnable runnable, Object result) implements FnN {
-        @Override
-        public Object invoke(Object[] args) {
+            if (callable != null) return callable.call();
             runnable.run();
             return result;
         }
 
         @Override
         public Object target() {
-            return runnable;
+            return callable != null ? callable : runnable;
         }
 
         @Override
@@ -83,17 +69,17 @@ final class ClusterExecutor extends AbstractExecutorService {
 
     @Override
     public <T> Future<T> submit(Callable<T> task) {
-        return start(new CallTask(check(task)));
+        return start(new ExecutorTask(check(task), null, null));
     }
 
     @Override
     public Future<?> submit(Runnable task) {
-        return start(new RunTask(check(task), null));
+        return start(new ExecutorTask(null, check(task), null));
     }
 
     @Override
     public <T> Future<T> submit(Runnable task, T result) {
-        return start(new RunTask(check(task), result));
+        return start(new ExecutorTask(null, check(task), result));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
+import org.jdask.distributed.internal.Threads;
 import org.jdask.distributed.internal.Zap;
 import org.jdask.distributed.internal.Zmq;
 import org.slf4j.Logger;
@@ -108,11 +109,7 @@ final class CodeRelay implements AutoCloseable {
         closed = true;
         CodeBulk b = bulk;
         if (b != null) b.close();
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinQuietly(2_000, thread);
     }
 
     private void serve(Security security, String host, CompletableFuture<Integer> bound) {

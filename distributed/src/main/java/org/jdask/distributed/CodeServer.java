@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.distributed.internal.SocketWait;
+import org.jdask.distributed.internal.Threads;
 import org.jdask.distributed.internal.Zap;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.serialize.Codecs;
@@ -158,11 +159,7 @@ final class CodeServer {
         closed = true;
         CodeBulk b = bulk;
         if (b != null) b.close();
-        try {
-            for (Thread t : threads) t.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinQuietly(2_000, threads);
     }
 
     /** A client is done with the server; the last one stops it. */

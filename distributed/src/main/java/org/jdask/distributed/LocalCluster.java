@@ -21,15 +21,13 @@ import org.jdask.distributed.internal.memory.MemoryPolicy;
  * }</pre>
  * {@link #close()} stops every worker (JVMs included) and the scheduler; no process is left.
  */
-public final class LocalCluster implements Cluster {
+public final class LocalCluster extends ClusterBase {
     private final Builder config;
     private final SchedulerServer scheduler;
     private final List<Worker> threadWorkers = new ArrayList<>();
     private final List<Nanny> nannies = new ArrayList<>();
     private final Map<Object, String> names = new java.util.IdentityHashMap<>();
     private int started;
-    private final Adaptive.Slot adaptive = new Adaptive.Slot();
-    private boolean closed;
 
     /** Options of a {@link LocalCluster}; every setter checks its argument. */
     public static final class Builder {
@@ -46,14 +44,12 @@ public final class LocalCluster implements Cluster {
         String dashboardAddress = org.jdask.Config.getString("distributed.dashboard.address", ":8787");
 
         public Builder workers(int n) {
-            if (n < 0) throw new IllegalArgumentException("workers must be >= 0, got " + n);
-            workers = n;
+            workers = ClusterOptions.atLeast("workers", n, 0);
             return this;
         }
 
         public Builder threadsPerWorker(int n) {
-            if (n < 1) throw new IllegalArgumentException("threadsPerWorker must be >= 1, got " + n);
-            threads = n;
+            threads = ClusterOptions.atLeast("threadsPerWorker", n, 1);
             return this;
         }
 
@@ -71,8 +67,7 @@ public final class LocalCluster implements Cluster {
 
         /** The scheduler's port; 0 (default) picks a free one. */
         public Builder port(int p) {
-            if (p < 0 || p > 65535) throw new IllegalArgumentException("port must be 0-65535, got " + p);
-            port = p;
+            port = ClusterOptions.port("port", p, 0);
             return this;
         }
 
@@ -272,8 +267,7 @@ public final class LocalCluster implements Cluster {
     /** Adds or removes workers until there are {@code n}; waits until the scheduler sees them. */
     @Override
     public synchronized void scale(int n) {
-        if (n < 0) throw new IllegalArgumentException("scale: n must be >= 0, got " + n);
-        if (closed) throw new IllegalStateException("the cluster is closed");
+        checkScale(n);
         while (size() > n) {
             if (config.processes) close(nannies.remove(nannies.size() - 1));
             else close(threadWorkers.remove(threadWorkers.size() - 1));
@@ -475,12 +469,6 @@ public final class LocalCluster implements Cluster {
         }
     }
 
-    /** Adapts between {@code min} and {@code max} workers (see {@link Adaptive}); replaces an earlier adapt. */
-    @Override
-    public Adaptive adapt(int min, int max) {
-        return adaptive.replace(new Adaptive(this, min, max));
-    }
-
     /** Worker JVMs (empty for in-process workers), e.g. to watch or kill them in tests. */
     public synchronized List<ProcessHandle> workerProcesses() {
         List<ProcessHandle> out = new ArrayList<>();
@@ -501,16 +489,9 @@ public final class LocalCluster implements Cluster {
         return out;
     }
 
-    /** Stops all workers (and their JVMs) and the scheduler. */
+    /** Stops all workers (and their JVMs) and the scheduler (see {@link #close}). */
     @Override
-    public void close() {
-        adaptive.replace(null);
-        closeAll();
-    }
-
-    private synchronized void closeAll() {
-        if (closed) return;
-        closed = true;
+    void stopAll() {
         for (Nanny n : nannies) n.beginClose(); // every worker JVM stops at once, then we wait for each
         for (Nanny n : nannies) n.close();
         for (Worker w : threadWorkers) w.close();

@@ -1,5 +1,8 @@
 package org.jdask.distributed;
 
+import static org.jdask.distributed.ClusterOptions.line;
+import static org.jdask.distributed.ClusterOptions.word;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -39,12 +42,11 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#schedulerHost} says otherwise. Job output goes to {@link Builder#logDirectory}
  * (default: the directory sbatch runs in, a temporary one), where {@link #logs()} reads it.
  */
-public final class SlurmCluster implements Cluster {
+public final class SlurmCluster extends ClusterBase {
     private static final Logger LOG = LoggerFactory.getLogger(SlurmCluster.class);
     private static final Pattern SUBMITTED = Pattern.compile("Submitted batch job (\\d+)|^(\\d+)(?:;\\S*)?\\s*$", Pattern.MULTILINE);
     private static final Pattern WALLTIME = Pattern.compile(
             "(?:(\\d+)-)?(\\d+)(?::(\\d+))?(?::(\\d+))?");
-    private static final Pattern WORD = Pattern.compile("[^\\s'\"\\\\$`]+");
 
     /** Options of a {@link SlurmCluster}; setters check their argument, {@link #build()} the whole. */
     public static final class Builder {
@@ -65,15 +67,13 @@ public final class SlurmCluster implements Cluster {
 
         /** Cores of one job (required): {@code --cpus-per-task}, shared by its workers' threads. */
         public Builder cores(int n) {
-            if (n < 1) throw new IllegalArgumentException("cores must be >= 1, got " + n);
-            cores = n;
+            cores = ClusterOptions.atLeast("cores", n, 1);
             return this;
         }
 
         /** Workers per job (default 1); each gets {@code cores / processes} threads. */
         public Builder processes(int n) {
-            if (n < 1) throw new IllegalArgumentException("processes must be >= 1, got " + n);
-            processes = n;
+            processes = ClusterOptions.atLeast("processes", n, 1);
             return this;
         }
 
@@ -154,23 +154,20 @@ public final class SlurmCluster implements Cluster {
 
         /** The command that starts jdask on a compute node (default {@code jdask}, the launcher on the PATH). */
         public Builder workerCommand(String... command) {
-            if (command.length == 0) throw new IllegalArgumentException("workerCommand needs at least the program");
             for (String c : command) line("workerCommand", c);
-            workerCommand = List.of(command);
+            workerCommand = ClusterOptions.command("workerCommand", command);
             return this;
         }
 
         /** The submit command (default {@code sbatch}), e.g. {@code "ssh", "login1", "sbatch"}; the script path is appended. */
         public Builder submitCommand(String... command) {
-            if (command.length == 0) throw new IllegalArgumentException("submitCommand needs at least the program");
-            sbatch = List.of(command);
+            sbatch = ClusterOptions.command("submitCommand", command);
             return this;
         }
 
         /** The cancel command (default {@code scancel}); job ids are appended. */
         public Builder cancelCommand(String... command) {
-            if (command.length == 0) throw new IllegalArgumentException("cancelCommand needs at least the program");
-            scancel = List.of(command);
+            scancel = ClusterOptions.command("cancelCommand", command);
             return this;
         }
 
@@ -182,8 +179,7 @@ public final class SlurmCluster implements Cluster {
 
         /** The scheduler's port (default 0: a free one). */
         public Builder schedulerPort(int port) {
-            if (port < 0 || port > 65535) throw new IllegalArgumentException("schedulerPort must be 0-65535, got " + port);
-            schedulerPort = port;
+            schedulerPort = ClusterOptions.port("schedulerPort", port, 0);
             return this;
         }
 
@@ -207,8 +203,7 @@ public final class SlurmCluster implements Cluster {
 
         /** How long sbatch and scancel may take (default 60 s). */
         public Builder commandTimeoutMillis(long ms) {
-            if (ms < 1) throw new IllegalArgumentException("commandTimeoutMillis must be >= 1, got " + ms);
-            commandTimeoutMs = ms;
+            commandTimeoutMs = ClusterOptions.atLeast("commandTimeoutMillis", ms, 1);
             return this;
         }
 
@@ -267,20 +262,6 @@ public final class SlurmCluster implements Cluster {
         return new Builder();
     }
 
-    static String word(String what, String s) {
-        if (s == null || !WORD.matcher(s).matches()) {
-            throw new IllegalArgumentException(what + " '" + s + "' must be one word without spaces, quotes or $");
-        }
-        return s;
-    }
-
-    static String line(String what, String s) {
-        if (s == null || s.isBlank() || s.contains("\n") || s.contains("\r")) {
-            throw new IllegalArgumentException(what + " must be one non-empty line, got " + (s == null ? "null" : "'" + s + "'"));
-        }
-        return s;
-    }
-
     static String checkWalltime(String t) {
         Matcher m = t == null ? null : WALLTIME.matcher(t.strip());
         boolean ok = m != null && m.matches();
@@ -324,9 +305,6 @@ public final class SlurmCluster implements Cluster {
     private final Path dir;
     private final Path script;
     private final List<String> jobs = new ArrayList<>();
-    private final Adaptive.Slot adaptive = new Adaptive.Slot();
-    private boolean closed;
-
     private SlurmCluster(Builder b) {
         this.config = b;
         String host = b.schedulerHost != null ? b.schedulerHost : localHostName();
@@ -374,8 +352,7 @@ public final class SlurmCluster implements Cluster {
     /** Submits or cancels jobs until {@code ceil(n / processes)} are there; returns without waiting for them to start. */
     @Override
     public synchronized void scale(int n) {
-        if (n < 0) throw new IllegalArgumentException("scale: n must be >= 0, got " + n);
-        if (closed) throw new IllegalStateException("the cluster is closed");
+        checkScale(n);
         int want = (n + config.processes - 1) / config.processes;
         while (jobs.size() < want) jobs.add(submit());
         if (jobs.size() > want) cancel(new ArrayList<>(jobs.subList(want, jobs.size())));
@@ -439,11 +416,6 @@ public final class SlurmCluster implements Cluster {
         return scheduler.load();
     }
 
-    @Override
-    public Adaptive adapt(int min, int max) {
-        return adaptive.replace(new Adaptive(this, min, max));
-    }
-
     /** Each job's output file (the last 1000 lines), by job id; empty if the files are not visible here. */
     @Override
     public synchronized Map<String, List<String>> logs() {
@@ -461,24 +433,14 @@ public final class SlurmCluster implements Cluster {
         return out;
     }
 
+    /** Cancels every job, stops the scheduler and deletes the submit directory (see {@link #close}). */
     @Override
-    public String dashboardLink() {
-        return null;
-    }
-
-    /** Cancels every job, stops the scheduler and deletes the submit directory. */
-    @Override
-    public void close() {
-        adaptive.replace(null);
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            try {
-                cancel(new ArrayList<>(jobs));
-            } finally {
-                scheduler.close();
-                Commands.deleteTree(dir);
-            }
+    void stopAll() {
+        try {
+            cancel(new ArrayList<>(jobs));
+        } finally {
+            scheduler.close();
+            Commands.deleteTree(dir);
         }
     }
 

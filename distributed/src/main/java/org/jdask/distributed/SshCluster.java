@@ -19,6 +19,7 @@ import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.jdask.distributed.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * names another one); their host keys are checked against {@link Builder#knownHosts} when given.
  * Keys are OpenSSH RSA or ECDSA files (Ed25519 needs an EdDSA provider on the classpath).
  */
-public final class SshCluster implements Cluster {
+public final class SshCluster extends ClusterBase {
     private static final Logger LOG = LoggerFactory.getLogger(SshCluster.class);
     private static final Pattern SCHEDULER_AT = Pattern.compile("Scheduler at: (tcp://\\S+)");
     private static final Pattern WORKER_AT = Pattern.compile("Worker at: (\\S+)");
@@ -112,14 +113,13 @@ public final class SshCluster implements Cluster {
 
         /** The login name (default: this JVM's {@code user.name}). */
         public Builder user(String u) {
-            user = SlurmCluster.word("user", u);
+            user = ClusterOptions.word("user", u);
             return this;
         }
 
         /** The SSH port (default 22) of hosts that do not name one. */
         public Builder port(int p) {
-            if (p < 1 || p > 65535) throw new IllegalArgumentException("port must be 1-65535, got " + p);
-            port = p;
+            port = ClusterOptions.port("port", p, 1);
             return this;
         }
 
@@ -139,15 +139,13 @@ public final class SshCluster implements Cluster {
 
         /** Workers per host (default 1) for hosts that do not say. */
         public Builder nworkers(int n) {
-            if (n < 1) throw new IllegalArgumentException("nworkers must be >= 1, got " + n);
-            nworkers = n;
+            nworkers = ClusterOptions.atLeast("nworkers", n, 1);
             return this;
         }
 
         /** Threads per worker (default: the host's cores divided among its workers). */
         public Builder nthreads(int n) {
-            if (n < 1) throw new IllegalArgumentException("nthreads must be >= 1, got " + n);
-            nthreads = n;
+            nthreads = ClusterOptions.atLeast("nthreads", n, 1);
             return this;
         }
 
@@ -157,21 +155,19 @@ public final class SshCluster implements Cluster {
          * their options are appended.
          */
         public Builder remoteCommand(String... command) {
-            if (command.length == 0) throw new IllegalArgumentException("remoteCommand needs at least the program");
-            remoteCommand = List.of(command);
+            remoteCommand = ClusterOptions.command("remoteCommand", command);
             return this;
         }
 
         /** The scheduler's port (default 8786; 0 picks a free one). */
         public Builder schedulerPort(int p) {
-            if (p < 0 || p > 65535) throw new IllegalArgumentException("schedulerPort must be 0-65535, got " + p);
-            schedulerPort = p;
+            schedulerPort = ClusterOptions.port("schedulerPort", p, 0);
             return this;
         }
 
         /** Runs the scheduler in this JVM, listening on {@code listenHost} (an address the hosts can reach). */
         public Builder localScheduler(String listenHost) {
-            localScheduler = SlurmCluster.word("localScheduler", listenHost);
+            localScheduler = ClusterOptions.word("localScheduler", listenHost);
             return this;
         }
 
@@ -183,15 +179,13 @@ public final class SshCluster implements Cluster {
 
         /** How long connecting and authenticating may take per host (default 10 s). */
         public Builder connectTimeoutMillis(long ms) {
-            if (ms < 1) throw new IllegalArgumentException("connectTimeoutMillis must be >= 1, got " + ms);
-            connectTimeoutMs = ms;
+            connectTimeoutMs = ClusterOptions.atLeast("connectTimeoutMillis", ms, 1);
             return this;
         }
 
         /** How long a remote scheduler or worker may take to start (default 60 s). */
         public Builder startTimeoutMillis(long ms) {
-            if (ms < 1) throw new IllegalArgumentException("startTimeoutMillis must be >= 1, got " + ms);
-            startTimeoutMs = ms;
+            startTimeoutMs = ClusterOptions.atLeast("startTimeoutMillis", ms, 1);
             return this;
         }
 
@@ -239,8 +233,6 @@ public final class SshCluster implements Cluster {
     private final List<RemoteProcess> stopped = new ArrayList<>();
     private Client client;
     private int started;
-    private final Adaptive.Slot adaptive = new Adaptive.Slot();
-    private boolean closed;
 
     private SshCluster(Builder b, List<Host> hosts) {
         this.config = b;
@@ -344,8 +336,7 @@ public final class SshCluster implements Cluster {
      */
     @Override
     public synchronized void scale(int n) {
-        if (n < 0) throw new IllegalArgumentException("scale: n must be >= 0, got " + n);
-        if (closed) throw new IllegalStateException("the cluster is closed");
+        checkScale(n);
         while (workers.size() > n) stop(workers.remove(workers.size() - 1));
         List<RemoteProcess> fresh = new ArrayList<>();
         try {
@@ -402,11 +393,6 @@ public final class SshCluster implements Cluster {
         return localScheduler != null ? localScheduler.load() : client().load();
     }
 
-    @Override
-    public Adaptive adapt(int min, int max) {
-        return adaptive.replace(new Adaptive(this, min, max));
-    }
-
     /** Output of the scheduler and of every worker (the last 1000 lines each), each line prefixed with its host. */
     @Override
     public synchronized Map<String, List<String>> logs() {
@@ -424,44 +410,28 @@ public final class SshCluster implements Cluster {
         return out;
     }
 
+    /** Stops every worker, then the scheduler, then closes the SSH connections (see {@link #close}). */
     @Override
-    public String dashboardLink() {
-        return null;
-    }
-
-    /** Stops every worker, then the scheduler, then closes the SSH connections. */
-    @Override
-    public void close() {
-        adaptive.replace(null);
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            if (client != null) client.close();
-            List<Thread> stopping = new ArrayList<>();
-            for (RemoteProcess p : workers) {
-                Thread t = new Thread(() -> stop(p), "jdask-ssh-stop");
-                t.start();
-                stopping.add(t);
-            }
-            for (Thread t : stopping) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            workers.clear();
-            if (remoteScheduler != null) remoteScheduler.close();
-            if (localScheduler != null) localScheduler.close();
-            for (ClientSession s : sessions.values()) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    LOG.debug("closing an SSH session: {}", e.toString());
-                }
-            }
-            ssh.stop();
+    void stopAll() {
+        if (client != null) client.close();
+        List<Thread> stopping = new ArrayList<>();
+        for (RemoteProcess p : workers) {
+            Thread t = new Thread(() -> stop(p), "jdask-ssh-stop");
+            t.start();
+            stopping.add(t);
         }
+        Threads.joinQuietly(0, stopping);
+        workers.clear();
+        if (remoteScheduler != null) remoteScheduler.close();
+        if (localScheduler != null) localScheduler.close();
+        for (ClientSession s : sessions.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.debug("closing an SSH session: {}", e.toString());
+            }
+        }
+        ssh.stop();
     }
 
     @Override

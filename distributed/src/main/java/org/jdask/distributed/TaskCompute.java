@@ -45,15 +45,17 @@ final class TaskCompute {
      */
     private final BitSet busySlots = new BitSet();
 
-    /** {@code values} reads a dependency's value from the worker's store; {@code clientCode} is null for in-process workers. */
-    TaskCompute(ClientCode clientCode, Function<Key, Object> values, Function<Throwable, Payload> errorPayload, MemoryManager memory,
-                long memoryLimit, SpillBuffer<Key> data) {
+    /**
+     * {@code values} reads a dependency's value from the worker's store; {@code clientCode} is null for
+     * in-process workers; results go into {@code memory}'s store, checked against its limit.
+     */
+    TaskCompute(ClientCode clientCode, Function<Key, Object> values, Function<Throwable, Payload> errorPayload, MemoryManager memory) {
         this.clientCode = clientCode;
         this.values = values;
         this.errorPayload = errorPayload;
         this.memory = memory;
-        this.memoryLimit = memoryLimit;
-        this.data = data;
+        this.memoryLimit = memory.policy().limit();
+        this.data = memory.data();
     }
 
     /** Decodes and runs the task's spec inside the client's code and config; its value. */

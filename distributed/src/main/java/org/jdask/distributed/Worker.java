@@ -221,7 +221,7 @@ public final class Worker implements AutoCloseable {
         this.state = new WorkerState(options.nthreads(), options.resources(), 10_000);
         state.fetchBudget(WorkerMemory.fetchBudget(memory.policy(), local));
         int n = COUNTER.incrementAndGet();
-        TaskCompute compute = new TaskCompute(clientCode, this::value, this::errorPayload, memory, memoryLimit, data);
+        TaskCompute compute = new TaskCompute(clientCode, this::value, this::errorPayload, memory);
         this.tasks = new WorkerTasks(this, n, options.nthreads(), stateLock, compute);
         this.link = new WorkerSchedulerLink(this, schedulerAddress, this.security, local, maxFrame, stateLock);
         this.thread = new Thread(() -> run(n), "jdask-worker-" + n);

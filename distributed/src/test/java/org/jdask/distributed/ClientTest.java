@@ -27,10 +27,9 @@ import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jdask.testing.Await;
 
 /** The Client API against in-process workers (real ZeroMQ inproc sockets, real threads). */
@@ -42,17 +41,8 @@ class ClientTest {
     static final Fn2<Integer, Integer, Integer> ADD = Integer::sum;
     static final Fn1<List<Integer>, Integer> SUM = l -> l.stream().mapToInt(Integer::intValue).sum();
 
-    @BeforeAll
-    static void up() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void down() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false));
 
     @Test
     void submitMapGatherAndSumOfFutures() {

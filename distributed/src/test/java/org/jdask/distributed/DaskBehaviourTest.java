@@ -14,10 +14,9 @@ import org.jdask.Config;
 import org.jdask.JdaskException;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jdask.testing.Await;
 
 /** Issue 20: futures behave as Dask users rely on (in-process workers). */
@@ -26,26 +25,13 @@ class DaskBehaviourTest {
     static LocalCluster cluster;
     static Client client;
     static final Fn1<Integer, Integer> SLEEP = ms -> {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        TaskWork.sleep(ms);
         return ms;
     };
     static final Fn2<Integer, Integer, Integer> ADD = Integer::sum;
 
-    @BeforeAll
-    static void up() {
-        cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void down() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(1).threadsPerWorker(1).processes(false));
 
     /** Item 2: a cancelled future's dependents end cancelled too, and nothing new may depend on it. */
     @Test

@@ -1,8 +1,7 @@
 package org.jdask.distributed;
 
 import org.jdask.graph.SchedulerContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scheduler contract suite on {@code distributed}: a LocalCluster of 2 in-process workers with
@@ -12,17 +11,8 @@ class DistributedSchedulerContractTest extends SchedulerContract {
     static LocalCluster cluster;
     static Client client;
 
-    @BeforeAll
-    static void up() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void down() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false));
 
     @Override
     protected String schedulerName() {

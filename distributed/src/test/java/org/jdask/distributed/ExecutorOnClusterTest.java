@@ -16,10 +16,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code client.executorService()} on worker JVMs: the JDK's executor methods, with serializable tasks. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -66,17 +65,8 @@ class ExecutorOnClusterTest {
         }
     }
 
-    @BeforeAll
-    static void up() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void down() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(2).processes(true));
 
     @Test
     void invokeAllAndSubmitRunInWorkerJvms() throws Exception {

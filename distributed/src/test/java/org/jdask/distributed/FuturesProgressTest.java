@@ -14,10 +14,9 @@ import java.util.stream.IntStream;
 import org.jdask.Delayed;
 import org.jdask.Jdask;
 import org.jdask.fn.Fn1;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link Futures#progress} draws the local schedulers' bar for distributed futures. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -39,17 +38,8 @@ class FuturesProgressTest {
         throw new IllegalStateException("no " + x);
     }
 
-    @BeforeAll
-    static void up() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false).build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void down() {
-        client.close();
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false));
 
     static List<String> lines(ByteArrayOutputStream b) {
         return b.toString(StandardCharsets.UTF_8).lines().toList();

@@ -25,22 +25,14 @@ import org.junit.jupiter.api.Timeout;
 class ResubmitSoakTest {
     /** The issue's {@code slow}: 5..23 ms. */
     static final Fn1<Integer, Integer> SLOW = i -> {
-        sleep(5 + (i % 7) * 3);
+        TaskWork.sleep(5 + (i % 7) * 3);
         return i * 2;
     };
     static final Fn1<List<Integer>, Long> SUM = l -> l.stream().mapToLong(Integer::longValue).sum();
     static final Fn1<Integer, Integer> SLEEPY = ms -> {
-        sleep(ms);
+        TaskWork.sleep(ms);
         return ms;
     };
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** How each round waits for its sum. */
     interface Wait {
@@ -116,7 +108,7 @@ class ResubmitSoakTest {
                 for (int i = 0; i < junk.length; i++) junk[i] = new byte[16 * 1024];
                 long start = System.nanoTime();
                 System.gc();
-                sleep(Math.max(3, 10 * (System.nanoTime() - start) / 1_000_000));
+                TaskWork.sleep(Math.max(3, 10 * (System.nanoTime() - start) / 1_000_000));
             }
         }, "gc-pressure");
         t.setDaemon(true);

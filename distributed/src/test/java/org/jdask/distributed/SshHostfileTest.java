@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jdask.distributed.SshCluster.Host;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link SshCluster}'s host lists and hostfiles, checked before anything connects. */
@@ -17,6 +18,17 @@ class SshHostfileTest {
 
     Path file(String text) throws Exception {
         return Files.writeString(dir.resolve("hosts"), text);
+    }
+
+    /** A hostfile of {@code text} is refused with the file's path followed by {@code message}. */
+    void assertRefused(String text, String message) throws Exception {
+        Path f = file(text);
+        assertMessage(f + message, () -> SshCluster.builder().hostfile(f));
+    }
+
+    /** {@code call} throws an {@link IllegalArgumentException} saying exactly {@code message}. */
+    static void assertMessage(String message, Executable call) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
 
     @Test
@@ -30,29 +42,17 @@ class SshHostfileTest {
 
     @Test
     void badLinesNameFileAndLine() throws Exception {
-        Path f = file("node1\nnode2 2 extra\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(f));
-        assertEquals(f + ":2: expected 'host [nworkers]', got 'node2 2 extra'", e.getMessage());
-        Path g = file("# header\nnode1 0\n");
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(g));
-        assertEquals(g + ":2: nworkers must be a whole number >= 1, got '0'", e.getMessage());
-        Path h = file("a@b@c\n");
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(h));
-        assertEquals(h + ":1: 'a@b@c' is not a host like node1, me@node1 or node1:2222", e.getMessage());
-        Path p = file("node1:70000\n");
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(p));
-        assertEquals(p + ":1: port 70000 of 'node1:70000' is not 1-65535", e.getMessage());
+        assertRefused("node1\nnode2 2 extra\n", ":2: expected 'host [nworkers]', got 'node2 2 extra'");
+        assertRefused("# header\nnode1 0\n", ":2: nworkers must be a whole number >= 1, got '0'");
+        assertRefused("a@b@c\n", ":1: 'a@b@c' is not a host like node1, me@node1 or node1:2222");
+        assertRefused("node1:70000\n", ":1: port 70000 of 'node1:70000' is not 1-65535");
         Path empty = file("# nothing\n\n");
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(empty));
-        assertEquals("hostfile " + empty + " lists no hosts", e.getMessage());
+        assertMessage("hostfile " + empty + " lists no hosts", () -> SshCluster.builder().hostfile(empty));
         Path missing = dir.resolve("nope");
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hostfile(missing));
-        assertEquals("cannot read hostfile " + missing + ": " + missing, e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().parsedHosts());
-        assertEquals("SshCluster: give hosts(...) or hostfile(...)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().hosts("node 1").parsedHosts());
-        assertEquals("host 'node 1': 'node 1' is not a host like node1, me@node1 or node1:2222", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> SshCluster.builder().identity(missing));
-        assertEquals("identity file " + missing + " is not readable", e.getMessage());
+        assertMessage("cannot read hostfile " + missing + ": " + missing, () -> SshCluster.builder().hostfile(missing));
+        assertMessage("SshCluster: give hosts(...) or hostfile(...)", () -> SshCluster.builder().parsedHosts());
+        assertMessage("host 'node 1': 'node 1' is not a host like node1, me@node1 or node1:2222",
+                () -> SshCluster.builder().hosts("node 1").parsedHosts());
+        assertMessage("identity file " + missing + " is not readable", () -> SshCluster.builder().identity(missing));
     }
 }

@@ -34,16 +34,27 @@ class WorkerRetireTest {
         return a;
     };
 
+    /** A file name for {@link #COUNTED}'s log (no file yet: the first run creates it). */
+    static Path runLog() throws IOException {
+        Path log = Files.createTempFile("jdask-runs", ".txt");
+        Files.delete(log);
+        return log;
+    }
+
+    /** Two workers of one thread and 256 MiB each, in JVMs of their own or in this one. */
+    static LocalCluster twoWorkers(boolean processes) {
+        return LocalCluster.builder().workers(2).threadsPerWorker(1).processes(processes).memoryLimit("256MiB").dashboardAddress(null)
+                .build();
+    }
+
     static int runs(Path log) throws IOException {
         return Files.exists(log) ? Files.readAllLines(log).size() : 0;
     }
 
     @Test
     void retiringAWorkerMovesItsOnlyCopiesAndNothingIsRecomputed() throws Exception {
-        Path log = Files.createTempFile("jdask-runs", ".txt");
-        Files.delete(log);
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).memoryLimit("256MiB")
-                .dashboardAddress(null).build();
+        Path log = runLog();
+        try (LocalCluster cluster = twoWorkers(true);
              Client client = Client.connect(cluster)) {
             List<String> ws = client.workerAddresses();
             String leaving = ws.get(0), staying = ws.get(1);
@@ -72,10 +83,8 @@ class WorkerRetireTest {
 
     @Test
     void rebalanceEvensOutResultsAcrossWorkers() throws Exception {
-        Path log = Files.createTempFile("jdask-runs", ".txt");
-        Files.delete(log);
-        try (LocalCluster cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(false).memoryLimit("256MiB")
-                .dashboardAddress(null).build();
+        Path log = runLog();
+        try (LocalCluster cluster = twoWorkers(false);
              Client client = Client.connect(cluster)) {
             String a = client.workerAddresses().get(0);
             List<Future<double[]>> fs = new ArrayList<>();

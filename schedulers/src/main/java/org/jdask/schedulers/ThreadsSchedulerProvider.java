@@ -5,9 +5,9 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdask.graph.NamedSchedulerProvider;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Scheduler;
-import org.jdask.graph.SchedulerProvider;
 
 /**
  * {@code threads}: the {@link LocalEngine} with {@code num-workers} workers (config; blank or
@@ -19,7 +19,7 @@ import org.jdask.graph.SchedulerProvider;
  * each run is bounded by its own worker count instead, and since the caller always works, a run
  * progresses even if its helpers start late.
  */
-public final class ThreadsSchedulerProvider implements SchedulerProvider {
+public final class ThreadsSchedulerProvider extends NamedSchedulerProvider {
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** The shared helper pool (daemon threads, reused across runs). */
     static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
@@ -29,14 +29,8 @@ public final class ThreadsSchedulerProvider implements SchedulerProvider {
                 return t;
             });
 
-    @Override
-    public String name() {
-        return "threads";
-    }
-
-    @Override
-    public String description() {
-        return "threads: a shared pool of daemon threads, num-workers at a time (default: cores)";
+    public ThreadsSchedulerProvider() {
+        super("threads", "threads: a shared pool of daemon threads, num-workers at a time (default: cores)");
     }
 
     @Override

@@ -24,40 +24,11 @@ final class RawArrays {
     }
 
     static byte[] encode(byte tag, Object v) {
-        switch (tag) {
-            case DOUBLES -> {
-                double[] a = (double[]) v;
-                ByteBuffer b = header(tag, a.length, 8);
-                b.asDoubleBuffer().put(a);
-                return b.array();
-            }
-            case LONGS -> {
-                long[] a = (long[]) v;
-                ByteBuffer b = header(tag, a.length, 8);
-                b.asLongBuffer().put(a);
-                return b.array();
-            }
-            case INTS -> {
-                int[] a = (int[]) v;
-                ByteBuffer b = header(tag, a.length, 4);
-                b.asIntBuffer().put(a);
-                return b.array();
-            }
-            case BYTES -> {
-                byte[] a = (byte[]) v;
-                ByteBuffer b = header(tag, a.length, 1);
-                b.put(a);
-                return b.array();
-            }
-            case BOOLEANS -> {
-                boolean[] a = (boolean[]) v;
-                ByteBuffer b = header(tag, a.length, 1);
-                byte[] out = b.array();
-                for (int i = 0; i < a.length; i++) out[5 + i] = (byte) (a[i] ? 1 : 0);
-                return out;
-            }
-            default -> throw new IllegalArgumentException("not a raw tag: " + tag);
-        }
+        if (!RawFrame.isRaw(tag)) throw new IllegalArgumentException("not a raw tag: " + tag);
+        int n = RawFrame.length(v);
+        ByteBuffer b = header(tag, n, RawFrame.width(tag));
+        RawFrame.put(b, v, 0, n);
+        return b.array();
     }
 
     private static ByteBuffer header(byte tag, int n, int width) {
@@ -75,41 +46,13 @@ final class RawArrays {
         b.order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < 4) throw Codecs.corrupt("raw array frame has no length (" + b.remaining() + " bytes after the tag)");
         int n = b.getInt();
-        int width = tag == DOUBLES || tag == LONGS ? 8 : tag == INTS ? 4 : 1;
+        int width = RawFrame.width(tag);
         if (n < 0 || (long) n * width != b.remaining()) {
             throw Codecs.corrupt("raw array frame says " + n + " elements of " + width + " bytes but holds "
                     + b.remaining() + " bytes (truncated or corrupt)");
         }
-        switch (tag) {
-            case DOUBLES -> {
-                double[] a = new double[n];
-                b.asDoubleBuffer().get(a);
-                return a;
-            }
-            case LONGS -> {
-                long[] a = new long[n];
-                b.asLongBuffer().get(a);
-                return a;
-            }
-            case INTS -> {
-                int[] a = new int[n];
-                b.asIntBuffer().get(a);
-                return a;
-            }
-            case BYTES -> {
-                byte[] a = new byte[n];
-                b.get(a);
-                return a;
-            }
-            default -> {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    byte x = b.get();
-                    if (x != 0 && x != 1) throw Codecs.corrupt("boolean[] frame holds byte " + x + " at element " + i);
-                    a[i] = x == 1;
-                }
-                return a;
-            }
-        }
+        Object a = RawFrame.newArray(tag, n);
+        RawFrame.get(b, a, 0, n);
+        return a;
     }
 }

@@ -1,5 +1,7 @@
 package org.jdask.distributed.dashboard;
 
+import static org.jdask.distributed.dashboard.Json.object;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -143,17 +145,10 @@ final class DashboardHttp {
         }
         List<Object> out = new ArrayList<>(lines.size());
         for (TransitionLog.Entry e : lines) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("from", e.from().toLowerCase(Locale.ROOT));
-            m.put("to", e.to().toLowerCase(Locale.ROOT));
-            m.put("reason", e.reason());
-            m.put("time", e.timeMillis());
-            out.add(m);
+            out.add(object("from", e.from().toLowerCase(Locale.ROOT), "to", e.to().toLowerCase(Locale.ROOT),
+                    "reason", e.reason(), "time", e.timeMillis()));
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", key.toString());
-        m.put("transitions", out);
-        json(ex, m);
+        json(ex, object("key", key.toString(), "transitions", out));
     }
 
     /** {@code name}, {@code 'name'} or {@code ('name', 0, 1)} (how keys print) to a {@link Key}. */
@@ -189,27 +184,14 @@ final class DashboardHttp {
     static Map<String, Object> workers(Snapshot s) {
         List<Object> ws = new ArrayList<>();
         for (WorkerView w : s.workers()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("address", w.address());
-            m.put("name", w.name());
-            m.put("nthreads", w.nthreads());
-            m.put("memory", w.metrics().get("memory"));
-            m.put("memory_limit", w.metrics().get("memory_limit"));
-            m.put("heap_used", w.metrics().get("heap_used"));
-            m.put("cpu", w.metrics().get("cpu"));
-            // the memory manager's figures (see PROTOCOL.md, HEARTBEAT): managed / spilled / unmanaged, status
+            Map<String, Object> m = object("address", w.address(), "name", w.name(), "nthreads", w.nthreads());
+            // the heartbeat's figures; the memory manager's (see PROTOCOL.md, HEARTBEAT): managed / spilled / unmanaged, status
+            for (String f : List.of("memory", "memory_limit", "heap_used", "cpu")) m.put(f, w.metrics().get(f));
             for (String f : MEMORY_FIELDS) m.put(f, w.metrics().get(f));
-            m.put("processing", w.processing());
-            m.put("keys", w.keys());
-            m.put("nbytes", w.nbytes());
-            m.put("occupancy", w.occupancy());
+            m.putAll(object("processing", w.processing(), "keys", w.keys(), "nbytes", w.nbytes(), "occupancy", w.occupancy()));
             ws.add(m);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("time", s.time());
-        out.put("scheduler", s.scheduler());
-        out.put("workers", ws);
-        return out;
+        return object("time", s.time(), "scheduler", s.scheduler(), "workers", ws);
     }
 
     static Map<String, Object> tasks(Snapshot s) {
@@ -221,25 +203,11 @@ final class DashboardHttp {
         }
         List<Object> prefixes = new ArrayList<>();
         for (PrefixView p : s.prefixes()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.name());
-            m.put("total", p.total());
-            m.put("done", p.done());
-            m.put("erred", p.erred());
-            m.put("memory", p.memory());
-            m.put("processing", p.processing());
-            m.put("waiting", p.waiting());
-            m.put("released", p.released());
-            prefixes.add(m);
+            prefixes.add(object("name", p.name(), "total", p.total(), "done", p.done(), "erred", p.erred(), "memory", p.memory(),
+                    "processing", p.processing(), "waiting", p.waiting(), "released", p.released()));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("time", s.time());
-        out.put("total", total);
-        out.put("states", states);
-        out.put("completed", s.completed());
-        out.put("erred", s.erred());
-        out.put("prefixes", prefixes);
-        return out;
+        return object("time", s.time(), "total", total, "states", states, "completed", s.completed(), "erred", s.erred(),
+                "prefixes", prefixes);
     }
 
     static Map<String, Object> taskStream(Snapshot s, double since, int limit) {
@@ -254,20 +222,10 @@ final class DashboardHttp {
         List<Object> out = new ArrayList<>(all.size() - from);
         for (StreamEntry e : all.subList(from, all.size())) {
             if (e.stop() <= since) continue; // workers' clocks differ a little: the ring is not sorted by stop
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("key", e.key().toString());
-            m.put("prefix", e.prefix());
-            m.put("worker", e.worker());
-            m.put("thread", e.thread());
-            m.put("start", e.start());
-            m.put("stop", e.stop());
-            m.put("status", e.erred() ? "erred" : "ok");
-            out.add(m);
+            out.add(object("key", e.key().toString(), "prefix", e.prefix(), "worker", e.worker(), "thread", e.thread(),
+                    "start", e.start(), "stop", e.stop(), "status", e.erred() ? "erred" : "ok"));
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("time", s.time());
-        r.put("tasks", out);
-        return r;
+        return object("time", s.time(), "tasks", out);
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -328,10 +286,7 @@ final class DashboardHttp {
     /** An error answer as JSON {@code {"error": ...}}; ignores a client that went away. */
     private static void trySend(HttpExchange ex, int status, String message) {
         try {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("error", message);
-            m.put("status", status);
-            send(ex, status, "application/json", Json.write(m));
+            send(ex, status, "application/json", Json.write(object("error", message, "status", status)));
         } catch (IOException | RuntimeException e) {
             LOG.debug("dashboard: cannot answer {}: {}", status, e.toString());
         }

@@ -1,11 +1,20 @@
 package org.jdask.distributed.dashboard;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A minimal JSON writer for the dashboard's answers (maps, lists, strings, numbers, booleans, null). */
 final class Json {
     private Json() { }
+
+    /** A JSON object of {@code name, value} pairs in the given order (values may be null). */
+    static Map<String, Object> object(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) throw new IllegalArgumentException("object: a name without a value");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) m.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        return m;
+    }
 
     static String write(Object value) {
         StringBuilder b = new StringBuilder(256);

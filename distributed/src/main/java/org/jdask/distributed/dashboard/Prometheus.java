@@ -2,6 +2,7 @@ package org.jdask.distributed.dashboard;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jdask.distributed.dashboard.Dashboard.PrefixView;
 import org.jdask.distributed.dashboard.Dashboard.Snapshot;
 import org.jdask.distributed.dashboard.Dashboard.WorkerView;
@@ -17,47 +18,66 @@ final class Prometheus {
 
     static String render(Snapshot s) {
         StringBuilder b = new StringBuilder(2048);
-        head(b, "jdask_workers", "gauge", "Workers connected to the scheduler.");
-        sample(b, "jdask_workers", null, null, s.workers().size());
+        scalar(b, "jdask_workers", "gauge", "Workers connected to the scheduler.", s.workers().size());
         head(b, "jdask_tasks", "gauge", "Tasks the scheduler knows, by state.");
         for (Map.Entry<TaskState, Integer> e : s.states().entrySet()) {
             sample(b, "jdask_tasks", "state", e.getKey().name().toLowerCase(Locale.ROOT).replace('_', '-'), e.getValue());
         }
-        head(b, "jdask_tasks_completed_total", "counter", "Tasks completed since the scheduler started.");
-        sample(b, "jdask_tasks_completed_total", null, null, s.completed());
-        head(b, "jdask_tasks_erred_total", "counter", "Task failures reported by workers since the scheduler started.");
-        sample(b, "jdask_tasks_erred_total", null, null, s.erred());
+        scalar(b, "jdask_tasks_completed_total", "counter", "Tasks completed since the scheduler started.", s.completed());
+        scalar(b, "jdask_tasks_erred_total", "counter", "Task failures reported by workers since the scheduler started.", s.erred());
         head(b, "jdask_prefix_tasks_done_total", "counter", "Tasks completed, by function name.");
         for (PrefixView p : s.prefixes()) sample(b, "jdask_prefix_tasks_done_total", "prefix", p.name(), p.done());
-        worker(b, s, "jdask_worker_threads", "gauge", "Threads per worker.", "nthreads");
-        worker(b, s, "jdask_worker_processing_tasks", "gauge", "Tasks sent to the worker and not finished.", "processing");
-        worker(b, s, "jdask_worker_stored_keys", "gauge", "Results the worker holds.", "keys");
-        worker(b, s, "jdask_worker_stored_bytes", "gauge", "Estimated bytes of the results the worker holds.", "nbytes");
-        worker(b, s, "jdask_worker_memory_bytes", "gauge", "Resident memory of the worker's process, last heartbeat.", "memory");
-        worker(b, s, "jdask_worker_memory_limit_bytes", "gauge", "The worker's memory limit.", "memory_limit");
-        worker(b, s, "jdask_worker_managed_bytes", "gauge", "Bytes of results the worker holds in memory (memory manager).", "managed");
-        worker(b, s, "jdask_worker_spilled_bytes", "gauge", "Bytes of results the worker spilled to disk (their in-memory size).", "spilled");
-        worker(b, s, "jdask_worker_unmanaged_bytes", "gauge", "Process memory not held by results.", "unmanaged");
-        worker(b, s, "jdask_worker_spill_total", "counter", "Values the worker spilled to disk.", "spill_count");
-        worker(b, s, "jdask_worker_unspill_total", "counter", "Spilled values the worker read back.", "unspill_count");
-        worker(b, s, "jdask_worker_paused", "gauge", "1 while the worker's memory manager holds it paused.", "paused");
-        worker(b, s, "jdask_worker_cpu_percent", "gauge", "CPU use of the worker's process since its previous heartbeat (100 = one core).", "cpu");
+        for (WorkerMetric m : WorkerMetric.values()) {
+            head(b, m.name, m.type, m.help);
+            for (WorkerView w : s.workers()) {
+                if (m.read.apply(w) instanceof Number n) sample(b, m.name, "worker", w.address(), n.doubleValue());
+            }
+        }
         return b.toString();
     }
 
-    private static void worker(StringBuilder b, Snapshot s, String name, String type, String help, String field) {
-        head(b, name, type, help);
-        for (WorkerView w : s.workers()) {
-            Object v = switch (field) {
-                case "nthreads" -> w.nthreads();
-                case "processing" -> w.processing();
-                case "keys" -> w.keys();
-                case "nbytes" -> w.nbytes();
-                case "paused" -> "paused".equals(w.metrics().get("status")) ? 1 : 0;
-                default -> w.metrics().get(field);
-            };
-            if (v instanceof Number n) sample(b, name, "worker", w.address(), n.doubleValue());
+    /**
+     * The per-worker metrics, one sample per worker, in this order: the scheduler's own counts, then
+     * the worker's last heartbeat ({@link WorkerView#metrics}: a value that is not a number is left out).
+     */
+    private enum WorkerMetric {
+        THREADS("jdask_worker_threads", "gauge", "Threads per worker.", WorkerView::nthreads),
+        PROCESSING("jdask_worker_processing_tasks", "gauge", "Tasks sent to the worker and not finished.", WorkerView::processing),
+        STORED_KEYS("jdask_worker_stored_keys", "gauge", "Results the worker holds.", WorkerView::keys),
+        STORED_BYTES("jdask_worker_stored_bytes", "gauge", "Estimated bytes of the results the worker holds.", WorkerView::nbytes),
+        MEMORY("jdask_worker_memory_bytes", "gauge", "Resident memory of the worker's process, last heartbeat.", heartbeat("memory")),
+        MEMORY_LIMIT("jdask_worker_memory_limit_bytes", "gauge", "The worker's memory limit.", heartbeat("memory_limit")),
+        MANAGED("jdask_worker_managed_bytes", "gauge", "Bytes of results the worker holds in memory (memory manager).",
+                heartbeat("managed")),
+        SPILLED("jdask_worker_spilled_bytes", "gauge", "Bytes of results the worker spilled to disk (their in-memory size).",
+                heartbeat("spilled")),
+        UNMANAGED("jdask_worker_unmanaged_bytes", "gauge", "Process memory not held by results.", heartbeat("unmanaged")),
+        SPILLS("jdask_worker_spill_total", "counter", "Values the worker spilled to disk.", heartbeat("spill_count")),
+        UNSPILLS("jdask_worker_unspill_total", "counter", "Spilled values the worker read back.", heartbeat("unspill_count")),
+        PAUSED("jdask_worker_paused", "gauge", "1 while the worker's memory manager holds it paused.",
+                w -> "paused".equals(w.metrics().get("status")) ? 1 : 0),
+        CPU("jdask_worker_cpu_percent", "gauge", "CPU use of the worker's process since its previous heartbeat (100 = one core).",
+                heartbeat("cpu"));
+
+        final String name, type, help;
+        final Function<WorkerView, Object> read;
+
+        WorkerMetric(String name, String type, String help, Function<WorkerView, Object> read) {
+            this.name = name;
+            this.type = type;
+            this.help = help;
+            this.read = read;
         }
+
+        private static Function<WorkerView, Object> heartbeat(String field) {
+            return w -> w.metrics().get(field);
+        }
+    }
+
+    /** A metric of one sample without labels. */
+    private static void scalar(StringBuilder b, String name, String type, String help, double value) {
+        head(b, name, type, help);
+        sample(b, name, null, null, value);
     }
 
     private static void head(StringBuilder b, String name, String type, String help) {

@@ -54,22 +54,30 @@ public final class Fields {
                 + (got == null ? "null" : got.getClass().getSimpleName() + " " + shown));
     }
 
-    String str(String name) {
+    /** The next field, which must be a {@code type} ({@code expected} names it in the error). */
+    private <T> T one(String name, Class<T> type, String expected) {
         Object o = get(name);
-        if (!(o instanceof String s)) throw bad(name, "a string", o);
-        return s;
+        if (!type.isInstance(o)) throw bad(name, expected, o);
+        return type.cast(o);
+    }
+
+    /** The next field, a {@code type} or null. */
+    private <T> T oneOrNull(String name, Class<T> type, String expected) {
+        Object o = get(name);
+        if (o != null && !type.isInstance(o)) throw bad(name, expected + " or null", o);
+        return type.cast(o);
+    }
+
+    String str(String name) {
+        return one(name, String.class, "a string");
     }
 
     String strOrNull(String name) {
-        Object o = get(name);
-        if (o != null && !(o instanceof String)) throw bad(name, "a string or null", o);
-        return (String) o;
+        return oneOrNull(name, String.class, "a string");
     }
 
     long num(String name) {
-        Object o = get(name);
-        if (!(o instanceof Long n)) throw bad(name, "an integer", o);
-        return n;
+        return one(name, Long.class, "an integer");
     }
 
     int integer(String name) {
@@ -79,39 +87,27 @@ public final class Fields {
     }
 
     double dbl(String name) {
-        Object o = get(name);
-        if (!(o instanceof Number n)) throw bad(name, "a number", o);
-        return n.doubleValue();
+        return one(name, Number.class, "a number").doubleValue();
     }
 
     boolean bool(String name) {
-        Object o = get(name);
-        if (!(o instanceof Boolean b)) throw bad(name, "a boolean", o);
-        return b;
+        return one(name, Boolean.class, "a boolean");
     }
 
     Key key(String name) {
-        Object o = get(name);
-        if (!(o instanceof Key k)) throw bad(name, "a key", o);
-        return k;
+        return one(name, Key.class, "a key");
     }
 
     Key keyOrNull(String name) {
-        Object o = get(name);
-        if (o != null && !(o instanceof Key)) throw bad(name, "a key or null", o);
-        return (Key) o;
+        return oneOrNull(name, Key.class, "a key");
     }
 
     Payload payload(String name) {
-        Object o = get(name);
-        if (!(o instanceof Payload p)) throw bad(name, "a payload", o);
-        return p;
+        return one(name, Payload.class, "a payload");
     }
 
     Payload payloadOrNull(String name) {
-        Object o = get(name);
-        if (o != null && !(o instanceof Payload)) throw bad(name, "a payload or null", o);
-        return (Payload) o;
+        return oneOrNull(name, Payload.class, "a payload");
     }
 
     <E extends Enum<E>> E enumOf(String name, Class<E> type) {
@@ -186,9 +182,7 @@ public final class Fields {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> map(String name) {
-        Object o = get(name);
-        if (!(o instanceof Map<?, ?> m)) throw bad(name, "a map", o);
-        return (Map<String, Object>) m;
+        return (Map<String, Object>) one(name, Map.class, "a map");
     }
 
     Map<String, Double> doubles(String name) {

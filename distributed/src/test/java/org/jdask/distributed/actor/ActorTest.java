@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
 import org.jdask.SerializationException;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.jdask.distributed.SharedCluster;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jdask.testing.Await;
 
 /** Actors on worker JVMs under nannies: real processes, real sockets, a real kill -9 (one cluster for the class). */
@@ -70,17 +70,8 @@ class ActorTest {
     static LocalCluster cluster;
     static Client client;
 
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress("none").build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress("none"));
 
     @Test
     @Order(1)

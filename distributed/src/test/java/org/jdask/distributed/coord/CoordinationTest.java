@@ -17,12 +17,14 @@ import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.distributed.SharedCluster;
 import org.jdask.distributed.SubmitOptions;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -36,22 +38,19 @@ class CoordinationTest {
     static LocalCluster cluster;
     static Client a, b;
 
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(2).dashboardAddress("none"))
+            .property("jdask.distributed.scheduler.locks.lease-timeout", "3s");
+
+    /** A second client, over TCP (SHARED's, {@code a}, is in-process). */
     @BeforeAll
-    static void start() {
-        System.setProperty("jdask.distributed.scheduler.locks.lease-timeout", "3s");
-        Config.refresh();
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).dashboardAddress("none").build();
-        a = Client.connect(cluster);
+    static void secondClient() {
         b = Client.connect(cluster.schedulerAddress());
     }
 
     @AfterAll
-    static void stop() {
+    static void closeSecondClient() {
         if (b != null) b.close();
-        if (a != null) a.close();
-        if (cluster != null) cluster.close();
-        System.clearProperty("jdask.distributed.scheduler.locks.lease-timeout");
-        Config.refresh();
     }
 
     @Test

@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import org.jdask.Config;
 import org.jdask.TaskFailedException;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.distributed.SharedCluster;
 import org.jdask.distributed.Worker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 19: tasks that submit tasks, on 2 worker JVMs of 1 thread each (the case that deadlocks
@@ -26,21 +25,8 @@ class TasksSubmittingTasksTest {
     static LocalCluster cluster;
     static Client client;
 
-    @BeforeAll
-    static void start() {
-        System.setProperty("jdask.distributed.worker.wait-without-secede", "3s");
-        Config.refresh();
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).dashboardAddress("none").build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-        System.clearProperty("jdask.distributed.worker.wait-without-secede");
-        Config.refresh();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(1).dashboardAddress("none")).property("jdask.distributed.worker.wait-without-secede", "3s");
 
     /** Recursive fib, each call a task; the task secedes while it waits on its two children. */
     static int fib(int n) {

@@ -33,13 +33,14 @@ import java.util.stream.IntStream;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.distributed.SharedCluster;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
 import org.jdask.testing.Await;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard over real HTTP (java.net.http) against a real {@link LocalCluster} running real
@@ -79,20 +80,16 @@ class DashboardTest {
         throw new IllegalStateException("broken on purpose: " + x);
     }
 
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false).dashboardAddress(":0"));
+
+    /** The dashboard link the cluster gives (SHARED has started it by now). */
     @BeforeAll
     static void up() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(2).processes(false).dashboardAddress(":0").build();
-        client = Client.connect(cluster);
         String link = cluster.dashboardLink();
         assertNotNull(link);
         assertTrue(link.matches("http://127\\.0\\.0\\.1:\\d+/status"), link);
         base = link.substring(0, link.length() - "/status".length());
-    }
-
-    @AfterAll
-    static void down() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
     }
 
     static HttpResponse<String> get(String path) throws IOException, InterruptedException {

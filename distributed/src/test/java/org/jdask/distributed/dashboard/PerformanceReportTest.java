@@ -20,14 +20,14 @@ import java.util.stream.IntStream;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.distributed.SharedCluster;
 import org.jdask.distributed.report.PerformanceReport;
 import org.jdask.distributed.report.TaskRecord;
 import org.jdask.testing.Tools;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -54,17 +54,8 @@ class PerformanceReportTest {
         return xs.stream().mapToInt(Integer::intValue).sum();
     }
 
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(":0").build();
-        client = Client.connect(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) client.close();
-        if (cluster != null) cluster.close();
-    }
+    @RegisterExtension
+    static final SharedCluster SHARED = new SharedCluster(LocalCluster.builder().workers(2).threadsPerWorker(1).processes(true).dashboardAddress(":0"));
 
     /**
      * Runs 40 tasks and a sum under a report; returns the report (closed, file written) and the keys

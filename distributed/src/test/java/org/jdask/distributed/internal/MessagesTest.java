@@ -27,11 +27,7 @@ import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.report.TaskRecord;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.zeromq.SocketType;
-import org.zeromq.ZMQ;
 
 /**
  * Every message type through the real wire (header + payload frames over a ROUTER/DEALER pair)
@@ -39,31 +35,16 @@ import org.zeromq.ZMQ;
  * the op and the field; PROTOCOL.md lists every message with its fields.
  */
 class MessagesTest {
-    ZMQ.Socket router, dealer;
-    static int n;
-
-    @BeforeEach
-    void pair() {
-        router = Zmq.socket(SocketType.ROUTER, 1 << 28);
-        router.bind("inproc://messages-test-" + (++n));
-        dealer = Zmq.socket(SocketType.DEALER, 1 << 28);
-        dealer.setIdentity(Wire.remoteIdentity()); // payloads travel as bytes, not local references
-        dealer.connect("inproc://messages-test-" + n);
-    }
-
-    @AfterEach
-    void close() {
-        Zmq.close(dealer);
-        Zmq.close(router);
-    }
-
     List<Message> overTheWire(List<Message> ms) {
         List<Msg> batch = new ArrayList<>();
         for (Message m : ms) batch.add(m.msg());
-        Wire.send(dealer, null, batch, false);
         Wire.Received r = null;
-        long end = System.currentTimeMillis() + 10_000;
-        while (r == null && System.currentTimeMillis() < end) r = Wire.receive(router, true, 1 << 28);
+        // a remote identity: payloads travel as bytes, not local references
+        try (InprocPair p = InprocPair.open("messages-test", 1 << 28).connect(Wire.remoteIdentity())) {
+            Wire.send(p.dealer(), null, batch, false);
+            long end = System.currentTimeMillis() + 10_000;
+            while (r == null && System.currentTimeMillis() < end) r = Wire.receive(p.router(), true, 1 << 28);
+        }
         List<Message> out = new ArrayList<>();
         for (Msg m : r.decode(false)) out.add(Messages.decode(m));
         return out;

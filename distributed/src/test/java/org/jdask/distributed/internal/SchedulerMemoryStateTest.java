@@ -1,5 +1,6 @@
 package org.jdask.distributed.internal;
 
+import static org.jdask.distributed.internal.Instructions.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,15 +11,12 @@ import java.util.Set;
 import org.jdask.distributed.internal.SchedulerEvent.*;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Pause, retirement and rebalance in the scheduler state machine: events in, instructions and states out. */
-class SchedulerMemoryStateTest {
-    SchedulerState s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 0.5, false, 1000));
-
-    List<SchedulerInstruction> on(SchedulerEvent e) {
-        return s.handle(e, 0);
+class SchedulerMemoryStateTest extends SchedulerStateHarness {
+    SchedulerMemoryStateTest() {
+        super(new SchedulerState.Options(1.0, 3, 1000, 0.5, false, 1000));
     }
 
     static Key k(String n) {
@@ -27,17 +25,6 @@ class SchedulerMemoryStateTest {
 
     static NewTask on(String key, String worker) {
         return new NewTask(k(key), "spec-" + key, null, List.of(), 0, 0, 0, worker == null ? null : Set.of(worker), null, "f");
-    }
-
-    static <T> List<T> only(Class<T> type, List<SchedulerInstruction> is) {
-        List<T> out = new ArrayList<>();
-        for (SchedulerInstruction i : is) if (type.isInstance(i)) out.add(type.cast(i));
-        return out;
-    }
-
-    @AfterEach
-    void consistent() {
-        assertEquals(List.of(), s.validate());
     }
 
     @Test

@@ -16,26 +16,33 @@ import org.jdask.KilledWorkerException;
 import org.jdask.distributed.internal.SchedulerEvent.*;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
 import org.jdask.graph.Key;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The scheduler state machine without sockets: events in, whole states and instructions out. */
-class SchedulerStateTest {
-    SchedulerState s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 0.5, true, 1000));
-    long now = 0;
+class SchedulerStateTest extends SchedulerStateHarness {
+    SchedulerStateTest() {
+        super(new SchedulerState.Options(1.0, 3, 1000, 0.5, true, 1000));
+    }
 
     static Key k(String n, int... i) {
         return Key.of(n, i);
-    }
-
-    List<SchedulerInstruction> on(SchedulerEvent e) {
-        return s.handle(e, now);
     }
 
     static NewTask task(String key, String... deps) {
         List<Key> d = new ArrayList<>();
         for (String x : deps) d.add(k(x));
         return new NewTask(k(key), "spec-" + key, null, d, 0, 0, 0, null, null, "f");
+    }
+
+    /** Client c's graph of {@code n} wanted tasks {@code prefix0..}, each reading {@code deps}. */
+    static UpdateGraph graph(int n, String prefix, String... deps) {
+        List<NewTask> ts = new ArrayList<>();
+        List<Key> wanted = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ts.add(task(prefix + i, deps));
+            wanted.add(k(prefix + i));
+        }
+        return new UpdateGraph("c", ts, wanted, false);
     }
 
     /** Key -> state of every task: the whole state in one comparable value. */
@@ -46,14 +53,7 @@ class SchedulerStateTest {
     }
 
     static List<Compute> computes(List<SchedulerInstruction> is) {
-        List<Compute> out = new ArrayList<>();
-        for (SchedulerInstruction i : is) if (i instanceof Compute c) out.add(c);
-        return out;
-    }
-
-    @AfterEach
-    void consistent() {
-        assertEquals(List.of(), s.validate());
+        return Instructions.only(Compute.class, is);
     }
 
     @Test
@@ -148,13 +148,7 @@ class SchedulerStateTest {
     void rootTasksAreQueuedBeyondSaturationAndFedAsSlotsFree() {
         on(new AddWorker("w1", "w1", 1, Map.of()));
         on(new AddWorker("w2", "w2", 1, Map.of()));
-        List<NewTask> ts = new ArrayList<>();
-        List<Key> wanted = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            ts.add(task("x" + i));
-            wanted.add(k("x" + i));
-        }
-        List<SchedulerInstruction> is = on(new UpdateGraph("c", ts, wanted, false));
+        List<SchedulerInstruction> is = on(graph(5, "x"));
         assertEquals(2, computes(is).size());
         assertEquals(List.of(k("x2"), k("x3"), k("x4")), s.queuedKeys());
         String w = computes(is).get(0).worker();
@@ -169,14 +163,8 @@ class SchedulerStateTest {
         // unknown durations count 4 s; 1 s of estimated work per thread beyond the one saturation slot
         s = new SchedulerState(new SchedulerState.Options(1.0, 3, 1000, 4.0, true, 1000, 1.0));
         on(new AddWorker("w1", "w1", 1, Map.of()));
-        List<NewTask> ts = new ArrayList<>();
-        List<Key> wanted = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            ts.add(task("x" + i));
-            wanted.add(k("x" + i));
-        }
         // the duration of "f" is unknown: one slot only
-        List<SchedulerInstruction> is = on(new UpdateGraph("c", ts, wanted, false));
+        List<SchedulerInstruction> is = on(graph(10, "x"));
         assertEquals(List.of(k("x0")), computes(is).stream().map(Compute::key).toList());
         // x0 took 0.25 s: the slot plus 1 s / 0.25 s = 3 more tasks of "f" go out, the rest stay queued
         is = on(new TaskFinished("w1", k("x0"), 8, 0.25));
@@ -377,13 +365,7 @@ class SchedulerStateTest {
 
     /** Submits t0..t3, each reading {@code dep}. */
     void fourTasksReading(String dep) {
-        List<NewTask> ts = new ArrayList<>();
-        List<Key> wanted = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            ts.add(task("t" + i, dep));
-            wanted.add(k("t" + i));
-        }
-        on(new UpdateGraph("c", ts, wanted, false));
+        on(graph(4, "t", dep));
     }
 
     @Test

@@ -15,30 +15,27 @@ import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /** The wire format over a real ROUTER/DEALER pair. */
 class WireTest {
+    InprocPair pair;
     ZMQ.Socket router, dealer;
-    static int n;
 
     @BeforeEach
-    void pair() {
-        router = Zmq.socket(SocketType.ROUTER, 1 << 20);
-        router.bind("inproc://wire-test-" + (++n));
-        dealer = Zmq.socket(SocketType.DEALER, 1 << 20);
+    void open() {
+        pair = InprocPair.open("wire-test", 1 << 20);
+        router = pair.router();
+        dealer = pair.dealer();
     }
 
     @AfterEach
     void close() {
-        Zmq.close(dealer);
-        Zmq.close(router);
+        pair.close();
     }
 
     Wire.Received roundTrip(List<Msg> batch, boolean local) {
-        dealer.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
-        dealer.connect("inproc://wire-test-" + n);
+        pair.connect(local ? Wire.localIdentity() : Wire.remoteIdentity());
         Wire.send(dealer, null, batch, local);
         router.setReceiveTimeOut(5000);
         Wire.Received r = null;
@@ -87,7 +84,7 @@ class WireTest {
             assertArrayEquals(d, (double[]) m.payload(2).value(), "double[" + n + "] from its frame");
             assertArrayEquals(raw, (byte[]) m.payload(3).value(), "byte[" + (n + 3) + "]");
             close();
-            pair();
+            open();
         }
     }
 
@@ -117,8 +114,7 @@ class WireTest {
 
     @Test
     void framesOverTheLimitAreRefusedBeforeParsing() {
-        dealer.setIdentity(Wire.remoteIdentity());
-        dealer.connect("inproc://wire-test-" + n);
+        pair.connect(Wire.remoteIdentity());
         dealer.sendMore(new byte[] {'J', 'D', (byte) Wire.VERSION, 0});
         dealer.send(new byte[5000], 0);
         Wire.Received r = null;

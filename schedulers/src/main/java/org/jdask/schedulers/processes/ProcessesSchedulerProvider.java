@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import org.jdask.Config;
+import org.jdask.graph.NamedSchedulerProvider;
 import org.jdask.graph.RunOptions;
 import org.jdask.graph.Scheduler;
-import org.jdask.graph.SchedulerProvider;
 import org.jdask.graph.Schedulers;
 
 /**
@@ -23,15 +23,9 @@ import org.jdask.graph.Schedulers;
  * <p>Inside a worker JVM a nested {@code compute()} asking for {@code processes} runs on {@code
  * sync} in that worker: workers never start pools of their own.
  */
-public final class ProcessesSchedulerProvider implements SchedulerProvider {
-    @Override
-    public String name() {
-        return "processes";
-    }
-
-    @Override
-    public String description() {
-        return "processes: a pool of num-workers worker JVMs, started once and reused (default: cores)";
+public final class ProcessesSchedulerProvider extends NamedSchedulerProvider {
+    public ProcessesSchedulerProvider() {
+        super("processes", "processes: a pool of num-workers worker JVMs, started once and reused (default: cores)");
     }
 
     @Override

@@ -181,14 +181,7 @@ public final class BulkFrames {
 
     /** Streams elements {@code [from, from + elements)} of a raw-coded array (a {@code byte[]} included). */
     private static void writeArray(BulkLink l, Object a, int from, int elements) throws IOException {
-        int n = from + elements;
-        int width = a instanceof byte[] ? 1 : RawFrame.width(RawFrame.tag(a));
-        for (int at = from; at < n; ) {
-            ByteBuffer b = l.room(width);
-            int count = Math.min(n - at, b.remaining() / width);
-            RawFrame.put(b, a, at, count);
-            at += count;
-        }
+        copy(l, a, from, from + elements, true);
     }
 
     private static void readArray(BulkLink l, Object a) throws IOException {
@@ -196,12 +189,17 @@ public final class BulkFrames {
     }
 
     private static void readInto(BulkLink l, Object a, int from) throws IOException {
-        int n = RawFrame.length(a);
+        copy(l, a, from, RawFrame.length(a), false);
+    }
+
+    /** Elements {@code [from, to)} of {@code a} into the link's buffers ({@code write}) or out of them, a buffer at a time. */
+    private static void copy(BulkLink l, Object a, int from, int to, boolean write) throws IOException {
         int width = a instanceof byte[] ? 1 : RawFrame.width(RawFrame.tag(a));
-        for (int at = from; at < n; ) {
-            ByteBuffer b = l.need(width);
-            int count = Math.min(n - at, b.remaining() / width);
-            RawFrame.get(b, a, at, count);
+        for (int at = from; at < to; ) {
+            ByteBuffer b = write ? l.room(width) : l.need(width);
+            int count = Math.min(to - at, b.remaining() / width);
+            if (write) RawFrame.put(b, a, at, count);
+            else RawFrame.get(b, a, at, count);
             at += count;
         }
     }

@@ -156,6 +156,15 @@ class BulkChannelTest {
         return ss;
     }
 
+    /** Writes {@link #truncatedReply} of {@code elements} as one frame said to be {@code extra} bytes longer. */
+    static void sendTruncated(Socket s, int elements, int extra) throws IOException {
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        byte[] r = truncatedReply(elements);
+        out.writeInt(r.length + extra);
+        out.write(r);
+        out.flush();
+    }
+
     /** A record: 'D', found, an 8 MB double[] frame's header and only {@code elements} of its elements. */
     static byte[] truncatedReply(int elements) {
         ByteBuffer b = ByteBuffer.allocate(1 + 1 + 8 + 5 + elements * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -172,11 +181,7 @@ class BulkChannelTest {
     void aTransferCutShortFailsNamingTheWorkerAndTheKey() throws Exception {
         try (ServerSocket ss = fakeWorker(s -> {
             try {
-                DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                byte[] r = truncatedReply(1000);
-                out.writeInt(r.length);
-                out.write(r);
-                out.flush(); // then the socket closes: 8 MB promised, 8 KB sent
+                sendTruncated(s, 1000, 0); // then the socket closes: 8 MB promised, 8 KB sent
             } catch (IOException ignored) {
                 // reported by the client
             }
@@ -192,11 +197,7 @@ class BulkChannelTest {
     void aSilentPeerFailsWithinTheTimeoutNamingTheWorkerAndTheKey() throws Exception {
         try (ServerSocket ss = fakeWorker(s -> {
             try {
-                DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                byte[] r = truncatedReply(10);
-                out.writeInt(r.length + 1000); // promises more than it sends, then stays silent
-                out.write(r);
-                out.flush();
+                sendTruncated(s, 10, 1000); // promises more than it sends, then stays silent
                 Thread.sleep(10_000);
             } catch (IOException | InterruptedException ignored) {
                 // reported by the client

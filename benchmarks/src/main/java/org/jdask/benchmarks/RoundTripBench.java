@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.jdask.Config;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.SchedulerServer;
+import org.jdask.distributed.Security;
 import org.jdask.distributed.coord.Lock;
 import org.jdask.distributed.coord.Queue;
 import org.jdask.distributed.coord.Variable;
@@ -24,9 +25,10 @@ import org.zeromq.ZMQ;
  * and a client over TCP, each operation timed alone ({@code --n} of them after as many warm-up
  * ones): median, p99 and mean latency, CPU time of all this JVM's threads per operation, and
  * voluntary context switches (thread wake-ups) per operation from {@code /proc/self/task}. Each
- * operation runs twice: with the calling thread's own channel to the scheduler, and with
- * {@code distributed.coordination.direct-channels: false} (through the client's I/O thread, the
- * path before). The floor: a raw JeroMQ DEALER/ROUTER ping-pong with a blocking echo thread.
+ * operation runs three times: on the calling thread's direct link (a TCP connection answered by
+ * the scheduler's link thread), on its own ZeroMQ channel ({@code distributed.coordination.direct-links:
+ * false}), and through the client's I/O thread ({@code distributed.coordination.direct-channels: false});
+ * then on a direct link to a scheduler with security on (CurveZMQ; the link sealed with AES-GCM). The floor: a raw JeroMQ DEALER/ROUTER ping-pong with a blocking echo thread.
  * Run alone on a quiet machine, from the repository root:
  * <pre>
  * java @graph/target/classes/org/jdask/jvm-flags.txt -cp benchmarks/target/benchmarks.jar \
@@ -65,32 +67,43 @@ final class RoundTripBench {
         }
         SchedulerServer s = SchedulerServer.start("127.0.0.1", 0);
         try {
-            for (boolean direct : List.of(true, false)) {
+            for (String path : List.of("direct link", "own ZeroMQ channel", "client I/O thread")) {
                 Client c;
-                try (Config.Scope scope = Config.set("distributed.coordination.direct-channels", direct)) {
+                try (Config.Scope a = Config.set("distributed.coordination.direct-channels", !path.equals("client I/O thread"));
+                     Config.Scope b = Config.set("distributed.coordination.direct-links", path.equals("direct link"))) {
                     c = Client.connect(s.address());
                 }
                 try (c) {
-                    String path = direct ? "own channel" : "client I/O thread";
-                    Variable<Integer> v = c.variable("rtt-v");
-                    v.set(0);
-                    Queue<Integer> q = c.queue("rtt-q");
-                    Lock l = c.lock("rtt-l");
-                    measure("variable get (1 round trip)", path, n, i -> v.get());
-                    measure("variable set (1 round trip)", path, n, v::set);
-                    measure("queue put + get (2)", path, n, i -> {
-                        q.put(i);
-                        q.get();
-                    });
-                    measure("lock acquire + release (2)", path, n, i -> {
-                        l.acquire();
-                        l.release();
-                    });
+                    operations(c, path, n);
                 }
             }
         } finally {
             s.close();
         }
+        Security sec = Security.temporary(); // CurveZMQ; the direct link sealed with AES-GCM
+        SchedulerServer secured = SchedulerServer.start("127.0.0.1", 0, sec);
+        try (Client c = Client.connect(secured.address(), sec)) {
+            operations(c, "direct link, security on", n);
+        } finally {
+            secured.close();
+        }
+    }
+
+    private static void operations(Client c, String path, int n) throws IOException {
+        Variable<Integer> v = c.variable("rtt-v");
+        v.set(0);
+        Queue<Integer> q = c.queue("rtt-q");
+        Lock l = c.lock("rtt-l");
+        measure("variable get (1 round trip)", path, n, i -> v.get());
+        measure("variable set (1 round trip)", path, n, v::set);
+        measure("queue put + get (2)", path, n, i -> {
+            q.put(i);
+            q.get();
+        });
+        measure("lock acquire + release (2)", path, n, i -> {
+            l.acquire();
+            l.release();
+        });
     }
 
     static void measure(String name, String path, int n, IntConsumer op) throws IOException {

@@ -16,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jdask.Config;
 import org.jdask.distributed.coord.ChannelRoutes;
+import org.jdask.distributed.coord.CoordLinks;
 import org.jdask.distributed.coord.CoordOp;
 import org.jdask.distributed.coord.CoordState;
 import org.jdask.distributed.coord.CoordStatus;
 import org.jdask.distributed.dashboard.Dashboard;
+import org.jdask.distributed.internal.InprocKick;
 import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Messages.Message;
 import org.jdask.distributed.internal.Op;
@@ -110,9 +112,13 @@ public final class SchedulerServer implements AutoCloseable {
     private final Map<String, Peer> clientPeers = new HashMap<>();
     private final Map<Peer, List<Msg>> outbox = new LinkedHashMap<>();
     private final Map<String, List<Key>> datasets = new HashMap<>();
-    /** Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine, carried out by {@link #coord}. */
-    private final CoordState coordination = new CoordState(
-            Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis());
+    /**
+     * Queues, variables, locks, semaphores, events and topics (issue 19): a pure state machine under
+     * a lock, served here (carried out by {@link #coord}) and by clients' direct links' threads.
+     */
+    private final CoordLinks coordination;
+    /** Wakes this thread when a direct link's thread hands over coordination outputs. */
+    private final InprocKick coordKick = new InprocKick(() -> inprocAddress);
     /** Clients' direct coordination channels and where their pending replies go. */
     private final ChannelRoutes<Peer> channels = new ChannelRoutes<>();
     /** {@code channels.size()} as of the last change, for other threads. */
@@ -193,6 +199,8 @@ public final class SchedulerServer implements AutoCloseable {
         this.host = host;
         this.requestedPort = port;
         this.maxFrame = maxFrameBytes();
+        this.coordination = new CoordLinks(new CoordState(Config.getDuration("distributed.scheduler.locks.lease-timeout", Duration.ofSeconds(30)).toMillis()),
+                host, security != null, WorkerBulk.timeoutMs(), coordKick::kick);
         this.bigMessages = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jdask-scheduler-ingest");
             t.setDaemon(true);
@@ -295,6 +303,7 @@ public final class SchedulerServer implements AutoCloseable {
                 }
                 if (ingesting) continue;
                 processPending();
+                for (List<CoordState.Out> f; !ingesting && (f = coordination.forwarded()) != null; ) coord(f); // from direct links' threads
                 long now = System.currentTimeMillis();
                 if (!ingesting && now >= nextTick) {
                     apply(new SchedulerEvent.Tick(), null);
@@ -510,6 +519,8 @@ public final class SchedulerServer implements AutoCloseable {
             channels.attach(client, ch);
             channelCount = channels.size();
             queue(peer, new Messages.CoordReply(cc.id(), CoordStatus.OK, null, List.of(), 0, null));
+        } else if (msg instanceof Messages.BulkHello bh) { // a direct coordination link for one of the client's threads
+            queue(peer, coordination.open(bh.id(), requireClient(peer)));
         } else if (msg instanceof Messages.LongRunning lr) {
             apply(new SchedulerEvent.Seceded(requireWorker(peer), lr.key()), peer);
         } else if (msg instanceof Messages.WhoHas wh) {
@@ -582,9 +593,14 @@ public final class SchedulerServer implements AutoCloseable {
         channelCount = channels.size();
     }
 
-    /** Direct coordination channels clients have open now (all clients). */
+    /** Direct coordination links (TCP, answered by their own threads) clients have open now. */
+    public int coordLinks() {
+        return coordination.size();
+    }
+
+    /** Direct coordination channels (ZeroMQ channels and links) clients have open now (all clients). */
     public int coordChannels() {
-        return channelCount;
+        return channelCount + coordination.size();
     }
 
     private static String requireClient(Peer p) {
@@ -708,6 +724,7 @@ public final class SchedulerServer implements AutoCloseable {
     private void coord(List<CoordState.Out> outs) {
         for (CoordState.Out o : outs) {
             if (o instanceof CoordState.Reply r) {
+                if (coordination.deliver(r.client(), r.reply())) continue; // its request came over a direct link
                 Peer p = channels.replyTo(r.client(), r.reply().id());
                 if (p == null) p = clientPeers.get(r.client());
                 if (p != null) queue(p, r.reply());
@@ -741,6 +758,7 @@ public final class SchedulerServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        coordination.close();
         if (codeRelay != null) codeRelay.close();
         Dashboard d = dashboard;
         if (d != null) d.close();
@@ -749,5 +767,6 @@ public final class SchedulerServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        coordKick.close();
     }
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jdask.distributed.internal.Messages.CoordReply;
 import org.jdask.distributed.internal.Messages.CoordRequest;
 import org.jdask.distributed.internal.Messages.TopicMessage;
@@ -223,22 +224,38 @@ public final class CoordState {
     /** {@code client} left (goodbye): its leases go at once, its parked requests and subscriptions too. */
     public List<Out> removeClient(String client, long now) {
         out = new ArrayList<>();
-        for (Queue q : queues.values()) {
-            q.getters.removeIf(w -> w.client().equals(client));
-            for (Iterator<Waiter> it = q.putters.iterator(); it.hasNext(); ) {
-                Waiter w = it.next();
-                if (!w.client().equals(client)) continue;
-                if (!w.item().keys().isEmpty()) out.add(new Drop(w.item().holder(), w.item().keys()));
-                it.remove();
-            }
-        }
-        for (Variable v : variables.values()) v.getters.removeIf(w -> w.client().equals(client));
-        for (Event e : events.values()) e.waiters.removeIf(w -> w.client().equals(client));
-        for (Semaphore s : semaphores.values()) s.waiters.removeIf(w -> w.client().equals(client));
+        dropWaiters(w -> w.client().equals(client));
         subscribers.values().forEach(s -> s.remove(client));
         subscribers.values().removeIf(Set::isEmpty);
         dropLeases(client, now);
         return done();
+    }
+
+    /**
+     * {@code client}'s request {@code id} is no longer waited for (the connection it came on ended:
+     * the calling thread was interrupted or gave up): if it is parked, it is dropped, so a queue item
+     * or a lease is not handed to a request nobody reads. A blocked put's item goes with it.
+     */
+    public List<Out> cancel(String client, long id) {
+        out = new ArrayList<>();
+        dropWaiters(w -> w.client().equals(client) && w.id() == id);
+        return done();
+    }
+
+    /** Forgets the parked requests {@code gone} picks; a blocked put's future is dropped with it. */
+    private void dropWaiters(Predicate<Waiter> gone) {
+        for (Queue q : queues.values()) {
+            q.getters.removeIf(gone);
+            for (Iterator<Waiter> it = q.putters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (!gone.test(w)) continue;
+                if (!w.item().keys().isEmpty()) out.add(new Drop(w.item().holder(), w.item().keys()));
+                it.remove();
+            }
+        }
+        for (Variable v : variables.values()) v.getters.removeIf(gone);
+        for (Event e : events.values()) e.waiters.removeIf(gone);
+        for (Semaphore s : semaphores.values()) s.waiters.removeIf(gone);
     }
 
     /**

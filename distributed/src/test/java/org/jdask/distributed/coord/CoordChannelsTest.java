@@ -17,10 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.distributed.Client;
-import org.jdask.distributed.SchedulerServer;
 import org.jdask.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,20 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * scheduler without workers (coordination needs none), clients over TCP and in-process.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CoordChannelsTest {
-    static final Duration LONG = Duration.ofSeconds(60);
-    static SchedulerServer scheduler;
-
-    @BeforeAll
-    static void start() {
-        scheduler = SchedulerServer.start("127.0.0.1", 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (scheduler != null) scheduler.close();
-    }
-
+class CoordChannelsTest extends WorkerlessScheduler {
     @Test
     void routesSendEachReplyToTheChannelThatAsked() {
         ChannelRoutes<String> r = new ChannelRoutes<>();

@@ -66,6 +66,22 @@ class CoordStateTest {
     }
 
     @Test
+    void aCancelledParkedRequestGetsNothingAndItsBlockedPutIsDropped() {
+        CoordRequest parkedGet = req(CoordOp.QUEUE_GET, "q", null, 0, 10_000, null);
+        assertEquals(List.of(), show(s.handle("a", parkedGet, 0)));
+        assertEquals(List.of(), show(s.cancel("a", parkedGet.id())), "nothing to drop for a get");
+        assertEquals(List.of("b 2 OK n=1"), show(s.handle("b", req(CoordOp.QUEUE_PUT, "q", "x", 0, 0, null), 1)), "the item stays in the queue");
+        assertEquals(1, s.queueSize("q"));
+        Key k = Key.of("f-1");
+        s.handle("b", req(CoordOp.QUEUE_PUT, "full", "first", 1, 0, null), 2);
+        CoordRequest blocked = new CoordRequest(++ids, CoordOp.QUEUE_PUT, "full", null, List.of(k), 1, 10_000, null);
+        assertEquals(List.of("hold queue:full#3 ['f-1']"), show(s.handle("a", blocked, 3)));
+        assertEquals(List.of("drop queue:full#3 ['f-1']"), show(s.cancel("a", blocked.id())));
+        assertEquals(List.of("c 5 OK first"), show(s.handle("c", req(CoordOp.QUEUE_GET, "full", null, 0, 0, null), 4)), "no blocked put moves in");
+        assertEquals(0, s.queueSize("full"));
+    }
+
+    @Test
     void queueIsFifoAndAGetWaitsForAPutOrItsDeadline() {
         assertEquals(List.of("a 1 OK n=1"), show(s.handle("a", req(CoordOp.QUEUE_PUT, "q", "x", 0, 0, null), 0)));
         assertEquals(List.of("a 2 OK n=2"), show(s.handle("a", req(CoordOp.QUEUE_PUT, "q", "y", 0, 0, null), 0)));

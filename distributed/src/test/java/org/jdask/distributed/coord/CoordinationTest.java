@@ -159,6 +159,11 @@ class CoordinationTest {
         int[] v = got.result(60, TimeUnit.SECONDS);
         assertEquals(100_000, v.length);
         assertEquals(99_999, v[99_999]);
+        // over a TCP client's direct link: the link's thread hands the hold on the key to the scheduler thread
+        Future<int[]> viaLink = b.<Future<int[]>>variable("shared").get(LONG);
+        assertEquals(99_999, viaLink.result(60, TimeUnit.SECONDS)[99_999]);
+        a.<Future<int[]>>queue("futures").put(got);
+        assertEquals(99_999, b.<Future<int[]>>queue("futures").get(LONG).result(60, TimeUnit.SECONDS)[99_999], "a queued future got over a link");
         b.variable("plain").set("hello");
         assertEquals("hello", a.variable("plain").get(LONG));
     }

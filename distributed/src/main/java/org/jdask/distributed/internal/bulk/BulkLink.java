@@ -47,10 +47,12 @@ public final class BulkLink implements Closeable {
     private final int sendDir, recvDir;
     private long sendSeq, recvSeq;
     private final ByteBuffer lenOut = ByteBuffer.allocateDirect(4), lenIn = ByteBuffer.allocateDirect(4);
-    private final ByteBuffer w = ByteBuffer.allocateDirect(RECORD).order(ByteOrder.LITTLE_ENDIAN);
-    private final ByteBuffer inBody = ByteBuffer.allocateDirect(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** The largest record body on this link ({@link #RECORD} unless given). */
+    private final int record;
+    private final ByteBuffer w, inBody;
+    private final ByteBuffer[] lenAndBody = new ByteBuffer[2];
     private ByteBuffer sealedOut, sealedIn;
-    private ByteBuffer r = inBody.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(0);
+    private ByteBuffer r;
     private long received;
     /** When the owner last finished a request on this link (the client's pool drops stale links). */
     volatile long lastUsed = System.currentTimeMillis();
@@ -62,6 +64,19 @@ public final class BulkLink implements Closeable {
      * @param client  which direction this end sends in (the two ends must differ)
      */
     public BulkLink(SocketChannel ch, String peer, boolean client, int timeoutMs) throws IOException {
+        this(ch, peer, client, timeoutMs, RECORD);
+    }
+
+    /**
+     * A link whose records hold at most {@code recordBytes} (both ends must agree): small buffers
+     * for a link that carries short messages, such as a coordination channel.
+     */
+    public BulkLink(SocketChannel ch, String peer, boolean client, int timeoutMs, int recordBytes) throws IOException {
+        if (recordBytes < 64 || recordBytes > RECORD) throw new IllegalArgumentException("record size must be 64.." + RECORD + " bytes, got " + recordBytes);
+        this.record = recordBytes;
+        this.w = ByteBuffer.allocateDirect(recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.inBody = ByteBuffer.allocateDirect(recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.r = inBody.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(0);
         this.ch = ch;
         this.peer = peer;
         this.timeoutMs = Math.max(1, timeoutMs);
@@ -83,8 +98,8 @@ public final class BulkLink implements Closeable {
         } catch (GeneralSecurityException e) {
             throw new IOException("this JDK has no AES/GCM cipher for the secured bulk channel: " + e, e);
         }
-        sealedOut = ByteBuffer.allocateDirect(RECORD + TAG);
-        sealedIn = ByteBuffer.allocateDirect(RECORD + TAG);
+        sealedOut = ByteBuffer.allocateDirect(record + TAG);
+        sealedIn = ByteBuffer.allocateDirect(record + TAG);
     }
 
     public String peer() {
@@ -95,7 +110,7 @@ public final class BulkLink implements Closeable {
         return key != null;
     }
 
-    /** The send buffer with at least {@code n} bytes free ({@code n <= RECORD}), sending the current record first if needed. */
+    /** The send buffer with at least {@code n} bytes free ({@code n <=} the record size), sending the current record first if needed. */
     public ByteBuffer room(int n) throws IOException {
         if (w.remaining() < n) flush();
         return w;
@@ -118,8 +133,9 @@ public final class BulkLink implements Closeable {
         }
         lenOut.clear();
         lenOut.putInt(body.remaining()).flip();
-        write(lenOut);
-        write(body);
+        lenAndBody[0] = lenOut;
+        lenAndBody[1] = body;
+        write(lenAndBody); // one write: the peer wakes once for the record, not for its length and then its body
         w.clear();
     }
 
@@ -153,8 +169,8 @@ public final class BulkLink implements Closeable {
         lenIn.clear();
         read(lenIn, "a record");
         int len = lenIn.flip().getInt();
-        if (len <= 0 || len > RECORD + (cipher != null ? TAG : 0)) {
-            throw new IOException("bulk record of " + len + " bytes from " + peer + " (at most " + RECORD + "): corrupt stream or not a jdask peer");
+        if (len <= 0 || len > record + (cipher != null ? TAG : 0)) {
+            throw new IOException("bulk record of " + len + " bytes from " + peer + " (at most " + record + "): corrupt stream or not a jdask peer");
         }
         inBody.clear();
         if (cipher == null) {
@@ -191,15 +207,43 @@ public final class BulkLink implements Closeable {
     }
 
     private void write(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            int n;
+        lenAndBody[0] = b;
+        lenAndBody[1] = ByteBuffer.allocate(0);
+        write(lenAndBody);
+    }
+
+    private void write(ByteBuffer[] bs) throws IOException {
+        while (bs[bs.length - 1].hasRemaining() || bs[0].hasRemaining()) {
+            long n;
             try {
-                n = ch.write(b);
+                n = ch.write(bs);
             } catch (IOException e) { // "Broken pipe", "Connection reset": say who
                 throw new IOException("the bulk connection to " + peer + " failed while sending: " + e.getMessage(), e);
             }
             if (n == 0) await(SelectionKey.OP_WRITE, "taking bytes (it stopped reading)");
         }
+    }
+
+    /**
+     * Waits at most {@code waitMs} until the peer has sent something (or closed): true if the next
+     * {@link #need} will find bytes without waiting for them to start arriving; false on timeout
+     * or {@link #wakeup}. For a thread that waits for the next request or reply in slices, checking
+     * other things in between.
+     */
+    public boolean awaitReadable(long waitMs) throws IOException {
+        if (r.hasRemaining()) return true;
+        selection.interestOps(SelectionKey.OP_READ);
+        try {
+            return selector.select(Math.max(1, waitMs)) > 0;
+        } finally {
+            selector.selectedKeys().clear();
+            if (selection.isValid()) selection.interestOps(0);
+        }
+    }
+
+    /** Any thread: ends the owner's current or next {@link #awaitReadable} early. */
+    public void wakeup() {
+        selector.wakeup();
     }
 
     private void await(int op, String what) throws IOException {

@@ -8,11 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BulkServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(BulkServer.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** How long an unused session stays open. */
-    private static final long SESSION_MS = 60_000;
 
     /** What the bulk port reads from and writes into: the worker's data. */
     public interface Store {
@@ -47,14 +41,11 @@ public final class BulkServer implements Closeable {
     /** A session: the port, the token the connection must start with, the AES key (hex) or null. */
     public record Ticket(int port, String token, String key) {}
 
-    private record Session(byte[] key, long expires) {}
-
     private final ServerSocketChannel server;
     private final Store store;
-    private final boolean secure;
     private final String label;
     private final int timeoutMs;
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final BulkSessions<String> sessions;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private static final AtomicLong MOVED = new AtomicLong();
@@ -77,7 +68,7 @@ public final class BulkServer implements Closeable {
     public BulkServer(String host, Store store, boolean secure, String label, int timeoutMs) throws IOException {
         this.server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(host), 0), 64);
         this.store = store;
-        this.secure = secure;
+        this.sessions = new BulkSessions<>(secure);
         this.label = label;
         this.timeoutMs = timeoutMs;
         if (secure) CipherWarmup.start(); // the worker idles until work arrives: get AES-GCM compiled meanwhile
@@ -92,18 +83,7 @@ public final class BulkServer implements Closeable {
 
     /** Opens a session for a peer that asked over the (authenticated) data port. */
     public Ticket open() {
-        long now = System.currentTimeMillis();
-        sessions.values().removeIf(s -> s.expires() < now);
-        byte[] token = new byte[BulkProtocol.TOKEN];
-        RANDOM.nextBytes(token);
-        byte[] key = null;
-        if (secure) {
-            key = new byte[32];
-            RANDOM.nextBytes(key);
-        }
-        String t = HexFormat.of().formatHex(token);
-        sessions.put(t, new Session(key, now + SESSION_MS));
-        return new Ticket(port(), t, key == null ? null : HexFormat.of().formatHex(key));
+        return sessions.open(port(), label);
     }
 
     private void accept() {
@@ -127,8 +107,8 @@ public final class BulkServer implements Closeable {
         try (BulkLink link = new BulkLink(s, peer, false, timeoutMs)) {
             byte[] token = new byte[BulkProtocol.TOKEN];
             link.readRaw(token);
-            Session session = sessions.remove(HexFormat.of().formatHex(token));
-            if (session == null || session.expires() < System.currentTimeMillis()) {
+            BulkSessions.Session<String> session = sessions.take(token);
+            if (session == null) {
                 LOG.warn("worker {}: bulk connection from {} refused: no open session for its token", label, peer);
                 return;
             }

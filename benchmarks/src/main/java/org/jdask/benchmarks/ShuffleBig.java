@@ -18,6 +18,7 @@ import org.jdask.distributed.Client;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.Nanny;
 import org.jdask.distributed.WorkerInfo;
+import org.jdask.distributed.report.TaskRecord;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.distributed.internal.memory.LocalDirectory;
 import org.jdask.fn.Fn1;
@@ -48,6 +49,11 @@ import tech.tablesaw.columns.Column;
  *     org.jdask.benchmarks.Runner shuffle [--dir /tmp/jdask-shuffle] [--workers 2] [--memory-limit 256MiB] [--times 3] \
  *     [--big-limit 4GB] [--runs small,big,dask] [--peer benchmarks/peers] [--memory-config target=0.4,spill=0.5]
  * </pre>
+ * A smaller variant with the same partition size and heap: {@code --times 1.5} (half the rows and
+ * partitions, still spilling). {@code -Djdask.benchmarks.phases=true} prints per-phase task times;
+ * with it {@code -Djdask.benchmarks.task-stream=FILE} writes every task as "worker prefix key
+ * start-ms run-ms"; {@code -Djdask.distributed.worker.jvm-options="-Xlog:gc:file=/tmp/gc-%p.log"}
+ * logs the workers' collections.
  */
 final class ShuffleBig {
     private ShuffleBig() {}
@@ -199,6 +205,14 @@ final class ShuffleBig {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             if (PHASES) System.err.print(TaskPhases.describe(client.taskStream(), startMs, (long) (s * 1e3)));
+            String streamFile = System.getProperty("jdask.benchmarks.task-stream"); // with phases: every task as "worker prefix key start-ms run-ms"
+            if (PHASES && streamFile != null) {
+                List<String> lines = new ArrayList<>();
+                for (TaskRecord r : client.taskStream()) {
+                    lines.add(r.worker() + " " + r.prefix() + " " + r.key() + " " + (r.startMs() - startMs) + " " + r.durationMs());
+                }
+                Files.write(Path.of(streamFile), lines);
+            }
             rss.close();
             spill.close();
             int restarts = 0;

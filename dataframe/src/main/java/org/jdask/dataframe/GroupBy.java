@@ -150,7 +150,7 @@ public final class GroupBy {
     }
 
     record Pick(int j) implements FnN {
-        @Override public Object invoke(Object[] a) { return a[0] instanceof Pieces p ? p.get(j) : ((Object[]) a[0])[j]; }
+        @Override public Object invoke(Object[] a) { return a[0] instanceof Pieces p ? p.take(j) : ((Object[]) a[0])[j]; }
         @Override public int arity() { return 1; }
         @Override public String toString() { return "getitem"; }
     }

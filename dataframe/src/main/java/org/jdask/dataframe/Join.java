@@ -132,20 +132,22 @@ final class Join {
     /** Rows {@code idx} of {@code c} (-1: missing) as a new column of type {@code type}. */
     static Column<?> gather(Column<?> c, int[] idx, ColumnType type) {
         int n = idx.length;
+        // the gathered arrays become the columns (create(name, array) copied them: a shuffle's split and sort
+        // gather every row, and the copy was as much garbage again: issue 15)
         if (c instanceof DoubleColumn d && type == ColumnType.DOUBLE) {
             double[] v = new double[n];
             for (int i = 0; i < n; i++) v[i] = idx[i] < 0 ? Double.NaN : d.getDouble(idx[i]);
-            return DoubleColumn.create(c.name(), v);
+            return WrappedColumns.doubles(c.name(), v);
         }
         if (c instanceof IntColumn ic && type == ColumnType.INTEGER) {
             int[] v = new int[n];
             for (int i = 0; i < n; i++) v[i] = idx[i] < 0 ? Integer.MIN_VALUE : ic.getInt(idx[i]);
-            return IntColumn.create(c.name(), v);
+            return WrappedColumns.ints(c.name(), v);
         }
         if (c instanceof LongColumn lc && type == ColumnType.LONG) {
             long[] v = new long[n];
             for (int i = 0; i < n; i++) v[i] = idx[i] < 0 ? Long.MIN_VALUE : lc.getLong(idx[i]);
-            return LongColumn.create(c.name(), v);
+            return WrappedColumns.longs(c.name(), v);
         }
         if ((c instanceof tech.tablesaw.api.DateTimeColumn || c instanceof tech.tablesaw.api.InstantColumn) && (type == null || Temporal.same(type, c.type()))) {
             long[] v = new long[n];

@@ -17,6 +17,7 @@ public final class TableCodec implements ValueCodec {
     @Override public byte tag() { return 33; }
     @Override public Class<?> type() { return Table.class; }
     @Override public byte[] encode(Object value) { return ArrowTables.toBytes((Table) value); }
+    @Override public long sizeOf(Object value) { return TableSizes.of((Table) value); }
 
     /** Streams the Arrow IPC batch to {@code out} (a spill to disk holds no whole copy of the table on the heap); leaves it open. */
     @Override

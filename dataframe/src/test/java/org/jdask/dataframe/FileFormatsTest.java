@@ -115,10 +115,10 @@ class FileFormatsTest {
         assertEquals(out.size(), n);
         Pieces back = (Pieces) Codecs.decode(out.toByteArray());
         assertEquals(3, back.size());
-        assertEquals(0, back.get(1).rowCount(), "an empty piece stays a piece");
-        assertEquals(t.inRange(1000, 3000).toString(), back.get(2).toString());
-        assertEquals(p.get(0).toString(), ((Pieces) Codecs.decode(Codecs.encode(p))).get(0).toString());
-        assertEquals(p.get(2).rowCount(), ((Table) new GroupBy.Pick(2).invoke(new Object[] {back})).rowCount());
+        assertEquals(0, back.peek(1).rowCount(), "an empty piece stays a piece");
+        assertEquals(t.inRange(1000, 3000).toString(), back.peek(2).toString());
+        assertEquals(p.peek(0).toString(), ((Pieces) Codecs.decode(Codecs.encode(p))).peek(0).toString());
+        assertEquals(p.peek(2).rowCount(), ((Table) new GroupBy.Pick(2).invoke(new Object[] {back})).rowCount());
     }
 
     @Test

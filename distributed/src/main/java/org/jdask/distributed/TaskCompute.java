@@ -1,6 +1,7 @@
 package org.jdask.distributed;
 
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.jdask.Config;
@@ -17,6 +18,7 @@ import org.jdask.graph.Node;
 import org.jdask.graph.Task;
 import org.jdask.serialize.Codecs;
 import org.jdask.serialize.FnFrame;
+import org.jdask.serialize.FrameStreams;
 
 /**
  * Runs one task on a worker's executor thread: decodes its config first (it may allow the
@@ -58,7 +60,12 @@ final class TaskCompute {
     }
 
     /** Decodes and runs the task's spec inside the client's code and config; its value. */
-    private Object compute(Execute x) throws Exception {
+    private Object compute(Execute x, Map<Key, Object> read) throws Exception {
+        Function<Key, Object> values = k -> {
+            Object v = this.values.apply(k);
+            read.put(k, v);
+            return v;
+        };
         // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
         @SuppressWarnings("unchecked")
         Map<String, Object> all = x.config() == null ? null : Codecs.acceptAllowed((Map<String, Object>) ((Payload) x.config()).value());
@@ -72,6 +79,20 @@ final class TaskCompute {
             if (node instanceof Task t) return t.execute(values);
             if (node instanceof DataNode d) return d.value();
             return values.apply(((Alias) node).target());
+        }
+    }
+
+    /**
+     * Counts again the inputs a task read that a codec sizes cheaply ({@code FrameStreams.sizeOf}):
+     * a task may have taken part of one (a pick takes its piece from a split partition), and the
+     * rows must be counted once, by the pick's result (issue 15).
+     */
+    private void remeasure(Map<Key, Object> read) {
+        for (Map.Entry<Key, Object> e : read.entrySet()) {
+            Object v = e.getValue();
+            if (v == null) continue;
+            long n = FrameStreams.sizeOf(v);
+            if (n >= 0) data.resize(e.getKey(), v, n);
         }
     }
 
@@ -107,8 +128,9 @@ final class TaskCompute {
         Object result = null;
         Throwable failure = null;
         boolean outOfMemory = false;
+        Map<Key, Object> read = new HashMap<>(); // the inputs this task read, as it got them
         try {
-            result = compute(x);
+            result = compute(x, read);
         } catch (OutOfMemoryError e) {
             outOfMemory = true; // nothing of the failed attempt is kept: its objects can go
         } catch (Throwable e) {
@@ -119,7 +141,7 @@ final class TaskCompute {
             // transfer): move every result to disk, collect, and run the task once more before failing it
             relieve();
             try {
-                result = compute(x);
+                result = compute(x, read);
             } catch (Throwable again) {
                 failure = again;
             }
@@ -130,6 +152,7 @@ final class TaskCompute {
             return new Outcome(x.key(), new WorkerEvent.ExecuteFailed(x.key(), err), false, startMillis, threadNo);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        remeasure(read);
         Object stored = result;
         long nbytes = Sizes.of(stored);
         if (memory.policy().oversized(nbytes)) {

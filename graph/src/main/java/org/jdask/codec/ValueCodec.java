@@ -38,6 +38,16 @@ public interface ValueCodec {
         out.write(encode(value));
     }
 
+    /**
+     * Optional: the bytes {@code value} holds in memory, counted cheaply (a table: its columns'
+     * types and row counts), or -1 (the default) to size it by its encoded frame, which encodes it.
+     * A worker's memory manager sizes every result, fetched value and task input a task may have
+     * changed (a split handing its pieces to picks) with it.
+     */
+    default long sizeOf(Object value) {
+        return -1;
+    }
+
     /** Reads the value from {@code payload}'s remaining bytes. */
     Object decode(ByteBuffer payload);
 

@@ -25,6 +25,12 @@ public final class FrameStreams {
 
     private FrameStreams() {}
 
+    /** What a registered codec counts for {@code value} without encoding it ({@link ValueCodec#sizeOf}), or -1. */
+    public static long sizeOf(Object value) {
+        ValueCodec plugin = value == null ? null : Codecs.plugins().forValue(value);
+        return plugin == null ? -1 : plugin.sizeOf(value);
+    }
+
     /** Writes the frame of {@code value} to {@code out}; returns its length in bytes. */
     public static long encode(Object value, OutputStream out) throws IOException {
         byte tag = value == null ? 0 : RawArrays.tagOf(value);

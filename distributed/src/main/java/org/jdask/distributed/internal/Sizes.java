@@ -49,6 +49,8 @@ public final class Sizes {
         if (v instanceof Collection<?> c) return 40 + sample(c, c.size());
         if (v instanceof Map<?, ?> m) return 48 + 2 * sample(m.values(), m.size());
         if (v instanceof Object[] a) return 16 + sample(java.util.Arrays.asList(a), a.length);
+        long counted = FrameStreams.sizeOf(v); // a table, a split partition: counted from its columns, not encoded
+        if (counted >= 0) return counted;
         RawFrame.Split split = RawFrame.split(v); // an NDArray block: its head and elements, without encoding it
         if (split != null) return 16 + split.parts().head().length + (long) split.parts().count() * RawFrame.width(RawFrame.tag(split.parts().elements()));
         return encoded(v);

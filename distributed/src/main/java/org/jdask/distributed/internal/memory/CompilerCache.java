@@ -2,6 +2,7 @@ package org.jdask.distributed.internal.memory;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.util.Map;
 import javax.tools.JavaFileManager;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,17 @@ final class CompilerCache {
             Field f = utils.getDeclaredField("s_standardJavaFileManager");
             f.setAccessible(true);
             if (f.get(null) instanceof JavaFileManager m) m.close();
+            // the file managers CompilerUtils.CACHED_COMPILER made, one per class loader (what actually held the
+            // ~46,000-entry index in Chronicle Map 3.2x: the static field above stayed null, issue 15)
+            Object cached = utils.getField("CACHED_COMPILER").get(null);
+            Field managers = cached.getClass().getDeclaredField("fileManagerMap");
+            managers.setAccessible(true);
+            if (managers.get(cached) instanceof Map<?, ?> byLoader) {
+                synchronized (byLoader) {
+                    for (Object fm : byLoader.values()) if (fm instanceof JavaFileManager m) m.close();
+                    byLoader.clear();
+                }
+            }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError | IOException e) {
             LoggerFactory.getLogger(CompilerCache.class).debug("cannot release javac's file manager: {}", e.toString());
         }

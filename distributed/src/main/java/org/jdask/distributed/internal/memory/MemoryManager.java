@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdask.Config;
 import org.jdask.distributed.internal.memory.MemoryPolicy.Action;
 import org.jdask.graph.Key;
@@ -71,7 +70,7 @@ public final class MemoryManager implements AutoCloseable {
     static final long UNMANAGED_WINDOW_MS = 20_000;
     /** {@code distributed.worker.memory.gc-thrash}: the fraction of time in collections past which the worker spills and pauses (0: off). */
     private final double thrashAt;
-    private boolean thrashing;
+    private boolean thrashing, thrashSpillPending;
 
     public MemoryManager(MemoryPolicy policy, LocalDirectory dir, SpillBuffer.Codec codec, boolean ownsProcess, Listener listener) {
         this.policy = policy;
@@ -123,34 +122,13 @@ public final class MemoryManager implements AutoCloseable {
         }
     }
 
-    /** One measurement and the action it calls for (the monitor thread calls this). */
-    private void prepareQuietly() {
-        try {
-            data.prepare();
-        } catch (RuntimeException | Error e) {
-            LOG.warn("cannot create the spill store in {} yet: {}", dir, e.toString());
-        }
-    }
-
-    /**
-     * Creates the store on its own thread: that takes seconds of CPU on a loaded machine, and the
-     * monitor must keep watching meanwhile (a leaking task must still be stopped at terminate).
-     */
+    /** Creates the spill store on its own thread (see {@link SpillBuffer#prepareAside}). */
     private void prepareInBackground() {
-        if (!preparing.compareAndSet(false, true)) return;
-        Thread t = new Thread(() -> {
-            try {
-                prepareQuietly();
-            } finally {
-                preparing.set(false);
-            }
-        }, "jdask-spill-store-create");
-        t.setDaemon(true);
-        t.start();
+        data.prepareAside();
     }
 
-    private final AtomicBoolean preparing = new AtomicBoolean();
 
+    /** One measurement and the action it calls for (the monitor thread calls this). */
     void check() {
         if (!data.prepared() && data.memoryBytes() > policy.targetBytes() / 2) prepareInBackground(); // before the first spill needs it
         try {
@@ -213,14 +191,15 @@ public final class MemoryManager implements AutoCloseable {
             listener.terminate(why);
             return;
         }
-        if (thrash && !thrashing) {
+        if (thrash && (!thrashing || thrashSpillPending)) {
             // the heap is nearly all live: every result out to disk now, and no new task until collections calm down
-            long freed = data.spill(Long.MAX_VALUE);
-            LOG.info("spilling: {} % of the last {} s went to garbage collection (past {}gc-thrash {}): moved {} MB of results to disk",
+            long freed = data.spillIdle(Long.MAX_VALUE);
+            thrashSpillPending = !data.prepared(); // the store is still being created (aside): again at the next check
+            if (!thrashSpillPending || freed > 0) LOG.info("spilling: {} % of the last {} s went to garbage collection (past {}gc-thrash {}): moved {} MB of results to disk",
                     Math.round(gc * 100), GcLoad.WINDOW_NANOS / 1_000_000_000L, MemoryPolicy.PREFIX, fraction(thrashAt), freed >> 20);
         } else if (a != Action.OK && process > policy.spillBytes() && lastProcessSpill <= lastGc) {
             long want = policy.toSpill(managed, process);
-            long freed = data.spill(want);
+            long freed = data.spillIdle(want);
             if (freed > 0) {
                 lastProcessSpill = now;
                 LOG.info("spilling: process memory {} MB is past spill ({} of {} MB): moved {} MB of results to disk",

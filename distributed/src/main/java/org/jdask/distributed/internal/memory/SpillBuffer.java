@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,11 @@ public final class SpillBuffer<K> implements AutoCloseable {
     private final LinkedHashMap<K, Held> fast = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<K, OnDisk> slow = new HashMap<>();
     private final Map<K, Boolean> unspillable = new HashMap<>();
+    /** When tasks last read each in-memory value ({@link System#nanoTime}), for {@link #spillIdle}. */
+    private final Map<K, Long> readAt = new HashMap<>();
+    /** How long after a task read it a value counts as in use ({@link #spillIdle} leaves it). */
+    long inUseNanos = IN_USE_NANOS;
+    static final long IN_USE_NANOS = 1_000_000_000L;
     /** Spilled keys {@link #read} once without bringing them back. */
     private final Set<K> readOnce = new HashSet<>();
     private final Codec codec;
@@ -146,6 +153,24 @@ public final class SpillBuffer<K> implements AutoCloseable {
         }
     }
 
+    /** Starts creating the spill file on a daemon thread unless it exists or is being created; a failure is logged. */
+    public void prepareAside() {
+        if (file != null || closed || !creatingAside.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            try {
+                prepare();
+            } catch (RuntimeException | Error e) {
+                LOG.warn("cannot create the spill store in {} yet: {}", dir, e.toString());
+            } finally {
+                creatingAside.set(false);
+            }
+        }, "jdask-spill-store-create");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private final AtomicBoolean creatingAside = new AtomicBoolean();
+
     /** Whether the spill file exists. */
     public boolean prepared() {
         return file != null;
@@ -186,11 +211,18 @@ public final class SpillBuffer<K> implements AutoCloseable {
      */
     public synchronized Object read(K key) {
         Held h = fast.get(key);
-        if (h != null) return h.value();
+        if (h != null) {
+            readAt.put(key, System.nanoTime());
+            return h.value();
+        }
         OnDisk d = slow.get(key);
         if (d == null) return null;
         // read a second time (a split partition that each of its pieces' picks reads): back into memory
-        if (fastBytes + d.nbytes() <= target || !readOnce.add(key)) return get(key);
+        if (fastBytes + d.nbytes() <= target || !readOnce.add(key)) {
+            Object v = get(key);
+            if (fast.containsKey(key)) readAt.put(key, System.nanoTime());
+            return v;
+        }
         Object v = readValue(d);
         publish();
         return v;
@@ -207,6 +239,22 @@ public final class SpillBuffer<K> implements AutoCloseable {
         Held h = fast.get(key);
         if (h == null || h.value() != old) return false;
         fast.put(key, new Held(now, h.nbytes()));
+        return true;
+    }
+
+    /**
+     * Counts {@code nbytes} for {@code key} from now on if its in-memory value is still {@code value}
+     * (a task changed it: a split partition whose pieces its picks took holds only the rest);
+     * spills past target as {@link #put} does. False if the key is on disk, gone or holds another value.
+     */
+    public synchronized boolean resize(K key, Object value, long nbytes) {
+        Held h = fast.get(key);
+        if (h == null || h.value() != value) return false;
+        if (h.nbytes() == nbytes) return true;
+        fast.put(key, new Held(value, nbytes));
+        fastBytes += nbytes - h.nbytes();
+        evict(fastBytes - target);
+        publish();
         return true;
     }
 
@@ -229,6 +277,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
 
     public synchronized void remove(K key) {
         unspillable.remove(key);
+        readAt.remove(key);
         readOnce.remove(key);
         Held h = fast.remove(key);
         if (h != null) fastBytes -= h.nbytes();
@@ -257,18 +306,47 @@ public final class SpillBuffer<K> implements AutoCloseable {
         return n;
     }
 
+    /**
+     * As {@link #spill}, but leaves the values a task read in the last second: they are in use (a
+     * split partition that its picks read one after the other, a few milliseconds apart), so
+     * writing one out frees nothing for long and the next reader decodes it back from disk, a
+     * whole copy of garbage each time (issue 15: the memory manager's spills by process memory
+     * moved every result out, the split being picked included, about once a second). Before the
+     * spill file exists this starts creating it ({@link #prepareAside}) and spills nothing yet.
+     */
+    public synchronized long spillIdle(long bytes) {
+        if (file == null && bytes > 0 && !fast.isEmpty()) {
+            // Creating a Chronicle Map compiles code (seconds of CPU on a loaded machine): done here, under this
+            // lock, it held up the task storing a result and every task reading an input (issue 15: a 3-4 s gap at
+            // the start of the 3x shuffle on each 128 MiB worker). The values stay until the next call.
+            prepareAside();
+            return 0;
+        }
+        long since = System.nanoTime() - inUseNanos;
+        long n = evict(bytes, k -> {
+            Long at = readAt.get(k);
+            return at != null && at - since > 0;
+        });
+        publish();
+        return n;
+    }
+
     /** The counters as of the last change (does not wait for a spill in progress). */
     public Stats stats() {
         return snapshot;
     }
 
     private long evict(long bytes) {
+        return evict(bytes, k -> false);
+    }
+
+    private long evict(long bytes, Predicate<K> keep) {
         if (bytes <= 0) return 0;
         long freed = 0;
         List<Map.Entry<K, Held>> order = new ArrayList<>();
         for (Iterator<Map.Entry<K, Held>> it = fast.entrySet().iterator(); it.hasNext() && freed < bytes; ) {
             Map.Entry<K, Held> e = it.next();
-            if (unspillable.containsKey(e.getKey())) continue;
+            if (unspillable.containsKey(e.getKey()) || keep.test(e.getKey())) continue;
             order.add(e);
             freed += e.getValue().nbytes();
         }
@@ -295,6 +373,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         bytesWritten += w.length();
         spillCount++;
         fast.remove(key);
+        readAt.remove(key);
         fastBytes -= h.nbytes();
         slow.put(key, new OnDisk(w.id(), w.length(), h.nbytes()));
         slowBytes += w.length();
@@ -329,6 +408,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         fast.clear();
         unspillable.clear();
         readOnce.clear();
+        readAt.clear();
         for (OnDisk d : slow.values()) file.remove(d.id(), d.length());
         slow.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
@@ -343,6 +423,7 @@ public final class SpillBuffer<K> implements AutoCloseable {
         slow.clear();
         unspillable.clear();
         readOnce.clear();
+        readAt.clear();
         fastBytes = slowBytes = managedOnDisk = 0;
         publish();
         if (file != null) file.close();

@@ -19,7 +19,7 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * heap. Values stream in and out a chunk at a time ({@link #write(FrameWriter)}, {@link #open}), so
  * spilling a 100 MB array never holds a second 100 MB copy of it on the heap.
  *
- * <p>Chronicle Map is sized when created: {@code capacityBytes / CHUNK} entries, growing up to
+ * <p>Chronicle Map is sized when created: entries of {@link #AVERAGE} bytes for half of {@code capacityBytes}, growing up to
  * {@link #BLOAT}x beyond that before a write fails with a clear error. The planned capacity is
  * written out as the map fills its first tier, so it must stay modest (the worker plans for its
  * memory limit): planning for 64 GB filled 40 GB of disk in seconds. Not thread-safe by itself: {@link SpillBuffer} serializes use.
@@ -27,6 +27,13 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
 public final class SpillFile implements AutoCloseable {
     /** Bytes per entry. */
     public static final int CHUNK = 1 << 20;
+    /**
+     * The entry size the map is planned for. Values are mostly small (a shuffle's pieces: 86-170 KB)
+     * beside some whole chunks; planned for half a chunk, the store's file took ~4x the bytes it held
+     * (974 MB for 250 MB of 86 KB pieces with a 1 MiB value every 50), planned for 64 KB 1.5x (369 MB),
+     * and still less for 1 MiB values only (438 vs 487 MB): issue 15.
+     */
+    static final int AVERAGE = 64 << 10;
     /**
      * How far Chronicle Map may grow past its planned entries (by adding tiers as it fills: the
      * file grows with the data, it is not allocated up front).
@@ -48,12 +55,14 @@ public final class SpillFile implements AutoCloseable {
     /** Creates {@code dir/spill.cm} for about {@code capacityBytes} of spilled data. */
     public SpillFile(Path dir, long capacityBytes) {
         this.file = dir.resolve("spill.cm");
-        long entries = Math.max(256, capacityBytes / CHUNK + 1);
+        // entries of AVERAGE bytes for half the capacity (the file is allocated for them: posix_fallocate),
+        // at most 65,536 (more segments and bigger headers; tiers are added beyond as it fills)
+        long entries = Math.min(65_536, Math.max(2048, capacityBytes / (2L * AVERAGE) + 1));
         try {
             this.map = ChronicleMapBuilder.of(Long.class, byte[].class)
                     .name("jdask-spill")
                     .entries(entries)
-                    .averageValueSize(CHUNK / 2.0)
+                    .averageValueSize(AVERAGE)
                     .maxBloatFactor(BLOAT)
                     .createPersistedTo(file.toFile());
             CompilerCache.release(); // javac's index of the class path's jars: MBs of a small heap

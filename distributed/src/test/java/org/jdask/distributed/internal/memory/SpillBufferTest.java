@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jdask.serialize.Codecs;
+import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 
 class SpillBufferTest {
@@ -29,6 +31,39 @@ class SpillBufferTest {
         double[] a = new double[n];
         java.util.Arrays.fill(a, v);
         return a;
+    }
+
+    @Test
+    void aSpillByProcessMemoryLeavesTheValuesTasksAreReadingAndTakesTheRest() {
+        try (LocalDirectory dir = LocalDirectory.create(null);
+             SpillBuffer<String> b = new SpillBuffer<>(Long.MAX_VALUE, dir.path(), 1L << 30, CODECS)) {
+            b.inUseNanos = 600_000_000_000L; // "recently" is the last ten minutes here: no clock in the test
+            b.prepare();
+            b.put("split", block(125_000, 1), 1_000_000); // read by one pick after another
+            b.put("piece-0", block(1_000, 2), 8_000);
+            b.put("piece-1", block(1_000, 3), 8_000);
+            b.read("split");
+            assertEquals(16_000, b.spillIdle(Long.MAX_VALUE), "both pieces out");
+            assertFalse(b.isSpilled("split"), "the split being picked stays: its next reader would decode it back from disk");
+            assertTrue(b.isSpilled("piece-0") && b.isSpilled("piece-1"));
+            assertEquals(1_000_000, b.spill(Long.MAX_VALUE), "a spill of everything (before a task's retry) takes it too");
+            assertTrue(b.isSpilled("split"));
+        }
+    }
+
+    @Test
+    void aSpillByProcessMemoryBeforeTheStoreExistsStartsItAsideAndSpillsOnceItIsThere() throws Exception {
+        try (LocalDirectory dir = LocalDirectory.create(null);
+             SpillBuffer<String> b = new SpillBuffer<>(Long.MAX_VALUE, dir.path(), 1L << 20, CODECS)) {
+            b.put("a", block(1_000, 1), 8_000);
+            assertEquals(0, b.spillIdle(Long.MAX_VALUE), "no store yet: nothing waits for its creation under the lock");
+            assertFalse(b.isSpilled("a"));
+            assertArrayEquals(block(1_000, 1), (double[]) b.get("a"));
+            Await.until(b::prepared, Duration.ofSeconds(60), "the store created aside");
+            b.inUseNanos = 0;
+            assertEquals(8_000, b.spillIdle(Long.MAX_VALUE));
+            assertTrue(b.isSpilled("a"));
+        }
     }
 
     @Test

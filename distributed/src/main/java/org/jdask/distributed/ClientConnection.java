@@ -141,7 +141,7 @@ final class ClientConnection {
             s = Zmq.socket(SocketType.DEALER, maxFrame);
             s.setIdentity(address.startsWith("inproc://") ? Wire.localIdentity() : Wire.remoteIdentity());
             if (security != null && !address.startsWith("inproc://")) security.toWorker(s);
-            s.connect(address);
+            Zmq.connect(s, address, "worker " + address);
             workers.put(address, s);
         }
         return s;

@@ -115,7 +115,7 @@ final class CodeClient implements AutoCloseable {
         if (socket == null) {
             socket = Zmq.socket(SocketType.DEALER, Long.MAX_VALUE);
             security.toWorker(socket); // the server must prove the cluster key: only authenticated clients ship code
-            socket.connect(address);
+            Zmq.connect(socket, address, "client code server " + address);
         }
         long id = nextId++;
         byte[] idBytes = ByteBuffer.allocate(8).putLong(id).array();

@@ -215,7 +215,7 @@ final class CodeServer {
             if (relay != null) {
                 socket.setIdentity(bytes(id));
                 security.toWorker(socket); // the relay proves the cluster key, as a worker's data port does
-                socket.connect(relay);
+                Zmq.connect(socket, relay, "code relay " + relay);
                 socket.send(CodeRelay.HELLO);
                 awaitAttached(socket, relay);
                 bound.complete(RELAY_PREFIX + relay);

@@ -200,7 +200,7 @@ final class CoordChannels implements AutoCloseable {
         if (conn.security() != null && !conn.local) conn.security().toScheduler(s);
         String id = new String(identity, StandardCharsets.ISO_8859_1);
         try {
-            s.connect(conn.schedulerAddress);
+            Zmq.connect(s, conn.schedulerAddress, "scheduler " + conn.schedulerAddress);
             client.waitFor(conn.request(null, rid -> new Messages.CoordChannel(rid, id)), CoordReply.class, "opening a coordination channel", 10_000);
             return new Channel(null, s, id, 0);
         } catch (RuntimeException e) { // an older scheduler, or none answering: requests go through the client's connection

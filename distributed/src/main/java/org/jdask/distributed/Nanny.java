@@ -289,7 +289,7 @@ public final class Nanny implements AutoCloseable {
             boolean local = scheduler.startsWith("inproc://");
             s.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
             if (security != null && !local) security.toScheduler(s);
-            s.connect(scheduler);
+            Zmq.connect(s, scheduler, "scheduler " + scheduler);
             Wire.send(s, null, List.of(new Messages.WorkerDied(workerAddress, why, Wire.VERSION).msg()), local);
             // let the message leave before the socket closes (linger 0); a CURVE handshake comes first
             Thread.sleep(security != null && !local ? 300 : 50);

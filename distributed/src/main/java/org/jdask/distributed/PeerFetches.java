@@ -105,7 +105,7 @@ final class PeerFetches {
             s = Zmq.socket(SocketType.DEALER, maxFrame);
             s.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
             if (security != null && !local) security.toWorker(s);
-            s.connect(peer);
+            Zmq.connect(s, peer, "peer " + peer);
             peers.put(peer, s);
         }
         long id = nextRequest++;

@@ -23,9 +23,15 @@ import org.zeromq.ZMQ;
  * <p>The work-around uses only public API: any new handle makes the poller run its pass again, and
  * the stuck handle, whose old key the selector has dropped meanwhile, gets registered. A kick
  * binds a loopback listener on a free port and closes it at once (both go through the I/O thread).
- * {@link Zap}'s thread, which already watches client sockets' connection events, kicks when a
- * connection it saw open has not finished its greeting after {@link #AFTER_MS}; a kick on a
- * healthy, merely slow handshake (CurveZMQ on a busy machine) does no harm.
+ * {@link Zap}'s thread watches the connection events of every TCP socket jdask connects (all go
+ * through {@link Zmq#connect} or {@link Zap#watchClient}: client to scheduler and workers, worker to
+ * scheduler and peers, coordination channels, code servers, nannies) and kicks when a connection
+ * it saw open has not finished its greeting after {@link #AFTER_MS}, then every {@link #EVERY_MS}
+ * (a kick that came before the poller's broken pass is lost), later every {@link #LATER_MS}; a kick
+ * on a healthy, merely slow handshake (CurveZMQ on a busy machine) does no harm. A healthy ZMTP
+ * greeting on loopback takes well under a millisecond, so a stalled one now costs a few
+ * milliseconds instead of the 100–400 ms (the next heartbeat's traffic) measured before every
+ * connection was watched.
  *
  * <p>Used by one thread only (Zap's); the context has one I/O thread ({@link Zmq#context()}), so
  * the listener's handle lands on the stuck engine's poller.
@@ -33,9 +39,13 @@ import org.zeromq.ZMQ;
 final class PollerKick {
     private static final Logger LOG = LoggerFactory.getLogger(PollerKick.class);
     /** How long a connection may stay open without a completed greeting before the first kick. */
-    static final long AFTER_MS = 20;
-    /** Between two kicks for the same connection. */
-    static final long EVERY_MS = 50;
+    static final long AFTER_MS = 4;
+    /** Between two of the first {@link #QUICK_KICKS} kicks for the same connection. */
+    static final long EVERY_MS = 10;
+    /** Kicks a connection gets {@link #EVERY_MS} apart; later ones come {@link #LATER_MS} apart. */
+    static final int QUICK_KICKS = 5;
+    /** Between two later kicks (a slow CurveZMQ handshake on a busy machine). */
+    static final long LATER_MS = 50;
     /** Kicks per connection at most (a server that never answers is the handshake limit's business). */
     static final int MAX_PER_CONNECTION = 20;
     private static final AtomicLong KICKS = new AtomicLong();
@@ -53,7 +63,7 @@ final class PollerKick {
      */
     static boolean due(long connectedAt, int kicks, long lastKick, long now) {
         if (connectedAt <= 0 || kicks >= MAX_PER_CONNECTION || now - connectedAt < AFTER_MS) return false;
-        return lastKick == 0 || now - lastKick >= EVERY_MS;
+        return lastKick == 0 || now - lastKick >= (kicks < QUICK_KICKS ? EVERY_MS : LATER_MS);
     }
 
     /** Makes the context's I/O thread run its registration pass: a loopback listener bound and closed. */

@@ -42,6 +42,7 @@ public final class Zap {
     private static final String ENDPOINT = "inproc://zeromq.zap.01";
     private static final AtomicInteger DOMAINS = new AtomicInteger();
     private static final Map<String, Policy> POLICIES = new ConcurrentHashMap<>();
+    private static final AtomicLong WATCHES_OPENED = new AtomicLong();
     private static final ConcurrentLinkedQueue<Watch> NEW_WATCHES = new ConcurrentLinkedQueue<>();
     private static final int SERVER_EVENTS = ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL
             | ZMQ.HANDSHAKE_FAILED_PROTOCOL | ZMQ.HANDSHAKE_FAILED_NO_DETAIL | ZMQ.EVENT_MONITOR_STOPPED;
@@ -158,7 +159,22 @@ public final class Zap {
         watch(s, CLIENT_EVENTS, null, onRefused, peer);
     }
 
+    /**
+     * Watches only the greeting of a client socket's connections (see {@link PollerKick}), for a
+     * socket whose caller learns of refusals otherwise (a failed send, a reply timeout); a refusal
+     * is logged naming {@code peer}. Set up before {@code s} connects.
+     */
+    public static void watchGreeting(ZMQ.Socket s, String peer) {
+        watchClient(s, peer, (why, beforeGreeting) -> LOG.warn("connection to {}: {}", peer, why));
+    }
+
+    /** Sockets watched so far in this JVM (tests). */
+    static long watchesOpened() {
+        return WATCHES_OPENED.get();
+    }
+
     private static void watch(ZMQ.Socket s, int events, Policy p, Refusal onRefused, String peer) {
+        WATCHES_OPENED.incrementAndGet();
         String endpoint = "inproc://jdask-zap-monitor-" + DOMAINS.incrementAndGet();
         if (!s.monitor(endpoint, events)) throw new IllegalStateException("cannot monitor a secured socket at " + endpoint);
         // connected here, before the socket is used, so no event is lost; then handed to the ZAP thread

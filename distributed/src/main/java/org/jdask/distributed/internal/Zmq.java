@@ -55,6 +55,17 @@ public final class Zmq {
         return s;
     }
 
+    /**
+     * Connects {@code s} to {@code address}; a TCP connection's ZeroMQ greeting is watched until it
+     * completes, and JeroMQ's I/O thread is kicked if it stalls ({@link PollerKick}: without it the
+     * first message on a fresh connection can wait for unrelated traffic, 100–400 ms at start-up).
+     * Sockets watched already ({@link Zap#watchClient}) connect directly.
+     */
+    public static void connect(ZMQ.Socket s, String address, String peer) {
+        if (address.startsWith("tcp://")) Zap.watchGreeting(s, peer);
+        s.connect(address);
+    }
+
     /** Messages (batches) a DEALER queues for its peer before sends fail. */
     public static final int DEALER_QUEUE = 100_000;
 

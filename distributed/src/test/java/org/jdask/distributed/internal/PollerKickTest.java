@@ -1,6 +1,7 @@
 package org.jdask.distributed.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,34 @@ class PollerKickTest {
         assertFalse(PollerKick.due(t, 1, t + 20, t + 20 + PollerKick.EVERY_MS - 1), "kicked just now");
         assertTrue(PollerKick.due(t, 1, t + 20, t + 20 + PollerKick.EVERY_MS));
         assertFalse(PollerKick.due(t, PollerKick.MAX_PER_CONNECTION, t + 20, t + 10_000), "gave up kicking");
+        int later = PollerKick.QUICK_KICKS;
+        assertFalse(PollerKick.due(t, later, t + 100, t + 100 + PollerKick.LATER_MS - 1), "past the quick kicks they slow down");
+        assertTrue(PollerKick.due(t, later, t + 100, t + 100 + PollerKick.LATER_MS));
+    }
+
+    /** Every TCP connection jdask makes goes through Zmq.connect, which watches its greeting; inproc needs none. */
+    @Test
+    void zmqConnectWatchesTcpConnectionsOnly() {
+        ZMQ.Socket router = Zmq.socket(SocketType.ROUTER, 1 << 20);
+        ZMQ.Socket tcp = Zmq.socket(SocketType.DEALER, 1 << 20);
+        ZMQ.Socket inproc = Zmq.socket(SocketType.DEALER, 1 << 20);
+        try {
+            int port = router.bindToRandomPort("tcp://127.0.0.1");
+            router.bind("inproc://poller-kick-test");
+            long before = Zap.watchesOpened();
+            Zmq.connect(inproc, "inproc://poller-kick-test", "test inproc peer");
+            assertEquals(before, Zap.watchesOpened(), "an inproc connection has no greeting to stall");
+            Zmq.connect(tcp, "tcp://127.0.0.1:" + port, "test tcp peer");
+            assertEquals(before + 1, Zap.watchesOpened(), "a TCP connection's greeting is watched");
+            tcp.send("over tcp");
+            router.setReceiveTimeOut(20_000);
+            assertTrue(router.recv(0) != null, "identity frame");
+            assertArrayEquals("over tcp".getBytes(StandardCharsets.US_ASCII), router.recv(0));
+        } finally {
+            Zmq.close(inproc);
+            Zmq.close(tcp);
+            Zmq.close(router);
+        }
     }
 
     @Test

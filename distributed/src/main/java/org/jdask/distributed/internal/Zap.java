@@ -68,6 +68,8 @@ public final class Zap {
         void refused(String why, boolean beforeGreeting);
     }
     private static Thread thread;
+    /** Where the ZAP thread waits; a new watch wakes it, so a connection's events are read from its first one. */
+    private static volatile SocketWait waits;
 
     private Zap() {}
 
@@ -182,6 +184,7 @@ public final class Zap {
         pair.setLinger(0);
         pair.connect(endpoint);
         NEW_WATCHES.add(new Watch(pair, p, onRefused, peer));
+        waits.wake(); // a stalled greeting is kicked within milliseconds, not after the wait's timeout
     }
 
     /** Secured server sockets whose monitor is still open (a closed socket's entry goes within ~100 ms). */
@@ -211,6 +214,7 @@ public final class Zap {
         ZMQ.Socket rep = Zmq.context().createSocket(SocketType.REP);
         rep.setLinger(0);
         rep.bind(ENDPOINT); // bound before any CURVE server binds, so every handshake asks it
+        waits = new SocketWait();
         thread = new Thread(() -> run(rep), "jdask-zap");
         thread.setDaemon(true);
         thread.start();
@@ -218,7 +222,7 @@ public final class Zap {
 
     private static void run(ZMQ.Socket rep) {
         List<Watch> watches = new ArrayList<>();
-        ZMQ.Poller poller = null;
+        SocketWait waits = Zap.waits;
         boolean changed = true;
         try {
             while (!Thread.currentThread().isInterrupted()) {
@@ -228,22 +232,30 @@ public final class Zap {
                     changed = true;
                 }
                 if (changed) {
-                    if (poller != null) poller.close();
-                    poller = Zmq.context().createPoller(1 + watches.size());
-                    poller.register(rep, ZMQ.Poller.POLLIN);
-                    for (Watch x : watches) poller.register(x.pair, ZMQ.Poller.POLLIN);
+                    List<ZMQ.Socket> sockets = new ArrayList<>(1 + watches.size());
+                    sockets.add(rep);
+                    for (Watch x : watches) sockets.add(x.pair);
+                    waits.watch(sockets);
+                    // a new monitor socket signals only after a read found it empty: read them all first
+                    waits.more();
                     changed = false;
                 }
-                poller.poll(kicksPending(watches) ? PollerKick.AFTER_MS / 2 : 100);
-                for (int i = 0; i < 1000; i++) {
+                waits.await(kicksPending(watches) ? PollerKick.AFTER_MS / 2 : 100);
+                waits.woken(); // a watch added after this wakes the next wait
+                for (int i = 0; ; i++) {
+                    if (i == 1000) { // the rest next turn, without waiting
+                        waits.more();
+                        break;
+                    }
                     List<byte[]> req = receive(rep);
                     if (req == null) break;
+                    waits.progress();
                     answer(rep, req);
                 }
                 for (int i = watches.size() - 1; i >= 0; i--) {
                     Watch x = watches.get(i);
                     if (x.policy == null) gaveUp(x);
-                    if (!drain(x)) {
+                    if (!drain(x, waits)) {
                         watches.remove(i);
                         x.pair.close();
                         if (x.policy != null) POLICIES.remove(x.policy.domain);
@@ -339,9 +351,10 @@ public final class Zap {
     }
 
     /** Reads a watch's events; false once the watched socket is closed. */
-    private static boolean drain(Watch w) {
+    private static boolean drain(Watch w, SocketWait waits) {
         ZMQ.Event e;
         while ((e = ZMQ.Event.recv(w.pair, ZMQ.DONTWAIT)) != null) {
+            waits.progress();
             int ev = e.getEvent();
             if (ev == ZMQ.EVENT_MONITOR_STOPPED) return false;
             if (w.policy == null) {

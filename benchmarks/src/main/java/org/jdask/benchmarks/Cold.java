@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.graph.cds.CdsArchive;
 import org.jdask.serialize.ClassPath;
@@ -128,9 +129,7 @@ public final class Cold {
     private static String workerOpts = "";
 
     private static Map<String, String> child(String workload, String cds, List<String> childOpts) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
+        List<String> cmd = JavaCommand.of(JvmFlags.get());
         if (cds.equals("off")) cmd.add("-D" + CdsArchive.PROPERTY + "=off");
         // launcher: the program JVM itself starts from the archive too, as the jdask launcher starts its JVM (issue 16's first start-up)
         if (cds.equals("launcher")) cmd.addAll(CdsArchive.shared().flags(System.getProperty("java.class.path")));

@@ -6,6 +6,7 @@ import java.util.List;
 import org.jdask.distributed.Client;
 import org.jdask.distributed.Future;
 import org.jdask.distributed.LocalCluster;
+import org.jdask.graph.JavaCommand;
 
 /**
  * Issue 16's start-up stall check: {@code n} consecutive {@code LocalCluster} start-ups with worker
@@ -106,7 +107,7 @@ final class Startups {
             }
             java.nio.file.Files.writeString(dir.resolve("startup-" + run + "-self.txt"), self);
             for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
-                Process j = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Process j = new ProcessBuilder(JavaCommand.tool("jcmd"),
                         String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true)
                         .redirectOutput(dir.resolve("startup-" + run + "-" + p.pid() + ".txt").toFile()).start();
                 j.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);

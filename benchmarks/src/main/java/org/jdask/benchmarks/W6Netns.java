@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.jdask.cli.Main;
 import org.jdask.cli.NetnsHarness;
 import org.jdask.distributed.Client;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 
 /**
@@ -164,9 +165,6 @@ final class W6Netns {
 
     /** {@code java FLAGS -cp CLASSPATH} of this JVM. */
     private static List<String> java(List<String> flags) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        return cmd;
+        return JavaCommand.of(flags, System.getProperty("java.class.path"));
     }
 }

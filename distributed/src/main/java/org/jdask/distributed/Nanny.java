@@ -18,6 +18,7 @@ import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Zmq;
 import org.jdask.distributed.internal.memory.LocalDirectory;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.schedulers.processes.ProcessesSchedulerProvider;
 import org.slf4j.Logger;
@@ -152,10 +153,8 @@ public final class Nanny implements AutoCloseable {
     }
 
     static List<String> command(String scheduler, Worker.Options o, long timeoutMs, boolean keysOnStdin) {
-        List<String> cmd = new ArrayList<>();
         String classpath = SiteClasspath.append(System.getProperty("java.class.path")); // + jdask worker --classpath, JDASK_CLASSPATH
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        List<String> cmd = JavaCommand.of(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         cmd.addAll(ConfigFiles.childOptions(classpath)); // this JVM's parse of the YAML config: not on the worker's start-up path
         cmd.addAll(ProcessesSchedulerProvider.jvmOptions(org.jdask.Config.get("distributed.worker.jvm-options"))); // e.g. JIT flags to measure
         if (o.memoryLimit() > 0) cmd.add("-Xmx" + o.memoryLimit()); // after the shared flags, so it wins

@@ -59,11 +59,32 @@ final class TaskCompute {
         this.data = memory.data();
     }
 
+    /**
+     * The inputs a task read that may need counting again after it ran (issue 15): only values a codec
+     * may size ({@link Sizes#plain} is false), so a task that reads integers, strings or arrays
+     * allocates no map and asks no codec registry. Held by one executor thread.
+     */
+    static final class Reads {
+        private Map<Key, Object> kept; // null until an input needs re-measuring
+
+        /** Notes that the task read {@code v} under {@code k}. */
+        void read(Key k, Object v) {
+            if (Sizes.plain(v)) return;
+            if (kept == null) kept = new HashMap<>(4);
+            kept.put(k, v);
+        }
+
+        /** The inputs kept for re-measuring, as the task got them; empty when none needs it. */
+        Map<Key, Object> kept() {
+            return kept == null ? Map.of() : kept;
+        }
+    }
+
     /** Decodes and runs the task's spec inside the client's code and config; its value. */
-    private Object compute(Execute x, Map<Key, Object> read) throws Exception {
+    private Object compute(Execute x, Reads read) throws Exception {
         Function<Key, Object> values = k -> {
             Object v = this.values.apply(k);
-            read.put(k, v);
+            read.read(k, v);
             return v;
         };
         // the config first: it may allow the client's packages (Codecs.carryAllowed) that the spec needs
@@ -87,10 +108,9 @@ final class TaskCompute {
      * a task may have taken part of one (a pick takes its piece from a split partition), and the
      * rows must be counted once, by the pick's result (issue 15).
      */
-    private void remeasure(Map<Key, Object> read) {
-        for (Map.Entry<Key, Object> e : read.entrySet()) {
+    private void remeasure(Reads read) {
+        for (Map.Entry<Key, Object> e : read.kept().entrySet()) {
             Object v = e.getValue();
-            if (v == null) continue;
             long n = FrameStreams.sizeOf(v);
             if (n >= 0) data.resize(e.getKey(), v, n);
         }
@@ -128,7 +148,7 @@ final class TaskCompute {
         Object result = null;
         Throwable failure = null;
         boolean outOfMemory = false;
-        Map<Key, Object> read = new HashMap<>(); // the inputs this task read, as it got them
+        Reads read = new Reads(); // the inputs this task read that may need counting again
         try {
             result = compute(x, read);
         } catch (OutOfMemoryError e) {

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdask.TaskFailedException;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.JavaCommand;
 import org.jdask.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +128,7 @@ class ClientCodeOnWorkersTest {
         // another program, in a JVM of its own, with v2 of the same class: its own loader on worker A
         Path testClasses = Path.of(OtherClientMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         String cp = String.join(File.pathSeparator, jdaskOnly, testClasses.toString(), v2.toString());
-        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+        Process other = new ProcessBuilder(JavaCommand.java(), "-cp", cp,
                 OtherClientMain.class.getName(), scheduler.address(), keys.toString(), "A", "shipped.Greeter").redirectErrorStream(true).start();
         String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(other.waitFor(120, TimeUnit.SECONDS), out);

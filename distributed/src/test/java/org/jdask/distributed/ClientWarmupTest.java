@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jdask.Config;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.graph.Task;
 import org.jdask.serialize.ClassPath;
@@ -40,9 +39,7 @@ class ClientWarmupTest {
 
     @Test
     void inAFreshJvmItSetsUpTheWireMessagesTheSchedulersFirstHelloNeeds() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
+        List<String> cmd = JavaCommand.of(JvmFlags.get());
         cmd.add("-Xlog:class+load=info");
         cmd.add("-cp");
         cmd.add(ClassPath.asString());

@@ -1,13 +1,18 @@
 package org.jdask.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jdask.distributed.internal.Sizes;
 import org.jdask.fn.Fn0;
 import org.jdask.fn.Fn1;
+import org.jdask.graph.Key;
 import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +47,29 @@ class InputRemeasureTest {
         // (what was counted before) adds validity bitmaps, padding and the schema
         assertEquals(64 + 2 * (64 + 8L * ROWS), Sizes.of(t));
         assertEquals(64 + 2 * 64, Sizes.of(table(0)));
+    }
+
+    @Test
+    void plainInputsTakeTheFastPathAndKeepNothing() {
+        Object[] plain = {null, 7, 2.5, "text", new StringBuilder("sb"), true, 'c', new double[3], new long[0],
+                new String[] {"a"}, List.of(1, 2), Map.of("k", 1)};
+        TaskCompute.Reads reads = new TaskCompute.Reads();
+        for (int i = 0; i < plain.length; i++) {
+            assertTrue(Sizes.plain(plain[i]), "plain: " + plain[i]);
+            reads.read(Key.of("in", i), plain[i]);
+        }
+        assertTrue(reads.kept().isEmpty(), () -> "kept: " + reads.kept());
+    }
+
+    @Test
+    void anInputACodecSizesIsKeptForRemeasuring() {
+        Table t = table(3);
+        assertFalse(Sizes.plain(t));
+        TaskCompute.Reads reads = new TaskCompute.Reads();
+        reads.read(Key.of("n"), 1);
+        reads.read(Key.of("t"), t);
+        assertEquals(Map.of(Key.of("t"), t), reads.kept());
+        assertSame(t, reads.kept().get(Key.of("t")));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JavaCommand;
 import org.jdask.serialize.ClassPath;
 
 /**
@@ -39,9 +40,8 @@ final class WorkerJvm implements AutoCloseable {
      * returns once it has registered ("Worker at: "), failing with its output if it does not in 120 s.
      */
     static WorkerJvm start(String scheduler, Path keys, List<String> jvmArgs, Map<String, String> env, String... workerArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", jdaskOnly(), WorkerMain.class.getName(), scheduler, "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+        List<String> cmd = JavaCommand.of(jvmArgs, jdaskOnly());
+        cmd.addAll(List.of(WorkerMain.class.getName(), scheduler, "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
         if (keys != null) cmd.addAll(List.of("--security-dir", keys.toString()));
         cmd.addAll(List.of(workerArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

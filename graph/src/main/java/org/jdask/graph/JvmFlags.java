@@ -10,7 +10,7 @@ import org.jdask.graph.cds.CdsArchive;
 
 /**
  * The JVM flags the jdask stack needs (Arrow and Chronicle Map open JDK internals), as a list ready
- * for a child JVM's command line: {@code java + JvmFlags.get() + -cp ... Main}.
+ * for a child JVM's command line: {@code JavaCommand.of(JvmFlags.get(), classpath) + Main}.
  *
  * <p>Why a resource and not a constant: the flags are written once, as property {@code
  * jdask.jvm.flags} in the root {@code pom.xml}. Maven filters that property into surefire's

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,9 +38,8 @@ class JvmFlagsTest {
     }
 
     private static List<String> probe(List<String> flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JvmFlagsProbe.class.getName()));
+        List<String> cmd = JavaCommand.of(flags, System.getProperty("java.class.path"));
+        cmd.add(JvmFlagsProbe.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM timed out");

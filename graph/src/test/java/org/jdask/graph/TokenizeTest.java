@@ -320,8 +320,7 @@ class TokenizeTest {
 
     @Test
     void goldenTokensInAFreshJvm() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), TokenGolden.class.getName())
+        Process p = new ProcessBuilder(JavaCommand.java(), "-cp", System.getProperty("java.class.path"), TokenGolden.class.getName())
                 .redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> copy(p.getInputStream(), out));

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jdask.graph.JavaCommand;
 
 /**
  * A Jupyter kernel spec ({@code kernel.json}) that opens the notebooks in Jupyter with the JJava
@@ -89,7 +90,7 @@ public record KernelSpec(String name, String displayName, String java, Path jjav
 
     /** The {@code java} of this JVM. */
     public static String thisJava() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return JavaCommand.java();
     }
 
     /** This JVM's class path, each entry made absolute (a kernel starts in another directory). */

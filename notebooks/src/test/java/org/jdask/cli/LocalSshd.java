@@ -9,10 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 
 /**
@@ -94,9 +94,7 @@ final class LocalSshd implements AutoCloseable {
 
     /** The command that runs jdask's CLI on "remote" hosts: this JVM's java, flags and classpath, marked. */
     List<String> remoteCommand() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
+        List<String> cmd = JavaCommand.of(JvmFlags.get());
         cmd.add("-D" + marker);
         // a loaded test machine (2 cores shared by many JVMs) can stall a JVM for many seconds
         cmd.add("-Djdask.distributed.comm.timeouts.connect=" + CONNECT_TIMEOUT_S);

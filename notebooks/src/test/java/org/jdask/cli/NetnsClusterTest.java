@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdask.distributed.Security;
+import org.jdask.graph.JavaCommand;
+import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,8 +44,7 @@ class NetnsClusterTest {
 
     /** {@code java} with jdask's JVM flags (Arrow needs its --add-opens), then {@code args}. */
     private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(org.jdask.graph.JvmFlags.get());
+        List<String> cmd = JavaCommand.of(JvmFlags.get());
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jdask.distributed.Security;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
 import org.junit.jupiter.api.Test;
@@ -45,16 +46,14 @@ class NetnsSlurmTest {
         Path keys = tmp.resolve("keys");
         Security.temporary().save(keys);
         Path logs = Files.createDirectories(tmp.resolve("logs")), space = tmp.resolve("space");
-        List<String> worker = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        worker.addAll(JvmFlags.get());
+        List<String> worker = JavaCommand.of(JvmFlags.get());
         worker.addAll(List.of("-Djdask.distributed.comm.timeouts.connect=60", "-cp", jdaskOnly(), Main.class.getName()));
         Path workerFile = Files.write(tmp.resolve("worker-command"), worker, StandardCharsets.UTF_8);
         ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
         try (NetnsHarness net = new NetnsHarness(2);
              LocalSlurm slurm = new LocalSlurm(net, 0, 1)) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(JvmFlags.get());
-            cmd.addAll(List.of("-cp", ClassPath.asString(), "netns.app.NetnsSlurmApp", net.address(0), slurm.conf.toString(),
+            List<String> cmd = JavaCommand.of(JvmFlags.get(), ClassPath.asString());
+            cmd.addAll(List.of("netns.app.NetnsSlurmApp", net.address(0), slurm.conf.toString(),
                     logs.toString(), keys.toString(), space.toString(), workerFile.toString()));
             List<String> out = new ArrayList<>();
             Process app = net.start(0, cmd, Map.of(), l -> {

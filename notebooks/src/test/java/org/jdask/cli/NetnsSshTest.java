@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
 import org.junit.jupiter.api.Test;
@@ -57,14 +58,11 @@ class NetnsSshTest {
             }
             waitFor(() -> log.stream().filter(l -> l.contains("Server listening on")).count() >= 2, "both sshd listening", log);
             Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), known);
-            List<String> remote = new ArrayList<>();
-            remote.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            remote.addAll(JvmFlags.get());
+            List<String> remote = JavaCommand.of(JvmFlags.get());
             remote.addAll(List.of("-Djdask.distributed.comm.timeouts.connect=60", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
             Path remoteFile = Files.write(tmp.resolve("remote-command"), remote, StandardCharsets.UTF_8);
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(JvmFlags.get());
-            cmd.addAll(List.of("-cp", ClassPath.asString(), "netns.app.NetnsSshApp", net.address(1) + "," + net.address(2),
+            List<String> cmd = JavaCommand.of(JvmFlags.get(), ClassPath.asString());
+            cmd.addAll(List.of("netns.app.NetnsSshApp", net.address(1) + "," + net.address(2),
                     clientKey.toString(), knownHosts.toString(), remoteFile.toString()));
             List<String> out = new ArrayList<>();
             Process app = net.start(0, cmd, Map.of(), l -> {

@@ -17,6 +17,7 @@ import org.jdask.distributed.Client;
 import org.jdask.distributed.SlurmCluster;
 import org.jdask.fn.Fn1;
 import org.jdask.fn.Fn2;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.testing.Await;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,7 @@ class SlurmClusterTest {
     void jobsStartWorkersThatComputeAndScaleToZeroCancelsThem() throws Exception {
         String marker = "jdask.test.run=" + UUID.randomUUID();
         List<String> worker = new ArrayList<>();
-        worker.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        worker.addAll(JvmFlags.get());
+        worker.addAll(JavaCommand.of(JvmFlags.get()));
         worker.addAll(List.of("-D" + marker, "-Djdask.distributed.comm.timeouts.connect=" + LocalSshd.CONNECT_TIMEOUT_S,
                 "-Djdask.distributed.comm.timeouts.scheduler-lost=" + 3 * LocalSshd.CONNECT_TIMEOUT_S, "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));

@@ -19,6 +19,7 @@ import org.jdask.distributed.Futures;
 import org.jdask.distributed.LocalCluster;
 import org.jdask.distributed.SubmitOptions;
 import org.jdask.fn.Fn2;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,10 +55,8 @@ class WorkerSigtermTest {
         try (LocalCluster cluster = LocalCluster.builder().workers(1).threadsPerWorker(1).processes(true).dashboardAddress(null).build();
              Client client = Client.connect(cluster)) {
             String staying = client.workerAddresses().get(0);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(JvmFlags.get());
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker", cluster.schedulerAddress(),
+            List<String> cmd = JavaCommand.of(JvmFlags.get(), System.getProperty("java.class.path"));
+            cmd.addAll(List.of(Main.class.getName(), "worker", cluster.schedulerAddress(),
                     "--nthreads", "1", "--memory-limit", "256MiB", "--name", "leaving"));
             cli = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -2,8 +2,10 @@ package org.jdask.serialize;
 
 import org.apache.fory.context.ReadContext;
 import org.apache.fory.context.WriteContext;
+import org.apache.fory.memory.MemoryBuffer;
 import org.apache.fory.resolver.TypeResolver;
 import org.apache.fory.serializer.Serializer;
+import org.jdask.SerializationException;
 import org.jdask.fn.FnN;
 
 /**
@@ -25,6 +27,12 @@ import org.jdask.fn.FnN;
 public final class FnFrame implements FnN {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The largest function frame read or written, 1 GiB: a function with its captured values; larger
+     * data belongs in the graph (or scattered), and a length over it read from the wire is corrupt.
+     */
+    static final int MAX_BYTES = 1 << 30;
+
     private final byte[] frame;
     private final int arity;
     private transient volatile FnN decoded;
@@ -38,7 +46,12 @@ public final class FnFrame implements FnN {
     /** {@code fn} encoded once now (a {@link org.jdask.SerializationException} if it cannot be), for many tasks. */
     public static FnFrame of(FnN fn) {
         if (fn instanceof FnFrame f) return f;
-        return new FnFrame(Codecs.encode(fn), fn.arity(), fn);
+        byte[] frame = Codecs.encode(fn);
+        if (frame.length > MAX_BYTES) {
+            throw new SerializationException(null, fn.target().getClass().getName(), null, "the function with its captured values encodes to "
+                    + frame.length + " bytes, over the " + MAX_BYTES + "-byte limit of a function frame: pass large data as a task argument", null);
+        }
+        return new FnFrame(frame, fn.arity(), fn);
     }
 
     /** The function, decoded (and cached) through this thread's class loader on first use. */
@@ -90,7 +103,9 @@ public final class FnFrame implements FnN {
 
     /**
      * Fory's wire form: arity, then the frame's length and bytes (two plain calls, as {@code
-     * ValueCodecs}' adapter: Fory 1.6.0's {@code writeBytesWithSize} misreads large arrays).
+     * ValueCodecs}' adapter: Fory 1.6.0's {@code writeBytesWithSize} misreads large arrays). A read
+     * checks what it is told against the bytes there ({@link #checkRead}) before taking them, so a
+     * truncated or corrupt task frame fails naming the length and the bytes left, not deep in Fory.
      */
     @SuppressWarnings("rawtypes")
     static final class Wire extends Serializer {
@@ -108,9 +123,31 @@ public final class FnFrame implements FnN {
 
         @Override
         public Object read(ReadContext ctx) {
-            int arity = ctx.getBuffer().readVarInt32();
-            int n = ctx.getBuffer().readVarUInt32();
-            return new FnFrame(ctx.getBuffer().readBytes(n), arity, null);
+            MemoryBuffer b = ctx.getBuffer();
+            int arity = b.readVarInt32();
+            int at = b.readerIndex();
+            int n = b.readVarUInt32();
+            checkRead(arity, n, b.remaining(), at);
+            return new FnFrame(b.readBytes(n), arity, null);
         }
+    }
+
+    /**
+     * Refuses a function frame read from the wire whose arity or length cannot be right: an arity
+     * below -1 (-1 is "any"), a length that is negative (over 2^31 as read), over {@link #MAX_BYTES}
+     * or past the {@code remaining} bytes of the task frame; the message names the values read and
+     * {@code at}, the length's offset in the Fory payload. The task's key is not known this deep in
+     * the read; a worker decodes a task's spec as part of running it, so there the failure is that
+     * task's error, under its key.
+     */
+    static void checkRead(int arity, int length, int remaining, int at) {
+        String problem = arity < -1 ? "an arity of " + arity + " (expected -1 or more)"
+                : length < 0 ? "a negative length " + length + " (" + Integer.toUnsignedString(length) + " as unsigned)"
+                : length > MAX_BYTES ? "a length of " + length + " bytes, over the " + MAX_BYTES + "-byte limit of a function frame"
+                : length > remaining ? "a length of " + length + " bytes, but only " + remaining + " bytes follow it"
+                : null;
+        if (problem == null) return;
+        throw Codecs.corrupt("a map's function frame (FnFrame) read from the wire has " + problem + " (arity " + arity
+                + ", length read at byte " + at + " of the Fory payload): the task frame is truncated or corrupt");
     }
 }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.graph.Key;
 import org.jdask.graph.Task;
@@ -26,11 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class WireTypesTest {
     @Test
     void taskFramesRoundTripInAFreshJvmWithoutCodeGeneration() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
-        cmd.add("-cp");
-        cmd.add(ClassPath.asString());
+        List<String> cmd = JavaCommand.of(JvmFlags.get(), ClassPath.asString());
         cmd.add(WireTypesProbe.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();

@@ -30,6 +30,18 @@ public final class Sizes {
         return ConfigValues.parseBytes(text, what);
     }
 
+    /**
+     * Whether {@code v} is a plain JDK value that {@link #of} sizes itself, before any codec is asked:
+     * null, a {@link Payload}, an array, a string, a boxed primitive, a collection or a map. No
+     * registered codec counts these, so callers skip the codec lookup for them (a worker re-measuring
+     * a task's inputs, issue 15).
+     */
+    public static boolean plain(Object v) {
+        return v == null || v instanceof Payload || v.getClass().isArray() || v instanceof CharSequence
+                || v instanceof Number || v instanceof Boolean || v instanceof Character
+                || v instanceof Collection<?> || v instanceof Map<?, ?>;
+    }
+
     public static long of(Object v) {
         if (v == null) return 8;
         if (v instanceof Payload p) {

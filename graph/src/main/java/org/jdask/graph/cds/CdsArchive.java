@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -223,9 +224,7 @@ public final class CdsArchive {
             Files.createDirectories(dir);
             Path args = dir.resolve(key + ".args");
             writeAtomically(args, classpathArgfile(classpath).getBytes(StandardCharsets.UTF_8));
-            List<String> cmd = new ArrayList<>();
-            cmd.add(javaBinary());
-            cmd.addAll(JvmFlags.get());
+            List<String> cmd = JavaCommand.of(JvmFlags.get());
             cmd.add("-D" + DIR_PROPERTY + "=" + dir);
             cmd.add("@" + args);
             cmd.add(CdsBuild.class.getName());
@@ -265,10 +264,6 @@ public final class CdsArchive {
 
     static String classpathArgfile(String classpath) {
         return "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n";
-    }
-
-    static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     static String nullDevice() {

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 
 /**
@@ -88,8 +89,7 @@ public final class CdsBuild {
     private static List<String> java(Path args, String... cdsFlags) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/nice"))) cmd.addAll(List.of("/usr/bin/nice", "-n", "10"));
-        cmd.add(CdsArchive.javaBinary());
-        cmd.addAll(JvmFlags.get());
+        cmd.addAll(JavaCommand.of(JvmFlags.get()));
         cmd.addAll(List.of(cdsFlags));
         cmd.add("-D" + CdsArchive.PROPERTY + "=off"); // a warm-up that starts worker JVMs must not start builds
         cmd.add("@" + args);

@@ -11,12 +11,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -168,8 +168,7 @@ class CdsArchiveTest {
 
     /** Runs CdsTraining --check in a child JVM with {@code flags}; returns its output (fails unless it exits 0). */
     private static String child(List<String> flags, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(CdsArchive.javaBinary()));
-        cmd.addAll(JvmFlags.get());
+        List<String> cmd = JavaCommand.of(JvmFlags.get());
         cmd.addAll(flags);
         cmd.addAll(List.of(more));
         cmd.addAll(List.of("-cp", classpath, CdsTraining.class.getName(), "--check"));

@@ -17,6 +17,7 @@ import java.util.function.IntFunction;
 import org.jdask.Config;
 import org.jdask.ConfigFiles;
 import org.jdask.JdaskException;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.jdask.serialize.ClassPath;
 import org.slf4j.Logger;
@@ -105,9 +106,7 @@ public final class ProcessPool implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the processes pool (loopback server socket, argfile)", e);
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
+        List<String> cmd = JavaCommand.of(JvmFlags.forChild(classpath)); // + the CDS archive for this class path when there is one
         // no -XX:+ExitOnOutOfMemoryError: a task's OutOfMemoryError fails that task (the worker
         // spills and lives on); one outside a task ends the worker with status 3 (WorkerMain)
         cmd.addAll(ConfigFiles.childOptions(classpath)); // this JVM's parse of the YAML config, for the same class path

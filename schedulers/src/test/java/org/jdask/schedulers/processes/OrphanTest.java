@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jdask.graph.JavaCommand;
 import org.jdask.graph.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,11 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class OrphanTest {
     @Test
     void workersDieWhenTheirParentIsKilled() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmFlags.get());
-        cmd.add("-cp");
-        cmd.add(ProcessPool.classpath());
+        List<String> cmd = JavaCommand.of(JvmFlags.get(), ProcessPool.classpath());
         cmd.add(OrphanParent.class.getName());
         Process parent = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Long> workers = new ArrayList<>();

@@ -12,7 +12,7 @@ import org.jdask.graph.Tokenize;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side's first-use set-up, done while a {@link LocalCluster}'s worker JVMs start
+ * The client side's first-use set-up, done once a {@link LocalCluster}'s worker JVMs started
  * (issue 16's first start-up in a fresh JVM, issue 17's cold start). Its JVM otherwise idles
  * until the workers register, and then pays on the critical path what every first
  * {@code submit} needs: building the codecs (Fory, the modules' value codecs) and encoding and
@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * own classes; and before those the wire messages' tables, which the scheduler of this JVM needs
  * for the first worker's hello.
  *
- * <p>On a daemon thread, once per JVM, after the scheduler listens (not before: the scheduler's
- * start is on the workers' critical path). Codecs pool their Fory instances, so an instance this
+ * <p>On a daemon thread, once per JVM, after the cluster's worker JVMs registered (not before: on
+ * 2 cores its CPU slowed their start by a third, and the scheduler's start is on their critical
+ * path too; the first {@code submit} may now find it still running). Codecs pool their Fory instances, so an instance this
  * thread built is the one the first {@code submit} borrows; a {@code submit} that comes while the
  * warm-up still runs builds its own (classes already loaded), no worse than without it. Config
  * {@code distributed.client.warm-up: false} turns it off, to compare.

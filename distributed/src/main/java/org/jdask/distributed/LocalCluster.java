@@ -202,7 +202,6 @@ public final class LocalCluster extends ClusterBase {
         try {
             this.scheduler = SchedulerServer.start(b.host, b.port, b.security, b.dashboardAddress);
             phases.at("scheduler listening");
-            if (b.processes) ClientWarmup.startOnce(); // this JVM's codecs while the worker JVMs start
         } catch (RuntimeException e) {
             for (Nanny n : early) n.close();
             throw e;
@@ -210,6 +209,12 @@ public final class LocalCluster extends ClusterBase {
         try {
             adopt(early);
             phases.at("early workers registered");
+            // this JVM's codecs for the first submit, once its worker JVMs are up: beside their start (2 cores) its CPU
+            // competes with theirs (Runner cold cluster-start at load 7-16, medians of 8, hints: warm-up off vs on 710 vs
+            // 1,057 and 1,059 vs 1,735 ms; this order vs the old 894 vs 1,217, 1,373 vs 1,898, but also 1,089 vs 1,083,
+            // 1,093 vs 1,123, 965 vs 1,055 ms). The first submit may now find it still running (map-10k's submit_ms 0.55-0.69
+            // s vs 0.30-0.41 s), so start + first map is about even: what moved is when the codecs' CPU is spent
+            if (b.processes) ClientWarmup.startOnce();
             scale(b.workers);
             phases.at("ready");
         } catch (RuntimeException e) {

@@ -17,7 +17,7 @@ import org.jdask.serialize.Codecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The client-side warm-up a LocalCluster starts while its worker JVMs start: once per JVM, off by config, and harmless. */
+/** The client-side warm-up a LocalCluster starts once its worker JVMs registered: once per JVM, off by config, and harmless. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientWarmupTest {
     @Test

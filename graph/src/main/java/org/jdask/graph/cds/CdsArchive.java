@@ -206,9 +206,13 @@ public final class CdsArchive {
         long size = size(jsa);
         if (!String.valueOf(size).equals(p.getProperty("size"))) return State.CORRUPT;
         String stamp = size + ":" + mtime(jsa);
-        if (!stamp.equals(checked.get(jsa))) {
-            if (!crc32c(jsa).equals(p.getProperty("crc32c"))) return State.CORRUPT;
-            checked.put(jsa, stamp);
+        // one check at a time: a cluster's start-up asks from two threads at once (ClusterPrestart and the spawn), and
+        // the second then waits for the first's CRC instead of reading the ~17 MB a second time beside it
+        synchronized (checked) {
+            if (!stamp.equals(checked.get(jsa))) {
+                if (!crc32c(jsa).equals(p.getProperty("crc32c"))) return State.CORRUPT;
+                checked.put(jsa, stamp);
+            }
         }
         return State.READY;
     }

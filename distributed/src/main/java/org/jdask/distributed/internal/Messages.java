@@ -347,9 +347,10 @@ public final class Messages {
         public Op op() { return Op.COMPUTE; }
         public List<Object> fields() {
             int n = task.whoHas().size();
-            List<Object> deps = new ArrayList<>(n), holderOf = new ArrayList<>(n), holders = new ArrayList<>();
-            Map<List<String>, Integer> index = new HashMap<>();
-            task.whoHas().forEach((k, ws) -> {
+            List<Object> deps = n == 0 ? List.of() : new ArrayList<>(n), holderOf = n == 0 ? List.of() : new ArrayList<>(n);
+            List<Object> holders = n == 0 ? List.of() : new ArrayList<>();
+            Map<List<String>, Integer> index = n == 0 ? Map.of() : new HashMap<>(); // a root task (a map's): nothing to index
+            if (n > 0) task.whoHas().forEach((k, ws) -> {
                 Integer i = index.get(ws);
                 if (i == null) {
                     i = holders.size();

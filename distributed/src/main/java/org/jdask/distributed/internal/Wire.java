@@ -27,7 +27,7 @@ import org.zeromq.ZMQ;
  * arrival, so no single frame a receiver allocates for is large while values of any size up to
  * 2 GB still travel.
  * Header fields are a tiny tagged encoding (null, booleans, varint longs, doubles, strings, keys,
- * lists, string maps, payload references); it is parsed without any reflection, so a malformed or
+ * lists, string maps, payload references, small payloads inline); it is parsed without any reflection, so a malformed or
  * hostile header is rejected with a message before any payload is decoded.
  *
  * <p><b>Local references.</b> Between components in one JVM (inproc sockets), a payload is not
@@ -36,10 +36,18 @@ import org.zeromq.ZMQ;
  * with this JVM's random secret ({@link #localIdentity}), so a remote peer cannot name objects.
  */
 public final class Wire {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final byte M0 = 'J', M1 = 'D';
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, LONG = 3, DOUBLE = 4, STRING = 5, KEY = 6, LIST = 7,
-            MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11;
+            MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11, INLINE = 12;
+    /**
+     * Payloads of at most this many bytes travel inside the header (tag {@code INLINE}), up to
+     * {@link #INLINE_BUDGET} bytes of them per batch: a burst of 10,000 map tasks' {@code COMPUTE}s
+     * is one frame, not 10,001 (each ZeroMQ frame costs an allocation, a copy and a queue slot on
+     * both sides), and the header stays far below the frame limit.
+     */
+    static final int INLINE_MAX = 512;
+    static final int INLINE_BUDGET = 4 << 20;
     private static final int MAX_DEPTH = 32;
 
     private static final String SECRET;
@@ -243,7 +251,10 @@ public final class Wire {
             } else {
                 byte[] b = p.bytes();
                 int chunk = b.length > 1024 ? chunkBytes() : Integer.MAX_VALUE; // 1024: the smallest frame limit
-                if (b.length <= chunk) {
+                if (b.length <= INLINE_MAX && out.inlined + b.length <= INLINE_BUDGET) {
+                    out.inlined += b.length;
+                    out.b(INLINE).varint(b.length).raw(b);
+                } else if (b.length <= chunk) {
                     out.b(PAYLOAD).varint(payloads.size());
                     payloads.add(ByteBuffer.wrap(b));
                 } else { // one value, several frames: no frame over the receiver's limit
@@ -370,6 +381,12 @@ public final class Wire {
                     for (int i = 0; i < n; i++) m.put(readString(in), readValue(in, allowLocal, depth + 1));
                     return m;
                 }
+                case INLINE: {
+                    int n = checkedCount(in);
+                    byte[] b = new byte[n];
+                    in.get(b);
+                    return Payload.ofBytes(b);
+                }
                 case PAYLOAD: {
                     int i = (int) varint(in) + 1;
                     if (i < 1 || i >= frames.size()) throw new WireException("payload frame " + (i - 1) + " is missing (" + (frames.size() - 1) + " payload frames)");
@@ -476,9 +493,16 @@ public final class Wire {
             return this;
         }
 
+        /** Bytes of inlined payloads so far (at most {@link #INLINE_BUDGET}). */
+        int inlined;
+
         Out str(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varint(b.length);
+            return raw(b);
+        }
+
+        Out raw(byte[] b) {
             ensure(b.length);
             System.arraycopy(b, 0, a, n, b.length);
             n += b.length;

@@ -65,6 +65,31 @@ class WireTest {
     }
 
     @Test
+    void smallPayloadsTravelInsideTheHeaderUpToTheBudget() {
+        byte[] atMax = org.jdask.serialize.Codecs.encode(new byte[Wire.INLINE_MAX - 64]);
+        assertTrue(atMax.length <= Wire.INLINE_MAX, atMax.length + " bytes");
+        byte[] over = org.jdask.serialize.Codecs.encode(new byte[Wire.INLINE_MAX + 1]);
+        Wire.Received r = roundTrip(List.of(new Msg(Op.COMPUTE, Arrays.asList(Payload.ofValue(7), Payload.ofBytes(atMax), Payload.ofBytes(over)))), false);
+        assertEquals(2, r.frames.size()); // header (with the two small ones) + the one over INLINE_MAX
+        Msg c = r.decode(false).get(0);
+        assertEquals(7, c.payload(0).value());
+        assertArrayEquals(atMax, c.payload(1).bytes());
+        assertArrayEquals(over, c.payload(2).bytes());
+        // past the batch's budget, small payloads are frames again: the header stays small
+        int n = Wire.INLINE_BUDGET / atMax.length + 3;
+        List<Msg> many = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) many.add(new Msg(Op.COMPUTE, Arrays.asList(Payload.ofBytes(atMax))));
+        Wire.send(dealer, null, many, false); // the dealer is connected (by the round trip above)
+        router.setReceiveTimeOut(5000);
+        Wire.Received big = Wire.receive(router, true, 64 << 20, 5000);
+        assertEquals(1 + n - Wire.INLINE_BUDGET / atMax.length, big.frames.size());
+        assertTrue(big.headerBytes() < Wire.INLINE_BUDGET + 64 * n, big.headerBytes() + " header bytes");
+        List<Msg> got = big.decode(false);
+        assertEquals(n, got.size());
+        for (Msg m : got) assertArrayEquals(atMax, m.payload(0).bytes());
+    }
+
+    @Test
     void largeArraysTravelAsChunksFromAndIntoTheirArrays() {
         int mib = 1 << 20;
         for (int n : new int[] {mib / 8 - 1, mib / 8, mib / 8 + 1, 3 * mib / 8 + 5}) {

@@ -228,10 +228,12 @@ public final class SchedulerState {
             if (e.report()) t.reportTo = e.client();
             fresh.add(t);
         }
+        List<SchedulerTask> wanted = new ArrayList<>(e.wanted().size());
         for (Key k : e.wanted()) {
             SchedulerTask t = tasks.get(k);
             if (t == null) throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
             t.whoWants.add(e.client());
+            wanted.add(t);
         }
         reason = "update-graph from " + e.client();
         // dependencies come first in the update, so walking it in reverse finds every needed task
@@ -246,9 +248,8 @@ public final class SchedulerState {
             if ((!t.whoWants.isEmpty() || needed.contains(t)) && t.state == TaskState.RELEASED) toWaiting(t);
         }
         // wanted keys already done (computed earlier, scattered, or held by a dataset): tell this client now
-        for (Key k : e.wanted()) {
-            SchedulerTask t = tasks.get(k);
-            if (t == null || !t.state.isDone()) continue;
+        for (SchedulerTask t : wanted) {
+            if (!t.state.isDone()) continue;
             if (t.state == TaskState.MEMORY) emit(new Report(e.client(), t.key, ReportKind.MEMORY, t.whoHas(), null, null));
             else emit(new Report(e.client(), t.key, ReportKind.ERRED, List.of(), t.exception, t.blame));
         }

@@ -150,7 +150,7 @@ public final class Messages {
         public List<Object> fields() {
             List<Object> ts = new ArrayList<>(tasks.size());
             for (NewTask t : tasks) {
-                ts.add(Arrays.asList(t.key(), t.spec(), t.config(), new ArrayList<Object>(t.deps()), t.userPriority(),
+                ts.add(Arrays.asList(t.key(), t.spec(), t.config(), t.deps(), t.userPriority(), // deps: immutable already (NewTask)
                         t.order(), t.retries(), t.workers().isEmpty() ? null : new ArrayList<Object>(t.workers()),
                         t.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(t.resources()), t.prefix()));
             }
@@ -264,7 +264,7 @@ public final class Messages {
     /** About a key the client wants; {@code exception} (ERRED) or reason (CANCELLED) and {@code blame} are optional. */
     public record Report(Key key, ReportKind kind, List<String> workers, Payload exception, Key blame) implements Message {
         public Op op() { return Op.REPORT; }
-        public List<Object> fields() { return Arrays.asList(key, kind.name(), new ArrayList<Object>(workers), exception, blame); }
+        public List<Object> fields() { return Arrays.asList(key, kind.name(), workers, exception, blame); }
         static Report read(Fields f) {
             return new Report(f.key("key"), f.enumOf("kind", ReportKind.class), f.strs("workers"), f.payloadOrNull("exception"),
                     f.keyOrNull("blame"));

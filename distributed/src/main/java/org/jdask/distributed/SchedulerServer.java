@@ -385,8 +385,8 @@ public final class SchedulerServer implements AutoCloseable {
         // answered here, not by the state thread: a worker hears its scheduler even while a big graph is ingested
         if (heartbeat) sendNow(r.identity, List.of(new Messages.Heartbeat(Map.of()).msg()), local);
         List<Msg> forState = rest == null ? batch : rest;
-        boolean big = false; // only large messages travel by reference (Message.passLocally): the helper applies them
-        for (Msg m : forState) big |= m.local() != null;
+        boolean big = false; // a large graph an in-process client passed by reference (UpdateGraph.passLocally): the helper applies it
+        for (Msg m : forState) big |= m.op() == Op.UPDATE_GRAPH && m.local() != null;
         if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null, big));
     }
 

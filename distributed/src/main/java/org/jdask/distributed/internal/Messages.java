@@ -55,9 +55,10 @@ public final class Messages {
 
         /**
          * Whether, between components of one JVM, this message crosses the socket as itself (a
-         * local reference) rather than encoded: for large immutable messages, whose encoding and
-         * decoding (100,000 header values for a 10,000-task map, interpreted in a fresh JVM) cost
-         * more than the rest of their trip. A receiver in another JVM gets it encoded as usual.
+         * local reference) rather than encoded: for immutable messages that are large or many (a
+         * map's graph update, a report per finished task), whose encoding and decoding (100,000
+         * header values for a 10,000-task map, interpreted in a fresh JVM) cost more than the rest
+         * of their trip. A receiver in another JVM gets them encoded as usual.
          */
         default boolean passLocally() {
             return false;
@@ -157,7 +158,7 @@ public final class Messages {
 
     /** Tasks (dependencies first) and the keys the client wants; {@code report}: per-task {@link TaskDone}s. */
     public record UpdateGraph(List<NewTask> tasks, List<Key> wanted, boolean report) implements Message {
-        /** From this many tasks on, an in-process client's update travels by reference (see {@link Message#passLocally}). */
+        /** From this many tasks on, an in-process client's update travels by reference (see {@link Message#passLocally}); the scheduler applies it on its helper thread. */
         static final int PASS_LOCALLY_FROM = 256;
 
         public UpdateGraph {
@@ -284,7 +285,14 @@ public final class Messages {
 
     /** About a key the client wants; {@code exception} (ERRED) or reason (CANCELLED) and {@code blame} are optional. */
     public record Report(Key key, ReportKind kind, List<String> workers, Payload exception, Key blame) implements Message {
+        public Report {
+            workers = List.copyOf(workers); // immutable: it may reach an in-process client as it is
+        }
+
         public Op op() { return Op.REPORT; }
+        /** One per finished task to an in-process client: by reference, not five header values each way. */
+        @Override
+        public boolean passLocally() { return true; }
         public List<Object> fields() { return Arrays.asList(key, kind.name(), workers, exception, blame); }
         static Report read(Fields f) {
             return new Report(f.key("key"), f.enumOf("kind", ReportKind.class), f.strs("workers"), f.payloadOrNull("exception"),
@@ -295,6 +303,8 @@ public final class Messages {
     /** For listeners: {@code key} finished on worker number {@code worker}. */
     public record TaskDone(Key key, int worker, boolean failed) implements Message {
         public Op op() { return Op.TASK_DONE; }
+        @Override
+        public boolean passLocally() { return true; } // one per finished task (listeners), immutable
         public List<Object> fields() { return List.of(key, worker, failed); }
         static TaskDone read(Fields f) { return new TaskDone(f.key("key"), f.integer("worker"), f.bool("failed")); }
     }

@@ -402,9 +402,11 @@ public final class Client implements AutoCloseable {
         }
         var once = TaskEntries.sentOnce(fn, encodeSpecs, () -> refuseUnserializable(calls2)); // encoded once for all (issue 17)
         refuseUnserializable(TaskEntries.toCheck(calls2, once)); // before anything is sent or counted, as the processes scheduler does
-        for (Key key : order) {
-            Function<Object, R> cast = v -> (R) v;
-            tasks.add(TaskEntries.taskEntry(key, TaskEntries.withFunction(calls2.get(key), once), config, options.priority(), 0, options,
+        Function<Object, R> cast = v -> (R) v;
+        for (int i = 0; i < order.size(); i++) {
+            Key key = order.get(i);
+            // graph order = call order: the tasks run (and are queued, in submission order: see RunQueue) as the items came
+            tasks.add(TaskEntries.taskEntry(key, TaskEntries.withFunction(calls2.get(key), once), config, options.priority(), i, options,
                     prefix, encodeSpecs));
             out.add(new Future<R>(this, key, cast));
             wanted.add(key);

@@ -90,8 +90,11 @@ public final class SchedulerServer implements AutoCloseable {
     private final ExecutorService bigMessages;
     private volatile boolean ingesting;
 
-    /** A decoded batch, or ({@code batch == null}) a large raw message the state thread decodes. */
-    private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw) { }
+    /**
+     * A decoded batch, or ({@code batch == null}) a large raw message the helper decodes; {@code big}:
+     * applied by the helper thread (a large raw message, or a large graph an in-process client passed by reference).
+     */
+    private record Inbound(byte[] identity, List<Msg> batch, Wire.Received raw, boolean big) { }
 
     /** Messages with a header larger than this are decoded on the state thread, not the I/O thread. */
     private static final int DECODE_ON_IO_MAX = 64 * 1024;
@@ -333,7 +336,7 @@ public final class SchedulerServer implements AutoCloseable {
     private void processPending() {
         Inbound in;
         while (!ingesting && (in = pending.poll()) != null) {
-            if (in.raw() == null) {
+            if (!in.big()) {
                 handle(in);
                 continue;
             }
@@ -355,7 +358,7 @@ public final class SchedulerServer implements AutoCloseable {
     /** Decodes small messages, answers pings at once, queues the rest in arrival order. */
     private void ingest(Wire.Received r) {
         if (r.headerBytes() > DECODE_ON_IO_MAX) { // a big graph: decoded by the helper thread
-            pending.add(new Inbound(r.identity, null, r));
+            pending.add(new Inbound(r.identity, null, r, true));
             return;
         }
         boolean local = Wire.isLocal(r.identity);
@@ -382,7 +385,9 @@ public final class SchedulerServer implements AutoCloseable {
         // answered here, not by the state thread: a worker hears its scheduler even while a big graph is ingested
         if (heartbeat) sendNow(r.identity, List.of(new Messages.Heartbeat(Map.of()).msg()), local);
         List<Msg> forState = rest == null ? batch : rest;
-        if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null));
+        boolean big = false; // a large graph an in-process client passed by reference (UpdateGraph.passLocally): the helper applies it
+        for (Msg m : forState) big |= m.op() == Op.UPDATE_GRAPH && m.local() != null;
+        if (!forState.isEmpty()) pending.add(new Inbound(r.identity, forState, null, big));
     }
 
     /** A liveness ping: {@code WORKERS} with request id 0 (a malformed one is left to the state thread, which refuses it). */

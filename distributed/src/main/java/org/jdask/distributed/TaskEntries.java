@@ -1,7 +1,6 @@
 package org.jdask.distributed;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +47,7 @@ final class TaskEntries {
         Payload spec = Payload.ofValue(node);
         if (encode) spec.bytes();
         if (encode && config != null) config.bytes();
-        return new NewTask(key, spec, config, new ArrayList<>(node.dependencies()), priority, order, o.retries(),
-                new HashSet<>(o.workers()), o.resources(), prefix);
+        return new NewTask(key, spec, config, node.dependencies(), priority, order, o.retries(), o.workers(), o.resources(), prefix); // NewTask copies them
     }
 
     /**

@@ -62,23 +62,36 @@ public final class Tokenize {
         Encoder e = new Encoder();
         e.value(values == null ? new Object[] {null} : values, 0);
         long[] h = e.digest();
-        return hex(h[0]) + hex(h[1]);
+        return hex(h[0], h[1]);
     }
 
-    private static String hex(long v) {
-        String s = Long.toHexString(v);
-        return "0".repeat(16 - s.length()) + s;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** 32 lower-case hex digits, {@code a}'s then {@code b}'s (one string: a 10,000-task map makes 10,000 of them). */
+    private static String hex(long a, long b) {
+        byte[] out = new byte[32];
+        for (int i = 0; i < 16; i++) {
+            out[15 - i] = HEX[(int) (a >>> (4 * i)) & 0xf];
+            out[31 - i] = HEX[(int) (b >>> (4 * i)) & 0xf];
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Accumulates a canonical byte encoding; big arrays go in as their own 128-bit digests. */
     private static final class Encoder {
         private byte[] buf = new byte[256];
         private int len;
-        /** Containers being encoded on the current path, to report a cycle instead of looping. */
-        private final IdentityHashMap<Object, Boolean> path;
+        /**
+         * Containers being encoded on the current path from depth {@link #TRACK_FROM} on, to report a
+         * cycle instead of looping (created on first use: a call's arguments, an array and a list of
+         * leaves, never need it). A cycle through shallower containers still repeats below that depth,
+         * so it is caught there.
+         */
+        private IdentityHashMap<Object, Boolean> path;
+        private static final int TRACK_FROM = 2;
 
         Encoder() {
-            this(new IdentityHashMap<>());
+            this(null);
         }
 
         Encoder(IdentityHashMap<Object, Boolean> path) {
@@ -137,15 +150,21 @@ public final class Tokenize {
                 leaf(v);
                 return;
             }
-            if (path.put(v, Boolean.TRUE) != null) {
+            boolean track = depth >= TRACK_FROM;
+            if (track && path().put(v, Boolean.TRUE) != null) {
                 throw new IllegalArgumentException("tokenize: a " + v.getClass().getName()
                         + " contains itself (a reference cycle); such a value has no content token");
             }
             try {
                 composite(v, depth);
             } finally {
-                path.remove(v);
+                if (track) path.remove(v);
             }
+        }
+
+        private IdentityHashMap<Object, Boolean> path() {
+            if (path == null) path = new IdentityHashMap<>();
+            return path;
         }
 
         private static boolean isLeaf(Object v) {
@@ -225,7 +244,7 @@ public final class Tokenize {
             putInt(items.size());
             List<long[]> parts = new ArrayList<>(items.size());
             for (Object o : items) {
-                Encoder sub = new Encoder(path);
+                Encoder sub = new Encoder(path()); // one path for the parts: a cycle through a set is still found
                 sub.value(o == NullMarker.INSTANCE ? null : o, depth + 1);
                 parts.add(sub.digest());
             }

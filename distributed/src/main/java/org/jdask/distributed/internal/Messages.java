@@ -50,7 +50,18 @@ public final class Messages {
         List<Object> fields();
 
         default Msg msg() {
-            return new Msg(op(), fields());
+            return passLocally() ? new Msg(op(), null, this) : new Msg(op(), fields());
+        }
+
+        /**
+         * Whether, between components of one JVM, this message crosses the socket as itself (a
+         * local reference) rather than encoded: for immutable messages that are large or many (a
+         * map's graph update, a report per finished task), whose encoding and decoding (100,000
+         * header values for a 10,000-task map, interpreted in a fresh JVM) cost more than the rest
+         * of their trip. A receiver in another JVM gets them encoded as usual.
+         */
+        default boolean passLocally() {
+            return false;
         }
     }
 
@@ -64,6 +75,7 @@ public final class Messages {
      * wrong type) throws {@link WireException} naming the op and the field.
      */
     public static Message decode(Msg m) {
+        if (m.local() != null) return m.local(); // passed within this JVM as itself (Wire checked its op)
         Function<Fields, Message> r = READERS.get(m.op());
         if (r == null) throw new WireException("no message type is registered for op " + m.op());
         Fields f = new Fields(m.op(), m.fields());
@@ -146,11 +158,21 @@ public final class Messages {
 
     /** Tasks (dependencies first) and the keys the client wants; {@code report}: per-task {@link TaskDone}s. */
     public record UpdateGraph(List<NewTask> tasks, List<Key> wanted, boolean report) implements Message {
+        /** From this many tasks on, an in-process client's update travels by reference (see {@link Message#passLocally}); the scheduler applies it on its helper thread. */
+        static final int PASS_LOCALLY_FROM = 256;
+
+        public UpdateGraph {
+            tasks = List.copyOf(tasks); // immutable: it may be handed to the scheduler's thread as it is
+            wanted = List.copyOf(wanted);
+        }
+
         public Op op() { return Op.UPDATE_GRAPH; }
+        @Override
+        public boolean passLocally() { return tasks.size() >= PASS_LOCALLY_FROM; }
         public List<Object> fields() {
             List<Object> ts = new ArrayList<>(tasks.size());
             for (NewTask t : tasks) {
-                ts.add(Arrays.asList(t.key(), t.spec(), t.config(), new ArrayList<Object>(t.deps()), t.userPriority(),
+                ts.add(Arrays.asList(t.key(), t.spec(), t.config(), t.deps(), t.userPriority(), // deps: immutable already (NewTask)
                         t.order(), t.retries(), t.workers().isEmpty() ? null : new ArrayList<Object>(t.workers()),
                         t.resources().isEmpty() ? null : new LinkedHashMap<String, Object>(t.resources()), t.prefix()));
             }
@@ -263,8 +285,15 @@ public final class Messages {
 
     /** About a key the client wants; {@code exception} (ERRED) or reason (CANCELLED) and {@code blame} are optional. */
     public record Report(Key key, ReportKind kind, List<String> workers, Payload exception, Key blame) implements Message {
+        public Report {
+            workers = List.copyOf(workers); // immutable: it may reach an in-process client as it is
+        }
+
         public Op op() { return Op.REPORT; }
-        public List<Object> fields() { return Arrays.asList(key, kind.name(), new ArrayList<Object>(workers), exception, blame); }
+        /** One per finished task to an in-process client: by reference, not five header values each way. */
+        @Override
+        public boolean passLocally() { return true; }
+        public List<Object> fields() { return Arrays.asList(key, kind.name(), workers, exception, blame); }
         static Report read(Fields f) {
             return new Report(f.key("key"), f.enumOf("kind", ReportKind.class), f.strs("workers"), f.payloadOrNull("exception"),
                     f.keyOrNull("blame"));
@@ -274,6 +303,8 @@ public final class Messages {
     /** For listeners: {@code key} finished on worker number {@code worker}. */
     public record TaskDone(Key key, int worker, boolean failed) implements Message {
         public Op op() { return Op.TASK_DONE; }
+        @Override
+        public boolean passLocally() { return true; } // one per finished task (listeners), immutable
         public List<Object> fields() { return List.of(key, worker, failed); }
         static TaskDone read(Fields f) { return new TaskDone(f.key("key"), f.integer("worker"), f.bool("failed")); }
     }
@@ -347,9 +378,10 @@ public final class Messages {
         public Op op() { return Op.COMPUTE; }
         public List<Object> fields() {
             int n = task.whoHas().size();
-            List<Object> deps = new ArrayList<>(n), holderOf = new ArrayList<>(n), holders = new ArrayList<>();
-            Map<List<String>, Integer> index = new HashMap<>();
-            task.whoHas().forEach((k, ws) -> {
+            List<Object> deps = n == 0 ? List.of() : new ArrayList<>(n), holderOf = n == 0 ? List.of() : new ArrayList<>(n);
+            List<Object> holders = n == 0 ? List.of() : new ArrayList<>();
+            Map<List<String>, Integer> index = n == 0 ? Map.of() : new HashMap<>(); // a root task (a map's): nothing to index
+            if (n > 0) task.whoHas().forEach((k, ws) -> {
                 Integer i = index.get(ws);
                 if (i == null) {
                     i = holders.size();

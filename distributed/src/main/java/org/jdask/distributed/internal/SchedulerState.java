@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jdask.KilledWorkerException;
 import org.jdask.distributed.internal.SchedulerEvent.*;
 import org.jdask.distributed.internal.SchedulerInstruction.*;
@@ -63,7 +62,7 @@ public final class SchedulerState {
     final Map<Key, SchedulerTask> tasks = new HashMap<>();
     final Map<String, SchedulerWorker> workers = new LinkedHashMap<>();
     final Set<String> clients = new HashSet<>();
-    final TreeSet<SchedulerTask> queued = new TreeSet<>(SchedulerState::byPriority);
+    final RunQueue<SchedulerTask> queued = new RunQueue<>(SchedulerState::byPriority);
     final Set<SchedulerTask> noWorker = new LinkedHashSet<>();
     final TransitionLog log;
     final Placement placement;
@@ -122,8 +121,8 @@ public final class SchedulerState {
     }
 
     public List<Key> queuedKeys() {
-        List<Key> out = new ArrayList<>();
-        for (SchedulerTask t : queued) out.add(t.key);
+        List<Key> out = new ArrayList<>(queued.size());
+        for (SchedulerTask t : queued.toList()) out.add(t.key);
         return out;
     }
 
@@ -229,29 +228,28 @@ public final class SchedulerState {
             if (e.report()) t.reportTo = e.client();
             fresh.add(t);
         }
+        List<SchedulerTask> wanted = new ArrayList<>(e.wanted().size());
         for (Key k : e.wanted()) {
             SchedulerTask t = tasks.get(k);
             if (t == null) throw new IllegalArgumentException("client " + e.client() + " wants " + k + ", which is not in the graph");
             t.whoWants.add(e.client());
+            wanted.add(t);
         }
         reason = "update-graph from " + e.client();
         // dependencies come first in the update, so walking it in reverse finds every needed task
         // from its dependents; then make them runnable in dependency order
+        // (a wanted task is needed without being in the set: a map's wanted root tasks add nothing to it)
         Set<SchedulerTask> needed = new HashSet<>();
         for (int i = fresh.size() - 1; i >= 0; i--) {
             SchedulerTask t = fresh.get(i);
-            if (!t.whoWants.isEmpty() || needed.contains(t)) {
-                needed.add(t);
-                needed.addAll(t.deps);
-            }
+            if (!t.whoWants.isEmpty() || needed.contains(t)) needed.addAll(t.deps);
         }
         for (SchedulerTask t : fresh) {
-            if (needed.contains(t) && t.state == TaskState.RELEASED) toWaiting(t);
+            if ((!t.whoWants.isEmpty() || needed.contains(t)) && t.state == TaskState.RELEASED) toWaiting(t);
         }
         // wanted keys already done (computed earlier, scattered, or held by a dataset): tell this client now
-        for (Key k : e.wanted()) {
-            SchedulerTask t = tasks.get(k);
-            if (t == null || !t.state.isDone()) continue;
+        for (SchedulerTask t : wanted) {
+            if (!t.state.isDone()) continue;
             if (t.state == TaskState.MEMORY) emit(new Report(e.client(), t.key, ReportKind.MEMORY, t.whoHas(), null, null));
             else emit(new Report(e.client(), t.key, ReportKind.ERRED, List.of(), t.exception, t.blame));
         }
@@ -268,6 +266,10 @@ public final class SchedulerState {
 
     /** RELEASED -> WAITING, pulling released dependencies along (iteratively). */
     void toWaiting(SchedulerTask root) {
+        if (root.deps.isEmpty()) { // a root task (a map's): nothing to pull along, no work lists
+            if (root.state == TaskState.RELEASED) waitingOrReady(root);
+            return;
+        }
         ArrayDeque<SchedulerTask> stack = new ArrayDeque<>();
         stack.push(root);
         Set<SchedulerTask> ordered = new LinkedHashSet<>();
@@ -283,31 +285,35 @@ public final class SchedulerState {
             }
         }
         for (SchedulerTask t : ordered) {
-            if (t.state != TaskState.RELEASED) continue;
-            if (t.spec == null) { // scattered data whose holders are gone: cannot be recomputed
-                t.exception = new IllegalStateException("the data of " + t.key
-                        + " was scattered by a client and every worker holding it is gone; it cannot be recomputed");
-                t.blame = t.key;
-                transition(t, TaskState.ERRED, "lost scattered data");
-                propagateError(t);
-                continue;
-            }
-            transition(t, TaskState.WAITING, reason);
-            t.waitingOn.clear();
-            SchedulerTask erredDep = null;
-            for (SchedulerTask d : t.deps) {
-                d.waiters.add(t);
-                if (d.state == TaskState.ERRED) erredDep = d;
-                else if (d.state != TaskState.MEMORY) t.waitingOn.add(d);
-            }
-            if (erredDep != null) {
-                t.exception = erredDep.exception;
-                t.blame = erredDep.blame;
-                transition(t, TaskState.ERRED, "dependency " + erredDep.key + " erred");
-                propagateError(t);
-            } else if (t.waitingOn.isEmpty()) {
-                ready(t);
-            }
+            if (t.state == TaskState.RELEASED) waitingOrReady(t);
+        }
+    }
+
+    /** One RELEASED task whose released dependencies are WAITING already: WAITING, then ready, erred or waiting. */
+    private void waitingOrReady(SchedulerTask t) {
+        if (t.spec == null) { // scattered data whose holders are gone: cannot be recomputed
+            t.exception = new IllegalStateException("the data of " + t.key
+                    + " was scattered by a client and every worker holding it is gone; it cannot be recomputed");
+            t.blame = t.key;
+            transition(t, TaskState.ERRED, "lost scattered data");
+            propagateError(t);
+            return;
+        }
+        transition(t, TaskState.WAITING, reason);
+        t.waitingOn.clear();
+        SchedulerTask erredDep = null;
+        for (SchedulerTask d : t.deps) {
+            d.waiters.add(t);
+            if (d.state == TaskState.ERRED) erredDep = d;
+            else if (d.state != TaskState.MEMORY) t.waitingOn.add(d);
+        }
+        if (erredDep != null) {
+            t.exception = erredDep.exception;
+            t.blame = erredDep.blame;
+            transition(t, TaskState.ERRED, "dependency " + erredDep.key + " erred");
+            propagateError(t);
+        } else if (t.waitingOn.isEmpty()) {
+            ready(t);
         }
     }
 
@@ -333,10 +339,23 @@ public final class SchedulerState {
         sendTo(t, placement.decide(t, valid));
     }
 
+    /** {@code "<reason>; on <worker>"}, built once per reason and worker (a 10,000-task map sends all under one or two). */
+    private String reasonOn(SchedulerWorker w) {
+        if (reason != onReason || w != onWorker) {
+            onReason = reason;
+            onWorker = w;
+            onText = reason + "; on " + w.address;
+        }
+        return onText;
+    }
+
+    private String onReason, onText;
+    private SchedulerWorker onWorker;
+
     void sendTo(SchedulerTask t, SchedulerWorker w) {
         if (t.state == TaskState.QUEUED) queued.remove(t);
         if (t.state == TaskState.NO_WORKER) noWorker.remove(t);
-        transition(t, TaskState.PROCESSING, reason + "; on " + w.address);
+        transition(t, TaskState.PROCESSING, reasonOn(w));
         t.processingOn = w;
         double d = placement.estimate(t);
         w.processing.put(t, d);
@@ -394,7 +413,7 @@ public final class SchedulerState {
             fillFrom(w);
             return;
         }
-        reason = "finished on " + w.address;
+        reason = w.finishedHere;
         placement.learn(t, e.seconds());
         stopProcessing(t);
         t.nbytes = Math.max(0, e.nbytes());
@@ -432,11 +451,8 @@ public final class SchedulerState {
     /** Sends queued root tasks to {@code w} while it has free slots. */
     void fillFrom(SchedulerWorker w) {
         if (w == null || w.paused || w.retiring || !workers.containsKey(w.address)) return;
-        while (!queued.isEmpty() && placement.hasFreeSlot(w, queued.first())) {
-            SchedulerTask next = queued.first();
-            reason = "slot free on " + w.address;
-            sendTo(next, w);
-        }
+        reason = w.slotFreeHere;
+        for (SchedulerTask next; (next = queued.first()) != null && placement.hasFreeSlot(w, next); ) sendTo(next, w);
     }
 
     private void taskErred(TaskErred e) {

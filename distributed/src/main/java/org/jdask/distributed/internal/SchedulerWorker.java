@@ -17,6 +17,8 @@ public final class SchedulerWorker {
     final Map<String, Double> resources;
     /** Bytes the worker may use (its JVM's -Xmx), 0 if none was given; for the memory manager. */
     final long memoryLimit;
+    /** Transition reasons naming this worker, built once (not a string per task of a 10,000-task map). */
+    final String finishedHere, slotFreeHere;
     /** Tasks sent to it and not finished, with their estimated durations (seconds). */
     final Map<SchedulerTask, Double> processing = new LinkedHashMap<>();
     /** Tasks dropped (cancelled, released) while processing here, until the worker confirms they stopped. */
@@ -34,6 +36,8 @@ public final class SchedulerWorker {
         this.memoryLimit = memoryLimit;
         this.address = address;
         this.onlyHere = List.of(address);
+        this.finishedHere = "finished on " + address;
+        this.slotFreeHere = "slot free on " + address;
         this.name = name;
         this.nthreads = nthreads;
         this.number = number;

@@ -27,7 +27,7 @@ import org.zeromq.ZMQ;
  * arrival, so no single frame a receiver allocates for is large while values of any size up to
  * 2 GB still travel.
  * Header fields are a tiny tagged encoding (null, booleans, varint longs, doubles, strings, keys,
- * lists, string maps, payload references); it is parsed without any reflection, so a malformed or
+ * lists, string maps, payload references, small payloads inline); it is parsed without any reflection, so a malformed or
  * hostile header is rejected with a message before any payload is decoded.
  *
  * <p><b>Local references.</b> Between components in one JVM (inproc sockets), a payload is not
@@ -36,10 +36,18 @@ import org.zeromq.ZMQ;
  * with this JVM's random secret ({@link #localIdentity}), so a remote peer cannot name objects.
  */
 public final class Wire {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final byte M0 = 'J', M1 = 'D';
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, LONG = 3, DOUBLE = 4, STRING = 5, KEY = 6, LIST = 7,
-            MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11;
+            MAP = 8, PAYLOAD = 9, LOCAL = 10, CHUNKED = 11, INLINE = 12, LOCAL_MESSAGE = 13;
+    /**
+     * Payloads of at most this many bytes travel inside the header (tag {@code INLINE}), up to
+     * {@link #INLINE_BUDGET} bytes of them per batch: a burst of 10,000 map tasks' {@code COMPUTE}s
+     * is one frame, not 10,001 (each ZeroMQ frame costs an allocation, a copy and a queue slot on
+     * both sides), and the header stays far below the frame limit.
+     */
+    static final int INLINE_MAX = 512;
+    static final int INLINE_BUDGET = 4 << 20;
     private static final int MAX_DEPTH = 32;
 
     private static final String SECRET;
@@ -55,8 +63,22 @@ public final class Wire {
         SECRET = sb.toString();
     }
 
-    /** One message: an op and its positional fields. */
-    public record Msg(Op op, List<Object> fields) {
+    /**
+     * One message: an op and its positional fields. Between components of one JVM, {@code local}
+     * is the typed message itself (see {@link Messages.Message#passLocally}): it crosses the socket
+     * as a local reference (tag {@code LOCAL_MESSAGE}), not encoded and decoded field by field, and
+     * {@link #fields} are made from it only if someone asks.
+     */
+    public record Msg(Op op, List<Object> fields, Messages.Message local) {
+        public Msg(Op op, List<Object> fields) {
+            this(op, fields, null);
+        }
+
+        @Override
+        public List<Object> fields() {
+            return fields != null ? fields : local.fields();
+        }
+
         /** A message to send: {@code Msg.of(Op.FREE, keys)} (each argument is one field). */
         public static Msg of(Op op, Object... fields) {
             return new Msg(op, Arrays.asList(fields));
@@ -171,7 +193,14 @@ public final class Wire {
         out.b(M0).b(M1).b((byte) VERSION).varint(batch.size());
         for (Msg m : batch) {
             out.b((byte) m.op().ordinal());
-            writeValue(out, m.fields(), payloads, local, 0);
+            if (local && m.local() != null) { // the typed message itself, by reference
+                long id = REFS.getAndIncrement();
+                LOCAL_VALUES.put(id, m.local());
+                out.locals.add(id);
+                out.b(LOCAL_MESSAGE).dbl(Double.longBitsToDouble(id));
+            } else {
+                writeValue(out, m.fields(), payloads, local, 0);
+            }
         }
         byte[] header = out.bytes();
         int frames = (identity != null ? 1 : 0) + 1 + payloads.size();
@@ -243,7 +272,10 @@ public final class Wire {
             } else {
                 byte[] b = p.bytes();
                 int chunk = b.length > 1024 ? chunkBytes() : Integer.MAX_VALUE; // 1024: the smallest frame limit
-                if (b.length <= chunk) {
+                if (b.length <= INLINE_MAX && out.inlined + b.length <= INLINE_BUDGET) {
+                    out.inlined += b.length;
+                    out.b(INLINE).varint(b.length).raw(b);
+                } else if (b.length <= chunk) {
                     out.b(PAYLOAD).varint(payloads.size());
                     payloads.add(ByteBuffer.wrap(b));
                 } else { // one value, several frames: no frame over the receiver's limit
@@ -327,6 +359,10 @@ public final class Wire {
                 List<Msg> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     Op op = Op.of(in.get() & 0xff);
+                    if (in.get(in.position()) == LOCAL_MESSAGE) {
+                        out.add(localMessage(in, op, allowLocal));
+                        continue;
+                    }
                     Object fields = readValue(in, allowLocal, 0);
                     if (!(fields instanceof List<?> l)) throw new WireException(op + ": fields are not a list");
                     @SuppressWarnings("unchecked")
@@ -339,6 +375,17 @@ public final class Wire {
                 if (e instanceof WireException w) throw w;
                 throw new WireException("malformed header (" + frames.get(0).length + " bytes): " + e);
             }
+        }
+
+        /** A typed message passed by reference within this JVM (tag {@code LOCAL_MESSAGE}). */
+        private static Msg localMessage(ByteBuffer in, Op op, boolean allowLocal) {
+            in.get();
+            long id = Double.doubleToRawLongBits(in.getDouble());
+            if (!allowLocal) throw new WireException("local message from a peer outside this JVM refused");
+            Object m = LOCAL_VALUES.remove(id);
+            if (!(m instanceof Messages.Message msg)) throw new WireException("unknown local message " + id);
+            if (msg.op() != op) throw new WireException("local message " + id + " is a " + msg.op() + ", the header says " + op);
+            return new Msg(op, null, msg);
         }
 
         private Object readValue(ByteBuffer in, boolean allowLocal, int depth) {
@@ -369,6 +416,12 @@ public final class Wire {
                     Map<String, Object> m = new LinkedHashMap<>();
                     for (int i = 0; i < n; i++) m.put(readString(in), readValue(in, allowLocal, depth + 1));
                     return m;
+                }
+                case INLINE: {
+                    int n = checkedCount(in);
+                    byte[] b = new byte[n];
+                    in.get(b);
+                    return Payload.ofBytes(b);
                 }
                 case PAYLOAD: {
                     int i = (int) varint(in) + 1;
@@ -476,9 +529,16 @@ public final class Wire {
             return this;
         }
 
+        /** Bytes of inlined payloads so far (at most {@link #INLINE_BUDGET}). */
+        int inlined;
+
         Out str(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varint(b.length);
+            return raw(b);
+        }
+
+        Out raw(byte[] b) {
             ensure(b.length);
             System.arraycopy(b, 0, a, n, b.length);
             n += b.length;

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jdask.distributed.internal.WorkerEvent.*;
 import org.jdask.distributed.internal.WorkerInstruction.*;
 import org.jdask.graph.Key;
@@ -83,7 +82,8 @@ public final class WorkerState {
      * 10,000 inputs walked 10,000 tasks on every fetch round).
      */
     private final Set<WTask> toFetch = new LinkedHashSet<>();
-    private final TreeSet<WTask> ready = new TreeSet<>((a, b) -> {
+    /** Ready tasks by priority (a map's arrive in order: appended, see {@link RunQueue}). */
+    private final RunQueue<WTask> ready = new RunQueue<>((a, b) -> {
         int c = a.prio.compareTo(b.prio);
         return c != 0 ? c : a.key.compareTo(b.key);
     });

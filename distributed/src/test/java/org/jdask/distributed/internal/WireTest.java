@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdask.distributed.internal.Wire.Msg;
+import org.jdask.distributed.internal.Wire.WireException;
 import org.jdask.graph.Key;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +63,69 @@ class WireTest {
                 List.of(1L, List.of("deep")), m), c.fields().subList(0, 9));
         assertArrayEquals(big, (double[]) c.payload(9).value());
         assertEquals(List.of(Key.of("a")), got.get(1).keys(0));
+    }
+
+    @Test
+    void aLargeUpdateTravelsAsItselfWithinTheJvmAndEncodedToAPeerOutsideIt() {
+        List<SchedulerEvent.NewTask> tasks = new java.util.ArrayList<>();
+        List<Key> wanted = new java.util.ArrayList<>();
+        for (int i = 0; i < Messages.UpdateGraph.PASS_LOCALLY_FROM; i++) {
+            Key k = Key.of("inc-" + i);
+            tasks.add(new SchedulerEvent.NewTask(k, Payload.ofValue(i), null, List.of(), 0, i, 0, null, null, "inc"));
+            wanted.add(k);
+        }
+        Messages.UpdateGraph u = new Messages.UpdateGraph(tasks, wanted, false);
+        Wire.Received r = roundTrip(List.of(u.msg(), new Messages.Release(List.of(Key.of("a"))).msg()), true);
+        assertEquals(1, r.frames.size()); // the update is a reference: no payload frames
+        List<Msg> got = r.decode(true);
+        assertSame(u, Messages.decode(got.get(0))); // the same object, not a copy
+        assertEquals(List.of(Key.of("a")), Messages.decode(got.get(1), Messages.Release.class).keys());
+        // below the threshold, or to another JVM, it is encoded field by field
+        Messages.UpdateGraph small = new Messages.UpdateGraph(tasks.subList(0, 3), wanted.subList(0, 3), false);
+        assertEquals(null, small.msg().local());
+        pair.close();
+        open();
+        Wire.Received remote = roundTrip(List.of(u.msg()), false);
+        Messages.UpdateGraph decoded = Messages.decode(remote.decode(false).get(0), Messages.UpdateGraph.class);
+        assertEquals(u.wanted(), decoded.wanted());
+        assertEquals(5, ((Payload) decoded.tasks().get(5).spec()).value());
+    }
+
+    @Test
+    void aLocalMessageFromOutsideTheJvmIsRefused() {
+        List<SchedulerEvent.NewTask> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < Messages.UpdateGraph.PASS_LOCALLY_FROM; i++) {
+            tasks.add(new SchedulerEvent.NewTask(Key.of("t-" + i), Payload.ofValue(i), null, List.of(), 0, i, 0, null, null, "t"));
+        }
+        Messages.UpdateGraph u = new Messages.UpdateGraph(tasks, List.of(), false);
+        Wire.Received r = roundTrip(List.of(u.msg()), true);
+        WireException e = assertThrows(WireException.class, () -> r.decode(false));
+        assertTrue(e.getMessage().contains("local message from a peer outside this JVM refused"), e.getMessage());
+    }
+
+    @Test
+    void smallPayloadsTravelInsideTheHeaderUpToTheBudget() {
+        byte[] atMax = org.jdask.serialize.Codecs.encode(new byte[Wire.INLINE_MAX - 64]);
+        assertTrue(atMax.length <= Wire.INLINE_MAX, atMax.length + " bytes");
+        byte[] over = org.jdask.serialize.Codecs.encode(new byte[Wire.INLINE_MAX + 1]);
+        Wire.Received r = roundTrip(List.of(new Msg(Op.COMPUTE, Arrays.asList(Payload.ofValue(7), Payload.ofBytes(atMax), Payload.ofBytes(over)))), false);
+        assertEquals(2, r.frames.size()); // header (with the two small ones) + the one over INLINE_MAX
+        Msg c = r.decode(false).get(0);
+        assertEquals(7, c.payload(0).value());
+        assertArrayEquals(atMax, c.payload(1).bytes());
+        assertArrayEquals(over, c.payload(2).bytes());
+        // past the batch's budget, small payloads are frames again: the header stays small
+        int n = Wire.INLINE_BUDGET / atMax.length + 3;
+        List<Msg> many = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) many.add(new Msg(Op.COMPUTE, Arrays.asList(Payload.ofBytes(atMax))));
+        Wire.send(dealer, null, many, false); // the dealer is connected (by the round trip above)
+        router.setReceiveTimeOut(5000);
+        Wire.Received big = Wire.receive(router, true, 64 << 20, 5000);
+        assertEquals(1 + n - Wire.INLINE_BUDGET / atMax.length, big.frames.size());
+        assertTrue(big.headerBytes() < Wire.INLINE_BUDGET + 64 * n, big.headerBytes() + " header bytes");
+        List<Msg> got = big.decode(false);
+        assertEquals(n, got.size());
+        for (Msg m : got) assertArrayEquals(atMax, m.payload(0).bytes());
     }
 
     @Test

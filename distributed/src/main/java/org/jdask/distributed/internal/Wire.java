@@ -359,7 +359,7 @@ public final class Wire {
                 List<Msg> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     Op op = Op.of(in.get() & 0xff);
-                    if (in.get(in.position()) == LOCAL_MESSAGE) {
+                    if (in.hasRemaining() && in.get(in.position()) == LOCAL_MESSAGE) { // a peek: a hostile header may end here
                         out.add(localMessage(in, op, allowLocal));
                         continue;
                     }
@@ -371,7 +371,8 @@ public final class Wire {
                 }
                 if (in.hasRemaining()) throw new WireException(in.remaining() + " stray bytes after the last message");
                 return out;
-            } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+                // every read past a hostile header's end is the sender's error, never this loop's crash
                 if (e instanceof WireException w) throw w;
                 throw new WireException("malformed header (" + frames.get(0).length + " bytes): " + e);
             }

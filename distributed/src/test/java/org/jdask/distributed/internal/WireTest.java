@@ -176,6 +176,19 @@ class WireTest {
         assertThrows(Wire.WireException.class, () -> m.get(5));
     }
 
+    /** FuzzTest found it: a header cut right after a message's op code crashed the reader's loop (an unchecked peek). */
+    @Test
+    void aHeaderEndingAfterAnOpCodeIsRefusedNotThrownPast() {
+        byte[] cut = {'J', 'D', (byte) Wire.VERSION, 1, (byte) Op.FREE.ordinal()};
+        for (int len = 0; len <= cut.length; len++) {
+            Wire.Received r = new Wire.Received(Wire.remoteIdentity(), List.of(Arrays.copyOf(cut, len)), 1 << 20);
+            int n = len;
+            Wire.WireException e = assertThrows(Wire.WireException.class, () -> r.decode(false), "header of " + n + " bytes");
+            assertTrue(e.getMessage().contains("malformed header") || e.getMessage().contains("not a jdask message")
+                    || e.getMessage().contains("message count"), e.getMessage());
+        }
+    }
+
     @Test
     void framesOverTheLimitAreRefusedBeforeParsing() {
         pair.connect(Wire.remoteIdentity());

@@ -382,7 +382,6 @@ public final class Client implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private <R> List<Future<R>> submitMany(Object fn, List<Object[]> calls, SubmitOptions options) {
         checkOpen();
-        if (encodeSpecs) ClientWarmup.awaitRunning(); // borrow the codecs it is building rather than build a second set beside it
         String prefix = TaskEntries.prefixOf(fn);
         String fnToken = options.pure() && options.key() == null ? Tokenize.tokenize(fn) : null;
         List<NewTask> tasks = new ArrayList<>(calls.size());
@@ -559,7 +558,6 @@ public final class Client implements AutoCloseable {
      */
     List<KeyState> submitGraph(TaskGraph graph, List<Key> wanted, Payload config, RunTracker tracker) {
         checkOpen();
-        if (encodeSpecs) ClientWarmup.awaitRunning();
         if (encodeSpecs) SerializationCheck.check(graph);
         IndexedGraph ig = IndexedGraph.of(graph);
         ig.indicesOf(wanted);

@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
  * 2 cores its CPU slowed their start by a third, and the scheduler's start is on their critical
  * path too; the first {@code submit} may now find it still running). Codecs pool their Fory instances, so an instance this
  * thread built is the one the first {@code submit} borrows; a {@code submit} that comes while the
- * warm-up still runs waits for it (at most {@link #AWAIT_MS}) instead of building a second set beside
- * it, then borrows what it built. Config
+ * warm-up still runs builds its own (classes already loaded), no worse than without it. Config
  * {@code distributed.client.warm-up: false} turns it off, to compare.
  */
 final class ClientWarmup {
@@ -35,19 +34,6 @@ final class ClientWarmup {
     private static final Fn1<Object, Object> IDENTITY = x -> x;
 
     private ClientWarmup() {}
-
-    /**
-     * The longest a first {@code submit} waits for a running warm-up: it would otherwise build a
-     * second Fory instance beside it (two cores busy with the same first-use work; the first submit
-     * of a fresh parent took 222–290 ms against 1–5 later, Runner startups --trace); past this it
-     * builds its own, as before.
-     */
-    static final long AWAIT_MS = 1500;
-
-    /** Waits (at most {@link #AWAIT_MS}) for a running warm-up to finish, so the caller borrows the codecs it built. */
-    static void awaitRunning() {
-        THREAD.awaitFinished(AWAIT_MS);
-    }
 
     /** Starts the warm-up thread unless this JVM has started one before or the config turns it off; whether it did. */
     static boolean startOnce() {

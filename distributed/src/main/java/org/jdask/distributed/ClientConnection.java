@@ -73,11 +73,8 @@ final class ClientConnection {
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
         if (security != null && !local) security.toScheduler(sched);
-        if (!local) { // a refusal is reported at once as the scheduler's ERROR instead of a connect timeout
-            org.jdask.distributed.internal.Zap.watchClient(sched, schedulerAddress, (why, beforeGreeting) ->
-                    post(() -> refused(beforeGreeting ? refusal() : why)));
-        }
-        sched.connect(schedulerAddress);
+        // a refusal is reported at once as the scheduler's ERROR instead of a connect timeout
+        Zmq.connect(sched, schedulerAddress, schedulerAddress, (why, beforeGreeting) -> post(() -> refused(beforeGreeting ? refusal() : why)));
         thread = new Thread(this::run, "jdask-client-" + n);
         thread.setDaemon(true);
         thread.start();

@@ -11,7 +11,6 @@ import org.jdask.distributed.internal.SchedulerWatch;
 import org.jdask.distributed.internal.Wire;
 import org.jdask.distributed.internal.Wire.Msg;
 import org.jdask.distributed.internal.WorkerEvent;
-import org.jdask.distributed.internal.Zap;
 import org.jdask.distributed.internal.Zmq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,10 +119,7 @@ final class WorkerSchedulerLink {
         sched = Zmq.socket(SocketType.DEALER, maxFrame);
         sched.setIdentity(local ? Wire.localIdentity() : Wire.remoteIdentity());
         if (security != null) security.toScheduler(sched);
-        if (!local) {
-            Zap.watchClient(sched, "scheduler " + schedulerAddress, (why, beforeGreeting) -> w.refused(beforeGreeting ? refusal() : why));
-        }
-        sched.connect(schedulerAddress);
+        Zmq.connect(sched, schedulerAddress, "scheduler " + schedulerAddress, (why, beforeGreeting) -> w.refused(beforeGreeting ? refusal() : why));
         send(new Messages.HelloWorker(w.address(), w.name(), w.nthreads(), w.resources(), w.memoryLimit(), Wire.VERSION));
         flush();
     }

@@ -24,8 +24,8 @@ import org.zeromq.ZMQ;
  * the stuck handle, whose old key the selector has dropped meanwhile, gets registered. A kick
  * binds a loopback listener on a free port and closes it at once (both go through the I/O thread).
  * {@link Zap}'s thread watches the connection events of every TCP socket jdask connects (all go
- * through {@link Zmq#connect} or {@link Zap#watchClient}: client to scheduler and workers, worker to
- * scheduler and peers, coordination channels, code servers, nannies) and kicks when a connection
+ * through {@link Zmq#connect}: client to scheduler and workers, worker to scheduler and peers,
+ * coordination channels, code servers, nannies, the watchdog's probe) and kicks when a connection
  * it saw open has not finished its greeting after {@link #AFTER_MS}, then every {@link #EVERY_MS}
  * (a kick that came before the poller's broken pass is lost), later every {@link #LATER_MS}; a kick
  * on a healthy, merely slow handshake (CurveZMQ on a busy machine) does no harm. A healthy ZMTP

@@ -154,7 +154,7 @@ public final class Watchdog {
             int port = in.bindToRandomPort("tcp://127.0.0.1");
             out = Zmq.context().createSocket(SocketType.PAIR);
             out.setLinger(0);
-            out.connect("tcp://127.0.0.1:" + port);
+            Zmq.connect(out, "tcp://127.0.0.1:" + port, "the watchdog's own probe listener");
         }
 
         void send() {

@@ -161,15 +161,6 @@ public final class Zap {
         watch(s, CLIENT_EVENTS, null, onRefused, peer);
     }
 
-    /**
-     * Watches only the greeting of a client socket's connections (see {@link PollerKick}), for a
-     * socket whose caller learns of refusals otherwise (a failed send, a reply timeout); a refusal
-     * is logged naming {@code peer}. Set up before {@code s} connects.
-     */
-    public static void watchGreeting(ZMQ.Socket s, String peer) {
-        watchClient(s, peer, (why, beforeGreeting) -> LOG.warn("connection to {}: {}", peer, why));
-    }
-
     /** Sockets watched so far in this JVM (tests). */
     static long watchesOpened() {
         return WATCHES_OPENED.get();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.jdask.Config;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
 /**
@@ -56,13 +57,19 @@ public final class Zmq {
     }
 
     /**
-     * Connects {@code s} to {@code address}; a TCP connection's ZeroMQ greeting is watched until it
-     * completes, and JeroMQ's I/O thread is kicked if it stalls ({@link PollerKick}: without it the
-     * first message on a fresh connection can wait for unrelated traffic, 100–400 ms at start-up).
-     * Sockets watched already ({@link Zap#watchClient}) connect directly.
+     * Connects {@code s} to {@code address}, the one way jdask connects: a TCP connection's ZeroMQ
+     * greeting is watched until it completes, and JeroMQ's I/O thread is kicked if it stalls
+     * ({@link PollerKick}: without it the first message on a fresh connection can wait for
+     * unrelated traffic, 100–400 ms at start-up); a refusal by the server is logged naming
+     * {@code peer}.
      */
     public static void connect(ZMQ.Socket s, String address, String peer) {
-        if (address.startsWith("tcp://")) Zap.watchGreeting(s, peer);
+        connect(s, address, peer, (why, beforeGreeting) -> LoggerFactory.getLogger(Zmq.class).warn("connection to {}: {}", peer, why));
+    }
+
+    /** {@link #connect(ZMQ.Socket, String, String)}, telling {@code onRefused} (on the watch thread) why a server refused it. */
+    public static void connect(ZMQ.Socket s, String address, String peer, Zap.Refusal onRefused) {
+        if (address.startsWith("tcp://")) Zap.watchClient(s, peer, onRefused);
         s.connect(address);
     }
 

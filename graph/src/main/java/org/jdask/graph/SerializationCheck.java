@@ -79,7 +79,7 @@ public final class SerializationCheck {
                 continue;
             }
             // the role only for a value that needs a trial: W1's 10,000 int arguments built 10,000 strings
-            if (a != null && !alwaysSerializable(a)) value(key, a, where + "argument " + i + " of " + name);
+            if (needsTrial(a)) trial(key, a, where + "argument " + i + " of " + name);
         }
     }
 
@@ -103,7 +103,15 @@ public final class SerializationCheck {
     }
 
     private void value(Key key, Object v, String role) {
-        if (v == null || alwaysSerializable(v) || checked.containsKey(v) || plainCollection(v, 0)) return;
+        if (needsTrial(v)) trial(key, v, role);
+    }
+
+    /** Whether {@code v} must be serialized on trial: not null, not of a kind that always serializes, not seen yet. */
+    private boolean needsTrial(Object v) {
+        return v != null && !alwaysSerializable(v) && !checked.containsKey(v) && !plainCollection(v, 0);
+    }
+
+    private void trial(Key key, Object v, String role) {
         Failure f = trySerialize(v);
         if (f == null) {
             checked.put(v, Boolean.TRUE);

@@ -1,6 +1,5 @@
 package org.jdask.distributed;
 
-import org.jdask.distributed.internal.Messages;
 import org.jdask.distributed.internal.OnceThread;
 import org.jdask.graph.cds.CdsArchive;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,6 @@ final class ClusterPrestart {
             // then what the scheduler and the client of this JVM need next, as a worker JVM prepares before its
             // scheduler's address comes: the ZeroMQ context and its I/O thread, the wire messages' tables
             StartEarly.prepare();
-            Messages.decode(new Messages.Goodbye().msg()); // the decoding side the first worker's hello takes (ClientWarmup now runs later)
             return true;
         } catch (RuntimeException | LinkageError e) {
             LoggerFactory.getLogger(ClusterPrestart.class).debug("cluster pre-start warm-up failed (the start does the same work itself)", e);

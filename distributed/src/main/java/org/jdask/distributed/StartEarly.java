@@ -41,6 +41,6 @@ final class StartEarly {
         ZMQ.Socket s = Zmq.socket(SocketType.DEALER, Zmq.maxFrameBytes()); // the context, its I/O thread, the socket classes
         Zmq.close(s);
         Wire.remoteIdentity();
-        new Messages.Goodbye().msg(); // the message codec's tables
+        Messages.decode(new Messages.Goodbye().msg()); // the message codec's tables, both ways (a scheduler decodes the first hello)
     }
 }

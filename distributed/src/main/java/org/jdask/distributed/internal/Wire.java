@@ -194,10 +194,7 @@ public final class Wire {
         for (Msg m : batch) {
             out.b((byte) m.op().ordinal());
             if (local && m.local() != null) { // the typed message itself, by reference
-                long id = REFS.getAndIncrement();
-                LOCAL_VALUES.put(id, m.local());
-                out.locals.add(id);
-                out.b(LOCAL_MESSAGE).dbl(Double.longBitsToDouble(id));
+                out.localRef(LOCAL_MESSAGE, m.local());
             } else {
                 writeValue(out, m.fields(), payloads, local, 0);
             }
@@ -261,10 +258,7 @@ public final class Wire {
             }
         } else if (v instanceof Payload p) {
             if (local && p.hasValue()) {
-                long id = REFS.getAndIncrement();
-                LOCAL_VALUES.put(id, p); // the payload itself: its frame, if already encoded, travels too
-                out.locals.add(id);
-                out.b(LOCAL).dbl(Double.longBitsToDouble(id));
+                out.localRef(LOCAL, p); // the payload itself: its frame, if already encoded, travels too
             } else if (p.encodedSize() < 0 && p.hasValue() && RawChunks.splits(p.value(), chunkBytes())) {
                 List<ByteBuffer> chunks = RawChunks.split(p.value(), chunkBytes()); // from the array: no byte[] of the whole value
                 out.b(CHUNKED).varint(payloads.size()).varint(chunks.size());
@@ -381,12 +375,18 @@ public final class Wire {
         /** A typed message passed by reference within this JVM (tag {@code LOCAL_MESSAGE}). */
         private static Msg localMessage(ByteBuffer in, Op op, boolean allowLocal) {
             in.get();
-            long id = Double.doubleToRawLongBits(in.getDouble());
-            if (!allowLocal) throw new WireException("local message from a peer outside this JVM refused");
-            Object m = LOCAL_VALUES.remove(id);
-            if (!(m instanceof Messages.Message msg)) throw new WireException("unknown local message " + id);
-            if (msg.op() != op) throw new WireException("local message " + id + " is a " + msg.op() + ", the header says " + op);
+            if (!(takeLocal(in, allowLocal, "local message") instanceof Messages.Message msg)) throw new WireException("unknown local message");
+            if (msg.op() != op) throw new WireException("local message is a " + msg.op() + ", the header says " + op);
             return new Msg(op, null, msg);
+        }
+
+        /** The object a local reference ({@link Out#localRef}) names, taken out of the table; refused from outside this JVM. */
+        private static Object takeLocal(ByteBuffer in, boolean allowLocal, String what) {
+            long id = Double.doubleToRawLongBits(in.getDouble());
+            if (!allowLocal) throw new WireException(what + " from a peer outside this JVM refused");
+            Object o = LOCAL_VALUES.remove(id);
+            if (o == null) throw new WireException("unknown " + what + " " + id);
+            return o;
         }
 
         private Object readValue(ByteBuffer in, boolean allowLocal, int depth) {
@@ -450,10 +450,7 @@ public final class Wire {
                     return Payload.ofBytes(all);
                 }
                 case LOCAL: {
-                    long id = Double.doubleToRawLongBits(in.getDouble());
-                    if (!allowLocal) throw new WireException("local reference from a peer outside this JVM refused");
-                    Object h = LOCAL_VALUES.remove(id);
-                    if (!(h instanceof Payload p)) throw new WireException("unknown local reference " + id);
+                    if (!(takeLocal(in, allowLocal, "local reference") instanceof Payload p)) throw new WireException("unknown local reference");
                     return p;
                 }
                 default: throw new WireException("unknown header tag " + tag);
@@ -537,6 +534,14 @@ public final class Wire {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varint(b.length);
             return raw(b);
+        }
+
+        /** A reference to {@code o} within this JVM under {@code tag}: an id in the table, dropped again if the send fails. */
+        Out localRef(byte tag, Object o) {
+            long id = REFS.getAndIncrement();
+            LOCAL_VALUES.put(id, o);
+            locals.add(id);
+            return b(tag).dbl(Double.longBitsToDouble(id));
         }
 
         Out raw(byte[] b) {

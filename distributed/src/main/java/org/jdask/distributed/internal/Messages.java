@@ -378,19 +378,23 @@ public final class Messages {
         public Op op() { return Op.COMPUTE; }
         public List<Object> fields() {
             int n = task.whoHas().size();
-            List<Object> deps = n == 0 ? List.of() : new ArrayList<>(n), holderOf = n == 0 ? List.of() : new ArrayList<>(n);
-            List<Object> holders = n == 0 ? List.of() : new ArrayList<>();
-            Map<List<String>, Integer> index = n == 0 ? Map.of() : new HashMap<>(); // a root task (a map's): nothing to index
-            if (n > 0) task.whoHas().forEach((k, ws) -> {
-                Integer i = index.get(ws);
-                if (i == null) {
-                    i = holders.size();
-                    index.put(ws, i);
-                    holders.add(List.of(new ArrayList<Object>(ws)));
+            List<Object> deps = List.of(), holderOf = List.of(), holders = List.of(); // a root task (a map's): nothing to index
+            if (n > 0) {
+                deps = new ArrayList<>(n);
+                holderOf = new ArrayList<>(n);
+                holders = new ArrayList<>();
+                Map<List<String>, Integer> index = new HashMap<>();
+                for (var e : task.whoHas().entrySet()) {
+                    Integer i = index.get(e.getValue());
+                    if (i == null) {
+                        i = holders.size();
+                        index.put(e.getValue(), i);
+                        holders.add(List.of(new ArrayList<Object>(e.getValue())));
+                    }
+                    deps.add(e.getKey());
+                    holderOf.add(i);
                 }
-                deps.add(k);
-                holderOf.add(i);
-            });
+            }
             Prio p = task.prio();
             Map<String, Double> res = task.resources();
             return Arrays.asList(task.key(), task.spec(), task.config(), deps, holders, holderOf,
